@@ -1,0 +1,144 @@
+//! The `jiuzhu` command line: serve, migrate, openapi and seed-demo.
+
+use crate::config::Config;
+use crate::server::{self, Shared};
+use clap::{Parser, Subcommand, ValueEnum};
+use jiuzhu_core::{Clock, SystemClock};
+use jiuzhu_migrations::{Migrator, MigratorTrait};
+use jiuzhu_platform::users::{self, Bootstrap};
+use jiuzhu_platform::{Db, demo};
+use rand::Rng;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(name = "jiuzhu", version, about = "jiuzhu 救助: service-type social assistance")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run migrations, create the bootstrap administrator if needed, and serve.
+    Serve {
+        /// Load the demo data first (what `make run` does).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply, roll back or list migrations.
+    Migrate {
+        #[arg(value_enum, default_value = "up")]
+        direction: MigrateDirection,
+    },
+    /// Print the OpenAPI document to stdout.
+    Openapi,
+    /// Load the demo data; running it twice changes nothing.
+    SeedDemo,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MigrateDirection {
+    Up,
+    Down,
+    Status,
+}
+
+type CliResult = Result<(), String>;
+
+pub async fn run(cli: Cli) -> CliResult {
+    match cli.command {
+        Command::Openapi => {
+            let json = server::openapi_json().map_err(|e| e.to_string())?;
+            print!("{json}");
+            Ok(())
+        }
+        Command::Migrate { direction } => {
+            let config = Config::load()?;
+            crate::logging::init(&config.log);
+            let db = connect(&config).await?;
+            let result = match direction {
+                MigrateDirection::Up => Migrator::up(db.conn(), None).await,
+                MigrateDirection::Down => Migrator::down(db.conn(), Some(1)).await,
+                MigrateDirection::Status => print_status(&db).await,
+            };
+            result.map_err(|e| format!("migration failed: {e}"))
+        }
+        Command::SeedDemo => {
+            let config = Config::load()?;
+            crate::logging::init(&config.log);
+            let db = prepare(&config).await?;
+            seed_demo(&db).await
+        }
+        Command::Serve { demo } => {
+            let config = Config::load()?;
+            crate::logging::init(&config.log);
+            let db = prepare(&config).await?;
+            if demo {
+                seed_demo(&db).await?;
+            }
+            serve(config, db).await
+        }
+    }
+}
+
+async fn print_status(db: &Db) -> Result<(), sea_orm::DbErr> {
+    for migration in Migrator::get_migration_with_status(db.conn()).await? {
+        println!("{:?}\t{}", migration.status(), migration.name());
+    }
+    Ok(())
+}
+
+async fn connect(config: &Config) -> Result<Db, String> {
+    Db::connect(&config.database_url, config.max_connections).await.map_err(|e| format!("cannot connect to the database: {e}"))
+}
+
+/// Connects, migrates and makes sure the administrator exists.
+async fn prepare(config: &Config) -> Result<Db, String> {
+    let db = connect(config).await?;
+    Migrator::up(db.conn(), None).await.map_err(|e| format!("migration failed: {e}"))?;
+    let clock = SystemClock;
+    let txn = db.begin_write().await.map_err(|e| e.to_string())?;
+    let outcome = users::bootstrap_admin(&*txn, &clock, config.admin_password.as_deref()).await.map_err(|e| e.to_string())?;
+    txn.commit().await.map_err(|e| e.to_string())?;
+    match outcome {
+        Bootstrap::CreatedWithGeneratedPassword(password) => {
+            println!("Created the administrator. Log in as `admin` with password: {password}");
+            println!("(shown once; set JIUZHU_ADMIN_PASSWORD to choose it yourself)");
+        }
+        Bootstrap::CreatedWithConfiguredPassword => println!("Created the administrator `admin` with JIUZHU_ADMIN_PASSWORD."),
+        Bootstrap::AlreadyInitialised => {}
+    }
+    Ok(db)
+}
+
+async fn seed_demo(db: &Db) -> CliResult {
+    let clock = SystemClock;
+    let txn = db.begin_write().await.map_err(|e| e.to_string())?;
+    let report = demo::seed(&*txn, &clock).await.map_err(|e| e.to_string())?;
+    txn.commit().await.map_err(|e| e.to_string())?;
+    println!("Demo data: {} regions and {} users added (running it again adds nothing).", report.regions_added, report.users_added);
+    println!("Demo logins (password `{}`): {}", demo::DEMO_PASSWORD, report.usernames.join(", "));
+    Ok(())
+}
+
+async fn serve(config: Config, db: Db) -> CliResult {
+    let secret = match &config.jwt_secret {
+        Some(secret) => secret.clone().into_bytes(),
+        None => {
+            tracing::warn!("JIUZHU_JWT_SECRET is not set: using a random secret, so tokens die with this process");
+            rand::rng().random::<[u8; 32]>().to_vec()
+        }
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let shared = Shared::new(db, clock, &config, &secret).map_err(|e| e.to_string())?;
+    server::self_test(&shared).map_err(|e| e.to_string())?;
+    let listener = std::net::TcpListener::bind(&config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("jiuzhu is serving on http://{address} (API docs: http://{address}/docs/)");
+    println!(
+        "Get a token: curl -s http://{address}/api/v1/auth/token -H 'Content-Type: application/json' -d '{{\"grant_type\":\"password\",\"username\":\"demo-county\",\"password\":\"{}\"}}'",
+        demo::DEMO_PASSWORD
+    );
+    tracing::info!(%address, "serving");
+    server::run(listener, shared).map_err(|e| e.to_string())?.await.map_err(|e| e.to_string())
+}

@@ -1,0 +1,135 @@
+//! Configuration: built-in defaults, then an optional `jiuzhu.toml`, then
+//! environment variables. Nothing needs to be set for a local run.
+
+use serde::Deserialize;
+use std::path::Path;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/jiuzhu.db?mode=rwc";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    /// `None` means: generate a random secret at start and warn.
+    pub jwt_secret: Option<String>,
+    pub admin_password: Option<String>,
+    pub log: String,
+    /// Lifetime of access tokens, in seconds.
+    pub token_ttl_secs: u64,
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+    pub max_connections: u32,
+}
+
+/// The optional file: every key is optional and named like the variable
+/// without the `JIUZHU_` prefix, in lower case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    bind: Option<String>,
+    jwt_secret: Option<String>,
+    admin_password: Option<String>,
+    log: Option<String>,
+    token_ttl_secs: Option<u64>,
+    body_limit_bytes: Option<usize>,
+    max_connections: Option<u32>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.into(),
+            bind: DEFAULT_BIND.into(),
+            jwt_secret: None,
+            admin_password: None,
+            log: "info".into(),
+            token_ttl_secs: 30 * 60,
+            body_limit_bytes: 1024 * 1024,
+            max_connections: 10,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `JIUZHU_CONFIG` (default `jiuzhu.toml`, if present) and the environment.
+    pub fn load() -> Result<Self, String> {
+        let path = std::env::var("JIUZHU_CONFIG").unwrap_or_else(|_| "jiuzhu.toml".into());
+        let file = if Path::new(&path).exists() {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            Some(toml::from_str::<FileConfig>(&text).map_err(|e| format!("{path}: {e}"))?)
+        } else {
+            None
+        };
+        Self::from_sources(file.unwrap_or_default(), |name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    fn from_sources(file: FileConfig, env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let d = Self::default();
+        let number = |name: &str| -> Result<Option<u64>, String> {
+            env(name).map(|v| v.parse::<u64>().map_err(|_| format!("{name} must be a whole number, got {v:?}"))).transpose()
+        };
+        let config = Self {
+            database_url: env("JIUZHU_DATABASE_URL").or_else(|| env("DATABASE_URL")).or(file.database_url).unwrap_or(d.database_url),
+            bind: env("JIUZHU_BIND").or(file.bind).unwrap_or(d.bind),
+            jwt_secret: env("JIUZHU_JWT_SECRET").or(file.jwt_secret),
+            admin_password: env("JIUZHU_ADMIN_PASSWORD").or(file.admin_password),
+            log: env("JIUZHU_LOG").or(file.log).unwrap_or(d.log),
+            token_ttl_secs: number("JIUZHU_TOKEN_TTL_SECS")?.or(file.token_ttl_secs).unwrap_or(d.token_ttl_secs),
+            body_limit_bytes: number("JIUZHU_BODY_LIMIT_BYTES")?
+                .map(|n| n as usize)
+                .or(file.body_limit_bytes)
+                .unwrap_or(d.body_limit_bytes),
+            max_connections: number("JIUZHU_MAX_CONNECTIONS")?
+                .map(|n| n.clamp(1, 1000) as u32)
+                .or(file.max_connections)
+                .unwrap_or(d.max_connections),
+        };
+        if config.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err("JIUZHU_JWT_SECRET must be at least 32 characters".into());
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn with_env(pairs: &[(&str, &str)], file: FileConfig) -> Result<Config, String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_sources(file, |name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let config = with_env(&[], FileConfig::default()).unwrap();
+        assert_eq!(config, Config::default());
+        assert_eq!(config.database_url, "sqlite://data/jiuzhu.db?mode=rwc");
+    }
+
+    #[test]
+    fn environment_beats_file_and_database_url_is_a_fallback() {
+        let file = FileConfig { bind: Some("0.0.0.0:9000".into()), log: Some("debug".into()), ..FileConfig::default() };
+        let config = with_env(&[("JIUZHU_BIND", "127.0.0.1:1"), ("DATABASE_URL", "postgres://x/y")], file).unwrap();
+        assert_eq!(config.bind, "127.0.0.1:1");
+        assert_eq!(config.log, "debug");
+        assert_eq!(config.database_url, "postgres://x/y");
+        let config =
+            with_env(&[("JIUZHU_DATABASE_URL", "sqlite::memory:"), ("DATABASE_URL", "postgres://x/y")], FileConfig::default()).unwrap();
+        assert_eq!(config.database_url, "sqlite::memory:");
+    }
+
+    #[test]
+    fn rejects_bad_numbers_and_short_secrets() {
+        assert!(with_env(&[("JIUZHU_TOKEN_TTL_SECS", "soon")], FileConfig::default()).is_err());
+        assert!(with_env(&[("JIUZHU_JWT_SECRET", "short")], FileConfig::default()).is_err());
+    }
+
+    #[test]
+    fn file_rejects_unknown_keys() {
+        assert!(toml::from_str::<FileConfig>("bnid = \"x\"").is_err());
+    }
+}

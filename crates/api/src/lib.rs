@@ -1,0 +1,16 @@
+//! The HTTP face of jiuzhu: actix-web routing, extractors, bearer-token
+//! authentication, problem responses, OpenAPI assembly and Swagger UI, and
+//! the `jiuzhu` command line. Handlers stay thin: extract, call one service
+//! function, map the result.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod json;
+pub mod logging;
+pub mod middleware;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+pub mod server;
+pub mod state;

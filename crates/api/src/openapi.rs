@@ -1,0 +1,212 @@
+//! The OpenAPI document: the base (info, tags, security scheme, problem
+//! schema), the standard problem responses every operation gets, and the
+//! route table that tells 405 from 404.
+
+use crate::problem::{PROBLEM_CODES, PROBLEM_CONTENT_TYPE, Problem};
+use jiuzhu_core::FieldError;
+use serde_json::json;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "jiuzhu 救助 — service-type social assistance",
+        description = "System of record and integration hub for service-type social assistance (服务类社会救助): intake, needs assessment, matching, government purchase of services and evaluation.\n\nAll errors are `application/problem+json` (RFC 9457). Every operation's description names the permission it needs.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
+    ),
+    components(schemas(Problem, FieldError)),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "system", description = "Health and readiness"),
+        (name = "auth", description = "Tokens and the caller's identity"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut Document) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT")
+            .description(Some("A token from POST /api/v1/auth/token"))
+            .build();
+        components.security_schemes.insert("bearer".into(), RefOr::T(SecurityScheme::Http(scheme)));
+    }
+}
+
+/// `(status, component name, description, example code, example detail)`.
+const STANDARD_PROBLEMS: [(u16, &str, &str, &str, &str); 13] = [
+    (
+        400,
+        "BadRequest",
+        "The body is not JSON, or the query or path is malformed",
+        "malformed_json",
+        "body is not valid JSON: EOF while parsing an object",
+    ),
+    (401, "Unauthenticated", "No token, or a bad one", "unauthenticated", "an Authorization: Bearer token is required"),
+    (403, "Forbidden", "The role lacks the permission", "forbidden", "permission user:write is required"),
+    (404, "NotFound", "Missing, or outside the caller's region scope", "not_found", "not found"),
+    (409, "Conflict", "A duplicate, or an action not allowed in the current state", "conflict", "a record with this key exists"),
+    (412, "PreconditionFailed", "If-Match names a stale version", "version_stale", "the record has changed: current version is 3"),
+    (413, "PayloadTooLarge", "The body is over the limit", "payload_too_large", "bodies are limited to 1048576 bytes"),
+    (
+        415,
+        "UnsupportedMediaType",
+        "The body is not application/json",
+        "unsupported_media_type",
+        "expected application/json, got text/plain",
+    ),
+    (
+        422,
+        "UnprocessableContent",
+        "Fields or business rules are broken; `errors[]` names each field",
+        "validation_failed",
+        "1 field is invalid",
+    ),
+    (428, "PreconditionRequired", "If-Match is missing", "if_match_required", "If-Match is required"),
+    (429, "TooManyRequests", "Too many requests; see Retry-After", "rate_limited", "too many requests; retry after 60 s"),
+    (
+        500,
+        "InternalError",
+        "The server failed; the body carries only the request id",
+        "internal_error",
+        "The server failed; quote the request_id when reporting it",
+    ),
+    (503, "Unavailable", "A dependency is down", "http_error", "Service Unavailable"),
+];
+
+fn problem_response(status: u16, description: &str, code: &str, detail: &str) -> Response {
+    let mut example = json!({
+        "type": "https://jiuzhu.example/problems/example",
+        "title": description,
+        "status": status,
+        "detail": detail,
+        "instance": "/api/v1/example",
+        "code": code,
+        "request_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11"
+    });
+    if status == 422 {
+        example["errors"] = json!([{"field": "username", "code": "length", "message": "must be 1 to 64 characters"}]);
+    }
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).example(Some(example)).build();
+    ResponseBuilder::new().description(description).content(PROBLEM_CONTENT_TYPE, content).build()
+}
+
+fn operations_mut(document: &mut Document) -> impl Iterator<Item = &mut Operation> {
+    document.paths.paths.values_mut().flat_map(|item| {
+        [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().filter_map(Option::as_mut)
+    })
+}
+
+/// Gives every operation the problem responses it can produce: 500 always;
+/// 400/413/415/422 with a body; 401/403 when secured. A problem status an
+/// operation declared itself keeps its description and gains the body.
+pub fn standardise_problems(document: &mut Document) {
+    let components = document.components.get_or_insert_with(Default::default);
+    for (status, name, description, code, detail) in STANDARD_PROBLEMS {
+        components.responses.insert(name.into(), RefOr::T(problem_response(status, description, code, detail)));
+    }
+    let reference = |status: u16| {
+        STANDARD_PROBLEMS.iter().find(|p| p.0 == status).map(|p| RefOr::Ref(Ref::new(format!("#/components/responses/{}", p.1))))
+    };
+    for operation in operations_mut(document) {
+        let mut wanted = vec![500];
+        if operation.request_body.is_some() {
+            wanted.extend([400, 413, 415, 422]);
+        }
+        if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+            wanted.extend([401, 403]);
+        }
+        if operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+            wanted.extend([400]);
+        }
+        for (status, response) in operation.responses.responses.iter_mut() {
+            let Ok(code) = status.parse::<u16>() else { continue };
+            if let RefOr::T(declared) = response {
+                if code >= 400 && declared.content.is_empty() {
+                    let standard = STANDARD_PROBLEMS.iter().find(|p| p.0 == code);
+                    let (example_code, detail) = standard.map(|p| (p.3, p.4)).unwrap_or(("http_error", "error"));
+                    let mut replacement = problem_response(code, &declared.description, example_code, detail);
+                    replacement.headers = std::mem::take(&mut declared.headers);
+                    *declared = replacement;
+                }
+            }
+        }
+        for status in wanted {
+            if let Some(reference) = reference(status) {
+                operation.responses.responses.entry(status.to_string()).or_insert(reference);
+            }
+        }
+    }
+    document.info.version = env!("CARGO_PKG_VERSION").to_string();
+    let codes = PROBLEM_CODES.join(", ");
+    let description = document.info.description.get_or_insert_with(String::new);
+    description.push_str(&format!("\n\nStable problem codes: {codes}, plus the business-rule codes each operation documents."));
+}
+
+/// The methods each documented path accepts, to answer 405 with `Allow`.
+#[derive(Debug, Clone, Default)]
+pub struct RouteTable {
+    routes: Vec<(Vec<String>, Vec<String>)>,
+}
+
+impl RouteTable {
+    pub fn from_document(document: &Document) -> Self {
+        let routes = document
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.trim_matches('/').split('/').map(str::to_string).collect();
+                let methods =
+                    [("GET", &item.get), ("PUT", &item.put), ("POST", &item.post), ("DELETE", &item.delete), ("PATCH", &item.patch)]
+                        .into_iter()
+                        .filter(|(_, op)| op.is_some())
+                        .map(|(m, _)| m.to_string())
+                        .collect();
+                (segments, methods)
+            })
+            .collect();
+        Self { routes }
+    }
+
+    /// The methods a path allows, or `None` when no route has this path.
+    pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
+        let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let mut allowed: Vec<String> = self
+            .routes
+            .iter()
+            .filter(|(segments, _)| {
+                segments.len() == wanted.len() && segments.iter().zip(&wanted).all(|(s, w)| (s.starts_with('{') && !w.is_empty()) || s == w)
+            })
+            .flat_map(|(_, methods)| methods.clone())
+            .collect();
+        allowed.sort();
+        allowed.dedup();
+        (!allowed.is_empty()).then_some(allowed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_table_matches_templates() {
+        let mut document = ApiDoc::openapi();
+        let mut item = utoipa::openapi::PathItem::default();
+        item.get = Some(Operation::default());
+        item.patch = Some(Operation::default());
+        document.paths.paths.insert("/api/v1/users/{id}".into(), item);
+        let table = RouteTable::from_document(&document);
+        assert_eq!(table.allowed("/api/v1/users/42"), Some(vec!["GET".to_string(), "PATCH".to_string()]));
+        assert_eq!(table.allowed("/api/v1/users"), None);
+        assert_eq!(table.allowed("/api/v1/users/42/extra"), None);
+    }
+}

@@ -1,0 +1,282 @@
+//! Problem responses (RFC 9457). `ApiError` wraps a `DomainError` or an HTTP
+//! failure, and `problem_kind` is the one table from error to status, type,
+//! title and code. Internal causes go to the log, never to the client.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use jiuzhu_core::{DomainError, FieldError};
+use serde::Serialize;
+use std::fmt;
+use utoipa::ToSchema;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+pub const PROBLEM_TYPE_BASE: &str = "https://jiuzhu.example/problems/";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "https://jiuzhu.example/problems/validation",
+    "title": "Request validation failed",
+    "status": 422,
+    "detail": "1 field is invalid",
+    "instance": "/api/v1/auth/token",
+    "code": "validation_failed",
+    "request_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11",
+    "errors": [{"field": "username", "code": "length", "message": "must be 1 to 64 characters"}]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The request path the problem occurred on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// A stable machine-readable code, listed in the spec.
+    pub code: String,
+    /// The `X-Request-Id` of the request, to quote when asking for help.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Per-field reasons, for validation failures.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// For 409 duplicates: the existing record the caller can see.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_id: Option<String>,
+}
+
+/// Failures that arise in HTTP handling before any use case runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpFailure {
+    MalformedBody(String),
+    UnsupportedMediaType(String),
+    PayloadTooLarge(usize),
+    BadQuery(Vec<FieldError>),
+    BadPath(String),
+    RouteNotFound,
+    MethodNotAllowed(Vec<String>),
+    Status(StatusCode),
+}
+
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    Domain(DomainError),
+    Http(HttpFailure),
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        Self::Domain(err)
+    }
+}
+
+impl From<HttpFailure> for ApiError {
+    fn from(err: HttpFailure) -> Self {
+        Self::Http(err)
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Domain(err.into())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Domain(e) => write!(f, "{e}"),
+            Self::Http(e) => write!(f, "{e:?}"),
+        }
+    }
+}
+
+/// The static part of a problem: `(status, type slug, title, code)`.
+pub struct ProblemKind {
+    pub status: StatusCode,
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub code: &'static str,
+}
+
+const fn kind(status: StatusCode, slug: &'static str, title: &'static str, code: &'static str) -> ProblemKind {
+    ProblemKind { status, slug, title, code }
+}
+
+/// The one table from error to problem.
+pub fn problem_kind(error: &ApiError) -> ProblemKind {
+    use DomainError as D;
+    use HttpFailure as H;
+    match error {
+        ApiError::Domain(D::Validation(_)) => {
+            kind(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Request validation failed", "validation_failed")
+        }
+        ApiError::Domain(D::Rule { code, .. }) => {
+            kind(StatusCode::UNPROCESSABLE_ENTITY, "business-rule", "A business rule was broken", code)
+        }
+        ApiError::Domain(D::NotFound) => kind(StatusCode::NOT_FOUND, "not-found", "Resource not found", "not_found"),
+        ApiError::Domain(D::Unauthenticated(_)) => {
+            kind(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required", "unauthenticated")
+        }
+        ApiError::Domain(D::Forbidden { .. }) => kind(StatusCode::FORBIDDEN, "forbidden", "Permission denied", "forbidden"),
+        ApiError::Domain(D::Conflict { code, .. }) => kind(StatusCode::CONFLICT, "conflict", "Conflict with the current state", code),
+        ApiError::Domain(D::PreconditionRequired) => {
+            kind(StatusCode::PRECONDITION_REQUIRED, "precondition-required", "If-Match is required", "if_match_required")
+        }
+        ApiError::Domain(D::PreconditionFailed { .. }) => {
+            kind(StatusCode::PRECONDITION_FAILED, "precondition-failed", "The record has changed", "version_stale")
+        }
+        ApiError::Domain(D::TooManyRequests { .. }) => {
+            kind(StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests", "rate_limited")
+        }
+        ApiError::Domain(D::Internal(_)) => kind(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error", "internal_error"),
+        ApiError::Http(H::MalformedBody(_)) => {
+            kind(StatusCode::BAD_REQUEST, "malformed-body", "The body is not valid JSON", "malformed_json")
+        }
+        ApiError::Http(H::UnsupportedMediaType(_)) => {
+            kind(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type", "unsupported_media_type")
+        }
+        ApiError::Http(H::PayloadTooLarge(_)) => {
+            kind(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "The body is too large", "payload_too_large")
+        }
+        ApiError::Http(H::BadQuery(_)) => kind(StatusCode::BAD_REQUEST, "bad-query", "The query string is invalid", "bad_query"),
+        ApiError::Http(H::BadPath(_)) => kind(StatusCode::BAD_REQUEST, "bad-path", "A path parameter is invalid", "bad_path"),
+        ApiError::Http(H::RouteNotFound) => kind(StatusCode::NOT_FOUND, "not-found", "Resource not found", "route_not_found"),
+        ApiError::Http(H::MethodNotAllowed(_)) => {
+            kind(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", "method_not_allowed")
+        }
+        ApiError::Http(H::Status(status)) => kind(*status, "http", "HTTP error", "http_error"),
+    }
+}
+
+/// Every stable `code` a problem can carry, for the spec.
+pub const PROBLEM_CODES: &[&str] = &[
+    "validation_failed",
+    "not_found",
+    "route_not_found",
+    "unauthenticated",
+    "forbidden",
+    "if_match_required",
+    "version_stale",
+    "rate_limited",
+    "internal_error",
+    "malformed_json",
+    "unsupported_media_type",
+    "payload_too_large",
+    "bad_query",
+    "bad_path",
+    "method_not_allowed",
+];
+
+impl ApiError {
+    pub fn problem(&self, instance: Option<String>, request_id: Option<String>) -> Problem {
+        let kind = problem_kind(self);
+        let (detail, errors, existing_id) = match self {
+            ApiError::Domain(DomainError::Validation(fields)) => {
+                let n = fields.len();
+                (format!("{n} field{} invalid", if n == 1 { " is" } else { "s are" }), fields.clone(), None)
+            }
+            ApiError::Domain(DomainError::Internal(_)) => {
+                ("The server failed; quote the request_id when reporting it".to_string(), vec![], None)
+            }
+            ApiError::Domain(DomainError::Conflict { message, existing_id, .. }) => (message.clone(), vec![], existing_id.clone()),
+            ApiError::Domain(other) => (other.to_string(), vec![], None),
+            ApiError::Http(HttpFailure::BadQuery(fields)) => ("The query string could not be read".to_string(), fields.clone(), None),
+            ApiError::Http(HttpFailure::MalformedBody(reason)) => (reason.clone(), vec![], None),
+            ApiError::Http(HttpFailure::UnsupportedMediaType(got)) => (format!("expected application/json, got {got}"), vec![], None),
+            ApiError::Http(HttpFailure::PayloadTooLarge(limit)) => (format!("bodies are limited to {limit} bytes"), vec![], None),
+            ApiError::Http(HttpFailure::BadPath(reason)) => (reason.clone(), vec![], None),
+            ApiError::Http(HttpFailure::RouteNotFound) => ("No such route".to_string(), vec![], None),
+            ApiError::Http(HttpFailure::MethodNotAllowed(allowed)) => (format!("allowed methods: {}", allowed.join(", ")), vec![], None),
+            ApiError::Http(HttpFailure::Status(status)) => (status.canonical_reason().unwrap_or("error").to_string(), vec![], None),
+        };
+        Problem {
+            problem_type: format!("{PROBLEM_TYPE_BASE}{}", kind.slug),
+            title: kind.title.to_string(),
+            status: kind.status.as_u16(),
+            detail,
+            instance,
+            code: kind.code.to_string(),
+            request_id,
+            errors,
+            existing_id,
+        }
+    }
+
+    /// Renders the response, with the request's path and id when known.
+    pub fn render(&self, instance: Option<String>, request_id: Option<String>) -> HttpResponse {
+        if let ApiError::Domain(DomainError::Internal(cause)) = self {
+            tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), cause = %cause, "internal error");
+        }
+        let problem = self.problem(instance, request_id);
+        let mut response = HttpResponse::build(problem_kind(self).status);
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE)));
+        match self {
+            ApiError::Domain(DomainError::Unauthenticated(_)) => {
+                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"jiuzhu\"")));
+            }
+            ApiError::Domain(DomainError::TooManyRequests { retry_after_secs }) => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            ApiError::Http(HttpFailure::MethodNotAllowed(allowed)) => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            _ => {}
+        }
+        let body = serde_json::to_vec(&problem).unwrap_or_else(|_| b"{}".to_vec());
+        response.body(body)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        problem_kind(self).status
+    }
+
+    /// Rendered without request context here; the problem middleware
+    /// re-renders it with the path and request id.
+    fn error_response(&self) -> HttpResponse {
+        self.render(None, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let problem = ApiError::Domain(DomainError::Internal("password=hunter2 at db.rs:12".into())).problem(None, Some("r1".into()));
+        let body = serde_json::to_string(&problem).unwrap();
+        assert_eq!(problem.status, 500);
+        assert!(!body.contains("hunter2") && !body.contains("db.rs"), "{body}");
+    }
+
+    #[test]
+    fn every_table_code_is_listed() {
+        let samples = [
+            ApiError::Domain(DomainError::NotFound),
+            ApiError::Domain(DomainError::PreconditionRequired),
+            ApiError::Domain(DomainError::PreconditionFailed { current: 2 }),
+            ApiError::Domain(DomainError::TooManyRequests { retry_after_secs: 1 }),
+            ApiError::Http(HttpFailure::MalformedBody(String::new())),
+            ApiError::Http(HttpFailure::MethodNotAllowed(vec![])),
+            ApiError::Http(HttpFailure::PayloadTooLarge(1)),
+        ];
+        for sample in samples {
+            assert!(PROBLEM_CODES.contains(&problem_kind(&sample).code));
+        }
+    }
+
+    #[test]
+    fn validation_detail_counts_fields() {
+        let err = ApiError::Domain(DomainError::Validation(vec![FieldError::new("a", "x", "y"), FieldError::new("b", "x", "y")]));
+        let problem = err.problem(Some("/p".into()), None);
+        assert_eq!(problem.detail, "2 fields are invalid");
+        assert_eq!(problem.errors.len(), 2);
+        assert_eq!(problem.status, 422);
+    }
+}

@@ -1,0 +1,122 @@
+//! Building the application (the same code path for `serve` and the tests)
+//! and running it with graceful shutdown.
+
+use crate::auth::TokenService;
+use crate::config::Config;
+use crate::json::BodyLimit;
+use crate::middleware::request_context;
+use crate::openapi::{ApiDoc, RouteTable, standardise_problems};
+use crate::problem::{ApiError, HttpFailure};
+use crate::routes;
+use crate::state::AppState;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, Error, HttpRequest, HttpResponse, web};
+use jiuzhu_core::{Clock, DomainError};
+use jiuzhu_platform::Db;
+use std::net::TcpListener;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// The complete, post-processed OpenAPI document.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, mut document) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
+    standardise_problems(&mut document);
+    document
+}
+
+/// The spec as committed in `openapi/openapi.json`: pretty JSON with a final newline.
+pub fn openapi_json() -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(&openapi_document()).map(|s| s + "\n")
+}
+
+/// Everything the app needs, shared by all workers.
+#[derive(Clone)]
+pub struct Shared {
+    pub state: web::Data<AppState>,
+    pub tokens: web::Data<TokenService>,
+    pub body_limit: web::Data<BodyLimit>,
+    pub document: Arc<utoipa::openapi::OpenApi>,
+    pub routes: web::Data<RouteTable>,
+}
+
+impl Shared {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: &Config, jwt_secret: &[u8]) -> Result<Self, DomainError> {
+        let document = openapi_document();
+        let routes = RouteTable::from_document(&document);
+        let tokens = TokenService::hs256(jwt_secret, config.token_ttl_secs, clock.clone())?;
+        Ok(Self {
+            state: web::Data::new(AppState { db, clock }),
+            tokens: web::Data::new(tokens),
+            body_limit: web::Data::new(BodyLimit(config.body_limit_bytes)),
+            document: Arc::new(document),
+            routes: web::Data::new(routes),
+        })
+    }
+}
+
+/// 405 with `Allow` when the path exists under another method, else 404.
+async fn unmatched(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+    match routes.allowed(req.path()) {
+        Some(allowed) => Err(HttpFailure::MethodNotAllowed(allowed).into()),
+        None => Err(HttpFailure::RouteNotFound.into()),
+    }
+}
+
+fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> Error {
+    let field = jiuzhu_core::FieldError::new("query", "invalid_value", err.to_string());
+    ApiError::Http(HttpFailure::BadQuery(vec![field])).into()
+}
+
+fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> Error {
+    ApiError::Http(HttpFailure::BadPath(err.to_string())).into()
+}
+
+fn json_error(err: actix_web::error::JsonPayloadError, _: &HttpRequest) -> Error {
+    use actix_web::error::JsonPayloadError as J;
+    let failure = match err {
+        J::ContentType => HttpFailure::UnsupportedMediaType("a non-JSON content type".into()),
+        J::Overflow { limit } | J::OverflowKnownLength { limit, .. } => HttpFailure::PayloadTooLarge(limit),
+        other => HttpFailure::MalformedBody(other.to_string()),
+    };
+    ApiError::Http(failure).into()
+}
+
+/// The application, exactly as `serve` runs it.
+pub fn build_app(
+    shared: Shared,
+) -> App<impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse, Error = Error, InitError = ()>> {
+    let (app, _) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
+    let document = (*shared.document).clone();
+    app.app_data(shared.state)
+        .app_data(shared.tokens)
+        .app_data(shared.body_limit)
+        .app_data(shared.routes)
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::JsonConfig::default().error_handler(json_error))
+        .route(
+            "/openapi.json",
+            web::get().to(move || {
+                let document = document.clone();
+                async move { HttpResponse::Ok().json(document) }
+            }),
+        )
+        .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
+        .route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish() }))
+        .default_service(web::to(unmatched))
+        .wrap(from_fn(request_context))
+}
+
+/// Binds and starts the server; it stops gracefully on SIGTERM or Ctrl-C.
+pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
+    let server = actix_web::HttpServer::new(move || build_app(shared.clone())).listen(listener)?.shutdown_timeout(30).run();
+    Ok(server)
+}
+
+/// Checks that tokens can be made and read before the first request.
+pub fn self_test(shared: &Shared) -> Result<(), DomainError> {
+    shared.tokens.self_test()
+}

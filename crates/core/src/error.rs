@@ -1,0 +1,141 @@
+//! `DomainError`: the one error type of every use case. The api crate maps
+//! each variant to a problem response in a single table.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid field of a request, reported in a problem's `errors[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({"field": "id_number", "code": "citizen_id_checksum", "message": "check digit should be X"}))]
+pub struct FieldError {
+    /// The field's path in the request, e.g. `members[2].name` or `limit`.
+    pub field: String,
+    /// A stable machine-readable reason.
+    pub code: String,
+    /// A human-readable explanation in English.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into() }
+    }
+}
+
+/// Everything that can go wrong in a use case, without any HTTP knowledge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// Input fields break their own rules (422).
+    #[error("{} field(s) are invalid", .0.len())]
+    Validation(Vec<FieldError>),
+    /// Well-formed input that breaks a business rule (422), with a stable code.
+    #[error("{message}")]
+    Rule { code: &'static str, message: String },
+    /// Missing, or outside the caller's scope (404). Never says which.
+    #[error("not found")]
+    NotFound,
+    /// No or bad credentials (401).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Authenticated, but the role lacks the permission (403).
+    #[error("permission {permission} is required")]
+    Forbidden { permission: String },
+    /// Duplicate, or an action not allowed in the current state (409).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String, existing_id: Option<String> },
+    /// An update or action came without `If-Match` (428).
+    #[error("If-Match is required")]
+    PreconditionRequired,
+    /// `If-Match` names a version that is no longer current (412).
+    #[error("the record has changed: current version is {current}")]
+    PreconditionFailed { current: i64 },
+    /// Too many attempts (429).
+    #[error("too many requests; retry after {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// A bug or an infrastructure failure (500). The text goes to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    /// A single-field validation failure.
+    pub fn field(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn rule(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Rule { code, message: message.into() }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict { code, message: message.into(), existing_id: None }
+    }
+}
+
+impl From<sea_orm::DbErr> for DomainError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Internal(format!("database: {err}"))
+    }
+}
+
+impl From<validator::ValidationErrors> for DomainError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut fields = Vec::new();
+        flatten_validation("", &errors, &mut fields);
+        fields.sort_by(|a, b| a.field.cmp(&b.field));
+        Self::Validation(fields)
+    }
+}
+
+fn flatten_validation(prefix: &str, errors: &validator::ValidationErrors, out: &mut Vec<FieldError>) {
+    use validator::ValidationErrorsKind as Kind;
+    for (name, kind) in errors.errors() {
+        let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+        match kind {
+            Kind::Field(list) => out.extend(list.iter().map(|e| {
+                let message = e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| describe(e));
+                FieldError::new(path.clone(), e.code.to_string(), message)
+            })),
+            Kind::Struct(inner) => flatten_validation(&path, inner, out),
+            Kind::List(items) => {
+                for (index, inner) in items {
+                    flatten_validation(&format!("{path}[{index}]"), inner, out);
+                }
+            }
+        }
+    }
+}
+
+fn describe(error: &validator::ValidationError) -> String {
+    let params: Vec<String> = error.params.iter().filter(|(k, _)| *k != "value").map(|(k, v)| format!("{k} {v}")).collect();
+    if params.is_empty() {
+        format!("failed the {} check", error.code)
+    } else {
+        format!("failed the {} check ({})", error.code, params.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use validator::Validate;
+
+    #[derive(Validate)]
+    struct Sample {
+        #[validate(length(min = 1, max = 4))]
+        name: String,
+        #[validate(range(min = 1, max = 500))]
+        limit: u32,
+    }
+
+    #[test]
+    fn validation_errors_flatten_to_sorted_fields() {
+        let sample = Sample { name: String::new(), limit: 900 };
+        let Err(errors) = sample.validate() else { panic!("sample must be invalid") };
+        let DomainError::Validation(fields) = DomainError::from(errors) else { panic!("wrong variant") };
+        let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["limit", "name"]);
+        assert_eq!(fields[0].code, "range");
+        assert!(fields[0].message.contains("max 500"), "{}", fields[0].message);
+    }
+}

@@ -1,0 +1,26 @@
+//! Shared vocabulary of jiuzhu: validated identifiers (region codes, citizen
+//! IDs, credit codes, phones), money in fen, the clock, keyset pagination and
+//! the `DomainError` every use case returns.
+
+pub mod actor;
+pub mod citizen_id;
+pub mod clock;
+pub mod credit_code;
+pub mod error;
+pub mod id;
+pub mod money;
+pub mod page;
+pub mod phone;
+pub mod region;
+pub mod role;
+
+pub use actor::Actor;
+pub use citizen_id::{CitizenId, Sex};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use credit_code::CreditCode;
+pub use error::{DomainError, FieldError};
+pub use money::Money;
+pub use page::{Cursor, Page, PageRequest};
+pub use phone::Phone;
+pub use region::{RegionCode, RegionLevel};
+pub use role::Role;

@@ -1,0 +1,128 @@
+//! Keyset pagination: `limit` (1–500, default 50) and an opaque cursor that
+//! encodes the last key seen, so pages stay stable under concurrent inserts.
+
+use crate::error::DomainError;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 500;
+const CURSOR_VERSION: &str = "k1:";
+const MAX_CURSOR_LEN: usize = 512;
+
+/// The position after which the next page starts. Clients treat it as opaque.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor(String);
+
+impl Cursor {
+    /// A cursor positioned after the record with this key.
+    pub fn after(key: impl Into<String>) -> Self {
+        Self(key.into())
+    }
+
+    pub fn key(&self) -> &str {
+        &self.0
+    }
+
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{CURSOR_VERSION}{}", self.0))
+    }
+
+    pub fn decode(token: &str) -> Result<Self, DomainError> {
+        let invalid = || DomainError::field("cursor", "cursor_invalid", "cursor is not one this API issued; start again without it");
+        if token.is_empty() || token.len() > MAX_CURSOR_LEN {
+            return Err(invalid());
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
+        let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+        let key = text.strip_prefix(CURSOR_VERSION).ok_or_else(invalid)?;
+        if key.is_empty() {
+            return Err(invalid());
+        }
+        Ok(Self(key.to_string()))
+    }
+}
+
+/// A validated page request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub after: Option<Cursor>,
+}
+
+impl PageRequest {
+    /// Validates raw query values. A limit over 500 is an error, never a silent cap.
+    pub fn new(limit: Option<u32>, cursor: Option<&str>) -> Result<Self, DomainError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(DomainError::field("limit", "range", format!("limit must be between 1 and {MAX_LIMIT}")));
+        }
+        let after = cursor.map(Cursor::decode).transpose()?;
+        Ok(Self { limit, after })
+    }
+
+    /// Rows to fetch: one more than the limit tells whether a next page exists.
+    pub fn fetch_limit(&self) -> u64 {
+        u64::from(self.limit) + 1
+    }
+
+    /// Cuts the over-fetched rows to a page; `key` gives the cursor key of a row.
+    pub fn into_page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> Page<T> {
+        let has_more = rows.len() > self.limit as usize;
+        rows.truncate(self.limit as usize);
+        let next_cursor = if has_more { rows.last().map(|row| Cursor::after(key(row)).encode()) } else { None };
+        Page { items: rows, next_cursor }
+    }
+}
+
+/// One page of a list: `{"items": [...], "next_cursor": "..." | null}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips() {
+        let cursor = Cursor::after("0190a0b2-0000-7000-8000-000000000001");
+        assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
+    }
+
+    #[test]
+    fn foreign_cursors_are_rejected() {
+        for bad in ["", "not base64!", "aGVsbG8", &"A".repeat(600), &URL_SAFE_NO_PAD.encode("k1:")] {
+            assert!(matches!(Cursor::decode(bad), Err(DomainError::Validation(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn limit_defaults_and_is_bounded() {
+        assert_eq!(PageRequest::new(None, None).unwrap().limit, 50);
+        assert_eq!(PageRequest::new(Some(500), None).unwrap().limit, 500);
+        assert!(PageRequest::new(Some(501), None).is_err());
+        assert!(PageRequest::new(Some(0), None).is_err());
+    }
+
+    #[test]
+    fn into_page_sets_a_cursor_only_when_more_rows_exist() {
+        let request = PageRequest::new(Some(2), None).unwrap();
+        let page = request.into_page(vec![1, 2, 3], |n| n.to_string());
+        assert_eq!(page.items, vec![1, 2]);
+        assert_eq!(Cursor::decode(page.next_cursor.as_deref().unwrap()).unwrap().key(), "2");
+        let last = request.into_page(vec![1, 2], |n| n.to_string());
+        assert_eq!(last.next_cursor, None);
+    }
+}

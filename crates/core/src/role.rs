@@ -1,0 +1,109 @@
+//! `Role`: who a caller is to jiuzhu. The rank orders staff roles so nobody
+//! grants a role above their own.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 市民政
+    CityAdmin,
+    /// 县区民政
+    CountyOfficer,
+    /// 乡镇街道经办
+    TownshipOfficer,
+    /// 村居协理员
+    VillageWorker,
+    /// 成员单位系统
+    Department,
+    /// 承接主体
+    Provider,
+    /// 评估人员
+    Evaluator,
+    /// 财政审计（只读）
+    Auditor,
+    /// 数据交换作业
+    DataExchange,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::CityAdmin,
+        Role::CountyOfficer,
+        Role::TownshipOfficer,
+        Role::VillageWorker,
+        Role::Department,
+        Role::Provider,
+        Role::Evaluator,
+        Role::Auditor,
+        Role::DataExchange,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::CityAdmin => "city_admin",
+            Role::CountyOfficer => "county_officer",
+            Role::TownshipOfficer => "township_officer",
+            Role::VillageWorker => "village_worker",
+            Role::Department => "department",
+            Role::Provider => "provider",
+            Role::Evaluator => "evaluator",
+            Role::Auditor => "auditor",
+            Role::DataExchange => "data_exchange",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::CityAdmin => "市民政",
+            Role::CountyOfficer => "县区民政",
+            Role::TownshipOfficer => "乡镇街道经办",
+            Role::VillageWorker => "村居协理员",
+            Role::Department => "成员单位系统",
+            Role::Provider => "承接主体",
+            Role::Evaluator => "评估人员",
+            Role::Auditor => "财政审计",
+            Role::DataExchange => "数据交换作业",
+        }
+    }
+
+    /// Higher is more powerful; equal ranks cannot grant each other.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::CityAdmin => 100,
+            Role::CountyOfficer => 80,
+            Role::TownshipOfficer => 60,
+            Role::Auditor | Role::Evaluator => 50,
+            Role::VillageWorker => 40,
+            Role::Department | Role::DataExchange | Role::Provider => 20,
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL.into_iter().find(|r| r.code() == s).ok_or_else(|| format!("unknown role {s}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_match_serde() {
+        for role in Role::ALL {
+            assert_eq!(role.code().parse::<Role>().unwrap(), role);
+            assert_eq!(serde_json::to_string(&role).unwrap(), format!("\"{}\"", role.code()));
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn city_admin_outranks_everyone() {
+        assert!(Role::ALL.iter().filter(|r| **r != Role::CityAdmin).all(|r| r.rank() < Role::CityAdmin.rank()));
+        assert!(Role::VillageWorker.rank() < Role::TownshipOfficer.rank());
+    }
+}

@@ -1,0 +1,22 @@
+//! The whole jiuzhu schema as sea-orm migrations, written with the sea-query
+//! schema builder so one set serves SQLite and PostgreSQL. One migration per
+//! change; never edit a migration that has shipped.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_foundation;
+mod m20261129_000002_reference_data;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_foundation::Migration), Box::new(m20261129_000002_reference_data::Migration)]
+    }
+}
+
+/// Names of every migration, in order; tests key their template database on it.
+pub fn fingerprint() -> String {
+    Migrator::migrations().iter().map(|m| m.name().to_string()).collect::<Vec<_>>().join(",")
+}
