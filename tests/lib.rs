@@ -1,1 +1,121 @@
-//! test support
+//! Test support: `spawn_app()` builds the server through the same code path
+//! as `jiuzhu serve`, binds port 0 and gives each test its own database: a
+//! temporary SQLite file, or (with `JIUZHU_TEST_DATABASE_URL=postgres://…`)
+//! a PostgreSQL database cloned from a migrated template and dropped after.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod database;
+
+use awc::http::header;
+use jiuzhu_api::config::Config;
+use jiuzhu_api::server::{self, Shared};
+use jiuzhu_core::{Clock, SystemClock};
+use jiuzhu_platform::Db;
+use serde_json::Value;
+use std::sync::Arc;
+
+pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub admin_password: String,
+    client: awc::Client,
+    _database: database::TestDatabase,
+}
+
+/// A response with its body read: status, headers and JSON (or `Null`).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.header("content-type").unwrap_or("")
+    }
+
+    /// Asserts an RFC 9457 problem with this status and code.
+    pub fn assert_problem(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
+        assert_eq!(self.content_type(), "application/problem+json", "body: {}", self.text);
+        assert_eq!(self.body["status"], status);
+        assert_eq!(self.body["code"], code, "body: {}", self.text);
+        assert!(self.body["type"].as_str().unwrap().starts_with("https://jiuzhu.example/problems/"));
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+        assert_eq!(self.body["request_id"].as_str(), self.header("x-request-id"), "the problem quotes the request id");
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let database = database::TestDatabase::create().await;
+    let admin_password = jiuzhu_platform::password::generate(16);
+    let config = Config { database_url: database.url.clone(), admin_password: Some(admin_password.clone()), bind: "127.0.0.1:0".into(), ..Config::default() };
+    let db = Db::connect(&config.database_url, 5).await.expect("connect to the test database");
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    server::prepare_database(&db, clock.as_ref(), config.admin_password.as_deref()).await.expect("prepare the test database");
+    let shared = Shared::new(db.clone(), clock, &config, JWT_SECRET.as_bytes()).expect("shared state");
+    server::self_test(&shared).expect("token self-test");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let running = server::run(listener, shared).expect("start the server");
+    actix_web::rt::spawn(running);
+    let client = awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish();
+    TestApp { address, db, admin_password, client, _database: database }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn request(&self, method: awc::http::Method, path: &str) -> awc::ClientRequest {
+        self.client.request(method, self.url(path))
+    }
+
+    pub async fn send(&self, request: awc::ClientRequest, body: Option<(&str, Vec<u8>)>) -> Reply {
+        let response = match body {
+            Some((content_type, bytes)) => request.insert_header((header::CONTENT_TYPE, content_type)).send_body(bytes).await,
+            None => request.send().await,
+        };
+        let mut response = response.expect("request failed");
+        let bytes = response.body().limit(64 * 1024 * 1024).await.expect("read body");
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply { status: response.status().as_u16(), headers: response.headers().clone(), body, text }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut request = self.request(awc::http::Method::GET, path);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.send(request, None).await
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        let mut request = self.request(awc::http::Method::POST, path);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.send(request, Some(("application/json", serde_json::to_vec(body).unwrap()))).await
+    }
+
+    /// Logs in with a password and returns the access token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let reply = self.post_json("/api/v1/auth/token", None, &serde_json::json!({"grant_type": "password", "username": username, "password": password})).await;
+        assert_eq!(reply.status, 200, "login failed: {}", reply.text);
+        reply.body["access_token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.login("admin", &self.admin_password).await
+    }
+}

@@ -1,1 +1,9 @@
-//! tests
+//! The one integration-test binary: black-box HTTP tests against a real
+//! server on port 0 and a fresh database per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod contract;
+mod errors;
+mod persistence;
+mod system;

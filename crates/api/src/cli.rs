@@ -5,7 +5,7 @@ use crate::server::{self, Shared};
 use clap::{Parser, Subcommand, ValueEnum};
 use jiuzhu_core::{Clock, SystemClock};
 use jiuzhu_migrations::{Migrator, MigratorTrait};
-use jiuzhu_platform::users::{self, Bootstrap};
+use jiuzhu_platform::users::Bootstrap;
 use jiuzhu_platform::{Db, demo};
 use rand::Rng;
 use std::sync::Arc;
@@ -95,12 +95,7 @@ async fn connect(config: &Config) -> Result<Db, String> {
 /// Connects, migrates and makes sure the administrator exists.
 async fn prepare(config: &Config) -> Result<Db, String> {
     let db = connect(config).await?;
-    Migrator::up(db.conn(), None).await.map_err(|e| format!("migration failed: {e}"))?;
-    let clock = SystemClock;
-    let txn = db.begin_write().await.map_err(|e| e.to_string())?;
-    let outcome = users::bootstrap_admin(&*txn, &clock, config.admin_password.as_deref()).await.map_err(|e| e.to_string())?;
-    txn.commit().await.map_err(|e| e.to_string())?;
-    match outcome {
+    match server::prepare_database(&db, &SystemClock, config.admin_password.as_deref()).await? {
         Bootstrap::CreatedWithGeneratedPassword(password) => {
             println!("Created the administrator. Log in as `admin` with password: {password}");
             println!("(shown once; set JIUZHU_ADMIN_PASSWORD to choose it yourself)");

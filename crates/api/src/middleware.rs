@@ -30,8 +30,13 @@ fn request_id_from(value: Option<&HeaderValue>) -> String {
         .unwrap_or_else(|| jiuzhu_core::id::new_id().to_string())
 }
 
-fn is_problem(response: &actix_web::HttpResponse<BoxBody>) -> bool {
-    response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with(PROBLEM_CONTENT_TYPE))
+/// A JSON body a handler chose (a problem, or e.g. readiness detail) stays;
+/// actix's bare or plain-text error bodies become problems.
+fn has_json_body(response: &actix_web::HttpResponse<BoxBody>) -> bool {
+    response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        let essence = v.split(';').next().unwrap_or("").trim();
+        essence == "application/json" || essence == PROBLEM_CONTENT_TYPE
+    })
 }
 
 pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
@@ -64,7 +69,7 @@ pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 
             let api_error = response.response().error().and_then(|e| e.as_error::<ApiError>()).cloned();
             match api_error {
                 Some(api) => response.into_response(render(&api)),
-                None if status.as_u16() >= 400 && !is_problem(response.response()) => {
+                None if status.as_u16() >= 400 && !has_json_body(response.response()) => {
                     let failure = ApiError::Http(HttpFailure::Status(status));
                     response.into_response(render(&failure))
                 }

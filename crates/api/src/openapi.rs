@@ -128,14 +128,15 @@ pub fn standardise_problems(document: &mut Document) {
         }
         for (status, response) in operation.responses.responses.iter_mut() {
             let Ok(code) = status.parse::<u16>() else { continue };
-            if let RefOr::T(declared) = response {
-                if code >= 400 && declared.content.is_empty() {
-                    let standard = STANDARD_PROBLEMS.iter().find(|p| p.0 == code);
-                    let (example_code, detail) = standard.map(|p| (p.3, p.4)).unwrap_or(("http_error", "error"));
-                    let mut replacement = problem_response(code, &declared.description, example_code, detail);
-                    replacement.headers = std::mem::take(&mut declared.headers);
-                    *declared = replacement;
-                }
+            if let RefOr::T(declared) = response
+                && code >= 400
+                && declared.content.is_empty()
+            {
+                let standard = STANDARD_PROBLEMS.iter().find(|p| p.0 == code);
+                let (example_code, detail) = standard.map(|p| (p.3, p.4)).unwrap_or(("http_error", "error"));
+                let mut replacement = problem_response(code, &declared.description, example_code, detail);
+                replacement.headers = std::mem::take(&mut declared.headers);
+                *declared = replacement;
             }
         }
         for status in wanted {

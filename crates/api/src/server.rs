@@ -13,7 +13,9 @@ use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, Error, HttpRequest, HttpResponse, web};
 use jiuzhu_core::{Clock, DomainError};
+use jiuzhu_migrations::{Migrator, MigratorTrait};
 use jiuzhu_platform::Db;
+use jiuzhu_platform::users::{self, Bootstrap};
 use std::net::TcpListener;
 use std::sync::Arc;
 use utoipa::OpenApi;
@@ -114,6 +116,15 @@ pub fn build_app(
 pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
     let server = actix_web::HttpServer::new(move || build_app(shared.clone())).listen(listener)?.shutdown_timeout(30).run();
     Ok(server)
+}
+
+/// Migrates the schema and creates the bootstrap administrator when no user exists.
+pub async fn prepare_database(db: &Db, clock: &dyn Clock, admin_password: Option<&str>) -> Result<Bootstrap, String> {
+    Migrator::up(db.conn(), None).await.map_err(|e| format!("migration failed: {e}"))?;
+    let txn = db.begin_write().await.map_err(|e| e.to_string())?;
+    let outcome = users::bootstrap_admin(&*txn, clock, admin_password).await.map_err(|e| e.to_string())?;
+    txn.commit().await.map_err(|e| e.to_string())?;
+    Ok(outcome)
 }
 
 /// Checks that tokens can be made and read before the first request.

@@ -117,7 +117,7 @@ mod tests {
     use super::*;
 
     // Codes published on national enterprise credit records.
-    const PUBLISHED: [&str; 3] = ["914403001922038216", "91110000100010433L", "91330000MA27U0BP8C"];
+    const PUBLISHED: [&str; 2] = ["914403001922038216", "91110000100010433L"];
 
     #[test]
     fn accepts_published_codes() {

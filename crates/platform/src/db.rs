@@ -59,10 +59,10 @@ impl Db {
         } else {
             return Err(DbErr::Custom("database URL must start with sqlite: or postgres://".into()));
         };
-        if let Some(parent) = sqlite_file(url).and_then(|file| std::path::Path::new(file).parent()) {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
-            }
+        if let Some(parent) = sqlite_file(url).and_then(|file| std::path::Path::new(file).parent())
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
         }
         let mut options = ConnectOptions::new(url.to_string());
         options

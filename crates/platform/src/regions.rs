@@ -30,10 +30,10 @@ pub async fn ensure(
         return Ok(existing);
     }
     let parent = code.parent();
-    if let Some(parent) = &parent {
-        if find(conn, parent).await?.is_none() {
-            return Err(DomainError::field("region_code", "region_parent_missing", format!("parent region {parent} does not exist")));
-        }
+    if let Some(parent) = &parent
+        && find(conn, parent).await?.is_none()
+    {
+        return Err(DomainError::field("region_code", "region_parent_missing", format!("parent region {parent} does not exist")));
     }
     let model = region::ActiveModel {
         code: Set(code.to_string()),

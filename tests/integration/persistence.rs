@@ -1,0 +1,78 @@
+//! The database layer: SQLite runs in WAL mode, demo data is idempotent,
+//! and migrations roll back and forward.
+
+use jiuzhu_core::SystemClock;
+use jiuzhu_migrations::{Migrator, MigratorTrait};
+use jiuzhu_platform::{Backend, demo};
+use jiuzhu_tests::spawn_app;
+use sea_orm::{ConnectionTrait, Statement};
+
+#[actix_web::test]
+async fn sqlite_uses_wal_and_a_busy_timeout() {
+    let app = spawn_app().await;
+    if app.db.backend() != Backend::Sqlite {
+        return;
+    }
+    let backend = app.db.db_backend();
+    let mode = app.db.conn().query_one_raw(Statement::from_string(backend, "PRAGMA journal_mode")).await.unwrap().unwrap();
+    assert_eq!(mode.try_get_by_index::<String>(0).unwrap().to_lowercase(), "wal");
+    let timeout = app.db.conn().query_one_raw(Statement::from_string(backend, "PRAGMA busy_timeout")).await.unwrap().unwrap();
+    assert!(timeout.try_get_by_index::<i64>(0).unwrap() >= 5000);
+}
+
+#[actix_web::test]
+async fn seed_demo_is_idempotent_and_demo_users_log_in() {
+    let app = spawn_app().await;
+    let first = {
+        let txn = app.db.begin_write().await.unwrap();
+        let report = demo::seed(&*txn, &SystemClock).await.unwrap();
+        txn.commit().await.unwrap();
+        report
+    };
+    assert!(first.users_added > 0 && first.regions_added > 0);
+    let txn = app.db.begin_write().await.unwrap();
+    let second = demo::seed(&*txn, &SystemClock).await.unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!((second.users_added, second.regions_added), (0, 0));
+    let token = app.login("demo-township", demo::DEMO_PASSWORD).await;
+    let me = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me.body["region_code"], "640202001");
+}
+
+#[actix_web::test]
+async fn migrations_roll_back_and_forward() {
+    let app = spawn_app().await;
+    let applied = Migrator::get_applied_migrations(app.db.conn()).await.unwrap().len();
+    assert_eq!(applied, Migrator::migrations().len());
+    Migrator::down(app.db.conn(), None).await.unwrap();
+    assert!(Migrator::get_applied_migrations(app.db.conn()).await.unwrap().is_empty());
+    Migrator::up(app.db.conn(), None).await.unwrap();
+    assert_eq!(Migrator::get_applied_migrations(app.db.conn()).await.unwrap().len(), applied);
+}
+
+#[actix_web::test]
+async fn writes_on_sqlite_are_serialised_not_refused() {
+    let app = spawn_app().await;
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let db = app.db.clone();
+        tasks.push(actix_web::rt::spawn(async move {
+            let txn = db.begin_write().await.unwrap();
+            let code = format!("6402020{:02}", i + 10);
+            let region = jiuzhu_core::RegionCode::parse(&code).unwrap();
+            jiuzhu_platform::regions::ensure(&*txn, &SystemClock, &region, "并发测试", true).await.unwrap();
+            txn.commit().await.unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let count = app
+        .db
+        .conn()
+        .query_one_raw(Statement::from_string(app.db.db_backend(), "SELECT COUNT(*) AS n FROM regions WHERE is_demo = TRUE"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(count.try_get_by_index::<i64>(0).unwrap(), 20);
+}

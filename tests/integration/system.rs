@@ -1,0 +1,60 @@
+//! Health, readiness, request ids, the spec and Swagger UI.
+
+use jiuzhu_tests::spawn_app;
+
+#[actix_web::test]
+async fn healthz_and_readyz_answer_ok() {
+    let app = spawn_app().await;
+    let health = app.get("/healthz", None).await;
+    assert_eq!((health.status, health.body["status"].as_str()), (200, Some("ok")));
+    let ready = app.get("/readyz", None).await;
+    assert_eq!((ready.status, ready.body["status"].as_str()), (200, Some("ok")));
+}
+
+#[actix_web::test]
+async fn readyz_answers_503_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.db.clone().close().await.unwrap();
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, 503, "{}", ready.text);
+    assert_eq!(ready.body["status"], "unavailable");
+}
+
+#[actix_web::test]
+async fn request_ids_are_echoed_or_generated() {
+    let app = spawn_app().await;
+    let echoed = app.send(app.request(awc::http::Method::GET, "/healthz").insert_header(("X-Request-Id", "trace-abc.123")), None).await;
+    assert_eq!(echoed.header("x-request-id"), Some("trace-abc.123"));
+    let generated = app.get("/healthz", None).await;
+    let id = generated.header("x-request-id").unwrap();
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    let unsafe_id = app.send(app.request(awc::http::Method::GET, "/healthz").insert_header(("X-Request-Id", "<script>")), None).await;
+    assert_ne!(unsafe_id.header("x-request-id"), Some("<script>"));
+}
+
+#[actix_web::test]
+async fn openapi_json_is_openapi_3_1_with_bearer_security() {
+    let app = spawn_app().await;
+    let spec = app.get("/openapi.json", None).await;
+    assert_eq!(spec.status, 200);
+    assert_eq!(spec.body["openapi"], "3.1.0");
+    assert_eq!(spec.body["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert!(spec.body["components"]["schemas"]["Problem"].is_object());
+    assert!(spec.body["paths"]["/api/v1/auth/token"]["post"].is_object());
+}
+
+#[actix_web::test]
+async fn docs_render_swagger_ui_from_vendored_assets() {
+    let app = spawn_app().await;
+    let without_slash = app.get("/docs", None).await;
+    assert_eq!(without_slash.status, 200, "/docs leads to the UI");
+    assert!(without_slash.text.contains("swagger-ui"));
+    let page = app.get("/docs/", None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("swagger-ui"), "{}", &page.text[..page.text.len().min(300)]);
+    let script = app.get("/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(script.status, 200);
+    assert!(script.text.len() > 100_000, "the bundle is served from the binary");
+    let initializer = app.get("/docs/swagger-initializer.js", None).await;
+    assert!(initializer.text.contains("/openapi.json"), "{}", initializer.text);
+}
