@@ -60,7 +60,11 @@ impl TestDatabase {
         exec(&admin, "SELECT pg_advisory_lock(724200)").await;
         let exists = admin
             .conn()
-            .query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, "SELECT 1 AS one FROM pg_database WHERE datname = $1", [template.clone().into()]))
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT 1 AS one FROM pg_database WHERE datname = $1",
+                [template.clone().into()],
+            ))
             .await
             .expect("look up the template")
             .is_some();

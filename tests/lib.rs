@@ -57,7 +57,12 @@ impl Reply {
 pub async fn spawn_app() -> TestApp {
     let database = database::TestDatabase::create().await;
     let admin_password = jiuzhu_platform::password::generate(16);
-    let config = Config { database_url: database.url.clone(), admin_password: Some(admin_password.clone()), bind: "127.0.0.1:0".into(), ..Config::default() };
+    let config = Config {
+        database_url: database.url.clone(),
+        admin_password: Some(admin_password.clone()),
+        bind: "127.0.0.1:0".into(),
+        ..Config::default()
+    };
     let db = Db::connect(&config.database_url, 5).await.expect("connect to the test database");
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     server::prepare_database(&db, clock.as_ref(), config.admin_password.as_deref()).await.expect("prepare the test database");
@@ -110,7 +115,13 @@ impl TestApp {
 
     /// Logs in with a password and returns the access token.
     pub async fn login(&self, username: &str, password: &str) -> String {
-        let reply = self.post_json("/api/v1/auth/token", None, &serde_json::json!({"grant_type": "password", "username": username, "password": password})).await;
+        let reply = self
+            .post_json(
+                "/api/v1/auth/token",
+                None,
+                &serde_json::json!({"grant_type": "password", "username": username, "password": password}),
+            )
+            .await;
         assert_eq!(reply.status, 200, "login failed: {}", reply.text);
         reply.body["access_token"].as_str().unwrap().to_string()
     }

@@ -16,7 +16,9 @@ async fn bootstrap_admin_logs_in_and_sees_itself() {
 #[actix_web::test]
 async fn token_response_has_the_documented_shape() {
     let app = spawn_app().await;
-    let reply = app.post_json("/api/v1/auth/token", None, &json!({"grant_type": "password", "username": "admin", "password": app.admin_password})).await;
+    let reply = app
+        .post_json("/api/v1/auth/token", None, &json!({"grant_type": "password", "username": "admin", "password": app.admin_password}))
+        .await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body["token_type"], "Bearer");
     assert_eq!(reply.body["expires_in"], 1800);
@@ -26,7 +28,8 @@ async fn token_response_has_the_documented_shape() {
 #[actix_web::test]
 async fn wrong_password_is_401_with_www_authenticate() {
     let app = spawn_app().await;
-    let reply = app.post_json("/api/v1/auth/token", None, &json!({"grant_type": "password", "username": "admin", "password": "not-it"})).await;
+    let reply =
+        app.post_json("/api/v1/auth/token", None, &json!({"grant_type": "password", "username": "admin", "password": "not-it"})).await;
     reply.assert_problem(401, "unauthenticated");
     assert!(reply.header("www-authenticate").unwrap().starts_with("Bearer"));
     let nobody = app.post_json("/api/v1/auth/token", None, &json!({"grant_type": "password", "username": "ghost", "password": "x"})).await;

@@ -19,7 +19,10 @@ fn every_operation_has_summary_permission_tag_id_and_problems() {
         for (method, operation) in item.as_object().unwrap() {
             let name = format!("{method} {path}");
             assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name}: summary");
-            assert!(operation["description"].as_str().is_some_and(|d| d.contains("Permission:")), "{name}: description must name the permission");
+            assert!(
+                operation["description"].as_str().is_some_and(|d| d.contains("Permission:")),
+                "{name}: description must name the permission"
+            );
             assert!(operation["operationId"].is_string(), "{name}: operationId");
             assert!(operation["tags"].as_array().is_some_and(|t| !t.is_empty()), "{name}: tag");
             let responses = operation["responses"].as_object().unwrap();

@@ -40,9 +40,11 @@ async fn wrong_content_type_is_a_415_problem() {
 #[actix_web::test]
 async fn invalid_fields_are_a_422_problem_naming_each_field() {
     let app = spawn_app().await;
-    let reply = app.post_json("/api/v1/auth/token", None, &json!({"grant_type": "password", "username": "", "password": "x".repeat(300)})).await;
+    let reply =
+        app.post_json("/api/v1/auth/token", None, &json!({"grant_type": "password", "username": "", "password": "x".repeat(300)})).await;
     reply.assert_problem(422, "validation_failed");
-    let fields: Vec<(&str, &str)> = reply.body["errors"].as_array().unwrap().iter().map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap())).collect();
+    let fields: Vec<(&str, &str)> =
+        reply.body["errors"].as_array().unwrap().iter().map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap())).collect();
     assert_eq!(fields, [("password", "length"), ("username", "length")]);
     assert_eq!(reply.body["detail"], "2 fields are invalid");
 }
@@ -50,7 +52,9 @@ async fn invalid_fields_are_a_422_problem_naming_each_field() {
 #[actix_web::test]
 async fn unknown_missing_and_mistyped_fields_are_422() {
     let app = spawn_app().await;
-    let unknown = app.post_json("/api/v1/auth/token", None, &json!({"grant_type": "password", "username": "a", "password": "b", "role": "city_admin"})).await;
+    let unknown = app
+        .post_json("/api/v1/auth/token", None, &json!({"grant_type": "password", "username": "a", "password": "b", "role": "city_admin"}))
+        .await;
     unknown.assert_problem(422, "validation_failed");
     assert_eq!(unknown.body["errors"][0]["field"], "role");
     assert_eq!(unknown.body["errors"][0]["code"], "unknown_field");
