@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod database;
+pub mod logs;
 
 use awc::http::header;
 use jiuzhu_api::config::Config;
@@ -55,14 +56,21 @@ impl Reply {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like `spawn_app`, with a chance to change the configuration first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    logs::capture();
     let database = database::TestDatabase::create().await;
     let admin_password = jiuzhu_platform::password::generate(16);
-    let config = Config {
+    let mut config = Config {
         database_url: database.url.clone(),
         admin_password: Some(admin_password.clone()),
         bind: "127.0.0.1:0".into(),
         ..Config::default()
     };
+    adjust(&mut config);
     let db = Db::connect(&config.database_url, 5).await.expect("connect to the test database");
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     server::prepare_database(&db, clock.as_ref(), config.admin_password.as_deref()).await.expect("prepare the test database");
@@ -106,11 +114,45 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.post_json_with(path, token, body, &[]).await
+    }
+
+    /// POST with extra headers, e.g. `If-Match` or `Idempotency-Key`.
+    pub async fn post_json_with(&self, path: &str, token: Option<&str>, body: &Value, headers: &[(&str, &str)]) -> Reply {
         let mut request = self.request(awc::http::Method::POST, path);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
         self.send(request, Some(("application/json", serde_json::to_vec(body).unwrap()))).await
+    }
+
+    /// PATCH with a merge-patch body and an optional `If-Match`.
+    pub async fn patch_json(&self, path: &str, token: &str, body: &Value, if_match: Option<&str>) -> Reply {
+        let mut request = self.request(awc::http::Method::PATCH, path).bearer_auth(token);
+        if let Some(version) = if_match {
+            request = request.insert_header(("If-Match", version));
+        }
+        self.send(request, Some(("application/merge-patch+json", serde_json::to_vec(body).unwrap()))).await
+    }
+
+    /// Creates a region (as the administrator); the parent must exist.
+    pub async fn add_region(&self, admin: &str, code: &str, name: &str) {
+        let reply = self.post_json("/api/v1/regions", Some(admin), &serde_json::json!({"code": code, "name_zh": name})).await;
+        assert_eq!(reply.status, 201, "region {code}: {}", reply.text);
+    }
+
+    /// Creates an account and returns its representation.
+    pub async fn add_user(&self, token: &str, username: &str, role: &str, region: &str, extra: Value) -> Value {
+        let mut body = serde_json::json!({"username": username, "display_name": username, "role": role, "region_code": region, "password": "password-1234"});
+        if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        let reply = self.post_json("/api/v1/users", Some(token), &body).await;
+        assert_eq!(reply.status, 201, "user {username}: {}", reply.text);
+        reply.body
     }
 
     /// Logs in with a password and returns the access token.

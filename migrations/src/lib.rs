@@ -6,13 +6,20 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_foundation;
 mod m20261129_000002_reference_data;
+mod m20261129_000003_security;
+
+pub use m20261129_000003_security::GENESIS_HASH;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_foundation::Migration), Box::new(m20261129_000002_reference_data::Migration)]
+        vec![
+            Box::new(m20261129_000001_foundation::Migration),
+            Box::new(m20261129_000002_reference_data::Migration),
+            Box::new(m20261129_000003_security::Migration),
+        ]
     }
 }
 

@@ -6,4 +6,5 @@ mod auth;
 mod contract;
 mod errors;
 mod persistence;
+mod security;
 mod system;

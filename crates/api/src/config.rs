@@ -20,6 +20,10 @@ pub struct Config {
     /// Largest accepted request body, in bytes.
     pub body_limit_bytes: usize,
     pub max_connections: u32,
+    /// Requests per minute per bearer token, per node.
+    pub rate_limit_per_token: u32,
+    /// Requests per minute per client IP, per node.
+    pub rate_limit_per_ip: u32,
 }
 
 /// The optional file: every key is optional and named like the variable
@@ -35,6 +39,8 @@ struct FileConfig {
     token_ttl_secs: Option<u64>,
     body_limit_bytes: Option<usize>,
     max_connections: Option<u32>,
+    rate_limit_per_token: Option<u32>,
+    rate_limit_per_ip: Option<u32>,
 }
 
 impl Default for Config {
@@ -48,6 +54,8 @@ impl Default for Config {
             token_ttl_secs: 30 * 60,
             body_limit_bytes: 1024 * 1024,
             max_connections: 10,
+            rate_limit_per_token: 1200,
+            rate_limit_per_ip: 3000,
         }
     }
 }
@@ -85,6 +93,14 @@ impl Config {
                 .map(|n| n.clamp(1, 1000) as u32)
                 .or(file.max_connections)
                 .unwrap_or(d.max_connections),
+            rate_limit_per_token: number("JIUZHU_RATE_LIMIT_PER_TOKEN")?
+                .map(|n| n.clamp(1, u64::from(u32::MAX)) as u32)
+                .or(file.rate_limit_per_token)
+                .unwrap_or(d.rate_limit_per_token),
+            rate_limit_per_ip: number("JIUZHU_RATE_LIMIT_PER_IP")?
+                .map(|n| n.clamp(1, u64::from(u32::MAX)) as u32)
+                .or(file.rate_limit_per_ip)
+                .unwrap_or(d.rate_limit_per_ip),
         };
         if config.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err("JIUZHU_JWT_SECRET must be at least 32 characters".into());

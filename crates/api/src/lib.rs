@@ -6,11 +6,14 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod extract;
+pub mod idempotency;
 pub mod json;
 pub mod logging;
 pub mod middleware;
 pub mod openapi;
 pub mod problem;
+pub mod rate_limit;
 pub mod routes;
 pub mod server;
 pub mod state;

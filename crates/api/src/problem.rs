@@ -56,6 +56,7 @@ pub enum HttpFailure {
     PayloadTooLarge(usize),
     BadQuery(Vec<FieldError>),
     BadPath(String),
+    BadHeader(String),
     RouteNotFound,
     MethodNotAllowed(Vec<String>),
     Status(StatusCode),
@@ -144,6 +145,7 @@ pub fn problem_kind(error: &ApiError) -> ProblemKind {
         }
         ApiError::Http(H::BadQuery(_)) => kind(StatusCode::BAD_REQUEST, "bad-query", "The query string is invalid", "bad_query"),
         ApiError::Http(H::BadPath(_)) => kind(StatusCode::BAD_REQUEST, "bad-path", "A path parameter is invalid", "bad_path"),
+        ApiError::Http(H::BadHeader(_)) => kind(StatusCode::BAD_REQUEST, "bad-header", "A header is invalid", "bad_header"),
         ApiError::Http(H::RouteNotFound) => kind(StatusCode::NOT_FOUND, "not-found", "Resource not found", "route_not_found"),
         ApiError::Http(H::MethodNotAllowed(_)) => {
             kind(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", "method_not_allowed")
@@ -168,6 +170,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "payload_too_large",
     "bad_query",
     "bad_path",
+    "bad_header",
     "method_not_allowed",
 ];
 
@@ -188,7 +191,7 @@ impl ApiError {
             ApiError::Http(HttpFailure::MalformedBody(reason)) => (reason.clone(), vec![], None),
             ApiError::Http(HttpFailure::UnsupportedMediaType(got)) => (format!("expected application/json, got {got}"), vec![], None),
             ApiError::Http(HttpFailure::PayloadTooLarge(limit)) => (format!("bodies are limited to {limit} bytes"), vec![], None),
-            ApiError::Http(HttpFailure::BadPath(reason)) => (reason.clone(), vec![], None),
+            ApiError::Http(HttpFailure::BadPath(reason)) | ApiError::Http(HttpFailure::BadHeader(reason)) => (reason.clone(), vec![], None),
             ApiError::Http(HttpFailure::RouteNotFound) => ("No such route".to_string(), vec![], None),
             ApiError::Http(HttpFailure::MethodNotAllowed(allowed)) => (format!("allowed methods: {}", allowed.join(", ")), vec![], None),
             ApiError::Http(HttpFailure::Status(status)) => (status.canonical_reason().unwrap_or("error").to_string(), vec![], None),

@@ -3,10 +3,12 @@
 
 use crate::auth::TokenService;
 use crate::config::Config;
+use crate::idempotency::idempotency;
 use crate::json::BodyLimit;
 use crate::middleware::request_context;
 use crate::openapi::{ApiDoc, RouteTable, standardise_problems};
 use crate::problem::{ApiError, HttpFailure};
+use crate::rate_limit::{RateLimiter, rate_limit};
 use crate::routes;
 use crate::state::AppState;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -42,6 +44,7 @@ pub struct Shared {
     pub body_limit: web::Data<BodyLimit>,
     pub document: Arc<utoipa::openapi::OpenApi>,
     pub routes: web::Data<RouteTable>,
+    pub rate_limiter: web::Data<RateLimiter>,
 }
 
 impl Shared {
@@ -55,6 +58,7 @@ impl Shared {
             body_limit: web::Data::new(BodyLimit(config.body_limit_bytes)),
             document: Arc::new(document),
             routes: web::Data::new(routes),
+            rate_limiter: web::Data::new(RateLimiter::new(config.rate_limit_per_token, config.rate_limit_per_ip)),
         })
     }
 }
@@ -96,6 +100,7 @@ pub fn build_app(
         .app_data(shared.tokens)
         .app_data(shared.body_limit)
         .app_data(shared.routes)
+        .app_data(shared.rate_limiter)
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::JsonConfig::default().error_handler(json_error))
@@ -109,6 +114,8 @@ pub fn build_app(
         .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
         .route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish() }))
         .default_service(web::to(unmatched))
+        .wrap(from_fn(idempotency))
+        .wrap(from_fn(rate_limit))
         .wrap(from_fn(request_context))
 }
 

@@ -1,7 +1,10 @@
 //! `Actor`: the authenticated caller every use case receives: who, in which
-//! role, at which region, and for which department or provider.
+//! role, at which region, and for which department or provider; and
+//! `Context`: the actor plus the request id and the request's time.
 
-use crate::{RegionCode, Role};
+use crate::permission::{Permission, role_has};
+use crate::{DomainError, RegionCode, Role};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,5 +21,50 @@ impl Actor {
     /// True when `region` lies in the actor's subtree.
     pub fn covers(&self, region: &RegionCode) -> bool {
         region.is_within(&self.region)
+    }
+
+    pub fn can(&self, permission: Permission) -> bool {
+        role_has(self.role, permission)
+    }
+
+    /// 403 unless the role holds the permission.
+    pub fn require(&self, permission: Permission) -> Result<(), DomainError> {
+        if self.can(permission) { Ok(()) } else { Err(DomainError::Forbidden { permission: permission.code().to_string() }) }
+    }
+
+    /// The `LIKE` pattern that matches every region code in the actor's subtree.
+    pub fn region_pattern(&self) -> String {
+        format!("{}%", self.region.subtree_prefix())
+    }
+}
+
+/// Everything a use case knows about the request it serves.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub actor: Actor,
+    pub request_id: String,
+    /// The request's time, from the injected clock.
+    pub now: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, region: &str) -> Actor {
+        Actor { subject: "u".into(), role, region: RegionCode::parse(region).unwrap(), department: None, provider_id: None }
+    }
+
+    #[test]
+    fn require_answers_forbidden_with_the_permission() {
+        let worker = actor(Role::VillageWorker, "640202001001");
+        assert_eq!(worker.require(Permission::UserWrite), Err(DomainError::Forbidden { permission: "user:write".into() }));
+        assert!(actor(Role::CityAdmin, "640200").require(Permission::UserWrite).is_ok());
+    }
+
+    #[test]
+    fn region_pattern_covers_the_subtree() {
+        assert_eq!(actor(Role::CityAdmin, "640200").region_pattern(), "6402%");
+        assert_eq!(actor(Role::TownshipOfficer, "640202001").region_pattern(), "640202001%");
     }
 }

@@ -2,11 +2,22 @@
 //! (with SQLite's single-writer gate), staff users and the bootstrap
 //! administrator, regions, departments, and demo data.
 
+pub mod audit;
+pub mod clients;
+pub mod concurrency;
 pub mod db;
 pub mod demo;
+pub mod departments;
 pub mod entity;
+pub mod hash;
+pub mod idempotency;
+pub mod login;
+pub mod login_throttle;
+pub mod outbox;
 pub mod password;
+pub mod record;
 pub mod regions;
+pub mod user_admin;
 pub mod users;
 
 pub use db::{Backend, Db, WriteTxn};

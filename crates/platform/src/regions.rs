@@ -45,3 +45,108 @@ pub async fn ensure(
     };
     Ok(model.insert(conn).await?)
 }
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"code": "640202", "name_zh": "大武口区", "level": "county", "parent_code": "640200", "is_demo": false}))]
+pub struct RegionView {
+    pub code: String,
+    pub name_zh: String,
+    /// `province`, `city`, `county`, `township` or `village`.
+    pub level: String,
+    pub parent_code: Option<String>,
+    /// Invented for demonstration; not a real division.
+    pub is_demo: bool,
+}
+
+impl From<region::Model> for RegionView {
+    fn from(m: region::Model) -> Self {
+        Self { code: m.code, name_zh: m.name_zh, level: m.level, parent_code: m.parent_code, is_demo: m.is_demo }
+    }
+}
+
+#[derive(Debug, serde::Deserialize, validator::Validate, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "640202003", "name_zh": "长胜街道"}))]
+pub struct CreateRegion {
+    /// 9 digits for a township, 12 for a village; the parent must exist.
+    pub code: String,
+    #[validate(length(min = 1, max = 100))]
+    pub name_zh: String,
+}
+
+/// Regions are reference data: any authenticated caller may read the tree.
+pub async fn children(db: &crate::Db, ctx: &jiuzhu_core::Context, parent: Option<&str>) -> Result<Vec<RegionView>, DomainError> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    crate::record::authorize(db, ctx, jiuzhu_core::Permission::RegionRead).await?;
+    let mut query = region::Entity::find();
+    query = match parent {
+        Some(code) => query.filter(region::Column::ParentCode.eq(RegionCode::parse_field(code, "parent")?.to_string())),
+        None => query.filter(region::Column::ParentCode.is_null()),
+    };
+    Ok(query.order_by_asc(region::Column::Code).all(db.conn()).await?.into_iter().map(RegionView::from).collect())
+}
+
+pub async fn get(db: &crate::Db, ctx: &jiuzhu_core::Context, code: &str) -> Result<RegionView, DomainError> {
+    crate::record::authorize(db, ctx, jiuzhu_core::Permission::RegionRead).await?;
+    let code = RegionCode::parse(code).map_err(|_| DomainError::NotFound)?;
+    find(db.conn(), &code).await?.map(RegionView::from).ok_or(DomainError::NotFound)
+}
+
+/// Adds a township or village under an existing parent (409 when it exists).
+pub async fn create(db: &crate::Db, ctx: &jiuzhu_core::Context, input: CreateRegion) -> Result<RegionView, DomainError> {
+    crate::record::authorize(db, ctx, jiuzhu_core::Permission::RegionWrite).await?;
+    let code = RegionCode::parse_field(&input.code, "code")?;
+    if code.level() < RegionLevel::Township {
+        return Err(DomainError::field("code", "region_level", "only townships (9 digits) and villages (12 digits) can be added"));
+    }
+    if !ctx.actor.covers(&code) {
+        return Err(DomainError::field("code", "region_outside_scope", format!("{code} is outside your region")));
+    }
+    let txn = db.begin_write().await?;
+    if find(&*txn, &code).await?.is_some() {
+        return Err(DomainError::Conflict {
+            code: "region_exists",
+            message: format!("region {code} exists"),
+            existing_id: Some(code.to_string()),
+        });
+    }
+    let clock = jiuzhu_core::FixedClock::at(ctx.now);
+    let model = ensure(&*txn, &clock, &code, &input.name_zh, false).await?;
+    let change = crate::record::Change {
+        action: "region.created",
+        entity_type: "region",
+        entity_id: model.code.clone(),
+        region_code: model.code.clone(),
+        detail: serde_json::json!({"name_zh": model.name_zh}),
+        event: Some(crate::outbox::NewEvent::new(
+            "region.created",
+            &model.code,
+            &model.code,
+            serde_json::json!({"name_zh": model.name_zh, "level": model.level}),
+        )),
+    };
+    crate::record::record(&*txn, ctx, change).await?;
+    txn.commit().await?;
+    Ok(model.into())
+}
+
+/// Loads `code,name_zh` lines (a header line is skipped); existing codes are
+/// left alone. Returns how many were added.
+pub async fn load_csv(conn: &impl ConnectionTrait, clock: &dyn Clock, csv: &str, is_demo: bool) -> Result<usize, DomainError> {
+    let mut added = 0;
+    for (index, line) in csv.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || (index == 0 && line.starts_with("code")) {
+            continue;
+        }
+        let (code, name) = line
+            .split_once(',')
+            .ok_or_else(|| DomainError::field(format!("line {}", index + 1), "csv_columns", "expected code,name_zh"))?;
+        let code = RegionCode::parse_field(code.trim(), &format!("line {}", index + 1))?;
+        if find(conn, &code).await?.is_none() {
+            ensure(conn, clock, &code, name.trim().trim_matches('"'), is_demo).await?;
+            added += 1;
+        }
+    }
+    Ok(added)
+}

@@ -30,6 +30,7 @@ pub async fn insert(conn: &impl ConnectionTrait, clock: &dyn Clock, new: NewUser
         region_code: Set(new.region_code.to_string()),
         department: Set(new.department.map(str::to_string)),
         provider_id: Set(None),
+        phone: Set(None),
         password_hash: Set(password::hash(new.password)?),
         active: Set(true),
         version: Set(1),

@@ -2,11 +2,13 @@
 
 use crate::auth::{Authenticated, TokenService};
 use crate::json::ValidJson;
+use crate::middleware::RequestId;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use actix_web::{HttpResponse, get, post, web};
-use jiuzhu_core::{Actor, DomainError, RegionCode, Role};
-use jiuzhu_platform::users;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
+use jiuzhu_core::permission::permissions_of;
+use jiuzhu_core::{DomainError, FieldError, Permission, Role};
+use jiuzhu_platform::login::{Grant, login};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -17,17 +19,47 @@ use validator::Validate;
 pub enum GrantType {
     /// 用户名密码（工作人员）
     Password,
+    /// 客户端凭据（成员单位系统、数据交换作业）
+    ClientCredentials,
 }
 
+/// `password` needs `username` and `password`; `client_credentials` needs
+/// `client_id` and `client_secret`.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"grant_type": "password", "username": "admin", "password": "s3cret-Passw0rd"}))]
+#[schema(examples(
+    json!({"grant_type": "password", "username": "admin", "password": "s3cret-Passw0rd"}),
+    json!({"grant_type": "client_credentials", "client_id": "jz-4f1c2a9be0d3c871", "client_secret": "k2V9…"})
+))]
 pub struct TokenRequest {
     pub grant_type: GrantType,
     #[validate(length(min = 1, max = 64, message = "must be 1 to 64 characters"))]
-    pub username: String,
+    pub username: Option<String>,
     #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
-    pub password: String,
+    pub password: Option<String>,
+    #[validate(length(min = 1, max = 64, message = "must be 1 to 64 characters"))]
+    pub client_id: Option<String>,
+    #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+    pub client_secret: Option<String>,
+}
+
+impl TokenRequest {
+    fn grant(&self) -> Result<Grant<'_>, DomainError> {
+        fn need<'a>(value: &'a Option<String>, field: &str) -> Result<&'a str, FieldError> {
+            value.as_deref().ok_or_else(|| FieldError::new(field, "required", format!("{field} is required for this grant_type")))
+        }
+        let (first, second) = match self.grant_type {
+            GrantType::Password => (need(&self.username, "username"), need(&self.password, "password")),
+            GrantType::ClientCredentials => (need(&self.client_id, "client_id"), need(&self.client_secret, "client_secret")),
+        };
+        match (first, second) {
+            (Ok(a), Ok(b)) => Ok(match self.grant_type {
+                GrantType::Password => Grant::Password { username: a, password: b },
+                GrantType::ClientCredentials => Grant::ClientCredentials { client_id: a, client_secret: b },
+            }),
+            (a, b) => Err(DomainError::Validation([a.err(), b.err()].into_iter().flatten().collect())),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,8 +74,10 @@ pub struct TokenResponse {
 
 /// Log in and get an access token
 ///
-/// Exchanges a staff username and password for a short-lived bearer token.
-/// A wrong username or password answers 401 without saying which was wrong.
+/// Exchanges a staff username and password, or an API client's id and
+/// secret, for a short-lived bearer token. Wrong credentials answer 401
+/// without saying which part was wrong. After 5 failed logins within 15
+/// minutes a username is refused for 15 minutes (429 with `Retry-After`).
 ///
 /// Permission: none (public).
 #[utoipa::path(
@@ -52,22 +86,20 @@ pub struct TokenResponse {
     request_body(content = TokenRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "A token was issued", body = TokenResponse),
-        (status = 401, description = "The username or password is wrong"),
+        (status = 401, description = "The credentials are wrong"),
+        (status = 429, description = "Too many failed logins for this username", headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 #[post("/auth/token")]
 pub async fn issue_token(
+    req: HttpRequest,
     state: web::Data<AppState>,
     tokens: web::Data<TokenService>,
     body: ValidJson<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = body.0;
-    let user = users::authenticate(state.db.conn(), &request.username, &request.password)
-        .await?
-        .ok_or_else(|| DomainError::Unauthenticated("username or password is wrong".into()))?;
-    let role: Role = user.role.parse().map_err(DomainError::Internal)?;
-    let region = RegionCode::parse(&user.region_code).map_err(DomainError::Internal)?;
-    let actor = Actor { subject: user.id.to_string(), role, region, department: user.department, provider_id: user.provider_id };
+    let grant = body.0.grant()?;
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let actor = login(&state.db, &request_id, state.clock.now(), grant).await?;
     let access_token = tokens.issue(&actor)?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(TokenResponse {
         access_token,
@@ -77,7 +109,7 @@ pub async fn issue_token(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"subject": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "role": "county_officer", "region_code": "640202", "department": null, "provider_id": null}))]
+#[schema(example = json!({"subject": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "role": "county_officer", "region_code": "640202", "department": null, "provider_id": null, "permissions": ["user:read", "user:write"]}))]
 pub struct Me {
     /// The user or API client id.
     pub subject: String,
@@ -85,11 +117,13 @@ pub struct Me {
     pub region_code: String,
     pub department: Option<String>,
     pub provider_id: Option<String>,
+    /// Everything the role may do; see `GET /roles`.
+    pub permissions: Vec<Permission>,
 }
 
 /// Who am I
 ///
-/// The caller's identity, role and region, as the token states them.
+/// The caller's identity, role, region and permissions, as the token states them.
 ///
 /// Permission: any authenticated caller.
 #[utoipa::path(
@@ -107,5 +141,6 @@ pub async fn me(caller: Authenticated) -> HttpResponse {
         region_code: actor.region.to_string(),
         department: actor.department,
         provider_id: actor.provider_id.map(|p| p.to_string()),
+        permissions: permissions_of(actor.role),
     })
 }

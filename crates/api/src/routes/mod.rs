@@ -1,13 +1,40 @@
 //! Route registration. Every route goes through utoipa-actix-web, so no
 //! route can exist without its OpenAPI entry.
 
+pub mod audit;
 pub mod auth;
+pub mod clients;
 pub mod health;
+pub mod reference;
+pub mod users;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz).service(health::readyz);
-    cfg.service(scope::scope("/api/v1").service(auth::issue_token).service(auth::me));
+    cfg.service(
+        scope::scope("/api/v1")
+            .service(auth::issue_token)
+            .service(auth::me)
+            .service(users::create_user)
+            .service(users::list_users)
+            .service(users::count_users)
+            .service(users::get_user)
+            .service(users::patch_user)
+            .service(users::deactivate_user)
+            .service(clients::create_client)
+            .service(clients::list_clients)
+            .service(clients::get_client)
+            .service(clients::deactivate_client)
+            .service(reference::list_regions)
+            .service(reference::get_region)
+            .service(reference::create_region)
+            .service(reference::list_departments)
+            .service(reference::list_roles)
+            .service(reference::list_enums)
+            .service(audit::list_audit_events)
+            .service(audit::verify_audit_chain)
+            .service(audit::list_events),
+    );
 }

@@ -1,5 +1,11 @@
 //! sea-orm entities of the platform tables, one file per table.
 
+pub mod api_client;
+pub mod audit_chain_head;
+pub mod audit_event;
 pub mod department;
+pub mod event;
+pub mod idempotency_key;
+pub mod login_failure;
 pub mod region;
 pub mod user;

@@ -15,6 +15,7 @@ pub struct Model {
     pub department: Option<String>,
     pub provider_id: Option<Uuid>,
     pub password_hash: String,
+    pub phone: Option<String>,
     pub active: bool,
     pub version: i64,
     pub created_at: ChronoDateTimeUtc,

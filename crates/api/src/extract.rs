@@ -1,0 +1,96 @@
+//! Extractors every authenticated handler uses: `Ctx` (the actor, request id
+//! and request time), `IfMatch` (the version an update expects) and
+//! `ListQuery` (limit and cursor).
+
+use crate::auth::Authenticated;
+use crate::middleware::RequestId;
+use crate::problem::{ApiError, HttpFailure};
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use jiuzhu_core::{Context, DomainError, PageRequest};
+use serde::{Deserialize, Serialize};
+use std::future::{Ready, ready};
+use utoipa::{IntoParams, ToSchema};
+
+/// The request's `Context`; extracting it answers 401 without a valid token.
+pub struct Ctx(pub Context);
+
+impl FromRequest for Ctx {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let result = (|| {
+            let Authenticated(actor) = Authenticated::from_request(req, payload).into_inner()?;
+            let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| DomainError::Internal("state missing".into()))?;
+            let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+            Ok(Ctx(Context { actor, request_id, now: state.clock.now() }))
+        })();
+        ready(result)
+    }
+}
+
+/// `If-Match: "3"` (or `W/"3"`, or `3`) as a version number; absent is `None`.
+pub struct IfMatch(pub Option<i64>);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = match req.headers().get(header::IF_MATCH) {
+            None => Ok(None),
+            Some(value) => {
+                let text = value.to_str().unwrap_or("").trim();
+                let bare = text.trim_start_matches("W/").trim_matches('"');
+                bare.parse::<i64>()
+                    .map(Some)
+                    .map_err(|_| HttpFailure::BadHeader(format!("If-Match must be a quoted version such as \"3\", got {text:?}")))
+            }
+        };
+        ready(parsed.map(IfMatch).map_err(ApiError::from))
+    }
+}
+
+/// `limit` (1–500, default 50) and the opaque `cursor` of every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Page size, 1 to 500; larger values are refused, not capped.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl ListQuery {
+    pub fn page(&self) -> Result<PageRequest, DomainError> {
+        PageRequest::new(self.limit, self.cursor.as_deref())
+    }
+}
+
+/// `?reveal=pii` asks for full personal data (needs `pii:reveal`; audited).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Reveal {
+    /// 显示完整个人信息
+    Pii,
+}
+
+/// `{"count": n}`, for count endpoints.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"count": 42}))]
+pub struct Count {
+    pub count: u64,
+}
+
+/// 200 with the representation and its `ETag`.
+pub fn with_etag<T: Serialize>(status: actix_web::http::StatusCode, version: i64, body: &T) -> HttpResponse {
+    HttpResponse::build(status).insert_header((header::ETAG, format!("\"{version}\""))).json(body)
+}
+
+/// 201 with `Location`, `ETag` and the created representation.
+pub fn created<T: Serialize>(location: String, version: i64, body: &T) -> HttpResponse {
+    HttpResponse::Created().insert_header((header::LOCATION, location)).insert_header((header::ETAG, format!("\"{version}\""))).json(body)
+}

@@ -1,0 +1,144 @@
+//! The `Idempotency-Key` middleware: on any POST carrying the header, the
+//! first successful (2xx) response is stored per caller and key for 24 h. A
+//! replay gets that response (with `Idempotent-Replayed: true`); the same
+//! key with another request answers 422; a replay while the first is still
+//! running answers 409. Failed first attempts release the key, so a retry
+//! runs again.
+
+use crate::auth::TokenService;
+use crate::problem::{ApiError, HttpFailure};
+use crate::state::AppState;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse, web};
+use futures_util::StreamExt;
+use jiuzhu_core::DomainError;
+use jiuzhu_platform::hash::sha256_hex;
+use jiuzhu_platform::idempotency::{self, Claim, MAX_KEY_LEN, StoredResponse};
+
+pub const HEADER: &str = "idempotency-key";
+const REPLAYED: &str = "idempotent-replayed";
+/// Headers worth replaying with the stored body.
+const KEPT_HEADERS: [header::HeaderName; 3] = [header::LOCATION, header::ETAG, header::CONTENT_TYPE];
+/// Bodies read here for fingerprinting are bounded like bulk uploads.
+const MAX_FINGERPRINT_BODY: usize = 64 * 1024 * 1024;
+
+fn valid_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= MAX_KEY_LEN && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(raw_key) = req.headers().get(HEADER).cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    if req.method() != Method::POST {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let key = raw_key.to_str().unwrap_or("").to_string();
+    if !valid_key(&key) {
+        return Err(
+            ApiError::Http(HttpFailure::BadHeader(format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters"))).into()
+        );
+    }
+    // The owner is the authenticated caller; without a valid token the
+    // handler answers 401 and there is nothing to remember.
+    let owner = match (req.app_data::<web::Data<TokenService>>(), bearer(&req)) {
+        (Some(tokens), Some(token)) => tokens.verify(&token).ok().map(|actor| actor.subject),
+        _ => None,
+    };
+    let (Some(owner), Some(state)) = (owner, req.app_data::<web::Data<AppState>>().cloned()) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+
+    let body = read_payload(&mut req).await?;
+    let fingerprint = sha256_hex(&[req.method().as_str().as_bytes(), req.path().as_bytes(), req.query_string().as_bytes(), &body]);
+    let now = state.clock.now();
+    match idempotency::claim(&state.db, &owner, &key, &fingerprint, now).await.map_err(ApiError::from)? {
+        Claim::Replay(stored) => return Ok(req.into_response(replay(stored))),
+        Claim::InFlight => {
+            return Err(ApiError::Domain(DomainError::conflict(
+                "idempotency_key_in_flight",
+                "a request with this Idempotency-Key is still being processed",
+            ))
+            .into());
+        }
+        Claim::Mismatch => {
+            return Err(ApiError::Domain(DomainError::rule(
+                "idempotency_key_reused",
+                "this Idempotency-Key was used with a different request",
+            ))
+            .into());
+        }
+        Claim::Fresh => {}
+    }
+    let (_, mut payload) = actix_http::h1::Payload::create(true);
+    payload.unread_data(body);
+    req.set_payload(payload.into());
+
+    let response = match next.call(req).await {
+        Ok(response) => response.map_into_boxed_body(),
+        Err(error) => {
+            idempotency::release(&state.db, &owner, &key).await.map_err(ApiError::from)?;
+            return Err(error);
+        }
+    };
+    if !response.status().is_success() {
+        idempotency::release(&state.db, &owner, &key).await.map_err(ApiError::from)?;
+        return Ok(response);
+    }
+    let (request, response) = response.into_parts();
+    let status = response.status();
+    let headers: Vec<(String, String)> = KEPT_HEADERS
+        .iter()
+        .filter_map(|name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(|v| (name.as_str().to_string(), v.to_string())))
+        .collect();
+    let (head, body) = response.into_parts();
+    let bytes =
+        actix_web::body::to_bytes(body).await.map_err(|_| ApiError::Domain(DomainError::Internal("response body unreadable".into())))?;
+    let stored = StoredResponse { status: status.as_u16(), body: String::from_utf8_lossy(&bytes).to_string(), headers };
+    idempotency::complete(&state.db, &owner, &key, &stored).await.map_err(ApiError::from)?;
+    Ok(ServiceResponse::new(request, head.set_body(BoxBody::new(bytes))))
+}
+
+fn bearer(req: &ServiceRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(|t| t.trim().to_string())
+}
+
+async fn read_payload(req: &mut ServiceRequest) -> Result<web::Bytes, ApiError> {
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::Http(HttpFailure::MalformedBody(format!("body could not be read: {e}"))))?;
+        if body.len() + chunk.len() > MAX_FINGERPRINT_BODY {
+            return Err(ApiError::Http(HttpFailure::PayloadTooLarge(MAX_FINGERPRINT_BODY)));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn replay(stored: StoredResponse) -> HttpResponse {
+    let mut response = HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
+    for (name, value) in stored.headers {
+        response.insert_header((name, value));
+    }
+    response.insert_header((REPLAYED, "true"));
+    response.body(stored.body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_bounded_visible_ascii() {
+        assert!(valid_key("order-2025-03-01-0001"));
+        assert!(!valid_key(""));
+        assert!(!valid_key("has space"));
+        assert!(!valid_key(&"k".repeat(256)));
+        assert!(valid_key(&"k".repeat(255)));
+    }
+}

@@ -1,0 +1,125 @@
+//! `/audit-events` and `/events`: the audit log and the event feed.
+
+use crate::extract::{Ctx, ListQuery};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use jiuzhu_core::{Page, PageRequest, Permission};
+use jiuzhu_platform::audit::{self, AuditEventView, AuditFilter, ChainReport};
+use jiuzhu_platform::outbox::{self, EventView};
+use jiuzhu_platform::record::authorize;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// The acting user or client id.
+    pub actor: Option<String>,
+    /// e.g. `user`, `api_client`.
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    /// e.g. `user.created`, `login.failed`, `pii.revealed`, `permission.denied`.
+    pub action: Option<String>,
+    /// From this time (inclusive, RFC 3339).
+    pub since: Option<DateTime<Utc>>,
+    /// Before this time (exclusive, RFC 3339).
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Read the audit log
+///
+/// Audit rows in the caller's region subtree, oldest first, keyset-paged.
+/// Rows are never updated or deleted.
+///
+/// Permission: `audit:read`.
+#[utoipa::path(
+    tag = "audit",
+    operation_id = "listAuditEvents",
+    security(("bearer" = [])),
+    params(AuditQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<AuditEventView>))
+)]
+#[get("/audit-events")]
+pub async fn list_audit_events(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<AuditQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&state.db, &ctx, Permission::AuditRead).await?;
+    let q = query.into_inner();
+    let filter = AuditFilter {
+        actor: q.actor,
+        entity_type: q.entity_type,
+        entity_id: q.entity_id,
+        action: q.action,
+        since: q.since,
+        until: q.until,
+    };
+    Ok(HttpResponse::Ok().json(audit::list(state.db.conn(), &ctx, filter, list.page()?).await?))
+}
+
+/// Verify the audit chain
+///
+/// Recomputes every row's hash and link; `valid` is false, with the first
+/// broken row, when any row was altered or removed.
+///
+/// Permission: `audit:read`.
+#[utoipa::path(
+    tag = "audit",
+    operation_id = "verifyAuditChain",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The result", body = ChainReport))
+)]
+#[get("/audit-events/verify")]
+pub async fn verify_audit_chain(state: web::Data<AppState>, Ctx(ctx): Ctx) -> Result<HttpResponse, ApiError> {
+    authorize(&state.db, &ctx, Permission::AuditRead).await?;
+    Ok(HttpResponse::Ok().json(audit::verify(state.db.conn()).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventQuery {
+    /// `next_cursor` of the previous page; without it, from the start.
+    pub after: Option<String>,
+    /// Only this event type, e.g. `user.created`.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub event_type: Option<String>,
+    /// Page size, 1 to 500.
+    pub limit: Option<u32>,
+}
+
+/// Read the event feed
+///
+/// Events the caller may see, oldest first: staff and exchange jobs see
+/// their region subtree, departments what is addressed to them. Poll with
+/// `after=<next_cursor>`; de-duplicate on `id`.
+///
+/// Permission: `event:read`.
+#[utoipa::path(
+    tag = "events",
+    operation_id = "listEvents",
+    security(("bearer" = [])),
+    params(EventQuery),
+    responses((status = 200, description = "One page", body = Page<EventView>))
+)]
+#[get("/events")]
+pub async fn list_events(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::Query<EventQuery>) -> Result<HttpResponse, ApiError> {
+    authorize(&state.db, &ctx, Permission::EventRead).await?;
+    let q = query.into_inner();
+    let page = PageRequest::new(q.limit, q.after.as_deref()).map_err(|e| match e {
+        jiuzhu_core::DomainError::Validation(mut fields) => {
+            for f in &mut fields {
+                if f.field == "cursor" {
+                    f.field = "after".into();
+                }
+            }
+            jiuzhu_core::DomainError::Validation(fields)
+        }
+        other => other,
+    })?;
+    Ok(HttpResponse::Ok().json(outbox::feed(state.db.conn(), &ctx, q.event_type, page).await?))
+}

@@ -1,0 +1,211 @@
+//! `/users`: staff accounts.
+
+use crate::extract::{Count, Ctx, IfMatch, ListQuery, Reveal, created, with_etag};
+use crate::json::ValidJson;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use jiuzhu_core::{Page, Role};
+use jiuzhu_platform::user_admin::{self, CreateUser, PatchUser, UserFilter, UserView};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    /// 启用
+    Active,
+    /// 停用
+    Inactive,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserFilterQuery {
+    /// Only accounts in this region's subtree (within the caller's own).
+    pub region_code: Option<String>,
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
+    /// Username prefix.
+    pub username: Option<String>,
+    /// Only accounts changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+impl From<&UserFilterQuery> for UserFilter {
+    fn from(q: &UserFilterQuery) -> Self {
+        UserFilter {
+            region_code: q.region_code.clone(),
+            role: q.role,
+            active: q.status.map(|s| matches!(s, UserStatus::Active)),
+            username_prefix: q.username.clone(),
+            updated_since: q.updated_since,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RevealQuery {
+    /// `pii` returns the full phone number (needs `pii:reveal`; audited).
+    pub reveal: Option<Reveal>,
+}
+
+/// Create a staff account
+///
+/// A `city_admin` creates any account in the city; a `county_officer`
+/// creates accounts in its county at roles below its own. The region must
+/// exist. Answers 201 with `Location` and `ETag`.
+///
+/// Permission: `user:write`.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "createUser",
+    security(("bearer" = [])),
+    request_body(content = CreateUser, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = UserView,
+            headers(("Location" = String, description = "URL of the new account"), ("ETag" = String, description = "Its version"))),
+        (status = 409, description = "The username is taken; `existing_id` names the account when the caller can see it"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<CreateUser>) -> Result<HttpResponse, ApiError> {
+    let user = user_admin::create(&state.db, &ctx, body.0).await?;
+    Ok(created(format!("/api/v1/users/{}", user.id), user.version, &user))
+}
+
+/// List staff accounts
+///
+/// Accounts in the caller's region subtree, ordered by id, keyset-paged.
+/// Phones are masked.
+///
+/// Permission: `user:read`.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "listUsers",
+    security(("bearer" = [])),
+    params(UserFilterQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<UserView>))
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    filter: web::Query<UserFilterQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = user_admin::list(&state.db, &ctx, UserFilter::from(&*filter), list.page()?).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Count staff accounts
+///
+/// How many accounts in the caller's region subtree match the filters.
+///
+/// Permission: `user:read`.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "countUsers",
+    security(("bearer" = [])),
+    params(UserFilterQuery),
+    responses((status = 200, description = "The count", body = Count))
+)]
+#[get("/users/count")]
+pub async fn count_users(state: web::Data<AppState>, Ctx(ctx): Ctx, filter: web::Query<UserFilterQuery>) -> Result<HttpResponse, ApiError> {
+    let count = user_admin::count(&state.db, &ctx, UserFilter::from(&*filter)).await?;
+    Ok(HttpResponse::Ok().json(Count { count }))
+}
+
+/// Get a staff account
+///
+/// Accounts outside the caller's region answer 404. `?reveal=pii` returns the
+/// full phone number to holders of `pii:reveal` and writes an audit row.
+///
+/// Permission: `user:read` (and `pii:reveal` to reveal).
+#[utoipa::path(
+    tag = "users",
+    operation_id = "getUser",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id"), RevealQuery),
+    responses(
+        (status = 200, description = "The account", body = UserView, headers(("ETag" = String, description = "Its version"))),
+        (status = 404, description = "No such account in the caller's region"),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    query: web::Query<RevealQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let user = user_admin::get(&state.db, &ctx, *id, query.reveal.is_some()).await?;
+    Ok(with_etag(StatusCode::OK, user.version, &user))
+}
+
+/// Update a staff account
+///
+/// A JSON merge patch: absent fields stay, `null` clears `phone` or
+/// `department`. Needs `If-Match` with the current version. Role and region
+/// changes follow the same grant rules as creation.
+///
+/// Permission: `user:write`.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "patchUser",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"3\"")),
+    request_body(content = PatchUser, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Updated", body = UserView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such account in the caller's region"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn patch_user(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<PatchUser>,
+) -> Result<HttpResponse, ApiError> {
+    let user = user_admin::patch(&state.db, &ctx, *id, if_match.0, body.0).await?;
+    Ok(with_etag(StatusCode::OK, user.version, &user))
+}
+
+/// Deactivate a staff account
+///
+/// The account can no longer log in. Needs `If-Match`. Deactivating your own
+/// account answers 422; an inactive one 409.
+///
+/// Permission: `user:write`.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "deactivateUser",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"3\"")),
+    responses(
+        (status = 200, description = "Deactivated", body = UserView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such account in the caller's region"),
+        (status = 409, description = "Already inactive"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 422, description = "You cannot deactivate yourself"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[post("/users/{id}/deactivate")]
+pub async fn deactivate_user(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let user = user_admin::deactivate(&state.db, &ctx, *id, if_match.0).await?;
+    Ok(with_etag(StatusCode::OK, user.version, &user))
+}

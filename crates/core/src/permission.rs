@@ -1,0 +1,258 @@
+//! `Permission` and the one table that maps each role to the permissions it
+//! holds. Anything not in the table is denied.
+
+use crate::Role;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+pub enum Permission {
+    #[serde(rename = "user:read")]
+    UserRead,
+    #[serde(rename = "user:write")]
+    UserWrite,
+    #[serde(rename = "client:manage")]
+    ClientManage,
+    #[serde(rename = "region:read")]
+    RegionRead,
+    #[serde(rename = "region:write")]
+    RegionWrite,
+    #[serde(rename = "department:read")]
+    DepartmentRead,
+    #[serde(rename = "audit:read")]
+    AuditRead,
+    #[serde(rename = "event:read")]
+    EventRead,
+    #[serde(rename = "pii:reveal")]
+    PiiReveal,
+    #[serde(rename = "beneficiary:read")]
+    BeneficiaryRead,
+    #[serde(rename = "beneficiary:write")]
+    BeneficiaryWrite,
+    #[serde(rename = "application:read")]
+    ApplicationRead,
+    #[serde(rename = "application:write")]
+    ApplicationWrite,
+    #[serde(rename = "referral:respond")]
+    ReferralRespond,
+    #[serde(rename = "assessment:read")]
+    AssessmentRead,
+    #[serde(rename = "assessment:write")]
+    AssessmentWrite,
+    #[serde(rename = "service:read")]
+    ServiceRead,
+    #[serde(rename = "service:write")]
+    ServiceWrite,
+    #[serde(rename = "provider:read")]
+    ProviderRead,
+    #[serde(rename = "provider:write")]
+    ProviderWrite,
+    #[serde(rename = "order:read")]
+    OrderRead,
+    #[serde(rename = "order:write")]
+    OrderWrite,
+    #[serde(rename = "procurement:read")]
+    ProcurementRead,
+    #[serde(rename = "procurement:manage")]
+    ProcurementManage,
+    #[serde(rename = "evaluation:read")]
+    EvaluationRead,
+    #[serde(rename = "evaluation:manage")]
+    EvaluationManage,
+    #[serde(rename = "registry:search")]
+    RegistrySearch,
+    #[serde(rename = "import:write")]
+    ImportWrite,
+    #[serde(rename = "webhook:manage")]
+    WebhookManage,
+}
+
+use Permission as P;
+
+impl Permission {
+    pub const ALL: [Permission; 29] = [
+        P::UserRead,
+        P::UserWrite,
+        P::ClientManage,
+        P::RegionRead,
+        P::RegionWrite,
+        P::DepartmentRead,
+        P::AuditRead,
+        P::EventRead,
+        P::PiiReveal,
+        P::BeneficiaryRead,
+        P::BeneficiaryWrite,
+        P::ApplicationRead,
+        P::ApplicationWrite,
+        P::ReferralRespond,
+        P::AssessmentRead,
+        P::AssessmentWrite,
+        P::ServiceRead,
+        P::ServiceWrite,
+        P::ProviderRead,
+        P::ProviderWrite,
+        P::OrderRead,
+        P::OrderWrite,
+        P::ProcurementRead,
+        P::ProcurementManage,
+        P::EvaluationRead,
+        P::EvaluationManage,
+        P::RegistrySearch,
+        P::ImportWrite,
+        P::WebhookManage,
+    ];
+
+    /// The code used in tokens, the spec and `GET /roles`, e.g. `user:read`.
+    pub fn code(self) -> &'static str {
+        match self {
+            P::UserRead => "user:read",
+            P::UserWrite => "user:write",
+            P::ClientManage => "client:manage",
+            P::RegionRead => "region:read",
+            P::RegionWrite => "region:write",
+            P::DepartmentRead => "department:read",
+            P::AuditRead => "audit:read",
+            P::EventRead => "event:read",
+            P::PiiReveal => "pii:reveal",
+            P::BeneficiaryRead => "beneficiary:read",
+            P::BeneficiaryWrite => "beneficiary:write",
+            P::ApplicationRead => "application:read",
+            P::ApplicationWrite => "application:write",
+            P::ReferralRespond => "referral:respond",
+            P::AssessmentRead => "assessment:read",
+            P::AssessmentWrite => "assessment:write",
+            P::ServiceRead => "service:read",
+            P::ServiceWrite => "service:write",
+            P::ProviderRead => "provider:read",
+            P::ProviderWrite => "provider:write",
+            P::OrderRead => "order:read",
+            P::OrderWrite => "order:write",
+            P::ProcurementRead => "procurement:read",
+            P::ProcurementManage => "procurement:manage",
+            P::EvaluationRead => "evaluation:read",
+            P::EvaluationManage => "evaluation:manage",
+            P::RegistrySearch => "registry:search",
+            P::ImportWrite => "import:write",
+            P::WebhookManage => "webhook:manage",
+        }
+    }
+}
+
+/// What every staff member at a level can read.
+const STAFF_READ: &[Permission] = &[P::RegionRead, P::DepartmentRead, P::EventRead, P::ServiceRead, P::ProviderRead];
+
+/// The permission table. Deny by default: a pair not listed here is refused.
+pub fn permissions_of(role: Role) -> Vec<Permission> {
+    let mut granted: Vec<Permission> = match role {
+        Role::CityAdmin => Permission::ALL.to_vec(),
+        Role::CountyOfficer => [
+            STAFF_READ,
+            &[
+                P::UserRead,
+                P::UserWrite,
+                P::PiiReveal,
+                P::BeneficiaryRead,
+                P::BeneficiaryWrite,
+                P::ApplicationRead,
+                P::ApplicationWrite,
+                P::AssessmentRead,
+                P::AssessmentWrite,
+                P::ServiceWrite,
+                P::ProviderWrite,
+                P::OrderRead,
+                P::OrderWrite,
+                P::ProcurementRead,
+                P::ProcurementManage,
+                P::EvaluationRead,
+                P::EvaluationManage,
+                P::ImportWrite,
+            ],
+        ]
+        .concat(),
+        Role::TownshipOfficer => [
+            STAFF_READ,
+            &[
+                P::UserRead,
+                P::PiiReveal,
+                P::BeneficiaryRead,
+                P::BeneficiaryWrite,
+                P::ApplicationRead,
+                P::ApplicationWrite,
+                P::AssessmentRead,
+                P::AssessmentWrite,
+                P::OrderRead,
+                P::OrderWrite,
+            ],
+        ]
+        .concat(),
+        Role::VillageWorker => {
+            [STAFF_READ, &[P::BeneficiaryRead, P::BeneficiaryWrite, P::ApplicationRead, P::ApplicationWrite, P::OrderRead]].concat()
+        }
+        Role::Department => vec![P::RegionRead, P::DepartmentRead, P::ServiceRead, P::EventRead, P::ReferralRespond, P::RegistrySearch],
+        Role::Provider => vec![P::RegionRead, P::ServiceRead, P::ProviderRead, P::OrderRead, P::OrderWrite, P::ProcurementRead],
+        Role::Evaluator => [STAFF_READ, &[P::ProcurementRead, P::EvaluationRead, P::EvaluationManage]].concat(),
+        Role::Auditor => [
+            STAFF_READ,
+            &[
+                P::AuditRead,
+                P::UserRead,
+                P::BeneficiaryRead,
+                P::ApplicationRead,
+                P::AssessmentRead,
+                P::OrderRead,
+                P::ProcurementRead,
+                P::EvaluationRead,
+            ],
+        ]
+        .concat(),
+        Role::DataExchange => vec![P::RegionRead, P::ServiceRead, P::EventRead, P::BeneficiaryRead, P::ImportWrite, P::RegistrySearch],
+    };
+    granted.sort();
+    granted.dedup();
+    granted
+}
+
+pub fn role_has(role: Role, permission: Permission) -> bool {
+    permissions_of(role).contains(&permission)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_serde_and_are_unique() {
+        let mut codes: Vec<&str> = Permission::ALL.iter().map(|p| p.code()).collect();
+        for p in Permission::ALL {
+            assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{}\"", p.code()));
+        }
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), Permission::ALL.len());
+    }
+
+    #[test]
+    fn deny_by_default_for_sensitive_pairs() {
+        assert!(!role_has(Role::VillageWorker, P::UserWrite));
+        assert!(!role_has(Role::VillageWorker, P::PiiReveal));
+        assert!(!role_has(Role::Auditor, P::UserWrite), "auditors are read-only");
+        assert!(!role_has(Role::Department, P::BeneficiaryRead));
+        assert!(!role_has(Role::CountyOfficer, P::AuditRead));
+        assert!(role_has(Role::Auditor, P::AuditRead));
+        assert!(role_has(Role::CountyOfficer, P::UserWrite));
+        assert_eq!(permissions_of(Role::CityAdmin).len(), Permission::ALL.len());
+    }
+
+    #[test]
+    fn auditors_hold_no_write_permission() {
+        let writes = [
+            P::UserWrite,
+            P::ClientManage,
+            P::RegionWrite,
+            P::BeneficiaryWrite,
+            P::ApplicationWrite,
+            P::ProcurementManage,
+            P::WebhookManage,
+        ];
+        assert!(permissions_of(Role::Auditor).iter().all(|p| !writes.contains(p)));
+    }
+}

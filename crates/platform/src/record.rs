@@ -1,0 +1,67 @@
+//! `record`: the last step of every write use case. It appends the audit row
+//! and then the outbox event in the use case's transaction. The audit append
+//! locks the chain head first, so event ids follow commit order and the
+//! feed never skips an event that commits late.
+
+use crate::audit::{self, Entry, Outcome, Who};
+use crate::db::Db;
+use crate::outbox::{self, NewEvent};
+use jiuzhu_core::{Context, DomainError, Permission};
+use sea_orm::ConnectionTrait;
+
+/// What a write changed.
+pub struct Change {
+    pub action: &'static str,
+    pub entity_type: &'static str,
+    pub entity_id: String,
+    pub region_code: String,
+    pub detail: serde_json::Value,
+    pub event: Option<NewEvent>,
+}
+
+pub async fn record(conn: &impl ConnectionTrait, ctx: &Context, change: Change) -> Result<(), DomainError> {
+    let entry = Entry {
+        action: change.action.to_string(),
+        entity_type: change.entity_type.to_string(),
+        entity_id: Some(change.entity_id),
+        region_code: change.region_code,
+        outcome: Outcome::Success,
+        detail: change.detail,
+    };
+    audit::append(conn, &Who::from(ctx), entry).await?;
+    if let Some(event) = change.event {
+        outbox::publish(conn, ctx.now, event).await?;
+    }
+    Ok(())
+}
+
+/// Checks a permission; a denial is audited in its own transaction and
+/// answers 403.
+pub async fn authorize(db: &Db, ctx: &Context, permission: Permission) -> Result<(), DomainError> {
+    if ctx.actor.can(permission) {
+        return Ok(());
+    }
+    audit_alone(
+        db,
+        &Who::from(ctx),
+        Entry {
+            action: "permission.denied".into(),
+            entity_type: "permission".into(),
+            entity_id: Some(permission.code().into()),
+            region_code: ctx.actor.region.to_string(),
+            outcome: Outcome::Denied,
+            detail: serde_json::json!({"permission": permission.code()}),
+        },
+    )
+    .await?;
+    Err(DomainError::Forbidden { permission: permission.code().to_string() })
+}
+
+/// Appends one audit row in a transaction of its own: for outcomes whose
+/// use case does not commit (denials, failed logins) and for reads (reveals).
+pub async fn audit_alone(db: &Db, who: &Who, entry: Entry) -> Result<(), DomainError> {
+    let txn = db.begin_write().await?;
+    audit::append(&*txn, who, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,345 @@
+//! Identity and access: token rejection, grants, lock-out, permissions,
+//! region isolation, masking, audit, idempotency, concurrency and limits.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jiuzhu_tests::{JWT_SECRET, TestApp, logs, spawn_app, spawn_app_with};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+fn claims(overrides: Value) -> Value {
+    let now = unix_now();
+    let mut base = json!({"sub": "someone", "role": "city_admin", "region_code": "640200", "iss": "jiuzhu", "aud": "jiuzhu-api",
+        "exp": now + 600, "nbf": now - 10, "iat": now - 10, "jti": "t1"});
+    for (k, v) in overrides.as_object().unwrap() {
+        if v.is_null() {
+            base.as_object_mut().unwrap().remove(k);
+        } else {
+            base[k] = v.clone();
+        }
+    }
+    base
+}
+
+fn sign(claims: &Value, secret: &str) -> String {
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.as_bytes()).unwrap()).unwrap()
+}
+
+#[actix_web::test]
+async fn forged_expired_and_malformed_tokens_are_401() {
+    let app = spawn_app().await;
+    let good = sign(&claims(json!({})), JWT_SECRET);
+    assert_eq!(app.get("/api/v1/me", Some(&good)).await.status, 200, "the control token works");
+    let now = unix_now();
+    let alg_none =
+        format!("{}.{}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#), URL_SAFE_NO_PAD.encode(claims(json!({})).to_string()));
+    let cases = [
+        ("expired", sign(&claims(json!({"exp": now - 3600})), JWT_SECRET)),
+        ("another key", sign(&claims(json!({})), "another-secret-that-is-long-enough-000000")),
+        ("alg none", alg_none),
+        ("wrong aud", sign(&claims(json!({"aud": "someone-else"})), JWT_SECRET)),
+        ("wrong iss", sign(&claims(json!({"iss": "evil"})), JWT_SECRET)),
+        ("missing exp", sign(&claims(json!({"exp": null})), JWT_SECRET)),
+        ("string exp", sign(&claims(json!({"exp": (now + 600).to_string()})), JWT_SECRET)),
+        ("missing sub", sign(&claims(json!({"sub": null})), JWT_SECRET)),
+        ("not yet valid", sign(&claims(json!({"nbf": now + 3600})), JWT_SECRET)),
+        ("unknown role", sign(&claims(json!({"role": "root"})), JWT_SECRET)),
+    ];
+    for (name, token) in cases {
+        let reply = app.get("/api/v1/me", Some(&token)).await;
+        assert_eq!(reply.status, 401, "{name}: {}", reply.text);
+        reply.assert_problem(401, "unauthenticated");
+    }
+}
+
+#[actix_web::test]
+async fn me_lists_the_roles_permissions_and_roles_shows_the_table() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let me = app.get("/api/v1/me", Some(&admin)).await;
+    assert!(me.body["permissions"].as_array().unwrap().iter().any(|p| p == "audit:read"));
+    let roles = app.get("/api/v1/roles", Some(&admin)).await;
+    let worker = roles.body.as_array().unwrap().iter().find(|r| r["role"] == "village_worker").unwrap();
+    assert!(!worker["permissions"].as_array().unwrap().iter().any(|p| p == "user:write"));
+    let enums = app.get("/api/v1/enums", None).await;
+    assert_eq!(enums.body["role"].as_array().unwrap().len(), 9);
+    assert_eq!(enums.body["region_level"][2]["zh"], "县区");
+    let departments = app.get("/api/v1/departments", Some(&admin)).await;
+    assert!(departments.body.as_array().unwrap().iter().any(|d| d["code"] == "disabled_persons_federation"));
+    let counties = app.get("/api/v1/regions?parent=640200", Some(&admin)).await;
+    let codes: Vec<&str> = counties.body.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["640202", "640205", "640221"]);
+    app.get("/api/v1/regions/640299", Some(&admin)).await.assert_problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn client_credentials_grant_works_until_the_client_is_deactivated() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let created = app
+        .post_json(
+            "/api/v1/clients",
+            Some(&admin),
+            &json!({"name": "教育局", "role": "department", "department": "education", "region_code": "640200"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let client_id = created.body["client"]["client_id"].as_str().unwrap().to_string();
+    let secret = created.body["client_secret"].as_str().unwrap().to_string();
+    let grant = json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret});
+    let token = app.post_json("/api/v1/auth/token", None, &grant).await;
+    assert_eq!(token.status, 200, "{}", token.text);
+    let me = app.get("/api/v1/me", Some(token.body["access_token"].as_str().unwrap())).await;
+    assert_eq!((me.body["role"].as_str(), me.body["department"].as_str()), (Some("department"), Some("education")));
+    let listed = app.get(&format!("/api/v1/clients/{}", created.body["client"]["id"].as_str().unwrap()), Some(&admin)).await;
+    assert!(listed.body.get("client_secret").is_none() && !listed.text.contains(&secret), "the secret is shown once");
+    let wrong = app
+        .post_json(
+            "/api/v1/auth/token",
+            None,
+            &json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": "nope"}),
+        )
+        .await;
+    wrong.assert_problem(401, "unauthenticated");
+    let id = created.body["client"]["id"].as_str().unwrap();
+    let off = app.post_json_with(&format!("/api/v1/clients/{id}/deactivate"), Some(&admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(off.status, 200, "{}", off.text);
+    app.post_json("/api/v1/auth/token", None, &grant).await.assert_problem(401, "unauthenticated");
+    let missing = app.post_json("/api/v1/auth/token", None, &json!({"grant_type": "client_credentials", "client_id": client_id})).await;
+    missing.assert_problem(422, "validation_failed");
+    assert_eq!(missing.body["errors"][0]["field"], "client_secret");
+}
+
+#[actix_web::test]
+async fn five_failed_logins_lock_the_username_with_retry_after() {
+    let app = spawn_app().await;
+    let wrong = json!({"grant_type": "password", "username": "admin", "password": "wrong-password"});
+    for _ in 0..5 {
+        app.post_json("/api/v1/auth/token", None, &wrong).await.assert_problem(401, "unauthenticated");
+    }
+    let right = json!({"grant_type": "password", "username": "admin", "password": app.admin_password});
+    let locked = app.post_json("/api/v1/auth/token", None, &right).await;
+    locked.assert_problem(429, "rate_limited");
+    let wait: u64 = locked.header("retry-after").unwrap().parse().unwrap();
+    assert!((850..=900).contains(&wait), "about 15 minutes, got {wait}");
+}
+
+#[actix_web::test]
+async fn village_workers_cannot_create_users_and_the_denial_is_audited() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.add_region(&admin, "640202001", "示范街道").await;
+    app.add_region(&admin, "640202001001", "示范社区").await;
+    let worker = app.add_user(&admin, "worker.a", "village_worker", "640202001001", json!({})).await;
+    let token = app.login("worker.a", "password-1234").await;
+    let reply = app.post_json("/api/v1/users", Some(&token), &json!({"username": "x.y", "display_name": "x", "role": "village_worker", "region_code": "640202001001", "password": "password-1234"})).await;
+    reply.assert_problem(403, "forbidden");
+    let audit =
+        app.get(&format!("/api/v1/audit-events?action=permission.denied&actor={}", worker["id"].as_str().unwrap()), Some(&admin)).await;
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 1, "{}", audit.text);
+    assert_eq!(audit.body["items"][0]["outcome"], "denied");
+}
+
+#[actix_web::test]
+async fn grants_follow_rank_and_region() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.add_region(&admin, "640205100", "红果子镇").await;
+    app.add_user(&admin, "county.dwk", "county_officer", "640202", json!({})).await;
+    let county = app.login("county.dwk", "password-1234").await;
+    let peer = app.post_json("/api/v1/users", Some(&county), &json!({"username": "peer", "display_name": "p", "role": "county_officer", "region_code": "640202", "password": "password-1234"})).await;
+    peer.assert_problem(422, "validation_failed");
+    assert_eq!(peer.body["errors"][0]["code"], "role_above_grantor");
+    let elsewhere = app.post_json("/api/v1/users", Some(&county), &json!({"username": "far", "display_name": "f", "role": "township_officer", "region_code": "640205100", "password": "password-1234"})).await;
+    assert_eq!(elsewhere.body["errors"][0]["code"], "region_outside_scope", "{}", elsewhere.text);
+    let unknown = app
+        .post_json(
+            "/api/v1/users",
+            Some(&admin),
+            &json!({"username": "ghost", "display_name": "g", "role": "auditor", "region_code": "640202999", "password": "password-1234"}),
+        )
+        .await;
+    assert_eq!(unknown.body["errors"][0]["code"], "region_unknown");
+    let dup = app.post_json("/api/v1/users", Some(&admin), &json!({"username": "county.dwk", "display_name": "d", "role": "auditor", "region_code": "640200", "password": "password-1234"})).await;
+    dup.assert_problem(409, "username_taken");
+    assert!(dup.body["existing_id"].is_string());
+}
+
+/// Two townships under one county, each with a village and a worker.
+async fn two_townships(app: &TestApp) -> (String, String, Value, Value) {
+    let admin = app.admin_token().await;
+    for (code, name) in [("640202001", "甲街道"), ("640202002", "乙街道"), ("640202001001", "甲社区"), ("640202002001", "乙社区")]
+    {
+        app.add_region(&admin, code, name).await;
+    }
+    app.add_user(&admin, "officer.a", "township_officer", "640202001", json!({})).await;
+    app.add_user(&admin, "officer.b", "township_officer", "640202002", json!({})).await;
+    let worker_a = app.add_user(&admin, "worker.a", "village_worker", "640202001001", json!({"phone": "13912345678"})).await;
+    let worker_b = app.add_user(&admin, "worker.b", "village_worker", "640202002001", json!({"phone": "13887654321"})).await;
+    (app.login("officer.a", "password-1234").await, app.login("officer.b", "password-1234").await, worker_a, worker_b)
+}
+
+#[actix_web::test]
+async fn township_officers_cannot_see_each_others_records() {
+    let app = spawn_app().await;
+    let (a, b, worker_a, worker_b) = two_townships(&app).await;
+    let id_a = worker_a["id"].as_str().unwrap();
+    let id_b = worker_b["id"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/api/v1/users/{id_a}"), Some(&a)).await.status, 200);
+    app.get(&format!("/api/v1/users/{id_b}"), Some(&a)).await.assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/users/{id_a}"), Some(&b)).await.assert_problem(404, "not_found");
+    let missing = app.get(&format!("/api/v1/users/{}", uuid::Uuid::now_v7()), Some(&a)).await;
+    assert_eq!(
+        missing.body["detail"],
+        app.get(&format!("/api/v1/users/{id_b}"), Some(&a)).await.body["detail"],
+        "out of scope looks missing"
+    );
+    let list = app.get("/api/v1/users?limit=500", Some(&a)).await;
+    let names: Vec<&str> = list.body["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"officer.a") && names.contains(&"worker.a"));
+    let filtered = app.get("/api/v1/users?region_code=640202002", Some(&a)).await;
+    assert!(filtered.body["items"].as_array().unwrap().is_empty(), "a filter cannot widen the scope");
+    assert_eq!(app.get("/api/v1/users/count", Some(&a)).await.body["count"], 2);
+    assert_eq!(app.get("/api/v1/users/count", Some(&app.admin_token().await)).await.body["count"], 5);
+    let events = app.get("/api/v1/events?type=user.created", Some(&a)).await;
+    let subjects: Vec<&str> = events.body["items"].as_array().unwrap().iter().map(|e| e["subject_id"].as_str().unwrap()).collect();
+    assert!(subjects.contains(&id_a) && !subjects.contains(&id_b), "{subjects:?}");
+    let events_b = app.get("/api/v1/events", Some(&b)).await;
+    assert!(events_b.body["items"].as_array().unwrap().iter().all(|e| e["region_code"].as_str().unwrap().starts_with("640202002")));
+}
+
+#[actix_web::test]
+async fn phones_are_masked_unless_revealed_with_permission_and_reveals_are_audited() {
+    let app = spawn_app().await;
+    let (a, _, worker_a, _) = two_townships(&app).await;
+    let id = worker_a["id"].as_str().unwrap();
+    assert_eq!(worker_a["phone"], "139****5678", "the create response is masked");
+    let masked = app.get(&format!("/api/v1/users/{id}"), Some(&a)).await;
+    assert_eq!(masked.body["phone"], "139****5678");
+    let revealed = app.get(&format!("/api/v1/users/{id}?reveal=pii"), Some(&a)).await;
+    assert_eq!(revealed.body["phone"], "13912345678");
+    let admin = app.admin_token().await;
+    app.add_user(&admin, "auditor.x", "auditor", "640200", json!({})).await;
+    let auditor = app.login("auditor.x", "password-1234").await;
+    assert_eq!(app.get(&format!("/api/v1/users/{id}"), Some(&auditor)).await.body["phone"], "139****5678");
+    app.get(&format!("/api/v1/users/{id}?reveal=pii"), Some(&auditor)).await.assert_problem(403, "forbidden");
+    let audit = app.get(&format!("/api/v1/audit-events?action=pii.revealed&entity_id={id}"), Some(&auditor)).await;
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 1, "{}", audit.text);
+    let list = app.get("/api/v1/users", Some(&a)).await;
+    assert!(!list.text.contains("13912345678"), "lists never reveal");
+    let logged = logs::captured();
+    assert!(!logged.contains("13912345678") && !logged.contains("13887654321"), "a phone number reached the log");
+}
+
+#[actix_web::test]
+async fn the_audit_chain_verifies_and_detects_tampering() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.add_user(&admin, "someone", "auditor", "640200", json!({})).await;
+    let report = app.get("/api/v1/audit-events/verify", Some(&admin)).await;
+    assert_eq!(report.body["valid"], true, "{}", report.text);
+    assert_eq!(report.body["checked"], 2, "the admin's login and the creation");
+    let actions: Vec<String> = app.get("/api/v1/audit-events", Some(&admin)).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    assert!(actions.contains(&"login.succeeded".to_string()) && actions.contains(&"user.created".to_string()), "{actions:?}");
+    app.db.conn().execute_unprepared("UPDATE audit_events SET outcome = 'failure' WHERE seq = 2").await.unwrap();
+    let broken = app.get("/api/v1/audit-events/verify", Some(&admin)).await;
+    assert_eq!(broken.body["valid"], false);
+    assert_eq!(broken.body["broken_at_seq"], 2);
+}
+
+#[actix_web::test]
+async fn twenty_concurrent_posts_with_one_key_create_one_record() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let body =
+        json!({"username": "once.only", "display_name": "一次", "role": "auditor", "region_code": "640200", "password": "password-1234"});
+    let headers = [("Idempotency-Key", "create-once-only")];
+    let replies = futures_util::future::join_all((0..20).map(|_| app.post_json_with("/api/v1/users", Some(&admin), &body, &headers))).await;
+    let created: Vec<_> = replies.iter().filter(|r| r.status == 201).collect();
+    assert!(!created.is_empty());
+    for reply in &replies {
+        assert!(reply.status == 201 || reply.status == 409, "{} {}", reply.status, reply.text);
+        if reply.status == 409 {
+            assert_eq!(reply.body["code"], "idempotency_key_in_flight");
+        }
+    }
+    let ids: std::collections::HashSet<&str> = created.iter().map(|r| r.body["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 1, "every 201 is the same record");
+    assert_eq!(app.get("/api/v1/users/count?username=once.only", Some(&admin)).await.body["count"], 1);
+    let replay = app.post_json_with("/api/v1/users", Some(&admin), &body, &headers).await;
+    assert_eq!(replay.status, 201);
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
+    assert_eq!(replay.body["id"], created[0].body["id"]);
+    assert_eq!(replay.header("location"), created[0].header("location"));
+    let mut other = body.clone();
+    other["display_name"] = json!("另一个");
+    app.post_json_with("/api/v1/users", Some(&admin), &other, &headers).await.assert_problem(422, "idempotency_key_reused");
+}
+
+#[actix_web::test]
+async fn updates_need_a_current_if_match() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let user = app.add_user(&admin, "patch.me", "auditor", "640200", json!({})).await;
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    app.patch_json(&path, &admin, &json!({"display_name": "新名字"}), None).await.assert_problem(428, "if_match_required");
+    app.patch_json(&path, &admin, &json!({"display_name": "新名字"}), Some("\"7\"")).await.assert_problem(412, "version_stale");
+    app.patch_json(&path, &admin, &json!({"display_name": "新名字"}), Some("abc")).await.assert_problem(400, "bad_header");
+    let ok = app.patch_json(&path, &admin, &json!({"display_name": "新名字", "phone": "13700001111"}), Some("\"1\"")).await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    assert_eq!(ok.header("etag"), Some("\"2\""));
+    assert_eq!((ok.body["display_name"].as_str(), ok.body["version"].as_i64()), (Some("新名字"), Some(2)));
+    app.patch_json(&path, &admin, &json!({"display_name": "again"}), Some("\"1\"")).await.assert_problem(412, "version_stale");
+    let cleared = app.patch_json(&path, &admin, &json!({"phone": null}), Some("\"2\"")).await;
+    assert!(cleared.body["phone"].is_null());
+    let events = app.get("/api/v1/events?type=user.updated", Some(&admin)).await;
+    assert_eq!(events.body["items"].as_array().unwrap().len(), 2);
+    let off = app.post_json_with(&format!("{path}/deactivate"), Some(&admin), &json!({}), &[("If-Match", "\"3\"")]).await;
+    assert_eq!(off.body["active"], false, "{}", off.text);
+    let login = app
+        .post_json("/api/v1/auth/token", None, &json!({"grant_type": "password", "username": "patch.me", "password": "password-1234"}))
+        .await;
+    login.assert_problem(401, "unauthenticated");
+}
+
+#[actix_web::test]
+async fn lists_page_with_cursors_and_refuse_large_limits() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    for i in 0..5 {
+        app.add_user(&admin, &format!("paged.{i}"), "auditor", "640200", json!({})).await;
+    }
+    let first = app.get("/api/v1/users?limit=4", Some(&admin)).await;
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 4);
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let second = app.get(&format!("/api/v1/users?limit=4&cursor={cursor}"), Some(&admin)).await;
+    assert_eq!(second.body["items"].as_array().unwrap().len(), 2, "6 accounts in all");
+    assert!(second.body["next_cursor"].is_null());
+    app.get("/api/v1/users?limit=501", Some(&admin)).await.assert_problem(422, "validation_failed");
+    app.get("/api/v1/users?cursor=bogus", Some(&admin)).await.assert_problem(422, "validation_failed");
+    app.get("/api/v1/users?limit=abc", Some(&admin)).await.assert_problem(400, "bad_query");
+}
+
+#[actix_web::test]
+async fn the_rate_limit_answers_429_with_retry_after() {
+    let app = spawn_app_with(|config| config.rate_limit_per_token = 3).await;
+    let admin = app.admin_token().await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/api/v1/me", Some(&admin)).await.status, 200);
+    }
+    let limited = app.get("/api/v1/me", Some(&admin)).await;
+    limited.assert_problem(429, "rate_limited");
+    assert!(limited.header("retry-after").unwrap().parse::<u64>().unwrap() <= 60);
+    assert_eq!(app.get("/healthz", None).await.status, 200, "probes are exempt");
+}
