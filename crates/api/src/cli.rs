@@ -34,6 +34,15 @@ pub enum Command {
     Openapi,
     /// Load the demo data; running it twice changes nothing.
     SeedDemo,
+    /// Add townships and villages from a CSV file of `code,name_zh` lines;
+    /// existing codes are left alone.
+    LoadRegions {
+        /// The CSV file (a first line starting with `code` is a header).
+        file: std::path::PathBuf,
+        /// Mark the loaded regions as invented demo data.
+        #[arg(long)]
+        demo: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -68,6 +77,17 @@ pub async fn run(cli: Cli) -> CliResult {
             crate::logging::init(&config.log);
             let db = prepare(&config).await?;
             seed_demo(&db).await
+        }
+        Command::LoadRegions { file, demo } => {
+            let config = Config::load()?;
+            crate::logging::init(&config.log);
+            let csv = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let db = prepare(&config).await?;
+            let txn = db.begin_write().await.map_err(|e| e.to_string())?;
+            let added = jiuzhu_platform::regions::load_csv(&*txn, &SystemClock, &csv, demo).await.map_err(|e| format!("{e}: {e:?}"))?;
+            txn.commit().await.map_err(|e| e.to_string())?;
+            println!("Loaded {added} new regions from {}.", file.display());
+            Ok(())
         }
         Command::Serve { demo } => {
             let config = Config::load()?;

@@ -1,11 +1,9 @@
 //! API clients: machine accounts for department systems and data-exchange
 //! jobs. The secret is shown once at creation and stored as an argon2 hash.
 
-use crate::audit::Outcome;
 use crate::concurrency::expect_version;
 use crate::db::Db;
 use crate::entity::api_client;
-use crate::outbox::NewEvent;
 use crate::record::{Change, authorize, record};
 use crate::{password, regions};
 use chrono::{DateTime, Utc};
@@ -127,19 +125,8 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateClient) -> Result<Clien
     }
     .insert(&*txn)
     .await?;
-    let change = Change {
-        action: "client.created",
-        entity_type: "api_client",
-        entity_id: model.id.to_string(),
-        region_code: model.region_code.clone(),
-        detail: serde_json::json!({"role": model.role, "client_id": model.client_id}),
-        event: Some(NewEvent::new(
-            "client.created",
-            &model.region_code,
-            model.id.to_string(),
-            serde_json::json!({"client_id": model.client_id, "role": model.role}),
-        )),
-    };
+    let data = serde_json::json!({"client_id": model.client_id, "role": model.role});
+    let change = Change::published("client.created", "api_client", model.id, &model.region_code, data);
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
     Ok(ClientCreated { client: model.into(), client_secret: secret })
@@ -184,19 +171,8 @@ pub async fn deactivate(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>)
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;
-    let change = Change {
-        action: "client.deactivated",
-        entity_type: "api_client",
-        entity_id: updated.id.to_string(),
-        region_code: updated.region_code.clone(),
-        detail: serde_json::json!({"outcome": Outcome::Success.code()}),
-        event: Some(NewEvent::new(
-            "client.deactivated",
-            &updated.region_code,
-            updated.id.to_string(),
-            serde_json::json!({"client_id": updated.client_id}),
-        )),
-    };
+    let data = serde_json::json!({"client_id": updated.client_id});
+    let change = Change::published("client.deactivated", "api_client", updated.id, &updated.region_code, data);
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
     Ok(updated.into())

@@ -19,6 +19,34 @@ pub struct Change {
     pub event: Option<NewEvent>,
 }
 
+impl Change {
+    /// An audited change that is also published as an event named like the
+    /// action, e.g. `user.created`, about the entity at `region_code`.
+    pub fn published(
+        action: &'static str,
+        entity_type: &'static str,
+        entity_id: impl ToString,
+        region_code: &str,
+        data: serde_json::Value,
+    ) -> Self {
+        let entity_id = entity_id.to_string();
+        Self {
+            action,
+            entity_type,
+            entity_id: entity_id.clone(),
+            region_code: region_code.to_string(),
+            detail: serde_json::json!({}),
+            event: Some(NewEvent::new(action, region_code, entity_id, data)),
+        }
+    }
+
+    /// Adds audit detail (never personal data).
+    pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
 pub async fn record(conn: &impl ConnectionTrait, ctx: &Context, change: Change) -> Result<(), DomainError> {
     let entry = Entry {
         action: change.action.to_string(),

@@ -112,19 +112,8 @@ pub async fn create(db: &crate::Db, ctx: &jiuzhu_core::Context, input: CreateReg
     }
     let clock = jiuzhu_core::FixedClock::at(ctx.now);
     let model = ensure(&*txn, &clock, &code, &input.name_zh, false).await?;
-    let change = crate::record::Change {
-        action: "region.created",
-        entity_type: "region",
-        entity_id: model.code.clone(),
-        region_code: model.code.clone(),
-        detail: serde_json::json!({"name_zh": model.name_zh}),
-        event: Some(crate::outbox::NewEvent::new(
-            "region.created",
-            &model.code,
-            &model.code,
-            serde_json::json!({"name_zh": model.name_zh, "level": model.level}),
-        )),
-    };
+    let data = serde_json::json!({"name_zh": model.name_zh, "level": model.level});
+    let change = crate::record::Change::published("region.created", "region", &model.code, &model.code, data);
     crate::record::record(&*txn, ctx, change).await?;
     txn.commit().await?;
     Ok(model.into())

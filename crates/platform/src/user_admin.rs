@@ -7,7 +7,6 @@ use crate::audit::{Entry, Outcome, Who};
 use crate::concurrency::expect_version;
 use crate::db::Db;
 use crate::entity::user;
-use crate::outbox::NewEvent;
 use crate::record::{Change, audit_alone, authorize, record};
 use crate::{password, regions};
 use chrono::{DateTime, Utc};
@@ -226,14 +225,8 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateUser) -> Result<UserVie
     }
     .insert(&*txn)
     .await?;
-    let change = Change {
-        action: "user.created",
-        entity_type: "user",
-        entity_id: model.id.to_string(),
-        region_code: model.region_code.clone(),
-        detail: serde_json::json!({"role": model.role}),
-        event: Some(NewEvent::new("user.created", &model.region_code, model.id.to_string(), event_data(&model))),
-    };
+    let change = Change::published("user.created", "user", model.id, &model.region_code, event_data(&model))
+        .with_detail(serde_json::json!({"role": model.role}));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
     Ok(UserView::from_model(model, Pii::Masked))
@@ -371,14 +364,8 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;
-    let change = Change {
-        action: "user.updated",
-        entity_type: "user",
-        entity_id: updated.id.to_string(),
-        region_code: updated.region_code.clone(),
-        detail: serde_json::json!({"fields": changed}),
-        event: Some(NewEvent::new("user.updated", &updated.region_code, updated.id.to_string(), event_data(&updated))),
-    };
+    let change = Change::published("user.updated", "user", updated.id, &updated.region_code, event_data(&updated))
+        .with_detail(serde_json::json!({"fields": changed}));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
     Ok(UserView::from_model(updated, Pii::Masked))
@@ -400,14 +387,7 @@ pub async fn deactivate(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>)
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;
-    let change = Change {
-        action: "user.deactivated",
-        entity_type: "user",
-        entity_id: updated.id.to_string(),
-        region_code: updated.region_code.clone(),
-        detail: serde_json::json!({}),
-        event: Some(NewEvent::new("user.deactivated", &updated.region_code, updated.id.to_string(), event_data(&updated))),
-    };
+    let change = Change::published("user.deactivated", "user", updated.id, &updated.region_code, event_data(&updated));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
     Ok(UserView::from_model(updated, Pii::Masked))
