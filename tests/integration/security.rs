@@ -343,3 +343,35 @@ async fn the_rate_limit_answers_429_with_retry_after() {
     assert!(limited.header("retry-after").unwrap().parse::<u64>().unwrap() <= 60);
     assert_eq!(app.get("/healthz", None).await.status, 200, "probes are exempt");
 }
+
+fn fixture(name: &str) -> String {
+    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sign_external(claims: &Value, algorithm: Algorithm, pem_file: &str, kid: &str) -> String {
+    let pem = std::fs::read(fixture(pem_file)).unwrap();
+    let key = match algorithm {
+        Algorithm::ES256 => EncodingKey::from_ec_pem(&pem).unwrap(),
+        _ => EncodingKey::from_rsa_pem(&pem).unwrap(),
+    };
+    let mut header = Header::new(algorithm);
+    header.kid = Some(kid.into());
+    jsonwebtoken::encode(&header, claims, &key).unwrap()
+}
+
+#[actix_web::test]
+async fn an_external_identity_providers_tokens_are_accepted_by_kid() {
+    let app = spawn_app_with(|config| config.jwks_file = Some(fixture("idp-jwks.json"))).await;
+    let external = claims(json!({"iss": "jiuzhu-idp", "role": "county_officer", "region_code": "640202"}));
+    let es = sign_external(&external, Algorithm::ES256, "idp-es256.pem", "idp-es256-test");
+    let me = app.get("/api/v1/me", Some(&es)).await;
+    assert_eq!((me.status, me.body["role"].as_str()), (200, Some("county_officer")), "{}", me.text);
+    let rs = sign_external(&external, Algorithm::RS256, "idp-rs256.pem", "idp-rs256-test");
+    assert_eq!(app.get("/api/v1/me", Some(&rs)).await.status, 200);
+    let unknown_kid = sign_external(&external, Algorithm::ES256, "idp-es256.pem", "someone-elses-key");
+    app.get("/api/v1/me", Some(&unknown_kid)).await.assert_problem(401, "unauthenticated");
+    let swapped = sign_external(&external, Algorithm::ES256, "idp-es256.pem", "idp-rs256-test");
+    app.get("/api/v1/me", Some(&swapped)).await.assert_problem(401, "unauthenticated");
+    let local_issuer = sign_external(&claims(json!({})), Algorithm::ES256, "idp-es256.pem", "idp-es256-test");
+    app.get("/api/v1/me", Some(&local_issuer)).await.assert_problem(401, "unauthenticated");
+}

@@ -7,6 +7,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use jiuzhu_core::{Actor, Clock, DomainError, RegionCode, Role};
+use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
@@ -39,6 +40,25 @@ pub struct TokenService {
     validation: Validation,
     ttl_secs: u64,
     clock: Arc<dyn Clock>,
+    /// Public keys of an external identity provider, by `kid`.
+    external: Vec<ExternalKey>,
+}
+
+struct ExternalKey {
+    kid: String,
+    key: DecodingKey,
+    validation: Validation,
+}
+
+/// Pins one algorithm and requires the registered claims, with small leeway.
+fn validation_for(algorithm: Algorithm, issuer: &str) -> Validation {
+    let mut validation = Validation::new(algorithm);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[AUDIENCE]);
+    validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+    validation.validate_nbf = true;
+    validation.leeway = LEEWAY_SECS;
+    validation
 }
 
 impl std::fmt::Debug for TokenService {
@@ -50,15 +70,26 @@ impl std::fmt::Debug for TokenService {
 impl TokenService {
     pub fn hs256(secret: &[u8], ttl_secs: u64, clock: Arc<dyn Clock>) -> Result<Self, DomainError> {
         let key_error = |e: jsonwebtoken::errors::Error| DomainError::Internal(format!("jwt key: {e}"));
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
-        validation.validate_nbf = true;
-        validation.leeway = LEEWAY_SECS;
         let encoding = EncodingKey::from_secret(secret).map_err(key_error)?;
         let decoding = DecodingKey::from_secret(secret).map_err(key_error)?;
-        Ok(Self { encoding, decoding, validation, ttl_secs, clock })
+        Ok(Self { encoding, decoding, validation: validation_for(Algorithm::HS256, ISSUER), ttl_secs, clock, external: Vec::new() })
+    }
+
+    /// Also accepts RS256/ES256 tokens of an external identity provider whose
+    /// public keys are in `jwks_json`; a token names its key by `kid`.
+    pub fn with_jwks(mut self, jwks_json: &str, issuer: &str) -> Result<Self, String> {
+        let set: JwkSet = serde_json::from_str(jwks_json).map_err(|e| format!("JWKS: {e}"))?;
+        for jwk in &set.keys {
+            let kid = jwk.common.key_id.clone().ok_or("JWKS: every key needs a kid")?;
+            let algorithm = match (&jwk.algorithm, jwk.common.key_algorithm) {
+                (AlgorithmParameters::RSA(_), Some(KeyAlgorithm::RS256) | None) => Algorithm::RS256,
+                (AlgorithmParameters::EllipticCurve(_), Some(KeyAlgorithm::ES256) | None) => Algorithm::ES256,
+                _ => return Err(format!("JWKS: key {kid} is neither RS256 nor ES256")),
+            };
+            let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("JWKS: key {kid}: {e}"))?;
+            self.external.push(ExternalKey { kid, key, validation: validation_for(algorithm, issuer) });
+        }
+        Ok(self)
     }
 
     pub fn ttl_secs(&self) -> u64 {
@@ -89,7 +120,15 @@ impl TokenService {
         let reject = |why: &str| DomainError::Unauthenticated(format!("invalid token: {why}"));
         // jsonwebtoken checks exp/nbf against the system clock; check them
         // again against ours so tests that move time are honoured.
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| reject(&e.to_string()))?;
+        let header = jsonwebtoken::decode_header(token).map_err(|e| reject(&e.to_string()))?;
+        let (key, validation) = match header.kid.as_deref() {
+            None => (&self.decoding, &self.validation),
+            Some(kid) => match self.external.iter().find(|k| k.kid == kid) {
+                Some(external) => (&external.key, &external.validation),
+                None => return Err(reject("unknown kid")),
+            },
+        };
+        let data = jsonwebtoken::decode::<Claims>(token, key, validation).map_err(|e| reject(&e.to_string()))?;
         let claims = data.claims;
         let now = self.clock.now().timestamp();
         let leeway = LEEWAY_SECS as i64;

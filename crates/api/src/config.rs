@@ -20,6 +20,10 @@ pub struct Config {
     /// Largest accepted request body, in bytes.
     pub body_limit_bytes: usize,
     pub max_connections: u32,
+    /// A JWKS file of an external identity provider whose RS256/ES256 tokens are accepted.
+    pub jwks_file: Option<String>,
+    /// The `iss` those external tokens carry.
+    pub jwks_issuer: String,
     /// Requests per minute per bearer token, per node.
     pub rate_limit_per_token: u32,
     /// Requests per minute per client IP, per node.
@@ -41,6 +45,8 @@ struct FileConfig {
     max_connections: Option<u32>,
     rate_limit_per_token: Option<u32>,
     rate_limit_per_ip: Option<u32>,
+    jwks_file: Option<String>,
+    jwks_issuer: Option<String>,
 }
 
 impl Default for Config {
@@ -54,6 +60,8 @@ impl Default for Config {
             token_ttl_secs: 30 * 60,
             body_limit_bytes: 1024 * 1024,
             max_connections: 10,
+            jwks_file: None,
+            jwks_issuer: "jiuzhu-idp".into(),
             rate_limit_per_token: 1200,
             rate_limit_per_ip: 3000,
         }
@@ -93,6 +101,8 @@ impl Config {
                 .map(|n| n.clamp(1, 1000) as u32)
                 .or(file.max_connections)
                 .unwrap_or(d.max_connections),
+            jwks_file: env("JIUZHU_JWKS_FILE").or(file.jwks_file),
+            jwks_issuer: env("JIUZHU_JWKS_ISSUER").or(file.jwks_issuer).unwrap_or(d.jwks_issuer),
             rate_limit_per_token: number("JIUZHU_RATE_LIMIT_PER_TOKEN")?
                 .map(|n| n.clamp(1, u64::from(u32::MAX)) as u32)
                 .or(file.rate_limit_per_token)

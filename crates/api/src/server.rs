@@ -51,7 +51,11 @@ impl Shared {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: &Config, jwt_secret: &[u8]) -> Result<Self, DomainError> {
         let document = openapi_document();
         let routes = RouteTable::from_document(&document);
-        let tokens = TokenService::hs256(jwt_secret, config.token_ttl_secs, clock.clone())?;
+        let mut tokens = TokenService::hs256(jwt_secret, config.token_ttl_secs, clock.clone())?;
+        if let Some(path) = &config.jwks_file {
+            let jwks = std::fs::read_to_string(path).map_err(|e| DomainError::Internal(format!("cannot read JWKS file {path}: {e}")))?;
+            tokens = tokens.with_jwks(&jwks, &config.jwks_issuer).map_err(DomainError::Internal)?;
+        }
         Ok(Self {
             state: web::Data::new(AppState { db, clock }),
             tokens: web::Data::new(tokens),
