@@ -144,6 +144,16 @@ impl TestApp {
         assert_eq!(reply.status, 201, "region {code}: {}", reply.text);
     }
 
+    /// Registers a department API client and returns a token for it.
+    pub async fn department_token(&self, admin: &str, department: &str) -> String {
+        let body = serde_json::json!({"name": department, "role": "department", "department": department, "region_code": "640200"});
+        let created = self.post_json("/api/v1/clients", Some(admin), &body).await;
+        assert_eq!(created.status, 201, "client {department}: {}", created.text);
+        let grant = serde_json::json!({"grant_type": "client_credentials", "client_id": created.body["client"]["client_id"], "client_secret": created.body["client_secret"]});
+        let token = self.post_json("/api/v1/auth/token", None, &grant).await;
+        token.body["access_token"].as_str().unwrap().to_string()
+    }
+
     /// Creates an account and returns its representation.
     pub async fn add_user(&self, token: &str, username: &str, role: &str, region: &str, extra: Value) -> Value {
         let mut body = serde_json::json!({"username": username, "display_name": username, "role": role, "region_code": region, "password": "password-1234"});

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_foundation;
 mod m20261129_000002_reference_data;
 mod m20261129_000003_security;
+mod m20261129_000004_intake;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_reference_data::Migration),
             Box::new(m20261129_000003_security::Migration),
+            Box::new(m20261129_000004_intake::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 mod auth;
 mod contract;
 mod errors;
+mod intake;
 mod persistence;
 mod security;
 mod system;

@@ -26,6 +26,8 @@ pub struct Config {
     pub jwks_issuer: String,
     /// Requests per minute per bearer token, per node.
     pub rate_limit_per_token: u32,
+    /// Working days a department has to finish a referral.
+    pub referral_due_working_days: u32,
     /// Requests per minute per client IP, per node.
     pub rate_limit_per_ip: u32,
 }
@@ -47,6 +49,7 @@ struct FileConfig {
     rate_limit_per_ip: Option<u32>,
     jwks_file: Option<String>,
     jwks_issuer: Option<String>,
+    referral_due_working_days: Option<u32>,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             jwks_file: None,
             jwks_issuer: "jiuzhu-idp".into(),
             rate_limit_per_token: 1200,
+            referral_due_working_days: 5,
             rate_limit_per_ip: 3000,
         }
     }
@@ -107,6 +111,10 @@ impl Config {
                 .map(|n| n.clamp(1, u64::from(u32::MAX)) as u32)
                 .or(file.rate_limit_per_token)
                 .unwrap_or(d.rate_limit_per_token),
+            referral_due_working_days: number("JIUZHU_REFERRAL_DUE_WORKING_DAYS")?
+                .map(|n| n.clamp(1, 60) as u32)
+                .or(file.referral_due_working_days)
+                .unwrap_or(d.referral_due_working_days),
             rate_limit_per_ip: number("JIUZHU_RATE_LIMIT_PER_IP")?
                 .map(|n| n.clamp(1, u64::from(u32::MAX)) as u32)
                 .or(file.rate_limit_per_ip)

@@ -22,6 +22,14 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "system", description = "Health and readiness"),
         (name = "auth", description = "Tokens and the caller's identity"),
+        (name = "users", description = "Staff accounts"),
+        (name = "clients", description = "API clients of department systems and exchange jobs"),
+        (name = "reference", description = "Regions, departments, roles and enumerations"),
+        (name = "audit", description = "The hash-chained audit log"),
+        (name = "events", description = "The event feed"),
+        (name = "beneficiaries", description = "The service target list (服务对象清单)"),
+        (name = "applications", description = "One-form applications (一表受理)"),
+        (name = "referrals", description = "Transfers to departments (转办/转介)"),
     )
 )]
 pub struct ApiDoc;
@@ -98,9 +106,25 @@ fn problem_response(status: u16, description: &str, code: &str, detail: &str) ->
     ResponseBuilder::new().description(description).content(PROBLEM_CONTENT_TYPE, content).build()
 }
 
-fn operations_mut(document: &mut Document) -> impl Iterator<Item = &mut Operation> {
+/// `Idempotency-Key`, which every authenticated POST accepts.
+fn idempotency_key_parameter() -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some("Makes a retry safe: the first 2xx response is replayed for 24 h; the same key with another body answers 422, and while the first is running 409."))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255))))
+        .build()
+}
+
+/// Every operation, with whether it is a POST.
+fn operations_mut(document: &mut Document) -> impl Iterator<Item = (bool, &mut Operation)> {
     document.paths.paths.values_mut().flat_map(|item| {
-        [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().filter_map(Option::as_mut)
+        [(false, &mut item.get), (false, &mut item.put), (true, &mut item.post), (false, &mut item.delete), (false, &mut item.patch)]
+            .into_iter()
+            .filter_map(|(is_post, op)| op.as_mut().map(|op| (is_post, op)))
     })
 }
 
@@ -115,7 +139,7 @@ pub fn standardise_problems(document: &mut Document) {
     let reference = |status: u16| {
         STANDARD_PROBLEMS.iter().find(|p| p.0 == status).map(|p| RefOr::Ref(Ref::new(format!("#/components/responses/{}", p.1))))
     };
-    for operation in operations_mut(document) {
+    for (is_post, operation) in operations_mut(document) {
         let mut wanted = vec![500];
         if operation.request_body.is_some() {
             wanted.extend([400, 413, 415, 422]);
@@ -125,6 +149,10 @@ pub fn standardise_problems(document: &mut Document) {
         }
         if operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
             wanted.extend([400]);
+        }
+        if is_post && wanted.contains(&401) {
+            operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(idempotency_key_parameter()));
+            wanted.extend([409, 422]);
         }
         for (status, response) in operation.responses.responses.iter_mut() {
             let Ok(code) = status.parse::<u16>() else { continue };

@@ -1,4 +1,5 @@
-//! `AppState`: what every handler shares: the database and the clock.
+//! `AppState`: what every handler shares: the database, the clock and the
+//! business settings that come from configuration.
 
 use jiuzhu_core::Clock;
 use jiuzhu_platform::Db;
@@ -8,4 +9,6 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
+    /// Working days a department has to finish a referral.
+    pub referral_due_working_days: u32,
 }

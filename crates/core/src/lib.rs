@@ -3,6 +3,7 @@
 //! the `DomainError` every use case returns.
 
 pub mod actor;
+pub mod catalogue;
 pub mod citizen_id;
 pub mod clock;
 pub mod credit_code;

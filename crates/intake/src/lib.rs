@@ -1,1 +1,10 @@
-//! placeholder
+//! Intake (受理): the service target list (beneficiaries), one-form
+//! applications, and the referral of non-service needs to the departments
+//! that own them. Discoveries, signals, visits, hotline tickets and bulk
+//! import are still to come.
+
+pub mod applications;
+pub mod beneficiaries;
+pub mod entity;
+pub mod referrals;
+pub mod rules;

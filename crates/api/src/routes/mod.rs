@@ -1,8 +1,10 @@
 //! Route registration. Every route goes through utoipa-actix-web, so no
 //! route can exist without its OpenAPI entry.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod beneficiaries;
 pub mod clients;
 pub mod health;
 pub mod reference;
@@ -35,6 +37,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(reference::list_enums)
             .service(audit::list_audit_events)
             .service(audit::verify_audit_chain)
-            .service(audit::list_events),
+            .service(audit::list_events)
+            .service(beneficiaries::create_beneficiary)
+            .service(beneficiaries::list_beneficiaries)
+            .service(beneficiaries::count_beneficiaries)
+            .service(beneficiaries::get_beneficiary)
+            .service(beneficiaries::patch_beneficiary)
+            .service(beneficiaries::deactivate_beneficiary)
+            .service(applications::create_application)
+            .service(applications::list_applications)
+            .service(applications::get_application)
+            .service(applications::accept_application)
+            .service(applications::reject_application)
+            .service(applications::close_application)
+            .service(applications::withdraw_application)
+            .service(applications::list_referrals)
+            .service(applications::get_referral)
+            .service(applications::accept_referral)
+            .service(applications::reject_referral)
+            .service(applications::return_referral)
+            .service(applications::complete_referral)
+            .service(applications::cancel_referral),
     );
 }

@@ -167,6 +167,105 @@ pub fn enumerations() -> BTreeMap<&'static str, Vec<EnumValue>> {
     all.insert("audit_outcome", vec![v("success", "成功", "Success"), v("failure", "失败", "Failure"), v("denied", "拒绝", "Denied")]);
     all.insert("grant_type", vec![v("password", "用户名密码", "Password"), v("client_credentials", "客户端凭据", "Client credentials")]);
     all.insert("sex", vec![v("male", "男", "Male"), v("female", "女", "Female")]);
+    all.insert(
+        "category",
+        vec![
+            v("extreme_poverty", "特困人员", "Extreme poverty"),
+            v("subsistence_allowance", "最低生活保障对象", "Subsistence allowance"),
+            v("marginal", "低保边缘家庭成员", "Marginal household member"),
+            v("rigid_expenditure", "刚性支出困难家庭成员", "Rigid-expenditure hardship household member"),
+            v("poverty_return_monitoring", "防止返贫监测对象", "Poverty-return monitoring"),
+        ],
+    );
+    all.insert("support_mode", vec![v("centralized", "集中供养", "Centralized support"), v("dispersed", "分散供养", "Dispersed support")]);
+    all.insert(
+        "group",
+        vec![
+            v("elderly", "老年人", "Elderly"),
+            v("minor", "未成年人", "Minor"),
+            v("disabled", "残疾人", "Disabled"),
+            v("seriously_ill", "重病患者", "Seriously ill"),
+            v("worker_in_hardship", "困难职工", "Worker in hardship"),
+            v("woman", "妇女", "Woman"),
+            v("living_alone", "独居", "Living alone"),
+            v("left_behind", "留守", "Left behind"),
+        ],
+    );
+    all.insert(
+        "material_kind",
+        vec![
+            v("subsistence_allowance_cash", "低保金", "Subsistence allowance"),
+            v("extreme_poverty_support", "特困供养金", "Extreme-poverty support"),
+            v("medical_assistance", "医疗救助", "Medical assistance"),
+            v("housing_assistance", "住房救助", "Housing assistance"),
+            v("education_assistance", "教育救助", "Education assistance"),
+            v("temporary_assistance", "临时救助", "Temporary assistance"),
+            v("other", "其他", "Other"),
+        ],
+    );
+    all.insert(
+        "channel",
+        vec![
+            v("walk_in", "窗口受理", "Walk-in"),
+            v("hotline", "12349热线", "12349 hotline"),
+            v("online", "网上申请", "Online"),
+            v("proactive_discovery", "主动发现", "Proactive discovery"),
+            v("department_referral", "部门转介", "Department referral"),
+            v("questionnaire", "问卷调查", "Questionnaire"),
+        ],
+    );
+    all.insert("item_kind", vec![v("service", "服务需求", "Service need"), v("transfer", "转办事项", "Transfer to a department")]);
+    all.insert(
+        "matter",
+        vec![
+            v("education_fee_waiver", "教育救助、学费减免", "Education assistance and fee waiver"),
+            v("medical_assistance", "医疗救助", "Medical assistance"),
+            v("disability_certification", "残疾认定", "Disability certification"),
+            v("employment_support", "就业帮扶", "Employment support"),
+            v("housing_security", "住房保障", "Housing security"),
+            v("legal_aid", "法律援助", "Legal aid"),
+            v("disaster_relief", "受灾救助", "Disaster relief"),
+            v("worker_hardship", "困难职工帮扶", "Worker hardship support"),
+            v("women_children", "妇女儿童关爱", "Women and children"),
+            v("youth", "青少年关爱", "Young people"),
+            v("chronic_illness_care", "重特大疾病和慢性病照护", "Major and chronic illness care"),
+        ],
+    );
+    all.insert(
+        "consent_method",
+        vec![v("written", "书面", "Written"), v("verbal", "口头", "Verbal"), v("electronic", "电子签名", "Electronic")],
+    );
+    all.insert(
+        "application_status",
+        vec![
+            v("submitted", "已提交", "Submitted"),
+            v("accepted", "已受理", "Accepted"),
+            v("in_service", "服务中", "In service"),
+            v("closed", "已办结", "Closed"),
+            v("rejected", "不予受理", "Rejected"),
+            v("withdrawn", "已撤回", "Withdrawn"),
+        ],
+    );
+    all.insert(
+        "referral_status",
+        vec![
+            v("pending", "待接收", "Pending"),
+            v("accepted", "已接收", "Accepted"),
+            v("completed", "已办结", "Completed"),
+            v("rejected", "不予办理", "Rejected"),
+            v("returned", "退回补充材料", "Returned for information"),
+            v("cancelled", "已撤销", "Cancelled"),
+        ],
+    );
+    all.insert(
+        "referral_outcome",
+        vec![
+            v("granted", "已给予帮扶", "Granted"),
+            v("partially_granted", "部分给予", "Partially granted"),
+            v("not_eligible", "不符合条件", "Not eligible"),
+            v("redirected", "已转其他渠道", "Redirected"),
+        ],
+    );
     all
 }
 

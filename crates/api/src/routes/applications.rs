@@ -1,0 +1,438 @@
+//! `/applications` and `/referrals`: one-form intake and the transfer of
+//! non-service needs to departments.
+
+use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
+use crate::json::ValidJson;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use jiuzhu_core::Page;
+use jiuzhu_intake::applications::{self, ActionInput, ApplicationFilter, ApplicationView, CloseInput, CreateApplication};
+use jiuzhu_intake::referrals::{self, CompleteInput, ReasonInput, ReferralFilter, ReferralInput, ReferralView};
+use jiuzhu_intake::rules::{ApplicationStatus, ReferralStatus};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ApplicationQuery {
+    pub region_code: Option<String>,
+    pub status: Option<ApplicationStatus>,
+    pub beneficiary_id: Option<Uuid>,
+}
+
+/// File a one-form application
+///
+/// One application holds several needs: `service` items (a catalogue code,
+/// or free text to assess) and `transfer` items (a matter another
+/// department owns). Name an existing `beneficiary_id`, or give `applicant`
+/// to register the person in the same transaction. Transfers need consent.
+///
+/// Permission: `application:write` (and `beneficiary:write` for an inline applicant).
+#[utoipa::path(
+    tag = "applications",
+    operation_id = "createApplication",
+    security(("bearer" = [])),
+    request_body(content = CreateApplication, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Submitted", body = ApplicationView,
+            headers(("Location" = String, description = "URL of the application"), ("ETag" = String, description = "Its version"))),
+        (status = 409, description = "The inline applicant's ID number is registered (`id_number_registered`)"),
+    )
+)]
+#[post("/applications")]
+pub async fn create_application(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    body: ValidJson<CreateApplication>,
+) -> Result<HttpResponse, ApiError> {
+    let application = applications::create(&state.db, &ctx, body.0).await?;
+    Ok(created(format!("/api/v1/applications/{}", application.id), application.version, &application))
+}
+
+/// List applications
+///
+/// Applications in the caller's region subtree, by id, with their items.
+///
+/// Permission: `application:read`.
+#[utoipa::path(
+    tag = "applications",
+    operation_id = "listApplications",
+    security(("bearer" = [])),
+    params(ApplicationQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<ApplicationView>))
+)]
+#[get("/applications")]
+pub async fn list_applications(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<ApplicationQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let filter = ApplicationFilter { region_code: q.region_code, status: q.status, beneficiary_id: q.beneficiary_id };
+    Ok(HttpResponse::Ok().json(applications::list(&state.db, &ctx, filter, list.page()?).await?))
+}
+
+/// Get an application
+///
+/// Permission: `application:read`.
+#[utoipa::path(
+    tag = "applications",
+    operation_id = "getApplication",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "The application", body = ApplicationView, headers(("ETag" = String, description = "Its version"))),
+        (status = 404, description = "No such application in the caller's region"),
+    )
+)]
+#[get("/applications/{id}")]
+pub async fn get_application(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let application = applications::get(&state.db, &ctx, *id).await?;
+    Ok(with_etag(StatusCode::OK, application.version, &application))
+}
+
+fn application_reply(application: ApplicationView) -> HttpResponse {
+    with_etag(StatusCode::OK, application.version, &application)
+}
+
+/// Accept an application (分类转办)
+///
+/// `submitted → accepted`. Creates one referral per transfer item, to the
+/// department that owns its matter, due in the configured number of working
+/// days, in the same transaction. Needs `If-Match`.
+///
+/// Permission: `application:write`.
+#[utoipa::path(
+    tag = "applications",
+    operation_id = "acceptApplication",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id"), ("If-Match" = String, Header, description = "The version you read")),
+    responses(
+        (status = 200, description = "Accepted", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such application in the caller's region"),
+        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[post("/applications/{id}/accept")]
+pub async fn accept_application(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let input = ActionInput::Accept { due_working_days: state.referral_due_working_days };
+    Ok(application_reply(applications::act(&state.db, &ctx, *id, if_match.0, input).await?))
+}
+
+/// Reject an application
+///
+/// `submitted → rejected`, with the reason. Needs `If-Match`.
+///
+/// Permission: `application:write`.
+#[utoipa::path(
+    tag = "applications",
+    operation_id = "rejectApplication",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = ReasonInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Rejected", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such application in the caller's region"),
+        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[post("/applications/{id}/reject")]
+pub async fn reject_application(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<ReasonInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = ActionInput::Reject { reason: body.0.reason };
+    Ok(application_reply(applications::act(&state.db, &ctx, *id, if_match.0, input).await?))
+}
+
+/// Close an application
+///
+/// `accepted` or `in_service` → `closed`, with the outcome. Needs `If-Match`.
+///
+/// Permission: `application:write`.
+#[utoipa::path(
+    tag = "applications",
+    operation_id = "closeApplication",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = CloseInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Closed", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such application in the caller's region"),
+        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[post("/applications/{id}/close")]
+pub async fn close_application(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<CloseInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = ActionInput::Close { outcome: body.0.outcome };
+    Ok(application_reply(applications::act(&state.db, &ctx, *id, if_match.0, input).await?))
+}
+
+/// Withdraw an application
+///
+/// `submitted` or `accepted` → `withdrawn`. Needs `If-Match`.
+///
+/// Permission: `application:write`.
+#[utoipa::path(
+    tag = "applications",
+    operation_id = "withdrawApplication",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id"), ("If-Match" = String, Header, description = "The version you read")),
+    responses(
+        (status = 200, description = "Withdrawn", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such application in the caller's region"),
+        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[post("/applications/{id}/withdraw")]
+pub async fn withdraw_application(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    Ok(application_reply(applications::act(&state.db, &ctx, *id, if_match.0, ActionInput::Withdraw).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReferralQuery {
+    pub status: Option<ReferralStatus>,
+    /// A department code.
+    pub department: Option<String>,
+    /// `true`: only open referrals past `due_at`.
+    pub overdue: Option<bool>,
+    pub application_id: Option<Uuid>,
+}
+
+/// List referrals
+///
+/// Department clients see the referrals addressed to their department;
+/// staff see those in their region.
+///
+/// Permission: `referral:respond` (departments) or `application:read` (staff).
+#[utoipa::path(
+    tag = "referrals",
+    operation_id = "listReferrals",
+    security(("bearer" = [])),
+    params(ReferralQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<ReferralView>))
+)]
+#[get("/referrals")]
+pub async fn list_referrals(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<ReferralQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let filter = ReferralFilter { status: q.status, department: q.department, overdue: q.overdue, application_id: q.application_id };
+    Ok(HttpResponse::Ok().json(referrals::list(&state.db, &ctx, filter, list.page()?).await?))
+}
+
+/// Get a referral
+///
+/// Permission: `referral:respond` (departments) or `application:read` (staff).
+#[utoipa::path(
+    tag = "referrals",
+    operation_id = "getReferral",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Referral id")),
+    responses(
+        (status = 200, description = "The referral", body = ReferralView, headers(("ETag" = String, description = "Its version"))),
+        (status = 404, description = "Not addressed to the caller, or not in its region"),
+    )
+)]
+#[get("/referrals/{id}")]
+pub async fn get_referral(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let referral = referrals::get(&state.db, &ctx, *id).await?;
+    Ok(with_etag(StatusCode::OK, referral.version, &referral))
+}
+
+async fn act(
+    state: &AppState,
+    ctx: &jiuzhu_core::Context,
+    id: Uuid,
+    if_match: IfMatch,
+    input: ReferralInput,
+) -> Result<HttpResponse, ApiError> {
+    let referral = referrals::act(&state.db, ctx, id, if_match.0, input).await?;
+    Ok(with_etag(StatusCode::OK, referral.version, &referral))
+}
+
+/// Accept a referral
+///
+/// The department takes it on: `pending → accepted`. Needs `If-Match`.
+///
+/// Permission: `referral:respond`.
+#[utoipa::path(
+    tag = "referrals",
+    operation_id = "acceptReferral",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
+    responses(
+        (status = 200, description = "Accepted", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "Not addressed to the caller"),
+        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[post("/referrals/{id}/accept")]
+pub async fn accept_referral(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &ctx, *id, if_match, ReferralInput::Accept).await
+}
+
+/// Reject a referral
+///
+/// The department will not handle it: `pending` or `accepted` → `rejected`,
+/// with the reason. Needs `If-Match`.
+///
+/// Permission: `referral:respond`.
+#[utoipa::path(
+    tag = "referrals",
+    operation_id = "rejectReferral",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = ReasonInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Rejected", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "Not addressed to the caller"),
+        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[post("/referrals/{id}/reject")]
+pub async fn reject_referral(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<ReasonInput>,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &ctx, *id, if_match, ReferralInput::Reject(body.0)).await
+}
+
+/// Return a referral for more information
+///
+/// `pending` or `accepted` → `returned`, with what is missing. Needs `If-Match`.
+///
+/// Permission: `referral:respond`.
+#[utoipa::path(
+    tag = "referrals",
+    operation_id = "returnReferral",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = ReasonInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Returned", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "Not addressed to the caller"),
+        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[post("/referrals/{id}/return")]
+pub async fn return_referral(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<ReasonInput>,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &ctx, *id, if_match, ReferralInput::Return(body.0)).await
+}
+
+/// Complete a referral
+///
+/// The department reports back: `accepted → completed`, with a structured
+/// outcome code and what was granted. Needs `If-Match`.
+///
+/// Permission: `referral:respond`.
+#[utoipa::path(
+    tag = "referrals",
+    operation_id = "completeReferral",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = CompleteInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Completed", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "Not addressed to the caller"),
+        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[post("/referrals/{id}/complete")]
+pub async fn complete_referral(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<CompleteInput>,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &ctx, *id, if_match, ReferralInput::Complete(body.0)).await
+}
+
+/// Cancel a referral
+///
+/// Civil-affairs staff withdraw it: `pending`, `accepted` or `returned` →
+/// `cancelled`, with the reason. Needs `If-Match`.
+///
+/// Permission: `application:write`.
+#[utoipa::path(
+    tag = "referrals",
+    operation_id = "cancelReferral",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = ReasonInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Cancelled", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such referral in the caller's region"),
+        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[post("/referrals/{id}/cancel")]
+pub async fn cancel_referral(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<ReasonInput>,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &ctx, *id, if_match, ReferralInput::Cancel(body.0)).await
+}

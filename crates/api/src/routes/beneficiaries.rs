@@ -1,0 +1,214 @@
+//! `/beneficiaries`: the service target list.
+
+use crate::extract::{Count, Ctx, IfMatch, ListQuery, created, with_etag};
+use crate::json::ValidJson;
+use crate::problem::ApiError;
+use crate::routes::users::RevealQuery;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use jiuzhu_core::Page;
+use jiuzhu_intake::beneficiaries::{self, BeneficiaryFilter, BeneficiaryView, Category, CreateBeneficiary, Group, PatchBeneficiary};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListStatus {
+    /// 在册
+    Active,
+    /// 已移出
+    Inactive,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BeneficiaryQuery {
+    /// Only people in this region's subtree (within the caller's own).
+    pub region_code: Option<String>,
+    pub category: Option<Category>,
+    /// Derived groups (`elderly`, `minor`, `woman`) are computed for today.
+    pub group: Option<Group>,
+    pub status: Option<ListStatus>,
+    /// Name prefix.
+    pub name: Option<String>,
+    /// Changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+impl From<BeneficiaryQuery> for BeneficiaryFilter {
+    fn from(q: BeneficiaryQuery) -> Self {
+        BeneficiaryFilter {
+            region_code: q.region_code,
+            category: q.category,
+            group: q.group,
+            status: q.status.map(|s| match s {
+                ListStatus::Active => "active".to_string(),
+                ListStatus::Inactive => "inactive".to_string(),
+            }),
+            name_prefix: q.name,
+            updated_since: q.updated_since,
+        }
+    }
+}
+
+/// Register a person on the service target list
+///
+/// Gender, birth date and the age groups derive from the ID number. A
+/// registered ID number answers 409 with the existing record's id when the
+/// caller can see it. The region must be a township or village in the
+/// caller's region.
+///
+/// Permission: `beneficiary:write`.
+#[utoipa::path(
+    tag = "beneficiaries",
+    operation_id = "createBeneficiary",
+    security(("bearer" = [])),
+    request_body(content = CreateBeneficiary, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Registered", body = BeneficiaryView,
+            headers(("Location" = String, description = "URL of the record"), ("ETag" = String, description = "Its version"))),
+        (status = 409, description = "The ID number is registered (`id_number_registered`)"),
+    )
+)]
+#[post("/beneficiaries")]
+pub async fn create_beneficiary(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    body: ValidJson<CreateBeneficiary>,
+) -> Result<HttpResponse, ApiError> {
+    let person = beneficiaries::create(&state.db, &ctx, body.0).await?;
+    Ok(created(format!("/api/v1/beneficiaries/{}", person.id), person.version, &person))
+}
+
+/// List people on the service target list
+///
+/// People in the caller's region subtree, by id, with ID numbers and phones masked.
+///
+/// Permission: `beneficiary:read`.
+#[utoipa::path(
+    tag = "beneficiaries",
+    operation_id = "listBeneficiaries",
+    security(("bearer" = [])),
+    params(BeneficiaryQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<BeneficiaryView>))
+)]
+#[get("/beneficiaries")]
+pub async fn list_beneficiaries(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<BeneficiaryQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = beneficiaries::list(&state.db, &ctx, query.into_inner().into(), list.page()?).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Count people on the service target list
+///
+/// Permission: `beneficiary:read`.
+#[utoipa::path(
+    tag = "beneficiaries",
+    operation_id = "countBeneficiaries",
+    security(("bearer" = [])),
+    params(BeneficiaryQuery),
+    responses((status = 200, description = "The count", body = Count))
+)]
+#[get("/beneficiaries/count")]
+pub async fn count_beneficiaries(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<BeneficiaryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let count = beneficiaries::count(&state.db, &ctx, query.into_inner().into()).await?;
+    Ok(HttpResponse::Ok().json(Count { count }))
+}
+
+/// Get a person
+///
+/// `?reveal=pii` returns the full ID number and phone to holders of
+/// `pii:reveal`, and writes an audit row. Outside the caller's region: 404.
+///
+/// Permission: `beneficiary:read` (and `pii:reveal` to reveal).
+#[utoipa::path(
+    tag = "beneficiaries",
+    operation_id = "getBeneficiary",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Record id"), RevealQuery),
+    responses(
+        (status = 200, description = "The person", body = BeneficiaryView, headers(("ETag" = String, description = "Its version"))),
+        (status = 404, description = "No such person in the caller's region"),
+    )
+)]
+#[get("/beneficiaries/{id}")]
+pub async fn get_beneficiary(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    query: web::Query<RevealQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let person = beneficiaries::get(&state.db, &ctx, *id, query.reveal.is_some()).await?;
+    Ok(with_etag(StatusCode::OK, person.version, &person))
+}
+
+/// Update a person
+///
+/// A JSON merge patch with `If-Match`. `id_number`, `status` and `version`
+/// cannot be patched; `null` clears `phone` or `disability_level`.
+///
+/// Permission: `beneficiary:write`.
+#[utoipa::path(
+    tag = "beneficiaries",
+    operation_id = "patchBeneficiary",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Record id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"3\"")),
+    request_body(content = PatchBeneficiary, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Updated", body = BeneficiaryView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such person in the caller's region"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[patch("/beneficiaries/{id}")]
+pub async fn patch_beneficiary(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<PatchBeneficiary>,
+) -> Result<HttpResponse, ApiError> {
+    let person = beneficiaries::patch(&state.db, &ctx, *id, if_match.0, body.0).await?;
+    Ok(with_etag(StatusCode::OK, person.version, &person))
+}
+
+/// Take a person off the list
+///
+/// The record stays, with status `inactive`. Needs `If-Match`.
+///
+/// Permission: `beneficiary:write`.
+#[utoipa::path(
+    tag = "beneficiaries",
+    operation_id = "deactivateBeneficiary",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Record id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"3\"")),
+    responses(
+        (status = 200, description = "Deactivated", body = BeneficiaryView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such person in the caller's region"),
+        (status = 409, description = "Already inactive"),
+        (status = 412, description = "If-Match names a stale version"),
+        (status = 428, description = "If-Match is missing"),
+    )
+)]
+#[post("/beneficiaries/{id}/deactivate")]
+pub async fn deactivate_beneficiary(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let person = beneficiaries::deactivate(&state.db, &ctx, *id, if_match.0).await?;
+    Ok(with_etag(StatusCode::OK, person.version, &person))
+}

@@ -1,0 +1,473 @@
+//! One-form applications (一表受理、协同办理、分类转办): one application holds
+//! several needs. Service items stay with civil affairs; each transfer item
+//! becomes a referral to its department when the application is accepted,
+//! in the same transaction.
+
+use crate::beneficiaries::{self, CreateBeneficiary};
+use crate::entity::{application, application_item, referral};
+use crate::rules::{ApplicationAction, ApplicationStatus, Matter, ReferralStatus, add_working_days};
+use chrono::{DateTime, NaiveDate, Utc};
+use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, Permission, catalogue, id::new_id};
+use jiuzhu_platform::Db;
+use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::record::{Change, authorize, record};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 窗口受理
+    WalkIn,
+    /// 12349热线
+    Hotline,
+    /// 网上申请
+    Online,
+    /// 主动发现
+    ProactiveDiscovery,
+    /// 部门转介
+    DepartmentReferral,
+    /// 问卷调查
+    Questionnaire,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// 服务需求（民政承接）
+    Service,
+    /// 转办事项（其他部门承接）
+    Transfer,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemInput {
+    pub kind: ItemKind,
+    /// A catalogue service code, for `service` items; omit it to have free text assessed.
+    pub service_code: Option<String>,
+    /// For `transfer` items: the matter, which decides the department.
+    pub matter: Option<Matter>,
+    #[validate(length(max = 1000))]
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentMethod {
+    /// 书面
+    Written,
+    /// 口头（经办人记录）
+    Verbal,
+    /// 电子签名
+    Electronic,
+}
+
+/// The person's consent to share their data with the departments.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    pub given: bool,
+    pub date: NaiveDate,
+    pub method: ConsentMethod,
+}
+
+/// Filed on the person's behalf (协助代办); the filer is the caller.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Proxy {
+    /// Why the person could not file themselves.
+    #[validate(length(min = 1, max = 500))]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"channel": "walk_in", "beneficiary_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "consent": {"given": true, "date": "2025-03-01", "method": "written"}, "items": [{"kind": "service", "service_code": "meals"}, {"kind": "transfer", "matter": "medical_assistance", "description": "住院自付费用较高"}]}))]
+pub struct CreateApplication {
+    pub channel: Channel,
+    /// An existing person; or give `applicant` to register one now.
+    pub beneficiary_id: Option<Uuid>,
+    #[validate(nested)]
+    pub applicant: Option<CreateBeneficiary>,
+    /// Defaults to the person's region.
+    pub region_code: Option<String>,
+    #[validate(nested)]
+    pub proxy: Option<Proxy>,
+    pub consent: Consent,
+    #[validate(length(min = 1, max = 20), nested)]
+    pub items: Vec<ItemInput>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemView {
+    pub id: Uuid,
+    pub kind: ItemKind,
+    pub service_code: Option<String>,
+    pub matter: Option<Matter>,
+    /// The department that owns a transfer item.
+    pub department: Option<String>,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a12", "beneficiary_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "region_code": "640202001001", "channel": "walk_in", "submitted_by": "0192f4a4-0000-7000-8000-000000000001", "proxy": null, "consent": {"given": true, "date": "2025-03-01", "method": "written"}, "status": "submitted", "reason": null, "outcome": null, "items": [{"id": "0192f4a4-0000-7000-8000-000000000010", "kind": "service", "service_code": "meals", "matter": null, "department": null, "description": ""}], "version": 1, "created_at": "2025-03-01T08:00:00Z", "updated_at": "2025-03-01T08:00:00Z"}))]
+pub struct ApplicationView {
+    pub id: Uuid,
+    pub beneficiary_id: Uuid,
+    pub region_code: String,
+    pub channel: Channel,
+    /// Who filed it (from the token).
+    pub submitted_by: String,
+    pub proxy: Option<Proxy>,
+    pub consent: Consent,
+    pub status: ApplicationStatus,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    /// How it was closed.
+    pub outcome: Option<String>,
+    pub items: Vec<ItemView>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, DomainError> {
+    serde_json::from_str(text).map_err(|e| DomainError::Internal(format!("stored json: {e}")))
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, DomainError> {
+    serde_json::to_string(value).map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+fn item_view(m: application_item::Model) -> Result<ItemView, DomainError> {
+    Ok(ItemView {
+        id: m.id,
+        kind: parse_json(&format!("\"{}\"", m.kind))?,
+        service_code: m.service_code,
+        matter: m.matter.as_deref().map(|code| parse_json(&format!("\"{code}\""))).transpose()?,
+        department: m.department,
+        description: m.description,
+    })
+}
+
+fn view(m: application::Model, items: Vec<application_item::Model>) -> Result<ApplicationView, DomainError> {
+    Ok(ApplicationView {
+        id: m.id,
+        beneficiary_id: m.beneficiary_id,
+        region_code: m.region_code,
+        channel: parse_json(&format!("\"{}\"", m.channel))?,
+        submitted_by: m.submitted_by,
+        proxy: m.proxy.as_deref().map(parse_json).transpose()?,
+        consent: parse_json(&m.consent)?,
+        status: ApplicationStatus::parse(&m.status).ok_or_else(|| DomainError::Internal(format!("unknown status {}", m.status)))?,
+        reason: m.reason,
+        outcome: m.outcome,
+        items: items.into_iter().map(item_view).collect::<Result<_, _>>()?,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+/// Every item must say what it is; transfers need consent to share data.
+pub fn check_items(items: &[ItemInput], consent: &Consent) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = |f: &str| format!("items[{i}].{f}");
+        match item.kind {
+            ItemKind::Service => {
+                if item.matter.is_some() {
+                    errors.push(FieldError::new(at("matter"), "not_applicable", "service items have no matter"));
+                }
+                match &item.service_code {
+                    Some(code) if catalogue::find(code).is_none() => errors.push(FieldError::new(
+                        at("service_code"),
+                        "service_unknown",
+                        format!("{code} is not in the service catalogue"),
+                    )),
+                    None if item.description.trim().is_empty() => errors.push(FieldError::new(
+                        at("description"),
+                        "required",
+                        "a service item without a service_code needs a description to assess",
+                    )),
+                    _ => {}
+                }
+            }
+            ItemKind::Transfer => {
+                if item.matter.is_none() {
+                    errors.push(FieldError::new(at("matter"), "required", "transfer items name the matter a department owns"));
+                }
+                if item.service_code.is_some() {
+                    errors.push(FieldError::new(at("service_code"), "not_applicable", "transfer items have no service_code"));
+                }
+            }
+        }
+    }
+    if items.iter().any(|i| i.kind == ItemKind::Transfer) && !consent.given {
+        errors.push(FieldError::new(
+            "consent.given",
+            "consent_required",
+            "transferring needs the person's consent to share data with departments",
+        ));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
+}
+
+async fn items_of(conn: &impl ConnectionTrait, id: Uuid) -> Result<Vec<application_item::Model>, DomainError> {
+    Ok(application_item::Entity::find()
+        .filter(application_item::Column::ApplicationId.eq(id))
+        .order_by_asc(application_item::Column::Position)
+        .all(conn)
+        .await?)
+}
+
+pub async fn create(db: &Db, ctx: &Context, input: CreateApplication) -> Result<ApplicationView, DomainError> {
+    authorize(db, ctx, Permission::ApplicationWrite).await?;
+    check_items(&input.items, &input.consent)?;
+    let txn = db.begin_write().await?;
+    let person = match (input.beneficiary_id, input.applicant) {
+        (Some(id), None) => beneficiaries::find_in_scope(&*txn, ctx, id).await.map_err(|e| match e {
+            DomainError::NotFound => DomainError::field("beneficiary_id", "beneficiary_unknown", "no such person in your region"),
+            other => other,
+        })?,
+        (None, Some(applicant)) => {
+            authorize(db, ctx, Permission::BeneficiaryWrite).await?;
+            beneficiaries::insert(&*txn, ctx, applicant, "applicant").await?
+        }
+        _ => return Err(DomainError::field("beneficiary_id", "applicant_choice", "give exactly one of beneficiary_id and applicant")),
+    };
+    let region = match &input.region_code {
+        Some(code) => beneficiaries::service_region(&*txn, ctx, code, "region_code").await?.to_string(),
+        None => person.region_code.clone(),
+    };
+    let id = new_id();
+    let model = application::ActiveModel {
+        id: Set(id),
+        beneficiary_id: Set(person.id),
+        region_code: Set(region),
+        channel: Set(to_json(&input.channel)?.trim_matches('"').to_string()),
+        submitted_by: Set(ctx.actor.subject.clone()),
+        proxy: Set(input.proxy.as_ref().map(to_json).transpose()?),
+        consent: Set(to_json(&input.consent)?),
+        status: Set(ApplicationStatus::Submitted.code().into()),
+        reason: Set(None),
+        outcome: Set(None),
+        version: Set(1),
+        created_at: Set(ctx.now),
+        updated_at: Set(ctx.now),
+    }
+    .insert(&*txn)
+    .await?;
+    let mut items = Vec::new();
+    for (position, item) in input.items.into_iter().enumerate() {
+        let stored = application_item::ActiveModel {
+            id: Set(new_id()),
+            application_id: Set(id),
+            position: Set(position as i32),
+            kind: Set(to_json(&item.kind)?.trim_matches('"').to_string()),
+            service_code: Set(item.service_code),
+            matter: Set(item.matter.map(|m| m.code().to_string())),
+            department: Set(item.matter.map(|m| m.department().to_string())),
+            description: Set(item.description),
+        }
+        .insert(&*txn)
+        .await?;
+        items.push(stored);
+    }
+    let data = serde_json::json!({"beneficiary_id": model.beneficiary_id, "channel": model.channel, "items": items.len()});
+    record(&*txn, ctx, Change::published("application.created", "application", model.id, &model.region_code, data)).await?;
+    txn.commit().await?;
+    view(model, items)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ApplicationFilter {
+    pub region_code: Option<String>,
+    pub status: Option<ApplicationStatus>,
+    pub beneficiary_id: Option<Uuid>,
+}
+
+pub async fn list(db: &Db, ctx: &Context, filter: ApplicationFilter, page: PageRequest) -> Result<Page<ApplicationView>, DomainError> {
+    authorize(db, ctx, Permission::ApplicationRead).await?;
+    let mut query = application::Entity::find().filter(application::Column::RegionCode.like(ctx.actor.region_pattern()));
+    if let Some(code) = &filter.region_code {
+        let region = jiuzhu_core::RegionCode::parse_field(code, "region_code")?;
+        query = query.filter(application::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(application::Column::Status.eq(status.code()));
+    }
+    if let Some(person) = filter.beneficiary_id {
+        query = query.filter(application::Column::BeneficiaryId.eq(person));
+    }
+    if let Some(after) = &page.after {
+        let id: Uuid =
+            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+        query = query.filter(application::Column::Id.gt(id));
+    }
+    let rows = query.order_by_asc(application::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let page = page.into_page(rows, |r| r.id.to_string());
+    let ids: Vec<Uuid> = page.items.iter().map(|a| a.id).collect();
+    let mut all_items = application_item::Entity::find()
+        .filter(application_item::Column::ApplicationId.is_in(ids))
+        .order_by_asc(application_item::Column::Position)
+        .all(db.conn())
+        .await?;
+    let mut items = Vec::new();
+    for app in page.items {
+        let (mine, rest): (Vec<_>, Vec<_>) = all_items.into_iter().partition(|i| i.application_id == app.id);
+        all_items = rest;
+        items.push(view(app, mine)?);
+    }
+    Ok(Page { items, next_cursor: page.next_cursor })
+}
+
+pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ApplicationView, DomainError> {
+    authorize(db, ctx, Permission::ApplicationRead).await?;
+    let model = application::Entity::find_by_id(id)
+        .filter(application::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .one(db.conn())
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let items = items_of(db.conn(), id).await?;
+    view(model, items)
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"outcome": "助餐服务已落实，医疗救助已办结"}))]
+pub struct CloseInput {
+    /// How the application ended.
+    #[validate(length(min = 1, max = 2000))]
+    pub outcome: String,
+}
+
+/// What an action carries besides the version.
+pub enum ActionInput {
+    Accept { due_working_days: u32 },
+    Reject { reason: String },
+    Close { outcome: String },
+    Withdraw,
+}
+
+/// Applies a state change; accepting also creates one referral per transfer item.
+pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input: ActionInput) -> Result<ApplicationView, DomainError> {
+    authorize(db, ctx, Permission::ApplicationWrite).await?;
+    let (action, name) = match &input {
+        ActionInput::Accept { .. } => (ApplicationAction::Accept, "accepted"),
+        ActionInput::Reject { .. } => (ApplicationAction::Reject, "rejected"),
+        ActionInput::Close { .. } => (ApplicationAction::Close, "closed"),
+        ActionInput::Withdraw => (ApplicationAction::Withdraw, "withdrawn"),
+    };
+    let txn = db.begin_write().await?;
+    let current = application::Entity::find_by_id(id)
+        .filter(application::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .lock_exclusive()
+        .one(&*txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    expect_version(if_match, current.version)?;
+    let status = ApplicationStatus::parse(&current.status).ok_or_else(|| DomainError::Internal("unknown status".into()))?;
+    let next = status
+        .after(action)
+        .ok_or_else(|| DomainError::conflict("invalid_transition", format!("a {} application cannot be {name}", status.code())))?;
+    let items = items_of(&*txn, id).await?;
+    let mut model: application::ActiveModel = current.clone().into();
+    model.status = Set(next.code().into());
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(ctx.now);
+    match input {
+        ActionInput::Reject { reason } => model.reason = Set(Some(reason)),
+        ActionInput::Close { outcome } => model.outcome = Set(Some(outcome)),
+        ActionInput::Accept { due_working_days } => {
+            for item in items.iter().filter(|i| i.kind == "transfer") {
+                let (Some(department), Some(matter)) = (&item.department, &item.matter) else { continue };
+                let referral = referral::ActiveModel {
+                    id: Set(new_id()),
+                    application_id: Set(id),
+                    item_id: Set(item.id),
+                    beneficiary_id: Set(current.beneficiary_id),
+                    region_code: Set(current.region_code.clone()),
+                    department: Set(department.clone()),
+                    matter: Set(matter.clone()),
+                    status: Set(ReferralStatus::Pending.code().into()),
+                    due_at: Set(add_working_days(ctx.now, due_working_days)),
+                    reason: Set(None),
+                    outcome_code: Set(None),
+                    outcome_text: Set(None),
+                    version: Set(1),
+                    created_at: Set(ctx.now),
+                    updated_at: Set(ctx.now),
+                }
+                .insert(&*txn)
+                .await?;
+                let mut change = Change::published(
+                    "referral.created",
+                    "referral",
+                    referral.id,
+                    &referral.region_code,
+                    serde_json::json!({"application_id": id, "department": referral.department, "matter": referral.matter, "due_at": referral.due_at}),
+                );
+                if let Some(event) = change.event.as_mut() {
+                    event.department = Some(referral.department.clone());
+                }
+                record(&*txn, ctx, change).await?;
+            }
+        }
+        ActionInput::Withdraw => {}
+    }
+    let updated = model.update(&*txn).await?;
+    let event_type: &'static str = match action {
+        ApplicationAction::Accept => "application.accepted",
+        ApplicationAction::Reject => "application.rejected",
+        ApplicationAction::Close => "application.closed",
+        ApplicationAction::Withdraw => "application.withdrawn",
+        ApplicationAction::StartService => "application.service_started",
+    };
+    let data = serde_json::json!({"status": updated.status, "version": updated.version});
+    record(&*txn, ctx, Change::published(event_type, "application", updated.id, &updated.region_code, data)).await?;
+    txn.commit().await?;
+    view(updated, items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn consent(given: bool) -> Consent {
+        Consent { given, date: NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(), method: ConsentMethod::Written }
+    }
+
+    fn item(kind: ItemKind, service_code: Option<&str>, matter: Option<Matter>) -> ItemInput {
+        ItemInput { kind, service_code: service_code.map(str::to_string), matter, description: String::new() }
+    }
+
+    #[test]
+    fn items_must_be_well_formed() {
+        let good = [item(ItemKind::Service, Some("meals"), None), item(ItemKind::Transfer, None, Some(Matter::LegalAid))];
+        assert!(check_items(&good, &consent(true)).is_ok());
+        let bad = [
+            item(ItemKind::Service, Some("space_travel"), None),
+            item(ItemKind::Transfer, None, None),
+            item(ItemKind::Service, None, None),
+        ];
+        let DomainError::Validation(fields) = check_items(&bad, &consent(true)).unwrap_err() else { panic!() };
+        let codes: Vec<_> = fields.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["service_unknown", "required", "required"]);
+    }
+
+    #[test]
+    fn transfers_need_consent() {
+        let DomainError::Validation(fields) =
+            check_items(&[item(ItemKind::Transfer, None, Some(Matter::Youth))], &consent(false)).unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(fields[0].code, "consent_required");
+    }
+}

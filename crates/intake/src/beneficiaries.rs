@@ -1,0 +1,634 @@
+//! The service target list (服务对象清单): registering low-income people with
+//! their categories, groups and material benefits, and reading them within
+//! the caller's region, with ID numbers and phones masked.
+
+use crate::entity::beneficiary;
+use crate::rules::derived_groups;
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use jiuzhu_core::mask::Pii;
+use jiuzhu_core::patch::nullable;
+use jiuzhu_core::{
+    CitizenId, Context, DomainError, FieldError, Page, PageRequest, Permission, Phone, RegionCode, RegionLevel, Sex, id::new_id,
+};
+use jiuzhu_platform::audit::{Entry, Outcome, Who};
+use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::record::{Change, audit_alone, authorize, record};
+use jiuzhu_platform::{Db, regions};
+use sea_orm::sea_query::LikeExpr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// 特困人员
+    ExtremePoverty,
+    /// 最低生活保障对象
+    SubsistenceAllowance,
+    /// 低保边缘家庭成员
+    Marginal,
+    /// 刚性支出困难家庭成员
+    RigidExpenditure,
+    /// 防止返贫监测对象（仅过渡期内）
+    PovertyReturnMonitoring,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SupportMode {
+    /// 集中供养
+    Centralized,
+    /// 分散供养
+    Dispersed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryRecord {
+    pub category: Category,
+    /// Only for `extreme_poverty`.
+    pub support_mode: Option<SupportMode>,
+    pub valid_from: NaiveDate,
+    /// Required for `poverty_return_monitoring`: the end of the transition period.
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// Groups served. `elderly`, `minor` and `woman` derive from the ID and
+/// cannot be set; the others are set by staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    /// 老年人（60岁以上，按身份证号推算）
+    Elderly,
+    /// 未成年人（按身份证号推算）
+    Minor,
+    /// 残疾人（需残疾等级1–4）
+    Disabled,
+    /// 重病患者
+    SeriouslyIll,
+    /// 困难职工
+    WorkerInHardship,
+    /// 妇女（按身份证号推算）
+    Woman,
+    /// 独居
+    LivingAlone,
+    /// 留守
+    LeftBehind,
+}
+
+impl Group {
+    pub fn code(self) -> &'static str {
+        match self {
+            Group::Elderly => "elderly",
+            Group::Minor => "minor",
+            Group::Disabled => "disabled",
+            Group::SeriouslyIll => "seriously_ill",
+            Group::WorkerInHardship => "worker_in_hardship",
+            Group::Woman => "woman",
+            Group::LivingAlone => "living_alone",
+            Group::LeftBehind => "left_behind",
+        }
+    }
+
+    fn is_derived(self) -> bool {
+        matches!(self, Group::Elderly | Group::Minor | Group::Woman)
+    }
+}
+
+/// Material benefits the person already receives; matching avoids repeating them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialKind {
+    /// 低保金
+    SubsistenceAllowanceCash,
+    /// 特困供养金
+    ExtremePovertySupport,
+    /// 医疗救助
+    MedicalAssistance,
+    /// 住房救助
+    HousingAssistance,
+    /// 教育救助
+    EducationAssistance,
+    /// 临时救助
+    TemporaryAssistance,
+    /// 其他
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialBenefit {
+    pub kind: MaterialKind,
+    /// Monthly amount in fen, when there is one.
+    pub monthly_amount_fen: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "张秀兰", "id_number": "11010519491231002X", "phone": "13912345678", "region_code": "640202001001", "address": "示范社区3号楼2单元101", "categories": [{"category": "extreme_poverty", "support_mode": "dispersed", "valid_from": "2024-01-01"}], "groups": ["living_alone"], "material_assistance": [{"kind": "extreme_poverty_support", "monthly_amount_fen": 98000}]}))]
+pub struct CreateBeneficiary {
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    /// 18-character citizen ID (GB 11643); gender and birth date derive from it.
+    pub id_number: String,
+    pub phone: Option<String>,
+    /// A township (9 digits) or village (12 digits) in the caller's region.
+    pub region_code: String,
+    #[validate(length(max = 200))]
+    #[serde(default)]
+    pub address: String,
+    #[validate(length(min = 1, max = 5))]
+    pub categories: Vec<CategoryRecord>,
+    #[serde(default)]
+    pub groups: Vec<Group>,
+    /// 1 (most severe) to 4; only with the `disabled` group.
+    pub disability_level: Option<i16>,
+    #[serde(default)]
+    #[validate(length(max = 10))]
+    pub material_assistance: Vec<MaterialBenefit>,
+}
+
+/// A merge patch; `id_number`, `status`, `version` and `region`-less moves are not patchable.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"phone": "13700001111", "groups": ["living_alone", "seriously_ill"]}))]
+pub struct PatchBeneficiary {
+    #[validate(length(min = 1, max = 100))]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    pub region_code: Option<String>,
+    #[validate(length(max = 200))]
+    pub address: Option<String>,
+    #[validate(length(min = 1, max = 5))]
+    pub categories: Option<Vec<CategoryRecord>>,
+    pub groups: Option<Vec<Group>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i16>)]
+    pub disability_level: Option<Option<i16>>,
+    #[validate(length(max = 10))]
+    pub material_assistance: Option<Vec<MaterialBenefit>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "name": "张秀兰", "id_number": "110105********002X", "gender": "female", "birth_date": "1949-12-31", "age": 75, "phone": "139****5678", "region_code": "640202001001", "address": "示范社区3号楼2单元101", "household_id": null, "categories": [{"category": "extreme_poverty", "support_mode": "dispersed", "valid_from": "2024-01-01", "valid_to": null}], "groups": ["elderly", "woman", "living_alone"], "disability_level": null, "material_assistance": [{"kind": "extreme_poverty_support", "monthly_amount_fen": 98000}], "status": "active", "version": 1, "created_at": "2025-03-01T08:00:00Z", "updated_at": "2025-03-01T08:00:00Z"}))]
+pub struct BeneficiaryView {
+    pub id: Uuid,
+    pub name: String,
+    /// Masked (`110105********002X`) unless revealed with `pii:reveal`.
+    pub id_number: String,
+    pub gender: Sex,
+    pub birth_date: NaiveDate,
+    pub age: u32,
+    /// Masked unless revealed.
+    pub phone: Option<String>,
+    pub region_code: String,
+    pub address: String,
+    pub household_id: Option<Uuid>,
+    pub categories: Vec<CategoryRecord>,
+    /// Set groups plus those derived from the ID today.
+    pub groups: Vec<String>,
+    pub disability_level: Option<i16>,
+    pub material_assistance: Vec<MaterialBenefit>,
+    /// `active` or `inactive`.
+    pub status: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl BeneficiaryView {
+    pub fn from_model(m: beneficiary::Model, pii: Pii, today: NaiveDate) -> Result<Self, DomainError> {
+        let id = CitizenId::parse(&m.id_number).map_err(|e| DomainError::Internal(format!("stored id_number invalid: {e}")))?;
+        let mut groups: Vec<String> = derived_groups(&id, today).into_iter().map(str::to_string).collect();
+        groups.extend(serde_json::from_str::<Vec<Group>>(&m.groups).unwrap_or_default().into_iter().map(|g| g.code().to_string()));
+        Ok(Self {
+            id: m.id,
+            name: m.name,
+            id_number: pii.citizen_id(&id),
+            gender: id.sex(),
+            birth_date: id.birth_date(),
+            age: id.age_on(today),
+            phone: m.phone.as_deref().map(|p| pii.stored_phone(p)),
+            region_code: m.region_code,
+            address: m.address,
+            household_id: m.household_id,
+            categories: serde_json::from_str(&m.categories).unwrap_or_default(),
+            groups,
+            disability_level: m.disability_level,
+            material_assistance: serde_json::from_str(&m.material_assistance).unwrap_or_default(),
+            status: m.status,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        })
+    }
+}
+
+/// Checks categories, groups and benefits together; every problem is reported.
+pub fn check_profile(
+    categories: &[CategoryRecord],
+    groups: &[Group],
+    disability_level: Option<i16>,
+    material: &[MaterialBenefit],
+) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    for (i, record) in categories.iter().enumerate() {
+        let at = |f: &str| format!("categories[{i}].{f}");
+        if categories[..i].iter().any(|r| r.category == record.category) {
+            errors.push(FieldError::new(at("category"), "category_duplicate", "each category may appear once"));
+        }
+        if record.support_mode.is_some() && record.category != Category::ExtremePoverty {
+            errors.push(FieldError::new(at("support_mode"), "not_applicable", "support_mode applies only to extreme_poverty"));
+        }
+        if record.category == Category::PovertyReturnMonitoring && record.valid_to.is_none() {
+            errors.push(FieldError::new(
+                at("valid_to"),
+                "transition_end_required",
+                "poverty_return_monitoring needs the transition period's end date",
+            ));
+        }
+        if record.valid_to.is_some_and(|to| to < record.valid_from) {
+            errors.push(FieldError::new(at("valid_to"), "date_order", "valid_to must not be before valid_from"));
+        }
+    }
+    for (i, group) in groups.iter().enumerate() {
+        if group.is_derived() {
+            errors.push(FieldError::new(
+                format!("groups[{i}]"),
+                "group_derived",
+                format!("{} is derived from the ID number and cannot be set", group.code()),
+            ));
+        }
+        if groups[..i].contains(group) {
+            errors.push(FieldError::new(format!("groups[{i}]"), "group_duplicate", "each group may appear once"));
+        }
+    }
+    match (groups.contains(&Group::Disabled), disability_level) {
+        (true, None) => errors.push(FieldError::new("disability_level", "required", "the disabled group needs a disability level 1 to 4")),
+        (true, Some(level)) if !(1..=4).contains(&level) => {
+            errors.push(FieldError::new("disability_level", "range", "disability level is 1 to 4"))
+        }
+        (false, Some(_)) => {
+            errors.push(FieldError::new("disability_level", "not_applicable", "a disability level needs the disabled group"))
+        }
+        _ => {}
+    }
+    for (i, benefit) in material.iter().enumerate() {
+        if benefit.monthly_amount_fen.is_some_and(|a| a < 0) {
+            errors.push(FieldError::new(format!("material_assistance[{i}].monthly_amount_fen"), "range", "amounts cannot be negative"));
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
+}
+
+/// `,a,b,` so a portable `LIKE '%,a,%'` finds one code.
+fn code_list<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
+    let joined: Vec<&str> = codes.into_iter().collect();
+    format!(",{},", joined.join(","))
+}
+
+fn category_codes(categories: &[CategoryRecord]) -> String {
+    let codes: Vec<String> =
+        categories.iter().filter_map(|c| serde_json::to_value(c.category).ok()?.as_str().map(str::to_string)).collect();
+    code_list(codes.iter().map(String::as_str))
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String, DomainError> {
+    serde_json::to_string(value).map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+/// A township or village that exists and lies in the caller's region.
+pub async fn service_region(conn: &impl ConnectionTrait, ctx: &Context, code: &str, field: &str) -> Result<RegionCode, DomainError> {
+    let region = RegionCode::parse_field(code, field)?;
+    if region.level() < RegionLevel::Township {
+        return Err(DomainError::field(field, "region_level", "a person is registered at a township (9 digits) or village (12 digits)"));
+    }
+    if !ctx.actor.covers(&region) {
+        return Err(DomainError::field(field, "region_outside_scope", format!("{region} is outside your region {}", ctx.actor.region)));
+    }
+    if regions::find(conn, &region).await?.is_none() {
+        return Err(DomainError::field(field, "region_unknown", format!("region {region} does not exist")));
+    }
+    Ok(region)
+}
+
+/// Registers a person inside the caller's transaction (also used by inline applicants).
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    input: CreateBeneficiary,
+    field_prefix: &str,
+) -> Result<beneficiary::Model, DomainError> {
+    let prefixed = |f: &str| if field_prefix.is_empty() { f.to_string() } else { format!("{field_prefix}.{f}") };
+    let id = CitizenId::parse_field(&input.id_number, &prefixed("id_number"))?;
+    let phone = input.phone.as_deref().map(|p| Phone::parse_field(p, &prefixed("phone"))).transpose()?;
+    check_profile(&input.categories, &input.groups, input.disability_level, &input.material_assistance).map_err(|e| match e {
+        DomainError::Validation(fields) => {
+            DomainError::Validation(fields.into_iter().map(|f| FieldError { field: prefixed(&f.field), ..f }).collect())
+        }
+        other => other,
+    })?;
+    let region = service_region(conn, ctx, &input.region_code, &prefixed("region_code")).await?;
+    if let Some(existing) = beneficiary::Entity::find().filter(beneficiary::Column::IdNumber.eq(id.as_str())).one(conn).await? {
+        let visible = RegionCode::parse(&existing.region_code).is_ok_and(|r| ctx.actor.covers(&r));
+        return Err(DomainError::Conflict {
+            code: "id_number_registered",
+            message: "a person with this id_number is already registered".into(),
+            existing_id: visible.then(|| existing.id.to_string()),
+        });
+    }
+    let gender = if id.sex() == Sex::Male { "male" } else { "female" };
+    let model = beneficiary::ActiveModel {
+        id: Set(new_id()),
+        name: Set(input.name),
+        id_number: Set(id.as_str().to_string()),
+        gender: Set(gender.into()),
+        birth_date: Set(id.birth_date()),
+        phone: Set(phone.map(String::from)),
+        region_code: Set(region.to_string()),
+        address: Set(input.address),
+        household_id: Set(None),
+        categories: Set(json(&input.categories)?),
+        category_codes: Set(category_codes(&input.categories)),
+        groups: Set(json(&input.groups)?),
+        group_codes: Set(code_list(input.groups.iter().map(|g| g.code()))),
+        disability_level: Set(input.disability_level),
+        material_assistance: Set(json(&input.material_assistance)?),
+        status: Set("active".into()),
+        version: Set(1),
+        created_by: Set(ctx.actor.subject.clone()),
+        created_at: Set(ctx.now),
+        updated_at: Set(ctx.now),
+    }
+    .insert(conn)
+    .await?;
+    let data =
+        serde_json::json!({"categories": model.category_codes.trim_matches(',').split(',').collect::<Vec<_>>(), "version": model.version});
+    record(conn, ctx, Change::published("beneficiary.created", "beneficiary", model.id, &model.region_code, data)).await?;
+    Ok(model)
+}
+
+pub async fn create(db: &Db, ctx: &Context, input: CreateBeneficiary) -> Result<BeneficiaryView, DomainError> {
+    authorize(db, ctx, Permission::BeneficiaryWrite).await?;
+    let txn = db.begin_write().await?;
+    let model = insert(&*txn, ctx, input, "").await?;
+    txn.commit().await?;
+    BeneficiaryView::from_model(model, Pii::Masked, ctx.now.date_naive())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct BeneficiaryFilter {
+    pub region_code: Option<String>,
+    pub category: Option<Category>,
+    pub group: Option<Group>,
+    pub status: Option<String>,
+    pub name_prefix: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+fn escape_like(prefix: &str) -> String {
+    prefix.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect()
+}
+
+fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<beneficiary::Entity>, DomainError> {
+    let mut query = beneficiary::Entity::find().filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()));
+    if let Some(code) = &filter.region_code {
+        let region = RegionCode::parse_field(code, "region_code")?;
+        query = query.filter(beneficiary::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
+    }
+    if let Some(category) = filter.category {
+        let code = serde_json::to_value(category).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        query = query.filter(beneficiary::Column::CategoryCodes.like(format!("%,{code},%")));
+    }
+    let today = ctx.now.date_naive();
+    let years_ago = |n: u32| today.checked_sub_months(Months::new(12 * n)).unwrap_or(today);
+    query = match filter.group {
+        None => query,
+        Some(Group::Elderly) => query.filter(beneficiary::Column::BirthDate.lte(years_ago(60))),
+        Some(Group::Minor) => query.filter(beneficiary::Column::BirthDate.gt(years_ago(18))),
+        Some(Group::Woman) => {
+            query.filter(beneficiary::Column::Gender.eq("female")).filter(beneficiary::Column::BirthDate.lte(years_ago(18)))
+        }
+        Some(group) => query.filter(beneficiary::Column::GroupCodes.like(format!("%,{},%", group.code()))),
+    };
+    if let Some(status) = &filter.status {
+        query = query.filter(beneficiary::Column::Status.eq(status.as_str()));
+    }
+    if let Some(prefix) = &filter.name_prefix {
+        query = query.filter(beneficiary::Column::Name.like(LikeExpr::new(format!("{}%", escape_like(prefix))).escape('\\')));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(beneficiary::Column::UpdatedAt.gte(since));
+    }
+    Ok(query)
+}
+
+pub async fn list(db: &Db, ctx: &Context, filter: BeneficiaryFilter, page: PageRequest) -> Result<Page<BeneficiaryView>, DomainError> {
+    authorize(db, ctx, Permission::BeneficiaryRead).await?;
+    let mut query = filtered(ctx, &filter)?;
+    if let Some(after) = &page.after {
+        let id: Uuid =
+            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+        query = query.filter(beneficiary::Column::Id.gt(id));
+    }
+    let rows = query.order_by_asc(beneficiary::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let page = page.into_page(rows, |r| r.id.to_string());
+    let today = ctx.now.date_naive();
+    let items = page.items.into_iter().map(|m| BeneficiaryView::from_model(m, Pii::Masked, today)).collect::<Result<_, _>>()?;
+    Ok(Page { items, next_cursor: page.next_cursor })
+}
+
+pub async fn count(db: &Db, ctx: &Context, filter: BeneficiaryFilter) -> Result<u64, DomainError> {
+    authorize(db, ctx, Permission::BeneficiaryRead).await?;
+    Ok(filtered(ctx, &filter)?.count(db.conn()).await?)
+}
+
+/// A person in the caller's region, or 404.
+pub async fn find_in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<beneficiary::Model, DomainError> {
+    beneficiary::Entity::find_by_id(id)
+        .filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .one(conn)
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
+pub async fn get(db: &Db, ctx: &Context, id: Uuid, reveal: bool) -> Result<BeneficiaryView, DomainError> {
+    authorize(db, ctx, Permission::BeneficiaryRead).await?;
+    let model = find_in_scope(db.conn(), ctx, id).await?;
+    let pii = if reveal {
+        authorize(db, ctx, Permission::PiiReveal).await?;
+        let entry = Entry {
+            action: "pii.revealed".into(),
+            entity_type: "beneficiary".into(),
+            entity_id: Some(model.id.to_string()),
+            region_code: model.region_code.clone(),
+            outcome: Outcome::Success,
+            detail: serde_json::json!({"fields": ["id_number", "phone"]}),
+        };
+        audit_alone(db, &Who::from(ctx), entry).await?;
+        Pii::Revealed
+    } else {
+        Pii::Masked
+    };
+    BeneficiaryView::from_model(model, pii, ctx.now.date_naive())
+}
+
+pub async fn patch(
+    db: &Db,
+    ctx: &Context,
+    id: Uuid,
+    if_match: Option<i64>,
+    input: PatchBeneficiary,
+) -> Result<BeneficiaryView, DomainError> {
+    authorize(db, ctx, Permission::BeneficiaryWrite).await?;
+    let txn = db.begin_write().await?;
+    let current = beneficiary::Entity::find_by_id(id)
+        .filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .lock_exclusive()
+        .one(&*txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    expect_version(if_match, current.version)?;
+    let categories = match &input.categories {
+        Some(c) => c.clone(),
+        None => serde_json::from_str(&current.categories).unwrap_or_default(),
+    };
+    let groups = match &input.groups {
+        Some(g) => g.clone(),
+        None => serde_json::from_str(&current.groups).unwrap_or_default(),
+    };
+    let disability_level = input.disability_level.unwrap_or(current.disability_level);
+    let material = match &input.material_assistance {
+        Some(m) => m.clone(),
+        None => serde_json::from_str(&current.material_assistance).unwrap_or_default(),
+    };
+    check_profile(&categories, &groups, disability_level, &material)?;
+    let mut model: beneficiary::ActiveModel = current.clone().into();
+    let mut changed = Vec::new();
+    if let Some(name) = input.name {
+        model.name = Set(name);
+        changed.push("name");
+    }
+    if let Some(phone) = input.phone {
+        model.phone = Set(phone.map(|p| Phone::parse_field(&p, "phone")).transpose()?.map(String::from));
+        changed.push("phone");
+    }
+    if let Some(code) = &input.region_code {
+        model.region_code = Set(service_region(&*txn, ctx, code, "region_code").await?.to_string());
+        changed.push("region_code");
+    }
+    if let Some(address) = input.address {
+        model.address = Set(address);
+        changed.push("address");
+    }
+    if input.categories.is_some() {
+        model.categories = Set(json(&categories)?);
+        model.category_codes = Set(category_codes(&categories));
+        changed.push("categories");
+    }
+    if input.groups.is_some() {
+        model.groups = Set(json(&groups)?);
+        model.group_codes = Set(code_list(groups.iter().map(|g| g.code())));
+        changed.push("groups");
+    }
+    if input.disability_level.is_some() {
+        model.disability_level = Set(disability_level);
+        changed.push("disability_level");
+    }
+    if input.material_assistance.is_some() {
+        model.material_assistance = Set(json(&material)?);
+        changed.push("material_assistance");
+    }
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(ctx.now);
+    let updated = model.update(&*txn).await?;
+    let data = serde_json::json!({"fields": changed, "version": updated.version});
+    let change = Change::published("beneficiary.updated", "beneficiary", updated.id, &updated.region_code, data.clone()).with_detail(data);
+    record(&*txn, ctx, change).await?;
+    txn.commit().await?;
+    BeneficiaryView::from_model(updated, Pii::Masked, ctx.now.date_naive())
+}
+
+pub async fn deactivate(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>) -> Result<BeneficiaryView, DomainError> {
+    authorize(db, ctx, Permission::BeneficiaryWrite).await?;
+    let txn = db.begin_write().await?;
+    let current = beneficiary::Entity::find_by_id(id)
+        .filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .lock_exclusive()
+        .one(&*txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    expect_version(if_match, current.version)?;
+    if current.status != "active" {
+        return Err(DomainError::conflict("already_inactive", "the person is already off the list"));
+    }
+    let mut model: beneficiary::ActiveModel = current.clone().into();
+    model.status = Set("inactive".into());
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(ctx.now);
+    let updated = model.update(&*txn).await?;
+    let change = Change::published(
+        "beneficiary.deactivated",
+        "beneficiary",
+        updated.id,
+        &updated.region_code,
+        serde_json::json!({"version": updated.version}),
+    );
+    record(&*txn, ctx, change).await?;
+    txn.commit().await?;
+    BeneficiaryView::from_model(updated, Pii::Masked, ctx.now.date_naive())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(category: Category) -> CategoryRecord {
+        CategoryRecord { category, support_mode: None, valid_from: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), valid_to: None }
+    }
+
+    fn codes(err: DomainError) -> Vec<String> {
+        match err {
+            DomainError::Validation(f) => f.into_iter().map(|f| format!("{}:{}", f.field, f.code)).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn monitoring_needs_a_transition_end_and_support_mode_is_for_extreme_poverty() {
+        let mut monitoring = record(Category::PovertyReturnMonitoring);
+        monitoring.support_mode = Some(SupportMode::Dispersed);
+        let errors = codes(check_profile(&[monitoring], &[], None, &[]).unwrap_err());
+        assert_eq!(errors, ["categories[0].support_mode:not_applicable", "categories[0].valid_to:transition_end_required"]);
+        let mut poor = record(Category::ExtremePoverty);
+        poor.support_mode = Some(SupportMode::Centralized);
+        assert!(check_profile(&[poor], &[], None, &[]).is_ok());
+    }
+
+    #[test]
+    fn derived_groups_cannot_be_set_and_disability_needs_a_level() {
+        let errors = codes(check_profile(&[record(Category::Marginal)], &[Group::Elderly, Group::Disabled], None, &[]).unwrap_err());
+        assert_eq!(errors, ["groups[0]:group_derived", "disability_level:required"]);
+        assert!(check_profile(&[record(Category::Marginal)], &[Group::Disabled], Some(2), &[]).is_ok());
+        assert!(check_profile(&[record(Category::Marginal)], &[Group::Disabled], Some(5), &[]).is_err());
+        assert!(check_profile(&[record(Category::Marginal)], &[], Some(2), &[]).is_err());
+    }
+
+    #[test]
+    fn duplicate_categories_are_refused() {
+        assert!(check_profile(&[record(Category::Marginal), record(Category::Marginal)], &[], None, &[]).is_err());
+    }
+
+    #[test]
+    fn code_lists_are_comma_fenced() {
+        assert_eq!(code_list(["a", "b"]), ",a,b,");
+        assert_eq!(category_codes(&[record(Category::ExtremePoverty)]), ",extreme_poverty,");
+    }
+}

@@ -1,0 +1,23 @@
+//! `application_items`: the needs of an application, one row each.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "application_items")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub position: i32,
+    pub kind: String,
+    pub service_code: Option<String>,
+    pub matter: Option<String>,
+    pub department: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,314 @@
+//! Pure intake rules, without I/O: the application and referral state
+//! machines, which department owns each transfer matter, working-day due
+//! dates, and the groups that derive from a citizen ID.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use jiuzhu_core::{CitizenId, Sex};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Matters another department owns (分类转办), each mapped to that department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Matter {
+    /// 教育救助、学费减免 → 教育局
+    EducationFeeWaiver,
+    /// 医疗救助 → 医保局
+    MedicalAssistance,
+    /// 残疾认定 → 残联
+    DisabilityCertification,
+    /// 就业帮扶 → 人社局
+    EmploymentSupport,
+    /// 住房保障 → 住建局
+    HousingSecurity,
+    /// 法律援助 → 司法局
+    LegalAid,
+    /// 受灾救助 → 应急局
+    DisasterRelief,
+    /// 困难职工帮扶 → 总工会
+    WorkerHardship,
+    /// 妇女儿童关爱 → 妇联
+    WomenChildren,
+    /// 青少年关爱 → 团市委
+    Youth,
+    /// 重特大疾病和慢性病照护 → 卫健委
+    ChronicIllnessCare,
+}
+
+impl Matter {
+    pub const ALL: [Matter; 11] = [
+        Matter::EducationFeeWaiver,
+        Matter::MedicalAssistance,
+        Matter::DisabilityCertification,
+        Matter::EmploymentSupport,
+        Matter::HousingSecurity,
+        Matter::LegalAid,
+        Matter::DisasterRelief,
+        Matter::WorkerHardship,
+        Matter::WomenChildren,
+        Matter::Youth,
+        Matter::ChronicIllnessCare,
+    ];
+
+    /// The one table from matter to the department that owns it (DOMAIN.md §Departments).
+    pub fn department(self) -> &'static str {
+        match self {
+            Matter::EducationFeeWaiver => "education",
+            Matter::MedicalAssistance => "medical_insurance",
+            Matter::DisabilityCertification => "disabled_persons_federation",
+            Matter::EmploymentSupport => "hrss",
+            Matter::HousingSecurity => "housing",
+            Matter::LegalAid => "justice",
+            Matter::DisasterRelief => "emergency",
+            Matter::WorkerHardship => "trade_union",
+            Matter::WomenChildren => "womens_federation",
+            Matter::Youth => "youth_league",
+            Matter::ChronicIllnessCare => "health",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Matter::EducationFeeWaiver => "education_fee_waiver",
+            Matter::MedicalAssistance => "medical_assistance",
+            Matter::DisabilityCertification => "disability_certification",
+            Matter::EmploymentSupport => "employment_support",
+            Matter::HousingSecurity => "housing_security",
+            Matter::LegalAid => "legal_aid",
+            Matter::DisasterRelief => "disaster_relief",
+            Matter::WorkerHardship => "worker_hardship",
+            Matter::WomenChildren => "women_children",
+            Matter::Youth => "youth",
+            Matter::ChronicIllnessCare => "chronic_illness_care",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    /// 已提交
+    Submitted,
+    /// 已受理
+    Accepted,
+    /// 服务中
+    InService,
+    /// 已办结
+    Closed,
+    /// 不予受理
+    Rejected,
+    /// 已撤回
+    Withdrawn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicationAction {
+    Accept,
+    Reject,
+    StartService,
+    Close,
+    Withdraw,
+}
+
+impl ApplicationStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Accepted => "accepted",
+            Self::InService => "in_service",
+            Self::Closed => "closed",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::Submitted, Self::Accepted, Self::InService, Self::Closed, Self::Rejected, Self::Withdrawn]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+
+    /// The state after `action`, or `None` when the action is not allowed now.
+    pub fn after(self, action: ApplicationAction) -> Option<Self> {
+        use ApplicationAction as A;
+        use ApplicationStatus as S;
+        match (self, action) {
+            (S::Submitted, A::Accept) => Some(S::Accepted),
+            (S::Submitted, A::Reject) => Some(S::Rejected),
+            (S::Submitted | S::Accepted, A::Withdraw) => Some(S::Withdrawn),
+            (S::Accepted, A::StartService) => Some(S::InService),
+            (S::Accepted | S::InService, A::Close) => Some(S::Closed),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralStatus {
+    /// 待接收
+    Pending,
+    /// 已接收
+    Accepted,
+    /// 已办结
+    Completed,
+    /// 不予办理
+    Rejected,
+    /// 退回补充材料
+    Returned,
+    /// 已撤销
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferralAction {
+    Accept,
+    Reject,
+    Return,
+    Complete,
+    Cancel,
+    Resubmit,
+}
+
+impl ReferralStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Completed => "completed",
+            Self::Rejected => "rejected",
+            Self::Returned => "returned",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::Pending, Self::Accepted, Self::Completed, Self::Rejected, Self::Returned, Self::Cancelled]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+
+    /// Still the department's to act on (counts toward overdue).
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Pending | Self::Accepted)
+    }
+
+    pub fn after(self, action: ReferralAction) -> Option<Self> {
+        use ReferralAction as A;
+        use ReferralStatus as S;
+        match (self, action) {
+            (S::Pending, A::Accept) => Some(S::Accepted),
+            (S::Pending | S::Accepted, A::Reject) => Some(S::Rejected),
+            (S::Pending | S::Accepted, A::Return) => Some(S::Returned),
+            (S::Accepted, A::Complete) => Some(S::Completed),
+            (S::Returned, A::Resubmit) => Some(S::Pending),
+            (S::Pending | S::Accepted | S::Returned, A::Cancel) => Some(S::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// `start` plus `days` working days (Monday to Friday), at the same time of day.
+pub fn add_working_days(start: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+    let mut at = start;
+    let mut left = days;
+    while left > 0 {
+        at += Duration::days(1);
+        if !matches!(at.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    at
+}
+
+/// Groups that follow from the ID and the date: `elderly` (60+), `minor`
+/// (under 18) and `woman` (female, 18+).
+pub fn derived_groups(id: &CitizenId, on: NaiveDate) -> Vec<&'static str> {
+    let age = id.age_on(on);
+    let mut groups = Vec::new();
+    if age >= 60 {
+        groups.push("elderly");
+    }
+    if age < 18 {
+        groups.push("minor");
+    }
+    if id.sex() == Sex::Female && age >= 18 {
+        groups.push("woman");
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_matter_maps_to_a_seeded_department() {
+        let seeded = [
+            "education",
+            "medical_insurance",
+            "disabled_persons_federation",
+            "hrss",
+            "housing",
+            "justice",
+            "emergency",
+            "trade_union",
+            "womens_federation",
+            "youth_league",
+            "health",
+        ];
+        for matter in Matter::ALL {
+            assert!(seeded.contains(&matter.department()), "{matter:?}");
+            assert_eq!(serde_json::to_string(&matter).unwrap(), format!("\"{}\"", matter.code()));
+        }
+    }
+
+    #[test]
+    fn application_transitions() {
+        use ApplicationAction as A;
+        use ApplicationStatus as S;
+        assert_eq!(S::Submitted.after(A::Accept), Some(S::Accepted));
+        assert_eq!(S::Accepted.after(A::Close), Some(S::Closed));
+        assert_eq!(S::Submitted.after(A::Close), None, "close needs an accepted application");
+        assert_eq!(S::Closed.after(A::Withdraw), None);
+        assert_eq!(S::Rejected.after(A::Accept), None);
+        assert_eq!(S::Accepted.after(A::Accept), None);
+        assert_eq!(S::InService.after(A::Withdraw), None);
+        for s in [S::Submitted, S::Accepted, S::InService, S::Closed, S::Rejected, S::Withdrawn] {
+            assert_eq!(S::parse(s.code()), Some(s));
+        }
+    }
+
+    #[test]
+    fn referral_transitions() {
+        use ReferralAction as A;
+        use ReferralStatus as S;
+        assert_eq!(S::Pending.after(A::Accept), Some(S::Accepted));
+        assert_eq!(S::Accepted.after(A::Complete), Some(S::Completed));
+        assert_eq!(S::Pending.after(A::Complete), None, "accept before completing");
+        assert_eq!(S::Completed.after(A::Cancel), None);
+        assert_eq!(S::Returned.after(A::Resubmit), Some(S::Pending));
+        assert!(S::Accepted.is_open() && !S::Returned.is_open());
+    }
+
+    #[test]
+    fn working_days_skip_weekends() {
+        let friday = DateTime::parse_from_rfc3339("2025-03-07T09:00:00Z").unwrap().to_utc();
+        assert_eq!(add_working_days(friday, 1), DateTime::parse_from_rfc3339("2025-03-10T09:00:00Z").unwrap().to_utc());
+        assert_eq!(add_working_days(friday, 5), DateTime::parse_from_rfc3339("2025-03-14T09:00:00Z").unwrap().to_utc());
+        let saturday = DateTime::parse_from_rfc3339("2025-03-08T09:00:00Z").unwrap().to_utc();
+        assert_eq!(add_working_days(saturday, 1), DateTime::parse_from_rfc3339("2025-03-10T09:00:00Z").unwrap().to_utc());
+        assert_eq!(add_working_days(friday, 0), friday);
+    }
+
+    #[test]
+    fn groups_follow_age_and_sex() {
+        let woman_1949 = CitizenId::parse("11010519491231002X").unwrap();
+        let on = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        assert_eq!(derived_groups(&woman_1949, on), ["elderly", "woman"]);
+        let before_sixty = NaiveDate::from_ymd_opt(2009, 12, 30).unwrap();
+        assert_eq!(derived_groups(&woman_1949, before_sixty), ["woman"]);
+        let child_on = NaiveDate::from_ymd_opt(1960, 1, 1).unwrap();
+        assert_eq!(derived_groups(&woman_1949, child_on), ["minor"]);
+    }
+}

@@ -1,0 +1,214 @@
+//! Intake: the service target list, one-form applications, and referrals
+//! to departments, seen from civil-affairs staff and from departments.
+
+use jiuzhu_tests::{TestApp, spawn_app};
+use serde_json::{Value, json};
+
+const ID_WOMAN_1949: &str = "11010519491231002X";
+const ID_MAN_1880: &str = "440524188001010014";
+
+/// A county with two townships, each with a village and an officer.
+async fn setup(app: &TestApp) -> (String, String, String) {
+    let admin = app.admin_token().await;
+    for (code, name) in [("640202001", "甲街道"), ("640202002", "乙街道"), ("640202001001", "甲社区"), ("640202002001", "乙社区")]
+    {
+        app.add_region(&admin, code, name).await;
+    }
+    app.add_user(&admin, "officer.a", "township_officer", "640202001", json!({})).await;
+    app.add_user(&admin, "officer.b", "township_officer", "640202002", json!({})).await;
+    (admin, app.login("officer.a", "password-1234").await, app.login("officer.b", "password-1234").await)
+}
+
+fn person(id_number: &str, region: &str) -> Value {
+    json!({"name": "张秀兰", "id_number": id_number, "phone": "13912345678", "region_code": region, "address": "甲社区3号楼",
+        "categories": [{"category": "extreme_poverty", "support_mode": "dispersed", "valid_from": "2024-01-01"}],
+        "groups": ["living_alone"], "material_assistance": [{"kind": "extreme_poverty_support", "monthly_amount_fen": 98000}]})
+}
+
+#[actix_web::test]
+async fn a_bad_id_checksum_names_the_field() {
+    let app = spawn_app().await;
+    let (_, a, _) = setup(&app).await;
+    let reply = app.post_json("/api/v1/beneficiaries", Some(&a), &person("110105194912310021", "640202001001")).await;
+    reply.assert_problem(422, "validation_failed");
+    assert_eq!(reply.body["errors"][0]["field"], "id_number");
+    assert_eq!(reply.body["errors"][0]["code"], "citizen_id_checksum");
+    assert_eq!(reply.body["errors"][0]["message"], "check digit should be X");
+}
+
+#[actix_web::test]
+async fn beneficiaries_are_registered_masked_and_derived() {
+    let app = spawn_app().await;
+    let (_, a, _) = setup(&app).await;
+    let created = app.post_json("/api/v1/beneficiaries", Some(&a), &person(ID_WOMAN_1949, "640202001001")).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["id_number"], "110105********002X");
+    assert_eq!(created.body["phone"], "139****5678");
+    assert_eq!((created.body["gender"].as_str(), created.body["birth_date"].as_str()), (Some("female"), Some("1949-12-31")));
+    let groups: Vec<&str> = created.body["groups"].as_array().unwrap().iter().map(|g| g.as_str().unwrap()).collect();
+    assert_eq!(groups, ["elderly", "woman", "living_alone"]);
+    let id = created.body["id"].as_str().unwrap();
+    let duplicate = app.post_json("/api/v1/beneficiaries", Some(&a), &person(ID_WOMAN_1949, "640202001001")).await;
+    duplicate.assert_problem(409, "id_number_registered");
+    assert_eq!(duplicate.body["existing_id"], id);
+    let revealed = app.get(&format!("/api/v1/beneficiaries/{id}?reveal=pii"), Some(&a)).await;
+    assert_eq!(revealed.body["id_number"], ID_WOMAN_1949);
+    let elderly = app.get("/api/v1/beneficiaries/count?group=elderly&category=extreme_poverty", Some(&a)).await;
+    assert_eq!(elderly.body["count"], 1);
+    assert_eq!(app.get("/api/v1/beneficiaries/count?group=minor", Some(&a)).await.body["count"], 0);
+    assert_eq!(app.get("/api/v1/beneficiaries/count?name=%E5%BC%A0", Some(&a)).await.body["count"], 1);
+    let derived = app
+        .post_json(
+            "/api/v1/beneficiaries",
+            Some(&a),
+            &json!({"name": "李", "id_number": ID_MAN_1880, "region_code": "640202001001",
+        "categories": [{"category": "poverty_return_monitoring", "valid_from": "2024-01-01"}], "groups": ["elderly"]}),
+        )
+        .await;
+    derived.assert_problem(422, "validation_failed");
+    let codes: Vec<&str> = derived.body["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["transition_end_required", "group_derived"]);
+    let patched = app
+        .patch_json(&format!("/api/v1/beneficiaries/{id}"), &a, &json!({"groups": ["disabled"], "disability_level": 2}), Some("\"1\""))
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    assert!(patched.body["groups"].as_array().unwrap().iter().any(|g| g == "disabled"));
+    let protected = app.patch_json(&format!("/api/v1/beneficiaries/{id}"), &a, &json!({"status": "inactive"}), Some("\"2\"")).await;
+    assert_eq!(protected.body["errors"][0]["code"], "unknown_field", "status is not patchable");
+}
+
+async fn file_application(app: &TestApp, token: &str, beneficiary: &str) -> Value {
+    let body = json!({"channel": "walk_in", "beneficiary_id": beneficiary, "consent": {"given": true, "date": "2025-03-01", "method": "written"},
+    "items": [
+        {"kind": "service", "service_code": "meals"},
+        {"kind": "service", "description": "希望有人定期上门陪伴聊天"},
+        {"kind": "transfer", "matter": "medical_assistance", "description": "住院自付费用较高"},
+        {"kind": "transfer", "matter": "education_fee_waiver", "description": "孙女上高中学费"}
+    ]});
+    let reply = app.post_json("/api/v1/applications", Some(token), &body).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.body
+}
+
+#[actix_web::test]
+async fn accepting_routes_each_transfer_item_to_its_department() {
+    let app = spawn_app().await;
+    let (admin, a, b) = setup(&app).await;
+    let person = app.post_json("/api/v1/beneficiaries", Some(&a), &person(ID_WOMAN_1949, "640202001001")).await.body;
+    let application = file_application(&app, &a, person["id"].as_str().unwrap()).await;
+    assert_eq!(application["status"], "submitted");
+    let id = application["id"].as_str().unwrap();
+    let path = format!("/api/v1/applications/{id}");
+    let early_close = app.post_json_with(&format!("{path}/close"), Some(&a), &json!({"outcome": "x"}), &[("If-Match", "\"1\"")]).await;
+    early_close.assert_problem(409, "invalid_transition");
+    let accepted = app.post_json_with(&format!("{path}/accept"), Some(&a), &json!({}), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(accepted.body["status"], "accepted", "{}", accepted.text);
+    let again = app.post_json_with(&format!("{path}/accept"), Some(&a), &json!({}), &[("If-Match", "\"2\"")]).await;
+    again.assert_problem(409, "invalid_transition");
+
+    let referrals = app.get(&format!("/api/v1/referrals?application_id={id}"), Some(&a)).await;
+    let mut departments: Vec<&str> =
+        referrals.body["items"].as_array().unwrap().iter().map(|r| r["department"].as_str().unwrap()).collect();
+    departments.sort();
+    assert_eq!(departments, ["education", "medical_insurance"]);
+    assert!(referrals.body["items"].as_array().unwrap().iter().all(|r| r["status"] == "pending" && r["overdue"] == false));
+    assert_eq!(referrals.body["items"][0]["beneficiary"]["id_number"], "110105********002X");
+
+    let education = app.department_token(&admin, "education").await;
+    let medical = app.department_token(&admin, "medical_insurance").await;
+    let mine = app.get("/api/v1/referrals", Some(&education)).await;
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 1, "{}", mine.text);
+    let referral = &mine.body["items"][0];
+    assert_eq!(referral["matter"], "education_fee_waiver");
+    let rid = referral["id"].as_str().unwrap();
+    let medical_id = app.get("/api/v1/referrals", Some(&medical)).await.body["items"][0]["id"].as_str().unwrap().to_string();
+    app.get(&format!("/api/v1/referrals/{medical_id}"), Some(&education)).await.assert_problem(404, "not_found");
+    let foreign =
+        app.post_json_with(&format!("/api/v1/referrals/{medical_id}/accept"), Some(&education), &json!({}), &[("If-Match", "\"1\"")]).await;
+    foreign.assert_problem(404, "not_found");
+
+    let premature = app
+        .post_json_with(
+            &format!("/api/v1/referrals/{rid}/complete"),
+            Some(&education),
+            &json!({"outcome_code": "granted", "outcome_text": "减免学费"}),
+            &[("If-Match", "\"1\"")],
+        )
+        .await;
+    premature.assert_problem(409, "invalid_transition");
+    let taken =
+        app.post_json_with(&format!("/api/v1/referrals/{rid}/accept"), Some(&education), &json!({}), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(taken.body["status"], "accepted", "{}", taken.text);
+    let done = app
+        .post_json_with(
+            &format!("/api/v1/referrals/{rid}/complete"),
+            Some(&education),
+            &json!({"outcome_code": "granted", "outcome_text": "已减免高中学费"}),
+            &[("If-Match", "\"2\"")],
+        )
+        .await;
+    assert_eq!((done.body["status"].as_str(), done.body["outcome_code"].as_str()), (Some("completed"), Some("granted")), "{}", done.text);
+
+    let feed = app.get("/api/v1/events", Some(&education)).await;
+    let types: Vec<&str> = feed.body["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["referral.created", "referral.accepted", "referral.completed"], "departments see only their own events");
+    let staff_feed = app.get("/api/v1/events?type=referral.completed", Some(&a)).await;
+    assert_eq!(staff_feed.body["items"].as_array().unwrap().len(), 1);
+
+    // Township B sees none of it.
+    app.get(&format!("/api/v1/beneficiaries/{}", person["id"].as_str().unwrap()), Some(&b)).await.assert_problem(404, "not_found");
+    app.get(&path, Some(&b)).await.assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/referrals/{rid}"), Some(&b)).await.assert_problem(404, "not_found");
+    assert!(app.get("/api/v1/referrals", Some(&b)).await.body["items"].as_array().unwrap().is_empty());
+    assert!(app.get("/api/v1/applications", Some(&b)).await.body["items"].as_array().unwrap().is_empty());
+    assert_eq!(app.get("/api/v1/beneficiaries/count", Some(&b)).await.body["count"], 0);
+    assert!(
+        app.get("/api/v1/events", Some(&b)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["region_code"].as_str().unwrap().starts_with("640202002"))
+    );
+}
+
+#[actix_web::test]
+async fn an_inline_applicant_is_registered_in_the_same_transaction() {
+    let app = spawn_app().await;
+    let (_, a, _) = setup(&app).await;
+    let mut body = json!({"channel": "hotline", "applicant": person(ID_MAN_1880, "640202001001"), "consent": {"given": false, "date": "2025-03-01", "method": "verbal"},
+        "items": [{"kind": "transfer", "matter": "legal_aid"}]});
+    let refused = app.post_json("/api/v1/applications", Some(&a), &body).await;
+    refused.assert_problem(422, "validation_failed");
+    assert_eq!(refused.body["errors"][0]["field"], "consent.given");
+    body["items"] = json!([{"kind": "service", "service_code": "no_such_service"}]);
+    body["applicant"]["id_number"] = json!("440524188001010015");
+    let bad = app.post_json("/api/v1/applications", Some(&a), &body).await;
+    bad.assert_problem(422, "validation_failed");
+    assert_eq!(app.get("/api/v1/beneficiaries/count", Some(&a)).await.body["count"], 0, "nothing half-written");
+    body["applicant"]["id_number"] = json!(ID_MAN_1880);
+    body["items"] = json!([{"kind": "service", "service_code": "medical_escort"}]);
+    let ok = app.post_json("/api/v1/applications", Some(&a), &body).await;
+    assert_eq!(ok.status, 201, "{}", ok.text);
+    let people = app.get("/api/v1/beneficiaries", Some(&a)).await;
+    assert_eq!(people.body["items"][0]["id"], ok.body["beneficiary_id"]);
+    let both = app.post_json("/api/v1/applications", Some(&a), &json!({"channel": "online", "consent": {"given": true, "date": "2025-03-01", "method": "electronic"}, "items": [{"kind": "service", "service_code": "meals"}]})).await;
+    assert_eq!(both.body["errors"][0]["code"], "applicant_choice");
+}
+
+#[actix_web::test]
+async fn rejecting_needs_a_reason_and_overdue_referrals_are_listed() {
+    let app = spawn_app().await;
+    let (_, a, _) = setup(&app).await;
+    let person = app.post_json("/api/v1/beneficiaries", Some(&a), &person(ID_WOMAN_1949, "640202001001")).await.body;
+    let application = file_application(&app, &a, person["id"].as_str().unwrap()).await;
+    let path = format!("/api/v1/applications/{}", application["id"].as_str().unwrap());
+    let no_reason = app.post_json_with(&format!("{path}/reject"), Some(&a), &json!({}), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(no_reason.body["errors"][0]["field"], "reason");
+    app.post_json_with(&format!("{path}/accept"), Some(&a), &json!({}), &[("If-Match", "\"1\"")]).await;
+    assert!(app.get("/api/v1/referrals?overdue=true", Some(&a)).await.body["items"].as_array().unwrap().is_empty());
+    use sea_orm::ConnectionTrait;
+    app.db.conn().execute_unprepared("UPDATE referrals SET due_at = created_at").await.unwrap();
+    let late = app.get("/api/v1/referrals?overdue=true", Some(&a)).await;
+    assert_eq!(late.body["items"].as_array().unwrap().len(), 2, "{}", late.text);
+    assert!(late.body["items"].as_array().unwrap().iter().all(|r| r["overdue"] == true));
+}
