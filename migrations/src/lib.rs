@@ -8,6 +8,7 @@ mod m20261129_000001_foundation;
 mod m20261129_000002_reference_data;
 mod m20261129_000003_security;
 mod m20261129_000004_intake;
+mod m20261129_000005_intake_discovery;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_reference_data::Migration),
             Box::new(m20261129_000003_security::Migration),
             Box::new(m20261129_000004_intake::Migration),
+            Box::new(m20261129_000005_intake_discovery::Migration),
         ]
     }
 }

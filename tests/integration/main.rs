@@ -5,6 +5,7 @@
 mod auth;
 mod contract;
 mod errors;
+mod imports;
 mod intake;
 mod persistence;
 mod security;

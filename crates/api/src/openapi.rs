@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi};
         (name = "beneficiaries", description = "The service target list (服务对象清单)"),
         (name = "applications", description = "One-form applications (一表受理)"),
         (name = "referrals", description = "Transfers to departments (转办/转介)"),
+        (name = "imports", description = "Bulk exchange as jobs"),
     )
 )]
 pub struct ApiDoc;

@@ -289,12 +289,12 @@ pub fn check_profile(
 }
 
 /// `,a,b,` so a portable `LIKE '%,a,%'` finds one code.
-fn code_list<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn code_list<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
     let joined: Vec<&str> = codes.into_iter().collect();
     format!(",{},", joined.join(","))
 }
 
-fn category_codes(categories: &[CategoryRecord]) -> String {
+pub(crate) fn category_codes(categories: &[CategoryRecord]) -> String {
     let codes: Vec<String> =
         categories.iter().filter_map(|c| serde_json::to_value(c.category).ok()?.as_str().map(str::to_string)).collect();
     code_list(codes.iter().map(String::as_str))
@@ -355,6 +355,7 @@ pub async fn insert(
         region_code: Set(region.to_string()),
         address: Set(input.address),
         household_id: Set(None),
+        household_relationship: Set(None),
         categories: Set(json(&input.categories)?),
         category_codes: Set(category_codes(&input.categories)),
         groups: Set(json(&input.groups)?),

@@ -6,5 +6,6 @@
 pub mod applications;
 pub mod beneficiaries;
 pub mod entity;
+pub mod import;
 pub mod referrals;
 pub mod rules;

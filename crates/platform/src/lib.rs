@@ -11,6 +11,7 @@ pub mod departments;
 pub mod entity;
 pub mod hash;
 pub mod idempotency;
+pub mod imports;
 pub mod login;
 pub mod login_throttle;
 pub mod outbox;

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod beneficiaries;
 pub mod clients;
 pub mod health;
+pub mod imports;
 pub mod reference;
 pub mod users;
 
@@ -57,6 +58,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(applications::reject_referral)
             .service(applications::return_referral)
             .service(applications::complete_referral)
-            .service(applications::cancel_referral),
+            .service(applications::cancel_referral)
+            .service(imports::start_import)
+            .service(imports::get_import)
+            .service(imports::list_import_errors),
     );
 }

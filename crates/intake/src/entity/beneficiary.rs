@@ -16,6 +16,7 @@ pub struct Model {
     pub region_code: String,
     pub address: String,
     pub household_id: Option<Uuid>,
+    pub household_relationship: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub categories: String,
     pub category_codes: String,

@@ -3,4 +3,9 @@
 pub mod application;
 pub mod application_item;
 pub mod beneficiary;
+pub mod discovery;
+pub mod hotline_ticket;
+pub mod household;
 pub mod referral;
+pub mod signal;
+pub mod visit;

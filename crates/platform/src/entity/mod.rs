@@ -6,6 +6,8 @@ pub mod audit_event;
 pub mod department;
 pub mod event;
 pub mod idempotency_key;
+pub mod import_error;
+pub mod import_job;
 pub mod login_failure;
 pub mod region;
 pub mod user;

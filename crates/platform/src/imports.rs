@@ -1,0 +1,216 @@
+//! Import jobs: the generic part of bulk exchange. A job counts rows as they
+//! are processed (created, updated, unchanged, failed) and keeps each bad
+//! row's line, field and code. The domain that owns a kind supplies the row
+//! handling. A job is visible to the caller that started it.
+
+use crate::db::Db;
+use crate::entity::{import_error, import_job};
+use chrono::{DateTime, Utc};
+use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, id::new_id};
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// What happened to one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowOutcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a30", "kind": "beneficiaries", "format": "ndjson", "status": "completed", "total": 1000, "processed": 1000, "succeeded": 997, "created": 997, "updated": 0, "unchanged": 0, "failed": 3, "created_at": "2025-03-01T08:00:00Z", "finished_at": "2025-03-01T08:00:09Z"}))]
+pub struct JobView {
+    pub id: Uuid,
+    pub kind: String,
+    /// `ndjson` or `csv`.
+    pub format: String,
+    /// `queued`, `running`, `completed` or `failed`.
+    pub status: String,
+    /// Data rows in the file.
+    pub total: i64,
+    pub processed: i64,
+    /// Rows that landed or were already there: created + updated + unchanged.
+    pub succeeded: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub failed: i64,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<import_job::Model> for JobView {
+    fn from(m: import_job::Model) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind,
+            format: m.format,
+            status: m.status,
+            total: m.total,
+            processed: m.processed,
+            succeeded: m.created + m.updated + m.unchanged,
+            created: m.created,
+            updated: m.updated,
+            unchanged: m.unchanged,
+            failed: m.failed,
+            created_at: m.created_at,
+            finished_at: m.finished_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"line": 17, "field": "id_number", "code": "citizen_id_checksum", "message": "check digit should be X"}))]
+pub struct RowError {
+    /// 1-based line in the uploaded file (the CSV header is line 1).
+    pub line: i64,
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+pub async fn create_job(db: &Db, ctx: &Context, kind: &str, format: &str) -> Result<import_job::Model, DomainError> {
+    let txn = db.begin_write().await?;
+    let job = import_job::ActiveModel {
+        id: Set(new_id()),
+        kind: Set(kind.into()),
+        format: Set(format.into()),
+        owner: Set(ctx.actor.subject.clone()),
+        status: Set("queued".into()),
+        total: Set(0),
+        processed: Set(0),
+        created: Set(0),
+        updated: Set(0),
+        unchanged: Set(0),
+        failed: Set(0),
+        created_at: Set(ctx.now),
+        finished_at: Set(None),
+    }
+    .insert(&*txn)
+    .await?;
+    crate::record::record(
+        &*txn,
+        ctx,
+        crate::record::Change {
+            action: "import.started",
+            entity_type: "import_job",
+            entity_id: job.id.to_string(),
+            region_code: ctx.actor.region.to_string(),
+            detail: serde_json::json!({"kind": kind, "format": format}),
+            event: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(job)
+}
+
+/// Running totals of a job, written after each batch.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    pub total: i64,
+    pub processed: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub failed: i64,
+}
+
+impl Tally {
+    pub fn count(&mut self, outcome: &Result<RowOutcome, Vec<FieldError>>) {
+        self.processed += 1;
+        match outcome {
+            Ok(RowOutcome::Created) => self.created += 1,
+            Ok(RowOutcome::Updated) => self.updated += 1,
+            Ok(RowOutcome::Unchanged) => self.unchanged += 1,
+            Err(_) => self.failed += 1,
+        }
+    }
+}
+
+/// Saves progress and the batch's row errors in one transaction.
+pub async fn save_progress(
+    db: &Db,
+    job: Uuid,
+    status: &str,
+    tally: Tally,
+    errors: Vec<(i64, FieldError)>,
+    finished: Option<DateTime<Utc>>,
+) -> Result<(), DomainError> {
+    let txn = db.begin_write().await?;
+    import_job::ActiveModel {
+        id: Set(job),
+        status: Set(status.into()),
+        total: Set(tally.total),
+        processed: Set(tally.processed),
+        created: Set(tally.created),
+        updated: Set(tally.updated),
+        unchanged: Set(tally.unchanged),
+        failed: Set(tally.failed),
+        finished_at: Set(finished),
+        ..Default::default()
+    }
+    .update(&*txn)
+    .await?;
+    let rows: Vec<import_error::ActiveModel> = errors
+        .into_iter()
+        .map(|(line, e)| import_error::ActiveModel {
+            id: Set(new_id()),
+            job_id: Set(job),
+            line: Set(line),
+            field: Set(e.field.chars().take(100).collect()),
+            code: Set(e.code.chars().take(64).collect()),
+            message: Set(e.message),
+        })
+        .collect();
+    // Chunked well below every backend's bind-parameter limit.
+    for chunk in rows.chunks(100) {
+        import_error::Entity::insert_many(chunk.to_vec()).exec(&*txn).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn owned(db: &Db, ctx: &Context, id: Uuid) -> Result<import_job::Model, DomainError> {
+    import_job::Entity::find_by_id(id)
+        .filter(import_job::Column::Owner.eq(ctx.actor.subject.as_str()))
+        .one(db.conn())
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
+pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<JobView, DomainError> {
+    Ok(owned(db, ctx, id).await?.into())
+}
+
+pub async fn errors(db: &Db, ctx: &Context, id: Uuid, page: PageRequest) -> Result<Page<RowError>, DomainError> {
+    owned(db, ctx, id).await?;
+    let mut query = import_error::Entity::find().filter(import_error::Column::JobId.eq(id));
+    if let Some(after) = &page.after {
+        let (line, row_id) = after
+            .key()
+            .split_once('/')
+            .ok_or_else(|| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+        let line: i64 = line.parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+        let row_id: Uuid =
+            row_id.parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+        query = query
+            .filter(import_error::Column::Line.gt(line).or(import_error::Column::Line.eq(line).and(import_error::Column::Id.gt(row_id))));
+    }
+    let rows = query
+        .order_by_asc(import_error::Column::Line)
+        .order_by_asc(import_error::Column::Id)
+        .limit(page.fetch_limit())
+        .all(db.conn())
+        .await?;
+    Ok(page.into_page(rows, |r| format!("{}/{}", r.line, r.id)).map(|r| RowError {
+        line: r.line,
+        field: r.field,
+        code: r.code,
+        message: r.message,
+    }))
+}

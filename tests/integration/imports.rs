@@ -1,0 +1,95 @@
+//! Bulk import of the service target list: jobs, per-row errors by line,
+//! and idempotent re-runs.
+
+use jiuzhu_tests::{TestApp, spawn_app};
+use serde_json::{Value, json};
+
+/// A valid citizen ID for the n-th synthetic person (born from 1950 on).
+fn synthetic_id(n: u32) -> String {
+    let born = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Duration::days(i64::from(n % 20000));
+    let first17 = format!("640202{}{:03}", born.format("%Y%m%d"), n % 1000);
+    let check = jiuzhu_core::citizen_id::check_character(first17.as_bytes());
+    format!("{first17}{check}")
+}
+
+async fn wait_for(app: &TestApp, token: &str, location: &str) -> Value {
+    for _ in 0..300 {
+        let job = app.get(location, Some(token)).await;
+        if job.body["status"] == "completed" || job.body["status"] == "failed" {
+            return job.body;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the import did not finish in 30 s");
+}
+
+async fn upload(app: &TestApp, token: &str, content_type: &str, body: String) -> jiuzhu_tests::Reply {
+    let request = app.request(awc::http::Method::POST, "/api/v1/imports?kind=beneficiaries").bearer_auth(token);
+    app.send(request, Some((content_type, body.into_bytes()))).await
+}
+
+#[actix_web::test]
+async fn a_thousand_rows_with_three_bad_land_997_and_a_rerun_lands_none() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.add_region(&admin, "640202001", "甲街道").await;
+    app.add_region(&admin, "640202001001", "甲社区").await;
+    app.add_user(&admin, "county.importer", "county_officer", "640202", json!({})).await;
+    let county = app.login("county.importer", "password-1234").await;
+    let mut lines = Vec::new();
+    for n in 1..=1000u32 {
+        let mut row = json!({"name": format!("对象{n}"), "id_number": synthetic_id(n), "region_code": "640202001001",
+            "categories": [{"category": "subsistence_allowance", "valid_from": "2024-01-01"}]});
+        match n {
+            10 => row["id_number"] = json!("640202195001010001"),
+            500 => row["region_code"] = json!("640205100"),
+            999 => row = json!({"name": "缺身份证"}),
+            _ => {}
+        }
+        lines.push(row.to_string());
+    }
+    let body = lines.join("\n") + "\n";
+    let started = upload(&app, &county, "application/x-ndjson", body.clone()).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let location = started.header("location").unwrap().to_string();
+    let job = wait_for(&app, &county, &location).await;
+    assert_eq!(job["status"], "completed", "{job}");
+    assert_eq!((job["total"].as_i64(), job["created"].as_i64(), job["failed"].as_i64()), (Some(1000), Some(997), Some(3)), "{job}");
+    let errors = app.get(&format!("{location}/errors"), Some(&county)).await;
+    let found: Vec<(i64, &str)> =
+        errors.body["items"].as_array().unwrap().iter().map(|e| (e["line"].as_i64().unwrap(), e["code"].as_str().unwrap())).collect();
+    assert_eq!(found, [(10, "citizen_id_checksum"), (500, "region_outside_scope"), (999, "required")]);
+    assert_eq!(app.get("/api/v1/beneficiaries/count", Some(&county)).await.body["count"], 997);
+
+    let again = upload(&app, &county, "application/x-ndjson", body).await;
+    let rerun = wait_for(&app, &county, again.header("location").unwrap()).await;
+    assert_eq!(
+        (rerun["created"].as_i64(), rerun["updated"].as_i64(), rerun["unchanged"].as_i64(), rerun["failed"].as_i64()),
+        (Some(0), Some(0), Some(997), Some(3)),
+        "{rerun}"
+    );
+    assert_eq!(app.get("/api/v1/beneficiaries/count", Some(&county)).await.body["count"], 997);
+    app.get(&location, Some(&admin)).await.assert_problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn csv_uploads_upsert_and_bad_headers_or_types_are_refused() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.add_region(&admin, "640202001", "甲街道").await;
+    let csv = format!(
+        "name,id_number,region_code,address,category,valid_from,groups,disability_level\n\"王, 五\",{},640202001,\"甲街道1号\",marginal,2024-01-01,disabled;living_alone,2\n",
+        synthetic_id(7)
+    );
+    let started = upload(&app, &admin, "text/csv; charset=utf-8", csv.clone()).await;
+    let job = wait_for(&app, &admin, started.header("location").unwrap()).await;
+    assert_eq!((job["created"].as_i64(), job["failed"].as_i64()), (Some(1), Some(0)), "{job}");
+    let people = app.get("/api/v1/beneficiaries", Some(&admin)).await;
+    assert_eq!(people.body["items"][0]["name"], "王, 五");
+    let changed = csv.replace("甲街道1号", "甲街道2号");
+    let again = upload(&app, &admin, "text/csv", changed).await;
+    let job = wait_for(&app, &admin, again.header("location").unwrap()).await;
+    assert_eq!(job["updated"], 1, "{job}");
+    upload(&app, &admin, "text/csv", "name,shoe_size\nx,42\n".into()).await.assert_problem(422, "validation_failed");
+    upload(&app, &admin, "application/json", "{}".into()).await.assert_problem(415, "unsupported_media_type");
+}
