@@ -5,6 +5,7 @@
 mod auth;
 mod contract;
 mod errors;
+mod field;
 mod imports;
 mod intake;
 mod persistence;

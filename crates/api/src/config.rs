@@ -28,6 +28,9 @@ pub struct Config {
     pub rate_limit_per_token: u32,
     /// Working days a department has to finish a referral.
     pub referral_due_working_days: u32,
+    /// A department signal about an unlisted person raises a discovery task
+    /// above this amount, in fen.
+    pub signal_threshold_fen: i64,
     /// Requests per minute per client IP, per node.
     pub rate_limit_per_ip: u32,
 }
@@ -50,6 +53,7 @@ struct FileConfig {
     jwks_file: Option<String>,
     jwks_issuer: Option<String>,
     referral_due_working_days: Option<u32>,
+    signal_threshold_fen: Option<i64>,
 }
 
 impl Default for Config {
@@ -67,6 +71,7 @@ impl Default for Config {
             jwks_issuer: "jiuzhu-idp".into(),
             rate_limit_per_token: 1200,
             referral_due_working_days: 5,
+            signal_threshold_fen: 2_000_000,
             rate_limit_per_ip: 3000,
         }
     }
@@ -115,6 +120,10 @@ impl Config {
                 .map(|n| n.clamp(1, 60) as u32)
                 .or(file.referral_due_working_days)
                 .unwrap_or(d.referral_due_working_days),
+            signal_threshold_fen: number("JIUZHU_SIGNAL_THRESHOLD_FEN")?
+                .map(|n| i64::try_from(n).unwrap_or(i64::MAX))
+                .or(file.signal_threshold_fen)
+                .unwrap_or(d.signal_threshold_fen),
             rate_limit_per_ip: number("JIUZHU_RATE_LIMIT_PER_IP")?
                 .map(|n| n.clamp(1, u64::from(u32::MAX)) as u32)
                 .or(file.rate_limit_per_ip)

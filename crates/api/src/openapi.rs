@@ -31,6 +31,9 @@ use utoipa::{Modify, OpenApi};
         (name = "applications", description = "One-form applications (一表受理)"),
         (name = "referrals", description = "Transfers to departments (转办/转介)"),
         (name = "imports", description = "Bulk exchange as jobs"),
+        (name = "discoveries", description = "Proactive discovery (主动发现) and department signals (动态监测)"),
+        (name = "visits", description = "Village station visits (探访关爱)"),
+        (name = "hotline", description = "The 12349 hotline"),
     )
 )]
 pub struct ApiDoc;
@@ -130,7 +133,8 @@ fn operations_mut(document: &mut Document) -> impl Iterator<Item = (bool, &mut O
 }
 
 /// Gives every operation the problem responses it can produce: 500 always;
-/// 400/413/415/422 with a body; 401/403 when secured. A problem status an
+/// 400/413/415/422 with a body; 401/403 when secured; 404/412/428 with
+/// `If-Match`; 409/422 and `Idempotency-Key` on authenticated POSTs. A problem status an
 /// operation declared itself keeps its description and gains the body.
 pub fn standardise_problems(document: &mut Document) {
     let components = document.components.get_or_insert_with(Default::default);
@@ -150,6 +154,11 @@ pub fn standardise_problems(document: &mut Document) {
         }
         if operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
             wanted.extend([400]);
+        }
+        let has_if_match =
+            operation.parameters.as_ref().is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.name == "If-Match")));
+        if has_if_match {
+            wanted.extend([404, 412, 428]);
         }
         if is_post && wanted.contains(&401) {
             operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(idempotency_key_parameter()));

@@ -57,7 +57,12 @@ impl Shared {
             tokens = tokens.with_jwks(&jwks, &config.jwks_issuer).map_err(DomainError::Internal)?;
         }
         Ok(Self {
-            state: web::Data::new(AppState { db, clock, referral_due_working_days: config.referral_due_working_days }),
+            state: web::Data::new(AppState {
+                db,
+                clock,
+                referral_due_working_days: config.referral_due_working_days,
+                signal_threshold_fen: config.signal_threshold_fen,
+            }),
             tokens: web::Data::new(tokens),
             body_limit: web::Data::new(BodyLimit(config.body_limit_bytes)),
             document: Arc::new(document),

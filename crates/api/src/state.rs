@@ -11,4 +11,6 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Working days a department has to finish a referral.
     pub referral_due_working_days: u32,
+    /// Above this amount (fen) a signal about an unlisted person raises a task.
+    pub signal_threshold_fen: i64,
 }

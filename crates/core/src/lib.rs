@@ -6,6 +6,7 @@ pub mod actor;
 pub mod catalogue;
 pub mod citizen_id;
 pub mod clock;
+pub mod codes;
 pub mod credit_code;
 pub mod error;
 pub mod id;

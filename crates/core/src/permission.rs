@@ -64,12 +64,14 @@ pub enum Permission {
     ImportWrite,
     #[serde(rename = "webhook:manage")]
     WebhookManage,
+    #[serde(rename = "signal:write")]
+    SignalWrite,
 }
 
 use Permission as P;
 
 impl Permission {
-    pub const ALL: [Permission; 29] = [
+    pub const ALL: [Permission; 30] = [
         P::UserRead,
         P::UserWrite,
         P::ClientManage,
@@ -99,6 +101,7 @@ impl Permission {
         P::RegistrySearch,
         P::ImportWrite,
         P::WebhookManage,
+        P::SignalWrite,
     ];
 
     /// The code used in tokens, the spec and `GET /roles`, e.g. `user:read`.
@@ -133,6 +136,7 @@ impl Permission {
             P::RegistrySearch => "registry:search",
             P::ImportWrite => "import:write",
             P::WebhookManage => "webhook:manage",
+            P::SignalWrite => "signal:write",
         }
     }
 }
@@ -187,7 +191,9 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
         Role::VillageWorker => {
             [STAFF_READ, &[P::BeneficiaryRead, P::BeneficiaryWrite, P::ApplicationRead, P::ApplicationWrite, P::OrderRead]].concat()
         }
-        Role::Department => vec![P::RegionRead, P::DepartmentRead, P::ServiceRead, P::EventRead, P::ReferralRespond, P::RegistrySearch],
+        Role::Department => {
+            vec![P::RegionRead, P::DepartmentRead, P::ServiceRead, P::EventRead, P::ReferralRespond, P::RegistrySearch, P::SignalWrite]
+        }
         Role::Provider => vec![P::RegionRead, P::ServiceRead, P::ProviderRead, P::OrderRead, P::OrderWrite, P::ProcurementRead],
         Role::Evaluator => [STAFF_READ, &[P::ProcurementRead, P::EvaluationRead, P::EvaluationManage]].concat(),
         Role::Auditor => [
@@ -204,7 +210,18 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
             ],
         ]
         .concat(),
-        Role::DataExchange => vec![P::RegionRead, P::ServiceRead, P::EventRead, P::BeneficiaryRead, P::ImportWrite, P::RegistrySearch],
+        Role::DataExchange => {
+            vec![
+                P::RegionRead,
+                P::ServiceRead,
+                P::EventRead,
+                P::BeneficiaryRead,
+                P::BeneficiaryWrite,
+                P::ImportWrite,
+                P::RegistrySearch,
+                P::SignalWrite,
+            ]
+        }
     };
     granted.sort();
     granted.dedup();

@@ -7,6 +7,7 @@ use crate::beneficiaries::{self, CreateBeneficiary};
 use crate::entity::{application, application_item, referral};
 use crate::rules::{ApplicationAction, ApplicationStatus, Matter, ReferralStatus, add_working_days};
 use chrono::{DateTime, NaiveDate, Utc};
+use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, Permission, catalogue, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
@@ -103,6 +104,39 @@ pub struct CreateApplication {
     pub items: Vec<ItemInput>,
 }
 
+/// What converting a discovery or a hotline call into an application adds:
+/// the needs and the consent; the person comes from the discovery or call,
+/// or is registered now with `applicant`.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"consent": {"given": true, "date": "2025-03-02", "method": "written"}, "items": [{"kind": "service", "service_code": "visits"}]}))]
+pub struct ConvertToApplication {
+    /// A listed person, when the discovery or call does not name one yet.
+    pub beneficiary_id: Option<Uuid>,
+    /// Registers the person now, when they are not on the list yet.
+    #[validate(nested)]
+    pub applicant: Option<CreateBeneficiary>,
+    #[validate(nested)]
+    pub proxy: Option<Proxy>,
+    pub consent: Consent,
+    #[validate(length(min = 1, max = 20), nested)]
+    pub items: Vec<ItemInput>,
+}
+
+impl ConvertToApplication {
+    pub fn into_application(self, channel: Channel, beneficiary_id: Option<Uuid>, region_code: Option<String>) -> CreateApplication {
+        CreateApplication {
+            channel,
+            beneficiary_id: if self.applicant.is_some() { None } else { self.beneficiary_id.or(beneficiary_id) },
+            applicant: self.applicant,
+            region_code,
+            proxy: self.proxy,
+            consent: self.consent,
+            items: self.items,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ItemView {
     pub id: Uuid,
@@ -147,9 +181,9 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, DomainError> {
 fn item_view(m: application_item::Model) -> Result<ItemView, DomainError> {
     Ok(ItemView {
         id: m.id,
-        kind: parse_json(&format!("\"{}\"", m.kind))?,
+        kind: parse_code(&m.kind)?,
         service_code: m.service_code,
-        matter: m.matter.as_deref().map(|code| parse_json(&format!("\"{code}\""))).transpose()?,
+        matter: m.matter.as_deref().map(parse_code).transpose()?,
         department: m.department,
         description: m.description,
     })
@@ -160,7 +194,7 @@ fn view(m: application::Model, items: Vec<application_item::Model>) -> Result<Ap
         id: m.id,
         beneficiary_id: m.beneficiary_id,
         region_code: m.region_code,
-        channel: parse_json(&format!("\"{}\"", m.channel))?,
+        channel: parse_code(&m.channel)?,
         submitted_by: m.submitted_by,
         proxy: m.proxy.as_deref().map(parse_json).transpose()?,
         consent: parse_json(&m.consent)?,
@@ -228,21 +262,33 @@ async fn items_of(conn: &impl ConnectionTrait, id: Uuid) -> Result<Vec<applicati
 
 pub async fn create(db: &Db, ctx: &Context, input: CreateApplication) -> Result<ApplicationView, DomainError> {
     authorize(db, ctx, Permission::ApplicationWrite).await?;
-    check_items(&input.items, &input.consent)?;
+    if input.applicant.is_some() {
+        authorize(db, ctx, Permission::BeneficiaryWrite).await?;
+    }
     let txn = db.begin_write().await?;
+    let (model, items) = insert(&*txn, ctx, input).await?;
+    txn.commit().await?;
+    view(model, items)
+}
+
+/// Files an application inside the caller's transaction (also used when a
+/// discovery or a hotline call is converted). Permissions are checked by the caller.
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    input: CreateApplication,
+) -> Result<(application::Model, Vec<application_item::Model>), DomainError> {
+    check_items(&input.items, &input.consent)?;
     let person = match (input.beneficiary_id, input.applicant) {
-        (Some(id), None) => beneficiaries::find_in_scope(&*txn, ctx, id).await.map_err(|e| match e {
+        (Some(id), None) => beneficiaries::find_in_scope(conn, ctx, id).await.map_err(|e| match e {
             DomainError::NotFound => DomainError::field("beneficiary_id", "beneficiary_unknown", "no such person in your region"),
             other => other,
         })?,
-        (None, Some(applicant)) => {
-            authorize(db, ctx, Permission::BeneficiaryWrite).await?;
-            beneficiaries::insert(&*txn, ctx, applicant, "applicant").await?
-        }
+        (None, Some(applicant)) => beneficiaries::insert(conn, ctx, applicant, "applicant").await?,
         _ => return Err(DomainError::field("beneficiary_id", "applicant_choice", "give exactly one of beneficiary_id and applicant")),
     };
     let region = match &input.region_code {
-        Some(code) => beneficiaries::service_region(&*txn, ctx, code, "region_code").await?.to_string(),
+        Some(code) => beneficiaries::service_region(conn, ctx, code, "region_code").await?.to_string(),
         None => person.region_code.clone(),
     };
     let id = new_id();
@@ -250,7 +296,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateApplication) -> Result<
         id: Set(id),
         beneficiary_id: Set(person.id),
         region_code: Set(region),
-        channel: Set(to_json(&input.channel)?.trim_matches('"').to_string()),
+        channel: Set(code_of(input.channel)),
         submitted_by: Set(ctx.actor.subject.clone()),
         proxy: Set(input.proxy.as_ref().map(to_json).transpose()?),
         consent: Set(to_json(&input.consent)?),
@@ -261,7 +307,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateApplication) -> Result<
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
     }
-    .insert(&*txn)
+    .insert(conn)
     .await?;
     let mut items = Vec::new();
     for (position, item) in input.items.into_iter().enumerate() {
@@ -269,20 +315,19 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateApplication) -> Result<
             id: Set(new_id()),
             application_id: Set(id),
             position: Set(position as i32),
-            kind: Set(to_json(&item.kind)?.trim_matches('"').to_string()),
+            kind: Set(code_of(item.kind)),
             service_code: Set(item.service_code),
             matter: Set(item.matter.map(|m| m.code().to_string())),
             department: Set(item.matter.map(|m| m.department().to_string())),
             description: Set(item.description),
         }
-        .insert(&*txn)
+        .insert(conn)
         .await?;
         items.push(stored);
     }
     let data = serde_json::json!({"beneficiary_id": model.beneficiary_id, "channel": model.channel, "items": items.len()});
-    record(&*txn, ctx, Change::published("application.created", "application", model.id, &model.region_code, data)).await?;
-    txn.commit().await?;
-    view(model, items)
+    record(conn, ctx, Change::published("application.created", "application", model.id, &model.region_code, data)).await?;
+    Ok((model, items))
 }
 
 #[derive(Debug, Default, Clone)]

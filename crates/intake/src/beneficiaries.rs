@@ -5,6 +5,7 @@
 use crate::entity::beneficiary;
 use crate::rules::derived_groups;
 use chrono::{DateTime, Months, NaiveDate, Utc};
+use jiuzhu_core::codes::code_of;
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::patch::nullable;
 use jiuzhu_core::{
@@ -295,8 +296,7 @@ pub(crate) fn code_list<'a>(codes: impl IntoIterator<Item = &'a str>) -> String 
 }
 
 pub(crate) fn category_codes(categories: &[CategoryRecord]) -> String {
-    let codes: Vec<String> =
-        categories.iter().filter_map(|c| serde_json::to_value(c.category).ok()?.as_str().map(str::to_string)).collect();
+    let codes: Vec<String> = categories.iter().map(|c| code_of(c.category)).collect();
     code_list(codes.iter().map(String::as_str))
 }
 
@@ -405,7 +405,7 @@ fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<benefici
         query = query.filter(beneficiary::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
     }
     if let Some(category) = filter.category {
-        let code = serde_json::to_value(category).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let code = code_of(category);
         query = query.filter(beneficiary::Column::CategoryCodes.like(format!("%,{code},%")));
     }
     let today = ctx.now.date_naive();

@@ -5,7 +5,10 @@
 
 pub mod applications;
 pub mod beneficiaries;
+pub mod discoveries;
 pub mod entity;
+pub mod hotline;
 pub mod import;
 pub mod referrals;
 pub mod rules;
+pub mod visits;

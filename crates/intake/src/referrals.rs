@@ -6,6 +6,7 @@ use crate::beneficiaries::BeneficiaryView;
 use crate::entity::{beneficiary, referral};
 use crate::rules::{ReferralAction, ReferralStatus};
 use chrono::{DateTime, Utc};
+use jiuzhu_core::codes::code_of;
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, Role};
 use jiuzhu_platform::Db;
@@ -208,7 +209,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
     match input {
         ReferralInput::Reject(r) | ReferralInput::Return(r) | ReferralInput::Cancel(r) => model.reason = Set(Some(r.reason)),
         ReferralInput::Complete(c) => {
-            model.outcome_code = Set(serde_json::to_value(c.outcome_code).ok().and_then(|v| v.as_str().map(str::to_string)));
+            model.outcome_code = Set(Some(code_of(c.outcome_code)));
             model.outcome_text = Set(Some(c.outcome_text));
         }
         ReferralInput::Accept => {}

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod beneficiaries;
 pub mod clients;
+pub mod field;
 pub mod health;
 pub mod imports;
 pub mod reference;
@@ -61,6 +62,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(applications::cancel_referral)
             .service(imports::start_import)
             .service(imports::get_import)
-            .service(imports::list_import_errors),
+            .service(imports::list_import_errors)
+            .service(field::report_discovery)
+            .service(field::list_discoveries)
+            .service(field::get_discovery)
+            .service(field::verify_discovery)
+            .service(field::dismiss_discovery)
+            .service(field::convert_discovery)
+            .service(field::send_signal)
+            .service(field::record_visit)
+            .service(field::list_visits)
+            .service(field::get_visit)
+            .service(field::create_ticket)
+            .service(field::list_tickets)
+            .service(field::get_ticket)
+            .service(field::answer_ticket)
+            .service(field::convert_ticket)
+            .service(field::assign_ticket)
+            .service(field::close_ticket),
     );
 }
