@@ -212,3 +212,41 @@ async fn rejecting_needs_a_reason_and_overdue_referrals_are_listed() {
     assert_eq!(late.body["items"].as_array().unwrap().len(), 2, "{}", late.text);
     assert!(late.body["items"].as_array().unwrap().iter().all(|r| r["overdue"] == true));
 }
+
+#[actix_web::test]
+async fn a_person_belongs_to_at_most_one_household() {
+    let app = spawn_app().await;
+    let (_, a, b) = setup(&app).await;
+    let grandma = app.post_json("/api/v1/beneficiaries", Some(&a), &person(ID_WOMAN_1949, "640202001001")).await.body;
+    let grandpa = app.post_json("/api/v1/beneficiaries", Some(&a), &person(ID_MAN_1880, "640202001001")).await.body;
+    let body = json!({"head_beneficiary_id": grandma["id"], "members": [{"beneficiary_id": grandpa["id"], "relationship": "spouse"}]});
+    let household = app.post_json("/api/v1/households", Some(&a), &body).await;
+    assert_eq!(household.status, 201, "{}", household.text);
+    assert_eq!(household.body["members"].as_array().unwrap().len(), 2);
+    assert_eq!(household.body["members"][0]["relationship"], "head");
+    let again = app.post_json("/api/v1/households", Some(&a), &json!({"head_beneficiary_id": grandpa["id"]})).await;
+    again.assert_problem(409, "already_in_household");
+    assert_eq!(again.body["existing_id"], household.body["id"]);
+    let path = format!("/api/v1/households/{}", household.body["id"].as_str().unwrap());
+    let head_leaves = app
+        .post_json_with(
+            &format!("{path}/members/{}/remove", grandma["id"].as_str().unwrap()),
+            Some(&a),
+            &json!({}),
+            &[("If-Match", "\"1\"")],
+        )
+        .await;
+    head_leaves.assert_problem(422, "head_cannot_leave");
+    let removed = app
+        .post_json_with(
+            &format!("{path}/members/{}/remove", grandpa["id"].as_str().unwrap()),
+            Some(&a),
+            &json!({}),
+            &[("If-Match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(removed.body["members"].as_array().unwrap().len(), 1, "{}", removed.text);
+    let person_view = app.get(&format!("/api/v1/beneficiaries/{}", grandma["id"].as_str().unwrap()), Some(&a)).await;
+    assert_eq!(person_view.body["household_id"], household.body["id"]);
+    app.get(&path, Some(&b)).await.assert_problem(404, "not_found");
+}

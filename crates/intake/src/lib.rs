@@ -1,13 +1,14 @@
-//! Intake (受理): the service target list (beneficiaries), one-form
-//! applications, and the referral of non-service needs to the departments
-//! that own them. Discoveries, signals, visits, hotline tickets and bulk
-//! import are still to come.
+//! Intake (受理): the service target list (beneficiaries and households)
+//! and its bulk import, one-form applications, the referral of non-service
+//! needs to the departments that own them, proactive discovery with
+//! department signals, station visits and the 12349 hotline.
 
 pub mod applications;
 pub mod beneficiaries;
 pub mod discoveries;
 pub mod entity;
 pub mod hotline;
+pub mod households;
 pub mod import;
 pub mod referrals;
 pub mod rules;

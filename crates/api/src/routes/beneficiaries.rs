@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::Page;
 use jiuzhu_intake::beneficiaries::{self, BeneficiaryFilter, BeneficiaryView, Category, CreateBeneficiary, Group, PatchBeneficiary};
+use jiuzhu_intake::households::{self, CreateHousehold, HouseholdView, MemberInput, MembershipChange};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -211,4 +212,124 @@ pub async fn deactivate_beneficiary(
 ) -> Result<HttpResponse, ApiError> {
     let person = beneficiaries::deactivate(&state.db, &ctx, *id, if_match.0).await?;
     Ok(with_etag(StatusCode::OK, person.version, &person))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HouseholdQuery {
+    pub region_code: Option<String>,
+}
+
+/// Register a household
+///
+/// The head and the other members with their relationship to the head. A
+/// person already in a household answers 409 (`already_in_household`) with
+/// that household's id.
+///
+/// Permission: `beneficiary:write`.
+#[utoipa::path(
+    tag = "beneficiaries",
+    operation_id = "createHousehold",
+    security(("bearer" = [])),
+    request_body(content = CreateHousehold, content_type = "application/json"),
+    responses((status = 201, description = "Registered", body = HouseholdView,
+        headers(("Location" = String, description = "URL of the household"), ("ETag" = String, description = "Its version"))))
+)]
+#[post("/households")]
+pub async fn create_household(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    body: ValidJson<CreateHousehold>,
+) -> Result<HttpResponse, ApiError> {
+    let household = households::create(&state.db, &ctx, body.0).await?;
+    Ok(created(format!("/api/v1/households/{}", household.id), household.version, &household))
+}
+
+/// List households
+///
+/// Permission: `beneficiary:read`.
+#[utoipa::path(
+    tag = "beneficiaries",
+    operation_id = "listHouseholds",
+    security(("bearer" = [])),
+    params(HouseholdQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<HouseholdView>))
+)]
+#[get("/households")]
+pub async fn list_households(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<HouseholdQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(households::list(&state.db, &ctx, query.into_inner().region_code, list.page()?).await?))
+}
+
+/// Get a household
+///
+/// Permission: `beneficiary:read`.
+#[utoipa::path(
+    tag = "beneficiaries",
+    operation_id = "getHousehold",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id")),
+    responses((status = 200, description = "The household", body = HouseholdView), (status = 404, description = "No such household in the caller's region"))
+)]
+#[get("/households/{id}")]
+pub async fn get_household(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let household = households::get(&state.db, &ctx, *id).await?;
+    Ok(with_etag(StatusCode::OK, household.version, &household))
+}
+
+/// Add a household member
+///
+/// Needs the household's `If-Match`.
+///
+/// Permission: `beneficiary:write`.
+#[utoipa::path(
+    tag = "beneficiaries",
+    operation_id = "addHouseholdMember",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id"), ("If-Match" = String, Header, description = "The household's version")),
+    request_body(content = MemberInput, content_type = "application/json"),
+    responses((status = 200, description = "Added", body = HouseholdView), (status = 409, description = "The person is in a household (`already_in_household`)"))
+)]
+#[post("/households/{id}/members")]
+pub async fn add_household_member(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<MemberInput>,
+) -> Result<HttpResponse, ApiError> {
+    let household = households::change_members(&state.db, &ctx, *id, if_match.0, MembershipChange::Add(body.0)).await?;
+    Ok(with_etag(StatusCode::OK, household.version, &household))
+}
+
+/// Remove a household member
+///
+/// The head cannot leave (422 `head_cannot_leave`). Needs the household's `If-Match`.
+///
+/// Permission: `beneficiary:write`.
+#[utoipa::path(
+    tag = "beneficiaries",
+    operation_id = "removeHouseholdMember",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Household id"),
+        ("beneficiary_id" = Uuid, Path, description = "The member"),
+        ("If-Match" = String, Header, description = "The household's version")
+    ),
+    responses((status = 200, description = "Removed", body = HouseholdView), (status = 422, description = "The head cannot leave"))
+)]
+#[post("/households/{id}/members/{beneficiary_id}/remove")]
+pub async fn remove_household_member(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    path: web::Path<(Uuid, Uuid)>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let (id, person) = path.into_inner();
+    let household = households::change_members(&state.db, &ctx, id, if_match.0, MembershipChange::Remove(person)).await?;
+    Ok(with_etag(StatusCode::OK, household.version, &household))
 }
