@@ -75,6 +75,8 @@ async fn beneficiaries_are_registered_masked_and_derived() {
     assert!(patched.body["groups"].as_array().unwrap().iter().any(|g| g == "disabled"));
     let protected = app.patch_json(&format!("/api/v1/beneficiaries/{id}"), &a, &json!({"status": "inactive"}), Some("\"2\"")).await;
     assert_eq!(protected.body["errors"][0]["code"], "unknown_field", "status is not patchable");
+    let moved = app.patch_json(&format!("/api/v1/beneficiaries/{id}"), &a, &json!({"region_code": "640202002001"}), Some("\"2\"")).await;
+    assert_eq!(moved.body["errors"][0]["field"], "region_code", "region_code is not patchable");
 }
 
 async fn file_application(app: &TestApp, token: &str, beneficiary: &str) -> Value {

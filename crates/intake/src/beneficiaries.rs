@@ -154,7 +154,8 @@ pub struct CreateBeneficiary {
     pub material_assistance: Vec<MaterialBenefit>,
 }
 
-/// A merge patch; `id_number`, `status`, `version` and `region`-less moves are not patchable.
+/// A merge patch. `id_number`, `region_code`, `status` and `version` cannot be
+/// patched: an unknown field answers 422.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"phone": "13700001111", "groups": ["living_alone", "seriously_ill"]}))]
@@ -164,7 +165,6 @@ pub struct PatchBeneficiary {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
-    pub region_code: Option<String>,
     #[validate(length(max = 200))]
     pub address: Option<String>,
     #[validate(length(min = 1, max = 5))]
@@ -520,10 +520,6 @@ pub async fn patch(
     if let Some(phone) = input.phone {
         model.phone = Set(phone.map(|p| Phone::parse_field(&p, "phone")).transpose()?.map(String::from));
         changed.push("phone");
-    }
-    if let Some(code) = &input.region_code {
-        model.region_code = Set(service_region(&*txn, ctx, code, "region_code").await?.to_string());
-        changed.push("region_code");
     }
     if let Some(address) = input.address {
         model.address = Set(address);

@@ -54,6 +54,7 @@ fn plain_username(value: &str) -> Result<(), validator::ValidationError> {
 }
 
 /// A merge patch (RFC 7396) of an account; absent fields stay as they are.
+/// `username`, `region_code`, `active` and `version` cannot be patched.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"display_name": "王丽（社区）", "phone": null}))]
@@ -61,7 +62,6 @@ pub struct PatchUser {
     #[validate(length(min = 1, max = 100))]
     pub display_name: Option<String>,
     pub role: Option<Role>,
-    pub region_code: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub department: Option<Option<String>>,
@@ -328,10 +328,7 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
         Some(role) => role,
         None => current.role.parse().map_err(DomainError::Internal)?,
     };
-    let region = match &input.region_code {
-        Some(code) => existing_region(&*txn, code, "region_code").await?,
-        None => RegionCode::parse(&current.region_code).map_err(DomainError::Internal)?,
-    };
+    let region = RegionCode::parse(&current.region_code).map_err(DomainError::Internal)?;
     check_grant(ctx, role, &region)?;
     let department = input.department.clone().unwrap_or(current.department.clone());
     check_role_links(&*txn, role, department.as_deref(), current.provider_id).await?;
@@ -344,10 +341,6 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
     if input.role.is_some() {
         model.role = Set(role.code().to_string());
         changed.push("role");
-    }
-    if input.region_code.is_some() {
-        model.region_code = Set(region.to_string());
-        changed.push("region_code");
     }
     if input.department.is_some() {
         model.department = Set(department);

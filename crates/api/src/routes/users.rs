@@ -150,8 +150,8 @@ pub async fn get_user(
 /// Update a staff account
 ///
 /// A JSON merge patch: absent fields stay, `null` clears `phone` or
-/// `department`. Needs `If-Match` with the current version. Role and region
-/// changes follow the same grant rules as creation.
+/// `department`. Needs `If-Match` with the current version. Role
+/// changes follow the same grant rules as creation; `region_code` cannot be patched.
 ///
 /// Permission: `user:write`.
 #[utoipa::path(
