@@ -1,1 +1,6 @@
-//! placeholder
+//! Needs assessment (需求评估): the versioned assessment model (6 dimensions,
+//! 10 indicators, weights, thresholds, need rules, exclusions), immutable
+//! assessments with explained results, and the service needs list
+//! (服务需求清单) with its database-computed summary.
+
+pub mod rules;
