@@ -9,6 +9,7 @@ mod m20261129_000002_reference_data;
 mod m20261129_000003_security;
 mod m20261129_000004_intake;
 mod m20261129_000005_intake_discovery;
+mod m20261129_000006_needs_assessment;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_security::Migration),
             Box::new(m20261129_000004_intake::Migration),
             Box::new(m20261129_000005_intake_discovery::Migration),
+            Box::new(m20261129_000006_needs_assessment::Migration),
         ]
     }
 }

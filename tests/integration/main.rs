@@ -2,6 +2,7 @@
 //! server on port 0 and a fresh database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod assessment;
 mod auth;
 mod contract;
 mod errors;

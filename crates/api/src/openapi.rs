@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         (name = "discoveries", description = "Proactive discovery (主动发现) and department signals (动态监测)"),
         (name = "visits", description = "Village station visits (探访关爱)"),
         (name = "hotline", description = "The 12349 hotline"),
+        (name = "assessment", description = "Needs assessment (需求评估) and the service needs list (服务需求清单)"),
     )
 )]
 pub struct ApiDoc;

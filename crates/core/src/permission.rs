@@ -66,12 +66,14 @@ pub enum Permission {
     WebhookManage,
     #[serde(rename = "signal:write")]
     SignalWrite,
+    #[serde(rename = "assessment_model:write")]
+    AssessmentModelWrite,
 }
 
 use Permission as P;
 
 impl Permission {
-    pub const ALL: [Permission; 30] = [
+    pub const ALL: [Permission; 31] = [
         P::UserRead,
         P::UserWrite,
         P::ClientManage,
@@ -102,6 +104,7 @@ impl Permission {
         P::ImportWrite,
         P::WebhookManage,
         P::SignalWrite,
+        P::AssessmentModelWrite,
     ];
 
     /// The code used in tokens, the spec and `GET /roles`, e.g. `user:read`.
@@ -137,6 +140,7 @@ impl Permission {
             P::ImportWrite => "import:write",
             P::WebhookManage => "webhook:manage",
             P::SignalWrite => "signal:write",
+            P::AssessmentModelWrite => "assessment_model:write",
         }
     }
 }

@@ -146,6 +146,8 @@ pub struct ItemView {
     /// The department that owns a transfer item.
     pub department: Option<String>,
     pub description: String,
+    /// For a free-text service item: the assessment whose needs resolved it.
+    pub resolved_by_assessment: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -186,6 +188,7 @@ fn item_view(m: application_item::Model) -> Result<ItemView, DomainError> {
         matter: m.matter.as_deref().map(parse_code).transpose()?,
         department: m.department,
         description: m.description,
+        resolved_by_assessment: m.resolved_by_assessment,
     })
 }
 
@@ -320,6 +323,7 @@ pub async fn insert(
             matter: Set(item.matter.map(|m| m.code().to_string())),
             department: Set(item.matter.map(|m| m.department().to_string())),
             description: Set(item.description),
+            resolved_by_assessment: Set(None),
         }
         .insert(conn)
         .await?;
@@ -390,6 +394,32 @@ pub struct CloseInput {
     /// How the application ended.
     #[validate(length(min = 1, max = 2000))]
     pub outcome: String,
+}
+
+/// Links the person's open free-text service items to the assessment that
+/// turned them into needs. Returns how many items it resolved.
+pub async fn resolve_free_text_items(conn: &impl ConnectionTrait, beneficiary_id: Uuid, assessment_id: Uuid) -> Result<u64, DomainError> {
+    let open = [ApplicationStatus::Submitted.code(), ApplicationStatus::Accepted.code(), ApplicationStatus::InService.code()];
+    let applications: Vec<Uuid> = application::Entity::find()
+        .filter(application::Column::BeneficiaryId.eq(beneficiary_id))
+        .filter(application::Column::Status.is_in(open))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    if applications.is_empty() {
+        return Ok(0);
+    }
+    let result = application_item::Entity::update_many()
+        .col_expr(application_item::Column::ResolvedByAssessment, sea_orm::sea_query::Expr::value(Some(assessment_id)))
+        .filter(application_item::Column::ApplicationId.is_in(applications))
+        .filter(application_item::Column::Kind.eq("service"))
+        .filter(application_item::Column::ServiceCode.is_null())
+        .filter(application_item::Column::ResolvedByAssessment.is_null())
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected)
 }
 
 /// What an action carries besides the version.

@@ -3,4 +3,8 @@
 //! assessments with explained results, and the service needs list
 //! (服务需求清单) with its database-computed summary.
 
+pub mod assessments;
+pub mod entity;
+pub mod models;
+pub mod needs;
 pub mod rules;

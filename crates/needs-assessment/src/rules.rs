@@ -9,8 +9,18 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// The ten indicator codes, in the model's order.
-pub const INDICATORS: [&str; 10] =
-    ["income", "housing", "illness", "disability", "education", "employment", "social_security", "social_participation", "children_youth", "family_structure"];
+pub const INDICATORS: [&str; 10] = [
+    "income",
+    "housing",
+    "illness",
+    "disability",
+    "education",
+    "employment",
+    "social_security",
+    "social_participation",
+    "children_youth",
+    "family_structure",
+];
 
 /// Dimensions whose any indicator at 3 makes the degree at least `serious`.
 pub const OVERRIDE_DIMENSIONS: [&str; 2] = ["health", "family_care"];
@@ -129,27 +139,122 @@ fn rule(id: &str, indicator: &str, min_level: u8, group: Option<&str>, services:
 /// The default model (version 1).
 pub fn default_model() -> ModelSpec {
     use Priority::{High, Low, Medium};
-    let dimension = |code: &str, zh: &str, en: &str, indicators: Vec<Indicator>| Dimension { code: code.into(), name_zh: zh.into(), name_en: en.into(), indicators };
+    let dimension = |code: &str, zh: &str, en: &str, indicators: Vec<Indicator>| Dimension {
+        code: code.into(),
+        name_zh: zh.into(),
+        name_en: en.into(),
+        indicators,
+    };
     ModelSpec {
         dimensions: vec![
-            dimension("material", "物质", "Material", vec![
-                indicator("income", "收入困境", "Income hardship", 1500, ["收入高于低保边缘标准", "收入略高于低保标准", "收入低于低保标准", "无稳定收入来源"]),
-                indicator("housing", "居住困境", "Housing hardship", 1000, ["住房安全适宜", "住房设施简陋", "住房存在安全隐患或无障碍缺失", "无房或居住危房"]),
-            ]),
-            dimension("health", "健康", "Health", vec![
-                indicator("illness", "疾病困境", "Illness", 1500, ["健康", "慢性病，生活可自理", "重病或需定期就医", "重特大疾病或罕见病，需长期照护"]),
-                indicator("disability", "残疾困境", "Disability", 1500, ["无残疾", "轻度残疾，生活可自理", "部分失能，需要协助", "完全失能或重度残疾"]),
-            ]),
-            dimension("education", "教育", "Education", vec![indicator("education", "教育困境", "Education", 500, ["无教育负担", "教育支出较高", "子女面临辍学风险", "子女已辍学或无法入学"])]),
-            dimension("employment", "就业", "Employment", vec![indicator("employment", "就业困境", "Employment", 1000, ["稳定就业或无需就业", "就业不稳定", "有劳动能力但失业", "长期失业且缺乏技能"])]),
-            dimension("social_support", "社会支持", "Social support", vec![
-                indicator("social_security", "社会保障困境", "Social security", 500, ["社会保障齐全", "部分保障缺失", "主要保障缺失", "无任何社会保障"]),
-                indicator("social_participation", "社会参与困境", "Social participation", 1000, ["社会交往正常", "社会交往较少", "社会隔离或心理困扰", "严重心理问题或完全隔离"]),
-            ]),
-            dimension("family_care", "家庭照顾", "Family care", vec![
-                indicator("children_youth", "儿童青少年困境", "Children and youth", 750, ["无未成年子女照护困难", "照护能力不足", "留守或监护缺失风险", "事实无人抚养"]),
-                indicator("family_structure", "家庭结构困境", "Family structure", 750, ["家庭照护完整", "家庭照护能力弱", "独居或照护者缺失", "无人照料且需照护"]),
-            ]),
+            dimension(
+                "material",
+                "物质",
+                "Material",
+                vec![
+                    indicator(
+                        "income",
+                        "收入困境",
+                        "Income hardship",
+                        1500,
+                        ["收入高于低保边缘标准", "收入略高于低保标准", "收入低于低保标准", "无稳定收入来源"],
+                    ),
+                    indicator(
+                        "housing",
+                        "居住困境",
+                        "Housing hardship",
+                        1000,
+                        ["住房安全适宜", "住房设施简陋", "住房存在安全隐患或无障碍缺失", "无房或居住危房"],
+                    ),
+                ],
+            ),
+            dimension(
+                "health",
+                "健康",
+                "Health",
+                vec![
+                    indicator(
+                        "illness",
+                        "疾病困境",
+                        "Illness",
+                        1500,
+                        ["健康", "慢性病，生活可自理", "重病或需定期就医", "重特大疾病或罕见病，需长期照护"],
+                    ),
+                    indicator(
+                        "disability",
+                        "残疾困境",
+                        "Disability",
+                        1500,
+                        ["无残疾", "轻度残疾，生活可自理", "部分失能，需要协助", "完全失能或重度残疾"],
+                    ),
+                ],
+            ),
+            dimension(
+                "education",
+                "教育",
+                "Education",
+                vec![indicator(
+                    "education",
+                    "教育困境",
+                    "Education",
+                    500,
+                    ["无教育负担", "教育支出较高", "子女面临辍学风险", "子女已辍学或无法入学"],
+                )],
+            ),
+            dimension(
+                "employment",
+                "就业",
+                "Employment",
+                vec![indicator(
+                    "employment",
+                    "就业困境",
+                    "Employment",
+                    1000,
+                    ["稳定就业或无需就业", "就业不稳定", "有劳动能力但失业", "长期失业且缺乏技能"],
+                )],
+            ),
+            dimension(
+                "social_support",
+                "社会支持",
+                "Social support",
+                vec![
+                    indicator(
+                        "social_security",
+                        "社会保障困境",
+                        "Social security",
+                        500,
+                        ["社会保障齐全", "部分保障缺失", "主要保障缺失", "无任何社会保障"],
+                    ),
+                    indicator(
+                        "social_participation",
+                        "社会参与困境",
+                        "Social participation",
+                        1000,
+                        ["社会交往正常", "社会交往较少", "社会隔离或心理困扰", "严重心理问题或完全隔离"],
+                    ),
+                ],
+            ),
+            dimension(
+                "family_care",
+                "家庭照顾",
+                "Family care",
+                vec![
+                    indicator(
+                        "children_youth",
+                        "儿童青少年困境",
+                        "Children and youth",
+                        750,
+                        ["无未成年子女照护困难", "照护能力不足", "留守或监护缺失风险", "事实无人抚养"],
+                    ),
+                    indicator(
+                        "family_structure",
+                        "家庭结构困境",
+                        "Family structure",
+                        750,
+                        ["家庭照护完整", "家庭照护能力弱", "独居或照护者缺失", "无人照料且需照护"],
+                    ),
+                ],
+            ),
         ],
         thresholds: Thresholds { serious_from: 100, severe_from: 180 },
         rules: vec![
@@ -178,7 +283,12 @@ pub fn default_model() -> ModelSpec {
                 services: vec!["residential_elderly_care".into(), "meals".into(), "cleaning".into()],
                 reason: "集中供养特困人员已由供养机构提供食宿和照料".into(),
             },
-            Exclusion { id: "X02".into(), when: "material:housing_assistance".into(), services: vec!["repairs".into()], reason: "住房救助已覆盖房屋维修".into() },
+            Exclusion {
+                id: "X02".into(),
+                when: "material:housing_assistance".into(),
+                services: vec!["repairs".into()],
+                reason: "住房救助已覆盖房屋维修".into(),
+            },
         ],
         reassess_months: ReassessMonths { severe: 6, other: 12 },
     }
@@ -213,7 +323,11 @@ pub fn validate_model(model: &ModelSpec) -> Result<(), DomainError> {
     }
     for (i, rule) in model.rules.iter().enumerate() {
         if !INDICATORS.contains(&rule.indicator.as_str()) {
-            errors.push(FieldError::new(format!("rules[{i}].indicator"), "indicator_unknown", format!("{} is not an indicator", rule.indicator)));
+            errors.push(FieldError::new(
+                format!("rules[{i}].indicator"),
+                "indicator_unknown",
+                format!("{} is not an indicator", rule.indicator),
+            ));
         }
         if !(1..=3).contains(&rule.min_level) {
             errors.push(FieldError::new(format!("rules[{i}].min_level"), "range", "min_level is 1 to 3"));
@@ -224,7 +338,11 @@ pub fn validate_model(model: &ModelSpec) -> Result<(), DomainError> {
     }
     for (i, exclusion) in model.exclusions.iter().enumerate() {
         for service in exclusion.services.iter().filter(|s| catalogue::find(s).is_none()) {
-            errors.push(FieldError::new(format!("exclusions[{i}].services"), "service_unknown", format!("{service} is not in the catalogue")));
+            errors.push(FieldError::new(
+                format!("exclusions[{i}].services"),
+                "service_unknown",
+                format!("{service} is not in the catalogue"),
+            ));
         }
     }
     if model.reassess_months.severe == 0 || model.reassess_months.other == 0 {
@@ -252,7 +370,7 @@ pub fn dimension_scores(model: &ModelSpec, levels: &Levels) -> Vec<DimensionScor
             let weight: u32 = d.indicators.iter().map(|i| i.weight_bp).sum();
             let points: u32 = d.indicators.iter().map(|i| u32::from(levels.get(&i.code).copied().unwrap_or(0)) * i.weight_bp).sum();
             let max_level = d.indicators.iter().map(|i| levels.get(&i.code).copied().unwrap_or(0)).max().unwrap_or(0);
-            DimensionScore { dimension: d.code.clone(), score: if weight == 0 { 0 } else { points * 100 / weight }, max_level }
+            DimensionScore { dimension: d.code.clone(), score: (points * 100).checked_div(weight).unwrap_or(0), max_level }
         })
         .collect()
 }
@@ -276,7 +394,8 @@ pub fn degree(model: &ModelSpec, levels: &Levels) -> Degree {
     } else {
         Degree::General
     };
-    let override_hit = indicators_of(model).any(|(d, i)| OVERRIDE_DIMENSIONS.contains(&d.code.as_str()) && levels.get(&i.code).copied().unwrap_or(0) >= 3);
+    let override_hit =
+        indicators_of(model).any(|(d, i)| OVERRIDE_DIMENSIONS.contains(&d.code.as_str()) && levels.get(&i.code).copied().unwrap_or(0) >= 3);
     if override_hit { by_score.max(Degree::Serious) } else { by_score }
 }
 
@@ -337,7 +456,12 @@ pub fn derive_needs(model: &ModelSpec, levels: &Levels, groups: &[String], cover
         let hit = model.exclusions.iter().find(|x| coverage.contains(&x.when) && x.services.contains(&need.service_code));
         match hit {
             Some(x) => {
-                excluded.push(ExcludedNeed { service_code: need.service_code.clone(), exclusion_id: x.id.clone(), reason: x.reason.clone(), rule_id: need.because.rule_id.clone() });
+                excluded.push(ExcludedNeed {
+                    service_code: need.service_code.clone(),
+                    exclusion_id: x.id.clone(),
+                    reason: x.reason.clone(),
+                    rule_id: need.because.rule_id.clone(),
+                });
                 false
             }
             None => true,

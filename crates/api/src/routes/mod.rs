@@ -2,6 +2,7 @@
 //! route can exist without its OpenAPI entry.
 
 pub mod applications;
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod beneficiaries;
@@ -84,6 +85,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(field::answer_ticket)
             .service(field::convert_ticket)
             .service(field::assign_ticket)
-            .service(field::close_ticket),
+            .service(field::close_ticket)
+            .service(assessment::current_model)
+            .service(assessment::get_model)
+            .service(assessment::publish_model)
+            .service(assessment::create_assessment)
+            .service(assessment::list_due)
+            .service(assessment::get_assessment)
+            .service(assessment::person_assessments)
+            .service(assessment::summarise_needs)
+            .service(assessment::list_needs),
     );
 }

@@ -266,6 +266,38 @@ pub fn enumerations() -> BTreeMap<&'static str, Vec<EnumValue>> {
             v("redirected", "已转其他渠道", "Redirected"),
         ],
     );
+    all.insert("degree", vec![v("general", "一般", "General"), v("serious", "较重", "Serious"), v("severe", "严重", "Severe")]);
+    all.insert("priority", vec![v("high", "高", "High"), v("medium", "中", "Medium"), v("low", "低", "Low")]);
+    all.insert(
+        "need_status",
+        vec![
+            v("open", "待匹配", "Open"),
+            v("matched", "已匹配", "Matched"),
+            v("in_service", "服务中", "In service"),
+            v("met", "已满足", "Met"),
+            v("withdrawn", "已撤销", "Withdrawn"),
+        ],
+    );
+    all.insert(
+        "indicator",
+        vec![
+            v("income", "收入困境", "Income hardship"),
+            v("housing", "居住困境", "Housing hardship"),
+            v("illness", "疾病困境", "Illness"),
+            v("disability", "残疾困境", "Disability"),
+            v("education", "教育困境", "Education"),
+            v("employment", "就业困境", "Employment"),
+            v("social_security", "社会保障困境", "Social security"),
+            v("social_participation", "社会参与困境", "Social participation"),
+            v("children_youth", "儿童青少年困境", "Children and youth"),
+            v("family_structure", "家庭结构困境", "Family structure"),
+        ],
+    );
+    all.insert("service", jiuzhu_core::catalogue::GUIDANCE_CATALOGUE.iter().map(|(_, code, _, zh, en)| v(code, zh, en)).collect());
+    all.insert(
+        "service_category",
+        vec![v("care", "照护服务类", "Care"), v("daily_living", "生活服务类", "Daily living"), v("caring", "关爱服务类", "Caring")],
+    );
     all
 }
 

@@ -15,6 +15,7 @@ pub struct Model {
     pub department: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub description: String,
+    pub resolved_by_assessment: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

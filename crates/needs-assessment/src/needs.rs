@@ -1,0 +1,224 @@
+//! The service needs list (服务需求清单): needs by region, service, category,
+//! priority, status and degree, and the summary the city publishes and
+//! plans purchases from, counted in the database with GROUP BY.
+
+use crate::entity::need;
+use chrono::{DateTime, Utc};
+use jiuzhu_core::codes::code_of;
+use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, RegionCode, RegionLevel};
+use jiuzhu_platform::Db;
+use jiuzhu_platform::record::authorize;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::rules::{Degree, Priority};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NeedStatus {
+    /// 待匹配
+    Open,
+    /// 已匹配
+    Matched,
+    /// 服务中
+    InService,
+    /// 已满足
+    Met,
+    /// 已撤销
+    Withdrawn,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a70", "assessment_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a60", "beneficiary_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "region_code": "640202001001", "service_code": "meals", "category": "daily_living", "priority": "high", "degree": "serious", "because": {"rule_id": "R03", "indicator": "family_structure", "level": 2}, "status": "open", "version": 1, "created_at": "2025-03-05T08:00:00Z", "updated_at": "2025-03-05T08:00:00Z"}))]
+pub struct NeedView {
+    pub id: Uuid,
+    pub assessment_id: Uuid,
+    pub beneficiary_id: Uuid,
+    pub region_code: String,
+    pub service_code: String,
+    /// `care`, `daily_living` or `caring`.
+    pub category: String,
+    pub priority: String,
+    pub degree: String,
+    pub because: NeedReason,
+    pub status: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NeedReason {
+    pub rule_id: String,
+    pub indicator: String,
+    pub level: i16,
+}
+
+impl From<need::Model> for NeedView {
+    fn from(m: need::Model) -> Self {
+        Self {
+            id: m.id,
+            assessment_id: m.assessment_id,
+            beneficiary_id: m.beneficiary_id,
+            region_code: m.region_code,
+            service_code: m.service_code,
+            category: m.category,
+            priority: m.priority,
+            degree: m.degree,
+            because: NeedReason { rule_id: m.rule_id, indicator: m.indicator, level: m.level },
+            status: m.status,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct NeedFilter {
+    pub region_code: Option<String>,
+    pub service_code: Option<String>,
+    pub category: Option<String>,
+    pub priority: Option<Priority>,
+    pub status: Option<NeedStatus>,
+    pub degree: Option<Degree>,
+}
+
+/// The region to count within: the filter's, which must lie in the caller's.
+fn within(ctx: &Context, region_code: Option<&str>) -> Result<RegionCode, DomainError> {
+    match region_code {
+        None => Ok(ctx.actor.region.clone()),
+        Some(code) => {
+            let region = RegionCode::parse_field(code, "region_code")?;
+            if ctx.actor.covers(&region) { Ok(region) } else { Err(DomainError::NotFound) }
+        }
+    }
+}
+
+pub async fn list(db: &Db, ctx: &Context, filter: NeedFilter, page: PageRequest) -> Result<Page<NeedView>, DomainError> {
+    authorize(db, ctx, Permission::AssessmentRead).await?;
+    let mut query = need::Entity::find().filter(need::Column::RegionCode.like(ctx.actor.region_pattern()));
+    if let Some(code) = &filter.region_code {
+        let region = RegionCode::parse_field(code, "region_code")?;
+        query = query.filter(need::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
+    }
+    if let Some(service) = filter.service_code {
+        query = query.filter(need::Column::ServiceCode.eq(service));
+    }
+    if let Some(category) = filter.category {
+        query = query.filter(need::Column::Category.eq(category));
+    }
+    if let Some(priority) = filter.priority {
+        query = query.filter(need::Column::Priority.eq(code_of(priority)));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(need::Column::Status.eq(code_of(status)));
+    }
+    if let Some(degree) = filter.degree {
+        query = query.filter(need::Column::Degree.eq(code_of(degree)));
+    }
+    if let Some(after) = &page.after {
+        let id: Uuid =
+            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+        query = query.filter(need::Column::Id.gt(id));
+    }
+    let rows = query.order_by_asc(need::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    Ok(page.into_page(rows, |r| r.id.to_string()).map(NeedView::from))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// 按服务项目
+    Service,
+    /// 按服务类别
+    Category,
+    /// 按下一级行政区
+    Region,
+    /// 按困难程度
+    Degree,
+    /// 按服务对象群体（一人可属多个群体）
+    Group,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SummaryRow {
+    /// The service code, category, region code, degree or group.
+    pub key: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"region_code": "640202", "group_by": "service", "total_open": 3, "rows": [{"key": "meals", "count": 2}, {"key": "bathing", "count": 1}]}))]
+pub struct Summary {
+    pub region_code: String,
+    pub group_by: GroupBy,
+    /// Open needs in the region.
+    pub total_open: i64,
+    pub rows: Vec<SummaryRow>,
+}
+
+const GROUPS: [&str; 8] = ["elderly", "minor", "disabled", "seriously_ill", "worker_in_hardship", "woman", "living_alone", "left_behind"];
+
+/// Counts open needs in a region with GROUP BY; never loads the rows.
+pub async fn summary(db: &Db, ctx: &Context, region_code: Option<&str>, group_by: GroupBy) -> Result<Summary, DomainError> {
+    authorize(db, ctx, Permission::AssessmentRead).await?;
+    let region = within(ctx, region_code)?;
+    let backend = db.conn().get_database_backend();
+    let scope = need::Column::RegionCode.like(format!("{}%", region.subtree_prefix()));
+    let open = need::Column::Status.eq("open");
+    let mut query = Query::select();
+    query.from(need::Entity).and_where(scope).and_where(open);
+    match group_by {
+        GroupBy::Group => {
+            for group in GROUPS {
+                let hit = Expr::cust(format!("SUM(CASE WHEN group_codes LIKE '%,{group},%' THEN 1 ELSE 0 END)"));
+                query.expr_as(hit, Alias::new(group));
+            }
+        }
+        other => {
+            let key = match other {
+                GroupBy::Service => Expr::col(need::Column::ServiceCode),
+                GroupBy::Category => Expr::col(need::Column::Category),
+                GroupBy::Degree => Expr::col(need::Column::Degree),
+                _ => {
+                    let digits = match region.level() {
+                        RegionLevel::Province => 4,
+                        RegionLevel::City => 6,
+                        RegionLevel::County => 9,
+                        RegionLevel::Township | RegionLevel::Village => 12,
+                    };
+                    Expr::cust(format!("SUBSTR(region_code, 1, {digits})"))
+                }
+            };
+            query
+                .expr_as(key.clone(), Alias::new("key"))
+                .expr_as(Expr::col(need::Column::Id).count(), Alias::new("count"))
+                .add_group_by([key.clone()])
+                .order_by_expr(key, Order::Asc);
+        }
+    }
+    let rows = db.conn().query_all_raw(backend.build(&query)).await?;
+    let mut summary_rows = Vec::new();
+    if group_by == GroupBy::Group {
+        if let Some(row) = rows.first() {
+            for group in GROUPS {
+                let count: Option<i64> = row.try_get("", group).ok().flatten();
+                summary_rows.push(SummaryRow { key: group.to_string(), count: count.unwrap_or(0) });
+            }
+        }
+    } else {
+        for row in rows {
+            summary_rows.push(SummaryRow { key: row.try_get("", "key")?, count: row.try_get("", "count")? });
+        }
+    }
+    let total_open = need::Entity::find()
+        .filter(need::Column::RegionCode.like(format!("{}%", region.subtree_prefix())))
+        .filter(need::Column::Status.eq("open"))
+        .count(db.conn())
+        .await? as i64;
+    Ok(Summary { region_code: region.to_string(), group_by, total_open, rows: summary_rows })
+}

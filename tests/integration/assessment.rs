@@ -1,0 +1,244 @@
+//! Needs assessment: explained needs, exclusions, the model as data, and
+//! the needs summary.
+
+use jiuzhu_tests::{TestApp, spawn_app};
+use serde_json::{Value, json};
+
+/// A valid ID for someone born on `born` in 大武口区.
+fn id_born(born: &str, sequence: u32) -> String {
+    let first17 = format!("640202{}{sequence:03}", born.replace('-', ""));
+    format!("{first17}{}", jiuzhu_core::citizen_id::check_character(first17.as_bytes()))
+}
+
+fn scores(levels: &[(&str, u8)]) -> Value {
+    let all = [
+        "income",
+        "housing",
+        "illness",
+        "disability",
+        "education",
+        "employment",
+        "social_security",
+        "social_participation",
+        "children_youth",
+        "family_structure",
+    ];
+    Value::Array(
+        all.iter()
+            .map(|i| {
+                let level = levels.iter().find(|(k, _)| k == i).map(|(_, l)| *l).unwrap_or(0);
+                json!({"indicator": i, "level": level, "evidence": if level >= 2 { "入户核实" } else { "" }})
+            })
+            .collect(),
+    )
+}
+
+async fn register(app: &TestApp, token: &str, id_number: &str, region: &str, category: Value) -> String {
+    let body = json!({"name": "老人", "id_number": id_number, "region_code": region, "categories": [category], "groups": ["living_alone", "disabled"], "disability_level": 2});
+    let reply = app.post_json("/api/v1/beneficiaries", Some(token), &body).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.body["id"].as_str().unwrap().to_string()
+}
+
+async fn assess(app: &TestApp, token: &str, person: &str, levels: &[(&str, u8)]) -> Value {
+    let reply = app
+        .post_json(
+            "/api/v1/assessments",
+            Some(token),
+            &json!({"beneficiary_id": person, "assessed_on": "2025-03-05", "scores": scores(levels)}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.body
+}
+
+async fn setup(app: &TestApp) -> String {
+    let admin = app.admin_token().await;
+    for (code, name) in [("640202001", "甲街道"), ("640202001001", "甲社区"), ("640205100", "红果子镇"), ("640205100201", "红果子村")]
+    {
+        app.add_region(&admin, code, name).await;
+    }
+    admin
+}
+
+fn service_codes(list: &Value) -> Vec<&str> {
+    list.as_array().unwrap().iter().map(|n| n["service_code"].as_str().unwrap()).collect()
+}
+
+#[actix_web::test]
+async fn an_82_year_old_living_alone_with_level_two_disability_gets_explained_needs() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let person = register(
+        &app,
+        &admin,
+        &id_born("1944-03-01", 1),
+        "640202001001",
+        json!({"category": "extreme_poverty", "support_mode": "dispersed", "valid_from": "2024-01-01"}),
+    )
+    .await;
+    let result = assess(&app, &admin, &person, &[("disability", 2), ("family_structure", 2)]).await;
+    let needs = service_codes(&result["needs"]);
+    for wanted in ["meals", "emergency_call", "bathing", "rehabilitation_training"] {
+        assert!(needs.contains(&wanted), "{wanted} missing from {needs:?}");
+    }
+    let meals = result["needs"].as_array().unwrap().iter().find(|n| n["service_code"] == "meals").unwrap();
+    assert_eq!(meals["because"]["rule_id"], "R03");
+    assert_eq!(meals["because"]["indicator"], "family_structure");
+    assert_eq!(meals["because"]["level"], 2);
+    let bathing = result["needs"].as_array().unwrap().iter().find(|n| n["service_code"] == "bathing").unwrap();
+    assert_eq!((bathing["because"]["indicator"].as_str(), bathing["priority"].as_str()), (Some("disability"), Some("high")));
+    assert_eq!(result["hardship_types"], json!(["disability", "family_structure"]));
+    assert_eq!(result["degree"], "general");
+    assert_eq!(result["reassess_by"], "2026-03-05");
+    assert!(result["excluded"].as_array().unwrap().is_empty());
+    let listed = app.get(&format!("/api/v1/needs?service_code=meals&status=open"), Some(&admin)).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn centrally_supported_extreme_poverty_gets_no_meals_need_and_the_exclusion_is_recorded() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let person = register(
+        &app,
+        &admin,
+        &id_born("1944-03-01", 2),
+        "640202001001",
+        json!({"category": "extreme_poverty", "support_mode": "centralized", "valid_from": "2024-01-01"}),
+    )
+    .await;
+    let result = assess(&app, &admin, &person, &[("disability", 2), ("family_structure", 2)]).await;
+    let needs = service_codes(&result["needs"]);
+    assert!(!needs.contains(&"meals"), "{needs:?}");
+    assert!(needs.contains(&"emergency_call"));
+    let excluded = result["excluded"].as_array().unwrap();
+    let meals = excluded.iter().find(|x| x["service_code"] == "meals").unwrap();
+    assert_eq!((meals["exclusion_id"].as_str(), meals["rule_id"].as_str()), (Some("X01"), Some("R03")));
+    assert!(meals["reason"].as_str().unwrap().contains("集中供养"));
+    assert_eq!(app.get("/api/v1/needs?service_code=meals", Some(&admin)).await.body["items"].as_array().unwrap().len(), 0);
+}
+
+#[actix_web::test]
+async fn the_needs_summary_counts_exactly_the_open_needs_of_a_county() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let poor = json!({"category": "subsistence_allowance", "valid_from": "2024-01-01"});
+    let here_a = register(&app, &admin, &id_born("1944-03-01", 3), "640202001001", poor.clone()).await;
+    let here_b = register(&app, &admin, &id_born("1950-05-05", 4), "640202001001", poor.clone()).await;
+    let elsewhere = register(&app, &admin, &id_born("1944-03-01", 5), "640205100201", poor).await;
+    assess(&app, &admin, &here_a, &[("disability", 2), ("family_structure", 2)]).await;
+    assess(&app, &admin, &here_b, &[("illness", 2)]).await;
+    assess(&app, &admin, &elsewhere, &[("disability", 2), ("family_structure", 2)]).await;
+    // A reassessment supersedes: B's earlier needs are withdrawn, not counted.
+    let second = assess(&app, &admin, &here_b, &[("housing", 2)]).await;
+    assert!(second["supersedes"].is_string());
+
+    let county = app.get("/api/v1/needs/summary?region_code=640202&group_by=service", Some(&admin)).await;
+    assert_eq!(county.status, 200, "{}", county.text);
+    let counted: i64 = county.body["rows"].as_array().unwrap().iter().map(|r| r["count"].as_i64().unwrap()).sum();
+    let mut open = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = app
+            .get(
+                &format!(
+                    "/api/v1/needs?region_code=640202&status=open&limit=500{}",
+                    cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default()
+                ),
+                Some(&admin),
+            )
+            .await;
+        open += page.body["items"].as_array().unwrap().len() as i64;
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(counted, open);
+    assert_eq!(county.body["total_open"], open);
+    let rows = county.body["rows"].as_array().unwrap();
+    let count_of = |key: &str| rows.iter().find(|r| r["key"] == key).map(|r| r["count"].as_i64().unwrap()).unwrap_or(0);
+    assert_eq!(count_of("meals"), 1, "only A in this county needs meals");
+    assert_eq!(count_of("repairs"), 1, "B's current assessment");
+    assert_eq!(count_of("medical_escort"), 0, "B's superseded needs are withdrawn");
+    let by_region = app.get("/api/v1/needs/summary?region_code=640200&group_by=region", Some(&admin)).await;
+    let regions: Vec<&str> = by_region.body["rows"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect();
+    assert_eq!(regions, ["640202", "640205"]);
+    let by_group = app.get("/api/v1/needs/summary?region_code=640202&group_by=group", Some(&admin)).await;
+    let living_alone = by_group.body["rows"].as_array().unwrap().iter().find(|r| r["key"] == "living_alone").unwrap();
+    assert_eq!(living_alone["count"], open);
+    app.add_user(&admin, "county.b", "county_officer", "640205", json!({})).await;
+    let other = app.login("county.b", "password-1234").await;
+    app.get("/api/v1/needs/summary?region_code=640202&group_by=service", Some(&other)).await.assert_problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn scores_and_models_are_validated() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let person =
+        register(&app, &admin, &id_born("1944-03-01", 6), "640202001001", json!({"category": "marginal", "valid_from": "2024-01-01"}))
+            .await;
+    let mut partial = scores(&[]);
+    partial.as_array_mut().unwrap().retain(|s| s["indicator"] != "housing");
+    let missing = app
+        .post_json("/api/v1/assessments", Some(&admin), &json!({"beneficiary_id": person, "assessed_on": "2025-03-05", "scores": partial}))
+        .await;
+    missing.assert_problem(422, "validation_failed");
+    assert!(missing.body["errors"][0]["message"].as_str().unwrap().contains("housing"));
+    let mut bad = scores(&[]);
+    bad[0]["level"] = json!(5);
+    bad[1]["indicator"] = json!("luck");
+    let refused = app
+        .post_json("/api/v1/assessments", Some(&admin), &json!({"beneficiary_id": person, "assessed_on": "2025-03-05", "scores": bad}))
+        .await;
+    let fields: Vec<&str> = refused.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"scores[0].level") && fields.contains(&"scores[1].indicator"), "{fields:?}");
+
+    let current = app.get("/api/v1/assessment-models/current", Some(&admin)).await;
+    assert_eq!(current.body["version"], 1);
+    assert_eq!(current.body["dimensions"].as_array().unwrap().len(), 6);
+    let mut model = current.body.clone();
+    for key in ["version", "created_by", "created_at"] {
+        model.as_object_mut().unwrap().remove(key);
+    }
+    model["dimensions"][0]["indicators"][0]["weight_bp"] = json!(1600);
+    let unbalanced = app.post_json("/api/v1/assessment-models", Some(&admin), &model).await;
+    unbalanced.assert_problem(422, "validation_failed");
+    assert_eq!(unbalanced.body["errors"][0]["code"], "weights_sum");
+    model["dimensions"][0]["indicators"][0]["weight_bp"] = json!(1500);
+    model["thresholds"]["serious_from"] = json!(90);
+    let published = app.post_json("/api/v1/assessment-models", Some(&admin), &model).await;
+    assert_eq!((published.status, published.body["version"].as_i64()), (201, Some(2)), "{}", published.text);
+    assert_eq!(app.get("/api/v1/assessment-models/1", Some(&admin)).await.body["thresholds"]["serious_from"], 100, "old versions stay");
+    let later = assess(&app, &admin, &person, &[]).await;
+    assert_eq!(later["model_version"], 2);
+}
+
+#[actix_web::test]
+async fn an_assessment_resolves_free_text_application_items() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let person =
+        register(&app, &admin, &id_born("1944-03-01", 7), "640202001001", json!({"category": "marginal", "valid_from": "2024-01-01"}))
+            .await;
+    let application = app
+        .post_json(
+            "/api/v1/applications",
+            Some(&admin),
+            &json!({"channel": "walk_in", "beneficiary_id": person, "consent": {"given": true, "date": "2025-03-01", "method": "written"},
+        "items": [{"kind": "service", "description": "需要有人帮忙洗澡"}, {"kind": "service", "service_code": "meals"}]}),
+        )
+        .await;
+    assert_eq!(application.status, 201, "{}", application.text);
+    let assessment = assess(&app, &admin, &person, &[("disability", 2)]).await;
+    let reread = app.get(&format!("/api/v1/applications/{}", application.body["id"].as_str().unwrap()), Some(&admin)).await;
+    assert_eq!(reread.body["items"][0]["resolved_by_assessment"], assessment["id"]);
+    assert!(reread.body["items"][1]["resolved_by_assessment"].is_null(), "coded items need no resolving");
+    let history = app.get(&format!("/api/v1/beneficiaries/{person}/assessments"), Some(&admin)).await;
+    assert_eq!(history.body.as_array().unwrap().len(), 1);
+    let due = app.get("/api/v1/assessments?due_before=2026-12-31", Some(&admin)).await;
+    assert_eq!(due.body["items"].as_array().unwrap().len(), 1);
+    assert!(app.get("/api/v1/assessments?due_before=2026-01-01", Some(&admin)).await.body["items"].as_array().unwrap().is_empty());
+}
