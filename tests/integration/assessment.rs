@@ -92,7 +92,7 @@ async fn an_82_year_old_living_alone_with_level_two_disability_gets_explained_ne
     assert_eq!(result["degree"], "general");
     assert_eq!(result["reassess_by"], "2026-03-05");
     assert!(result["excluded"].as_array().unwrap().is_empty());
-    let listed = app.get(&format!("/api/v1/needs?service_code=meals&status=open"), Some(&admin)).await;
+    let listed = app.get("/api/v1/needs?service_code=meals&status=open", Some(&admin)).await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
 }
 
