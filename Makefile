@@ -36,6 +36,6 @@ openapi:
 openapi-check:
 	$(CARGO) run --locked -q --bin jiuzhu -- openapi | diff -u openapi/openapi.json - > /dev/null || { echo "openapi/openapi.json is out of date: run \`make openapi\`"; exit 1; }
 
-## Benchmarks arrive with the performance issue; this keeps the verb stable.
+## Benchmarks on a release build (PostgreSQL required); results in bench/results/.
 bench:
-	@echo "No benchmarks yet: the suite lands with the performance issue (bench/)."
+	bash bench/run.sh
