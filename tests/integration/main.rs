@@ -9,6 +9,7 @@ mod errors;
 mod field;
 mod imports;
 mod intake;
+mod matching;
 mod persistence;
 mod security;
 mod system;

@@ -141,6 +141,7 @@ pub async fn prepare_database(db: &Db, clock: &dyn Clock, admin_password: Option
     let outcome = users::bootstrap_admin(&*txn, clock, admin_password).await.map_err(|e| e.to_string())?;
     txn.commit().await.map_err(|e| e.to_string())?;
     jiuzhu_needs_assessment::models::ensure_default(db, clock.now()).await.map_err(|e| e.to_string())?;
+    jiuzhu_matching::catalogue::ensure_guidance(db, users::CITY_REGION, clock.now()).await.map_err(|e| e.to_string())?;
     Ok(outcome)
 }
 

@@ -32,6 +32,12 @@ impl Actor {
         if self.can(permission) { Ok(()) } else { Err(DomainError::Forbidden { permission: permission.code().to_string() }) }
     }
 
+    /// The actor's region and every region above it, for reference data
+    /// (catalogue items, providers) registered higher up that also serves here.
+    pub fn region_and_ancestors(&self) -> Vec<String> {
+        std::iter::successors(Some(self.region.clone()), RegionCode::parent).map(|r| r.to_string()).collect()
+    }
+
     /// The `LIKE` pattern that matches every region code in the actor's subtree.
     pub fn region_pattern(&self) -> String {
         format!("{}%", self.region.subtree_prefix())
@@ -60,6 +66,11 @@ mod tests {
         let worker = actor(Role::VillageWorker, "640202001001");
         assert_eq!(worker.require(Permission::UserWrite), Err(DomainError::Forbidden { permission: "user:write".into() }));
         assert!(actor(Role::CityAdmin, "640200").require(Permission::UserWrite).is_ok());
+    }
+
+    #[test]
+    fn ancestors_walk_up_to_the_province() {
+        assert_eq!(actor(Role::TownshipOfficer, "640202001").region_and_ancestors(), ["640202001", "640202", "640200", "640000"]);
     }
 
     #[test]

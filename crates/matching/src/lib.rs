@@ -1,1 +1,10 @@
-//! placeholder
+//! Matching (匹配), first part: the service project list (the 32 guidance
+//! items and local additions), providers (承接主体) with their eligibility,
+//! offer and capacity, and volunteers with the mutual-aid programmes and
+//! their time ledger. Matching, service orders and supervision come next.
+
+pub mod catalogue;
+pub mod entity;
+pub mod providers;
+pub mod rules;
+pub mod volunteers;

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod field;
 pub mod health;
 pub mod imports;
+pub mod matching;
 pub mod reference;
 pub mod users;
 
@@ -94,6 +95,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(assessment::get_assessment)
             .service(assessment::person_assessments)
             .service(assessment::summarise_needs)
-            .service(assessment::list_needs),
+            .service(assessment::list_needs)
+            .service(matching::list_services)
+            .service(matching::get_service)
+            .service(matching::create_service)
+            .service(matching::deactivate_service)
+            .service(matching::register_provider)
+            .service(matching::list_providers)
+            .service(matching::get_provider)
+            .service(matching::patch_provider)
+            .service(matching::register_volunteer)
+            .service(matching::list_volunteers)
+            .service(matching::get_volunteer)
+            .service(matching::log_hours)
+            .service(matching::get_hours),
     );
 }

@@ -1,0 +1,337 @@
+//! `/services`, `/providers` and `/volunteers`: the service project list,
+//! the providers who deliver it, and volunteers with their time ledger.
+
+use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
+use crate::json::ValidJson;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, patch, post, web};
+use jiuzhu_core::Page;
+use jiuzhu_matching::catalogue::{self, CreateLocalService, HsdsService, ServiceCategory, ServiceView};
+use jiuzhu_matching::providers::{self, PatchProvider, ProviderFilter, ProviderView, RegisterProvider};
+use jiuzhu_matching::rules::Program;
+use jiuzhu_matching::volunteers::{self, Ledger, LogHours, RegisterVolunteer, VolunteerView};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CatalogueFormat {
+    /// jiuzhu's own shape
+    Jiuzhu,
+    /// Open Referral HSDS 3 services
+    Hsds,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ServiceQuery {
+    pub category: Option<ServiceCategory>,
+    pub active: Option<bool>,
+    /// `hsds` answers Open Referral HSDS 3 services, for directory integrators.
+    pub format: Option<CatalogueFormat>,
+}
+
+/// The catalogue in either shape.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Catalogue {
+    Jiuzhu(Vec<ServiceView>),
+    Hsds(Vec<HsdsService>),
+}
+
+/// The service project list
+///
+/// The 32 guidance items of Annex 1 (12 care, 10 daily living, 10 caring)
+/// and the local items of the caller's city or county. `?format=hsds`
+/// answers the Open Referral HSDS 3 service shape.
+///
+/// Permission: `service:read`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "listServices",
+    security(("bearer" = [])),
+    params(ServiceQuery),
+    responses((status = 200, description = "The catalogue", body = Catalogue))
+)]
+#[get("/services")]
+pub async fn list_services(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::Query<ServiceQuery>) -> Result<HttpResponse, ApiError> {
+    let items = catalogue::list(&state.db, &ctx, query.category, query.active).await?;
+    Ok(HttpResponse::Ok().json(match query.format {
+        Some(CatalogueFormat::Hsds) => Catalogue::Hsds(catalogue::to_hsds(&items)),
+        _ => Catalogue::Jiuzhu(items),
+    }))
+}
+
+/// Get a service
+///
+/// Permission: `service:read`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "getService",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Service code")),
+    responses((status = 200, description = "The service", body = ServiceView), (status = 404, description = "No such service for the caller's region"))
+)]
+#[get("/services/{code}")]
+pub async fn get_service(state: web::Data<AppState>, Ctx(ctx): Ctx, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let service = catalogue::get(&state.db, &ctx, &code).await?;
+    Ok(with_etag(StatusCode::OK, service.version, &service))
+}
+
+/// Add a local service item
+///
+/// The city or a county adds an item of its own, scoped to its region.
+///
+/// Permission: `service:write`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "createLocalService",
+    security(("bearer" = [])),
+    request_body(content = CreateLocalService, content_type = "application/json"),
+    responses((status = 201, description = "Added", body = ServiceView, headers(("Location" = String, description = "URL of the item"))))
+)]
+#[post("/services")]
+pub async fn create_service(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    body: ValidJson<CreateLocalService>,
+) -> Result<HttpResponse, ApiError> {
+    let service = catalogue::create_local(&state.db, &ctx, body.0).await?;
+    Ok(created(format!("/api/v1/services/{}", service.code), service.version, &service))
+}
+
+/// Deactivate a local service item
+///
+/// Guidance items cannot be deactivated (422 `guidance_item_protected`). Needs `If-Match`.
+///
+/// Permission: `service:write`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "deactivateService",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Service code"), ("If-Match" = String, Header, description = "The version you read")),
+    responses((status = 200, description = "Deactivated", body = ServiceView), (status = 409, description = "Already inactive"))
+)]
+#[post("/services/{code}/deactivate")]
+pub async fn deactivate_service(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    code: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let service = catalogue::deactivate(&state.db, &ctx, &code, if_match.0).await?;
+    Ok(with_etag(StatusCode::OK, service.version, &service))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProviderQuery {
+    pub service_code: Option<String>,
+    /// Providers serving this region (or a region above it).
+    pub serves_region: Option<String>,
+    pub eligible_for_purchase: Option<bool>,
+}
+
+/// Register a provider
+///
+/// A budget-funded mass organisation registered as eligible for purchase
+/// answers 422 `provider_type_ineligible`; a known credit code 409.
+///
+/// Permission: `provider:write`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "registerProvider",
+    security(("bearer" = [])),
+    request_body(content = RegisterProvider, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Registered", body = ProviderView,
+            headers(("Location" = String, description = "URL of the provider"), ("ETag" = String, description = "Its version"))),
+        (status = 409, description = "The credit code is registered (`credit_code_registered`)"),
+    )
+)]
+#[post("/providers")]
+pub async fn register_provider(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    body: ValidJson<RegisterProvider>,
+) -> Result<HttpResponse, ApiError> {
+    let provider = providers::register(&state.db, &ctx, body.0).await?;
+    Ok(created(format!("/api/v1/providers/{}", provider.id), provider.version, &provider))
+}
+
+/// List providers
+///
+/// Staff see providers registered in, above or below their region; a
+/// provider account sees only itself. Contact phones are masked.
+///
+/// Permission: `provider:read`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "listProviders",
+    security(("bearer" = [])),
+    params(ProviderQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<ProviderView>))
+)]
+#[get("/providers")]
+pub async fn list_providers(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<ProviderQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let filter =
+        ProviderFilter { service_code: q.service_code, serves_region: q.serves_region, eligible_for_purchase: q.eligible_for_purchase };
+    Ok(HttpResponse::Ok().json(providers::list(&state.db, &ctx, filter, list.page()?).await?))
+}
+
+/// Get a provider
+///
+/// Permission: `provider:read`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "getProvider",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Provider id")),
+    responses((status = 200, description = "The provider", body = ProviderView), (status = 404, description = "Not visible to the caller"))
+)]
+#[get("/providers/{id}")]
+pub async fn get_provider(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let provider = providers::get(&state.db, &ctx, *id).await?;
+    Ok(with_etag(StatusCode::OK, provider.version, &provider))
+}
+
+/// Update a provider
+///
+/// A merge patch with `If-Match`; `credit_code`, `org_type`, `status` and
+/// `barred_until` cannot be patched.
+///
+/// Permission: `provider:write`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "patchProvider",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Provider id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = PatchProvider, content_type = "application/merge-patch+json"),
+    responses((status = 200, description = "Updated", body = ProviderView))
+)]
+#[patch("/providers/{id}")]
+pub async fn patch_provider(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<PatchProvider>,
+) -> Result<HttpResponse, ApiError> {
+    let provider = providers::patch(&state.db, &ctx, *id, if_match.0, body.0).await?;
+    Ok(with_etag(StatusCode::OK, provider.version, &provider))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VolunteerQuery {
+    pub program: Option<Program>,
+}
+
+/// Register a volunteer
+///
+/// Programme rules: `mutual_aid_low_income` helpers are registered,
+/// able-bodied beneficiaries; `sixty_helps_eighty` helpers are 60–69 and
+/// declared healthy. A broken rule answers 422 with its code.
+///
+/// Permission: `beneficiary:write`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "registerVolunteer",
+    security(("bearer" = [])),
+    request_body(content = RegisterVolunteer, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Registered", body = VolunteerView, headers(("Location" = String, description = "URL of the volunteer"))),
+        (status = 409, description = "Already a volunteer (`volunteer_registered`)"),
+    )
+)]
+#[post("/volunteers")]
+pub async fn register_volunteer(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    body: ValidJson<RegisterVolunteer>,
+) -> Result<HttpResponse, ApiError> {
+    let volunteer = volunteers::register(&state.db, &ctx, body.0).await?;
+    Ok(created(format!("/api/v1/volunteers/{}", volunteer.id), volunteer.version, &volunteer))
+}
+
+/// List volunteers
+///
+/// Permission: `beneficiary:read`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "listVolunteers",
+    security(("bearer" = [])),
+    params(VolunteerQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<VolunteerView>))
+)]
+#[get("/volunteers")]
+pub async fn list_volunteers(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<VolunteerQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(volunteers::list(&state.db, &ctx, query.program, list.page()?).await?))
+}
+
+/// Get a volunteer
+///
+/// Permission: `beneficiary:read`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "getVolunteer",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Volunteer id")),
+    responses((status = 200, description = "The volunteer", body = VolunteerView), (status = 404, description = "No such volunteer in the caller's region"))
+)]
+#[get("/volunteers/{id}")]
+pub async fn get_volunteer(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(volunteers::get(&state.db, &ctx, *id).await?))
+}
+
+/// Log volunteer hours
+///
+/// Adds an entry to the time ledger and answers the whole ledger.
+///
+/// Permission: `beneficiary:write`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "logVolunteerHours",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Volunteer id")),
+    request_body(content = LogHours, content_type = "application/json"),
+    responses((status = 201, description = "Logged", body = Ledger), (status = 404, description = "No such volunteer in the caller's region"))
+)]
+#[post("/volunteers/{id}/hours")]
+pub async fn log_hours(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    body: ValidJson<LogHours>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(volunteers::log_hours(&state.db, &ctx, *id, body.0).await?))
+}
+
+/// A volunteer's time ledger
+///
+/// Permission: `beneficiary:read`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "getVolunteerHours",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Volunteer id")),
+    responses((status = 200, description = "The ledger with its total", body = Ledger), (status = 404, description = "No such volunteer in the caller's region"))
+)]
+#[get("/volunteers/{id}/hours")]
+pub async fn get_hours(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(volunteers::ledger(&state.db, &ctx, *id).await?))
+}

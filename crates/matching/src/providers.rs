@@ -1,0 +1,352 @@
+//! Providers (承接主体): who may undertake purchased services, what they
+//! offer where, their monthly capacity and qualifications. A provider
+//! account sees only its own record; `barred_until` is set by procurement.
+
+use crate::entity::provider;
+use crate::rules::OrgType;
+use chrono::{DateTime, NaiveDate, Utc};
+use jiuzhu_core::codes::{code_of, parse_code};
+use jiuzhu_core::mask::Pii;
+use jiuzhu_core::patch::nullable;
+use jiuzhu_core::{Context, CreditCode, DomainError, FieldError, Page, PageRequest, Permission, Phone, RegionCode, Role, id::new_id};
+use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::{Db, regions};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Qualification {
+    /// e.g. 养老机构备案, 营业执照, 社会工作者职业资格.
+    pub kind: String,
+    pub number: String,
+    pub expires_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "石嘴山市爱心助老服务中心", "credit_code": "52640200MJ0000000X", "org_type": "social_organization", "eligible_for_purchase": true,
+    "service_codes": ["meals", "bathing"], "service_regions": ["640202"], "monthly_capacity": {"meals": 3000, "bathing": 200},
+    "qualifications": [{"kind": "民办非企业单位登记证书", "number": "民证字第0001号", "expires_on": "2027-12-31"}], "contact": {"name": "李主任", "phone": "13912345678"}}))]
+pub struct RegisterProvider {
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    /// Unified social credit code (GB 32100).
+    pub credit_code: String,
+    pub org_type: OrgType,
+    /// Whether it may undertake government-purchased services.
+    #[serde(default = "yes")]
+    pub eligible_for_purchase: bool,
+    #[validate(length(min = 1, max = 40))]
+    pub service_codes: Vec<String>,
+    #[validate(length(min = 1, max = 50))]
+    pub service_regions: Vec<String>,
+    /// Units per month, by service code.
+    #[serde(default)]
+    pub monthly_capacity: BTreeMap<String, u32>,
+    #[serde(default)]
+    #[validate(length(max = 20))]
+    pub qualifications: Vec<Qualification>,
+    #[validate(nested)]
+    pub contact: ContactInput,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A merge patch; `credit_code`, `org_type`, `status`, `barred_until` and `version` cannot be patched.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"monthly_capacity": {"meals": 3500, "bathing": 200}}))]
+pub struct PatchProvider {
+    #[validate(length(min = 1, max = 200))]
+    pub name: Option<String>,
+    #[validate(length(min = 1, max = 40))]
+    pub service_codes: Option<Vec<String>>,
+    #[validate(length(min = 1, max = 50))]
+    pub service_regions: Option<Vec<String>>,
+    pub monthly_capacity: Option<BTreeMap<String, u32>>,
+    #[validate(length(max = 20))]
+    pub qualifications: Option<Vec<Qualification>>,
+    #[validate(nested)]
+    pub contact: Option<ContactInput>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<bool>)]
+    pub eligible_for_purchase: Option<Option<bool>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContactView {
+    pub name: String,
+    /// Masked.
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProviderView {
+    pub id: Uuid,
+    pub name: String,
+    pub credit_code: String,
+    pub org_type: OrgType,
+    pub eligible_for_purchase: bool,
+    pub service_codes: Vec<String>,
+    pub service_regions: Vec<String>,
+    pub monthly_capacity: BTreeMap<String, u32>,
+    pub qualifications: Vec<Qualification>,
+    pub contact: ContactView,
+    /// `active` or `suspended`.
+    pub status: String,
+    /// Barred from purchased projects until this day (set by procurement).
+    pub barred_until: Option<NaiveDate>,
+    /// The region that registered it.
+    pub region_code: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn fenced(codes: &[String]) -> String {
+    format!(",{},", codes.join(","))
+}
+
+fn unfenced(text: &str) -> Vec<String> {
+    text.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+pub fn view(m: provider::Model) -> Result<ProviderView, DomainError> {
+    Ok(ProviderView {
+        id: m.id,
+        name: m.name,
+        credit_code: m.credit_code,
+        org_type: parse_code(&m.org_type)?,
+        eligible_for_purchase: m.eligible_for_purchase,
+        service_codes: unfenced(&m.service_codes),
+        service_regions: unfenced(&m.service_regions),
+        monthly_capacity: serde_json::from_str(&m.monthly_capacity).unwrap_or_default(),
+        qualifications: serde_json::from_str(&m.qualifications).unwrap_or_default(),
+        contact: ContactView { name: m.contact_name, phone: m.contact_phone.as_deref().map(|p| Pii::Masked.stored_phone(p)) },
+        status: m.status,
+        barred_until: m.barred_until,
+        region_code: m.region_code,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+/// Staff see providers registered in, above or below their region; a
+/// provider account sees only itself.
+fn scoped(ctx: &Context) -> Select<provider::Entity> {
+    match (ctx.actor.role, ctx.actor.provider_id) {
+        (Role::Provider, Some(own)) => provider::Entity::find().filter(provider::Column::Id.eq(own)),
+        (Role::Provider, None) => provider::Entity::find().filter(provider::Column::Id.is_null()),
+        _ => provider::Entity::find().filter(
+            Condition::any()
+                .add(provider::Column::RegionCode.is_in(ctx.actor.region_and_ancestors()))
+                .add(provider::Column::RegionCode.like(ctx.actor.region_pattern())),
+        ),
+    }
+}
+
+/// Checks offered services, served regions, capacity keys and the eligibility rule.
+async fn check_offer(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    org_type: OrgType,
+    eligible: bool,
+    services: &[String],
+    regions_served: &[String],
+    capacity: &BTreeMap<String, u32>,
+) -> Result<(), DomainError> {
+    if eligible && !org_type.may_undertake_purchases() {
+        return Err(DomainError::rule(
+            "provider_type_ineligible",
+            "budget-funded mass organisations cannot undertake purchased social-assistance services",
+        ));
+    }
+    let mut errors = Vec::new();
+    let known = crate::catalogue::existing_codes(conn, services).await?;
+    for (i, code) in services.iter().enumerate() {
+        if !known.contains(code) {
+            errors.push(FieldError::new(format!("service_codes[{i}]"), "service_unknown", format!("{code} is not in the catalogue")));
+        }
+    }
+    for (i, code) in regions_served.iter().enumerate() {
+        let field = format!("service_regions[{i}]");
+        match RegionCode::parse(code) {
+            Err(message) => errors.push(FieldError::new(field, "region_code_invalid", message)),
+            Ok(region) if !ctx.actor.covers(&region) => {
+                errors.push(FieldError::new(field, "region_outside_scope", format!("{region} is outside your region")))
+            }
+            Ok(region) => {
+                if regions::find(conn, &region).await?.is_none() {
+                    errors.push(FieldError::new(field, "region_unknown", format!("region {region} does not exist")));
+                }
+            }
+        }
+    }
+    for code in capacity.keys().filter(|c| !services.contains(c)) {
+        errors.push(FieldError::new(format!("monthly_capacity.{code}"), "not_offered", "capacity is given only for offered services"));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, DomainError> {
+    serde_json::to_string(value).map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+pub async fn register(db: &Db, ctx: &Context, input: RegisterProvider) -> Result<ProviderView, DomainError> {
+    authorize(db, ctx, Permission::ProviderWrite).await?;
+    let credit = CreditCode::parse_field(&input.credit_code, "credit_code")?;
+    let phone = input.contact.phone.as_deref().map(|p| Phone::parse_field(p, "contact.phone")).transpose()?;
+    let txn = db.begin_write().await?;
+    check_offer(
+        &*txn,
+        ctx,
+        input.org_type,
+        input.eligible_for_purchase,
+        &input.service_codes,
+        &input.service_regions,
+        &input.monthly_capacity,
+    )
+    .await?;
+    if let Some(existing) = provider::Entity::find().filter(provider::Column::CreditCode.eq(credit.as_str())).one(&*txn).await? {
+        return Err(DomainError::Conflict {
+            code: "credit_code_registered",
+            message: "a provider with this credit code exists".into(),
+            existing_id: Some(existing.id.to_string()),
+        });
+    }
+    let model = provider::ActiveModel {
+        id: Set(new_id()),
+        name: Set(input.name),
+        credit_code: Set(credit.as_str().to_string()),
+        org_type: Set(code_of(input.org_type)),
+        eligible_for_purchase: Set(input.eligible_for_purchase),
+        service_codes: Set(fenced(&input.service_codes)),
+        service_regions: Set(fenced(&input.service_regions)),
+        monthly_capacity: Set(to_json(&input.monthly_capacity)?),
+        qualifications: Set(to_json(&input.qualifications)?),
+        contact_name: Set(input.contact.name),
+        contact_phone: Set(phone.map(String::from)),
+        status: Set("active".into()),
+        barred_until: Set(None),
+        region_code: Set(ctx.actor.region.to_string()),
+        version: Set(1),
+        created_at: Set(ctx.now),
+        updated_at: Set(ctx.now),
+    }
+    .insert(&*txn)
+    .await?;
+    let data = serde_json::json!({"org_type": model.org_type, "eligible_for_purchase": model.eligible_for_purchase});
+    let mut change = Change::published("provider.registered", "provider", model.id, &model.region_code, data);
+    if let Some(event) = change.event.as_mut() {
+        event.provider_id = Some(model.id);
+    }
+    record(&*txn, ctx, change).await?;
+    txn.commit().await?;
+    view(model)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ProviderFilter {
+    pub service_code: Option<String>,
+    /// Providers serving this region (or a region above it).
+    pub serves_region: Option<String>,
+    pub eligible_for_purchase: Option<bool>,
+}
+
+pub async fn list(db: &Db, ctx: &Context, filter: ProviderFilter, page: PageRequest) -> Result<Page<ProviderView>, DomainError> {
+    authorize(db, ctx, Permission::ProviderRead).await?;
+    let mut query = scoped(ctx);
+    if let Some(code) = &filter.service_code {
+        query = query.filter(provider::Column::ServiceCodes.like(format!("%,{code},%")));
+    }
+    if let Some(code) = &filter.serves_region {
+        let region = RegionCode::parse_field(code, "serves_region")?;
+        let mut any = Condition::any();
+        for ancestor in std::iter::successors(Some(region), RegionCode::parent) {
+            any = any.add(provider::Column::ServiceRegions.like(format!("%,{ancestor},%")));
+        }
+        query = query.filter(any);
+    }
+    if let Some(eligible) = filter.eligible_for_purchase {
+        query = query.filter(provider::Column::EligibleForPurchase.eq(eligible));
+    }
+    if let Some(after) = &page.after {
+        let id: Uuid =
+            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+        query = query.filter(provider::Column::Id.gt(id));
+    }
+    let rows = query.order_by_asc(provider::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let page = page.into_page(rows, |r| r.id.to_string());
+    Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+}
+
+pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ProviderView, DomainError> {
+    authorize(db, ctx, Permission::ProviderRead).await?;
+    view(scoped(ctx).filter(provider::Column::Id.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?)
+}
+
+pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input: PatchProvider) -> Result<ProviderView, DomainError> {
+    authorize(db, ctx, Permission::ProviderWrite).await?;
+    let phone = match input.contact.as_ref().and_then(|c| c.phone.as_deref()) {
+        Some(p) => Some(String::from(Phone::parse_field(p, "contact.phone")?)),
+        None => None,
+    };
+    let txn = db.begin_write().await?;
+    let current = scoped(ctx).filter(provider::Column::Id.eq(id)).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
+    expect_version(if_match, current.version)?;
+    let before = view(current.clone())?;
+    let services = input.service_codes.clone().unwrap_or(before.service_codes.clone());
+    let served = input.service_regions.clone().unwrap_or(before.service_regions.clone());
+    let capacity = input.monthly_capacity.clone().unwrap_or(before.monthly_capacity.clone());
+    let eligible = input.eligible_for_purchase.map(|e| e.unwrap_or(true)).unwrap_or(before.eligible_for_purchase);
+    check_offer(&*txn, ctx, before.org_type, eligible, &services, &served, &capacity).await?;
+    let mut model: provider::ActiveModel = current.clone().into();
+    if let Some(name) = input.name {
+        model.name = Set(name);
+    }
+    model.service_codes = Set(fenced(&services));
+    model.service_regions = Set(fenced(&served));
+    model.monthly_capacity = Set(to_json(&capacity)?);
+    model.eligible_for_purchase = Set(eligible);
+    if let Some(qualifications) = &input.qualifications {
+        model.qualifications = Set(to_json(qualifications)?);
+    }
+    if let Some(contact) = input.contact {
+        model.contact_name = Set(contact.name);
+        model.contact_phone = Set(phone);
+    }
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(ctx.now);
+    let updated = model.update(&*txn).await?;
+    record(
+        &*txn,
+        ctx,
+        Change::published(
+            "provider.updated",
+            "provider",
+            updated.id,
+            &updated.region_code,
+            serde_json::json!({"version": updated.version}),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    view(updated)
+}

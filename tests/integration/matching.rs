@@ -1,0 +1,131 @@
+//! The service project list, providers and volunteers.
+
+use jiuzhu_tests::{TestApp, spawn_app};
+use serde_json::{Value, json};
+
+fn id_born(born: &str, sequence: u32) -> String {
+    let first17 = format!("640202{}{sequence:03}", born.replace('-', ""));
+    format!("{first17}{}", jiuzhu_core::citizen_id::check_character(first17.as_bytes()))
+}
+
+/// A valid unified social credit code for the n-th synthetic provider.
+fn credit_code(n: u32) -> String {
+    let first17 = format!("52640200MJ{n:07}");
+    let check = jiuzhu_core::credit_code::check_character(first17.as_bytes()).unwrap();
+    format!("{first17}{check}")
+}
+
+async fn setup(app: &TestApp) -> String {
+    let admin = app.admin_token().await;
+    for (code, name) in [("640202001", "甲街道"), ("640202001001", "甲社区")] {
+        app.add_region(&admin, code, name).await;
+    }
+    admin
+}
+
+fn provider(n: u32, org_type: &str) -> Value {
+    json!({"name": format!("服务中心{n}"), "credit_code": credit_code(n), "org_type": org_type, "service_codes": ["meals", "bathing"], "service_regions": ["640202"],
+        "monthly_capacity": {"meals": 3000}, "qualifications": [{"kind": "登记证书", "number": "001", "expires_on": "2027-12-31"}], "contact": {"name": "李主任", "phone": "13912345678"}})
+}
+
+#[actix_web::test]
+async fn the_catalogue_has_32_guidance_items_in_three_categories() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let catalogue = app.get("/api/v1/services", Some(&admin)).await;
+    let items = catalogue.body.as_array().unwrap();
+    assert_eq!(items.len(), 32);
+    let count = |c: &str| items.iter().filter(|s| s["category"] == c).count();
+    assert_eq!((count("care"), count("daily_living"), count("caring")), (12, 10, 10));
+    assert_eq!(items[28]["code"], "policy_outreach");
+    assert_eq!(items[28]["number"], 29);
+    let hsds = app.get("/api/v1/services?format=hsds", Some(&admin)).await;
+    let first = &hsds.body[0];
+    assert!(uuid::Uuid::parse_str(first["id"].as_str().unwrap()).is_ok());
+    assert_eq!((first["name"].as_str(), first["status"].as_str()), (Some("走访探视"), Some("active")));
+    let guidance = app.post_json_with("/api/v1/services/meals/deactivate", Some(&admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+    guidance.assert_problem(422, "guidance_item_protected");
+    let local = json!({"code": "winter_heating_check", "category": "daily_living", "name_zh": "冬季取暖安全检查", "name_en": "Winter heating check", "unit": "per_visit", "government_funded": true});
+    let added = app.post_json("/api/v1/services", Some(&admin), &local).await;
+    assert_eq!((added.status, added.body["guidance"].as_bool()), (201, Some(false)), "{}", added.text);
+    app.post_json("/api/v1/services", Some(&admin), &local).await.assert_problem(409, "service_code_taken");
+    let off =
+        app.post_json_with("/api/v1/services/winter_heating_check/deactivate", Some(&admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(off.body["active"], false);
+    assert_eq!(app.get("/api/v1/services?active=true", Some(&admin)).await.body.as_array().unwrap().len(), 32);
+}
+
+#[actix_web::test]
+async fn a_budget_funded_mass_organisation_cannot_be_registered_as_eligible() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let refused = app.post_json("/api/v1/providers", Some(&admin), &provider(1, "fiscally_funded_mass_organization")).await;
+    refused.assert_problem(422, "provider_type_ineligible");
+    let mut not_for_purchase = provider(1, "fiscally_funded_mass_organization");
+    not_for_purchase["eligible_for_purchase"] = json!(false);
+    assert_eq!(
+        app.post_json("/api/v1/providers", Some(&admin), &not_for_purchase).await.status,
+        201,
+        "it may still be listed, not bought from"
+    );
+    let registered = app.post_json("/api/v1/providers", Some(&admin), &provider(2, "social_organization")).await;
+    assert_eq!(registered.status, 201, "{}", registered.text);
+    assert_eq!(registered.body["contact"]["phone"], "139****5678");
+    app.post_json("/api/v1/providers", Some(&admin), &provider(2, "enterprise")).await.assert_problem(409, "credit_code_registered");
+    let mut bad = provider(3, "enterprise");
+    bad["credit_code"] = json!("91110000100010433M");
+    bad["monthly_capacity"] = json!({"haircut": 10});
+    let invalid = app.post_json("/api/v1/providers", Some(&admin), &bad).await;
+    assert_eq!(invalid.body["errors"][0]["code"], "credit_code_checksum", "{}", invalid.text);
+    let serving = app.get("/api/v1/providers?serves_region=640202001001&service_code=meals", Some(&admin)).await;
+    assert_eq!(serving.body["items"].as_array().unwrap().len(), 2, "a county-wide provider serves its villages");
+    // A provider account sees only itself.
+    let id = registered.body["id"].as_str().unwrap();
+    app.add_user(&admin, "provider.staff", "provider", "640202", json!({"provider_id": id})).await;
+    let own = app.login("provider.staff", "password-1234").await;
+    let seen = app.get("/api/v1/providers", Some(&own)).await;
+    assert_eq!(seen.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(seen.body["items"][0]["id"], id);
+    let patched = app
+        .patch_json(&format!("/api/v1/providers/{id}"), &admin, &json!({"monthly_capacity": {"meals": 100, "bathing": 5}}), Some("\"1\""))
+        .await;
+    assert_eq!(patched.body["monthly_capacity"]["bathing"], 5, "{}", patched.text);
+}
+
+#[actix_web::test]
+async fn volunteer_programmes_keep_their_rules_and_hours_accumulate() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let helper = |id: String, program: &str, healthy: bool| json!({"name": "王建国", "id_number": id, "region_code": "640202001001", "program": program, "skills": ["companionship"], "healthy_declared": healthy});
+    let seventy = app.post_json("/api/v1/volunteers", Some(&admin), &helper(id_born("1955-01-01", 1), "sixty_helps_eighty", true)).await;
+    seventy.assert_problem(422, "sixty_helps_eighty_age");
+    let unhealthy = app.post_json("/api/v1/volunteers", Some(&admin), &helper(id_born("1962-06-01", 2), "sixty_helps_eighty", false)).await;
+    unhealthy.assert_problem(422, "sixty_helps_eighty_health");
+    let ok = app.post_json("/api/v1/volunteers", Some(&admin), &helper(id_born("1962-06-01", 3), "sixty_helps_eighty", true)).await;
+    assert_eq!(ok.status, 201, "{}", ok.text);
+    assert_eq!(ok.body["age"], 64);
+    let stranger =
+        app.post_json("/api/v1/volunteers", Some(&admin), &helper(id_born("1980-01-01", 4), "mutual_aid_low_income", false)).await;
+    stranger.assert_problem(422, "mutual_aid_requires_beneficiary");
+    let person = json!({"name": "刘强", "id_number": id_born("1980-01-01", 5), "region_code": "640202001001", "categories": [{"category": "subsistence_allowance", "valid_from": "2024-01-01"}]});
+    assert_eq!(app.post_json("/api/v1/beneficiaries", Some(&admin), &person).await.status, 201);
+    let mutual = app.post_json("/api/v1/volunteers", Some(&admin), &helper(id_born("1980-01-01", 5), "mutual_aid_low_income", false)).await;
+    assert_eq!(mutual.status, 201, "{}", mutual.text);
+    assert!(mutual.body["beneficiary_id"].is_string());
+    let id = ok.body["id"].as_str().unwrap();
+    for minutes in [90, 120] {
+        let logged = app
+            .post_json(
+                &format!("/api/v1/volunteers/{id}/hours"),
+                Some(&admin),
+                &json!({"served_on": "2025-03-03", "minutes": minutes, "service_code": "companionship"}),
+            )
+            .await;
+        assert_eq!(logged.status, 201, "{}", logged.text);
+    }
+    let ledger = app.get(&format!("/api/v1/volunteers/{id}/hours"), Some(&admin)).await;
+    assert_eq!((ledger.body["total_minutes"].as_i64(), ledger.body["entries"].as_array().unwrap().len()), (Some(210), 2));
+    let too_long =
+        app.post_json(&format!("/api/v1/volunteers/{id}/hours"), Some(&admin), &json!({"served_on": "2025-03-03", "minutes": 2000})).await;
+    assert_eq!(too_long.body["errors"][0]["field"], "minutes");
+}
