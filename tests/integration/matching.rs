@@ -129,3 +129,65 @@ async fn volunteer_programmes_keep_their_rules_and_hours_accumulate() {
         app.post_json(&format!("/api/v1/volunteers/{id}/hours"), Some(&admin), &json!({"served_on": "2025-03-03", "minutes": 2000})).await;
     assert_eq!(too_long.body["errors"][0]["field"], "minutes");
 }
+
+#[actix_web::test]
+async fn matching_an_82_year_olds_meals_need_ranks_capacity_and_never_lists_the_barred() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let person = json!({"name": "张秀兰", "id_number": id_born("1944-03-01", 9), "region_code": "640202001001", "categories": [{"category": "subsistence_allowance", "valid_from": "2024-01-01"}], "groups": ["living_alone"]});
+    let person = app.post_json("/api/v1/beneficiaries", Some(&admin), &person).await.body;
+    let scores: Vec<Value> = [
+        "income",
+        "housing",
+        "illness",
+        "disability",
+        "education",
+        "employment",
+        "social_security",
+        "social_participation",
+        "children_youth",
+    ]
+    .iter()
+    .map(|i| json!({"indicator": i, "level": 0}))
+    .chain([json!({"indicator": "family_structure", "level": 2, "evidence": "独居"})])
+    .collect();
+    let assessment = app
+        .post_json(
+            "/api/v1/assessments",
+            Some(&admin),
+            &json!({"beneficiary_id": person["id"], "assessed_on": "2025-03-05", "scores": scores}),
+        )
+        .await;
+    assert_eq!(assessment.status, 201, "{}", assessment.text);
+    let need = app.get("/api/v1/needs?service_code=meals", Some(&admin)).await.body["items"][0].clone();
+
+    let with_capacity = app.post_json("/api/v1/providers", Some(&admin), &provider(11, "social_organization")).await.body;
+    let mut no_capacity = provider(12, "enterprise");
+    no_capacity["monthly_capacity"] = json!({"meals": 0});
+    let no_capacity = app.post_json("/api/v1/providers", Some(&admin), &no_capacity).await.body;
+    let barred = app.post_json("/api/v1/providers", Some(&admin), &provider(13, "enterprise")).await.body;
+    use sea_orm::ConnectionTrait;
+    app.db
+        .conn()
+        .execute_unprepared(&format!(
+            "UPDATE providers SET barred_until = '2099-01-01' WHERE credit_code = '{}'",
+            barred["credit_code"].as_str().unwrap()
+        ))
+        .await
+        .unwrap();
+
+    let matched = app.post_json("/api/v1/matches?explain=true", Some(&admin), &json!({"need_id": need["id"]})).await;
+    assert_eq!(matched.status, 200, "{}", matched.text);
+    let candidates = matched.body["candidates"].as_array().unwrap();
+    assert_eq!(candidates[0]["id"], with_capacity["id"]);
+    assert!(candidates[0]["reasons"].as_array().unwrap().iter().any(|r| r == "serves the county"));
+    let ids: Vec<&Value> = candidates.iter().map(|c| &c["id"]).collect();
+    assert!(!ids.contains(&&barred["id"]) && !ids.contains(&&no_capacity["id"]));
+    let excluded = matched.body["excluded"].as_array().unwrap();
+    let barred_row = excluded.iter().find(|x| x["id"] == barred["id"]).unwrap();
+    assert!(barred_row["reasons"][0].as_str().unwrap().contains("barred"));
+    assert!(excluded.iter().any(|x| x["id"] == no_capacity["id"]));
+    let quiet = app.post_json("/api/v1/matches", Some(&admin), &json!({"beneficiary_id": person["id"], "service_code": "meals"})).await;
+    assert!(quiet.body.get("excluded").is_none());
+    assert_eq!(quiet.body["candidates"], matched.body["candidates"], "matching is deterministic");
+}

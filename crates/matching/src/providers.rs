@@ -150,7 +150,7 @@ pub fn view(m: provider::Model) -> Result<ProviderView, DomainError> {
 
 /// Staff see providers registered in, above or below their region; a
 /// provider account sees only itself.
-fn scoped(ctx: &Context) -> Select<provider::Entity> {
+pub(crate) fn scoped(ctx: &Context) -> Select<provider::Entity> {
     match (ctx.actor.role, ctx.actor.provider_id) {
         (Role::Provider, Some(own)) => provider::Entity::find().filter(provider::Column::Id.eq(own)),
         (Role::Provider, None) => provider::Entity::find().filter(provider::Column::Id.is_null()),

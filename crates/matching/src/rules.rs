@@ -135,3 +135,245 @@ mod tests {
         assert!(!sixty_helps_eighty_may_serve(75, &["living_alone".into()]));
     }
 }
+
+/// What ranking needs to know about a provider.
+#[derive(Debug, Clone)]
+pub struct ProviderFacts {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub active: bool,
+    pub barred: bool,
+    pub offers_service: bool,
+    /// The most specific served region that covers the target, if any.
+    pub coverage: Option<jiuzhu_core::RegionLevel>,
+    /// Units left this month for the service; `None` when none are declared.
+    pub capacity_left: Option<u32>,
+    pub capacity_total: Option<u32>,
+    pub valid_qualification: bool,
+    /// Mean satisfaction × 100 (100–500), when there is feedback.
+    pub satisfaction: Option<u32>,
+}
+
+/// What ranking needs to know about a volunteer.
+#[derive(Debug, Clone)]
+pub struct VolunteerFacts {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub program: Program,
+    pub has_skill: bool,
+    pub same_village: bool,
+    pub same_township: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateKind {
+    /// 承接主体
+    Provider,
+    /// 志愿者
+    Volunteer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Ranked {
+    pub kind: CandidateKind,
+    pub id: uuid::Uuid,
+    pub name: String,
+    /// Higher is better; 0–100.
+    pub score: u32,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Excluded {
+    pub kind: CandidateKind,
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub reasons: Vec<String>,
+}
+
+/// Scores a provider, or says why it cannot serve: barred, inactive, not
+/// offering the service, outside the region or without capacity never rank.
+pub fn score_provider(p: &ProviderFacts) -> Result<Ranked, Excluded> {
+    use jiuzhu_core::RegionLevel as L;
+    let mut blockers = Vec::new();
+    if p.barred {
+        blockers.push("barred from purchased services".to_string());
+    }
+    if !p.active {
+        blockers.push("not active".to_string());
+    }
+    if !p.offers_service {
+        blockers.push("does not offer this service".to_string());
+    }
+    if p.coverage.is_none() {
+        blockers.push("does not serve this region".to_string());
+    }
+    match p.capacity_left {
+        None => blockers.push("no monthly capacity declared for this service".to_string()),
+        Some(0) => blockers.push("no capacity left this month".to_string()),
+        Some(_) => {}
+    }
+    if !blockers.is_empty() {
+        return Err(Excluded { kind: CandidateKind::Provider, id: p.id, name: p.name.clone(), reasons: blockers });
+    }
+    let mut score = 0;
+    let mut reasons = Vec::new();
+    let (points, label) = match p.coverage {
+        Some(L::Village) => (40, "serves the village"),
+        Some(L::Township) => (30, "serves the township"),
+        Some(L::County) => (20, "serves the county"),
+        _ => (10, "serves the city"),
+    };
+    score += points;
+    reasons.push(label.to_string());
+    let (left, total) = (p.capacity_left.unwrap_or(0), p.capacity_total.unwrap_or(0).max(1));
+    score += 15 * left.min(total) / total;
+    reasons.push(format!("{left} units left this month"));
+    if p.valid_qualification {
+        score += 15;
+        reasons.push("holds a valid qualification".to_string());
+    } else {
+        reasons.push("no valid qualification on file".to_string());
+    }
+    match p.satisfaction {
+        Some(mean) => {
+            score += 30 * mean.saturating_sub(100) / 400;
+            reasons.push(format!("satisfaction {}.{:02} of 5", mean / 100, mean % 100));
+        }
+        None => {
+            score += 15;
+            reasons.push("no satisfaction history yet".to_string());
+        }
+    }
+    Ok(Ranked { kind: CandidateKind::Provider, id: p.id, name: p.name.clone(), score: score.min(100), reasons })
+}
+
+/// Scores a volunteer for a person of `age` in `groups`.
+pub fn score_volunteer(v: &VolunteerFacts, age: u32, groups: &[String]) -> Result<Ranked, Excluded> {
+    let mut blockers = Vec::new();
+    if !v.has_skill {
+        blockers.push("does not list this service as a skill".to_string());
+    }
+    if v.program == Program::SixtyHelpsEighty && !sixty_helps_eighty_may_serve(age, groups) {
+        blockers.push("60帮80 serves people aged 80+ or unable to look after themselves".to_string());
+    }
+    if !v.same_township {
+        blockers.push("lives outside the person's township".to_string());
+    }
+    if !blockers.is_empty() {
+        return Err(Excluded { kind: CandidateKind::Volunteer, id: v.id, name: v.name.clone(), reasons: blockers });
+    }
+    let (score, proximity) = if v.same_village { (60, "same village (mutual-aid proximity)") } else { (40, "same township") };
+    Ok(Ranked {
+        kind: CandidateKind::Volunteer,
+        id: v.id,
+        name: v.name.clone(),
+        score,
+        reasons: vec![proximity.to_string(), "lists this service as a skill".to_string()],
+    })
+}
+
+/// Ranks everyone: best score first, then kind, then id, so equal data
+/// always gives the same order.
+pub fn rank(providers: &[ProviderFacts], volunteers: &[VolunteerFacts], age: u32, groups: &[String]) -> (Vec<Ranked>, Vec<Excluded>) {
+    let mut ranked = Vec::new();
+    let mut excluded = Vec::new();
+    for outcome in providers.iter().map(score_provider).chain(volunteers.iter().map(|v| score_volunteer(v, age, groups))) {
+        match outcome {
+            Ok(r) => ranked.push(r),
+            Err(x) => excluded.push(x),
+        }
+    }
+    ranked.sort_by(|a, b| b.score.cmp(&a.score).then((a.kind as u8).cmp(&(b.kind as u8))).then(a.id.cmp(&b.id)));
+    (ranked, excluded)
+}
+
+#[cfg(test)]
+mod ranking_tests {
+    use super::*;
+    use jiuzhu_core::RegionLevel;
+
+    fn facts(n: u128) -> ProviderFacts {
+        ProviderFacts {
+            id: uuid::Uuid::from_u128(n),
+            name: format!("p{n}"),
+            active: true,
+            barred: false,
+            offers_service: true,
+            coverage: Some(RegionLevel::County),
+            capacity_left: Some(100),
+            capacity_total: Some(100),
+            valid_qualification: true,
+            satisfaction: None,
+        }
+    }
+
+    #[test]
+    fn closer_coverage_and_capacity_rank_higher() {
+        let mut village = facts(1);
+        village.coverage = Some(RegionLevel::Village);
+        let county = facts(2);
+        let mut scarce = facts(3);
+        scarce.capacity_left = Some(10);
+        let (ranked, excluded) = rank(&[county.clone(), village, scarce], &[], 82, &[]);
+        assert!(excluded.is_empty());
+        let order: Vec<u128> = ranked.iter().map(|r| r.id.as_u128()).collect();
+        assert_eq!(order, [1, 2, 3]);
+        assert!(ranked[0].reasons.contains(&"serves the village".to_string()));
+    }
+
+    #[test]
+    fn barred_full_and_out_of_region_providers_never_rank() {
+        let mut barred = facts(1);
+        barred.barred = true;
+        let mut full = facts(2);
+        full.capacity_left = Some(0);
+        let mut away = facts(3);
+        away.coverage = None;
+        let mut undeclared = facts(4);
+        undeclared.capacity_left = None;
+        let (ranked, excluded) = rank(&[barred, full, away, undeclared], &[], 82, &[]);
+        assert!(ranked.is_empty());
+        assert_eq!(excluded.len(), 4);
+        assert!(excluded[0].reasons[0].contains("barred"));
+        assert!(excluded[1].reasons[0].contains("no capacity left"));
+        assert!(excluded[2].reasons[0].contains("region"));
+    }
+
+    #[test]
+    fn satisfaction_moves_the_score() {
+        let mut happy = facts(1);
+        happy.satisfaction = Some(500);
+        let mut unhappy = facts(2);
+        unhappy.satisfaction = Some(150);
+        let (ranked, _) = rank(&[unhappy, happy], &[], 60, &[]);
+        assert_eq!(ranked[0].id.as_u128(), 1);
+        assert!(ranked[0].score > ranked[1].score);
+    }
+
+    #[test]
+    fn volunteers_rank_by_proximity_and_programme() {
+        let neighbour = VolunteerFacts {
+            id: uuid::Uuid::from_u128(9),
+            name: "v".into(),
+            program: Program::SixtyHelpsEighty,
+            has_skill: true,
+            same_village: true,
+            same_township: true,
+        };
+        let (ranked, excluded) = rank(&[], std::slice::from_ref(&neighbour), 82, &[]);
+        assert_eq!((ranked.len(), ranked[0].score), (1, 60));
+        assert!(excluded.is_empty());
+        let (ranked, excluded) = rank(&[], &[neighbour], 72, &[]);
+        assert!(ranked.is_empty(), "60帮80 does not serve a healthy 72-year-old");
+        assert_eq!(excluded.len(), 1);
+    }
+
+    #[test]
+    fn ranking_is_deterministic() {
+        let (a, _) = rank(&[facts(5), facts(4), facts(6)], &[], 82, &[]);
+        let (b, _) = rank(&[facts(6), facts(5), facts(4)], &[], 82, &[]);
+        assert_eq!(a, b);
+    }
+}

@@ -335,3 +335,38 @@ pub async fn log_hours(
 pub async fn get_hours(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(volunteers::ledger(&state.db, &ctx, *id).await?))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MatchQuery {
+    /// `true` also lists the excluded candidates and why.
+    pub explain: Option<bool>,
+}
+
+/// Match a need
+///
+/// Ranks providers and volunteers for a need (or a person and a service):
+/// region coverage (village > township > county), the service offered with
+/// capacity left this month, a valid qualification, satisfaction history,
+/// and mutual-aid proximity. Barred providers, providers without capacity
+/// and providers outside the region never rank.
+///
+/// Permission: `order:write`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "matchNeed",
+    security(("bearer" = [])),
+    params(MatchQuery),
+    request_body(content = jiuzhu_matching::matches::MatchRequest, content_type = "application/json"),
+    responses((status = 200, description = "Ranked candidates", body = jiuzhu_matching::matches::MatchResult))
+)]
+#[post("/matches")]
+pub async fn match_need(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<MatchQuery>,
+    body: ValidJson<jiuzhu_matching::matches::MatchRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let result = jiuzhu_matching::matches::find(&state.db, &ctx, body.0, query.explain.unwrap_or(false)).await?;
+    Ok(HttpResponse::Ok().json(result))
+}

@@ -108,6 +108,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(matching::list_volunteers)
             .service(matching::get_volunteer)
             .service(matching::log_hours)
-            .service(matching::get_hours),
+            .service(matching::get_hours)
+            .service(matching::match_need),
     );
 }

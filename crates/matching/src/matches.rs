@@ -1,0 +1,128 @@
+//! Matching (资源匹配): ranks the providers and volunteers who could meet a
+//! need, each with a score and its reasons, and (on request) lists who was
+//! left out and why. Capacity is the declared monthly capacity until
+//! service orders consume it.
+
+use crate::entity::{provider, volunteer};
+use crate::providers::view as provider_view;
+use crate::rules::{Excluded, ProviderFacts, Ranked, VolunteerFacts, rank};
+use jiuzhu_core::codes::parse_code;
+use jiuzhu_core::mask::Pii;
+use jiuzhu_core::{Context, DomainError, Permission, RegionCode, RegionLevel};
+use jiuzhu_intake::beneficiaries::{self, BeneficiaryView};
+use jiuzhu_needs_assessment::entity::need;
+use jiuzhu_platform::Db;
+use jiuzhu_platform::record::authorize;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+/// Most candidates considered per kind.
+const CANDIDATE_LIMIT: u64 = 500;
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(json!({"need_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a70"}), json!({"beneficiary_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "service_code": "meals"})))]
+pub struct MatchRequest {
+    /// A need from the service needs list; or give `beneficiary_id` and `service_code`.
+    pub need_id: Option<Uuid>,
+    pub beneficiary_id: Option<Uuid>,
+    pub service_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchTarget {
+    pub beneficiary_id: Uuid,
+    pub service_code: String,
+    pub region_code: String,
+    pub need_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchResult {
+    pub target: MatchTarget,
+    /// Best first.
+    pub candidates: Vec<Ranked>,
+    /// Only with `?explain=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<Vec<Excluded>>,
+}
+
+/// The most specific served region that contains the target.
+fn coverage(served: &[String], target: &RegionCode) -> Option<RegionLevel> {
+    served.iter().filter_map(|code| RegionCode::parse(code).ok()).filter(|r| target.is_within(r)).map(|r| r.level()).max()
+}
+
+pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) -> Result<MatchResult, DomainError> {
+    authorize(db, ctx, Permission::OrderWrite).await?;
+    let (beneficiary_id, service_code, need_id) = match (request.need_id, request.beneficiary_id, request.service_code) {
+        (Some(id), None, None) => {
+            let found =
+                need::Entity::find_by_id(id).filter(need::Column::RegionCode.like(ctx.actor.region_pattern())).one(db.conn()).await?;
+            let found = found.ok_or_else(|| DomainError::field("need_id", "need_unknown", "no such need in your region"))?;
+            (found.beneficiary_id, found.service_code, Some(id))
+        }
+        (None, Some(person), Some(code)) => (person, code, None),
+        _ => return Err(DomainError::field("need_id", "target_choice", "give need_id, or beneficiary_id with service_code")),
+    };
+    if crate::catalogue::existing_codes(db.conn(), std::slice::from_ref(&service_code)).await?.is_empty() {
+        return Err(DomainError::field("service_code", "service_unknown", format!("{service_code} is not in the catalogue")));
+    }
+    let person = beneficiaries::find_in_scope(db.conn(), ctx, beneficiary_id)
+        .await
+        .map_err(|_| DomainError::field("beneficiary_id", "beneficiary_unknown", "no such person in your region"))?;
+    let today = ctx.now.date_naive();
+    let person = BeneficiaryView::from_model(person, Pii::Masked, today)?;
+    let target = RegionCode::parse(&person.region_code).map_err(DomainError::Internal)?;
+
+    let offering = crate::providers::scoped(ctx)
+        .filter(provider::Column::ServiceCodes.like(format!("%,{service_code},%")))
+        .order_by_asc(provider::Column::Id)
+        .limit(CANDIDATE_LIMIT)
+        .all(db.conn())
+        .await?;
+    let mut provider_facts = Vec::new();
+    for row in offering {
+        let p = provider_view(row)?;
+        let capacity = p.monthly_capacity.get(&service_code).copied();
+        provider_facts.push(ProviderFacts {
+            id: p.id,
+            name: p.name,
+            active: p.status == "active",
+            barred: p.barred_until.is_some_and(|until| until >= today),
+            offers_service: true,
+            coverage: coverage(&p.service_regions, &target),
+            capacity_left: capacity,
+            capacity_total: capacity,
+            valid_qualification: p.qualifications.iter().any(|q| q.expires_on.is_none_or(|end| end >= today)),
+            satisfaction: None,
+        });
+    }
+    let township = target.as_str().get(..9).unwrap_or(target.as_str()).to_string();
+    let neighbours = volunteer::Entity::find()
+        .filter(volunteer::Column::Active.eq(true))
+        .filter(volunteer::Column::RegionCode.like(format!("{township}%")))
+        .order_by_asc(volunteer::Column::Id)
+        .limit(CANDIDATE_LIMIT)
+        .all(db.conn())
+        .await?;
+    let mut volunteer_facts = Vec::new();
+    for v in neighbours {
+        volunteer_facts.push(VolunteerFacts {
+            id: v.id,
+            name: v.name,
+            program: parse_code(&v.program)?,
+            has_skill: v.skills.split(',').any(|s| s == service_code),
+            same_village: v.region_code == target.as_str() && target.level() == RegionLevel::Village,
+            same_township: v.region_code.starts_with(&township),
+        });
+    }
+    let (candidates, excluded) = rank(&provider_facts, &volunteer_facts, person.age, &person.groups);
+    Ok(MatchResult {
+        target: MatchTarget { beneficiary_id, service_code, region_code: person.region_code, need_id },
+        candidates,
+        excluded: explain.then_some(excluded),
+    })
+}
