@@ -46,6 +46,9 @@ pub struct Problem {
     /// For 409 duplicates: the existing record the caller can see.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub existing_id: Option<String>,
+    /// The figures behind a broken rule, e.g. `{"cap_fen", "committed_fen", "requested_fen"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
 }
 
 /// Failures that arise in HTTP handling before any use case runs.
@@ -115,7 +118,7 @@ pub fn problem_kind(error: &ApiError) -> ProblemKind {
         ApiError::Domain(D::Validation(_)) => {
             kind(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Request validation failed", "validation_failed")
         }
-        ApiError::Domain(D::Rule { code, .. }) => {
+        ApiError::Domain(D::Rule { code, .. }) | ApiError::Domain(D::RuleWithDetails { code, .. }) => {
             kind(StatusCode::UNPROCESSABLE_ENTITY, "business-rule", "A business rule was broken", code)
         }
         ApiError::Domain(D::NotFound) => kind(StatusCode::NOT_FOUND, "not-found", "Resource not found", "not_found"),
@@ -177,6 +180,10 @@ pub const PROBLEM_CODES: &[&str] = &[
 impl ApiError {
     pub fn problem(&self, instance: Option<String>, request_id: Option<String>) -> Problem {
         let kind = problem_kind(self);
+        let details = match self {
+            ApiError::Domain(DomainError::RuleWithDetails { details, .. }) => Some(details.clone()),
+            _ => None,
+        };
         let (detail, errors, existing_id) = match self {
             ApiError::Domain(DomainError::Validation(fields)) => {
                 let n = fields.len();
@@ -206,6 +213,7 @@ impl ApiError {
             request_id,
             errors,
             existing_id,
+            details,
         }
     }
 

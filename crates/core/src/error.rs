@@ -31,6 +31,10 @@ pub enum DomainError {
     /// Well-formed input that breaks a business rule (422), with a stable code.
     #[error("{message}")]
     Rule { code: &'static str, message: String },
+    /// A broken rule whose figures the caller needs to fix the request (422),
+    /// e.g. the cap, the committed amount and the request.
+    #[error("{message}")]
+    RuleWithDetails { code: &'static str, message: String, details: serde_json::Value },
     /// Missing, or outside the caller's scope (404). Never says which.
     #[error("not found")]
     NotFound,

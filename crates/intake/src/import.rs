@@ -97,7 +97,9 @@ pub fn parse_csv(columns: &HashMap<String, usize>, record: &csv::StringRecord) -
 fn as_fields(error: DomainError) -> Result<Vec<FieldError>, DomainError> {
     match error {
         DomainError::Validation(fields) => Ok(fields),
-        DomainError::Rule { code, message } => Ok(vec![FieldError::new("row", code, message)]),
+        DomainError::Rule { code, message } | DomainError::RuleWithDetails { code, message, .. } => {
+            Ok(vec![FieldError::new("row", code, message)])
+        }
         DomainError::Conflict { code, message, .. } => Ok(vec![FieldError::new("id_number", code, message)]),
         DomainError::NotFound => Ok(vec![FieldError::new("row", "not_found", "not found")]),
         other => Err(other),

@@ -1,1 +1,6 @@
-//! placeholder
+//! Government purchase of services (政府购买), first part: fund accounts and
+//! the 3% purchase cap, procurement projects with their method, funding and
+//! evaluation criteria, and the public list of published projects. Bids,
+//! awards, contracts, sanctions, acceptance and OCDS come next.
+
+pub mod rules;

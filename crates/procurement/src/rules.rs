@@ -1,0 +1,280 @@
+//! Pure procurement rules, without I/O: the 3% purchase cap, the price
+//! weight band that keeps the lowest price from simply winning, evaluation
+//! criteria and funding sums, the price score of MOF Order No. 87, and the
+//! project state machine.
+
+use jiuzhu_core::{DomainError, FieldError, Money};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The plan's cap: 3% of the previous year's assistance subsidy total.
+pub const MAX_CAP_BP: u32 = 300;
+/// Price weight band for services (Cai Ku [2014] No. 214), applied to every purchase.
+pub const PRICE_WEIGHT_MIN_BP: u32 = 1000;
+pub const PRICE_WEIGHT_MAX_BP: u32 = 3000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FundSource {
+    /// 当年救助资金（财政）
+    FiscalAssistance,
+    /// 社会捐赠
+    Donation,
+    /// 福彩公益金
+    WelfareLottery,
+    /// 其他
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Funding {
+    pub source: FundSource,
+    pub amount_fen: i64,
+}
+
+/// The cap in fen: `prior_total × cap_bp / 10000`, rounded down.
+pub fn purchase_cap(prior_year_total_fen: i64, cap_bp: u32) -> Option<i64> {
+    Money::from_fen(prior_year_total_fen).share_bp(cap_bp.min(MAX_CAP_BP)).map(Money::fen)
+}
+
+/// Refuses a commitment of fiscal money beyond what remains under the cap,
+/// naming the cap, what is committed and what was asked.
+pub fn check_cap(cap_fen: i64, committed_fen: i64, requested_fen: i64) -> Result<(), DomainError> {
+    let after = committed_fen
+        .checked_add(requested_fen)
+        .ok_or_else(|| DomainError::field("funding", "amount_overflow", "the amounts are too large"))?;
+    if after > cap_fen {
+        return Err(DomainError::RuleWithDetails {
+            code: "purchase_cap_exceeded",
+            message: format!(
+                "fiscal assistance money would reach {after} fen, over the purchase cap of {cap_fen} fen (3% of last year's assistance total); {} fen remain",
+                (cap_fen - committed_fen).max(0)
+            ),
+            details: serde_json::json!({"cap_fen": cap_fen, "committed_fen": committed_fen, "requested_fen": requested_fen, "remaining_fen": (cap_fen - committed_fen).max(0)}),
+        });
+    }
+    Ok(())
+}
+
+/// The fiscal-assistance share of a project's funding.
+pub fn fiscal_share(funding: &[Funding]) -> i64 {
+    funding.iter().filter(|f| f.source == FundSource::FiscalAssistance).map(|f| f.amount_fen).sum()
+}
+
+/// Weights of the comprehensive scoring method, in basis points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Criteria {
+    pub price_bp: u32,
+    pub capability_bp: u32,
+    pub quality_bp: u32,
+    pub other_bp: u32,
+}
+
+/// Funding that adds up to the budget, positive amounts, weights summing to
+/// 10000 with price between 10% and 30%.
+pub fn check_plan(budget_fen: i64, funding: &[Funding], criteria: &Criteria) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    if budget_fen <= 0 {
+        errors.push(FieldError::new("budget_fen", "range", "the budget is a positive number of fen"));
+    }
+    for (i, f) in funding.iter().enumerate() {
+        if f.amount_fen <= 0 {
+            errors.push(FieldError::new(format!("funding[{i}].amount_fen"), "range", "amounts are positive"));
+        }
+    }
+    let total = Money::checked_sum(funding.iter().map(|f| Money::from_fen(f.amount_fen))).map(Money::fen);
+    if total != Some(budget_fen) {
+        errors.push(FieldError::new(
+            "funding",
+            "funding_mismatch",
+            format!("funding adds up to {} fen, the budget is {budget_fen} fen", total.unwrap_or(i64::MAX)),
+        ));
+    }
+    let sum = criteria.price_bp + criteria.capability_bp + criteria.quality_bp + criteria.other_bp;
+    if sum != 10_000 {
+        errors.push(FieldError::new(
+            "evaluation_criteria",
+            "criteria_sum",
+            format!("criteria weights must sum to 10000 basis points, got {sum}"),
+        ));
+    }
+    if !(PRICE_WEIGHT_MIN_BP..=PRICE_WEIGHT_MAX_BP).contains(&criteria.price_bp) {
+        errors.push(FieldError::new(
+            "evaluation_criteria.price_bp",
+            "price_weight_out_of_range",
+            format!("the price weight must be 1000 to 3000 basis points (10% to 30%), got {}", criteria.price_bp),
+        ));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
+}
+
+/// MOF Order No. 87 art. 55: the lowest valid price scores 100, every other
+/// `lowest / price × 100`, in hundredths of a point (10000 = 100.00).
+pub fn price_score(lowest_fen: i64, price_fen: i64) -> u32 {
+    if lowest_fen <= 0 || price_fen <= 0 {
+        return 0;
+    }
+    u32::try_from(i128::from(lowest_fen) * 10_000 / i128::from(price_fen)).unwrap_or(0).min(10_000)
+}
+
+/// The weighted total in hundredths of a point, from scores in hundredths.
+pub fn weighted_total(criteria: &Criteria, price: u32, capability: u32, quality: u32, other: u32) -> u32 {
+    let sum = u64::from(criteria.price_bp) * u64::from(price)
+        + u64::from(criteria.capability_bp) * u64::from(capability)
+        + u64::from(criteria.quality_bp) * u64::from(quality)
+        + u64::from(criteria.other_bp) * u64::from(other);
+    u32::try_from(sum / 10_000).unwrap_or(u32::MAX)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// 公开招标
+    OpenTender,
+    /// 邀请招标
+    InvitedTender,
+    /// 竞争性谈判
+    CompetitiveNegotiation,
+    /// 竞争性磋商
+    CompetitiveConsultation,
+    /// 单一来源
+    SingleSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectStatus {
+    /// 草案
+    Draft,
+    /// 已发布
+    Published,
+    /// 投标截止
+    BiddingClosed,
+    /// 已定标
+    Awarded,
+    /// 已签约
+    Contracted,
+    /// 服务中
+    InService,
+    /// 已验收
+    Accepted,
+    /// 已结算
+    Settled,
+    /// 已终止
+    Terminated,
+    /// 流标
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectAction {
+    Publish,
+    CloseBidding,
+    Fail,
+    Terminate,
+}
+
+impl ProjectStatus {
+    /// Money stays committed against the cap unless the project ended without spending.
+    pub fn commits_funds(self) -> bool {
+        !matches!(self, ProjectStatus::Terminated | ProjectStatus::Failed)
+    }
+
+    pub fn after(self, action: ProjectAction) -> Option<ProjectStatus> {
+        use ProjectAction as A;
+        use ProjectStatus as S;
+        match (self, action) {
+            (S::Draft, A::Publish) => Some(S::Published),
+            (S::Published, A::CloseBidding) => Some(S::BiddingClosed),
+            (S::BiddingClosed, A::Fail) => Some(S::Failed),
+            (S::Draft | S::Published | S::BiddingClosed | S::Awarded | S::Contracted | S::InService, A::Terminate) => Some(S::Terminated),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_is_three_percent_rounded_down_and_never_more() {
+        assert_eq!(purchase_cap(10_000_000, 300), Some(300_000));
+        assert_eq!(purchase_cap(10_000_033, 300), Some(300_000));
+        assert_eq!(purchase_cap(10_000_000, 500), Some(300_000), "never above 300 bp");
+        assert_eq!(purchase_cap(10_000_000, 150), Some(150_000));
+    }
+
+    #[test]
+    fn the_cap_admits_exactly_up_to_its_amount() {
+        assert!(check_cap(300_000, 0, 300_000).is_ok());
+        let DomainError::RuleWithDetails { code, details, .. } = check_cap(300_000, 0, 300_001).unwrap_err() else { panic!() };
+        assert_eq!(code, "purchase_cap_exceeded");
+        assert_eq!(details["remaining_fen"], 300_000);
+        assert!(check_cap(300_000, 200_000, 100_001).is_err());
+        assert!(check_cap(300_000, 200_000, 100_000).is_ok());
+    }
+
+    #[test]
+    fn only_fiscal_assistance_counts_against_the_cap() {
+        let funding = [
+            Funding { source: FundSource::FiscalAssistance, amount_fen: 100 },
+            Funding { source: FundSource::Donation, amount_fen: 50 },
+            Funding { source: FundSource::WelfareLottery, amount_fen: 25 },
+        ];
+        assert_eq!(fiscal_share(&funding), 100);
+    }
+
+    fn criteria(price_bp: u32) -> Criteria {
+        Criteria { price_bp, capability_bp: 4000, quality_bp: 6000 - price_bp, other_bp: 0 }
+    }
+
+    #[test]
+    fn the_price_weight_stays_between_10_and_30_percent() {
+        let funding = [Funding { source: FundSource::FiscalAssistance, amount_fen: 1000 }];
+        assert!(check_plan(1000, &funding, &criteria(1000)).is_ok());
+        assert!(check_plan(1000, &funding, &criteria(3000)).is_ok());
+        for bad in [999, 3001, 0] {
+            let DomainError::Validation(errors) = check_plan(1000, &funding, &criteria(bad)).unwrap_err() else { panic!() };
+            assert_eq!(errors[0].code, "price_weight_out_of_range", "{bad}");
+        }
+    }
+
+    #[test]
+    fn funding_must_add_up_and_criteria_must_sum() {
+        let funding = [Funding { source: FundSource::FiscalAssistance, amount_fen: 900 }];
+        let DomainError::Validation(errors) =
+            check_plan(1000, &funding, &Criteria { price_bp: 2000, capability_bp: 2000, quality_bp: 2000, other_bp: 0 }).unwrap_err()
+        else {
+            panic!()
+        };
+        let codes: Vec<&str> = errors.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, ["funding_mismatch", "criteria_sum"]);
+    }
+
+    #[test]
+    fn price_scores_follow_order_87() {
+        assert_eq!(price_score(80_000, 80_000), 10_000);
+        assert_eq!(price_score(80_000, 100_000), 8_000);
+        assert_eq!(price_score(80_000, 160_000), 5_000);
+        assert_eq!(price_score(0, 1), 0);
+        let c = Criteria { price_bp: 3000, capability_bp: 4000, quality_bp: 3000, other_bp: 0 };
+        // A cheap weak bid loses to a dearer strong one: price is at most 30%.
+        let cheap = weighted_total(&c, 10_000, 5_000, 5_000, 0);
+        let strong = weighted_total(&c, 8_000, 9_000, 9_000, 0);
+        assert_eq!((cheap, strong), (6_500, 8_700));
+    }
+
+    #[test]
+    fn project_transitions() {
+        use ProjectAction as A;
+        use ProjectStatus as S;
+        assert_eq!(S::Draft.after(A::Publish), Some(S::Published));
+        assert_eq!(S::Published.after(A::Publish), None);
+        assert_eq!(S::Draft.after(A::CloseBidding), None);
+        assert_eq!(S::Settled.after(A::Terminate), None);
+        assert!(!S::Terminated.commits_funds() && S::Draft.commits_funds());
+    }
+}
