@@ -11,6 +11,7 @@ mod m20261129_000004_intake;
 mod m20261129_000005_intake_discovery;
 mod m20261129_000006_needs_assessment;
 mod m20261129_000007_matching_registry;
+mod m20261129_000008_procurement_funds;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_intake_discovery::Migration),
             Box::new(m20261129_000006_needs_assessment::Migration),
             Box::new(m20261129_000007_matching_registry::Migration),
+            Box::new(m20261129_000008_procurement_funds::Migration),
         ]
     }
 }

@@ -11,5 +11,6 @@ mod imports;
 mod intake;
 mod matching;
 mod persistence;
+mod procurement;
 mod security;
 mod system;

@@ -222,3 +222,40 @@ pub async fn summary(db: &Db, ctx: &Context, region_code: Option<&str>, group_by
         .await? as i64;
     Ok(Summary { region_code: region.to_string(), group_by, total_open, rows: summary_rows })
 }
+
+/// Open needs for some services in a region: the count per service and the
+/// number of distinct people, counted in the database. Procurement sizes
+/// projects from it.
+pub async fn open_demand(
+    conn: &impl ConnectionTrait,
+    region: &RegionCode,
+    services: &[String],
+) -> Result<(Vec<SummaryRow>, i64), DomainError> {
+    let backend = conn.get_database_backend();
+    let mut query = Query::select();
+    query
+        .from(need::Entity)
+        .and_where(need::Column::RegionCode.like(format!("{}%", region.subtree_prefix())))
+        .and_where(need::Column::Status.eq("open"))
+        .and_where(need::Column::ServiceCode.is_in(services.to_vec()))
+        .expr_as(Expr::col(need::Column::ServiceCode), Alias::new("key"))
+        .expr_as(Expr::col(need::Column::Id).count(), Alias::new("count"))
+        .group_by_col(need::Column::ServiceCode)
+        .order_by(need::Column::ServiceCode, Order::Asc);
+    let mut rows = Vec::new();
+    for row in conn.query_all_raw(backend.build(&query)).await? {
+        rows.push(SummaryRow { key: row.try_get("", "key")?, count: row.try_get("", "count")? });
+    }
+    let mut people = Query::select();
+    people
+        .from(need::Entity)
+        .and_where(need::Column::RegionCode.like(format!("{}%", region.subtree_prefix())))
+        .and_where(need::Column::Status.eq("open"))
+        .and_where(need::Column::ServiceCode.is_in(services.to_vec()))
+        .expr_as(Expr::cust("COUNT(DISTINCT beneficiary_id)"), Alias::new("people"));
+    let distinct = match conn.query_one_raw(backend.build(&people)).await? {
+        Some(row) => row.try_get::<i64>("", "people")?,
+        None => 0,
+    };
+    Ok((rows, distinct))
+}

@@ -11,6 +11,7 @@ pub mod field;
 pub mod health;
 pub mod imports;
 pub mod matching;
+pub mod procurement;
 pub mod reference;
 pub mod users;
 
@@ -109,6 +110,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(matching::get_volunteer)
             .service(matching::log_hours)
             .service(matching::get_hours)
-            .service(matching::match_need),
+            .service(matching::match_need)
+            .service(procurement::create_account)
+            .service(procurement::list_accounts)
+            .service(procurement::get_account)
+            .service(procurement::patch_account)
+            .service(procurement::draft_from_needs)
+            .service(procurement::create_project)
+            .service(procurement::list_projects)
+            .service(procurement::get_project)
+            .service(procurement::publish_project)
+            .service(procurement::close_bidding)
+            .service(procurement::fail_project)
+            .service(procurement::terminate_project)
+            .service(procurement::public_projects),
     );
 }

@@ -1,0 +1,326 @@
+//! `/fund-accounts` and `/procurement-projects`: funds under the 3% cap and
+//! the projects that spend them.
+
+use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
+use crate::json::ValidJson;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, patch, post, web};
+use jiuzhu_core::Page;
+use jiuzhu_procurement::funds::{self, CreateFundAccount, FundAccountView, PatchFundAccount};
+use jiuzhu_procurement::projects::{self, CreateProject, DraftProposal, ProjectView, PublicProject};
+use jiuzhu_procurement::rules::{ProjectAction, ProjectStatus};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccountQuery {
+    pub year: Option<i32>,
+}
+
+/// Open a fund account
+///
+/// One per funding region (the city or a county) per year. The purchase cap
+/// is 3% (300 bp) of last year's assistance subsidy total; only a
+/// `city_admin` may set a lower `cap_bp`, and never above 300.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "createFundAccount",
+    security(("bearer" = [])),
+    request_body(content = CreateFundAccount, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Opened", body = FundAccountView,
+            headers(("Location" = String, description = "URL of the account"), ("ETag" = String, description = "Its version"))),
+        (status = 409, description = "The region already has an account for that year"),
+    )
+)]
+#[post("/fund-accounts")]
+pub async fn create_account(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    body: ValidJson<CreateFundAccount>,
+) -> Result<HttpResponse, ApiError> {
+    let account = funds::create(&state.db, &ctx, body.0).await?;
+    Ok(created(format!("/api/v1/fund-accounts/{}", account.id), account.version, &account))
+}
+
+/// List fund accounts
+///
+/// With each account's cap, committed money and what remains.
+///
+/// Permission: `procurement:read`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "listFundAccounts",
+    security(("bearer" = [])),
+    params(AccountQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<FundAccountView>))
+)]
+#[get("/fund-accounts")]
+pub async fn list_accounts(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<AccountQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(funds::list(&state.db, &ctx, query.year, list.page()?).await?))
+}
+
+/// Get a fund account
+///
+/// Permission: `procurement:read`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "getFundAccount",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id")),
+    responses((status = 200, description = "The account", body = FundAccountView), (status = 404, description = "No such account in the caller's region"))
+)]
+#[get("/fund-accounts/{id}")]
+pub async fn get_account(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let account = funds::get(&state.db, &ctx, *id).await?;
+    Ok(with_etag(StatusCode::OK, account.version, &account))
+}
+
+/// Update a fund account
+///
+/// A merge patch with `If-Match`. A cap below what is already committed
+/// answers 422 `cap_below_committed`.
+///
+/// Permission: `procurement:manage` (`cap_bp`: city_admin only).
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "patchFundAccount",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = PatchFundAccount, content_type = "application/merge-patch+json"),
+    responses((status = 200, description = "Updated", body = FundAccountView))
+)]
+#[patch("/fund-accounts/{id}")]
+pub async fn patch_account(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<PatchFundAccount>,
+) -> Result<HttpResponse, ApiError> {
+    let account = funds::patch(&state.db, &ctx, *id, if_match.0, body.0).await?;
+    Ok(with_etag(StatusCode::OK, account.version, &account))
+}
+
+/// Create a procurement project
+///
+/// A draft, funded from its region's account for the year. Funding must add
+/// up to the budget; fiscal-assistance money beyond what remains under the
+/// cap answers 422 `purchase_cap_exceeded` with the figures in `details`.
+/// The price weight must be 1000–3000 bp (`price_weight_out_of_range`);
+/// `single_source` needs a justification.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "createProcurementProject",
+    security(("bearer" = [])),
+    request_body(content = CreateProject, content_type = "application/json"),
+    responses((status = 201, description = "Created as a draft", body = ProjectView,
+        headers(("Location" = String, description = "URL of the project"), ("ETag" = String, description = "Its version"))))
+)]
+#[post("/procurement-projects")]
+pub async fn create_project(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<CreateProject>) -> Result<HttpResponse, ApiError> {
+    let project = projects::create(&state.db, &ctx, body.0).await?;
+    Ok(created(format!("/api/v1/procurement-projects/{}", project.id), project.version, &project))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DraftQuery {
+    pub region_code: String,
+    /// Comma-separated service codes.
+    pub service_codes: String,
+}
+
+/// Propose a project from the open needs
+///
+/// Counts the open needs for the services in the region and proposes the
+/// beneficiary count, the service volume and the needs basis to start a
+/// project from. Nothing is saved.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "draftProjectFromNeeds",
+    security(("bearer" = [])),
+    params(DraftQuery),
+    responses((status = 200, description = "The proposal", body = DraftProposal), (status = 404, description = "The region is outside the caller's"))
+)]
+#[post("/procurement-projects/draft-from-needs")]
+pub async fn draft_from_needs(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::Query<DraftQuery>) -> Result<HttpResponse, ApiError> {
+    let codes = query.service_codes.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect();
+    Ok(HttpResponse::Ok().json(projects::draft_from_needs(&state.db, &ctx, &query.region_code, codes).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProjectQuery {
+    pub status: Option<ProjectStatus>,
+}
+
+/// List procurement projects
+///
+/// Permission: `procurement:read`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "listProcurementProjects",
+    security(("bearer" = [])),
+    params(ProjectQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<ProjectView>))
+)]
+#[get("/procurement-projects")]
+pub async fn list_projects(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<ProjectQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(projects::list(&state.db, &ctx, query.status, list.page()?).await?))
+}
+
+/// Get a procurement project
+///
+/// Permission: `procurement:read`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "getProcurementProject",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id")),
+    responses((status = 200, description = "The project", body = ProjectView), (status = 404, description = "No such project in the caller's region"))
+)]
+#[get("/procurement-projects/{id}")]
+pub async fn get_project(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let project = projects::get(&state.db, &ctx, *id).await?;
+    Ok(with_etag(StatusCode::OK, project.version, &project))
+}
+
+async fn project_action(
+    state: &AppState,
+    ctx: &jiuzhu_core::Context,
+    id: Uuid,
+    if_match: IfMatch,
+    action: ProjectAction,
+) -> Result<HttpResponse, ApiError> {
+    let project = projects::act(&state.db, ctx, id, if_match.0, action).await?;
+    Ok(with_etag(StatusCode::OK, project.version, &project))
+}
+
+/// Publish a project
+///
+/// `draft → published`: the content, standards, budget, evaluation method
+/// and requirements are frozen and the project appears on the public list.
+/// Needs `If-Match`.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "publishProcurementProject",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    responses((status = 200, description = "Published", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+)]
+#[post("/procurement-projects/{id}/publish")]
+pub async fn publish_project(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    project_action(&state, &ctx, *id, if_match, ProjectAction::Publish).await
+}
+
+/// Close bidding
+///
+/// `published → bidding_closed`. Needs `If-Match`.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "closeBidding",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    responses((status = 200, description = "Bidding closed", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+)]
+#[post("/procurement-projects/{id}/close-bidding")]
+pub async fn close_bidding(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    project_action(&state, &ctx, *id, if_match, ProjectAction::CloseBidding).await
+}
+
+/// Declare a project failed
+///
+/// `bidding_closed → failed` when no valid bid came; its money is released.
+/// Needs `If-Match`.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "failProcurementProject",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    responses((status = 200, description = "Failed", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+)]
+#[post("/procurement-projects/{id}/fail")]
+pub async fn fail_project(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    project_action(&state, &ctx, *id, if_match, ProjectAction::Fail).await
+}
+
+/// Terminate a project
+///
+/// Any live project → `terminated`; its money is released. Needs `If-Match`.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "terminateProcurementProject",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    responses((status = 200, description = "Terminated", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+)]
+#[post("/procurement-projects/{id}/terminate")]
+pub async fn terminate_project(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    project_action(&state, &ctx, *id, if_match, ProjectAction::Terminate).await
+}
+
+/// Published procurement projects
+///
+/// The public list of published projects: content, budget, method,
+/// evaluation criteria and requirements. No authentication.
+///
+/// Permission: none (public).
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "listPublicProcurementProjects",
+    params(ListQuery),
+    responses((status = 200, description = "One page", body = Page<PublicProject>))
+)]
+#[get("/public/procurement-projects")]
+pub async fn public_projects(state: web::Data<AppState>, list: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(projects::public_list(&state.db, list.page()?).await?))
+}

@@ -1,0 +1,4 @@
+//! sea-orm entities of the procurement tables, one file per table.
+
+pub mod fund_account;
+pub mod procurement_project;

@@ -1,0 +1,245 @@
+//! Fund accounts (资金保障): one per funding region (the city or a county)
+//! per year, with the previous year's assistance subsidy total, the 3% cap
+//! derived from it, the money's sources, and what projects have committed.
+
+use crate::entity::{fund_account, procurement_project};
+use crate::rules::{FundSource, Funding, MAX_CAP_BP, purchase_cap};
+use chrono::{DateTime, Utc};
+use jiuzhu_core::codes::code_of;
+use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, RegionCode, RegionLevel, Role, id::new_id};
+use jiuzhu_platform::Db;
+use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::record::{Change, authorize, record};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"region_code": "640202", "year": 2025, "prior_year_assistance_total_fen": 10000000, "sources": [{"source": "fiscal_assistance", "amount_fen": 300000}, {"source": "donation", "amount_fen": 50000}]}))]
+pub struct CreateFundAccount {
+    /// The funding region: the city or a county.
+    pub region_code: String,
+    #[validate(range(min = 2000, max = 2100))]
+    pub year: i32,
+    /// Last year's total social-assistance subsidy funds, in fen.
+    #[validate(range(min = 0))]
+    pub prior_year_assistance_total_fen: i64,
+    /// Basis points of that total that may buy services: 300 (3%) at most; only a city_admin sets it.
+    pub cap_bp: Option<u32>,
+    #[serde(default)]
+    pub sources: Vec<Funding>,
+}
+
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"prior_year_assistance_total_fen": 12000000}))]
+pub struct PatchFundAccount {
+    #[validate(range(min = 0))]
+    pub prior_year_assistance_total_fen: Option<i64>,
+    pub cap_bp: Option<u32>,
+    pub sources: Option<Vec<Funding>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a90", "region_code": "640202", "year": 2025, "prior_year_assistance_total_fen": 10000000, "cap_bp": 300, "purchase_cap_fen": 300000, "sources": [{"source": "fiscal_assistance", "amount_fen": 300000}], "committed_fen": 120000, "remaining_fen": 180000, "version": 1}))]
+pub struct FundAccountView {
+    pub id: Uuid,
+    pub region_code: String,
+    pub year: i32,
+    pub prior_year_assistance_total_fen: i64,
+    pub cap_bp: u32,
+    /// `prior_year_assistance_total_fen × cap_bp / 10000`, rounded down.
+    pub purchase_cap_fen: i64,
+    pub sources: Vec<Funding>,
+    /// Fiscal-assistance money of the account's live projects.
+    pub committed_fen: i64,
+    /// What fiscal money may still be committed.
+    pub remaining_fen: i64,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Fiscal money committed by live projects, summed in the database.
+pub async fn committed(conn: &impl ConnectionTrait, account: Uuid) -> Result<i64, DomainError> {
+    let ended = ["terminated", "failed"];
+    let total: Option<i64> = procurement_project::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(COALESCE(SUM(fiscal_fen), 0) AS BIGINT)"), "total")
+        .filter(procurement_project::Column::FundAccountId.eq(account))
+        .filter(procurement_project::Column::Status.is_not_in(ended))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(total.unwrap_or(0))
+}
+
+pub(crate) fn cap_of(m: &fund_account::Model) -> Result<i64, DomainError> {
+    purchase_cap(m.prior_year_assistance_total_fen, u32::try_from(m.cap_bp).unwrap_or(MAX_CAP_BP))
+        .ok_or_else(|| DomainError::Internal("cap overflow".into()))
+}
+
+async fn view(conn: &impl ConnectionTrait, m: fund_account::Model) -> Result<FundAccountView, DomainError> {
+    let cap = cap_of(&m)?;
+    let committed = committed(conn, m.id).await?;
+    Ok(FundAccountView {
+        id: m.id,
+        region_code: m.region_code,
+        year: m.year,
+        prior_year_assistance_total_fen: m.prior_year_assistance_total_fen,
+        cap_bp: u32::try_from(m.cap_bp).unwrap_or(MAX_CAP_BP),
+        purchase_cap_fen: cap,
+        sources: serde_json::from_str(&m.sources).unwrap_or_default(),
+        committed_fen: committed,
+        remaining_fen: (cap - committed).max(0),
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+fn check_cap_bp(ctx: &Context, cap_bp: Option<u32>) -> Result<u32, DomainError> {
+    match cap_bp {
+        None => Ok(MAX_CAP_BP),
+        Some(_) if ctx.actor.role != Role::CityAdmin => {
+            Err(DomainError::rule("cap_bp_city_admin_only", "only a city_admin sets an account's cap"))
+        }
+        Some(bp) if bp > MAX_CAP_BP => {
+            Err(DomainError::field("cap_bp", "cap_above_three_percent", "the cap is at most 300 basis points (3%)"))
+        }
+        Some(bp) => Ok(bp),
+    }
+}
+
+fn check_sources(sources: &[Funding]) -> Result<(), DomainError> {
+    match sources.iter().position(|s| s.amount_fen < 0) {
+        Some(i) => Err(DomainError::field(format!("sources[{i}].amount_fen"), "range", "amounts are not negative")),
+        None => Ok(()),
+    }
+}
+
+pub async fn create(db: &Db, ctx: &Context, input: CreateFundAccount) -> Result<FundAccountView, DomainError> {
+    authorize(db, ctx, Permission::ProcurementManage).await?;
+    let region = RegionCode::parse_field(&input.region_code, "region_code")?;
+    if !matches!(region.level(), RegionLevel::City | RegionLevel::County) {
+        return Err(DomainError::field("region_code", "funding_region", "funds are held by the city or a county"));
+    }
+    if !ctx.actor.covers(&region) {
+        return Err(DomainError::field("region_code", "region_outside_scope", format!("{region} is outside your region")));
+    }
+    let cap_bp = check_cap_bp(ctx, input.cap_bp)?;
+    check_sources(&input.sources)?;
+    let txn = db.begin_write().await?;
+    let existing = fund_account::Entity::find()
+        .filter(fund_account::Column::RegionCode.eq(region.as_str()))
+        .filter(fund_account::Column::Year.eq(input.year))
+        .one(&*txn)
+        .await?;
+    if let Some(existing) = existing {
+        return Err(DomainError::Conflict {
+            code: "fund_account_exists",
+            message: format!("{region} already has an account for {}", input.year),
+            existing_id: Some(existing.id.to_string()),
+        });
+    }
+    let model = fund_account::ActiveModel {
+        id: Set(new_id()),
+        region_code: Set(region.to_string()),
+        year: Set(input.year),
+        prior_year_assistance_total_fen: Set(input.prior_year_assistance_total_fen),
+        cap_bp: Set(cap_bp as i32),
+        sources: Set(serde_json::to_string(&input.sources).map_err(|e| DomainError::Internal(e.to_string()))?),
+        version: Set(1),
+        created_at: Set(ctx.now),
+        updated_at: Set(ctx.now),
+    }
+    .insert(&*txn)
+    .await?;
+    let data = serde_json::json!({"year": model.year, "cap_bp": model.cap_bp});
+    record(&*txn, ctx, Change::published("fund_account.created", "fund_account", model.id, &model.region_code, data)).await?;
+    let result = view(&*txn, model).await?;
+    txn.commit().await?;
+    Ok(result)
+}
+
+pub async fn list(db: &Db, ctx: &Context, year: Option<i32>, page: PageRequest) -> Result<Page<FundAccountView>, DomainError> {
+    authorize(db, ctx, Permission::ProcurementRead).await?;
+    let mut query = fund_account::Entity::find().filter(fund_account::Column::RegionCode.like(ctx.actor.region_pattern()));
+    if let Some(year) = year {
+        query = query.filter(fund_account::Column::Year.eq(year));
+    }
+    if let Some(after) = &page.after {
+        let id: Uuid =
+            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+        query = query.filter(fund_account::Column::Id.gt(id));
+    }
+    let rows = query.order_by_asc(fund_account::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let page = page.into_page(rows, |r| r.id.to_string());
+    let mut items = Vec::new();
+    for row in page.items {
+        items.push(view(db.conn(), row).await?);
+    }
+    Ok(Page { items, next_cursor: page.next_cursor })
+}
+
+pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<FundAccountView, DomainError> {
+    authorize(db, ctx, Permission::ProcurementRead).await?;
+    let row = fund_account::Entity::find_by_id(id)
+        .filter(fund_account::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .one(db.conn())
+        .await?;
+    view(db.conn(), row.ok_or(DomainError::NotFound)?).await
+}
+
+pub async fn patch(
+    db: &Db,
+    ctx: &Context,
+    id: Uuid,
+    if_match: Option<i64>,
+    input: PatchFundAccount,
+) -> Result<FundAccountView, DomainError> {
+    authorize(db, ctx, Permission::ProcurementManage).await?;
+    let cap_bp = input.cap_bp.map(|bp| check_cap_bp(ctx, Some(bp))).transpose()?;
+    if let Some(sources) = &input.sources {
+        check_sources(sources)?;
+    }
+    let txn = db.begin_write().await?;
+    let current = fund_account::Entity::find_by_id(id)
+        .filter(fund_account::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .lock_exclusive()
+        .one(&*txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    expect_version(if_match, current.version)?;
+    let mut model: fund_account::ActiveModel = current.clone().into();
+    if let Some(total) = input.prior_year_assistance_total_fen {
+        model.prior_year_assistance_total_fen = Set(total);
+    }
+    if let Some(bp) = cap_bp {
+        model.cap_bp = Set(bp as i32);
+    }
+    if let Some(sources) = &input.sources {
+        model.sources = Set(serde_json::to_string(sources).map_err(|e| DomainError::Internal(e.to_string()))?);
+    }
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(ctx.now);
+    let updated = model.update(&*txn).await?;
+    let cap = cap_of(&updated)?;
+    let committed = committed(&*txn, id).await?;
+    if cap < committed {
+        return Err(DomainError::RuleWithDetails {
+            code: "cap_below_committed",
+            message: format!("the new cap of {cap} fen is below the {committed} fen already committed"),
+            details: serde_json::json!({"cap_fen": cap, "committed_fen": committed}),
+        });
+    }
+    let data = serde_json::json!({"cap_bp": updated.cap_bp, "version": updated.version, "fiscal": code_of(FundSource::FiscalAssistance)});
+    record(&*txn, ctx, Change::published("fund_account.updated", "fund_account", updated.id, &updated.region_code, data)).await?;
+    let result = view(&*txn, updated).await?;
+    txn.commit().await?;
+    Ok(result)
+}

@@ -1,0 +1,356 @@
+//! Procurement projects (项目确定 → 实施购买): sized from the service needs
+//! list, funded within the 3% cap, bought by one of the five methods with
+//! comprehensive scoring in which price weighs 10–30%. Publishing freezes
+//! the content; published projects are listed publicly.
+
+use crate::entity::{fund_account, procurement_project};
+use crate::funds::{cap_of, committed};
+use crate::rules::{Criteria, Funding, Method, ProjectAction, ProjectStatus, check_cap, check_plan, fiscal_share};
+use chrono::{DateTime, Utc};
+use jiuzhu_core::codes::{code_of, parse_code};
+use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, Permission, RegionCode, RegionLevel, id::new_id};
+use jiuzhu_needs_assessment::needs::{SummaryRow, open_demand};
+use jiuzhu_platform::Db;
+use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::record::{Change, authorize, record};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceVolume {
+    pub service_code: String,
+    pub quantity: u32,
+    /// `per_visit`, `per_hour`, `per_day`, `per_item` or `per_month`.
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "大武口区2025年居家助餐助浴服务", "region_code": "640202", "year": 2025, "service_codes": ["meals", "bathing"], "target_groups": ["elderly", "disabled"],
+    "beneficiary_count": 320, "service_volume": [{"service_code": "meals", "quantity": 38000, "unit": "per_item"}], "needs_basis": {},
+    "budget_fen": 250000, "funding": [{"source": "fiscal_assistance", "amount_fen": 200000}, {"source": "welfare_lottery", "amount_fen": 50000}],
+    "staffing_requirements": "持证护理员不少于10名", "bidder_requirements": "依法登记满两年，无不良记录", "method": "competitive_consultation",
+    "evaluation_criteria": {"price_bp": 2000, "capability_bp": 4000, "quality_bp": 3000, "other_bp": 1000}}))]
+pub struct CreateProject {
+    #[validate(length(min = 1, max = 200))]
+    pub title: String,
+    /// The funding region (city or county); its fund account for `year` must exist.
+    pub region_code: String,
+    #[validate(range(min = 2000, max = 2100))]
+    pub year: i32,
+    #[validate(length(min = 1, max = 32))]
+    pub service_codes: Vec<String>,
+    #[serde(default)]
+    pub target_groups: Vec<String>,
+    #[validate(range(min = 0))]
+    pub beneficiary_count: i32,
+    #[serde(default)]
+    pub service_volume: Vec<ServiceVolume>,
+    /// The needs-summary snapshot the project was sized from.
+    #[serde(default)]
+    pub needs_basis: serde_json::Value,
+    pub budget_fen: i64,
+    /// Must add up to the budget; `fiscal_assistance` counts against the cap.
+    #[validate(length(min = 1, max = 10))]
+    pub funding: Vec<Funding>,
+    #[validate(length(max = 4000))]
+    #[serde(default)]
+    pub staffing_requirements: String,
+    #[validate(length(max = 4000))]
+    #[serde(default)]
+    pub bidder_requirements: String,
+    pub method: Method,
+    /// Required for `single_source`.
+    pub justification: Option<String>,
+    pub evaluation_criteria: Criteria,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProjectView {
+    pub id: Uuid,
+    pub fund_account_id: Uuid,
+    pub title: String,
+    pub region_code: String,
+    pub year: i32,
+    pub service_codes: Vec<String>,
+    pub target_groups: Vec<String>,
+    pub beneficiary_count: i32,
+    pub service_volume: Vec<ServiceVolume>,
+    pub needs_basis: serde_json::Value,
+    pub budget_fen: i64,
+    pub funding: Vec<Funding>,
+    pub staffing_requirements: String,
+    pub bidder_requirements: String,
+    pub method: Method,
+    pub justification: Option<String>,
+    pub evaluation_criteria: Criteria,
+    pub status: ProjectStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, DomainError> {
+    serde_json::from_str(text).map_err(|e| DomainError::Internal(format!("stored project: {e}")))
+}
+
+fn to_text<T: Serialize>(value: &T) -> Result<String, DomainError> {
+    serde_json::to_string(value).map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+fn view(m: procurement_project::Model) -> Result<ProjectView, DomainError> {
+    Ok(ProjectView {
+        id: m.id,
+        fund_account_id: m.fund_account_id,
+        title: m.title,
+        region_code: m.region_code,
+        year: m.year,
+        service_codes: json(&m.service_codes)?,
+        target_groups: json(&m.target_groups)?,
+        beneficiary_count: m.beneficiary_count,
+        service_volume: json(&m.service_volume)?,
+        needs_basis: json(&m.needs_basis)?,
+        budget_fen: m.budget_fen,
+        funding: json(&m.funding)?,
+        staffing_requirements: m.staffing_requirements,
+        bidder_requirements: m.bidder_requirements,
+        method: parse_code(&m.method)?,
+        justification: m.justification,
+        evaluation_criteria: json(&m.evaluation_criteria)?,
+        status: parse_code(&m.status)?,
+        published_at: m.published_at,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+/// Creates a draft, committing its fiscal money under the cap in the same
+/// transaction that locks the fund account, so two requests cannot both
+/// slip under it.
+pub async fn create(db: &Db, ctx: &Context, input: CreateProject) -> Result<ProjectView, DomainError> {
+    authorize(db, ctx, Permission::ProcurementManage).await?;
+    check_plan(input.budget_fen, &input.funding, &input.evaluation_criteria)?;
+    if input.method == Method::SingleSource && input.justification.as_deref().is_none_or(|j| j.trim().is_empty()) {
+        return Err(DomainError::field("justification", "justification_required", "single-source purchases need a written justification"));
+    }
+    let region = RegionCode::parse_field(&input.region_code, "region_code")?;
+    if !matches!(region.level(), RegionLevel::City | RegionLevel::County) || !ctx.actor.covers(&region) {
+        return Err(DomainError::field("region_code", "funding_region", "a project is funded by your city or county"));
+    }
+    let known = jiuzhu_matching::catalogue::existing_codes(db.conn(), &input.service_codes).await?;
+    let unknown: Vec<FieldError> = input
+        .service_codes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !known.contains(c))
+        .map(|(i, c)| FieldError::new(format!("service_codes[{i}]"), "service_unknown", format!("{c} is not in the catalogue")))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(DomainError::Validation(unknown));
+    }
+    let txn = db.begin_write().await?;
+    let account = fund_account::Entity::find()
+        .filter(fund_account::Column::RegionCode.eq(region.as_str()))
+        .filter(fund_account::Column::Year.eq(input.year))
+        .lock_exclusive()
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| {
+            DomainError::field("region_code", "fund_account_missing", format!("{region} has no fund account for {}", input.year))
+        })?;
+    let fiscal = fiscal_share(&input.funding);
+    check_cap(cap_of(&account)?, committed(&*txn, account.id).await?, fiscal)?;
+    let model = procurement_project::ActiveModel {
+        id: Set(new_id()),
+        fund_account_id: Set(account.id),
+        title: Set(input.title),
+        region_code: Set(region.to_string()),
+        year: Set(input.year),
+        service_codes: Set(to_text(&input.service_codes)?),
+        target_groups: Set(to_text(&input.target_groups)?),
+        beneficiary_count: Set(input.beneficiary_count),
+        service_volume: Set(to_text(&input.service_volume)?),
+        needs_basis: Set(to_text(&input.needs_basis)?),
+        budget_fen: Set(input.budget_fen),
+        fiscal_fen: Set(fiscal),
+        funding: Set(to_text(&input.funding)?),
+        staffing_requirements: Set(input.staffing_requirements),
+        bidder_requirements: Set(input.bidder_requirements),
+        method: Set(code_of(input.method)),
+        justification: Set(input.justification),
+        evaluation_criteria: Set(to_text(&input.evaluation_criteria)?),
+        status: Set(code_of(ProjectStatus::Draft)),
+        published_at: Set(None),
+        version: Set(1),
+        created_at: Set(ctx.now),
+        updated_at: Set(ctx.now),
+    }
+    .insert(&*txn)
+    .await?;
+    let data = serde_json::json!({"budget_fen": model.budget_fen, "fiscal_fen": model.fiscal_fen, "method": model.method});
+    record(&*txn, ctx, Change::published("procurement_project.created", "procurement_project", model.id, &model.region_code, data)).await?;
+    txn.commit().await?;
+    view(model)
+}
+
+pub async fn list(db: &Db, ctx: &Context, status: Option<ProjectStatus>, page: PageRequest) -> Result<Page<ProjectView>, DomainError> {
+    authorize(db, ctx, Permission::ProcurementRead).await?;
+    let mut query = procurement_project::Entity::find().filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()));
+    if let Some(status) = status {
+        query = query.filter(procurement_project::Column::Status.eq(code_of(status)));
+    }
+    if let Some(after) = &page.after {
+        let id: Uuid =
+            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+        query = query.filter(procurement_project::Column::Id.gt(id));
+    }
+    let rows = query.order_by_asc(procurement_project::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let page = page.into_page(rows, |r| r.id.to_string());
+    Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+}
+
+pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ProjectView, DomainError> {
+    authorize(db, ctx, Permission::ProcurementRead).await?;
+    let row = procurement_project::Entity::find_by_id(id)
+        .filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .one(db.conn())
+        .await?;
+    view(row.ok_or(DomainError::NotFound)?)
+}
+
+pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action: ProjectAction) -> Result<ProjectView, DomainError> {
+    authorize(db, ctx, Permission::ProcurementManage).await?;
+    let txn = db.begin_write().await?;
+    let current = procurement_project::Entity::find_by_id(id)
+        .filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .lock_exclusive()
+        .one(&*txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    expect_version(if_match, current.version)?;
+    let status: ProjectStatus = parse_code(&current.status)?;
+    let next = status
+        .after(action)
+        .ok_or_else(|| DomainError::conflict("invalid_transition", format!("a {} project cannot do that", current.status)))?;
+    let mut model: procurement_project::ActiveModel = current.clone().into();
+    model.status = Set(code_of(next));
+    if action == ProjectAction::Publish {
+        model.published_at = Set(Some(ctx.now));
+    }
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(ctx.now);
+    let updated = model.update(&*txn).await?;
+    let event_type = match action {
+        ProjectAction::Publish => "procurement_project.published",
+        ProjectAction::CloseBidding => "procurement_project.bidding_closed",
+        ProjectAction::Fail => "procurement_project.failed",
+        ProjectAction::Terminate => "procurement_project.terminated",
+    };
+    record(
+        &*txn,
+        ctx,
+        Change::published(
+            event_type,
+            "procurement_project",
+            updated.id,
+            &updated.region_code,
+            serde_json::json!({"status": updated.status}),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    view(updated)
+}
+
+/// What the public sees of a published project.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicProject {
+    pub id: Uuid,
+    pub title: String,
+    pub region_code: String,
+    pub year: i32,
+    pub service_codes: Vec<String>,
+    pub service_volume: Vec<ServiceVolume>,
+    pub budget_fen: i64,
+    pub method: Method,
+    pub evaluation_criteria: Criteria,
+    pub staffing_requirements: String,
+    pub bidder_requirements: String,
+    pub status: ProjectStatus,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// Published projects (and those past publication), for everyone.
+pub async fn public_list(db: &Db, page: PageRequest) -> Result<Page<PublicProject>, DomainError> {
+    let mut query = procurement_project::Entity::find().filter(procurement_project::Column::PublishedAt.is_not_null());
+    if let Some(after) = &page.after {
+        let id: Uuid =
+            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+        query = query.filter(procurement_project::Column::Id.gt(id));
+    }
+    let rows = query.order_by_asc(procurement_project::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let page = page.into_page(rows, |r| r.id.to_string());
+    let mut items = Vec::new();
+    for row in page.items {
+        let p = view(row)?;
+        items.push(PublicProject {
+            id: p.id,
+            title: p.title,
+            region_code: p.region_code,
+            year: p.year,
+            service_codes: p.service_codes,
+            service_volume: p.service_volume,
+            budget_fen: p.budget_fen,
+            method: p.method,
+            evaluation_criteria: p.evaluation_criteria,
+            staffing_requirements: p.staffing_requirements,
+            bidder_requirements: p.bidder_requirements,
+            status: p.status,
+            published_at: p.published_at,
+        });
+    }
+    Ok(Page { items, next_cursor: page.next_cursor })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DraftProposal {
+    pub region_code: String,
+    pub service_codes: Vec<String>,
+    /// Distinct people with open needs for these services.
+    pub beneficiary_count: i64,
+    /// One unit per open need, to be refined by the planner.
+    pub service_volume: Vec<ServiceVolume>,
+    /// The needs-summary snapshot, to store as the project's `needs_basis`.
+    pub needs_basis: serde_json::Value,
+}
+
+/// Proposes a project's size from the open needs in a region.
+pub async fn draft_from_needs(db: &Db, ctx: &Context, region_code: &str, service_codes: Vec<String>) -> Result<DraftProposal, DomainError> {
+    authorize(db, ctx, Permission::ProcurementManage).await?;
+    let region = RegionCode::parse_field(region_code, "region_code")?;
+    if !ctx.actor.covers(&region) {
+        return Err(DomainError::NotFound);
+    }
+    if service_codes.is_empty() {
+        return Err(DomainError::field("service_codes", "required", "name at least one service code"));
+    }
+    let (rows, people) = open_demand(db.conn(), &region, &service_codes).await?;
+    let units = jiuzhu_matching::catalogue::list(db, ctx, None, None).await?;
+    let unit_of = |code: &str| units.iter().find(|s| s.code == code).map(|s| code_of(s.unit)).unwrap_or_else(|| "per_visit".into());
+    let service_volume = rows
+        .iter()
+        .map(|r: &SummaryRow| ServiceVolume {
+            service_code: r.key.clone(),
+            quantity: u32::try_from(r.count).unwrap_or(u32::MAX),
+            unit: unit_of(&r.key),
+        })
+        .collect();
+    let needs_basis = serde_json::json!({"taken_at": ctx.now, "region_code": region.to_string(), "open_needs": rows, "people": people});
+    Ok(DraftProposal { region_code: region.to_string(), service_codes, beneficiary_count: people, service_volume, needs_basis })
+}
