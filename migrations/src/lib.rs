@@ -12,6 +12,7 @@ mod m20261129_000005_intake_discovery;
 mod m20261129_000006_needs_assessment;
 mod m20261129_000007_matching_registry;
 mod m20261129_000008_procurement_funds;
+mod m20261129_000009_procurement_bids;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_needs_assessment::Migration),
             Box::new(m20261129_000007_matching_registry::Migration),
             Box::new(m20261129_000008_procurement_funds::Migration),
+            Box::new(m20261129_000009_procurement_bids::Migration),
         ]
     }
 }

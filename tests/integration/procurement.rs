@@ -166,3 +166,116 @@ async fn a_draft_is_proposed_from_the_open_needs() {
     assert!(volume.iter().any(|v| v["service_code"] == "meals" && v["quantity"] == 1 && v["unit"] == "per_item"));
     assert_eq!(proposal.body["needs_basis"]["people"], 1);
 }
+
+fn credit_code(n: u32) -> String {
+    let first17 = format!("52640200MJ{n:07}");
+    format!("{first17}{}", jiuzhu_core::credit_code::check_character(first17.as_bytes()).unwrap())
+}
+
+async fn register_provider(app: &TestApp, admin: &str, n: u32, org_type: &str, eligible: bool) -> String {
+    let body = json!({"name": format!("机构{n}"), "credit_code": credit_code(n), "org_type": org_type, "eligible_for_purchase": eligible,
+        "service_codes": ["meals"], "service_regions": ["640202"], "monthly_capacity": {"meals": 1000}, "contact": {"name": "联系人"}});
+    let reply = app.post_json("/api/v1/providers", Some(admin), &body).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.body["id"].as_str().unwrap().to_string()
+}
+
+#[actix_web::test]
+async fn bids_are_checked_scored_and_awarded_not_by_lowest_price() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    account(&app, &admin).await;
+    let strong = register_provider(&app, &admin, 21, "social_organization", true).await;
+    let cheap = register_provider(&app, &admin, 22, "enterprise", true).await;
+    let barred = register_provider(&app, &admin, 23, "enterprise", true).await;
+    let mass = register_provider(&app, &admin, 24, "fiscally_funded_mass_organization", false).await;
+    use sea_orm::ConnectionTrait;
+    // Sanctions arrive with a later part of procurement; bar it directly.
+    app.db
+        .conn()
+        .execute_unprepared(&format!("UPDATE providers SET barred_until = '2099-12-31' WHERE credit_code = '{}'", credit_code(23)))
+        .await
+        .unwrap();
+
+    let mut body = project(100_000, 3000);
+    body["evaluation_criteria"] = json!({"price_bp": 3000, "capability_bp": 4000, "quality_bp": 3000, "other_bp": 0});
+    let draft = app.post_json("/api/v1/procurement-projects", Some(&admin), &body).await.body;
+    let id = draft["id"].as_str().unwrap();
+    let bid = |provider: &str, price: i64| json!({"provider_id": provider, "price_fen": price, "proposal": "方案", "services": ["meals"]});
+    let early = app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid(&strong, 100_000)).await;
+    early.assert_problem(422, "not_accepting_bids");
+    app.post_json_with(&format!("/api/v1/procurement-projects/{id}/publish"), Some(&admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+
+    app.add_user(&admin, "strong.staff", "provider", "640202", json!({"provider_id": strong})).await;
+    let own = app.login("strong.staff", "password-1234").await;
+    let mine = app
+        .post_json(
+            &format!("/api/v1/procurement-projects/{id}/bids"),
+            Some(&own),
+            &json!({"price_fen": 100_000, "proposal": "专业团队", "services": ["meals"]}),
+        )
+        .await;
+    assert_eq!(mine.status, 201, "{}", mine.text);
+    assert_eq!(mine.body["provider_id"], strong.as_str());
+    let cheap_bid = app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid(&cheap, 80_000)).await;
+    assert_eq!(cheap_bid.status, 201, "{}", cheap_bid.text);
+    let barred_bid = app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid(&barred, 90_000)).await;
+    barred_bid.assert_problem(422, "provider_barred");
+    assert_eq!(barred_bid.body["details"]["barred_until"], "2099-12-31");
+    app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid(&mass, 90_000))
+        .await
+        .assert_problem(422, "provider_type_ineligible");
+    app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid(&cheap, 200_000))
+        .await
+        .assert_problem(422, "bid_above_budget");
+    app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid(&cheap, 70_000))
+        .await
+        .assert_problem(409, "bid_exists");
+    assert_eq!(
+        app.get(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&own)).await.body.as_array().unwrap().len(),
+        1,
+        "a provider sees its own bid only"
+    );
+
+    app.post_json_with(&format!("/api/v1/procurement-projects/{id}/close-bidding"), Some(&admin), &json!({}), &[("If-Match", "\"2\"")])
+        .await;
+    let unscored =
+        app.post_json_with(&format!("/api/v1/procurement-projects/{id}/award"), Some(&admin), &json!({}), &[("If-Match", "\"3\"")]).await;
+    unscored.assert_problem(422, "bids_unscored");
+    for (bid_id, capability, quality) in [(mine.body["id"].as_str().unwrap(), 90, 90), (cheap_bid.body["id"].as_str().unwrap(), 50, 50)] {
+        for member in ["专家甲", "专家乙"] {
+            let sheet = app
+                .post_json(
+                    &format!("/api/v1/procurement-projects/{id}/bids/{bid_id}/scores"),
+                    Some(&admin),
+                    &json!({"member": member, "capability": capability, "quality": quality, "other": 0}),
+                )
+                .await;
+            assert_eq!(sheet.status, 201, "{}", sheet.text);
+        }
+    }
+    let again = app
+        .post_json(
+            &format!("/api/v1/procurement-projects/{id}/bids/{}/scores", mine.body["id"].as_str().unwrap()),
+            Some(&admin),
+            &json!({"member": "专家甲", "capability": 1, "quality": 1, "other": 1}),
+        )
+        .await;
+    again.assert_problem(409, "score_exists");
+    let no_reason = app
+        .post_json_with(
+            &format!("/api/v1/procurement-projects/{id}/award"),
+            Some(&admin),
+            &json!({"bid_id": cheap_bid.body["id"]}),
+            &[("If-Match", "\"3\"")],
+        )
+        .await;
+    assert_eq!(no_reason.body["errors"][0]["code"], "award_reason_required");
+    let awarded =
+        app.post_json_with(&format!("/api/v1/procurement-projects/{id}/award"), Some(&admin), &json!({}), &[("If-Match", "\"3\"")]).await;
+    assert_eq!(awarded.body["status"], "awarded", "{}", awarded.text);
+    let ranking = awarded.body["award"]["ranking"].as_array().unwrap();
+    assert_eq!(awarded.body["award"]["chosen_bid_id"], mine.body["id"], "the stronger, dearer bid wins");
+    assert_eq!((ranking[0]["price_score"].as_u64(), ranking[1]["price_score"].as_u64()), (Some(8_000), Some(10_000)));
+    assert_eq!((ranking[0]["total"].as_u64(), ranking[1]["total"].as_u64()), (Some(8_700), Some(6_500)));
+}

@@ -68,12 +68,14 @@ pub enum Permission {
     SignalWrite,
     #[serde(rename = "assessment_model:write")]
     AssessmentModelWrite,
+    #[serde(rename = "bid:submit")]
+    BidSubmit,
 }
 
 use Permission as P;
 
 impl Permission {
-    pub const ALL: [Permission; 31] = [
+    pub const ALL: [Permission; 32] = [
         P::UserRead,
         P::UserWrite,
         P::ClientManage,
@@ -105,6 +107,7 @@ impl Permission {
         P::WebhookManage,
         P::SignalWrite,
         P::AssessmentModelWrite,
+        P::BidSubmit,
     ];
 
     /// The code used in tokens, the spec and `GET /roles`, e.g. `user:read`.
@@ -141,6 +144,7 @@ impl Permission {
             P::WebhookManage => "webhook:manage",
             P::SignalWrite => "signal:write",
             P::AssessmentModelWrite => "assessment_model:write",
+            P::BidSubmit => "bid:submit",
         }
     }
 }
@@ -170,6 +174,7 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
                 P::OrderWrite,
                 P::ProcurementRead,
                 P::ProcurementManage,
+                P::BidSubmit,
                 P::EvaluationRead,
                 P::EvaluationManage,
                 P::ImportWrite,
@@ -198,7 +203,9 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
         Role::Department => {
             vec![P::RegionRead, P::DepartmentRead, P::ServiceRead, P::EventRead, P::ReferralRespond, P::RegistrySearch, P::SignalWrite]
         }
-        Role::Provider => vec![P::RegionRead, P::ServiceRead, P::ProviderRead, P::OrderRead, P::OrderWrite, P::ProcurementRead],
+        Role::Provider => {
+            vec![P::RegionRead, P::ServiceRead, P::ProviderRead, P::OrderRead, P::OrderWrite, P::ProcurementRead, P::BidSubmit]
+        }
         Role::Evaluator => [STAFF_READ, &[P::ProcurementRead, P::EvaluationRead, P::EvaluationManage]].concat(),
         Role::Auditor => [
             STAFF_READ,

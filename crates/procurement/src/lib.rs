@@ -4,6 +4,7 @@
 //! the public list of published projects. Bids, awards, contracts,
 //! sanctions, acceptance and OCDS come next.
 
+pub mod bids;
 pub mod entity;
 pub mod funds;
 pub mod projects;

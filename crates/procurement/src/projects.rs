@@ -67,6 +67,9 @@ pub struct CreateProject {
     /// Required for `single_source`.
     pub justification: Option<String>,
     pub evaluation_criteria: Criteria,
+    /// For `invited_tender`: the providers invited to bid (at least three).
+    #[serde(default)]
+    pub invited_provider_ids: Vec<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -90,6 +93,9 @@ pub struct ProjectView {
     pub evaluation_criteria: Criteria,
     pub status: ProjectStatus,
     pub published_at: Option<DateTime<Utc>>,
+    pub invited_provider_ids: Vec<Uuid>,
+    /// The ranking and the choice, once awarded.
+    pub award: Option<serde_json::Value>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -103,7 +109,7 @@ fn to_text<T: Serialize>(value: &T) -> Result<String, DomainError> {
     serde_json::to_string(value).map_err(|e| DomainError::Internal(e.to_string()))
 }
 
-fn view(m: procurement_project::Model) -> Result<ProjectView, DomainError> {
+pub(crate) fn view(m: procurement_project::Model) -> Result<ProjectView, DomainError> {
     Ok(ProjectView {
         id: m.id,
         fund_account_id: m.fund_account_id,
@@ -124,6 +130,8 @@ fn view(m: procurement_project::Model) -> Result<ProjectView, DomainError> {
         evaluation_criteria: json(&m.evaluation_criteria)?,
         status: parse_code(&m.status)?,
         published_at: m.published_at,
+        invited_provider_ids: m.invited_providers.as_deref().map(json).transpose()?.unwrap_or_default(),
+        award: m.award.as_deref().map(json).transpose()?,
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -138,6 +146,13 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateProject) -> Result<Proj
     check_plan(input.budget_fen, &input.funding, &input.evaluation_criteria)?;
     if input.method == Method::SingleSource && input.justification.as_deref().is_none_or(|j| j.trim().is_empty()) {
         return Err(DomainError::field("justification", "justification_required", "single-source purchases need a written justification"));
+    }
+    if input.method == Method::InvitedTender && input.invited_provider_ids.len() < 3 {
+        return Err(DomainError::field(
+            "invited_provider_ids",
+            "invitations_required",
+            "an invited tender invites at least three providers",
+        ));
     }
     let region = RegionCode::parse_field(&input.region_code, "region_code")?;
     if !matches!(region.level(), RegionLevel::City | RegionLevel::County) || !ctx.actor.covers(&region) {
@@ -187,6 +202,8 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateProject) -> Result<Proj
         evaluation_criteria: Set(to_text(&input.evaluation_criteria)?),
         status: Set(code_of(ProjectStatus::Draft)),
         published_at: Set(None),
+        invited_providers: Set(Some(to_text(&input.invited_provider_ids)?)),
+        award: Set(None),
         version: Set(1),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),

@@ -278,3 +278,83 @@ mod tests {
         assert!(!S::Terminated.commits_funds() && S::Draft.commits_funds());
     }
 }
+
+/// A bid as the award sees it: its price and the panel's mean scores, in
+/// hundredths of a point (0–10000).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BidFacts {
+    pub id: uuid::Uuid,
+    pub provider_id: uuid::Uuid,
+    pub price_fen: i64,
+    pub capability: u32,
+    pub quality: u32,
+    pub other: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RankedBid {
+    pub bid_id: uuid::Uuid,
+    pub provider_id: uuid::Uuid,
+    pub price_fen: i64,
+    /// `lowest valid price / this price × 100`, in hundredths.
+    pub price_score: u32,
+    pub capability: u32,
+    pub quality: u32,
+    pub other: u32,
+    /// The weighted total, in hundredths of a point.
+    pub total: u32,
+}
+
+/// Ranks bids by weighted total (then lower price, then id), with the price
+/// scored against the lowest valid price.
+pub fn rank_bids(criteria: &Criteria, bids: &[BidFacts]) -> Vec<RankedBid> {
+    let lowest = bids.iter().map(|b| b.price_fen).filter(|p| *p > 0).min().unwrap_or(0);
+    let mut ranked: Vec<RankedBid> = bids
+        .iter()
+        .map(|b| {
+            let price_score = price_score(lowest, b.price_fen);
+            RankedBid {
+                bid_id: b.id,
+                provider_id: b.provider_id,
+                price_fen: b.price_fen,
+                price_score,
+                capability: b.capability,
+                quality: b.quality,
+                other: b.other,
+                total: weighted_total(criteria, price_score, b.capability, b.quality, b.other),
+            }
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.total.cmp(&a.total).then(a.price_fen.cmp(&b.price_fen)).then(a.bid_id.cmp(&b.bid_id)));
+    ranked
+}
+
+#[cfg(test)]
+mod award_tests {
+    use super::*;
+
+    #[test]
+    fn a_better_dearer_bid_beats_a_weak_cheap_one() {
+        let criteria = Criteria { price_bp: 3000, capability_bp: 4000, quality_bp: 3000, other_bp: 0 };
+        let cheap = BidFacts {
+            id: uuid::Uuid::from_u128(1),
+            provider_id: uuid::Uuid::from_u128(11),
+            price_fen: 80_000,
+            capability: 5_000,
+            quality: 5_000,
+            other: 0,
+        };
+        let strong = BidFacts {
+            id: uuid::Uuid::from_u128(2),
+            provider_id: uuid::Uuid::from_u128(12),
+            price_fen: 100_000,
+            capability: 9_000,
+            quality: 9_000,
+            other: 0,
+        };
+        let ranked = rank_bids(&criteria, &[cheap, strong]);
+        assert_eq!(ranked[0].bid_id, strong.id);
+        assert_eq!((ranked[0].price_score, ranked[1].price_score), (8_000, 10_000));
+        assert_eq!((ranked[0].total, ranked[1].total), (8_700, 6_500));
+    }
+}

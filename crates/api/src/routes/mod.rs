@@ -123,6 +123,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(procurement::close_bidding)
             .service(procurement::fail_project)
             .service(procurement::terminate_project)
-            .service(procurement::public_projects),
+            .service(procurement::public_projects)
+            .service(procurement::submit_bid)
+            .service(procurement::list_bids)
+            .service(procurement::score_bid)
+            .service(procurement::award_project),
     );
 }

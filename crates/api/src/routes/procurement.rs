@@ -324,3 +324,110 @@ pub async fn terminate_project(
 pub async fn public_projects(state: web::Data<AppState>, list: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(projects::public_list(&state.db, list.page()?).await?))
 }
+
+/// Bid on a project
+///
+/// By the provider itself, or recorded by an officer with `provider_id`.
+/// Refused with 422 when the provider is ineligible
+/// (`provider_type_ineligible`), barred (`provider_barred`, with
+/// `barred_until`), above the budget (`bid_above_budget`), not invited to
+/// an invited tender (`provider_not_invited`), or the project is not
+/// accepting bids (`not_accepting_bids`).
+///
+/// Permission: `bid:submit`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "submitBid",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id")),
+    request_body(content = jiuzhu_procurement::bids::SubmitBid, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Submitted", body = jiuzhu_procurement::bids::BidView),
+        (status = 404, description = "No such project for the caller"),
+        (status = 409, description = "The provider has bid already (`bid_exists`)"),
+    )
+)]
+#[post("/procurement-projects/{id}/bids")]
+pub async fn submit_bid(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    body: ValidJson<jiuzhu_procurement::bids::SubmitBid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(jiuzhu_procurement::bids::submit(&state.db, &ctx, *id, body.0).await?))
+}
+
+/// A project's bids
+///
+/// Officers see every bid; a provider sees only its own.
+///
+/// Permission: `procurement:read`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "listBids",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id")),
+    responses((status = 200, description = "The bids", body = Vec<jiuzhu_procurement::bids::BidView>), (status = 404, description = "No such project for the caller"))
+)]
+#[get("/procurement-projects/{id}/bids")]
+pub async fn list_bids(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(jiuzhu_procurement::bids::list(&state.db, &ctx, *id).await?))
+}
+
+/// Score a bid
+///
+/// One sheet per panel member per bid, for capability, quality and other
+/// (0–100 each), after bidding closes. The price score is computed at the
+/// award, never entered.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "scoreBid",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), ("bid_id" = Uuid, Path, description = "Bid id")),
+    request_body(content = jiuzhu_procurement::bids::ScoreSheet, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Stored", body = jiuzhu_procurement::bids::ScoreSheetView),
+        (status = 404, description = "No such bid"),
+        (status = 409, description = "The member has scored this bid, or bidding is not closed"),
+    )
+)]
+#[post("/procurement-projects/{id}/bids/{bid_id}/scores")]
+pub async fn score_bid(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    path: web::Path<(Uuid, Uuid)>,
+    body: ValidJson<jiuzhu_procurement::bids::ScoreSheet>,
+) -> Result<HttpResponse, ApiError> {
+    let (project, bid) = path.into_inner();
+    Ok(HttpResponse::Created().json(jiuzhu_procurement::bids::score(&state.db, &ctx, project, bid, body.0).await?))
+}
+
+/// Award a project
+///
+/// Ranks the scored bids by the weighted total (price scored as lowest
+/// valid price / price × 100, weighted 10–30%) and awards the highest; a
+/// different choice needs a written `reason`. The ranking is recorded.
+/// Needs `If-Match`.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "awardProcurementProject",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = jiuzhu_procurement::bids::AwardInput, content_type = "application/json"),
+    responses((status = 200, description = "Awarded; `award` holds the ranking", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+)]
+#[post("/procurement-projects/{id}/award")]
+pub async fn award_project(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<jiuzhu_procurement::bids::AwardInput>,
+) -> Result<HttpResponse, ApiError> {
+    let project = jiuzhu_procurement::bids::award(&state.db, &ctx, *id, if_match.0, body.0).await?;
+    Ok(with_etag(StatusCode::OK, project.version, &project))
+}

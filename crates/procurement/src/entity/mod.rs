@@ -1,4 +1,6 @@
 //! sea-orm entities of the procurement tables, one file per table.
 
+pub mod bid;
+pub mod bid_score;
 pub mod fund_account;
 pub mod procurement_project;

@@ -35,6 +35,10 @@ pub struct Model {
     pub evaluation_criteria: String,
     pub status: String,
     pub published_at: Option<ChronoDateTimeUtc>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub invited_providers: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub award: Option<String>,
     pub version: i64,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
