@@ -13,6 +13,7 @@ mod m20261129_000006_needs_assessment;
 mod m20261129_000007_matching_registry;
 mod m20261129_000008_procurement_funds;
 mod m20261129_000009_procurement_bids;
+mod m20261129_000010_contracts;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_matching_registry::Migration),
             Box::new(m20261129_000008_procurement_funds::Migration),
             Box::new(m20261129_000009_procurement_bids::Migration),
+            Box::new(m20261129_000010_contracts::Migration),
         ]
     }
 }

@@ -279,3 +279,134 @@ async fn bids_are_checked_scored_and_awarded_not_by_lowest_price() {
     assert_eq!((ranking[0]["price_score"].as_u64(), ranking[1]["price_score"].as_u64()), (Some(8_000), Some(10_000)));
     assert_eq!((ranking[0]["total"].as_u64(), ranking[1]["total"].as_u64()), (Some(8_700), Some(6_500)));
 }
+
+/// A published, single-bid, scored and awarded project; returns its id.
+async fn awarded_to(app: &TestApp, admin: &str, provider: &str, price_fen: i64) -> String {
+    let draft = app.post_json("/api/v1/procurement-projects", Some(admin), &project(100_000, 2000)).await.body;
+    let id = draft["id"].as_str().unwrap().to_string();
+    let step = |action: &str, version: &str| (format!("/api/v1/procurement-projects/{id}/{action}"), version.to_string());
+    let (path, version) = step("publish", "\"1\"");
+    app.post_json_with(&path, Some(admin), &json!({}), &[("If-Match", &version)]).await;
+    let bid = app
+        .post_json(
+            &format!("/api/v1/procurement-projects/{id}/bids"),
+            Some(admin),
+            &json!({"provider_id": provider, "price_fen": price_fen, "proposal": "方案", "services": ["meals"]}),
+        )
+        .await;
+    assert_eq!(bid.status, 201, "{}", bid.text);
+    let (path, version) = step("close-bidding", "\"2\"");
+    app.post_json_with(&path, Some(admin), &json!({}), &[("If-Match", &version)]).await;
+    let sheet = json!({"member": "专家", "capability": 80, "quality": 80, "other": 80});
+    app.post_json(&format!("/api/v1/procurement-projects/{id}/bids/{}/scores", bid.body["id"].as_str().unwrap()), Some(admin), &sheet)
+        .await;
+    let (path, version) = step("award", "\"3\"");
+    let awarded = app.post_json_with(&path, Some(admin), &json!({}), &[("If-Match", &version)]).await;
+    assert_eq!(awarded.body["status"], "awarded", "{}", awarded.text);
+    id
+}
+
+fn contract_body(project_id: &str, price_fen: i64) -> Value {
+    json!({"project_id": project_id, "term_start": "2025-04-01", "term_end": "2026-03-31", "services": [{"service_code": "meals", "quantity": 1000}],
+        "quality_standards": "准时率98%", "price_fen": price_fen, "settlement_method": "按季结算", "rights_and_obligations": "按约履行", "breach_liability": "按比例扣减"})
+}
+
+#[actix_web::test]
+async fn contracts_bind_their_provider_keep_books_and_cap_payments() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    account(&app, &admin).await;
+    let provider = register_provider(&app, &admin, 31, "social_organization", true).await;
+    let project_id = awarded_to(&app, &admin, &provider, 90_000).await;
+    let too_high = app.post_json("/api/v1/contracts", Some(&admin), &contract_body(&project_id, 95_000)).await;
+    too_high.assert_problem(422, "contract_price_too_high");
+    assert_eq!(too_high.body["details"]["bid_price_fen"], 90_000);
+    let mut missing = contract_body(&project_id, 90_000);
+    missing.as_object_mut().unwrap().remove("breach_liability");
+    assert_eq!(app.post_json("/api/v1/contracts", Some(&admin), &missing).await.body["errors"][0]["field"], "breach_liability");
+    let signed = app.post_json("/api/v1/contracts", Some(&admin), &contract_body(&project_id, 90_000)).await;
+    assert_eq!((signed.status, signed.body["provider_id"].as_str()), (201, Some(provider.as_str())), "{}", signed.text);
+    let contract = signed.body["id"].as_str().unwrap().to_string();
+    assert_eq!(app.get(&format!("/api/v1/procurement-projects/{project_id}"), Some(&admin)).await.body["status"], "contracted");
+
+    app.add_user(&admin, "provider.31", "provider", "640202", json!({"provider_id": provider})).await;
+    let own = app.login("provider.31", "password-1234").await;
+    let entry = app
+        .post_json(
+            &format!("/api/v1/contracts/{contract}/ledger"),
+            Some(&own),
+            &json!({"kind": "service_delivered", "service_code": "meals", "quantity": 310}),
+        )
+        .await;
+    assert_eq!(entry.status, 201, "{}", entry.text);
+    app.post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&own), &json!({"kind": "advance", "amount_fen": 10}))
+        .await
+        .assert_problem(403, "forbidden");
+    let visit = app
+        .post_json(&format!("/api/v1/contracts/{contract}/supervisions"), Some(&admin), &json!({"kind": "site_visit", "note": "达标"}))
+        .await;
+    assert_eq!(visit.status, 201);
+    assert_eq!(
+        app.post_json(&format!("/api/v1/contracts/{contract}/supervisions"), Some(&admin), &json!({"kind": "party"})).await.body["errors"]
+            [0]["code"],
+        "kind_unknown"
+    );
+    assert_eq!(
+        app.post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "advance", "amount_fen": 60_000}))
+            .await
+            .status,
+        201
+    );
+    let over = app
+        .post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "progress", "amount_fen": 30_001}))
+        .await;
+    over.assert_problem(422, "payment_exceeds_contract");
+    app.post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "final", "amount_fen": 30_000}))
+        .await
+        .assert_problem(422, "acceptance_required");
+    let reread = app.get(&format!("/api/v1/contracts/{contract}"), Some(&own)).await;
+    assert_eq!(reread.body["paid_fen"], 60_000);
+    let ledger = app.get(&format!("/api/v1/contracts/{contract}/entries?book=ledger"), Some(&admin)).await;
+    assert_eq!(ledger.body.as_array().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn a_sanction_bars_for_three_years_and_terminates_that_years_contracts() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    account(&app, &admin).await;
+    let provider = register_provider(&app, &admin, 41, "enterprise", true).await;
+    let project_id = awarded_to(&app, &admin, &provider, 80_000).await;
+    let contract = app.post_json("/api/v1/contracts", Some(&admin), &contract_body(&project_id, 80_000)).await.body;
+    let decided = app
+        .post_json(
+            &format!("/api/v1/providers/{provider}/sanctions"),
+            Some(&admin),
+            &json!({"reason": "fraud", "evidence": "虚报服务记录", "decided_on": "2025-06-01"}),
+        )
+        .await;
+    assert_eq!(decided.status, 201, "{}", decided.text);
+    assert_eq!(decided.body["barred_until"], "2028-06-01");
+    assert_eq!(decided.body["terminated_contracts"][0], contract["id"]);
+    assert_eq!(
+        app.get(&format!("/api/v1/contracts/{}", contract["id"].as_str().unwrap()), Some(&admin)).await.body["status"],
+        "terminated"
+    );
+    assert_eq!(app.get(&format!("/api/v1/procurement-projects/{project_id}"), Some(&admin)).await.body["status"], "terminated");
+    assert_eq!(app.get(&format!("/api/v1/providers/{provider}"), Some(&admin)).await.body["barred_until"], "2028-06-01");
+    // The terminated project released its money; a new one can be bought, but not from the barred provider.
+    let next = app.post_json("/api/v1/procurement-projects", Some(&admin), &project(100_000, 2000)).await.body;
+    let next_id = next["id"].as_str().unwrap();
+    app.post_json_with(&format!("/api/v1/procurement-projects/{next_id}/publish"), Some(&admin), &json!({}), &[("If-Match", "\"1\"")])
+        .await;
+    let refused = app
+        .post_json(
+            &format!("/api/v1/procurement-projects/{next_id}/bids"),
+            Some(&admin),
+            &json!({"provider_id": provider, "price_fen": 1000, "proposal": "x", "services": ["meals"]}),
+        )
+        .await;
+    refused.assert_problem(422, "provider_barred");
+    let events = app.get("/api/v1/events?type=contract.terminated", Some(&admin)).await;
+    assert_eq!(events.body["items"].as_array().unwrap().len(), 1);
+}

@@ -350,3 +350,26 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
     txn.commit().await?;
     view(updated)
 }
+
+/// Bars a provider from purchased services until `until` (procurement's
+/// sanction), inside the caller's transaction.
+pub async fn bar(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid, until: NaiveDate) -> Result<ProviderView, DomainError> {
+    let current = scoped(ctx).filter(provider::Column::Id.eq(id)).lock_exclusive().one(conn).await?.ok_or(DomainError::NotFound)?;
+    let mut model: provider::ActiveModel = current.clone().into();
+    model.barred_until = Set(Some(current.barred_until.map_or(until, |existing| existing.max(until))));
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(ctx.now);
+    let updated = model.update(conn).await?;
+    let mut change = Change::published(
+        "provider.barred",
+        "provider",
+        updated.id,
+        &updated.region_code,
+        serde_json::json!({"barred_until": updated.barred_until}),
+    );
+    if let Some(event) = change.event.as_mut() {
+        event.provider_id = Some(updated.id);
+    }
+    record(conn, ctx, change).await?;
+    view(updated)
+}

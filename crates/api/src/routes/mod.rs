@@ -127,6 +127,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(procurement::submit_bid)
             .service(procurement::list_bids)
             .service(procurement::score_bid)
-            .service(procurement::award_project),
+            .service(procurement::award_project)
+            .service(procurement::create_contract)
+            .service(procurement::get_contract)
+            .service(procurement::add_ledger)
+            .service(procurement::add_supervision)
+            .service(procurement::add_payment)
+            .service(procurement::list_entries)
+            .service(procurement::sanction_provider),
     );
 }

@@ -8,6 +8,7 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
 use jiuzhu_core::Page;
+use jiuzhu_procurement::contracts::{self, Book, ContractView, CreateContract, EntryInput, EntryView, SanctionInput, SanctionView};
 use jiuzhu_procurement::funds::{self, CreateFundAccount, FundAccountView, PatchFundAccount};
 use jiuzhu_procurement::projects::{self, CreateProject, DraftProposal, ProjectView, PublicProject};
 use jiuzhu_procurement::rules::{ProjectAction, ProjectStatus};
@@ -430,4 +431,174 @@ pub async fn award_project(
 ) -> Result<HttpResponse, ApiError> {
     let project = jiuzhu_procurement::bids::award(&state.db, &ctx, *id, if_match.0, body.0).await?;
     Ok(with_etag(StatusCode::OK, project.version, &project))
+}
+
+/// Sign a contract from an award
+///
+/// The contract goes to the chosen bid's provider, which it binds: orders
+/// under it go only to that provider (不得转包). The price may not exceed
+/// the budget or the awarded bid (`contract_price_too_high`). Every term is
+/// required.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "createContract",
+    security(("bearer" = [])),
+    request_body(content = CreateContract, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Signed", body = ContractView, headers(("Location" = String, description = "URL of the contract"))),
+        (status = 409, description = "The project is not awarded (`invalid_transition`)"),
+    )
+)]
+#[post("/contracts")]
+pub async fn create_contract(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<CreateContract>) -> Result<HttpResponse, ApiError> {
+    let contract = contracts::create(&state.db, &ctx, body.0).await?;
+    Ok(created(format!("/api/v1/contracts/{}", contract.id), contract.version, &contract))
+}
+
+/// Get a contract
+///
+/// Officers see contracts in their region; a provider sees its own.
+///
+/// Permission: `procurement:read`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "getContract",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contract id")),
+    responses((status = 200, description = "The contract, with what has been paid", body = ContractView), (status = 404, description = "Not visible to the caller"))
+)]
+#[get("/contracts/{id}")]
+pub async fn get_contract(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(contracts::get(&state.db, &ctx, *id).await?))
+}
+
+async fn append(state: &AppState, ctx: &jiuzhu_core::Context, id: Uuid, book: Book, input: EntryInput) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(contracts::append(&state.db, ctx, id, book, input).await?))
+}
+
+/// Add to the project ledger
+///
+/// The provider's append-only ledger (项目台帐): services delivered, staff
+/// hours and spending.
+///
+/// Permission: `bid:submit` (the provider) or `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "addLedgerEntry",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contract id")),
+    request_body(content = EntryInput, content_type = "application/json"),
+    responses((status = 201, description = "Added", body = EntryView), (status = 404, description = "Not visible to the caller"), (status = 409, description = "The contract is not active"))
+)]
+#[post("/contracts/{id}/ledger")]
+pub async fn add_ledger(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    body: ValidJson<EntryInput>,
+) -> Result<HttpResponse, ApiError> {
+    append(&state, &ctx, *id, Book::Ledger, body.0).await
+}
+
+/// Record supervision
+///
+/// Regular meetings, site visits, random checks and inspections, by the purchaser.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "addSupervision",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contract id")),
+    request_body(content = EntryInput, content_type = "application/json"),
+    responses((status = 201, description = "Recorded", body = EntryView), (status = 404, description = "Not visible to the caller"), (status = 409, description = "The contract is not active"))
+)]
+#[post("/contracts/{id}/supervisions")]
+pub async fn add_supervision(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    body: ValidJson<EntryInput>,
+) -> Result<HttpResponse, ApiError> {
+    append(&state, &ctx, *id, Book::Supervision, body.0).await
+}
+
+/// Record a payment
+///
+/// `advance`, `progress` or `final`; the total never exceeds the contract
+/// price (`payment_exceeds_contract`), and the final payment needs a passed
+/// acceptance (`acceptance_required`).
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "addPayment",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contract id")),
+    request_body(content = EntryInput, content_type = "application/json"),
+    responses((status = 201, description = "Recorded", body = EntryView), (status = 404, description = "Not visible to the caller"))
+)]
+#[post("/contracts/{id}/payments")]
+pub async fn add_payment(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    body: ValidJson<EntryInput>,
+) -> Result<HttpResponse, ApiError> {
+    append(&state, &ctx, *id, Book::Payment, body.0).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BookQuery {
+    pub book: Book,
+}
+
+/// Read a contract's book
+///
+/// The ledger, the supervision records or the payments, oldest first.
+///
+/// Permission: `procurement:read`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "listContractEntries",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Contract id"), BookQuery),
+    responses((status = 200, description = "The entries", body = Vec<EntryView>), (status = 404, description = "Not visible to the caller"))
+)]
+#[get("/contracts/{id}/entries")]
+pub async fn list_entries(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    query: web::Query<BookQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(contracts::entries(&state.db, &ctx, *id, query.book).await?))
+}
+
+/// Sanction a provider
+///
+/// Once fraud or unfair competition is proven: the provider is barred from
+/// purchased social-assistance projects for three years from `decided_on`,
+/// and its contracts of that year are terminated, in one transaction.
+///
+/// Permission: `procurement:manage` (city_admin or county_officer).
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "sanctionProvider",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Provider id")),
+    request_body(content = SanctionInput, content_type = "application/json"),
+    responses((status = 201, description = "Sanctioned", body = SanctionView), (status = 404, description = "No such provider for the caller"))
+)]
+#[post("/providers/{id}/sanctions")]
+pub async fn sanction_provider(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    body: ValidJson<SanctionInput>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(contracts::sanction(&state.db, &ctx, *id, body.0).await?))
 }

@@ -2,5 +2,8 @@
 
 pub mod bid;
 pub mod bid_score;
+pub mod contract;
+pub mod contract_entry;
 pub mod fund_account;
 pub mod procurement_project;
+pub mod sanction;

@@ -1,0 +1,457 @@
+//! Contracts (合同签订) from awards, their append-only books (the provider's
+//! ledger, the purchaser's supervision records, payments), and sanctions
+//! that bar a provider for three years (取消三年承接资格).
+
+use crate::bids::Award;
+use crate::entity::{contract, contract_entry, procurement_project, sanction};
+use crate::rules::ProjectStatus;
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use jiuzhu_core::codes::{code_of, parse_code};
+use jiuzhu_core::{Context, DomainError, Permission, Role, id::new_id};
+use jiuzhu_platform::Db;
+use jiuzhu_platform::record::{Change, authorize, record};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractService {
+    pub service_code: String,
+    pub quantity: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"project_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9aa0", "term_start": "2025-04-01", "term_end": "2026-03-31", "services": [{"service_code": "meals", "quantity": 38000}],
+    "quality_standards": "餐品符合营养标准，准时率不低于98%", "price_fen": 100000, "settlement_method": "按季度据实结算，验收后付尾款", "rights_and_obligations": "甲方监督，乙方按标准提供服务", "breach_liability": "未达标准按比例扣减服务费"}))]
+pub struct CreateContract {
+    /// An awarded project; the contract goes to the chosen bid's provider.
+    pub project_id: Uuid,
+    pub term_start: NaiveDate,
+    pub term_end: NaiveDate,
+    #[validate(length(min = 1, max = 32))]
+    pub services: Vec<ContractService>,
+    #[validate(length(min = 1, max = 8000))]
+    pub quality_standards: String,
+    #[validate(range(min = 1))]
+    pub price_fen: i64,
+    #[validate(length(min = 1, max = 4000))]
+    pub settlement_method: String,
+    #[validate(length(min = 1, max = 8000))]
+    pub rights_and_obligations: String,
+    #[validate(length(min = 1, max = 8000))]
+    pub breach_liability: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContractView {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub bid_id: Uuid,
+    pub provider_id: Uuid,
+    pub region_code: String,
+    pub term_start: NaiveDate,
+    pub term_end: NaiveDate,
+    pub services: Vec<ContractService>,
+    pub quality_standards: String,
+    pub price_fen: i64,
+    pub settlement_method: String,
+    pub rights_and_obligations: String,
+    pub breach_liability: String,
+    /// `active`, `terminated` or `completed`.
+    pub status: String,
+    /// Payments so far.
+    pub paid_fen: i64,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+async fn paid(conn: &impl ConnectionTrait, contract: Uuid) -> Result<i64, DomainError> {
+    let total: Option<i64> = contract_entry::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "total")
+        .filter(contract_entry::Column::ContractId.eq(contract))
+        .filter(contract_entry::Column::Book.eq("payment"))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(total.unwrap_or(0))
+}
+
+async fn view(conn: &impl ConnectionTrait, m: contract::Model) -> Result<ContractView, DomainError> {
+    let paid_fen = paid(conn, m.id).await?;
+    Ok(ContractView {
+        id: m.id,
+        project_id: m.project_id,
+        bid_id: m.bid_id,
+        provider_id: m.provider_id,
+        region_code: m.region_code,
+        term_start: m.term_start,
+        term_end: m.term_end,
+        services: serde_json::from_str(&m.services).map_err(|e| DomainError::Internal(e.to_string()))?,
+        quality_standards: m.quality_standards,
+        price_fen: m.price_fen,
+        settlement_method: m.settlement_method,
+        rights_and_obligations: m.rights_and_obligations,
+        breach_liability: m.breach_liability,
+        status: m.status,
+        paid_fen,
+        version: m.version,
+        created_at: m.created_at,
+    })
+}
+
+/// Officers see contracts in their region; a provider sees its own.
+fn scoped(ctx: &Context) -> Select<contract::Entity> {
+    match ctx.actor.role {
+        Role::Provider => contract::Entity::find().filter(contract::Column::ProviderId.eq(ctx.actor.provider_id.unwrap_or_default())),
+        _ => contract::Entity::find().filter(contract::Column::RegionCode.like(ctx.actor.region_pattern())),
+    }
+}
+
+pub async fn create(db: &Db, ctx: &Context, input: CreateContract) -> Result<ContractView, DomainError> {
+    authorize(db, ctx, Permission::ProcurementManage).await?;
+    if input.term_end < input.term_start {
+        return Err(DomainError::field("term_end", "date_order", "the term ends after it starts"));
+    }
+    let txn = db.begin_write().await?;
+    let project = procurement_project::Entity::find_by_id(input.project_id)
+        .filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .lock_exclusive()
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| DomainError::field("project_id", "project_unknown", "no such project in your region"))?;
+    if parse_code::<ProjectStatus>(&project.status)? != ProjectStatus::Awarded {
+        return Err(DomainError::conflict("invalid_transition", format!("a {} project cannot be contracted", project.status)));
+    }
+    let award: Award =
+        serde_json::from_str(project.award.as_deref().unwrap_or("null")).map_err(|e| DomainError::Internal(format!("award: {e}")))?;
+    let chosen = award
+        .ranking
+        .iter()
+        .find(|r| r.bid_id == award.chosen_bid_id)
+        .ok_or_else(|| DomainError::Internal("award without its bid".into()))?;
+    let ceiling = project.budget_fen.min(chosen.price_fen);
+    if input.price_fen > ceiling {
+        return Err(DomainError::RuleWithDetails {
+            code: "contract_price_too_high",
+            message: format!("the contract price may not exceed the budget or the awarded bid ({ceiling} fen)"),
+            details: serde_json::json!({"budget_fen": project.budget_fen, "bid_price_fen": chosen.price_fen, "price_fen": input.price_fen}),
+        });
+    }
+    let model = contract::ActiveModel {
+        id: Set(new_id()),
+        project_id: Set(project.id),
+        bid_id: Set(chosen.bid_id),
+        provider_id: Set(chosen.provider_id),
+        region_code: Set(project.region_code.clone()),
+        term_start: Set(input.term_start),
+        term_end: Set(input.term_end),
+        services: Set(serde_json::to_string(&input.services).map_err(|e| DomainError::Internal(e.to_string()))?),
+        quality_standards: Set(input.quality_standards),
+        price_fen: Set(input.price_fen),
+        settlement_method: Set(input.settlement_method),
+        rights_and_obligations: Set(input.rights_and_obligations),
+        breach_liability: Set(input.breach_liability),
+        status: Set("active".into()),
+        version: Set(1),
+        created_at: Set(ctx.now),
+        updated_at: Set(ctx.now),
+    }
+    .insert(&*txn)
+    .await?;
+    let mut project_model: procurement_project::ActiveModel = project.clone().into();
+    project_model.status = Set(code_of(ProjectStatus::Contracted));
+    project_model.version = Set(project.version + 1);
+    project_model.updated_at = Set(ctx.now);
+    project_model.update(&*txn).await?;
+    let mut change = Change::published(
+        "contract.signed",
+        "contract",
+        model.id,
+        &model.region_code,
+        serde_json::json!({"project_id": project.id, "price_fen": model.price_fen}),
+    );
+    if let Some(event) = change.event.as_mut() {
+        event.provider_id = Some(model.provider_id);
+    }
+    record(&*txn, ctx, change).await?;
+    let result = view(&*txn, model).await?;
+    txn.commit().await?;
+    Ok(result)
+}
+
+pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ContractView, DomainError> {
+    authorize(db, ctx, Permission::ProcurementRead).await?;
+    let found = scoped(ctx).filter(contract::Column::Id.eq(id)).one(db.conn()).await?;
+    view(db.conn(), found.ok_or(DomainError::NotFound)?).await
+}
+
+/// Which append-only book an entry goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Book {
+    /// 项目台帐（承接主体记录）
+    Ledger,
+    /// 监管记录（购买方记录）
+    Supervision,
+    /// 付款
+    Payment,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(examples(
+    json!({"kind": "service_delivered", "service_code": "meals", "quantity": 3100, "note": "3月送餐"}),
+    json!({"kind": "site_visit", "note": "厨房卫生达标，配送记录完整"}),
+    json!({"kind": "advance", "amount_fen": 30000})
+))]
+pub struct EntryInput {
+    /// Ledger: `service_delivered`, `staff_hours`, `spending`. Supervision:
+    /// `regular_meeting`, `site_visit`, `random_check`, `inspection`.
+    /// Payment: `advance`, `progress`, `final`.
+    #[validate(length(min = 1, max = 32))]
+    pub kind: String,
+    pub service_code: Option<String>,
+    #[validate(range(min = 0))]
+    pub quantity: Option<i64>,
+    #[validate(range(min = 1))]
+    pub amount_fen: Option<i64>,
+    #[validate(length(max = 8000))]
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EntryView {
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    pub book: Book,
+    pub kind: String,
+    pub service_code: Option<String>,
+    pub quantity: Option<i64>,
+    pub amount_fen: Option<i64>,
+    pub note: String,
+    pub recorded_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+fn entry_view(m: contract_entry::Model) -> Result<EntryView, DomainError> {
+    Ok(EntryView {
+        id: m.id,
+        contract_id: m.contract_id,
+        book: parse_code(&m.book)?,
+        kind: m.kind,
+        service_code: m.service_code,
+        quantity: m.quantity,
+        amount_fen: m.amount_fen,
+        note: m.note,
+        recorded_by: m.recorded_by,
+        created_at: m.created_at,
+    })
+}
+
+fn allowed_kinds(book: Book) -> &'static [&'static str] {
+    match book {
+        Book::Ledger => &["service_delivered", "staff_hours", "spending"],
+        Book::Supervision => &["regular_meeting", "site_visit", "random_check", "inspection"],
+        Book::Payment => &["advance", "progress", "final"],
+    }
+}
+
+/// Appends to a contract's book. The provider keeps the ledger; officers
+/// keep supervision and payments. Payments never exceed the price, and the
+/// final one needs a passed acceptance.
+pub async fn append(db: &Db, ctx: &Context, id: Uuid, book: Book, input: EntryInput) -> Result<EntryView, DomainError> {
+    let permission = match book {
+        Book::Ledger if ctx.actor.role == Role::Provider => Permission::BidSubmit,
+        _ => Permission::ProcurementManage,
+    };
+    authorize(db, ctx, permission).await?;
+    if !allowed_kinds(book).contains(&input.kind.as_str()) {
+        return Err(DomainError::field("kind", "kind_unknown", format!("this book takes: {}", allowed_kinds(book).join(", "))));
+    }
+    let txn = db.begin_write().await?;
+    let current = scoped(ctx).filter(contract::Column::Id.eq(id)).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
+    if book == Book::Payment {
+        let amount = input.amount_fen.ok_or_else(|| DomainError::field("amount_fen", "required", "a payment has an amount"))?;
+        let already = paid(&*txn, id).await?;
+        if already + amount > current.price_fen {
+            return Err(DomainError::RuleWithDetails {
+                code: "payment_exceeds_contract",
+                message: format!("payments would reach {} fen, over the contract price of {} fen", already + amount, current.price_fen),
+                details: serde_json::json!({"price_fen": current.price_fen, "paid_fen": already, "amount_fen": amount}),
+            });
+        }
+        if input.kind == "final" {
+            let project = procurement_project::Entity::find_by_id(current.project_id).one(&*txn).await?.ok_or(DomainError::NotFound)?;
+            if !matches!(parse_code::<ProjectStatus>(&project.status)?, ProjectStatus::Accepted | ProjectStatus::Settled) {
+                return Err(DomainError::rule("acceptance_required", "the final payment is made only after acceptance has passed"));
+            }
+        }
+    } else if current.status != "active" {
+        return Err(DomainError::conflict("contract_not_active", "the contract is not active"));
+    }
+    let model = contract_entry::ActiveModel {
+        id: Set(new_id()),
+        contract_id: Set(id),
+        book: Set(code_of(book)),
+        kind: Set(input.kind),
+        service_code: Set(input.service_code),
+        quantity: Set(input.quantity),
+        amount_fen: Set(input.amount_fen),
+        note: Set(input.note),
+        recorded_by: Set(ctx.actor.subject.clone()),
+        created_at: Set(ctx.now),
+    }
+    .insert(&*txn)
+    .await?;
+    let event_type = match book {
+        Book::Ledger => "contract.ledger_entry_added",
+        Book::Supervision => "contract.supervision_recorded",
+        Book::Payment => "contract.payment_made",
+    };
+    let mut change = Change::published(
+        event_type,
+        "contract",
+        id,
+        &current.region_code,
+        serde_json::json!({"kind": model.kind, "amount_fen": model.amount_fen}),
+    );
+    if let Some(event) = change.event.as_mut() {
+        event.provider_id = Some(current.provider_id);
+    }
+    record(&*txn, ctx, change).await?;
+    txn.commit().await?;
+    entry_view(model)
+}
+
+pub async fn entries(db: &Db, ctx: &Context, id: Uuid, book: Book) -> Result<Vec<EntryView>, DomainError> {
+    authorize(db, ctx, Permission::ProcurementRead).await?;
+    scoped(ctx).filter(contract::Column::Id.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
+    let rows = contract_entry::Entity::find()
+        .filter(contract_entry::Column::ContractId.eq(id))
+        .filter(contract_entry::Column::Book.eq(code_of(book)))
+        .order_by_asc(contract_entry::Column::Id)
+        .all(db.conn())
+        .await?;
+    rows.into_iter().map(entry_view).collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SanctionReason {
+    /// 弄虚作假
+    Fraud,
+    /// 不正当竞争
+    UnfairCompetition,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "fraud", "evidence": "虚报服务记录120条，经核查属实", "decided_on": "2025-06-01"}))]
+pub struct SanctionInput {
+    pub reason: SanctionReason,
+    #[validate(length(min = 1, max = 8000))]
+    pub evidence: String,
+    pub decided_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SanctionView {
+    pub id: Uuid,
+    pub provider_id: Uuid,
+    pub reason: SanctionReason,
+    pub decided_on: NaiveDate,
+    /// `decided_on` plus three years.
+    pub barred_until: NaiveDate,
+    /// Contracts of that year that were terminated.
+    pub terminated_contracts: Vec<Uuid>,
+}
+
+/// Bars a provider for three years and, in the same transaction, terminates
+/// its contracts of that year (and their projects), each with an event.
+pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: SanctionInput) -> Result<SanctionView, DomainError> {
+    authorize(db, ctx, Permission::ProcurementManage).await?;
+    if !matches!(ctx.actor.role, Role::CityAdmin | Role::CountyOfficer) {
+        return Err(DomainError::Forbidden { permission: "procurement:manage (city_admin or county_officer)".into() });
+    }
+    if input.decided_on > ctx.now.date_naive() {
+        return Err(DomainError::field("decided_on", "in_future", "a sanction is recorded once decided"));
+    }
+    let barred_until = input
+        .decided_on
+        .checked_add_months(Months::new(36))
+        .ok_or_else(|| DomainError::field("decided_on", "range", "date out of range"))?;
+    let txn = db.begin_write().await?;
+    jiuzhu_matching::providers::bar(&*txn, ctx, provider_id, barred_until).await?;
+    let year_start = NaiveDate::from_ymd_opt(input.decided_on.year(), 1, 1).unwrap_or(input.decided_on);
+    let year_end = NaiveDate::from_ymd_opt(input.decided_on.year(), 12, 31).unwrap_or(input.decided_on);
+    let live = contract::Entity::find()
+        .filter(contract::Column::ProviderId.eq(provider_id))
+        .filter(contract::Column::Status.eq("active"))
+        .filter(contract::Column::TermStart.lte(year_end))
+        .filter(contract::Column::TermEnd.gte(year_start))
+        .all(&*txn)
+        .await?;
+    let mut terminated = Vec::new();
+    for c in live {
+        let mut model: contract::ActiveModel = c.clone().into();
+        model.status = Set("terminated".into());
+        model.version = Set(c.version + 1);
+        model.updated_at = Set(ctx.now);
+        model.update(&*txn).await?;
+        procurement_project::Entity::update_many()
+            .col_expr(procurement_project::Column::Status, Expr::value(code_of(ProjectStatus::Terminated)))
+            .col_expr(procurement_project::Column::UpdatedAt, Expr::value(ctx.now))
+            .filter(procurement_project::Column::Id.eq(c.project_id))
+            .exec(&*txn)
+            .await?;
+        let mut change = Change::published(
+            "contract.terminated",
+            "contract",
+            c.id,
+            &c.region_code,
+            serde_json::json!({"reason": code_of(input.reason)}),
+        );
+        if let Some(event) = change.event.as_mut() {
+            event.provider_id = Some(provider_id);
+        }
+        record(&*txn, ctx, change).await?;
+        terminated.push(c.id);
+    }
+    let stored = sanction::ActiveModel {
+        id: Set(new_id()),
+        provider_id: Set(provider_id),
+        reason: Set(code_of(input.reason)),
+        evidence: Set(input.evidence),
+        decided_on: Set(input.decided_on),
+        barred_until: Set(barred_until),
+        decided_by: Set(ctx.actor.subject.clone()),
+        created_at: Set(ctx.now),
+    }
+    .insert(&*txn)
+    .await?;
+    let change = Change {
+        action: "provider.sanctioned",
+        entity_type: "provider",
+        entity_id: provider_id.to_string(),
+        region_code: ctx.actor.region.to_string(),
+        detail: serde_json::json!({"reason": stored.reason, "barred_until": barred_until, "terminated_contracts": terminated.len()}),
+        event: None,
+    };
+    record(&*txn, ctx, change).await?;
+    txn.commit().await?;
+    Ok(SanctionView {
+        id: stored.id,
+        provider_id,
+        reason: input.reason,
+        decided_on: input.decided_on,
+        barred_until,
+        terminated_contracts: terminated,
+    })
+}
