@@ -14,6 +14,7 @@ mod m20261129_000007_matching_registry;
 mod m20261129_000008_procurement_funds;
 mod m20261129_000009_procurement_bids;
 mod m20261129_000010_contracts;
+mod m20261129_000011_service_orders;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_procurement_funds::Migration),
             Box::new(m20261129_000009_procurement_bids::Migration),
             Box::new(m20261129_000010_contracts::Migration),
+            Box::new(m20261129_000011_service_orders::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ mod field;
 mod imports;
 mod intake;
 mod matching;
+mod orders;
 mod persistence;
 mod procurement;
 mod security;

@@ -31,6 +31,8 @@ pub struct Config {
     /// A department signal about an unlisted person raises a discovery task
     /// above this amount, in fen.
     pub signal_threshold_fen: i64,
+    /// Days after an order completes when its follow-up visit is due.
+    pub follow_up_days: u32,
     /// Requests per minute per client IP, per node.
     pub rate_limit_per_ip: u32,
 }
@@ -54,6 +56,7 @@ struct FileConfig {
     jwks_issuer: Option<String>,
     referral_due_working_days: Option<u32>,
     signal_threshold_fen: Option<i64>,
+    follow_up_days: Option<u32>,
 }
 
 impl Default for Config {
@@ -72,6 +75,7 @@ impl Default for Config {
             rate_limit_per_token: 1200,
             referral_due_working_days: 5,
             signal_threshold_fen: 2_000_000,
+            follow_up_days: 30,
             rate_limit_per_ip: 3000,
         }
     }
@@ -124,6 +128,10 @@ impl Config {
                 .map(|n| i64::try_from(n).unwrap_or(i64::MAX))
                 .or(file.signal_threshold_fen)
                 .unwrap_or(d.signal_threshold_fen),
+            follow_up_days: number("JIUZHU_FOLLOW_UP_DAYS")?
+                .map(|n| n.clamp(1, 365) as u32)
+                .or(file.follow_up_days)
+                .unwrap_or(d.follow_up_days),
             rate_limit_per_ip: number("JIUZHU_RATE_LIMIT_PER_IP")?
                 .map(|n| n.clamp(1, u64::from(u32::MAX)) as u32)
                 .or(file.rate_limit_per_ip)

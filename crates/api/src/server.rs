@@ -62,6 +62,7 @@ impl Shared {
                 clock,
                 referral_due_working_days: config.referral_due_working_days,
                 signal_threshold_fen: config.signal_threshold_fen,
+                follow_up_days: config.follow_up_days,
             }),
             tokens: web::Data::new(tokens),
             body_limit: web::Data::new(BodyLimit(config.body_limit_bytes)),

@@ -13,4 +13,6 @@ pub struct AppState {
     pub referral_due_working_days: u32,
     /// Above this amount (fen) a signal about an unlisted person raises a task.
     pub signal_threshold_fen: i64,
+    /// Days after completion when an order's follow-up visit is due.
+    pub follow_up_days: u32,
 }

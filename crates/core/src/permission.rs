@@ -204,7 +204,16 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
             vec![P::RegionRead, P::DepartmentRead, P::ServiceRead, P::EventRead, P::ReferralRespond, P::RegistrySearch, P::SignalWrite]
         }
         Role::Provider => {
-            vec![P::RegionRead, P::ServiceRead, P::ProviderRead, P::OrderRead, P::OrderWrite, P::ProcurementRead, P::BidSubmit]
+            vec![
+                P::RegionRead,
+                P::ServiceRead,
+                P::ProviderRead,
+                P::OrderRead,
+                P::OrderWrite,
+                P::ProcurementRead,
+                P::BidSubmit,
+                P::EventRead,
+            ]
         }
         Role::Evaluator => [STAFF_READ, &[P::ProcurementRead, P::EvaluationRead, P::EvaluationManage]].concat(),
         Role::Auditor => [

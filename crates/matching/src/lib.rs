@@ -1,12 +1,14 @@
-//! Matching (匹配), first part: the service project list (the 32 guidance
-//! items and local additions), providers (承接主体) with their eligibility,
-//! offer and capacity, volunteers with the mutual-aid programmes and their
-//! time ledger, and the ranking of candidates for a need. Service orders,
-//! deliveries and supervision come next.
+//! Matching (匹配): the service project list (the 32 guidance items and
+//! local additions), providers (承接主体) with their eligibility, offer and
+//! capacity, volunteers with the mutual-aid programmes and their time
+//! ledger, the ranking of candidates for a need, and service orders with
+//! their deliveries, feedback and follow-up visits. Random inspections,
+//! provider performance and batch matching come next.
 
 pub mod catalogue;
 pub mod entity;
 pub mod matches;
+pub mod orders;
 pub mod providers;
 pub mod rules;
 pub mod volunteers;

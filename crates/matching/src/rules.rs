@@ -377,3 +377,113 @@ mod ranking_tests {
         assert_eq!(a, b);
     }
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// 已派单
+    Assigned,
+    /// 已接单
+    Accepted,
+    /// 服务中
+    InProgress,
+    /// 已完成
+    Completed,
+    /// 已拒单
+    Declined,
+    /// 已取消
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderAction {
+    Accept,
+    Decline,
+    Start,
+    Complete,
+    Cancel,
+}
+
+impl OrderStatus {
+    pub fn after(self, action: OrderAction) -> Option<OrderStatus> {
+        use OrderAction as A;
+        use OrderStatus as S;
+        match (self, action) {
+            (S::Assigned, A::Accept) => Some(S::Accepted),
+            (S::Assigned, A::Decline) => Some(S::Declined),
+            (S::Accepted, A::Start) => Some(S::InProgress),
+            (S::Accepted | S::InProgress, A::Complete) => Some(S::Completed),
+            (S::Assigned | S::Accepted | S::InProgress, A::Cancel) => Some(S::Cancelled),
+            _ => None,
+        }
+    }
+
+    /// Deliveries are recorded once the order is accepted and until it ends.
+    pub fn takes_deliveries(self) -> bool {
+        matches!(self, OrderStatus::Accepted | OrderStatus::InProgress)
+    }
+}
+
+/// What an order needs to know about the contract it claims (read from procurement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractTerms {
+    pub provider_id: uuid::Uuid,
+    pub active: bool,
+    pub service_codes: Vec<String>,
+    pub region_code: String,
+}
+
+/// The contract rules of an order for a purchased service.
+pub fn check_contract(
+    terms: &ContractTerms,
+    provider_id: uuid::Uuid,
+    service_code: &str,
+    person_region: &jiuzhu_core::RegionCode,
+) -> Result<(), (&'static str, String)> {
+    if !terms.active {
+        return Err(("contract_not_active", "the contract is not active".into()));
+    }
+    if terms.provider_id != provider_id {
+        return Err(("subcontracting_prohibited", "orders under a contract go only to its provider (不得转包)".into()));
+    }
+    if !terms.service_codes.iter().any(|s| s == service_code) {
+        return Err(("contract_scope", format!("the contract does not cover {service_code}")));
+    }
+    let covered = jiuzhu_core::RegionCode::parse(&terms.region_code).is_ok_and(|r| person_region.is_within(&r));
+    if !covered {
+        return Err(("contract_scope", "the contract does not cover the person's region".into()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    #[test]
+    fn order_lifecycle() {
+        use OrderAction as A;
+        use OrderStatus as S;
+        assert_eq!(S::Assigned.after(A::Accept), Some(S::Accepted));
+        assert_eq!(S::Accepted.after(A::Start), Some(S::InProgress));
+        assert_eq!(S::InProgress.after(A::Complete), Some(S::Completed));
+        assert_eq!(S::Assigned.after(A::Complete), None);
+        assert_eq!(S::Completed.after(A::Cancel), None);
+        assert!(!S::Assigned.takes_deliveries() && S::InProgress.takes_deliveries());
+    }
+
+    #[test]
+    fn contracts_bind_provider_service_and_region() {
+        let provider = uuid::Uuid::from_u128(1);
+        let terms =
+            ContractTerms { provider_id: provider, active: true, service_codes: vec!["meals".into()], region_code: "640202".into() };
+        let village = jiuzhu_core::RegionCode::parse("640202001001").unwrap();
+        assert!(check_contract(&terms, provider, "meals", &village).is_ok());
+        assert_eq!(check_contract(&terms, uuid::Uuid::from_u128(2), "meals", &village).unwrap_err().0, "subcontracting_prohibited");
+        assert_eq!(check_contract(&terms, provider, "bathing", &village).unwrap_err().0, "contract_scope");
+        let elsewhere = jiuzhu_core::RegionCode::parse("640205100").unwrap();
+        assert_eq!(check_contract(&terms, provider, "meals", &elsewhere).unwrap_err().0, "contract_scope");
+        let ended = ContractTerms { active: false, ..terms };
+        assert_eq!(check_contract(&ended, provider, "meals", &village).unwrap_err().0, "contract_not_active");
+    }
+}

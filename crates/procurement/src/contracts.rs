@@ -455,3 +455,15 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
         terminated_contracts: terminated,
     })
 }
+
+/// What matching needs to check an order against a contract.
+pub async fn terms(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<jiuzhu_matching::rules::ContractTerms>, DomainError> {
+    let Some(found) = contract::Entity::find_by_id(id).one(conn).await? else { return Ok(None) };
+    let services: Vec<ContractService> = serde_json::from_str(&found.services).map_err(|e| DomainError::Internal(e.to_string()))?;
+    Ok(Some(jiuzhu_matching::rules::ContractTerms {
+        provider_id: found.provider_id,
+        active: found.status == "active",
+        service_codes: services.into_iter().map(|s| s.service_code).collect(),
+        region_code: found.region_code,
+    }))
+}

@@ -11,6 +11,7 @@ pub mod field;
 pub mod health;
 pub mod imports;
 pub mod matching;
+pub mod orders;
 pub mod procurement;
 pub mod reference;
 pub mod users;
@@ -134,6 +135,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(procurement::add_supervision)
             .service(procurement::add_payment)
             .service(procurement::list_entries)
-            .service(procurement::sanction_provider),
+            .service(procurement::sanction_provider)
+            .service(orders::create_order)
+            .service(orders::list_orders)
+            .service(orders::get_order)
+            .service(orders::accept_order)
+            .service(orders::start_order)
+            .service(orders::complete_order)
+            .service(orders::decline_order)
+            .service(orders::cancel_order)
+            .service(orders::record_delivery)
+            .service(orders::give_feedback)
+            .service(orders::list_follow_ups),
     );
 }

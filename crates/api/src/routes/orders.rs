@@ -1,0 +1,256 @@
+//! `/service-orders` and `/follow-ups`: sending services to people and
+//! checking back afterwards.
+
+use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
+use crate::json::ValidJson;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::NaiveDate;
+use jiuzhu_core::Page;
+use jiuzhu_intake::referrals::ReasonInput;
+use jiuzhu_matching::orders::{self, CreateOrder, DeliveryView, FeedbackView, FollowUpView, GiveFeedback, OrderView, RecordDelivery};
+use jiuzhu_matching::rules::{OrderAction, OrderStatus};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+/// Send a service order
+///
+/// To a provider (under its contract, for a government-purchased service)
+/// or a volunteer. Refused with 422 when the service repeats the person's
+/// material assistance (`duplicate_of_material_assistance`), the provider
+/// is not the contract's (`subcontracting_prohibited`), the contract is not
+/// active or does not cover the service and region, or the provider is barred.
+///
+/// Permission: `order:write`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "createServiceOrder",
+    security(("bearer" = [])),
+    request_body(content = CreateOrder, content_type = "application/json"),
+    responses((status = 201, description = "Assigned", body = OrderView,
+        headers(("Location" = String, description = "URL of the order"), ("ETag" = String, description = "Its version"))))
+)]
+#[post("/service-orders")]
+pub async fn create_order(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<CreateOrder>) -> Result<HttpResponse, ApiError> {
+    let input = body.0;
+    let terms = match input.contract_id {
+        Some(id) => jiuzhu_procurement::contracts::terms(state.db.conn(), id).await?,
+        None => None,
+    };
+    let order = orders::create(&state.db, &ctx, input, terms).await?;
+    Ok(created(format!("/api/v1/service-orders/{}", order.id), order.version, &order))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderQuery {
+    pub status: Option<OrderStatus>,
+}
+
+/// List service orders
+///
+/// Staff see orders in their region; a provider sees the orders sent to it.
+///
+/// Permission: `order:read`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "listServiceOrders",
+    security(("bearer" = [])),
+    params(OrderQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<OrderView>))
+)]
+#[get("/service-orders")]
+pub async fn list_orders(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<OrderQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(orders::list(&state.db, &ctx, query.status, list.page()?).await?))
+}
+
+/// Get a service order
+///
+/// Permission: `order:read`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "getServiceOrder",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Order id")),
+    responses((status = 200, description = "The order", body = OrderView), (status = 404, description = "Not visible to the caller"))
+)]
+#[get("/service-orders/{id}")]
+pub async fn get_order(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let order = orders::get(&state.db, &ctx, *id).await?;
+    Ok(with_etag(StatusCode::OK, order.version, &order))
+}
+
+async fn act(
+    state: &AppState,
+    ctx: &jiuzhu_core::Context,
+    id: Uuid,
+    if_match: IfMatch,
+    action: OrderAction,
+    reason: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let order = orders::act(&state.db, ctx, id, if_match.0, action, reason, i64::from(state.follow_up_days)).await?;
+    Ok(with_etag(StatusCode::OK, order.version, &order))
+}
+
+macro_rules! order_action {
+    ($name:ident, $path:literal, $op:literal, $summary:literal, $action:expr) => {
+        #[doc = $summary]
+        #[doc = ""]
+        #[doc = "Moves the order on; each step emits an event. Needs `If-Match`."]
+        #[doc = ""]
+        #[doc = "Permission: `order:write`."]
+        #[utoipa::path(
+            tag = "orders",
+            operation_id = $op,
+            security(("bearer" = [])),
+            params(("id" = Uuid, Path, description = "Order id"), ("If-Match" = String, Header, description = "The version you read")),
+            responses((status = 200, description = "Done", body = OrderView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+        )]
+        #[post($path)]
+        pub async fn $name(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
+            act(&state, &ctx, *id, if_match, $action, None).await
+        }
+    };
+}
+
+order_action!(accept_order, "/service-orders/{id}/accept", "acceptServiceOrder", "Accept a service order", OrderAction::Accept);
+order_action!(start_order, "/service-orders/{id}/start", "startServiceOrder", "Start a service order", OrderAction::Start);
+order_action!(
+    complete_order,
+    "/service-orders/{id}/complete",
+    "completeServiceOrder",
+    "Complete a service order (schedules the follow-up visit)",
+    OrderAction::Complete
+);
+
+/// Decline a service order
+///
+/// `assigned → declined`, with the reason. Needs `If-Match`.
+///
+/// Permission: `order:write`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "declineServiceOrder",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Order id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = ReasonInput, content_type = "application/json"),
+    responses((status = 200, description = "Declined", body = OrderView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+)]
+#[post("/service-orders/{id}/decline")]
+pub async fn decline_order(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<ReasonInput>,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &ctx, *id, if_match, OrderAction::Decline, Some(body.0.reason)).await
+}
+
+/// Cancel a service order
+///
+/// Any open order → `cancelled`, with the reason. Needs `If-Match`.
+///
+/// Permission: `order:write`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "cancelServiceOrder",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Order id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = ReasonInput, content_type = "application/json"),
+    responses((status = 200, description = "Cancelled", body = OrderView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+)]
+#[post("/service-orders/{id}/cancel")]
+pub async fn cancel_order(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<ReasonInput>,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &ctx, *id, if_match, OrderAction::Cancel, Some(body.0.reason)).await
+}
+
+/// Record a delivery
+///
+/// Only on an accepted or running order (`order_not_accepted`), and
+/// `ended_at` not before `started_at`.
+///
+/// Permission: `order:write`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "recordDelivery",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Order id")),
+    request_body(content = RecordDelivery, content_type = "application/json"),
+    responses((status = 201, description = "Recorded", body = DeliveryView), (status = 404, description = "Not visible to the caller"))
+)]
+#[post("/service-orders/{id}/deliveries")]
+pub async fn record_delivery(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    body: ValidJson<RecordDelivery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(orders::record_delivery(&state.db, &ctx, *id, body.0).await?))
+}
+
+/// Collect satisfaction feedback
+///
+/// Satisfaction 1–5 with the channel and the collector; collected by staff
+/// once the service has been delivered.
+///
+/// Permission: `order:write` (not providers).
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "giveFeedback",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Order id")),
+    request_body(content = GiveFeedback, content_type = "application/json"),
+    responses((status = 201, description = "Collected", body = FeedbackView), (status = 404, description = "Not visible to the caller"))
+)]
+#[post("/service-orders/{id}/feedback")]
+pub async fn give_feedback(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    body: ValidJson<GiveFeedback>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(orders::give_feedback(&state.db, &ctx, *id, body.0).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FollowUpQuery {
+    /// Only follow-ups due on or before this day.
+    pub due_by: Option<NaiveDate>,
+}
+
+/// Follow-up visits due
+///
+/// The open follow-up visits (回访) that completed orders scheduled, by due day.
+///
+/// Permission: `order:read`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "listFollowUps",
+    security(("bearer" = [])),
+    params(FollowUpQuery),
+    responses((status = 200, description = "Open follow-ups", body = Vec<FollowUpView>))
+)]
+#[get("/follow-ups")]
+pub async fn list_follow_ups(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<FollowUpQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(orders::follow_ups(&state.db, &ctx, query.due_by).await?))
+}

@@ -1,0 +1,479 @@
+//! Service orders (服务派单): sending a provider or volunteer to a person for
+//! a service, through its whole life: acceptance, deliveries, satisfaction
+//! feedback, and the follow-up visit (回访) that completion schedules.
+//! Orders never repeat material assistance, and a purchased service goes
+//! only to the contract's own provider (不得转包).
+
+use crate::entity::{delivery, feedback, follow_up, provider, service, service_order, volunteer};
+use crate::rules::{ContractTerms, OrderAction, OrderStatus, check_contract};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use jiuzhu_core::codes::{code_of, parse_code};
+use jiuzhu_core::mask::Pii;
+use jiuzhu_core::{Context, DomainError, Permission, RegionCode, Role, id::new_id};
+use jiuzhu_intake::beneficiaries::{self, BeneficiaryView};
+use jiuzhu_needs_assessment::assessments::coverage_of;
+use jiuzhu_needs_assessment::entity::need;
+use jiuzhu_platform::Db;
+use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::record::{Change, authorize, record};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+/// Days after completion when the follow-up visit is due, unless configured.
+pub const DEFAULT_FOLLOW_UP_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"need_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a70", "beneficiary_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "service_code": "meals",
+    "provider_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a80", "contract_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9ab0", "scheduled_for": "2025-04-02", "quantity": 30}))]
+pub struct CreateOrder {
+    pub need_id: Option<Uuid>,
+    pub beneficiary_id: Uuid,
+    pub service_code: String,
+    /// A provider, or else a volunteer.
+    pub provider_id: Option<Uuid>,
+    pub volunteer_id: Option<Uuid>,
+    /// Required when a provider delivers a government-purchased service.
+    pub contract_id: Option<Uuid>,
+    pub scheduled_for: NaiveDate,
+    #[validate(range(min = 1, max = 100000))]
+    pub quantity: i32,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: Uuid,
+    pub need_id: Option<Uuid>,
+    pub beneficiary_id: Uuid,
+    pub region_code: String,
+    pub service_code: String,
+    pub provider_id: Option<Uuid>,
+    pub volunteer_id: Option<Uuid>,
+    pub contract_id: Option<Uuid>,
+    pub scheduled_for: NaiveDate,
+    pub quantity: i32,
+    pub status: OrderStatus,
+    /// Why it was declined or cancelled.
+    pub reason: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn view(m: service_order::Model) -> Result<OrderView, DomainError> {
+    Ok(OrderView {
+        id: m.id,
+        need_id: m.need_id,
+        beneficiary_id: m.beneficiary_id,
+        region_code: m.region_code,
+        service_code: m.service_code,
+        provider_id: m.provider_id,
+        volunteer_id: m.volunteer_id,
+        contract_id: m.contract_id,
+        scheduled_for: m.scheduled_for,
+        quantity: m.quantity,
+        status: parse_code(&m.status)?,
+        reason: m.reason,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+/// Staff see orders in their region; a provider sees orders sent to it.
+fn scoped(ctx: &Context) -> Select<service_order::Entity> {
+    match ctx.actor.role {
+        Role::Provider => {
+            service_order::Entity::find().filter(service_order::Column::ProviderId.eq(ctx.actor.provider_id.unwrap_or_default()))
+        }
+        _ => service_order::Entity::find().filter(service_order::Column::RegionCode.like(ctx.actor.region_pattern())),
+    }
+}
+
+/// Creates an order. `contract` holds the terms of `input.contract_id`, read
+/// from procurement by the caller.
+pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option<ContractTerms>) -> Result<OrderView, DomainError> {
+    authorize(db, ctx, Permission::OrderWrite).await?;
+    let txn = db.begin_write().await?;
+    let person = beneficiaries::find_in_scope(&*txn, ctx, input.beneficiary_id)
+        .await
+        .map_err(|_| DomainError::field("beneficiary_id", "beneficiary_unknown", "no such person in your region"))?;
+    let today = ctx.now.date_naive();
+    let person = BeneficiaryView::from_model(person, Pii::Masked, today)?;
+    let offered = service::Entity::find_by_id(input.service_code.as_str()).filter(service::Column::Active.eq(true)).one(&*txn).await?;
+    let offered = offered.ok_or_else(|| DomainError::field("service_code", "service_unknown", "no such active service"))?;
+    let covered_by: Vec<String> = serde_json::from_str(&offered.covered_by_material).unwrap_or_default();
+    let coverage = coverage_of(&person, today);
+    if let Some(covering) = covered_by.iter().find(|c| coverage.contains(c)) {
+        return Err(DomainError::RuleWithDetails {
+            code: "duplicate_of_material_assistance",
+            message: format!("{} is already covered by the person's material assistance ({covering})", input.service_code),
+            details: serde_json::json!({"covered_by": covering}),
+        });
+    }
+    let region = RegionCode::parse(&person.region_code).map_err(DomainError::Internal)?;
+    match (input.provider_id, input.volunteer_id) {
+        (Some(provider_id), None) => {
+            let found = provider::Entity::find_by_id(provider_id).one(&*txn).await?;
+            let found =
+                crate::providers::view(found.ok_or_else(|| DomainError::field("provider_id", "provider_unknown", "no such provider"))?)?;
+            if let Some(until) = found.barred_until.filter(|until| *until >= today) {
+                return Err(DomainError::RuleWithDetails {
+                    code: "provider_barred",
+                    message: format!("this provider is barred until {until} and gets no new orders"),
+                    details: serde_json::json!({"barred_until": until}),
+                });
+            }
+            if offered.government_funded {
+                let Some(contract_id) = input.contract_id else {
+                    return Err(DomainError::field(
+                        "contract_id",
+                        "contract_required",
+                        "a government-purchased service is ordered under a contract",
+                    ));
+                };
+                let terms =
+                    contract.ok_or_else(|| DomainError::field("contract_id", "contract_unknown", format!("no contract {contract_id}")))?;
+                check_contract(&terms, provider_id, &input.service_code, &region)
+                    .map_err(|(code, message)| DomainError::rule(code, message))?;
+            }
+        }
+        (None, Some(volunteer_id)) => {
+            let found = volunteer::Entity::find_by_id(volunteer_id)
+                .filter(volunteer::Column::RegionCode.like(ctx.actor.region_pattern()))
+                .one(&*txn)
+                .await?;
+            let found = found.ok_or_else(|| DomainError::field("volunteer_id", "volunteer_unknown", "no such volunteer in your region"))?;
+            if !found.active || !found.skills.split(',').any(|s| s == input.service_code) {
+                return Err(DomainError::rule("volunteer_unsuited", "the volunteer is inactive or does not list this service"));
+            }
+        }
+        _ => return Err(DomainError::field("provider_id", "assignee_choice", "give exactly one of provider_id and volunteer_id")),
+    }
+    if let Some(need_id) = input.need_id {
+        let found = need::Entity::find_by_id(need_id).filter(need::Column::BeneficiaryId.eq(person.id)).lock_exclusive().one(&*txn).await?;
+        let found = found.ok_or_else(|| DomainError::field("need_id", "need_unknown", "no such need for this person"))?;
+        if found.service_code != input.service_code || found.status != "open" {
+            return Err(DomainError::field("need_id", "need_not_open", "the need is for another service or no longer open"));
+        }
+        let mut matched: need::ActiveModel = found.clone().into();
+        matched.status = Set("matched".into());
+        matched.version = Set(found.version + 1);
+        matched.updated_at = Set(ctx.now);
+        matched.update(&*txn).await?;
+    }
+    let model = service_order::ActiveModel {
+        id: Set(new_id()),
+        need_id: Set(input.need_id),
+        beneficiary_id: Set(person.id),
+        region_code: Set(person.region_code.clone()),
+        service_code: Set(input.service_code),
+        provider_id: Set(input.provider_id),
+        volunteer_id: Set(input.volunteer_id),
+        contract_id: Set(input.contract_id),
+        scheduled_for: Set(input.scheduled_for),
+        quantity: Set(input.quantity),
+        status: Set(code_of(OrderStatus::Assigned)),
+        reason: Set(None),
+        version: Set(1),
+        created_by: Set(ctx.actor.subject.clone()),
+        created_at: Set(ctx.now),
+        updated_at: Set(ctx.now),
+    }
+    .insert(&*txn)
+    .await?;
+    publish(&*txn, ctx, "service_order.assigned", &model).await?;
+    txn.commit().await?;
+    view(model)
+}
+
+async fn publish(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    event_type: &'static str,
+    order: &service_order::Model,
+) -> Result<(), DomainError> {
+    let data = serde_json::json!({"status": order.status, "service_code": order.service_code, "version": order.version});
+    let mut change = Change::published(event_type, "service_order", order.id, &order.region_code, data);
+    if let Some(event) = change.event.as_mut() {
+        event.provider_id = order.provider_id;
+    }
+    record(conn, ctx, change).await
+}
+
+pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<OrderView, DomainError> {
+    authorize(db, ctx, Permission::OrderRead).await?;
+    view(scoped(ctx).filter(service_order::Column::Id.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?)
+}
+
+pub async fn list(
+    db: &Db,
+    ctx: &Context,
+    status: Option<OrderStatus>,
+    page: jiuzhu_core::PageRequest,
+) -> Result<jiuzhu_core::Page<OrderView>, DomainError> {
+    authorize(db, ctx, Permission::OrderRead).await?;
+    let mut query = scoped(ctx);
+    if let Some(status) = status {
+        query = query.filter(service_order::Column::Status.eq(code_of(status)));
+    }
+    if let Some(after) = &page.after {
+        let id: Uuid =
+            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+        query = query.filter(service_order::Column::Id.gt(id));
+    }
+    let rows = query.order_by_asc(service_order::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let page = page.into_page(rows, |r| r.id.to_string());
+    Ok(jiuzhu_core::Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+}
+
+/// Moves an order on; completing it schedules the follow-up visit.
+pub async fn act(
+    db: &Db,
+    ctx: &Context,
+    id: Uuid,
+    if_match: Option<i64>,
+    action: OrderAction,
+    reason: Option<String>,
+    follow_up_days: i64,
+) -> Result<OrderView, DomainError> {
+    authorize(db, ctx, Permission::OrderWrite).await?;
+    let txn = db.begin_write().await?;
+    let current = scoped(ctx).filter(service_order::Column::Id.eq(id)).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
+    expect_version(if_match, current.version)?;
+    let status: OrderStatus = parse_code(&current.status)?;
+    let next = status
+        .after(action)
+        .ok_or_else(|| DomainError::conflict("invalid_transition", format!("an {} order cannot do that", current.status)))?;
+    let mut model: service_order::ActiveModel = current.clone().into();
+    model.status = Set(code_of(next));
+    if reason.is_some() {
+        model.reason = Set(reason);
+    }
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(ctx.now);
+    let updated = model.update(&*txn).await?;
+    let event_type = match action {
+        OrderAction::Accept => "service_order.accepted",
+        OrderAction::Decline => "service_order.declined",
+        OrderAction::Start => "service_order.started",
+        OrderAction::Complete => "service_order.completed",
+        OrderAction::Cancel => "service_order.cancelled",
+    };
+    if action == OrderAction::Complete {
+        follow_up::ActiveModel {
+            id: Set(new_id()),
+            order_id: Set(updated.id),
+            beneficiary_id: Set(updated.beneficiary_id),
+            region_code: Set(updated.region_code.clone()),
+            due_on: Set(ctx.now.date_naive() + Duration::days(follow_up_days)),
+            status: Set("open".into()),
+            created_at: Set(ctx.now),
+        }
+        .insert(&*txn)
+        .await?;
+    }
+    publish(&*txn, ctx, event_type, &updated).await?;
+    txn.commit().await?;
+    view(updated)
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"started_at": "2025-04-02T11:00:00Z", "ended_at": "2025-04-02T11:20:00Z", "worker": "刘师傅", "quantity": 1, "notes": "午餐送达", "evidence": ["photo://2025/04/02/abc.jpg"]}))]
+pub struct RecordDelivery {
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    #[validate(length(min = 1, max = 100))]
+    pub worker: String,
+    #[validate(range(min = 0, max = 100000))]
+    pub quantity: i32,
+    #[validate(length(max = 4000))]
+    #[serde(default)]
+    pub notes: String,
+    /// References to photos, signatures or other evidence.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub worker: String,
+    pub quantity: i32,
+    pub notes: String,
+    pub evidence: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn record_delivery(db: &Db, ctx: &Context, id: Uuid, input: RecordDelivery) -> Result<DeliveryView, DomainError> {
+    authorize(db, ctx, Permission::OrderWrite).await?;
+    if input.ended_at < input.started_at {
+        return Err(DomainError::field("ended_at", "date_order", "a delivery ends after it starts"));
+    }
+    let txn = db.begin_write().await?;
+    let order = scoped(ctx).filter(service_order::Column::Id.eq(id)).one(&*txn).await?.ok_or(DomainError::NotFound)?;
+    if !parse_code::<OrderStatus>(&order.status)?.takes_deliveries() {
+        return Err(DomainError::rule(
+            "order_not_accepted",
+            format!("deliveries are recorded on accepted orders; this one is {}", order.status),
+        ));
+    }
+    let model = delivery::ActiveModel {
+        id: Set(new_id()),
+        order_id: Set(id),
+        region_code: Set(order.region_code.clone()),
+        started_at: Set(input.started_at),
+        ended_at: Set(input.ended_at),
+        worker: Set(input.worker),
+        quantity: Set(input.quantity),
+        notes: Set(input.notes),
+        evidence: Set(serde_json::to_string(&input.evidence).map_err(|e| DomainError::Internal(e.to_string()))?),
+        recorded_by: Set(ctx.actor.subject.clone()),
+        created_at: Set(ctx.now),
+    }
+    .insert(&*txn)
+    .await?;
+    let mut change = Change::published(
+        "delivery.recorded",
+        "delivery",
+        model.id,
+        &model.region_code,
+        serde_json::json!({"order_id": id, "quantity": model.quantity}),
+    );
+    if let Some(event) = change.event.as_mut() {
+        event.provider_id = order.provider_id;
+    }
+    record(&*txn, ctx, change).await?;
+    txn.commit().await?;
+    Ok(DeliveryView {
+        id: model.id,
+        order_id: id,
+        started_at: model.started_at,
+        ended_at: model.ended_at,
+        worker: model.worker,
+        quantity: model.quantity,
+        notes: model.notes,
+        evidence: serde_json::from_str(&model.evidence).unwrap_or_default(),
+        created_at: model.created_at,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackChannel {
+    /// 电话回访
+    Phone,
+    /// 上门回访
+    Visit,
+    /// 线上评价
+    Online,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"satisfaction": 5, "comment": "饭菜可口，准时", "channel": "phone", "collected_by": "社区协理员王丽"}))]
+pub struct GiveFeedback {
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    #[validate(range(min = 1, max = 5))]
+    pub satisfaction: i16,
+    #[validate(length(max = 4000))]
+    #[serde(default)]
+    pub comment: String,
+    pub channel: FeedbackChannel,
+    #[validate(length(min = 1, max = 100))]
+    pub collected_by: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FeedbackView {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub satisfaction: i16,
+    pub comment: String,
+    pub channel: FeedbackChannel,
+    pub collected_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Satisfaction is collected by staff, never by the provider itself.
+pub async fn give_feedback(db: &Db, ctx: &Context, id: Uuid, input: GiveFeedback) -> Result<FeedbackView, DomainError> {
+    authorize(db, ctx, Permission::OrderWrite).await?;
+    if ctx.actor.role == Role::Provider {
+        return Err(DomainError::Forbidden { permission: "order:write (staff; providers do not rate themselves)".into() });
+    }
+    let txn = db.begin_write().await?;
+    let order = scoped(ctx).filter(service_order::Column::Id.eq(id)).one(&*txn).await?.ok_or(DomainError::NotFound)?;
+    if !matches!(parse_code::<OrderStatus>(&order.status)?, OrderStatus::InProgress | OrderStatus::Completed) {
+        return Err(DomainError::rule("order_not_served", "feedback is collected once the service has been delivered"));
+    }
+    let model = feedback::ActiveModel {
+        id: Set(new_id()),
+        order_id: Set(id),
+        satisfaction: Set(input.satisfaction),
+        comment: Set(input.comment),
+        channel: Set(code_of(input.channel)),
+        collected_by: Set(input.collected_by),
+        created_at: Set(ctx.now),
+    }
+    .insert(&*txn)
+    .await?;
+    let change = Change::published(
+        "feedback.collected",
+        "service_order",
+        id,
+        &order.region_code,
+        serde_json::json!({"satisfaction": model.satisfaction}),
+    );
+    record(&*txn, ctx, change).await?;
+    txn.commit().await?;
+    Ok(FeedbackView {
+        id: model.id,
+        order_id: id,
+        satisfaction: model.satisfaction,
+        comment: model.comment,
+        channel: input.channel,
+        collected_by: model.collected_by,
+        created_at: model.created_at,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FollowUpView {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub beneficiary_id: Uuid,
+    pub region_code: String,
+    pub due_on: NaiveDate,
+    /// `open` until a follow-up visit is recorded.
+    pub status: String,
+}
+
+/// Follow-up visits the village station owes, due on or before a day.
+pub async fn follow_ups(db: &Db, ctx: &Context, due_by: Option<NaiveDate>) -> Result<Vec<FollowUpView>, DomainError> {
+    authorize(db, ctx, Permission::OrderRead).await?;
+    let mut query = follow_up::Entity::find()
+        .filter(follow_up::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .filter(follow_up::Column::Status.eq("open"));
+    if let Some(day) = due_by {
+        query = query.filter(follow_up::Column::DueOn.lte(day));
+    }
+    let rows = query.order_by_asc(follow_up::Column::DueOn).limit(500).all(db.conn()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|f| FollowUpView {
+            id: f.id,
+            order_id: f.order_id,
+            beneficiary_id: f.beneficiary_id,
+            region_code: f.region_code,
+            due_on: f.due_on,
+            status: f.status,
+        })
+        .collect())
+}

@@ -1,0 +1,176 @@
+//! Service orders: contracts bind providers, material assistance is not
+//! repeated, and an order runs its whole life.
+
+use jiuzhu_tests::{TestApp, spawn_app};
+use serde_json::{Value, json};
+
+fn id_born(born: &str, sequence: u32) -> String {
+    let first17 = format!("640202{}{sequence:03}", born.replace('-', ""));
+    format!("{first17}{}", jiuzhu_core::citizen_id::check_character(first17.as_bytes()))
+}
+
+fn credit_code(n: u32) -> String {
+    let first17 = format!("52640200MJ{n:07}");
+    format!("{first17}{}", jiuzhu_core::credit_code::check_character(first17.as_bytes()).unwrap())
+}
+
+struct World {
+    admin: String,
+    contracted: String,
+    other: String,
+    contract: String,
+    person: String,
+}
+
+async fn world(app: &TestApp) -> World {
+    let admin = app.admin_token().await;
+    for (code, name) in [("640202001", "甲街道"), ("640202001001", "甲社区")] {
+        app.add_region(&admin, code, name).await;
+    }
+    let provider = |n: u32| {
+        json!({"name": format!("机构{n}"), "credit_code": credit_code(n), "org_type": "social_organization", "service_codes": ["meals", "bathing"],
+        "service_regions": ["640202"], "monthly_capacity": {"meals": 1000, "bathing": 100}, "contact": {"name": "联系人"}})
+    };
+    let contracted = app.post_json("/api/v1/providers", Some(&admin), &provider(51)).await.body["id"].as_str().unwrap().to_string();
+    let other = app.post_json("/api/v1/providers", Some(&admin), &provider(52)).await.body["id"].as_str().unwrap().to_string();
+    app.post_json(
+        "/api/v1/fund-accounts",
+        Some(&admin),
+        &json!({"region_code": "640202", "year": 2025, "prior_year_assistance_total_fen": 10_000_000}),
+    )
+    .await;
+    let project = app
+        .post_json(
+            "/api/v1/procurement-projects",
+            Some(&admin),
+            &json!({"title": "助餐", "region_code": "640202", "year": 2025, "service_codes": ["meals"], "beneficiary_count": 10,
+        "budget_fen": 100_000, "funding": [{"source": "fiscal_assistance", "amount_fen": 100_000}], "method": "open_tender",
+        "evaluation_criteria": {"price_bp": 2000, "capability_bp": 4000, "quality_bp": 4000, "other_bp": 0}}),
+        )
+        .await
+        .body;
+    let pid = project["id"].as_str().unwrap().to_string();
+    let go = |action: &str, version: &str| (format!("/api/v1/procurement-projects/{pid}/{action}"), version.to_string());
+    let (path, v) = go("publish", "\"1\"");
+    app.post_json_with(&path, Some(&admin), &json!({}), &[("If-Match", &v)]).await;
+    let bid = app
+        .post_json(
+            &format!("/api/v1/procurement-projects/{pid}/bids"),
+            Some(&admin),
+            &json!({"provider_id": contracted, "price_fen": 90_000, "proposal": "方案", "services": ["meals"]}),
+        )
+        .await
+        .body;
+    let (path, v) = go("close-bidding", "\"2\"");
+    app.post_json_with(&path, Some(&admin), &json!({}), &[("If-Match", &v)]).await;
+    app.post_json(
+        &format!("/api/v1/procurement-projects/{pid}/bids/{}/scores", bid["id"].as_str().unwrap()),
+        Some(&admin),
+        &json!({"member": "专家", "capability": 80, "quality": 80, "other": 80}),
+    )
+    .await;
+    let (path, v) = go("award", "\"3\"");
+    app.post_json_with(&path, Some(&admin), &json!({}), &[("If-Match", &v)]).await;
+    let contract = app.post_json("/api/v1/contracts", Some(&admin), &json!({"project_id": pid, "term_start": "2025-04-01", "term_end": "2026-03-31",
+        "services": [{"service_code": "meals", "quantity": 1000}], "quality_standards": "准时", "price_fen": 90_000, "settlement_method": "按季",
+        "rights_and_obligations": "履约", "breach_liability": "扣减"})).await;
+    assert_eq!(contract.status, 201, "{}", contract.text);
+    let person = app
+        .post_json(
+            "/api/v1/beneficiaries",
+            Some(&admin),
+            &json!({"name": "张秀兰", "id_number": id_born("1944-03-01", 1), "region_code": "640202001001",
+        "categories": [{"category": "subsistence_allowance", "valid_from": "2024-01-01"}]}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    World { admin, contracted, other, contract: contract.body["id"].as_str().unwrap().to_string(), person }
+}
+
+fn order(w: &World, provider: &str, contract: Option<&str>) -> Value {
+    json!({"beneficiary_id": w.person, "service_code": "meals", "provider_id": provider, "contract_id": contract, "scheduled_for": "2025-04-02", "quantity": 30})
+}
+
+#[actix_web::test]
+async fn purchased_services_go_only_to_the_contract_holder() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let subcontracted = app.post_json("/api/v1/service-orders", Some(&w.admin), &order(&w, &w.other, Some(&w.contract))).await;
+    subcontracted.assert_problem(422, "subcontracting_prohibited");
+    let without = app.post_json("/api/v1/service-orders", Some(&w.admin), &order(&w, &w.contracted, None)).await;
+    assert_eq!(without.body["errors"][0]["code"], "contract_required");
+    let mut wrong_service = order(&w, &w.contracted, Some(&w.contract));
+    wrong_service["service_code"] = json!("bathing");
+    app.post_json("/api/v1/service-orders", Some(&w.admin), &wrong_service).await.assert_problem(422, "contract_scope");
+    assert_eq!(app.post_json("/api/v1/service-orders", Some(&w.admin), &order(&w, &w.contracted, Some(&w.contract))).await.status, 201);
+}
+
+#[actix_web::test]
+async fn services_covered_by_material_assistance_are_refused() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let centralized = app
+        .post_json(
+            "/api/v1/beneficiaries",
+            Some(&w.admin),
+            &json!({"name": "李", "id_number": id_born("1940-01-01", 2), "region_code": "640202001001",
+        "categories": [{"category": "extreme_poverty", "support_mode": "centralized", "valid_from": "2024-01-01"}]}),
+        )
+        .await
+        .body;
+    let mut body = order(&w, &w.contracted, Some(&w.contract));
+    body["beneficiary_id"] = centralized["id"].clone();
+    let refused = app.post_json("/api/v1/service-orders", Some(&w.admin), &body).await;
+    refused.assert_problem(422, "duplicate_of_material_assistance");
+    assert_eq!(refused.body["details"]["covered_by"], "support:centralized");
+}
+
+#[actix_web::test]
+async fn an_order_runs_its_whole_life_to_a_follow_up() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let created = app.post_json("/api/v1/service-orders", Some(&w.admin), &order(&w, &w.contracted, Some(&w.contract))).await;
+    assert_eq!(created.body["status"], "assigned", "{}", created.text);
+    let path = format!("/api/v1/service-orders/{}", created.body["id"].as_str().unwrap());
+    let delivery = json!({"started_at": "2025-04-02T11:00:00Z", "ended_at": "2025-04-02T11:20:00Z", "worker": "刘师傅", "quantity": 1, "evidence": ["photo://1"]});
+    app.post_json(&format!("{path}/deliveries"), Some(&w.admin), &delivery).await.assert_problem(422, "order_not_accepted");
+
+    app.add_user(&w.admin, "provider.51", "provider", "640202", json!({"provider_id": w.contracted})).await;
+    let provider = app.login("provider.51", "password-1234").await;
+    assert_eq!(
+        app.get("/api/v1/service-orders", Some(&provider)).await.body["items"].as_array().unwrap().len(),
+        1,
+        "the provider sees its order"
+    );
+    let accepted = app.post_json_with(&format!("{path}/accept"), Some(&provider), &json!({}), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(accepted.body["status"], "accepted", "{}", accepted.text);
+    let mut backwards = delivery.clone();
+    backwards["ended_at"] = json!("2025-04-02T10:00:00Z");
+    assert_eq!(app.post_json(&format!("{path}/deliveries"), Some(&provider), &backwards).await.body["errors"][0]["code"], "date_order");
+    assert_eq!(app.post_json(&format!("{path}/deliveries"), Some(&provider), &delivery).await.status, 201);
+    app.post_json_with(&format!("{path}/start"), Some(&provider), &json!({}), &[("If-Match", "\"2\"")]).await;
+    app.post_json(&format!("{path}/feedback"), Some(&provider), &json!({"satisfaction": 5, "channel": "online", "collected_by": "self"}))
+        .await
+        .assert_problem(403, "forbidden");
+    let feedback = app
+        .post_json(
+            &format!("{path}/feedback"),
+            Some(&w.admin),
+            &json!({"satisfaction": 5, "comment": "准时", "channel": "phone", "collected_by": "协理员"}),
+        )
+        .await;
+    assert_eq!(feedback.status, 201, "{}", feedback.text);
+    let done = app.post_json_with(&format!("{path}/complete"), Some(&provider), &json!({}), &[("If-Match", "\"3\"")]).await;
+    assert_eq!(done.body["status"], "completed", "{}", done.text);
+    let follow_ups = app.get("/api/v1/follow-ups", Some(&w.admin)).await;
+    let task = &follow_ups.body[0];
+    assert_eq!((task["order_id"].as_str(), task["region_code"].as_str()), (created.body["id"].as_str(), Some("640202001001")));
+    let feed = app.get("/api/v1/events?type=service_order.completed", Some(&provider)).await;
+    assert_eq!(feed.body["items"].as_array().unwrap().len(), 1, "the provider's feed carries its order events");
+    app.post_json_with(&format!("{path}/cancel"), Some(&w.admin), &json!({"reason": "x"}), &[("If-Match", "\"4\"")])
+        .await
+        .assert_problem(409, "invalid_transition");
+}
