@@ -15,6 +15,7 @@ mod m20261129_000008_procurement_funds;
 mod m20261129_000009_procurement_bids;
 mod m20261129_000010_contracts;
 mod m20261129_000011_service_orders;
+mod m20261129_000012_inspections;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_procurement_bids::Migration),
             Box::new(m20261129_000010_contracts::Migration),
             Box::new(m20261129_000011_service_orders::Migration),
+            Box::new(m20261129_000012_inspections::Migration),
         ]
     }
 }

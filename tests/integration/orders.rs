@@ -174,3 +174,50 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
         .await
         .assert_problem(409, "invalid_transition");
 }
+
+#[actix_web::test]
+async fn samples_are_reproducible_and_inspections_reach_the_contract_and_performance() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let created = app.post_json("/api/v1/service-orders", Some(&w.admin), &order(&w, &w.contracted, Some(&w.contract))).await;
+    let path = format!("/api/v1/service-orders/{}", created.body["id"].as_str().unwrap());
+    app.post_json_with(&format!("{path}/accept"), Some(&w.admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+    let mut deliveries = Vec::new();
+    for day in 1..=9 {
+        let d = json!({"started_at": format!("2025-04-{day:02}T11:00:00Z"), "ended_at": format!("2025-04-{day:02}T11:20:00Z"), "worker": "刘师傅", "quantity": 1});
+        deliveries.push(app.post_json(&format!("{path}/deliveries"), Some(&w.admin), &d).await.body["id"].as_str().unwrap().to_string());
+    }
+    let draw = json!({"region_code": "640202", "from": "2025-04-01T00:00:00Z", "to": "2025-05-01T00:00:00Z", "size": 3, "seed": 20250501});
+    let first = app.post_json("/api/v1/inspections/samples", Some(&w.admin), &draw).await;
+    let second = app.post_json("/api/v1/inspections/samples", Some(&w.admin), &draw).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    assert_eq!(first.body["frame_size"], 9);
+    assert_eq!(first.body["delivery_ids"], second.body["delivery_ids"], "the same seed draws the same sample");
+    assert_ne!(first.body["id"], second.body["id"], "each draw is stored");
+    assert_eq!(first.body["delivery_ids"].as_array().unwrap().len(), 3);
+    let picked = first.body["delivery_ids"][0].as_str().unwrap();
+    let issue = app
+        .post_json(
+            "/api/v1/inspections",
+            Some(&w.admin),
+            &json!({"delivery_id": picked, "method": "unannounced_visit", "result": "issue_found", "findings": "晚到40分钟"}),
+        )
+        .await;
+    assert_eq!(issue.body["contract_id"].as_str(), Some(w.contract.as_str()), "{}", issue.text);
+    app.post_json(
+        "/api/v1/inspections",
+        Some(&w.admin),
+        &json!({"delivery_id": deliveries[1], "method": "phone_survey", "result": "pass"}),
+    )
+    .await;
+    let record = app.get(&format!("/api/v1/contracts/{}/entries?book=supervision", w.contract), Some(&w.admin)).await;
+    assert!(record.body.as_array().unwrap().iter().any(|e| e["kind"] == "inspection:unannounced_visit:issue_found"), "{}", record.text);
+    let performance = app.get(&format!("/api/v1/providers/{}/performance", w.contracted), Some(&w.admin)).await;
+    assert_eq!(
+        (performance.body["deliveries"].as_u64(), performance.body["inspections"].as_u64()),
+        (Some(9), Some(2)),
+        "{}",
+        performance.text
+    );
+    assert_eq!(performance.body["inspection_pass_rate_bp"], 5000);
+}

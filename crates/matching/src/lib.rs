@@ -2,11 +2,12 @@
 //! local additions), providers (承接主体) with their eligibility, offer and
 //! capacity, volunteers with the mutual-aid programmes and their time
 //! ledger, the ranking of candidates for a need, and service orders with
-//! their deliveries, feedback and follow-up visits. Random inspections,
-//! provider performance and batch matching come next.
+//! their deliveries, feedback and follow-up visits; reproducible inspection
+//! samples, inspections and provider performance. Batch matching comes next.
 
 pub mod catalogue;
 pub mod entity;
+pub mod inspections;
 pub mod matches;
 pub mod orders;
 pub mod providers;

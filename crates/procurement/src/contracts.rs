@@ -339,7 +339,26 @@ pub async fn entries(db: &Db, ctx: &Context, id: Uuid, book: Book) -> Result<Vec
         .order_by_asc(contract_entry::Column::Id)
         .all(db.conn())
         .await?;
-    rows.into_iter().map(entry_view).collect()
+    let mut entries: Vec<EntryView> = rows.into_iter().map(entry_view).collect::<Result<_, _>>()?;
+    if book == Book::Supervision {
+        // Inspections from matching appear in the supervision record too.
+        for found in jiuzhu_matching::inspections::for_contract(db.conn(), id).await? {
+            entries.push(EntryView {
+                id: found.id,
+                contract_id: id,
+                book: Book::Supervision,
+                kind: format!("inspection:{}:{}", code_of(found.method), code_of(found.result)),
+                service_code: None,
+                quantity: None,
+                amount_fen: None,
+                note: found.findings,
+                recorded_by: found.inspector,
+                created_at: found.created_at,
+            });
+        }
+        entries.sort_by_key(|e| e.created_at);
+    }
+    Ok(entries)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -146,6 +146,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(orders::cancel_order)
             .service(orders::record_delivery)
             .service(orders::give_feedback)
-            .service(orders::list_follow_ups),
+            .service(orders::list_follow_ups)
+            .service(orders::draw_sample)
+            .service(orders::record_inspection)
+            .service(orders::provider_performance),
     );
 }

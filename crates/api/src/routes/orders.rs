@@ -254,3 +254,67 @@ pub async fn list_follow_ups(
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(orders::follow_ups(&state.db, &ctx, query.due_by).await?))
 }
+
+/// Draw a random sample of deliveries
+///
+/// A reproducible sample for random checks: the same region, period, size
+/// and seed over the same deliveries draw the same sample. The frame, the
+/// seed and the result are stored.
+///
+/// Permission: `order:write`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "drawInspectionSample",
+    security(("bearer" = [])),
+    request_body(content = jiuzhu_matching::inspections::DrawSample, content_type = "application/json"),
+    responses((status = 201, description = "Drawn", body = jiuzhu_matching::inspections::SampleView), (status = 404, description = "The region is outside the caller's"))
+)]
+#[post("/inspections/samples")]
+pub async fn draw_sample(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    body: ValidJson<jiuzhu_matching::inspections::DrawSample>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(jiuzhu_matching::inspections::draw(&state.db, &ctx, body.0).await?))
+}
+
+/// Record an inspection
+///
+/// A random check, unannounced or covert visit, phone survey or third-party
+/// check of a delivery. On a purchased service it shows in the contract's
+/// supervision record.
+///
+/// Permission: `order:write`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "recordInspection",
+    security(("bearer" = [])),
+    request_body(content = jiuzhu_matching::inspections::RecordInspection, content_type = "application/json"),
+    responses((status = 201, description = "Recorded", body = jiuzhu_matching::inspections::InspectionView))
+)]
+#[post("/inspections")]
+pub async fn record_inspection(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    body: ValidJson<jiuzhu_matching::inspections::RecordInspection>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(jiuzhu_matching::inspections::record_inspection(&state.db, &ctx, body.0).await?))
+}
+
+/// A provider's performance
+///
+/// Orders, deliveries, mean satisfaction and inspection pass rate, counted
+/// in the database. Procurement and evaluation reuse it.
+///
+/// Permission: `provider:read`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "getProviderPerformance",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Provider id")),
+    responses((status = 200, description = "The record", body = jiuzhu_matching::inspections::Performance), (status = 404, description = "Not visible to the caller"))
+)]
+#[get("/providers/{id}/performance")]
+pub async fn provider_performance(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(jiuzhu_matching::inspections::performance(&state.db, &ctx, *id).await?))
+}

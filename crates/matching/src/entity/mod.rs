@@ -3,6 +3,8 @@
 pub mod delivery;
 pub mod feedback;
 pub mod follow_up;
+pub mod inspection;
+pub mod inspection_sample;
 pub mod provider;
 pub mod service;
 pub mod service_order;
