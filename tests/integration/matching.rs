@@ -191,3 +191,49 @@ async fn matching_an_82_year_olds_meals_need_ranks_capacity_and_never_lists_the_
     assert!(quiet.body.get("excluded").is_none());
     assert_eq!(quiet.body["candidates"], matched.body["candidates"], "matching is deterministic");
 }
+
+#[actix_web::test]
+async fn batch_matching_assigns_within_capacity_deterministically() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let scores: Vec<Value> = [
+        "income",
+        "housing",
+        "illness",
+        "disability",
+        "education",
+        "employment",
+        "social_security",
+        "social_participation",
+        "children_youth",
+    ]
+    .iter()
+    .map(|i| json!({"indicator": i, "level": 0}))
+    .chain([json!({"indicator": "family_structure", "level": 2, "evidence": "独居"})])
+    .collect();
+    for n in 0..3 {
+        let person = json!({"name": format!("老人{n}"), "id_number": id_born("1944-03-01", 20 + n), "region_code": "640202001001",
+            "categories": [{"category": "subsistence_allowance", "valid_from": "2024-01-01"}], "groups": ["living_alone"]});
+        let person = app.post_json("/api/v1/beneficiaries", Some(&admin), &person).await.body;
+        app.post_json(
+            "/api/v1/assessments",
+            Some(&admin),
+            &json!({"beneficiary_id": person["id"], "assessed_on": "2025-03-05", "scores": scores}),
+        )
+        .await;
+    }
+    let mut one = provider(31, "social_organization");
+    one["monthly_capacity"] = json!({"meals": 1});
+    let mut two = provider(32, "enterprise");
+    two["monthly_capacity"] = json!({"meals": 1});
+    app.post_json("/api/v1/providers", Some(&admin), &one).await;
+    app.post_json("/api/v1/providers", Some(&admin), &two).await;
+    let first = app.post_json("/api/v1/matches/batch?region_code=640202", Some(&admin), &json!({})).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let meals: Vec<&Value> = first.body["proposals"].as_array().unwrap().iter().collect();
+    let providers: std::collections::HashSet<&str> = meals.iter().map(|p| p["provider_id"].as_str().unwrap()).collect();
+    assert_eq!(providers.len(), 2, "each provider takes one meals need: {}", first.text);
+    assert!(!first.body["unassigned"].as_array().unwrap().is_empty(), "needs beyond capacity wait");
+    let second = app.post_json("/api/v1/matches/batch?region_code=640202", Some(&admin), &json!({})).await;
+    assert_eq!(first.body, second.body, "deterministic for the same data");
+}

@@ -126,3 +126,60 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
         excluded: explain.then_some(excluded),
     })
 }
+
+/// The most open needs one batch run considers.
+const BATCH_NEED_LIMIT: u64 = 200_000;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchResult {
+    pub region_code: String,
+    /// Open needs considered.
+    pub needs: usize,
+    pub proposals: Vec<crate::rules::Proposal>,
+    /// Needs no provider could take within capacity.
+    pub unassigned: Vec<Uuid>,
+}
+
+/// Proposes an assignment of every open need in a region within providers'
+/// capacity. Nothing is written; orders follow from the proposals.
+pub async fn batch(db: &Db, ctx: &Context, region_code: &str) -> Result<BatchResult, DomainError> {
+    use crate::rules::{BatchNeed, BatchProvider, batch_assign};
+    authorize(db, ctx, Permission::OrderWrite).await?;
+    let region = RegionCode::parse_field(region_code, "region_code")?;
+    if !ctx.actor.covers(&region) {
+        return Err(DomainError::NotFound);
+    }
+    let today = ctx.now.date_naive();
+    let needs: Vec<BatchNeed> = need::Entity::find()
+        .filter(need::Column::RegionCode.like(format!("{}%", region.subtree_prefix())))
+        .filter(need::Column::Status.eq("open"))
+        .order_by_asc(need::Column::Id)
+        .limit(BATCH_NEED_LIMIT)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .filter_map(|n| {
+            let region = RegionCode::parse(&n.region_code).ok()?;
+            let priority = match n.priority.as_str() {
+                "high" => 3,
+                "medium" => 2,
+                _ => 1,
+            };
+            Some(BatchNeed { id: n.id, service_code: n.service_code, region, priority })
+        })
+        .collect();
+    let mut providers = Vec::new();
+    for row in crate::providers::scoped(ctx).order_by_asc(provider::Column::Id).limit(CANDIDATE_LIMIT * 4).all(db.conn()).await? {
+        let p = provider_view(row)?;
+        providers.push(BatchProvider {
+            id: p.id,
+            eligible: p.status == "active" && !p.barred_until.is_some_and(|until| until >= today),
+            regions: p.service_regions.iter().filter_map(|r| RegionCode::parse(r).ok()).collect(),
+            services: p.service_codes,
+            capacity: p.monthly_capacity,
+            valid_qualification: p.qualifications.iter().any(|q| q.expires_on.is_none_or(|end| end >= today)),
+        });
+    }
+    let (proposals, unassigned) = batch_assign(&needs, &providers);
+    Ok(BatchResult { region_code: region.to_string(), needs: needs.len(), proposals, unassigned })
+}

@@ -370,3 +370,28 @@ pub async fn match_need(
     let result = jiuzhu_matching::matches::find(&state.db, &ctx, body.0, query.explain.unwrap_or(false)).await?;
     Ok(HttpResponse::Ok().json(result))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BatchQuery {
+    pub region_code: String,
+}
+
+/// Match every open need in a region
+///
+/// Proposes an assignment of each open need to a provider within capacity,
+/// highest priority first, deterministically for the same data. Nothing is
+/// written; orders follow from the proposals.
+///
+/// Permission: `order:write`.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "matchBatch",
+    security(("bearer" = [])),
+    params(BatchQuery),
+    responses((status = 200, description = "The proposals", body = jiuzhu_matching::matches::BatchResult), (status = 404, description = "The region is outside the caller's"))
+)]
+#[post("/matches/batch")]
+pub async fn match_batch(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::Query<BatchQuery>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(jiuzhu_matching::matches::batch(&state.db, &ctx, &query.region_code).await?))
+}

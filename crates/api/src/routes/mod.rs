@@ -111,6 +111,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(matching::get_volunteer)
             .service(matching::log_hours)
             .service(matching::get_hours)
+            .service(matching::match_batch)
             .service(matching::match_need)
             .service(procurement::create_account)
             .service(procurement::list_accounts)
