@@ -173,7 +173,7 @@ pub async fn batch(db: &Db, ctx: &Context, region_code: &str) -> Result<BatchRes
         let p = provider_view(row)?;
         providers.push(BatchProvider {
             id: p.id,
-            eligible: p.status == "active" && !p.barred_until.is_some_and(|until| until >= today),
+            eligible: p.status == "active" && p.barred_until.is_none_or(|until| until < today),
             regions: p.service_regions.iter().filter_map(|r| RegionCode::parse(r).ok()).collect(),
             services: p.service_codes,
             capacity: p.monthly_capacity,
