@@ -163,6 +163,21 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
         )
         .await;
     assert_eq!(feedback.status, 201, "{}", feedback.text);
+    let matched = app.post_json("/api/v1/matches", Some(&w.admin), &json!({"beneficiary_id": w.person, "service_code": "meals"})).await;
+    let mine = matched.body["candidates"].as_array().unwrap().iter().find(|c| c["id"] == w.contracted.as_str()).unwrap();
+    let reasons: Vec<&str> = mine["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert!(reasons.contains(&"satisfaction 5.00 of 5"), "{reasons:?}");
+    let today = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).date_naive();
+    let mut this_month = order(&w, &w.contracted, Some(&w.contract));
+    this_month["scheduled_for"] = json!(today);
+    assert_eq!(app.post_json("/api/v1/service-orders", Some(&w.admin), &this_month).await.status, 201);
+    let rematched = app.post_json("/api/v1/matches", Some(&w.admin), &json!({"beneficiary_id": w.person, "service_code": "meals"})).await;
+    let mine = rematched.body["candidates"].as_array().unwrap().iter().find(|c| c["id"] == w.contracted.as_str()).unwrap();
+    assert!(
+        mine["reasons"].as_array().unwrap().iter().any(|r| r == "970 units left this month"),
+        "orders this month use capacity: {}",
+        rematched.text
+    );
     let done = app.post_json_with(&format!("{path}/complete"), Some(&provider), &json!({}), &[("If-Match", "\"3\"")]).await;
     assert_eq!(done.body["status"], "completed", "{}", done.text);
     let follow_ups = app.get("/api/v1/follow-ups", Some(&w.admin)).await;
@@ -220,4 +235,58 @@ async fn samples_are_reproducible_and_inspections_reach_the_contract_and_perform
         performance.text
     );
     assert_eq!(performance.body["inspection_pass_rate_bp"], 5000);
+}
+
+async fn need_status(app: &TestApp, token: &str) -> String {
+    app.get("/api/v1/needs?service_code=meals", Some(token)).await.body["items"][0]["status"].as_str().unwrap().to_string()
+}
+
+#[actix_web::test]
+async fn orders_move_their_need_and_a_sanction_cancels_open_orders() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let scores: Vec<Value> = [
+        "income",
+        "housing",
+        "illness",
+        "disability",
+        "education",
+        "employment",
+        "social_security",
+        "social_participation",
+        "children_youth",
+    ]
+    .iter()
+    .map(|i| json!({"indicator": i, "level": 0}))
+    .chain([json!({"indicator": "family_structure", "level": 2, "evidence": "独居"})])
+    .collect();
+    app.patch_json(&format!("/api/v1/beneficiaries/{}", w.person), &w.admin, &json!({"groups": ["living_alone"]}), Some("\"1\"")).await;
+    app.post_json(
+        "/api/v1/assessments",
+        Some(&w.admin),
+        &json!({"beneficiary_id": w.person, "assessed_on": "2025-03-05", "scores": scores}),
+    )
+    .await;
+    let need = app.get("/api/v1/needs?service_code=meals", Some(&w.admin)).await.body["items"][0]["id"].as_str().unwrap().to_string();
+    let mut body = order(&w, &w.contracted, Some(&w.contract));
+    body["need_id"] = json!(need);
+    let created = app.post_json("/api/v1/service-orders", Some(&w.admin), &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(need_status(&app, &w.admin).await, "matched");
+    let path = format!("/api/v1/service-orders/{}", created.body["id"].as_str().unwrap());
+    app.post_json_with(&format!("{path}/accept"), Some(&w.admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+    app.post_json_with(&format!("{path}/start"), Some(&w.admin), &json!({}), &[("If-Match", "\"2\"")]).await;
+    assert_eq!(need_status(&app, &w.admin).await, "in_service");
+    let sanction = app
+        .post_json(
+            &format!("/api/v1/providers/{}/sanctions", w.contracted),
+            Some(&w.admin),
+            &json!({"reason": "unfair_competition", "evidence": "串标", "decided_on": "2025-06-01"}),
+        )
+        .await;
+    assert_eq!(sanction.body["cancelled_orders"], 1, "{}", sanction.text);
+    assert_eq!(app.get(&path, Some(&w.admin)).await.body["status"], "cancelled");
+    assert_eq!(need_status(&app, &w.admin).await, "open", "the need goes back on the list");
+    let again = app.post_json("/api/v1/service-orders", Some(&w.admin), &order(&w, &w.contracted, Some(&w.contract))).await;
+    again.assert_problem(422, "provider_barred");
 }

@@ -3,9 +3,10 @@
 //! left out and why. Capacity is the declared monthly capacity until
 //! service orders consume it.
 
-use crate::entity::{provider, volunteer};
+use crate::entity::{feedback, provider, service_order, volunteer};
 use crate::providers::view as provider_view;
 use crate::rules::{Excluded, ProviderFacts, Ranked, VolunteerFacts, rank};
+use chrono::Datelike;
 use jiuzhu_core::codes::parse_code;
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, RegionLevel};
@@ -13,6 +14,7 @@ use jiuzhu_intake::beneficiaries::{self, BeneficiaryView};
 use jiuzhu_needs_assessment::entity::need;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::authorize;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -50,6 +52,45 @@ pub struct MatchResult {
     pub excluded: Option<Vec<Excluded>>,
 }
 
+/// Units of a service ordered from a provider since the start of the month
+/// (declined and cancelled orders give theirs back).
+async fn used_this_month(
+    conn: &impl sea_orm::ConnectionTrait,
+    provider_id: Uuid,
+    service_code: &str,
+    month_start: chrono::NaiveDate,
+) -> Result<u32, DomainError> {
+    let used: Option<i64> = service_order::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(COALESCE(SUM(quantity), 0) AS BIGINT)"), "total")
+        .filter(service_order::Column::ProviderId.eq(provider_id))
+        .filter(service_order::Column::ServiceCode.eq(service_code))
+        .filter(service_order::Column::ScheduledFor.gte(month_start))
+        .filter(service_order::Column::Status.is_not_in(["declined", "cancelled"]))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(u32::try_from(used.unwrap_or(0)).unwrap_or(u32::MAX))
+}
+
+/// Mean satisfaction × 100 over the provider's orders, when there is feedback.
+async fn mean_satisfaction(conn: &impl sea_orm::ConnectionTrait, provider_id: Uuid) -> Result<Option<u32>, DomainError> {
+    let row: Option<(i64, i64)> = feedback::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(COALESCE(SUM(feedback.satisfaction), 0) AS BIGINT)"), "total")
+        .column_as(Expr::cust("CAST(COUNT(feedback.id) AS BIGINT)"), "n")
+        .join(sea_orm::JoinType::InnerJoin, feedback_order_relation())
+        .filter(service_order::Column::ProviderId.eq(provider_id))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(row.filter(|(_, n)| *n > 0).map(|(total, n)| u32::try_from(total * 100 / n).unwrap_or(0)))
+}
+
+fn feedback_order_relation() -> sea_orm::RelationDef {
+    feedback::Entity::belongs_to(service_order::Entity).from(feedback::Column::OrderId).to(service_order::Column::Id).into()
+}
+
 /// The most specific served region that contains the target.
 fn coverage(served: &[String], target: &RegionCode) -> Option<RegionLevel> {
     served.iter().filter_map(|code| RegionCode::parse(code).ok()).filter(|r| target.is_within(r)).map(|r| r.level()).max()
@@ -83,10 +124,13 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
         .limit(CANDIDATE_LIMIT)
         .all(db.conn())
         .await?;
+    let month_start = today.with_day(1).unwrap_or(today);
     let mut provider_facts = Vec::new();
     for row in offering {
         let p = provider_view(row)?;
-        let capacity = p.monthly_capacity.get(&service_code).copied();
+        let declared = p.monthly_capacity.get(&service_code).copied();
+        let used = used_this_month(db.conn(), p.id, &service_code, month_start).await?;
+        let capacity = declared.map(|total| total.saturating_sub(used));
         provider_facts.push(ProviderFacts {
             id: p.id,
             name: p.name,
@@ -95,9 +139,9 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
             offers_service: true,
             coverage: coverage(&p.service_regions, &target),
             capacity_left: capacity,
-            capacity_total: capacity,
+            capacity_total: declared,
             valid_qualification: p.qualifications.iter().any(|q| q.expires_on.is_none_or(|end| end >= today)),
-            satisfaction: None,
+            satisfaction: mean_satisfaction(db.conn(), p.id).await?,
         });
     }
     let township = target.as_str().get(..9).unwrap_or(target.as_str()).to_string();

@@ -263,6 +263,17 @@ pub async fn act(
         OrderAction::Complete => "service_order.completed",
         OrderAction::Cancel => "service_order.cancelled",
     };
+    if let Some(need_id) = updated.need_id {
+        let need_status = match next {
+            OrderStatus::InProgress => Some("in_service"),
+            OrderStatus::Completed => Some("met"),
+            OrderStatus::Declined | OrderStatus::Cancelled => Some("open"),
+            _ => None,
+        };
+        if let Some(status) = need_status {
+            move_need(&*txn, ctx, need_id, status).await?;
+        }
+    }
     if action == OrderAction::Complete {
         follow_up::ActiveModel {
             id: Set(new_id()),
@@ -279,6 +290,48 @@ pub async fn act(
     publish(&*txn, ctx, event_type, &updated).await?;
     txn.commit().await?;
     view(updated)
+}
+
+/// Moves the need an order serves along: matched → in_service → met, or back to open.
+async fn move_need(conn: &impl ConnectionTrait, ctx: &Context, need_id: Uuid, status: &str) -> Result<(), DomainError> {
+    if let Some(found) = need::Entity::find_by_id(need_id).lock_exclusive().one(conn).await? {
+        let mut model: need::ActiveModel = found.clone().into();
+        model.status = Set(status.to_string());
+        model.version = Set(found.version + 1);
+        model.updated_at = Set(ctx.now);
+        model.update(conn).await?;
+    }
+    Ok(())
+}
+
+/// Cancels a provider's open orders (a sanction), returning how many; each emits an event.
+pub async fn cancel_open_for_provider(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    provider_id: Uuid,
+    reason: &str,
+) -> Result<usize, DomainError> {
+    let open = [code_of(OrderStatus::Assigned), code_of(OrderStatus::Accepted), code_of(OrderStatus::InProgress)];
+    let rows = service_order::Entity::find()
+        .filter(service_order::Column::ProviderId.eq(provider_id))
+        .filter(service_order::Column::Status.is_in(open))
+        .lock_exclusive()
+        .all(conn)
+        .await?;
+    let count = rows.len();
+    for current in rows {
+        let mut model: service_order::ActiveModel = current.clone().into();
+        model.status = Set(code_of(OrderStatus::Cancelled));
+        model.reason = Set(Some(reason.to_string()));
+        model.version = Set(current.version + 1);
+        model.updated_at = Set(ctx.now);
+        let updated = model.update(conn).await?;
+        if let Some(need_id) = updated.need_id {
+            move_need(conn, ctx, need_id, "open").await?;
+        }
+        publish(conn, ctx, "service_order.cancelled", &updated).await?;
+    }
+    Ok(count)
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]

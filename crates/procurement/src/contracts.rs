@@ -390,10 +390,13 @@ pub struct SanctionView {
     pub barred_until: NaiveDate,
     /// Contracts of that year that were terminated.
     pub terminated_contracts: Vec<Uuid>,
+    /// Open service orders of the provider that were cancelled.
+    pub cancelled_orders: usize,
 }
 
 /// Bars a provider for three years and, in the same transaction, terminates
-/// its contracts of that year (and their projects), each with an event.
+/// its contracts of that year (and their projects) and cancels its open
+/// orders, each with an event.
 pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: SanctionInput) -> Result<SanctionView, DomainError> {
     authorize(db, ctx, Permission::ProcurementManage).await?;
     if !matches!(ctx.actor.role, Role::CityAdmin | Role::CountyOfficer) {
@@ -443,6 +446,7 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
         record(&*txn, ctx, change).await?;
         terminated.push(c.id);
     }
+    let cancelled_orders = jiuzhu_matching::orders::cancel_open_for_provider(&*txn, ctx, provider_id, "provider sanctioned").await?;
     let stored = sanction::ActiveModel {
         id: Set(new_id()),
         provider_id: Set(provider_id),
@@ -460,7 +464,7 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
         entity_type: "provider",
         entity_id: provider_id.to_string(),
         region_code: ctx.actor.region.to_string(),
-        detail: serde_json::json!({"reason": stored.reason, "barred_until": barred_until, "terminated_contracts": terminated.len()}),
+        detail: serde_json::json!({"reason": stored.reason, "barred_until": barred_until, "terminated_contracts": terminated.len(), "cancelled_orders": cancelled_orders}),
         event: None,
     };
     record(&*txn, ctx, change).await?;
@@ -472,6 +476,7 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
         decided_on: input.decided_on,
         barred_until,
         terminated_contracts: terminated,
+        cancelled_orders,
     })
 }
 
