@@ -37,6 +37,10 @@ async fn seed_demo_is_idempotent_and_demo_users_log_in() {
     let token = app.login("demo-township", demo::DEMO_PASSWORD).await;
     let me = app.get("/api/v1/me", Some(&token)).await;
     assert_eq!(me.body["region_code"], "640202001");
+    assert_eq!(jiuzhu_api::demo::seed_domain(&app.db).await.unwrap(), 3);
+    assert_eq!(jiuzhu_api::demo::seed_domain(&app.db).await.unwrap(), 0, "the demo content is seeded once");
+    let needs = app.get("/api/v1/needs/summary?group_by=service", Some(&token)).await;
+    assert!(needs.body["total_open"].as_i64().unwrap() > 0, "the demo needs list has content: {}", needs.text);
 }
 
 #[actix_web::test]

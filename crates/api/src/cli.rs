@@ -131,7 +131,11 @@ async fn seed_demo(db: &Db) -> CliResult {
     let txn = db.begin_write().await.map_err(|e| e.to_string())?;
     let report = demo::seed(&*txn, &clock).await.map_err(|e| e.to_string())?;
     txn.commit().await.map_err(|e| e.to_string())?;
-    println!("Demo data: {} regions and {} users added (running it again adds nothing).", report.regions_added, report.users_added);
+    let people = crate::demo::seed_domain(db).await.map_err(|e| format!("demo content: {e}: {e:?}"))?;
+    println!(
+        "Demo data: {} regions, {} users and {people} assessed people with providers, a fund account and an application added (running it again adds nothing).",
+        report.regions_added, report.users_added
+    );
     println!("Demo logins (password `{}`): {}", demo::DEMO_PASSWORD, report.usernames.join(", "));
     Ok(())
 }

@@ -1,0 +1,173 @@
+//! Demo content for `jiuzhu seed-demo` and `make run`, on top of the
+//! platform's demo regions and accounts: people on the service target list
+//! with assessments (so the needs list has content), two providers, a fund
+//! account and an application with a transfer. All of it is invented and
+//! written through the same use cases as real data. Running it twice adds
+//! nothing.
+
+use jiuzhu_core::{Actor, Clock, Context, DomainError, RegionCode, Role, SystemClock, citizen_id::check_character};
+use jiuzhu_intake::applications::{self, Channel, Consent, ConsentMethod, CreateApplication, ItemInput, ItemKind};
+use jiuzhu_intake::beneficiaries::{self, Category, CategoryRecord, CreateBeneficiary, Group, SupportMode};
+use jiuzhu_intake::entity::beneficiary;
+use jiuzhu_intake::rules::Matter;
+use jiuzhu_matching::providers::{self, ContactInput, RegisterProvider};
+use jiuzhu_matching::rules::OrgType;
+use jiuzhu_needs_assessment::assessments::{self, CreateAssessment, Score};
+use jiuzhu_needs_assessment::rules::INDICATORS;
+use jiuzhu_platform::Db;
+use jiuzhu_procurement::funds::{self, CreateFundAccount};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+fn synthetic_id(birth: &str, sequence: u32) -> String {
+    let first17 = format!("640202{birth}{sequence:03}");
+    format!("{first17}{}", check_character(first17.as_bytes()))
+}
+
+fn credit_code(n: u32) -> String {
+    let first17 = format!("52640202MJ{n:07}");
+    let check = jiuzhu_core::credit_code::check_character(first17.as_bytes()).unwrap_or('0');
+    format!("{first17}{check}")
+}
+
+/// Seeds the demo content once; answers how many people were added.
+pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
+    let first = synthetic_id("19440301", 900);
+    if beneficiary::Entity::find().filter(beneficiary::Column::IdNumber.eq(first.as_str())).one(db.conn()).await?.is_some() {
+        return Ok(0);
+    }
+    let city = RegionCode::parse("640200").map_err(DomainError::Internal)?;
+    let ctx = Context {
+        actor: Actor { subject: "demo-seed".into(), role: Role::CityAdmin, region: city, department: None, provider_id: None },
+        request_id: "demo-seed".into(),
+        now: SystemClock.now(),
+    };
+    let since = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
+    let category = |category, support_mode| CategoryRecord { category, support_mode, valid_from: since, valid_to: None };
+    let people = [
+        (
+            "张秀兰（演示）",
+            first.clone(),
+            category(Category::ExtremePoverty, Some(SupportMode::Dispersed)),
+            vec![Group::LivingAlone, Group::Disabled],
+            Some(2),
+            [("disability", 2), ("family_structure", 2)],
+        ),
+        (
+            "李建国（演示）",
+            synthetic_id("19500615", 903),
+            category(Category::SubsistenceAllowance, None),
+            vec![Group::SeriouslyIll],
+            None,
+            [("illness", 2), ("income", 2)],
+        ),
+        (
+            "王桂芝（演示）",
+            synthetic_id("19380920", 904),
+            category(Category::ExtremePoverty, Some(SupportMode::Centralized)),
+            vec![Group::LivingAlone],
+            None,
+            [("family_structure", 3), ("housing", 2)],
+        ),
+    ];
+    let mut added = 0;
+    let mut first_person = None;
+    for (name, id_number, record, groups, level, levels) in people {
+        let person = beneficiaries::create(
+            db,
+            &ctx,
+            CreateBeneficiary {
+                name: name.into(),
+                id_number,
+                phone: Some("13900001111".into()),
+                region_code: "640202001001".into(),
+                address: "示范社区（演示）".into(),
+                categories: vec![record],
+                groups,
+                disability_level: level,
+                material_assistance: vec![],
+            },
+        )
+        .await?;
+        first_person.get_or_insert(person.id);
+        let scores = INDICATORS
+            .iter()
+            .map(|indicator| {
+                let level = levels.iter().find(|(k, _)| k == indicator).map(|(_, l)| *l).unwrap_or(0);
+                Score {
+                    indicator: indicator.to_string(),
+                    level,
+                    evidence: if level >= 2 { "入户核实（演示）".into() } else { String::new() },
+                }
+            })
+            .collect();
+        let assessed_on = ctx.now.date_naive();
+        assessments::create(db, &ctx, CreateAssessment { beneficiary_id: person.id, assessed_on, scores, notes: "演示评估".into() })
+            .await?;
+        added += 1;
+    }
+    for (n, name, org_type) in
+        [(1, "示范爱心助老服务中心（演示）", OrgType::SocialOrganization), (2, "示范家政服务有限公司（演示）", OrgType::Enterprise)]
+    {
+        providers::register(
+            db,
+            &ctx,
+            RegisterProvider {
+                name: name.into(),
+                credit_code: credit_code(n),
+                org_type,
+                eligible_for_purchase: true,
+                service_codes: vec!["meals".into(), "bathing".into(), "cleaning".into(), "emergency_call".into()],
+                service_regions: vec!["640202".into()],
+                monthly_capacity: [
+                    ("meals".to_string(), 3000),
+                    ("bathing".to_string(), 200),
+                    ("cleaning".to_string(), 300),
+                    ("emergency_call".to_string(), 500),
+                ]
+                .into_iter()
+                .collect(),
+                qualifications: vec![],
+                contact: ContactInput { name: "联系人（演示）".into(), phone: None },
+            },
+        )
+        .await?;
+    }
+    let year = chrono::Datelike::year(&ctx.now.date_naive());
+    funds::create(
+        db,
+        &ctx,
+        CreateFundAccount {
+            region_code: "640202".into(),
+            year,
+            prior_year_assistance_total_fen: 120_000_000,
+            cap_bp: None,
+            sources: vec![],
+        },
+    )
+    .await?;
+    if let Some(person) = first_person {
+        applications::create(
+            db,
+            &ctx,
+            CreateApplication {
+                channel: Channel::WalkIn,
+                beneficiary_id: Some(person),
+                applicant: None,
+                region_code: None,
+                proxy: None,
+                consent: Consent { given: true, date: ctx.now.date_naive(), method: ConsentMethod::Written },
+                items: vec![
+                    ItemInput { kind: ItemKind::Service, service_code: Some("meals".into()), matter: None, description: String::new() },
+                    ItemInput {
+                        kind: ItemKind::Transfer,
+                        service_code: None,
+                        matter: Some(Matter::MedicalAssistance),
+                        description: "住院自付费用较高（演示）".into(),
+                    },
+                ],
+            },
+        )
+        .await?;
+    }
+    Ok(added)
+}
