@@ -47,7 +47,7 @@ pub struct Member {
 /// An odd number of at least three, with an accountant of intermediate or
 /// senior title; answers the warnings (no beneficiary representative).
 pub fn check_group(members: &[Member]) -> Result<Vec<String>, DomainError> {
-    if members.len() < 3 || members.len() % 2 == 0 {
+    if members.len() < 3 || members.len().is_multiple_of(2) {
         return Err(DomainError::rule(
             "group_size_invalid",
             format!("an evaluation group has an odd number of members, at least 3; got {}", members.len()),
