@@ -154,6 +154,65 @@ impl TestApp {
         token.body["access_token"].as_str().unwrap().to_string()
     }
 
+    /// A fund account, a provider and a project taken through bidding, award
+    /// and contract: returns `(project_id, contract_id, provider_id)`.
+    pub async fn contracted_project(&self, admin: &str, n: u32) -> (String, String, String) {
+        use serde_json::json;
+        let first17 = format!("52640200MJ{n:07}");
+        let credit = format!("{first17}{}", jiuzhu_core::credit_code::check_character(first17.as_bytes()).unwrap());
+        let provider = self
+            .post_json("/api/v1/providers", Some(admin), &json!({"name": format!("机构{n}"), "credit_code": credit, "org_type": "social_organization",
+                "service_codes": ["meals"], "service_regions": ["640202"], "monthly_capacity": {"meals": 100}, "contact": {"name": "联系人"}}))
+            .await
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        self.post_json(
+            "/api/v1/fund-accounts",
+            Some(admin),
+            &json!({"region_code": "640202", "year": 2025, "prior_year_assistance_total_fen": 10_000_000}),
+        )
+        .await;
+        let project = self
+            .post_json(
+                "/api/v1/procurement-projects",
+                Some(admin),
+                &json!({"title": "助餐", "region_code": "640202", "year": 2025, "service_codes": ["meals"], "beneficiary_count": 10,
+                "budget_fen": 100_000, "funding": [{"source": "fiscal_assistance", "amount_fen": 100_000}], "method": "open_tender",
+                "evaluation_criteria": {"price_bp": 2000, "capability_bp": 4000, "quality_bp": 4000, "other_bp": 0}}),
+            )
+            .await
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let step = |action: &str| format!("/api/v1/procurement-projects/{project}/{action}");
+        self.post_json_with(&step("publish"), Some(admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+        let bid = self
+            .post_json(
+                &step("bids"),
+                Some(admin),
+                &json!({"provider_id": provider, "price_fen": 90_000, "proposal": "方案", "services": ["meals"]}),
+            )
+            .await
+            .body;
+        self.post_json_with(&step("close-bidding"), Some(admin), &json!({}), &[("If-Match", "\"2\"")]).await;
+        self.post_json(
+            &format!("{}/{}/scores", step("bids"), bid["id"].as_str().unwrap()),
+            Some(admin),
+            &json!({"member": "专家", "capability": 80, "quality": 80, "other": 80}),
+        )
+        .await;
+        self.post_json_with(&step("award"), Some(admin), &json!({}), &[("If-Match", "\"3\"")]).await;
+        let contract = self
+            .post_json("/api/v1/contracts", Some(admin), &json!({"project_id": project, "term_start": "2025-04-01", "term_end": "2026-03-31", "services": [{"service_code": "meals", "quantity": 100}],
+                "quality_standards": "准时", "price_fen": 90_000, "settlement_method": "按季", "rights_and_obligations": "履约", "breach_liability": "扣减"}))
+            .await;
+        assert_eq!(contract.status, 201, "{}", contract.text);
+        (project, contract.body["id"].as_str().unwrap().to_string(), provider)
+    }
+
     /// Creates an account and returns its representation.
     pub async fn add_user(&self, token: &str, username: &str, role: &str, region: &str, extra: Value) -> Value {
         let mut body = serde_json::json!({"username": username, "display_name": username, "role": role, "region_code": region, "password": "password-1234"});

@@ -16,6 +16,7 @@ mod m20261129_000009_procurement_bids;
 mod m20261129_000010_contracts;
 mod m20261129_000011_service_orders;
 mod m20261129_000012_inspections;
+mod m20261129_000013_evaluation;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_contracts::Migration),
             Box::new(m20261129_000011_service_orders::Migration),
             Box::new(m20261129_000012_inspections::Migration),
+            Box::new(m20261129_000013_evaluation::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ mod assessment;
 mod auth;
 mod contract;
 mod errors;
+mod evaluation;
 mod field;
 mod imports;
 mod intake;

@@ -143,6 +143,7 @@ pub async fn prepare_database(db: &Db, clock: &dyn Clock, admin_password: Option
     txn.commit().await.map_err(|e| e.to_string())?;
     jiuzhu_needs_assessment::models::ensure_default(db, clock.now()).await.map_err(|e| e.to_string())?;
     jiuzhu_matching::catalogue::ensure_guidance(db, users::CITY_REGION, clock.now()).await.map_err(|e| e.to_string())?;
+    jiuzhu_evaluation::schemes::ensure_default(db, clock.now()).await.map_err(|e| e.to_string())?;
     Ok(outcome)
 }
 

@@ -213,6 +213,7 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
                 P::ProcurementRead,
                 P::BidSubmit,
                 P::EventRead,
+                P::EvaluationRead,
             ]
         }
         Role::Evaluator => [STAFF_READ, &[P::ProcurementRead, P::EvaluationRead, P::EvaluationManage]].concat(),

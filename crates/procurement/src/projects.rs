@@ -204,6 +204,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateProject) -> Result<Proj
         published_at: Set(None),
         invited_providers: Set(Some(to_text(&input.invited_provider_ids)?)),
         award: Set(None),
+        acceptance: Set(None),
         version: Set(1),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
@@ -279,6 +280,65 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
             &updated.region_code,
             serde_json::json!({"status": updated.status}),
         ),
+    )
+    .await?;
+    txn.commit().await?;
+    view(updated)
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"passed": true, "notes": "服务量、质量均达合同要求", "handover": ["服务台帐", "回访记录", "评估报告"]}))]
+pub struct AcceptanceInput {
+    pub passed: bool,
+    #[validate(length(max = 8000))]
+    #[serde(default)]
+    pub notes: String,
+    /// The records handed over.
+    #[serde(default)]
+    pub handover: Vec<String>,
+}
+
+/// Acceptance (项目验收) at the end of the term: it needs an approved final
+/// evaluation (`final_evaluation_approved`, asked of evaluation by the
+/// caller). Passing moves the project to `accepted`, which allows the final payment.
+pub async fn accept(
+    db: &Db,
+    ctx: &Context,
+    id: Uuid,
+    if_match: Option<i64>,
+    input: AcceptanceInput,
+    final_evaluation_approved: bool,
+) -> Result<ProjectView, DomainError> {
+    authorize(db, ctx, Permission::ProcurementManage).await?;
+    let txn = db.begin_write().await?;
+    let current = procurement_project::Entity::find_by_id(id)
+        .filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .lock_exclusive()
+        .one(&*txn)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    expect_version(if_match, current.version)?;
+    if !matches!(parse_code::<ProjectStatus>(&current.status)?, ProjectStatus::Contracted | ProjectStatus::InService) {
+        return Err(DomainError::conflict("invalid_transition", format!("a {} project cannot be accepted", current.status)));
+    }
+    if !final_evaluation_approved {
+        return Err(DomainError::rule("final_evaluation_required", "acceptance needs the project's approved final evaluation"));
+    }
+    let mut model: procurement_project::ActiveModel = current.clone().into();
+    if input.passed {
+        model.status = Set(code_of(ProjectStatus::Accepted));
+    }
+    model.acceptance =
+        Set(Some(to_text(&serde_json::json!({"passed": input.passed, "notes": input.notes, "handover": input.handover, "at": ctx.now}))?));
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(ctx.now);
+    let updated = model.update(&*txn).await?;
+    let event_type = if input.passed { "procurement_project.accepted" } else { "procurement_project.acceptance_failed" };
+    record(
+        &*txn,
+        ctx,
+        Change::published(event_type, "procurement_project", updated.id, &updated.region_code, serde_json::json!({"passed": input.passed})),
     )
     .await?;
     txn.commit().await?;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod beneficiaries;
 pub mod clients;
+pub mod evaluation;
 pub mod field;
 pub mod health;
 pub mod imports;
@@ -150,6 +151,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(orders::list_follow_ups)
             .service(orders::draw_sample)
             .service(orders::record_inspection)
-            .service(orders::provider_performance),
+            .service(orders::provider_performance)
+            .service(procurement::accept_project)
+            .service(evaluation::default_scheme)
+            .service(evaluation::get_scheme)
+            .service(evaluation::create_scheme)
+            .service(evaluation::create_evaluation)
+            .service(evaluation::get_evaluation)
+            .service(evaluation::score_evaluation)
+            .service(evaluation::report_evaluation)
+            .service(evaluation::approve_evaluation)
+            .service(evaluation::publish_evaluation)
+            .service(evaluation::public_evaluations)
+            .service(evaluation::file_appeal)
+            .service(evaluation::decide_appeal),
     );
 }

@@ -309,6 +309,34 @@ pub async fn terminate_project(
     project_action(&state, &ctx, *id, if_match, ProjectAction::Terminate).await
 }
 
+/// Accept a project (项目验收)
+///
+/// At the end of the term, against the contract, with the records handed
+/// over. Needs the project's approved final evaluation
+/// (`final_evaluation_required`). Passing allows the final payment. Needs `If-Match`.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "acceptProcurementProject",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = jiuzhu_procurement::projects::AcceptanceInput, content_type = "application/json"),
+    responses((status = 200, description = "Recorded", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+)]
+#[post("/procurement-projects/{id}/acceptance")]
+pub async fn accept_project(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<jiuzhu_procurement::projects::AcceptanceInput>,
+) -> Result<HttpResponse, ApiError> {
+    let approved = jiuzhu_evaluation::evaluations::final_approved(state.db.conn(), *id).await?;
+    let project = projects::accept(&state.db, &ctx, *id, if_match.0, body.0, approved).await?;
+    Ok(with_etag(StatusCode::OK, project.version, &project))
+}
+
 /// Published procurement projects
 ///
 /// The public list of published projects: content, budget, method,

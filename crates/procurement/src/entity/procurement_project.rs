@@ -39,6 +39,8 @@ pub struct Model {
     pub invited_providers: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub award: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub acceptance: Option<String>,
     pub version: i64,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,

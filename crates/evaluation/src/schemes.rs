@@ -1,0 +1,97 @@
+//! Indicator schemes: the default of Annex 3 (seeded at start-up) and
+//! custom schemes, validated whole.
+
+use crate::entity::scheme;
+use crate::rules::{SchemeSpec, default_scheme, validate_scheme};
+use chrono::{DateTime, Utc};
+use jiuzhu_core::{Context, DomainError, Permission, id::new_id};
+use jiuzhu_platform::Db;
+use jiuzhu_platform::record::{Change, authorize, record};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SchemeView {
+    pub id: Uuid,
+    pub name: String,
+    pub is_default: bool,
+    #[serde(flatten)]
+    pub spec: SchemeSpec,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateScheme {
+    #[validate(length(min = 1, max = 200))]
+    pub name: String,
+    pub groups: Vec<crate::rules::SchemeGroup>,
+    pub grades: crate::rules::GradeThresholds,
+}
+
+pub(crate) fn view(m: scheme::Model) -> Result<SchemeView, DomainError> {
+    let spec = serde_json::from_str(&m.spec).map_err(|e| DomainError::Internal(format!("stored scheme: {e}")))?;
+    Ok(SchemeView { id: m.id, name: m.name, is_default: m.is_default, spec, created_at: m.created_at })
+}
+
+/// Stores the default scheme once (at start-up).
+pub async fn ensure_default(db: &Db, now: DateTime<Utc>) -> Result<(), DomainError> {
+    let txn = db.begin_write().await?;
+    if scheme::Entity::find().filter(scheme::Column::IsDefault.eq(true)).one(&*txn).await?.is_none() {
+        scheme::ActiveModel {
+            id: Set(new_id()),
+            name: Set("项目评估默认指标体系".into()),
+            is_default: Set(true),
+            spec: Set(serde_json::to_string(&default_scheme()).map_err(|e| DomainError::Internal(e.to_string()))?),
+            created_at: Set(now),
+        }
+        .insert(&*txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn default(db: &Db, ctx: &Context) -> Result<SchemeView, DomainError> {
+    authorize(db, ctx, Permission::EvaluationRead).await?;
+    view(scheme::Entity::find().filter(scheme::Column::IsDefault.eq(true)).one(db.conn()).await?.ok_or(DomainError::NotFound)?)
+}
+
+pub async fn load(conn: &impl ConnectionTrait, id: Uuid) -> Result<SchemeView, DomainError> {
+    view(scheme::Entity::find_by_id(id).one(conn).await?.ok_or(DomainError::NotFound)?)
+}
+
+pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<SchemeView, DomainError> {
+    authorize(db, ctx, Permission::EvaluationRead).await?;
+    load(db.conn(), id).await
+}
+
+pub async fn create(db: &Db, ctx: &Context, input: CreateScheme) -> Result<SchemeView, DomainError> {
+    authorize(db, ctx, Permission::EvaluationManage).await?;
+    let spec = SchemeSpec { groups: input.groups, grades: input.grades };
+    validate_scheme(&spec)?;
+    let txn = db.begin_write().await?;
+    let model = scheme::ActiveModel {
+        id: Set(new_id()),
+        name: Set(input.name),
+        is_default: Set(false),
+        spec: Set(serde_json::to_string(&spec).map_err(|e| DomainError::Internal(e.to_string()))?),
+        created_at: Set(ctx.now),
+    }
+    .insert(&*txn)
+    .await?;
+    let change = Change {
+        action: "evaluation_scheme.created",
+        entity_type: "evaluation_scheme",
+        entity_id: model.id.to_string(),
+        region_code: ctx.actor.region.to_string(),
+        detail: serde_json::json!({}),
+        event: None,
+    };
+    record(&*txn, ctx, change).await?;
+    txn.commit().await?;
+    view(model)
+}

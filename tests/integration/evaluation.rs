@@ -1,0 +1,171 @@
+//! Evaluation: the whole path to publication, appeals whose review is final,
+//! and acceptance gated on the final evaluation.
+
+use jiuzhu_tests::{TestApp, spawn_app};
+use serde_json::{Value, json};
+
+const LEAVES: [&str; 9] = [
+    "administration",
+    "standardisation",
+    "progress",
+    "quality_supervision",
+    "risk_contingency",
+    "implementation",
+    "effectiveness",
+    "satisfaction",
+    "social_benefit",
+];
+
+fn sheet(member: &str, score: u32) -> Value {
+    json!({"member": member, "scores": LEAVES.iter().map(|l| json!({"indicator": l, "score": score})).collect::<Vec<_>>()})
+}
+
+fn report() -> Value {
+    json!({"overview": "概况", "organisation": "组织", "target_achievement": "目标完成", "problems_and_causes": "问题", "conclusion": "结论", "recommendations": "建议"})
+}
+
+fn members(officer: &str) -> Value {
+    json!([
+        {"name": "张科长", "role": "assistance_staff", "professional_title": "intermediate", "accountant": false, "user_id": officer},
+        {"name": "李会计", "role": "finance_staff", "professional_title": "intermediate", "accountant": true},
+        {"name": "王大妈", "role": "beneficiary_rep", "professional_title": "none", "accountant": false}
+    ])
+}
+
+fn plan() -> Value {
+    json!({"standards": "合同标准", "methods": "查阅台帐、走访", "schedule": "两周", "staff": "3人", "budget_fen": 50000, "risk_control": "回避"})
+}
+
+/// Plans, scores, reports and approves an evaluation; returns it.
+async fn run(app: &TestApp, token: &str, project: &str, stage: &str, officer: &str, score: u32) -> Value {
+    let planned = app
+        .post_json(
+            "/api/v1/evaluations",
+            Some(token),
+            &json!({"project_id": project, "stage": stage, "organizer": "purchaser_group", "members": members(officer), "plan": plan()}),
+        )
+        .await;
+    assert_eq!(planned.status, 201, "{}", planned.text);
+    let id = planned.body["id"].as_str().unwrap().to_string();
+    for member in ["张科长", "李会计", "王大妈"] {
+        let scored = app.post_json(&format!("/api/v1/evaluations/{id}/scores"), Some(token), &sheet(member, score)).await;
+        assert_eq!(scored.status, 201, "{}", scored.text);
+    }
+    let version = app.get(&format!("/api/v1/evaluations/{id}"), Some(token)).await.body["version"].as_i64().unwrap();
+    let reported = app
+        .post_json_with(&format!("/api/v1/evaluations/{id}/report"), Some(token), &report(), &[("If-Match", &format!("\"{version}\""))])
+        .await;
+    assert_eq!(reported.body["status"], "reported", "{}", reported.text);
+    let approved = app
+        .post_json_with(
+            &format!("/api/v1/evaluations/{id}/approve"),
+            Some(token),
+            &json!({}),
+            &[("If-Match", &format!("\"{}\"", version + 1))],
+        )
+        .await;
+    assert_eq!(approved.body["status"], "approved", "{}", approved.text);
+    approved.body
+}
+
+#[actix_web::test]
+async fn a_project_goes_mid_term_to_final_to_publication_and_acceptance() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (project, contract, _) = app.contracted_project(&admin, 61).await;
+    let me = app.get("/api/v1/me", Some(&admin)).await.body["subject"].as_str().unwrap().to_string();
+    let early = app
+        .post_json(
+            "/api/v1/evaluations",
+            Some(&admin),
+            &json!({"project_id": project, "stage": "final", "organizer": "purchaser_group", "members": members(&me), "plan": plan()}),
+        )
+        .await;
+    early.assert_problem(422, "mid_term_required");
+    let four = app
+        .post_json(
+            "/api/v1/evaluations",
+            Some(&admin),
+            &json!({"project_id": project, "stage": "mid_term", "organizer": "purchaser_group",
+        "members": [members(&me)[0], members(&me)[1], members(&me)[2], members(&me)[2]], "plan": plan()}),
+        )
+        .await;
+    four.assert_problem(422, "group_size_invalid");
+    let acceptance = json!({"passed": true, "notes": "达标", "handover": ["台帐"]});
+    let refused = app
+        .post_json_with(&format!("/api/v1/procurement-projects/{project}/acceptance"), Some(&admin), &acceptance, &[("If-Match", "\"5\"")])
+        .await;
+    refused.assert_problem(422, "final_evaluation_required");
+
+    let mid = run(&app, &admin, &project, "mid_term", &me, 85).await;
+    assert_eq!((mid["total"].as_f64(), mid["grade"].as_str()), (Some(85.0), Some("good")));
+    let final_eval = run(&app, &admin, &project, "final", &me, 92).await;
+    assert_eq!(final_eval["grade"], "excellent");
+    let id = final_eval["id"].as_str().unwrap();
+    let version = final_eval["version"].as_i64().unwrap();
+    let published = app
+        .post_json_with(&format!("/api/v1/evaluations/{id}/publish"), Some(&admin), &json!({}), &[("If-Match", &format!("\"{version}\""))])
+        .await;
+    assert_eq!(published.body["status"], "published", "{}", published.text);
+    let public = app.get("/api/v1/public/evaluations", None).await;
+    assert_eq!(public.status, 200);
+    let row = &public.body["items"][0];
+    assert_eq!(
+        (row["stage"].as_str(), row["grade"].as_str(), row["project_title"].as_str()),
+        (Some("final"), Some("excellent"), Some("助餐"))
+    );
+    assert!(!public.text.contains("张科长"), "no personal data in the public list");
+
+    let accepted = app
+        .post_json_with(&format!("/api/v1/procurement-projects/{project}/acceptance"), Some(&admin), &acceptance, &[("If-Match", "\"5\"")])
+        .await;
+    assert_eq!(accepted.body["status"], "accepted", "{}", accepted.text);
+    let final_payment = app
+        .post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "final", "amount_fen": 90_000}))
+        .await;
+    assert_eq!(final_payment.status, 201, "{}", final_payment.text);
+}
+
+#[actix_web::test]
+async fn an_appeal_is_decided_once_by_an_officer_outside_the_group() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (project, _, provider) = app.contracted_project(&admin, 62).await;
+    app.add_user(&admin, "county.member", "county_officer", "640202", json!({})).await;
+    let member_token = app.login("county.member", "password-1234").await;
+    let member_id = app.get("/api/v1/me", Some(&member_token)).await.body["subject"].as_str().unwrap().to_string();
+    let mid = run(&app, &admin, &project, "mid_term", &member_id, 58).await;
+    assert_eq!(mid["grade"], "fail");
+    let id = mid["id"].as_str().unwrap();
+    app.add_user(&admin, "provider.62", "provider", "640202", json!({"provider_id": provider})).await;
+    let provider_token = app.login("provider.62", "password-1234").await;
+    app.post_json(&format!("/api/v1/evaluations/{id}/appeals"), Some(&admin), &json!({"grounds": "x"}))
+        .await
+        .assert_problem(403, "forbidden");
+    let filed = app
+        .post_json(
+            &format!("/api/v1/evaluations/{id}/appeals"),
+            Some(&provider_token),
+            &json!({"grounds": "满意度样本过少", "evidence": "回访记录"}),
+        )
+        .await;
+    assert_eq!(filed.status, 201, "{}", filed.text);
+    let appeal = filed.body["id"].as_str().unwrap();
+    let version = mid["version"].as_i64().unwrap();
+    app.post_json_with(&format!("/api/v1/evaluations/{id}/publish"), Some(&admin), &json!({}), &[("If-Match", &format!("\"{version}\""))])
+        .await
+        .assert_problem(409, "appeal_open");
+    let decision = json!({"outcome": "upheld", "revised_scores": {"effectiveness": 90, "satisfaction": 90}, "reasoning": "补充样本后调整"});
+    let by_member = app.post_json(&format!("/api/v1/appeals/{appeal}/decide"), Some(&member_token), &decision).await;
+    by_member.assert_problem(422, "decider_in_group");
+    app.add_user(&admin, "county.other", "county_officer", "640202", json!({})).await;
+    let other = app.login("county.other", "password-1234").await;
+    let decided = app.post_json(&format!("/api/v1/appeals/{appeal}/decide"), Some(&other), &decision).await;
+    assert_eq!(decided.body["status"], "upheld", "{}", decided.text);
+    let revised = app.get(&format!("/api/v1/evaluations/{id}"), Some(&admin)).await.body;
+    assert_eq!(revised["total"].as_f64(), Some(74.0), "58 except effectiveness and satisfaction (50% together) at 90: 58 + 0.5 × 32");
+    assert_eq!(revised["grade"], "pass");
+    assert_eq!(revised["history"][0]["grade"], "fail", "the old figures are kept");
+    let again = app.post_json(&format!("/api/v1/evaluations/{id}/appeals"), Some(&provider_token), &json!({"grounds": "再次申诉"})).await;
+    again.assert_problem(409, "appeal_already_decided");
+}
