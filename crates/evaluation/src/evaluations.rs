@@ -144,6 +144,8 @@ pub struct EvaluationView {
     pub history: Vec<serde_json::Value>,
     /// Advice, e.g. no beneficiary representative.
     pub warnings: Vec<String>,
+    /// `false` when a final evaluation failed: the project is not to be continued.
+    pub continue_project: Option<bool>,
     pub approved_at: Option<DateTime<Utc>>,
     pub published_at: Option<DateTime<Utc>>,
     pub version: i64,
@@ -178,6 +180,10 @@ fn view(m: evaluation::Model) -> Result<EvaluationView, DomainError> {
         report: m.report.as_deref().map(parse).transpose()?,
         history: parse(&m.history)?,
         warnings,
+        continue_project: match (m.stage.as_str(), m.grade.as_deref()) {
+            ("final", Some(grade)) => Some(grade != "fail"),
+            _ => None,
+        },
         approved_at: m.approved_at,
         published_at: m.published_at,
         version: m.version,
@@ -559,6 +565,139 @@ pub async fn public(db: &Db, page: PageRequest) -> Result<Page<PublicResult>, Do
         });
     }
     Ok(Page { items, next_cursor: page.next_cursor })
+}
+
+/// Data pulled in beside the scores of outcome indicators; they inform the
+/// scores and never replace them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Evidence {
+    /// Units the contract buys.
+    pub contracted_units: i64,
+    /// Units delivered under the contract's orders.
+    pub delivered_units: i64,
+    /// Mean satisfaction × 100 (100–500) of those orders, when there is feedback.
+    pub mean_satisfaction_x100: Option<i64>,
+    /// Passed inspections of the provider, in basis points, when there are any.
+    pub inspection_pass_rate_bp: Option<i64>,
+    /// Follow-up visits scheduled for the contract's completed orders.
+    pub follow_ups_scheduled: u64,
+}
+
+/// Delivered volume, satisfaction, inspections and follow-ups for an evaluation.
+pub async fn evidence(db: &Db, ctx: &Context, id: Uuid) -> Result<Evidence, DomainError> {
+    use jiuzhu_matching::entity::{delivery, feedback, follow_up, inspection, service_order};
+    use sea_orm::PaginatorTrait;
+    authorize(db, ctx, Permission::EvaluationRead).await?;
+    let conn = db.conn();
+    let found = scoped(ctx).filter(evaluation::Column::Id.eq(id)).one(conn).await?.ok_or(DomainError::NotFound)?;
+    let signed = contract::Entity::find().filter(contract::Column::ProjectId.eq(found.project_id)).one(conn).await?;
+    let Some(signed) = signed else {
+        return Ok(Evidence {
+            contracted_units: 0,
+            delivered_units: 0,
+            mean_satisfaction_x100: None,
+            inspection_pass_rate_bp: None,
+            follow_ups_scheduled: 0,
+        });
+    };
+    let services: Vec<serde_json::Value> = parse(&signed.services)?;
+    let contracted_units = services.iter().filter_map(|s| s["quantity"].as_i64()).sum();
+    let orders: Vec<Uuid> = service_order::Entity::find()
+        .filter(service_order::Column::ContractId.eq(signed.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    let delivered_units = delivery::Entity::find()
+        .filter(delivery::Column::OrderId.is_in(orders.clone()))
+        .all(conn)
+        .await?
+        .iter()
+        .map(|d| i64::from(d.quantity))
+        .sum();
+    let ratings: Vec<i64> = feedback::Entity::find()
+        .filter(feedback::Column::OrderId.is_in(orders.clone()))
+        .all(conn)
+        .await?
+        .iter()
+        .map(|f| i64::from(f.satisfaction))
+        .collect();
+    let inspections = inspection::Entity::find().filter(inspection::Column::ProviderId.eq(signed.provider_id)).count(conn).await?;
+    let passed = inspection::Entity::find()
+        .filter(inspection::Column::ProviderId.eq(signed.provider_id))
+        .filter(inspection::Column::Result.eq("pass"))
+        .count(conn)
+        .await?;
+    let follow_ups_scheduled = follow_up::Entity::find().filter(follow_up::Column::OrderId.is_in(orders)).count(conn).await?;
+    Ok(Evidence {
+        contracted_units,
+        delivered_units,
+        mean_satisfaction_x100: (!ratings.is_empty()).then(|| ratings.iter().sum::<i64>() * 100 / ratings.len() as i64),
+        inspection_pass_rate_bp: (inspections > 0).then(|| passed as i64 * 10_000 / inspections as i64),
+        follow_ups_scheduled,
+    })
+}
+
+/// The grades a provider's evaluations earned (for its performance record).
+pub async fn grades_of_provider(conn: &impl ConnectionTrait, provider_id: Uuid) -> Result<Vec<String>, DomainError> {
+    let rows = evaluation::Entity::find()
+        .filter(evaluation::Column::ProviderId.eq(provider_id))
+        .filter(evaluation::Column::Status.is_in(["approved", "published"]))
+        .order_by_asc(evaluation::Column::Id)
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().filter_map(|e| e.grade.map(|g| format!("{}:{g}", e.stage))).collect())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"year": 2025, "region_code": "640202", "grades": {"excellent": 2, "good": 5, "pass": 1, "fail": 0}}))]
+pub struct GradeSummary {
+    pub year: Option<i32>,
+    pub region_code: String,
+    /// Approved or published evaluations by grade.
+    pub grades: BTreeMap<String, i64>,
+}
+
+/// The grade distribution, for budgeting and choosing providers, counted in the database.
+pub async fn summary(db: &Db, ctx: &Context, year: Option<i32>, region_code: Option<&str>) -> Result<GradeSummary, DomainError> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    authorize(db, ctx, Permission::EvaluationRead).await?;
+    let region = match region_code {
+        Some(code) => {
+            let region = jiuzhu_core::RegionCode::parse_field(code, "region_code")?;
+            if !ctx.actor.covers(&region) {
+                return Err(DomainError::NotFound);
+            }
+            region
+        }
+        None => ctx.actor.region.clone(),
+    };
+    let backend = db.conn().get_database_backend();
+    let mut query = Query::select();
+    query
+        .from(evaluation::Entity)
+        .expr_as(Expr::col(evaluation::Column::Grade), Alias::new("grade"))
+        .expr_as(Expr::col(evaluation::Column::Id).count(), Alias::new("n"))
+        .and_where(evaluation::Column::RegionCode.like(format!("{}%", region.subtree_prefix())))
+        .and_where(evaluation::Column::Status.is_in(["approved", "published"]))
+        .group_by_col(evaluation::Column::Grade);
+    if let Some(year) = year {
+        let projects = Query::select()
+            .column(procurement_project::Column::Id)
+            .from(procurement_project::Entity)
+            .and_where(procurement_project::Column::Year.eq(year))
+            .to_owned();
+        query.and_where(evaluation::Column::ProjectId.in_subquery(projects));
+    }
+    let mut grades: BTreeMap<String, i64> = ["excellent", "good", "pass", "fail"].iter().map(|g| (g.to_string(), 0)).collect();
+    for row in db.conn().query_all_raw(backend.build(&query)).await? {
+        let grade: Option<String> = row.try_get("", "grade")?;
+        if let Some(grade) = grade {
+            grades.insert(grade, row.try_get("", "n")?);
+        }
+    }
+    Ok(GradeSummary { year, region_code: region.to_string(), grades })
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]

@@ -1,8 +1,8 @@
 //! Evaluation of purchased projects (项目评估): indicator schemes (Annex 3's
 //! default and custom ones with sub-indicators), mid-term and final
 //! evaluations by a purchaser-led group or a third party, score sheets,
-//! totals and grades, reports, approval and publication, and appeals whose
-//! review is final. The grade summary and the evidence panel come next.
+//! totals and grades, reports, approval and publication, appeals whose
+//! review is final, the evidence beside the scores and the grade summary.
 
 pub mod entity;
 pub mod evaluations;

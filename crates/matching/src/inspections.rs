@@ -238,7 +238,7 @@ pub struct Performance {
     pub inspections: u64,
     /// Passed inspections in basis points of all, when there are any.
     pub inspection_pass_rate_bp: Option<i64>,
-    /// Grades of the provider's evaluated projects (from evaluation, when it lands).
+    /// Grades of the provider's approved evaluations, as `stage:grade`.
     pub evaluation_grades: Vec<String>,
 }
 

@@ -267,3 +267,52 @@ pub async fn decide_appeal(
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(evaluations::decide(&state.db, &ctx, *id, body.0).await?))
 }
+
+/// Evidence beside the scores
+///
+/// Delivered volume against the contract, average satisfaction, inspection
+/// pass rate and follow-ups, from matching and procurement. It informs the
+/// outcome indicators' scores and never replaces them.
+///
+/// Permission: `evaluation:read`.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "getEvaluationEvidence",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Evaluation id")),
+    responses((status = 200, description = "The evidence", body = jiuzhu_evaluation::evaluations::Evidence), (status = 404, description = "Not visible to the caller"))
+)]
+#[get("/evaluations/{id}/evidence")]
+pub async fn evaluation_evidence(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(evaluations::evidence(&state.db, &ctx, *id).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    /// The projects' year.
+    pub year: Option<i32>,
+    /// Defaults to the caller's region; a region outside it answers 404.
+    pub region_code: Option<String>,
+}
+
+/// Grade distribution
+///
+/// Approved and published evaluations by grade, for budgeting and choosing providers.
+///
+/// Permission: `evaluation:read`.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "summariseEvaluations",
+    security(("bearer" = [])),
+    params(SummaryQuery),
+    responses((status = 200, description = "Counts by grade", body = jiuzhu_evaluation::evaluations::GradeSummary), (status = 404, description = "The region is outside the caller's"))
+)]
+#[get("/evaluations/summary")]
+pub async fn evaluation_summary(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<SummaryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(evaluations::summary(&state.db, &ctx, query.year, query.region_code.as_deref()).await?))
+}

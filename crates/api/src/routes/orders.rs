@@ -303,8 +303,8 @@ pub async fn record_inspection(
 
 /// A provider's performance
 ///
-/// Orders, deliveries, mean satisfaction and inspection pass rate, counted
-/// in the database. Procurement and evaluation reuse it.
+/// Orders, deliveries, mean satisfaction, inspection pass rate (counted in
+/// the database) and the grades of its evaluations (`stage:grade`).
 ///
 /// Permission: `provider:read`.
 #[utoipa::path(
@@ -316,5 +316,7 @@ pub async fn record_inspection(
 )]
 #[get("/providers/{id}/performance")]
 pub async fn provider_performance(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(jiuzhu_matching::inspections::performance(&state.db, &ctx, *id).await?))
+    let mut record = jiuzhu_matching::inspections::performance(&state.db, &ctx, *id).await?;
+    record.evaluation_grades = jiuzhu_evaluation::evaluations::grades_of_provider(state.db.conn(), *id).await?;
+    Ok(HttpResponse::Ok().json(record))
 }
