@@ -410,3 +410,39 @@ async fn a_sanction_bars_for_three_years_and_terminates_that_years_contracts() {
     let events = app.get("/api/v1/events?type=contract.terminated", Some(&admin)).await;
     assert_eq!(events.body["items"].as_array().unwrap().len(), 1);
 }
+
+fn vendored_schema(name: &str) -> Value {
+    let path = format!("{}/schemas/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[actix_web::test]
+async fn the_ocds_release_package_validates_against_the_standard() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (project, contract, _) = app.contracted_project(&admin, 71).await;
+    app.post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "advance", "amount_fen": 30_000})).await;
+    let package = app.get(&format!("/api/v1/procurement-projects/{project}/ocds"), Some(&admin)).await;
+    assert_eq!(package.status, 200, "{}", package.text);
+    let release = &package.body["releases"][0];
+    assert_eq!(release["ocid"], format!("ocds-jz0000-{project}"));
+    assert_eq!(release["tag"], json!(["planning", "tender", "award", "contract", "implementation"]));
+    assert_eq!(
+        (release["tender"]["procurementMethod"].as_str(), release["tender"]["procurementMethodDetails"].as_str()),
+        (Some("open"), Some("公开招标"))
+    );
+    assert_eq!(release["tender"]["awardCriteria"], "ratedCriteria");
+    assert_eq!(release["contracts"][0]["implementation"]["transactions"][0]["value"]["amount"], 300.0);
+
+    let release_schema = jsonschema::draft4::new(&vendored_schema("ocds-1.1.5-dereferenced-release-schema.json")).unwrap();
+    let errors: Vec<String> = release_schema.iter_errors(release).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "release errors: {errors:#?}");
+    let mut broken = release.clone();
+    broken["tag"] = json!(["not_a_tag"]);
+    assert!(!release_schema.is_valid(&broken), "the validator does reject a bad release");
+    let mut package_schema = vendored_schema("ocds-1.1.5-release-package-schema.json");
+    package_schema["properties"]["releases"]["items"] = json!({});
+    let package_validator = jsonschema::draft4::new(&package_schema).unwrap();
+    let errors: Vec<String> = package_validator.iter_errors(&package.body).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "package errors: {errors:#?}");
+}

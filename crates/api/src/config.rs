@@ -33,6 +33,10 @@ pub struct Config {
     pub signal_threshold_fen: i64,
     /// Days after an order completes when its follow-up visit is due.
     pub follow_up_days: u32,
+    /// Days after an evaluation report's delivery within which the provider may appeal.
+    pub appeal_days: u32,
+    /// The OCDS `ocid` prefix of this publisher.
+    pub ocid_prefix: String,
     /// Requests per minute per client IP, per node.
     pub rate_limit_per_ip: u32,
 }
@@ -57,6 +61,8 @@ struct FileConfig {
     referral_due_working_days: Option<u32>,
     signal_threshold_fen: Option<i64>,
     follow_up_days: Option<u32>,
+    appeal_days: Option<u32>,
+    ocid_prefix: Option<String>,
 }
 
 impl Default for Config {
@@ -76,6 +82,8 @@ impl Default for Config {
             referral_due_working_days: 5,
             signal_threshold_fen: 2_000_000,
             follow_up_days: 30,
+            appeal_days: 15,
+            ocid_prefix: "ocds-jz0000-".into(),
             rate_limit_per_ip: 3000,
         }
     }
@@ -132,6 +140,8 @@ impl Config {
                 .map(|n| n.clamp(1, 365) as u32)
                 .or(file.follow_up_days)
                 .unwrap_or(d.follow_up_days),
+            appeal_days: number("JIUZHU_APPEAL_DAYS")?.map(|n| n.clamp(1, 365) as u32).or(file.appeal_days).unwrap_or(d.appeal_days),
+            ocid_prefix: env("JIUZHU_OCID_PREFIX").or(file.ocid_prefix).unwrap_or(d.ocid_prefix),
             rate_limit_per_ip: number("JIUZHU_RATE_LIMIT_PER_IP")?
                 .map(|n| n.clamp(1, u64::from(u32::MAX)) as u32)
                 .or(file.rate_limit_per_ip)

@@ -63,6 +63,8 @@ impl Shared {
                 referral_due_working_days: config.referral_due_working_days,
                 signal_threshold_fen: config.signal_threshold_fen,
                 follow_up_days: config.follow_up_days,
+                appeal_days: config.appeal_days,
+                ocid_prefix: config.ocid_prefix.clone(),
             }),
             tokens: web::Data::new(tokens),
             body_limit: web::Data::new(BodyLimit(config.body_limit_bytes)),

@@ -15,4 +15,8 @@ pub struct AppState {
     pub signal_threshold_fen: i64,
     /// Days after completion when an order's follow-up visit is due.
     pub follow_up_days: u32,
+    /// Days within which a provider may appeal an evaluation.
+    pub appeal_days: u32,
+    /// The OCDS `ocid` prefix.
+    pub ocid_prefix: String,
 }

@@ -21,9 +21,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-/// Days after delivery of the report within which the provider may appeal.
-pub const APPEAL_DAYS: i64 = 15;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
@@ -739,8 +736,8 @@ fn appeal_view(m: appeal::Model) -> AppealView {
     }
 }
 
-/// The evaluated provider appeals within 15 days of the report's delivery.
-pub async fn appeal(db: &Db, ctx: &Context, id: Uuid, input: AppealInput) -> Result<AppealView, DomainError> {
+/// The evaluated provider appeals within `appeal_days` (15 by default) of the report's delivery.
+pub async fn appeal(db: &Db, ctx: &Context, id: Uuid, input: AppealInput, appeal_days: i64) -> Result<AppealView, DomainError> {
     if ctx.actor.role != Role::Provider {
         return Err(DomainError::Forbidden { permission: "the evaluated provider's account".into() });
     }
@@ -749,8 +746,8 @@ pub async fn appeal(db: &Db, ctx: &Context, id: Uuid, input: AppealInput) -> Res
     let delivered = current
         .approved_at
         .ok_or_else(|| DomainError::conflict("report_not_delivered", "appeals follow the delivery of an approved report"))?;
-    if ctx.now > delivered + Duration::days(APPEAL_DAYS) {
-        return Err(DomainError::rule("appeal_too_late", format!("appeals are made within {APPEAL_DAYS} days of delivery")));
+    if ctx.now > delivered + Duration::days(appeal_days) {
+        return Err(DomainError::rule("appeal_too_late", format!("appeals are made within {appeal_days} days of delivery")));
     }
     let earlier = appeal::Entity::find().filter(appeal::Column::EvaluationId.eq(id)).all(&*txn).await?;
     if earlier.iter().any(|a| a.status == "open") {

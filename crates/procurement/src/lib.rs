@@ -2,12 +2,13 @@
 //! purchase cap, procurement projects with their method, funding and
 //! evaluation criteria (price 10–30%), drafts sized from the needs list, the
 //! public list, bids with panel scores and the award, contracts with their
-//! ledger, supervision and payments, and three-year sanctions. Acceptance
-//! (which needs the evaluation) and the OCDS export come next.
+//! ledger, supervision and payments, three-year sanctions, acceptance
+//! (gated by the evaluation, asked by the caller) and the OCDS export.
 
 pub mod bids;
 pub mod contracts;
 pub mod entity;
 pub mod funds;
+pub mod ocds;
 pub mod projects;
 pub mod rules;

@@ -220,8 +220,8 @@ pub async fn public_evaluations(state: web::Data<AppState>, list: web::Query<Lis
 
 /// Appeal an evaluation
 ///
-/// By the evaluated provider's account only, within 15 days of the report's
-/// delivery; one open appeal at a time; a decided appeal is final
+/// By the evaluated provider's account only, within 15 days (configurable)
+/// of the report's delivery; one open appeal at a time; a decided appeal is final
 /// (`appeal_already_decided`).
 ///
 /// Permission: the evaluated provider's account.
@@ -240,7 +240,7 @@ pub async fn file_appeal(
     id: web::Path<Uuid>,
     body: ValidJson<AppealInput>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Created().json(evaluations::appeal(&state.db, &ctx, *id, body.0).await?))
+    Ok(HttpResponse::Created().json(evaluations::appeal(&state.db, &ctx, *id, body.0, i64::from(state.appeal_days)).await?))
 }
 
 /// Decide an appeal

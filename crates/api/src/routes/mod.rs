@@ -153,6 +153,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(orders::record_inspection)
             .service(orders::provider_performance)
             .service(procurement::accept_project)
+            .service(procurement::project_ocds)
             .service(evaluation::default_scheme)
             .service(evaluation::get_scheme)
             .service(evaluation::create_scheme)

@@ -337,6 +337,26 @@ pub async fn accept_project(
     Ok(with_etag(StatusCode::OK, project.version, &project))
 }
 
+/// The OCDS release package
+///
+/// An OCDS 1.1 release package of the project: planning, tender, award,
+/// contract and implementation (payments), with `awardCriteria:
+/// ratedCriteria` and the weights, and the statutory method name in
+/// `procurementMethodDetails`.
+///
+/// Permission: `procurement:read`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "getProjectOcds",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id")),
+    responses((status = 200, description = "The release package", body = serde_json::Value), (status = 404, description = "No such project in the caller's region"))
+)]
+#[get("/procurement-projects/{id}/ocds")]
+pub async fn project_ocds(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(jiuzhu_procurement::ocds::release_package(&state.db, &ctx, *id, &state.ocid_prefix).await?))
+}
+
 /// Published procurement projects
 ///
 /// The public list of published projects: content, budget, method,
