@@ -120,10 +120,20 @@ async fn a_project_goes_mid_term_to_final_to_publication_and_acceptance() {
         .post_json_with(&format!("/api/v1/procurement-projects/{project}/acceptance"), Some(&admin), &acceptance, &[("If-Match", "\"5\"")])
         .await;
     assert_eq!(accepted.body["status"], "accepted", "{}", accepted.text);
+    let settle = format!("/api/v1/procurement-projects/{project}/settle");
+    let unpaid = app.post_json_with(&settle, Some(&admin), &json!({}), &[("If-Match", "\"6\"")]).await;
+    unpaid.assert_problem(422, "settlement_incomplete");
+    assert_eq!(unpaid.body["details"]["paid_fen"], 0, "{}", unpaid.text);
     let final_payment = app
         .post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "final", "amount_fen": 90_000}))
         .await;
     assert_eq!(final_payment.status, 201, "{}", final_payment.text);
+    let settled = app.post_json_with(&settle, Some(&admin), &json!({}), &[("If-Match", "\"6\"")]).await;
+    assert_eq!(settled.body["status"], "settled", "{}", settled.text);
+    let ocds = app.get(&format!("/api/v1/procurement-projects/{project}/ocds"), Some(&admin)).await;
+    let release = &ocds.body["releases"][0];
+    assert_eq!(release["contracts"][0]["status"], "terminated", "a settled contract is finished: {}", ocds.text);
+    assert_eq!(release["contracts"][0]["implementation"]["transactions"][0]["value"]["amount"], 900.0);
 }
 
 #[actix_web::test]

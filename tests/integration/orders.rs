@@ -289,4 +289,10 @@ async fn orders_move_their_need_and_a_sanction_cancels_open_orders() {
     assert_eq!(need_status(&app, &w.admin).await, "open", "the need goes back on the list");
     let again = app.post_json("/api/v1/service-orders", Some(&w.admin), &order(&w, &w.contracted, Some(&w.contract))).await;
     again.assert_problem(422, "provider_barred");
+    let matched = app.post_json("/api/v1/matches", Some(&w.admin), &json!({"beneficiary_id": w.person, "service_code": "meals"})).await;
+    assert!(
+        matched.body["candidates"].as_array().unwrap().iter().all(|c| c["id"] != w.contracted.as_str()),
+        "a sanctioned provider is no longer proposed: {}",
+        matched.text
+    );
 }

@@ -189,6 +189,7 @@ async fn bids_are_checked_scored_and_awarded_not_by_lowest_price() {
     let cheap = register_provider(&app, &admin, 22, "enterprise", true).await;
     let barred = register_provider(&app, &admin, 23, "enterprise", true).await;
     let mass = register_provider(&app, &admin, 24, "fiscally_funded_mass_organization", false).await;
+    let middle = register_provider(&app, &admin, 25, "social_organization", true).await;
     use sea_orm::ConnectionTrait;
     // Sanctions arrive with a later part of procurement; bar it directly.
     app.db
@@ -220,6 +221,8 @@ async fn bids_are_checked_scored_and_awarded_not_by_lowest_price() {
     let cheap_bid = app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid(&cheap, 80_000)).await;
     assert_eq!(cheap_bid.status, 201, "{}", cheap_bid.text);
     let barred_bid = app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid(&barred, 90_000)).await;
+    let middle_bid = app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid(&middle, 95_000)).await;
+    assert_eq!(middle_bid.status, 201, "{}", middle_bid.text);
     barred_bid.assert_problem(422, "provider_barred");
     assert_eq!(barred_bid.body["details"]["barred_until"], "2099-12-31");
     app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid(&mass, 90_000))
@@ -242,7 +245,12 @@ async fn bids_are_checked_scored_and_awarded_not_by_lowest_price() {
     let unscored =
         app.post_json_with(&format!("/api/v1/procurement-projects/{id}/award"), Some(&admin), &json!({}), &[("If-Match", "\"3\"")]).await;
     unscored.assert_problem(422, "bids_unscored");
-    for (bid_id, capability, quality) in [(mine.body["id"].as_str().unwrap(), 90, 90), (cheap_bid.body["id"].as_str().unwrap(), 50, 50)] {
+    let scored = [
+        (mine.body["id"].as_str().unwrap(), 90, 90),
+        (cheap_bid.body["id"].as_str().unwrap(), 50, 50),
+        (middle_bid.body["id"].as_str().unwrap(), 70, 70),
+    ];
+    for (bid_id, capability, quality) in scored {
         for member in ["专家甲", "专家乙"] {
             let sheet = app
                 .post_json(
@@ -276,8 +284,12 @@ async fn bids_are_checked_scored_and_awarded_not_by_lowest_price() {
     assert_eq!(awarded.body["status"], "awarded", "{}", awarded.text);
     let ranking = awarded.body["award"]["ranking"].as_array().unwrap();
     assert_eq!(awarded.body["award"]["chosen_bid_id"], mine.body["id"], "the stronger, dearer bid wins");
-    assert_eq!((ranking[0]["price_score"].as_u64(), ranking[1]["price_score"].as_u64()), (Some(8_000), Some(10_000)));
-    assert_eq!((ranking[0]["total"].as_u64(), ranking[1]["total"].as_u64()), (Some(8_700), Some(6_500)));
+    let order: Vec<&Value> = ranking.iter().map(|r| &r["bid_id"]).collect();
+    assert_eq!(order, [&mine.body["id"], &middle_bid.body["id"], &cheap_bid.body["id"]], "ranked by total, not by price");
+    assert_eq!((ranking[0]["price_score"].as_u64(), ranking[2]["price_score"].as_u64()), (Some(8_000), Some(10_000)));
+    assert_eq!((ranking[0]["total"].as_u64(), ranking[2]["total"].as_u64()), (Some(8_700), Some(6_500)));
+    let middle_total = ranking[1]["total"].as_u64().unwrap();
+    assert!((7_400..7_450).contains(&middle_total), "0.3 × 8421 + 0.4 × 7000 + 0.3 × 7000 ≈ 7426, got {middle_total}");
 }
 
 /// A published, single-bid, scored and awarded project; returns its id.

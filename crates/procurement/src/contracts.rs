@@ -480,6 +480,21 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
     })
 }
 
+/// Settlement needs the contract paid in full.
+pub async fn check_fully_paid(conn: &impl ConnectionTrait, project_id: Uuid) -> Result<(), DomainError> {
+    let signed = contract::Entity::find().filter(contract::Column::ProjectId.eq(project_id)).one(conn).await?;
+    let signed = signed.ok_or_else(|| DomainError::rule("contract_missing", "the project has no contract"))?;
+    let paid_fen = paid(conn, signed.id).await?;
+    if paid_fen != signed.price_fen {
+        return Err(DomainError::RuleWithDetails {
+            code: "settlement_incomplete",
+            message: format!("{paid_fen} of {} fen paid; settle once the contract is paid in full", signed.price_fen),
+            details: serde_json::json!({"price_fen": signed.price_fen, "paid_fen": paid_fen}),
+        });
+    }
+    Ok(())
+}
+
 /// What matching needs to check an order against a contract.
 pub async fn terms(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<jiuzhu_matching::rules::ContractTerms>, DomainError> {
     let Some(found) = contract::Entity::find_by_id(id).one(conn).await? else { return Ok(None) };

@@ -128,7 +128,12 @@ pub async fn release_package(db: &Db, ctx: &Context, id: Uuid, ocid_prefix: &str
         let mut entry = json!({
             "id": signed.id.to_string(),
             "awardID": signed.bid_id.to_string(),
-            "status": match signed.status.as_str() { "active" => "active", "terminated" => "cancelled", _ => "terminated" },
+            "status": match (signed.status.as_str(), status) {
+                (_, ProjectStatus::Settled) => "terminated",
+                ("active", _) => "active",
+                ("terminated", _) => "cancelled",
+                _ => "terminated",
+            },
             "value": amount(signed.price_fen),
             "period": {"startDate": format!("{}T00:00:00Z", signed.term_start), "endDate": format!("{}T23:59:59Z", signed.term_end)},
         });

@@ -256,6 +256,9 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
     let next = status
         .after(action)
         .ok_or_else(|| DomainError::conflict("invalid_transition", format!("a {} project cannot do that", current.status)))?;
+    if action == ProjectAction::Settle {
+        crate::contracts::check_fully_paid(&*txn, current.id).await?;
+    }
     let mut model: procurement_project::ActiveModel = current.clone().into();
     model.status = Set(code_of(next));
     if action == ProjectAction::Publish {
@@ -269,6 +272,8 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
         ProjectAction::CloseBidding => "procurement_project.bidding_closed",
         ProjectAction::Fail => "procurement_project.failed",
         ProjectAction::Terminate => "procurement_project.terminated",
+        ProjectAction::StartService => "procurement_project.service_started",
+        ProjectAction::Settle => "procurement_project.settled",
     };
     record(
         &*txn,

@@ -174,6 +174,8 @@ pub enum ProjectAction {
     CloseBidding,
     Fail,
     Terminate,
+    StartService,
+    Settle,
 }
 
 impl ProjectStatus {
@@ -189,6 +191,8 @@ impl ProjectStatus {
             (S::Draft, A::Publish) => Some(S::Published),
             (S::Published, A::CloseBidding) => Some(S::BiddingClosed),
             (S::BiddingClosed, A::Fail) => Some(S::Failed),
+            (S::Contracted, A::StartService) => Some(S::InService),
+            (S::Accepted, A::Settle) => Some(S::Settled),
             (S::Draft | S::Published | S::BiddingClosed | S::Awarded | S::Contracted | S::InService, A::Terminate) => Some(S::Terminated),
             _ => None,
         }
@@ -275,6 +279,9 @@ mod tests {
         assert_eq!(S::Published.after(A::Publish), None);
         assert_eq!(S::Draft.after(A::CloseBidding), None);
         assert_eq!(S::Settled.after(A::Terminate), None);
+        assert_eq!(S::Contracted.after(A::StartService), Some(S::InService));
+        assert_eq!(S::Accepted.after(A::Settle), Some(S::Settled));
+        assert_eq!(S::InService.after(A::Settle), None, "settlement follows acceptance");
         assert!(!S::Terminated.commits_funds() && S::Draft.commits_funds());
     }
 }

@@ -154,6 +154,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(orders::provider_performance)
             .service(procurement::accept_project)
             .service(procurement::project_ocds)
+            .service(procurement::start_service)
+            .service(procurement::settle_project)
             .service(evaluation::default_scheme)
             .service(evaluation::get_scheme)
             .service(evaluation::create_scheme)

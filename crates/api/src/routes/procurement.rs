@@ -650,3 +650,48 @@ pub async fn sanction_provider(
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Created().json(contracts::sanction(&state.db, &ctx, *id, body.0).await?))
 }
+
+/// Start the service
+///
+/// `contracted → in_service` when the provider begins. Needs `If-Match`.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "startProjectService",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    responses((status = 200, description = "In service", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+)]
+#[post("/procurement-projects/{id}/start-service")]
+pub async fn start_service(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    project_action(&state, &ctx, *id, if_match, ProjectAction::StartService).await
+}
+
+/// Settle a project
+///
+/// `accepted → settled` once the contract is paid in full
+/// (`settlement_incomplete`). Needs `If-Match`.
+///
+/// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "settleProcurementProject",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    responses((status = 200, description = "Settled", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"), (status = 422, description = "The contract is not paid in full (`settlement_incomplete`, with `price_fen` and `paid_fen`)"))
+)]
+#[post("/procurement-projects/{id}/settle")]
+pub async fn settle_project(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    project_action(&state, &ctx, *id, if_match, ProjectAction::Settle).await
+}
