@@ -242,3 +242,114 @@ async fn an_assessment_resolves_free_text_application_items() {
     assert_eq!(due.body["items"].as_array().unwrap().len(), 1);
     assert!(app.get("/api/v1/assessments?due_before=2026-01-01", Some(&admin)).await.body["items"].as_array().unwrap().is_empty());
 }
+
+/// A department client scoped to `region`.
+async fn department_in(app: &TestApp, admin: &str, region: &str) -> String {
+    let body = json!({"name": format!("医保局 {region}"), "role": "department", "department": "medical_insurance", "region_code": region});
+    let created = app.post_json("/api/v1/clients", Some(admin), &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let grant = json!({"grant_type": "client_credentials", "client_id": created.body["client"]["client_id"], "client_secret": created.body["client_secret"]});
+    app.post_json("/api/v1/auth/token", None, &grant).await.body["access_token"].as_str().unwrap().to_string()
+}
+
+#[actix_web::test]
+async fn a_department_asks_about_a_thousand_ids_and_each_is_answered_once() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let extreme = json!({"category": "extreme_poverty", "support_mode": "dispersed", "valid_from": "2024-01-01"});
+    let listed_here = id_born("1944-03-01", 1);
+    let person = register(&app, &admin, &listed_here, "640202001001", extreme.clone()).await;
+    assess(&app, &admin, &person, &[("disability", 2), ("family_structure", 2)]).await;
+    let listed_there = id_born("1950-05-05", 2);
+    register(&app, &admin, &listed_there, "640205100201", extreme).await;
+
+    let mut ids: Vec<String> = (100..1000).map(|n| id_born("1960-01-01", n)).chain((100..196).map(|n| id_born("1961-01-01", n))).collect();
+    ids.insert(0, listed_here.clone());
+    ids.push(listed_there.clone());
+    let valid = id_born("1962-01-01", 1);
+    ids.push(format!("{}{}", &valid[..17], if valid.ends_with('0') { '1' } else { '0' }));
+    ids.push("not-an-id".into());
+    assert_eq!(ids.len(), 1000);
+    let city = app.department_token(&admin, "medical_insurance").await;
+    let ask = |ids: &[String]| json!({"purpose": "医疗救助资助参保核对", "query_type": "id_numbers", "ids": ids});
+    let answer = app.post_json("/api/v1/registry/search", Some(&city), &ask(&ids)).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let items = answer.body["items"].as_array().unwrap();
+    assert_eq!((items.len(), answer.body["asked"].as_u64(), answer.body["found"].as_u64()), (1000, Some(1000), Some(2)));
+    assert!(items.iter().zip(&ids).all(|(item, id)| item["reference"] == id.as_str()), "answered in the order asked");
+    let first = &items[0]["record"];
+    assert_eq!(items[0]["status"], "found");
+    assert_eq!(first["id_number"], format!("{}********{}", &listed_here[..6], &listed_here[14..]), "masked: {first}");
+    assert_eq!(first["name"], "老*");
+    assert_eq!(first["categories"][0]["valid_from"], "2024-01-01");
+    assert_eq!(first["assessment"]["degree"], "general");
+    assert!(first["open_needs"].as_u64().unwrap() >= 4, "{first}");
+    assert_eq!(items[997]["record"].get("assessment"), Some(&Value::Null), "never assessed: {}", items[997]);
+    assert_eq!(items[1]["status"], "not_found");
+    assert_eq!((items[997]["status"].as_str(), items[998]["status"].as_str()), (Some("found"), Some("invalid")));
+    assert_eq!(items.iter().filter(|i| i["status"] == "invalid").count(), 2, "a bad checksum is invalid too");
+
+    let audit = app.get("/api/v1/audit-events?action=registry.searched", Some(&admin)).await;
+    let rows = audit.body["items"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "one audit row per search: {}", audit.text);
+    assert_eq!(rows[0]["detail"]["purpose"], "医疗救助资助参保核对");
+    assert_eq!(rows[0]["detail"]["found"], 2);
+
+    let county = department_in(&app, &admin, "640205").await;
+    let scoped = app.post_json("/api/v1/registry/search", Some(&county), &ask(&[listed_here.clone(), listed_there.clone()])).await;
+    let statuses: Vec<&str> = scoped.body["items"].as_array().unwrap().iter().map(|i| i["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["not_found", "found"], "people outside the caller's area are not found");
+
+    let mut narrow = ask(std::slice::from_ref(&listed_here));
+    narrow["fields"] = json!(["categories"]);
+    let narrowed = app.post_json("/api/v1/registry/search", Some(&city), &narrow).await;
+    let record = narrowed.body["items"][0]["record"].as_object().unwrap();
+    let mut keys: Vec<&str> = record.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["categories", "id_number", "status"]);
+
+    let mut reveal = ask(std::slice::from_ref(&listed_here));
+    reveal["reveal"] = json!(true);
+    app.post_json("/api/v1/registry/search", Some(&city), &reveal).await.assert_problem(403, "forbidden");
+    let revealed = app.post_json("/api/v1/registry/search", Some(&admin), &reveal).await;
+    assert_eq!(revealed.body["items"][0]["record"]["id_number"], listed_here.as_str());
+
+    let mut too_many = ids.clone();
+    too_many.push(listed_here.clone());
+    let refused = app.post_json("/api/v1/registry/search", Some(&city), &ask(&too_many)).await;
+    refused.assert_problem(422, "validation_failed");
+    assert_eq!(refused.body["errors"][0]["field"], "ids");
+    let no_purpose =
+        app.post_json("/api/v1/registry/search", Some(&city), &json!({"query_type": "id_numbers", "ids": [listed_here]})).await;
+    assert_eq!(no_purpose.status, 422, "{}", no_purpose.text);
+    let officer = app.add_user(&admin, "county.officer", "county_officer", "640202", json!({})).await;
+    assert_eq!(officer["role"], "county_officer");
+    let officer = app.login("county.officer", "password-1234").await;
+    app.post_json("/api/v1/registry/search", Some(&officer), &ask(&ids[..1])).await.assert_problem(403, "forbidden");
+}
+
+#[actix_web::test]
+async fn an_expression_search_pages_through_the_matches_in_scope() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let extreme = json!({"category": "extreme_poverty", "support_mode": "dispersed", "valid_from": "2024-01-01"});
+    let low = json!({"category": "subsistence_allowance", "valid_from": "2024-01-01"});
+    register(&app, &admin, &id_born("1944-03-01", 1), "640202001001", extreme.clone()).await;
+    register(&app, &admin, &id_born("1944-03-01", 2), "640202001001", extreme).await;
+    register(&app, &admin, &id_born("1944-03-01", 3), "640202001001", low).await;
+    let city = app.department_token(&admin, "education").await;
+    let page = |cursor: Option<&str>| json!({"purpose": "教育救助对象核对", "query_type": "expression", "expression": {"category": "extreme_poverty", "region_code": "640202"}, "limit": 1, "cursor": cursor});
+    let first = app.post_json("/api/v1/registry/search", Some(&city), &page(None)).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 1);
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let second = app.post_json("/api/v1/registry/search", Some(&city), &page(Some(cursor))).await;
+    assert_eq!(second.body["items"].as_array().unwrap().len(), 1);
+    assert!(second.body["next_cursor"].is_null(), "two matches, two pages: {}", second.text);
+    assert_ne!(first.body["items"][0]["record"]["id_number"], second.body["items"][0]["record"]["id_number"]);
+    let mixed = json!({"purpose": "核对", "query_type": "expression", "ids": ["x"]});
+    let refused = app.post_json("/api/v1/registry/search", Some(&city), &mixed).await;
+    let mut fields: Vec<&str> = refused.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    fields.sort();
+    assert_eq!(fields, ["expression", "ids"], "{}", refused.text);
+}

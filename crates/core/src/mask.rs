@@ -25,6 +25,14 @@ impl Pii {
         }
     }
 
+    /// Names keep their first character (the family name): `张秀兰` → `张**`.
+    pub fn name(self, name: &str) -> String {
+        match self {
+            Pii::Masked => name.chars().take(1).chain(name.chars().skip(1).map(|_| '*')).collect(),
+            Pii::Revealed => name.to_string(),
+        }
+    }
+
     /// Masks a stored phone string; a value that no longer parses is hidden whole.
     pub fn stored_phone(self, stored: &str) -> String {
         match Phone::parse(stored) {
@@ -46,5 +54,7 @@ mod tests {
         let id = CitizenId::parse("11010519491231002X").unwrap();
         assert_eq!(Pii::Masked.citizen_id(&id), "110105********002X");
         assert_eq!(Pii::Masked.stored_phone("garbage"), "*******");
+        assert_eq!((Pii::Masked.name("张秀兰"), Pii::Masked.name("李")), ("张**".to_string(), "李".to_string()));
+        assert_eq!(Pii::Revealed.name("张秀兰"), "张秀兰");
     }
 }

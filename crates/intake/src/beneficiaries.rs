@@ -398,7 +398,8 @@ fn escape_like(prefix: &str) -> String {
     prefix.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect()
 }
 
-fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<beneficiary::Entity>, DomainError> {
+/// The caller's scope narrowed by a filter; shared with the registry search.
+pub fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<beneficiary::Entity>, DomainError> {
     let mut query = beneficiary::Entity::find().filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()));
     if let Some(code) = &filter.region_code {
         let region = RegionCode::parse_field(code, "region_code")?;

@@ -1,5 +1,5 @@
-//! `/assessment-models`, `/assessments` and `/needs`: needs assessment and
-//! the service needs list.
+//! `/assessment-models`, `/assessments`, `/needs` and `/registry/search`:
+//! needs assessment, the service needs list and the departments' registry search.
 
 use crate::extract::{Ctx, ListQuery, created};
 use crate::json::ValidJson;
@@ -11,6 +11,7 @@ use jiuzhu_core::Page;
 use jiuzhu_needs_assessment::assessments::{self, AssessmentView, CreateAssessment};
 use jiuzhu_needs_assessment::models::{self, ModelView};
 use jiuzhu_needs_assessment::needs::{self, GroupBy, NeedFilter, NeedStatus, NeedView, Summary};
+use jiuzhu_needs_assessment::registry::{self, SearchRequest, SearchResponse};
 use jiuzhu_needs_assessment::rules::{Degree, ModelSpec, Priority};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -237,4 +238,30 @@ pub struct SummaryQuery {
 #[get("/needs/summary")]
 pub async fn summarise_needs(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::Query<SummaryQuery>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(needs::summary(&state.db, &ctx, query.region_code.as_deref(), query.group_by).await?))
+}
+
+/// Search the registry for a department
+///
+/// Answers "is this person on the service target list, in which category,
+/// since when, how hard is their situation?" for up to 1000 citizen ID
+/// numbers (`query_type: id_numbers`), each answered `found`, `not_found`
+/// (including people outside the caller's area) or `invalid`, in the order
+/// asked; or pages through everyone in scope matching an `expression`.
+/// `fields` narrows what each record carries. ID numbers and names are
+/// masked unless `reveal` is set, which needs `pii:reveal`. Every search
+/// writes one audit row with its `purpose`. The envelope follows the DCI
+/// social-registry search API (see `docs/registry-search.md`).
+///
+/// Permission: `registry:search` (department and data_exchange clients,
+/// city_admin).
+#[utoipa::path(
+    tag = "registry",
+    operation_id = "searchRegistry",
+    security(("bearer" = [])),
+    request_body(content = SearchRequest, content_type = "application/json"),
+    responses((status = 200, description = "One item per ID asked, or a page of matches", body = SearchResponse))
+)]
+#[post("/registry/search")]
+pub async fn search_registry(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<SearchRequest>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(registry::search(&state.db, &ctx, body.0).await?))
 }

@@ -93,6 +93,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(assessment::current_model)
             .service(assessment::get_model)
             .service(assessment::publish_model)
+            .service(assessment::search_registry)
             .service(assessment::create_assessment)
             .service(assessment::list_due)
             .service(assessment::get_assessment)
