@@ -353,3 +353,49 @@ async fn an_expression_search_pages_through_the_matches_in_scope() {
     fields.sort();
     assert_eq!(fields, ["expression", "ids"], "{}", refused.text);
 }
+
+#[actix_web::test]
+async fn the_needs_export_has_exactly_the_rows_the_list_shows_for_a_region() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let poor = json!({"category": "subsistence_allowance", "valid_from": "2024-01-01"});
+    let here_a = register(&app, &admin, &id_born("1944-03-01", 3), "640202001001", poor.clone()).await;
+    let here_b = register(&app, &admin, &id_born("1950-05-05", 4), "640202001001", poor.clone()).await;
+    let elsewhere = register(&app, &admin, &id_born("1944-03-01", 5), "640205100201", poor).await;
+    assess(&app, &admin, &here_a, &[("disability", 2), ("family_structure", 2)]).await;
+    assess(&app, &admin, &here_b, &[("illness", 2)]).await;
+    assess(&app, &admin, &elsewhere, &[("disability", 2), ("family_structure", 2)]).await;
+    assess(&app, &admin, &here_b, &[("housing", 2)]).await;
+
+    let listed = app.get("/api/v1/needs?region_code=640202&limit=500", Some(&admin)).await;
+    let mut listed: Vec<String> = listed.body["items"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_string()).collect();
+    listed.sort();
+    assert!(listed.len() > 4, "withdrawn needs are listed too: {listed:?}");
+
+    let export = app.get("/api/v1/exports/service-needs?region_code=640202&header=en", Some(&admin)).await;
+    assert_eq!(export.status, 200, "{}", export.text);
+    assert_eq!(export.content_type(), "text/csv; charset=utf-8");
+    let mut lines = export.text.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next(),
+        Some("need_id,name,id_number,region_code,service_code,service_name,category,priority,degree,status,created_at")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let mut exported: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
+    exported.sort();
+    assert_eq!(exported, listed, "exactly the listed rows, once each");
+    assert!(rows.iter().all(|r| r[1] == "老*" && r[2].contains("********") && r[3].starts_with("640202")), "masked and in region");
+    let meals = rows.iter().find(|r| r[4] == "meals").unwrap();
+    assert_eq!(meals[5], "助餐服务");
+
+    let chinese = app.get("/api/v1/exports/service-needs?region_code=640202", Some(&admin)).await;
+    assert!(chinese.text.starts_with("\u{feff}需求编号,姓名,身份证号"), "{}", &chinese.text[..60.min(chinese.text.len())]);
+    let audit = app.get("/api/v1/audit-events?action=export.service_needs", Some(&admin)).await;
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 2);
+
+    app.add_user(&admin, "county.b", "county_officer", "640205", json!({})).await;
+    let other = app.get("/api/v1/exports/service-needs?region_code=640202", Some(&app.login("county.b", "password-1234").await)).await;
+    assert_eq!(other.text.trim_start_matches('\u{feff}').lines().count(), 1, "another county exports nothing of ours");
+    app.get("/api/v1/exports/service-needs?format=pdf", Some(&admin)).await.assert_problem(400, "bad_query");
+    app.get("/api/v1/exports/service-needs", None).await.assert_problem(401, "unauthenticated");
+}

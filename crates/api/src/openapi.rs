@@ -5,7 +5,7 @@
 use crate::problem::{PROBLEM_CODES, PROBLEM_CONTENT_TYPE, Problem};
 use jiuzhu_core::FieldError;
 use serde_json::json;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         (name = "visits", description = "Village station visits (探访关爱)"),
         (name = "hotline", description = "The 12349 hotline"),
         (name = "assessment", description = "Needs assessment (需求评估) and the service needs list (服务需求清单)"),
+        (name = "exports", description = "The published lists as CSV downloads"),
         (name = "registry", description = "Registry search for other departments (信息共享)"),
         (name = "matching", description = "The service project list (服务项目清单), providers (承接主体) and volunteers"),
         (name = "evaluation", description = "Evaluation of purchased projects (项目评估) and appeals"),
@@ -139,7 +140,7 @@ fn operations_mut(document: &mut Document) -> impl Iterator<Item = (bool, &mut O
 }
 
 /// Gives every operation the problem responses it can produce: 500 always;
-/// 400/413/415/422 with a body; 401/403 when secured; 404/412/428 with
+/// 400/413/415/422 with a body; 422 with query parameters; 401/403 when secured; 404/412/428 with
 /// `If-Match`; 409/422 and `Idempotency-Key` on authenticated POSTs. A problem status an
 /// operation declared itself keeps its description and gains the body.
 pub fn standardise_problems(document: &mut Document) {
@@ -160,6 +161,15 @@ pub fn standardise_problems(document: &mut Document) {
         }
         if operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
             wanted.extend([400]);
+        }
+        // Query values that parse but break a rule (a limit over 500, a
+        // malformed region code, a stale cursor) answer 422 naming the field.
+        if operation
+            .parameters
+            .as_ref()
+            .is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query)))
+        {
+            wanted.extend([422]);
         }
         let has_if_match =
             operation.parameters.as_ref().is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.name == "If-Match")));

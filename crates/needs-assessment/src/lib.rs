@@ -8,5 +8,6 @@ pub mod assessments;
 pub mod entity;
 pub mod models;
 pub mod needs;
+pub mod needs_export;
 pub mod registry;
 pub mod rules;

@@ -9,7 +9,7 @@ use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, RegionCod
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::authorize;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -100,6 +100,18 @@ fn within(ctx: &Context, region_code: Option<&str>) -> Result<RegionCode, Domain
 
 pub async fn list(db: &Db, ctx: &Context, filter: NeedFilter, page: PageRequest) -> Result<Page<NeedView>, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
+    let mut query = filtered(ctx, filter)?;
+    if let Some(after) = &page.after {
+        let id: Uuid =
+            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+        query = query.filter(need::Column::Id.gt(id));
+    }
+    let rows = query.order_by_asc(need::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    Ok(page.into_page(rows, |r| r.id.to_string()).map(NeedView::from))
+}
+
+/// The caller's needs narrowed by a filter; the list and the export share it.
+pub fn filtered(ctx: &Context, filter: NeedFilter) -> Result<Select<need::Entity>, DomainError> {
     let mut query = need::Entity::find().filter(need::Column::RegionCode.like(ctx.actor.region_pattern()));
     if let Some(code) = &filter.region_code {
         let region = RegionCode::parse_field(code, "region_code")?;
@@ -120,13 +132,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: NeedFilter, page: PageRequest)
     if let Some(degree) = filter.degree {
         query = query.filter(need::Column::Degree.eq(code_of(degree)));
     }
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
-        query = query.filter(need::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(need::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
-    Ok(page.into_page(rows, |r| r.id.to_string()).map(NeedView::from))
+    Ok(query)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod departments;
 pub mod entity;
+pub mod export;
 pub mod hash;
 pub mod idempotency;
 pub mod imports;

@@ -201,16 +201,20 @@ pub async fn list_needs(
     query: web::Query<NeedQuery>,
     list: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
-    let filter = NeedFilter {
-        region_code: q.region_code,
-        service_code: q.service_code,
-        category: q.category,
-        priority: q.priority,
-        status: q.status,
-        degree: q.degree,
-    };
-    Ok(HttpResponse::Ok().json(needs::list(&state.db, &ctx, filter, list.page()?).await?))
+    Ok(HttpResponse::Ok().json(needs::list(&state.db, &ctx, query.into_inner().into(), list.page()?).await?))
+}
+
+impl From<NeedQuery> for NeedFilter {
+    fn from(q: NeedQuery) -> Self {
+        NeedFilter {
+            region_code: q.region_code,
+            service_code: q.service_code,
+            category: q.category,
+            priority: q.priority,
+            status: q.status,
+            degree: q.degree,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

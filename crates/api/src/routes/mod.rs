@@ -8,6 +8,7 @@ pub mod auth;
 pub mod beneficiaries;
 pub mod clients;
 pub mod evaluation;
+pub mod exports;
 pub mod field;
 pub mod health;
 pub mod imports;
@@ -94,6 +95,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(assessment::get_model)
             .service(assessment::publish_model)
             .service(assessment::search_registry)
+            .service(exports::export_service_needs)
             .service(assessment::create_assessment)
             .service(assessment::list_due)
             .service(assessment::get_assessment)

@@ -1,0 +1,105 @@
+//! The service needs list (服务需求清单) as a CSV export: the same rows
+//! `GET /needs` lists for a filter, with the person's masked name and ID,
+//! fetched a chunk at a time by id so memory stays flat.
+
+use crate::entity::need;
+use crate::needs::{NeedFilter, filtered};
+use jiuzhu_core::mask::Pii;
+use jiuzhu_core::{CitizenId, Context, DomainError, Permission, catalogue};
+use jiuzhu_intake::entity::beneficiary;
+use jiuzhu_platform::Db;
+use jiuzhu_platform::audit::{Entry, Outcome, Who};
+use jiuzhu_platform::export::{CHUNK_ROWS, Column};
+use jiuzhu_platform::record::{audit_alone, authorize};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub const COLUMNS: [Column; 11] = [
+    Column { key: "need_id", zh: "需求编号" },
+    Column { key: "name", zh: "姓名" },
+    Column { key: "id_number", zh: "身份证号" },
+    Column { key: "region_code", zh: "行政区划代码" },
+    Column { key: "service_code", zh: "服务项目代码" },
+    Column { key: "service_name", zh: "服务项目" },
+    Column { key: "category", zh: "服务类别" },
+    Column { key: "priority", zh: "优先级" },
+    Column { key: "degree", zh: "困难程度" },
+    Column { key: "status", zh: "状态" },
+    Column { key: "created_at", zh: "登记时间" },
+];
+
+/// An export under way: the filter and where the last chunk ended.
+pub struct NeedExport {
+    ctx: Context,
+    filter: NeedFilter,
+    after: Option<Uuid>,
+    done: bool,
+}
+
+/// Checks the permission and the filter, and audits the export before the first row.
+pub async fn begin(db: &Db, ctx: &Context, filter: NeedFilter) -> Result<NeedExport, DomainError> {
+    authorize(db, ctx, Permission::AssessmentRead).await?;
+    filtered(ctx, filter.clone())?;
+    let entry = Entry {
+        action: "export.service_needs".into(),
+        entity_type: "need".into(),
+        entity_id: None,
+        region_code: filter.region_code.clone().unwrap_or_else(|| ctx.actor.region.as_str().to_string()),
+        outcome: Outcome::Success,
+        detail: serde_json::json!({
+            "region_code": filter.region_code, "service_code": filter.service_code, "category": filter.category,
+            "masked": true,
+        }),
+    };
+    audit_alone(db, &Who::from(ctx), entry).await?;
+    Ok(NeedExport { ctx: ctx.clone(), filter, after: None, done: false })
+}
+
+impl NeedExport {
+    /// The next rows, or `None` once the list is exhausted.
+    pub async fn next_chunk(&mut self, db: &Db) -> Result<Option<Vec<Vec<String>>>, DomainError> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut query = filtered(&self.ctx, self.filter.clone())?;
+        if let Some(after) = self.after {
+            query = query.filter(need::Column::Id.gt(after));
+        }
+        let needs = query.order_by_asc(need::Column::Id).limit(CHUNK_ROWS).all(db.conn()).await?;
+        if (needs.len() as u64) < CHUNK_ROWS {
+            self.done = true;
+        }
+        let Some(last) = needs.last() else { return Ok(None) };
+        self.after = Some(last.id);
+        let people: Vec<Uuid> = needs.iter().map(|n| n.beneficiary_id).collect();
+        let people: HashMap<Uuid, beneficiary::Model> = beneficiary::Entity::find()
+            .filter(beneficiary::Column::Id.is_in(people))
+            .all(db.conn())
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        Ok(Some(needs.into_iter().map(|n| row(n, &people)).collect()))
+    }
+}
+
+fn row(n: need::Model, people: &HashMap<Uuid, beneficiary::Model>) -> Vec<String> {
+    let person = people.get(&n.beneficiary_id);
+    let name = person.map(|p| Pii::Masked.name(&p.name)).unwrap_or_default();
+    let id_number = person.and_then(|p| CitizenId::parse(&p.id_number).ok()).map(|id| Pii::Masked.citizen_id(&id)).unwrap_or_default();
+    let service_name = catalogue::find(&n.service_code).map(|e| e.3.to_string()).unwrap_or_default();
+    vec![
+        n.id.to_string(),
+        name,
+        id_number,
+        n.region_code,
+        n.service_code,
+        service_name,
+        n.category,
+        n.priority,
+        n.degree,
+        n.status,
+        n.created_at.to_rfc3339(),
+    ]
+}
