@@ -1,6 +1,6 @@
 //! Health, readiness, request ids, the spec and Swagger UI.
 
-use jiuzhu_tests::spawn_app;
+use jiuzhu_tests::{spawn_app, spawn_app_with};
 
 #[actix_web::test]
 async fn healthz_and_readyz_answer_ok() {
@@ -57,4 +57,37 @@ async fn docs_render_swagger_ui_from_vendored_assets() {
     assert!(script.text.len() > 100_000, "the bundle is served from the binary");
     let initializer = app.get("/docs/swagger-initializer.js", None).await;
     assert!(initializer.text.contains("/openapi.json"), "{}", initializer.text);
+}
+
+#[actix_web::test]
+async fn listed_browser_origins_get_cors_headers_and_others_do_not() {
+    let app = spawn_app_with(|c| c.cors_origins = vec!["https://front.example.gov.cn".into()]).await;
+    let preflight = app
+        .send(
+            app.request(awc::http::Method::OPTIONS, "/api/v1/beneficiaries")
+                .insert_header(("Origin", "https://front.example.gov.cn"))
+                .insert_header(("Access-Control-Request-Method", "POST"))
+                .insert_header(("Access-Control-Request-Headers", "authorization, content-type, idempotency-key")),
+            None,
+        )
+        .await;
+    assert_eq!(preflight.status, 204, "{}", preflight.text);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("https://front.example.gov.cn"));
+    assert!(preflight.header("access-control-allow-headers").unwrap().contains("Idempotency-Key"));
+    let listed =
+        app.send(app.request(awc::http::Method::GET, "/healthz").insert_header(("Origin", "https://front.example.gov.cn")), None).await;
+    assert_eq!(listed.header("access-control-allow-origin"), Some("https://front.example.gov.cn"));
+    assert!(listed.header("access-control-expose-headers").unwrap().contains("ETag"));
+    let other = app.send(app.request(awc::http::Method::GET, "/healthz").insert_header(("Origin", "https://evil.example")), None).await;
+    assert_eq!(other.status, 200);
+    assert_eq!(other.header("access-control-allow-origin"), None, "an unlisted origin gets no CORS headers");
+    let other_preflight = app
+        .send(
+            app.request(awc::http::Method::OPTIONS, "/api/v1/beneficiaries")
+                .insert_header(("Origin", "https://evil.example"))
+                .insert_header(("Access-Control-Request-Method", "POST")),
+            None,
+        )
+        .await;
+    assert_eq!(other_preflight.header("access-control-allow-origin"), None);
 }

@@ -39,6 +39,8 @@ pub struct Config {
     pub ocid_prefix: String,
     /// Requests per minute per client IP, per node.
     pub rate_limit_per_ip: u32,
+    /// Browser origins allowed to call the API (`*` for any); none by default.
+    pub cors_origins: Vec<String>,
 }
 
 /// The optional file: every key is optional and named like the variable
@@ -56,6 +58,7 @@ struct FileConfig {
     max_connections: Option<u32>,
     rate_limit_per_token: Option<u32>,
     rate_limit_per_ip: Option<u32>,
+    cors_origins: Option<Vec<String>>,
     jwks_file: Option<String>,
     jwks_issuer: Option<String>,
     referral_due_working_days: Option<u32>,
@@ -85,6 +88,7 @@ impl Default for Config {
             appeal_days: 15,
             ocid_prefix: "ocds-jz0000-".into(),
             rate_limit_per_ip: 3000,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -146,6 +150,10 @@ impl Config {
                 .map(|n| n.clamp(1, u64::from(u32::MAX)) as u32)
                 .or(file.rate_limit_per_ip)
                 .unwrap_or(d.rate_limit_per_ip),
+            cors_origins: env("JIUZHU_CORS_ORIGINS")
+                .map(|list| list.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect())
+                .or(file.cors_origins)
+                .unwrap_or(d.cors_origins),
         };
         if config.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err("JIUZHU_JWT_SECRET must be at least 32 characters".into());
@@ -162,6 +170,12 @@ mod tests {
     fn with_env(pairs: &[(&str, &str)], file: FileConfig) -> Result<Config, String> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_sources(file, |name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn cors_origins_are_a_comma_separated_list() {
+        let config = with_env(&[("JIUZHU_CORS_ORIGINS", "https://a.example, https://b.example,")], FileConfig::default()).unwrap();
+        assert_eq!(config.cors_origins, ["https://a.example", "https://b.example"]);
     }
 
     #[test]

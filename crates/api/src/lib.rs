@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod cors;
 pub mod demo;
 pub mod extract;
 pub mod idempotency;

@@ -3,6 +3,7 @@
 
 use crate::auth::TokenService;
 use crate::config::Config;
+use crate::cors::{CorsOrigins, cors};
 use crate::idempotency::idempotency;
 use crate::json::BodyLimit;
 use crate::middleware::request_context;
@@ -45,6 +46,7 @@ pub struct Shared {
     pub document: Arc<utoipa::openapi::OpenApi>,
     pub routes: web::Data<RouteTable>,
     pub rate_limiter: web::Data<RateLimiter>,
+    pub cors_origins: web::Data<CorsOrigins>,
 }
 
 impl Shared {
@@ -71,6 +73,7 @@ impl Shared {
             document: Arc::new(document),
             routes: web::Data::new(routes),
             rate_limiter: web::Data::new(RateLimiter::new(config.rate_limit_per_token, config.rate_limit_per_ip)),
+            cors_origins: web::Data::new(CorsOrigins(config.cors_origins.clone())),
         })
     }
 }
@@ -113,6 +116,7 @@ pub fn build_app(
         .app_data(shared.body_limit)
         .app_data(shared.routes)
         .app_data(shared.rate_limiter)
+        .app_data(shared.cors_origins)
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::JsonConfig::default().error_handler(json_error))
@@ -129,6 +133,7 @@ pub fn build_app(
         .wrap(from_fn(idempotency))
         .wrap(from_fn(rate_limit))
         .wrap(from_fn(request_context))
+        .wrap(from_fn(cors))
 }
 
 /// Binds and starts the server; it stops gracefully on SIGTERM or Ctrl-C.
