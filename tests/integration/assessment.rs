@@ -399,3 +399,42 @@ async fn the_needs_export_has_exactly_the_rows_the_list_shows_for_a_region() {
     app.get("/api/v1/exports/service-needs?format=pdf", Some(&admin)).await.assert_problem(400, "bad_query");
     app.get("/api/v1/exports/service-needs", None).await.assert_problem(401, "unauthenticated");
 }
+
+#[actix_web::test]
+async fn the_overview_matches_counts_recomputed_from_the_lists() {
+    let app = spawn_app().await;
+    let admin = setup(&app).await;
+    let poor = json!({"category": "subsistence_allowance", "valid_from": "2024-01-01"});
+    let a = register(&app, &admin, &id_born("1944-03-01", 3), "640202001001", poor.clone()).await;
+    let b = register(&app, &admin, &id_born("1950-05-05", 4), "640202001001", poor.clone()).await;
+    register(&app, &admin, &id_born("1951-05-05", 6), "640202001001", poor.clone()).await;
+    let elsewhere = register(&app, &admin, &id_born("1944-03-01", 5), "640205100201", poor).await;
+    assess(&app, &admin, &a, &[("disability", 2), ("family_structure", 2)]).await;
+    assess(&app, &admin, &b, &[("illness", 2)]).await;
+    assess(&app, &admin, &b, &[("housing", 3), ("income", 3)]).await;
+    assess(&app, &admin, &elsewhere, &[("disability", 2)]).await;
+
+    let overview = app.get("/api/v1/reports/overview?region_code=640202", Some(&admin)).await;
+    assert_eq!(overview.status, 200, "{}", overview.text);
+    let figures = &overview.body;
+    let open = app.get("/api/v1/needs?region_code=640202&status=open&limit=500", Some(&admin)).await;
+    let mut by_service = std::collections::BTreeMap::<String, i64>::new();
+    for need in open.body["items"].as_array().unwrap() {
+        *by_service.entry(need["service_code"].as_str().unwrap().to_string()).or_default() += 1;
+    }
+    assert_eq!(figures["open_needs_by_service"], json!(by_service), "recomputed from the needs list");
+    let people = app.get("/api/v1/beneficiaries?region_code=640202&limit=500", Some(&admin)).await;
+    assert_eq!(figures["beneficiaries_by_status"]["active"], people.body["items"].as_array().unwrap().len());
+    let degrees: i64 = figures["assessments_by_degree"].as_object().unwrap().values().map(|v| v.as_i64().unwrap()).sum();
+    assert_eq!(degrees, 2, "current assessments only, this county only: {figures}");
+    let city = app.get("/api/v1/reports/overview", Some(&admin)).await;
+    assert_eq!(city.body["beneficiaries_by_status"]["active"], 4);
+    let before = app.get("/api/v1/reports/overview?region_code=640202&to=2000-01-01T00:00:00Z", Some(&admin)).await;
+    assert_eq!(before.body["beneficiaries_by_status"], json!({}), "nothing was registered before 2000");
+    app.get("/api/v1/reports/overview?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z", Some(&admin))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.add_user(&admin, "county.b", "county_officer", "640205", json!({})).await;
+    let other = app.login("county.b", "password-1234").await;
+    app.get("/api/v1/reports/overview?region_code=640202", Some(&other)).await.assert_problem(404, "not_found");
+}

@@ -6,5 +6,6 @@
 
 pub mod entity;
 pub mod evaluations;
+pub mod overview;
 pub mod rules;
 pub mod schemes;

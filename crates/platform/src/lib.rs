@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod password;
 pub mod record;
 pub mod regions;
+pub mod stats;
 pub mod user_admin;
 pub mod users;
 

@@ -16,6 +16,7 @@ pub mod matching;
 pub mod orders;
 pub mod procurement;
 pub mod reference;
+pub mod reports;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -96,6 +97,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(assessment::publish_model)
             .service(assessment::search_registry)
             .service(exports::export_service_needs)
+            .service(reports::get_overview)
             .service(assessment::create_assessment)
             .service(assessment::list_due)
             .service(assessment::get_assessment)

@@ -1,0 +1,43 @@
+//! `/reports`: the pilot's figures, counted in the database for the caller's area.
+
+use crate::extract::Ctx;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use jiuzhu_evaluation::overview::{self, Overview};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OverviewQuery {
+    /// Defaults to the caller's region; a region outside it answers 404.
+    pub region_code: Option<String>,
+    /// Count rows created at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Count rows created before this instant.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// The pilot overview
+///
+/// Beneficiaries by status, applications by channel and status, referrals by
+/// department and status with the overdue count, current assessments by
+/// degree, open needs by service, orders by status, projects by status and
+/// evaluations by grade, for a region subtree and the rows created in
+/// `[from, to)`. Each figure is one aggregate query.
+///
+/// Permission: `beneficiary:read`.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "getOverview",
+    security(("bearer" = [])),
+    params(OverviewQuery),
+    responses((status = 200, description = "The figures", body = Overview), (status = 404, description = "The region is outside the caller's"))
+)]
+#[get("/reports/overview")]
+pub async fn get_overview(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::Query<OverviewQuery>) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    Ok(HttpResponse::Ok().json(overview::overview(&state.db, &ctx, q.region_code.as_deref(), q.from, q.to).await?))
+}
