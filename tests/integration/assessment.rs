@@ -388,10 +388,20 @@ async fn the_needs_export_has_exactly_the_rows_the_list_shows_for_a_region() {
     let meals = rows.iter().find(|r| r[4] == "meals").unwrap();
     assert_eq!(meals[5], "助餐服务");
 
+    let targets = app.get("/api/v1/exports/service-targets?region_code=640202&header=en", Some(&admin)).await;
+    let people = app.get("/api/v1/beneficiaries?region_code=640202&limit=500", Some(&admin)).await;
+    let mut people: Vec<&str> = people.body["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    people.sort();
+    let mut target_rows: Vec<Vec<&str>> = targets.text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    target_rows.sort();
+    assert_eq!(target_rows.iter().map(|r| r[0]).collect::<Vec<_>>(), people, "exactly the listed people");
+    assert!(target_rows.iter().all(|r| r[2].contains("********") && r[7].starts_with("subsistence_allowance:2024-01-01~")));
     let chinese = app.get("/api/v1/exports/service-needs?region_code=640202", Some(&admin)).await;
     assert!(chinese.text.starts_with("\u{feff}需求编号,姓名,身份证号"), "{}", &chinese.text[..60.min(chinese.text.len())]);
     let audit = app.get("/api/v1/audit-events?action=export.service_needs", Some(&admin)).await;
     assert_eq!(audit.body["items"].as_array().unwrap().len(), 2);
+    let audit = app.get("/api/v1/audit-events?action=export.service_targets", Some(&admin)).await;
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 1);
 
     app.add_user(&admin, "county.b", "county_officer", "640205", json!({})).await;
     let other = app.get("/api/v1/exports/service-needs?region_code=640202", Some(&app.login("county.b", "password-1234").await)).await;

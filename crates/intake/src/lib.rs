@@ -5,6 +5,7 @@
 
 pub mod applications;
 pub mod beneficiaries;
+pub mod beneficiaries_export;
 pub mod discoveries;
 pub mod entity;
 pub mod hotline;

@@ -8,9 +8,8 @@ use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{CitizenId, Context, DomainError, Permission, catalogue};
 use jiuzhu_intake::entity::beneficiary;
 use jiuzhu_platform::Db;
-use jiuzhu_platform::audit::{Entry, Outcome, Who};
-use jiuzhu_platform::export::{CHUNK_ROWS, Column};
-use jiuzhu_platform::record::{audit_alone, authorize};
+use jiuzhu_platform::export::{CHUNK_ROWS, ChunkedExport, Column, audit_export};
+use jiuzhu_platform::record::authorize;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -41,24 +40,17 @@ pub struct NeedExport {
 pub async fn begin(db: &Db, ctx: &Context, filter: NeedFilter) -> Result<NeedExport, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
     filtered(ctx, filter.clone())?;
-    let entry = Entry {
-        action: "export.service_needs".into(),
-        entity_type: "need".into(),
-        entity_id: None,
-        region_code: filter.region_code.clone().unwrap_or_else(|| ctx.actor.region.as_str().to_string()),
-        outcome: Outcome::Success,
-        detail: serde_json::json!({
-            "region_code": filter.region_code, "service_code": filter.service_code, "category": filter.category,
-            "masked": true,
-        }),
-    };
-    audit_alone(db, &Who::from(ctx), entry).await?;
+    let detail = serde_json::json!({"service_code": filter.service_code, "category": filter.category});
+    audit_export(db, ctx, "service_needs", filter.region_code.as_deref(), detail).await?;
     Ok(NeedExport { ctx: ctx.clone(), filter, after: None, done: false })
 }
 
-impl NeedExport {
-    /// The next rows, or `None` once the list is exhausted.
-    pub async fn next_chunk(&mut self, db: &Db) -> Result<Option<Vec<Vec<String>>>, DomainError> {
+impl ChunkedExport for NeedExport {
+    fn columns(&self) -> &'static [Column] {
+        &COLUMNS
+    }
+
+    async fn next_chunk(&mut self, db: &Db) -> Result<Option<Vec<Vec<String>>>, DomainError> {
         if self.done {
             return Ok(None);
         }

@@ -19,6 +19,37 @@ pub enum Header {
 /// The rows fetched per database round trip.
 pub const CHUNK_ROWS: u64 = 1000;
 
+/// An exported list read a chunk at a time.
+pub trait ChunkedExport {
+    /// The columns, in row order.
+    fn columns(&self) -> &'static [Column];
+    /// The next rows, or `None` once the list is exhausted.
+    fn next_chunk(
+        &mut self,
+        db: &crate::Db,
+    ) -> impl std::future::Future<Output = Result<Option<Vec<Vec<String>>>, jiuzhu_core::DomainError>>;
+}
+
+/// One audit row per export, written before the first row: which list,
+/// where, with which filter, and that PII left masked.
+pub async fn audit_export(
+    db: &crate::Db,
+    ctx: &jiuzhu_core::Context,
+    list: &str,
+    region_code: Option<&str>,
+    filter: serde_json::Value,
+) -> Result<(), jiuzhu_core::DomainError> {
+    let entry = crate::audit::Entry {
+        action: format!("export.{list}"),
+        entity_type: list.into(),
+        entity_id: None,
+        region_code: region_code.unwrap_or(ctx.actor.region.as_str()).to_string(),
+        outcome: crate::audit::Outcome::Success,
+        detail: serde_json::json!({"filter": filter, "masked": true}),
+    };
+    crate::record::audit_alone(db, &crate::audit::Who::from(ctx), entry).await
+}
+
 /// A UTF-8 byte-order mark first, so spreadsheet programs read the Chinese
 /// headings right, then the header row.
 pub fn header_row(columns: &[Column], header: Header) -> String {

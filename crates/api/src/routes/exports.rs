@@ -4,12 +4,15 @@
 use crate::extract::Ctx;
 use crate::problem::ApiError;
 use crate::routes::assessment::NeedQuery;
+use crate::routes::beneficiaries::BeneficiaryQuery;
 use crate::state::AppState;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, web};
 use futures_util::StreamExt;
-use jiuzhu_needs_assessment::needs_export::{self, COLUMNS};
-use jiuzhu_platform::export::{Header, csv_row, header_row};
+use jiuzhu_intake::beneficiaries_export;
+use jiuzhu_needs_assessment::needs_export;
+use jiuzhu_platform::Db;
+use jiuzhu_platform::export::{ChunkedExport, Header, csv_row, header_row};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -41,6 +44,34 @@ pub struct ExportQuery {
     pub header: HeaderLanguage,
 }
 
+/// Streams an export: the header row, then each chunk as it is read.
+fn csv_download(db: Db, export: impl ChunkedExport + 'static, header: HeaderLanguage, filename: &str) -> HttpResponse {
+    let header = match header {
+        HeaderLanguage::Zh => Header::Chinese,
+        HeaderLanguage::En => Header::English,
+    };
+    let first = Bytes::from(header_row(export.columns(), header));
+    let rows = futures_util::stream::unfold(Some((export, db)), |state| async move {
+        let (mut export, db) = state?;
+        match export.next_chunk(&db).await {
+            Ok(Some(rows)) => {
+                let text: String = rows.iter().map(|r| csv_row(r)).collect();
+                Some((Ok(Bytes::from(text)), Some((export, db))))
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "export stopped part way");
+                Some((Err(actix_web::error::ErrorInternalServerError("export failed")), None))
+            }
+        }
+    });
+    let body = futures_util::stream::once(async move { Ok::<_, actix_web::Error>(first) }).chain(rows);
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{filename}\"")))
+        .streaming(body)
+}
+
 /// Export the service needs list
 ///
 /// Exactly the rows `GET /needs` lists for the same filter, one line each,
@@ -66,29 +97,34 @@ pub async fn export_service_needs(
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let export = needs_export::begin(&state.db, &ctx, filter.into_inner().into()).await?;
-    let header = match query.header {
-        HeaderLanguage::Zh => Header::Chinese,
-        HeaderLanguage::En => Header::English,
-    };
-    let first = Bytes::from(header_row(&COLUMNS, header));
-    let db = state.db.clone();
-    let rows = futures_util::stream::unfold(Some((export, db)), |state| async move {
-        let (mut export, db) = state?;
-        match export.next_chunk(&db).await {
-            Ok(Some(rows)) => {
-                let text: String = rows.iter().map(|r| csv_row(r)).collect();
-                Some((Ok(Bytes::from(text)), Some((export, db))))
-            }
-            Ok(None) => None,
-            Err(e) => {
-                tracing::error!(error = %e, "export stopped part way");
-                Some((Err(actix_web::error::ErrorInternalServerError("export failed")), None))
-            }
-        }
-    });
-    let body = futures_util::stream::once(async move { Ok::<_, actix_web::Error>(first) }).chain(rows);
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", "attachment; filename=\"service-needs.csv\""))
-        .streaming(body))
+    Ok(csv_download(state.db.clone(), export, query.header, "service-needs.csv"))
+}
+
+/// Export the service target list
+///
+/// Exactly the people `GET /beneficiaries` lists for the same filter,
+/// ordered by id, with masked names, ID numbers and phones. Streams; each
+/// export writes one audit row (`export.service_targets`). Columns:
+/// beneficiary_id, name, id_number, gender, birth_date, phone, region_code,
+/// categories (`code:valid_from~valid_to`, `;`-separated), groups, status,
+/// created_at.
+///
+/// Permission: `beneficiary:read`.
+#[utoipa::path(
+    tag = "exports",
+    operation_id = "exportServiceTargets",
+    security(("bearer" = [])),
+    params(BeneficiaryQuery, ExportQuery),
+    responses((status = 200, description = "The list as CSV", content_type = "text/csv",
+        body = String, example = json!("\u{feff}beneficiary_id,name,id_number,gender,birth_date,phone,region_code,categories,groups,status,created_at\r\n0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11,张**,110105********002X,female,1949-12-31,139****5678,640202001001,extreme_poverty:2024-01-01~,elderly;woman;living_alone,active,2025-03-01T08:00:00+00:00\r\n")))
+)]
+#[get("/exports/service-targets")]
+pub async fn export_service_targets(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    filter: web::Query<BeneficiaryQuery>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let export = beneficiaries_export::begin(&state.db, &ctx, filter.into_inner().into()).await?;
+    Ok(csv_download(state.db.clone(), export, query.header, "service-targets.csv"))
 }

@@ -97,6 +97,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(assessment::publish_model)
             .service(assessment::search_registry)
             .service(exports::export_service_needs)
+            .service(exports::export_service_targets)
             .service(reports::get_overview)
             .service(assessment::create_assessment)
             .service(assessment::list_due)

@@ -1,0 +1,90 @@
+//! The service target list (服务对象清单) as a CSV export: the same people
+//! `GET /beneficiaries` lists for a filter, masked, a chunk at a time.
+
+use crate::beneficiaries::{BeneficiaryFilter, BeneficiaryView, filtered};
+use crate::entity::beneficiary;
+use jiuzhu_core::codes::code_of;
+use jiuzhu_core::mask::Pii;
+use jiuzhu_core::{Context, DomainError, Permission};
+use jiuzhu_platform::Db;
+use jiuzhu_platform::export::{CHUNK_ROWS, ChunkedExport, Column, audit_export};
+use jiuzhu_platform::record::authorize;
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+pub const COLUMNS: [Column; 11] = [
+    Column { key: "beneficiary_id", zh: "对象编号" },
+    Column { key: "name", zh: "姓名" },
+    Column { key: "id_number", zh: "身份证号" },
+    Column { key: "gender", zh: "性别" },
+    Column { key: "birth_date", zh: "出生日期" },
+    Column { key: "phone", zh: "联系电话" },
+    Column { key: "region_code", zh: "行政区划代码" },
+    Column { key: "categories", zh: "救助类别及有效期" },
+    Column { key: "groups", zh: "服务群体" },
+    Column { key: "status", zh: "状态" },
+    Column { key: "created_at", zh: "登记时间" },
+];
+
+/// An export under way: the filter and where the last chunk ended.
+pub struct BeneficiaryExport {
+    ctx: Context,
+    filter: BeneficiaryFilter,
+    after: Option<Uuid>,
+    done: bool,
+}
+
+/// Checks the permission and the filter, and audits the export before the first row.
+pub async fn begin(db: &Db, ctx: &Context, filter: BeneficiaryFilter) -> Result<BeneficiaryExport, DomainError> {
+    authorize(db, ctx, Permission::BeneficiaryRead).await?;
+    filtered(ctx, &filter)?;
+    let detail = serde_json::json!({"category": filter.category, "group": filter.group, "status": filter.status});
+    audit_export(db, ctx, "service_targets", filter.region_code.as_deref(), detail).await?;
+    Ok(BeneficiaryExport { ctx: ctx.clone(), filter, after: None, done: false })
+}
+
+impl ChunkedExport for BeneficiaryExport {
+    fn columns(&self) -> &'static [Column] {
+        &COLUMNS
+    }
+
+    async fn next_chunk(&mut self, db: &Db) -> Result<Option<Vec<Vec<String>>>, DomainError> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut query = filtered(&self.ctx, &self.filter)?;
+        if let Some(after) = self.after {
+            query = query.filter(beneficiary::Column::Id.gt(after));
+        }
+        let people = query.order_by_asc(beneficiary::Column::Id).limit(CHUNK_ROWS).all(db.conn()).await?;
+        if (people.len() as u64) < CHUNK_ROWS {
+            self.done = true;
+        }
+        let Some(last) = people.last() else { return Ok(None) };
+        self.after = Some(last.id);
+        let today = self.ctx.now.date_naive();
+        let rows = people.into_iter().map(|p| BeneficiaryView::from_model(p, Pii::Masked, today).map(row)).collect::<Result<_, _>>()?;
+        Ok(Some(rows))
+    }
+}
+
+fn row(v: BeneficiaryView) -> Vec<String> {
+    let categories: Vec<String> = v
+        .categories
+        .iter()
+        .map(|c| format!("{}:{}~{}", code_of(c.category), c.valid_from, c.valid_to.map(|d| d.to_string()).unwrap_or_default()))
+        .collect();
+    vec![
+        v.id.to_string(),
+        Pii::Masked.name(&v.name),
+        v.id_number,
+        code_of(v.gender),
+        v.birth_date.to_string(),
+        v.phone.unwrap_or_default(),
+        v.region_code,
+        categories.join(";"),
+        v.groups.join(";"),
+        v.status,
+        v.created_at.to_rfc3339(),
+    ]
+}
