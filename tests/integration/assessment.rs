@@ -61,6 +61,19 @@ async fn setup(app: &TestApp) -> String {
     admin
 }
 
+/// Two people assessed in 大武口区 and one in 惠农区; returns B, the second
+/// person here, so a test can reassess them.
+async fn two_counties_of_needs(app: &TestApp, admin: &str) -> String {
+    let poor = json!({"category": "subsistence_allowance", "valid_from": "2024-01-01"});
+    let here_a = register(app, admin, &id_born("1944-03-01", 3), "640202001001", poor.clone()).await;
+    let here_b = register(app, admin, &id_born("1950-05-05", 4), "640202001001", poor.clone()).await;
+    let elsewhere = register(app, admin, &id_born("1944-03-01", 5), "640205100201", poor).await;
+    assess(app, admin, &here_a, &[("disability", 2), ("family_structure", 2)]).await;
+    assess(app, admin, &here_b, &[("illness", 2)]).await;
+    assess(app, admin, &elsewhere, &[("disability", 2), ("family_structure", 2)]).await;
+    here_b
+}
+
 fn service_codes(list: &Value) -> Vec<&str> {
     list.as_array().unwrap().iter().map(|n| n["service_code"].as_str().unwrap()).collect()
 }
@@ -123,13 +136,7 @@ async fn centrally_supported_extreme_poverty_gets_no_meals_need_and_the_exclusio
 async fn the_needs_summary_counts_exactly_the_open_needs_of_a_county() {
     let app = spawn_app().await;
     let admin = setup(&app).await;
-    let poor = json!({"category": "subsistence_allowance", "valid_from": "2024-01-01"});
-    let here_a = register(&app, &admin, &id_born("1944-03-01", 3), "640202001001", poor.clone()).await;
-    let here_b = register(&app, &admin, &id_born("1950-05-05", 4), "640202001001", poor.clone()).await;
-    let elsewhere = register(&app, &admin, &id_born("1944-03-01", 5), "640205100201", poor).await;
-    assess(&app, &admin, &here_a, &[("disability", 2), ("family_structure", 2)]).await;
-    assess(&app, &admin, &here_b, &[("illness", 2)]).await;
-    assess(&app, &admin, &elsewhere, &[("disability", 2), ("family_structure", 2)]).await;
+    let here_b = two_counties_of_needs(&app, &admin).await;
     // A reassessment supersedes: B's earlier needs are withdrawn, not counted.
     let second = assess(&app, &admin, &here_b, &[("housing", 2)]).await;
     assert!(second["supersedes"].is_string());
@@ -358,13 +365,7 @@ async fn an_expression_search_pages_through_the_matches_in_scope() {
 async fn the_needs_export_has_exactly_the_rows_the_list_shows_for_a_region() {
     let app = spawn_app().await;
     let admin = setup(&app).await;
-    let poor = json!({"category": "subsistence_allowance", "valid_from": "2024-01-01"});
-    let here_a = register(&app, &admin, &id_born("1944-03-01", 3), "640202001001", poor.clone()).await;
-    let here_b = register(&app, &admin, &id_born("1950-05-05", 4), "640202001001", poor.clone()).await;
-    let elsewhere = register(&app, &admin, &id_born("1944-03-01", 5), "640205100201", poor).await;
-    assess(&app, &admin, &here_a, &[("disability", 2), ("family_structure", 2)]).await;
-    assess(&app, &admin, &here_b, &[("illness", 2)]).await;
-    assess(&app, &admin, &elsewhere, &[("disability", 2), ("family_structure", 2)]).await;
+    let here_b = two_counties_of_needs(&app, &admin).await;
     assess(&app, &admin, &here_b, &[("housing", 2)]).await;
 
     let listed = app.get("/api/v1/needs?region_code=640202&limit=500", Some(&admin)).await;

@@ -42,6 +42,18 @@ impl Actor {
     pub fn region_pattern(&self) -> String {
         format!("{}%", self.region.subtree_prefix())
     }
+
+    /// The region a report or summary asks about: the actor's own, or a
+    /// `region_code` inside it; one outside it is not found.
+    pub fn region_within(&self, region_code: Option<&str>) -> Result<RegionCode, DomainError> {
+        match region_code {
+            None => Ok(self.region.clone()),
+            Some(code) => {
+                let region = RegionCode::parse_field(code, "region_code")?;
+                if self.covers(&region) { Ok(region) } else { Err(DomainError::NotFound) }
+            }
+        }
+    }
 }
 
 /// Everything a use case knows about the request it serves.

@@ -6,7 +6,7 @@
 use crate::entity::evaluation;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::code_of;
-use jiuzhu_core::{Context, DomainError, Permission, RegionCode};
+use jiuzhu_core::{Context, DomainError, Permission};
 use jiuzhu_intake::entity::{application, beneficiary, referral};
 use jiuzhu_intake::rules::ReferralStatus;
 use jiuzhu_matching::entity::service_order;
@@ -58,17 +58,6 @@ pub struct Overview {
     pub evaluations_by_grade: Counts,
 }
 
-/// The region to count: the caller's, or a subtree of it (outside it: 404).
-fn region_of(ctx: &Context, region_code: Option<&str>) -> Result<RegionCode, DomainError> {
-    match region_code {
-        None => Ok(ctx.actor.region.clone()),
-        Some(code) => {
-            let region = RegionCode::parse_field(code, "region_code")?;
-            if ctx.actor.covers(&region) { Ok(region) } else { Err(DomainError::NotFound) }
-        }
-    }
-}
-
 pub async fn overview(
     db: &Db,
     ctx: &Context,
@@ -77,7 +66,7 @@ pub async fn overview(
     to: Option<DateTime<Utc>>,
 ) -> Result<Overview, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
-    let region = region_of(ctx, region_code)?;
+    let region = ctx.actor.region_within(region_code)?;
     if let (Some(from), Some(to)) = (from, to)
         && from >= to
     {

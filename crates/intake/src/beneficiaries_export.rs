@@ -7,10 +7,8 @@ use jiuzhu_core::codes::code_of;
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Context, DomainError, Permission};
 use jiuzhu_platform::Db;
-use jiuzhu_platform::export::{CHUNK_ROWS, ChunkedExport, Column, audit_export};
+use jiuzhu_platform::export::{ChunkedExport, Column, Keyset, audit_export};
 use jiuzhu_platform::record::authorize;
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
-use uuid::Uuid;
 
 pub const COLUMNS: [Column; 11] = [
     Column { key: "beneficiary_id", zh: "对象编号" },
@@ -30,8 +28,7 @@ pub const COLUMNS: [Column; 11] = [
 pub struct BeneficiaryExport {
     ctx: Context,
     filter: BeneficiaryFilter,
-    after: Option<Uuid>,
-    done: bool,
+    position: Keyset,
 }
 
 /// Checks the permission and the filter, and audits the export before the first row.
@@ -40,7 +37,7 @@ pub async fn begin(db: &Db, ctx: &Context, filter: BeneficiaryFilter) -> Result<
     filtered(ctx, &filter)?;
     let detail = serde_json::json!({"category": filter.category, "group": filter.group, "status": filter.status});
     audit_export(db, ctx, "service_targets", filter.region_code.as_deref(), detail).await?;
-    Ok(BeneficiaryExport { ctx: ctx.clone(), filter, after: None, done: false })
+    Ok(BeneficiaryExport { ctx: ctx.clone(), filter, position: Keyset::default() })
 }
 
 impl ChunkedExport for BeneficiaryExport {
@@ -49,19 +46,11 @@ impl ChunkedExport for BeneficiaryExport {
     }
 
     async fn next_chunk(&mut self, db: &Db) -> Result<Option<Vec<Vec<String>>>, DomainError> {
-        if self.done {
+        let query = filtered(&self.ctx, &self.filter)?;
+        let people = self.position.next(db, query, beneficiary::Column::Id, |p| p.id).await?;
+        if people.is_empty() {
             return Ok(None);
         }
-        let mut query = filtered(&self.ctx, &self.filter)?;
-        if let Some(after) = self.after {
-            query = query.filter(beneficiary::Column::Id.gt(after));
-        }
-        let people = query.order_by_asc(beneficiary::Column::Id).limit(CHUNK_ROWS).all(db.conn()).await?;
-        if (people.len() as u64) < CHUNK_ROWS {
-            self.done = true;
-        }
-        let Some(last) = people.last() else { return Ok(None) };
-        self.after = Some(last.id);
         let today = self.ctx.now.date_naive();
         let rows = people.into_iter().map(|p| BeneficiaryView::from_model(p, Pii::Masked, today).map(row)).collect::<Result<_, _>>()?;
         Ok(Some(rows))

@@ -87,17 +87,6 @@ pub struct NeedFilter {
     pub degree: Option<Degree>,
 }
 
-/// The region to count within: the filter's, which must lie in the caller's.
-fn within(ctx: &Context, region_code: Option<&str>) -> Result<RegionCode, DomainError> {
-    match region_code {
-        None => Ok(ctx.actor.region.clone()),
-        Some(code) => {
-            let region = RegionCode::parse_field(code, "region_code")?;
-            if ctx.actor.covers(&region) { Ok(region) } else { Err(DomainError::NotFound) }
-        }
-    }
-}
-
 pub async fn list(db: &Db, ctx: &Context, filter: NeedFilter, page: PageRequest) -> Result<Page<NeedView>, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
     let mut query = filtered(ctx, filter)?;
@@ -172,7 +161,7 @@ const GROUPS: [&str; 8] = ["elderly", "minor", "disabled", "seriously_ill", "wor
 /// Counts open needs in a region with GROUP BY; never loads the rows.
 pub async fn summary(db: &Db, ctx: &Context, region_code: Option<&str>, group_by: GroupBy) -> Result<Summary, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
-    let region = within(ctx, region_code)?;
+    let region = ctx.actor.region_within(region_code)?;
     let backend = db.conn().get_database_backend();
     let scope = need::Column::RegionCode.like(format!("{}%", region.subtree_prefix()));
     let open = need::Column::Status.eq("open");

@@ -8,9 +8,9 @@ use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{CitizenId, Context, DomainError, Permission, catalogue};
 use jiuzhu_intake::entity::beneficiary;
 use jiuzhu_platform::Db;
-use jiuzhu_platform::export::{CHUNK_ROWS, ChunkedExport, Column, audit_export};
+use jiuzhu_platform::export::{ChunkedExport, Column, Keyset, audit_export};
 use jiuzhu_platform::record::authorize;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -32,8 +32,7 @@ pub const COLUMNS: [Column; 11] = [
 pub struct NeedExport {
     ctx: Context,
     filter: NeedFilter,
-    after: Option<Uuid>,
-    done: bool,
+    position: Keyset,
 }
 
 /// Checks the permission and the filter, and audits the export before the first row.
@@ -42,7 +41,7 @@ pub async fn begin(db: &Db, ctx: &Context, filter: NeedFilter) -> Result<NeedExp
     filtered(ctx, filter.clone())?;
     let detail = serde_json::json!({"service_code": filter.service_code, "category": filter.category});
     audit_export(db, ctx, "service_needs", filter.region_code.as_deref(), detail).await?;
-    Ok(NeedExport { ctx: ctx.clone(), filter, after: None, done: false })
+    Ok(NeedExport { ctx: ctx.clone(), filter, position: Keyset::default() })
 }
 
 impl ChunkedExport for NeedExport {
@@ -51,19 +50,11 @@ impl ChunkedExport for NeedExport {
     }
 
     async fn next_chunk(&mut self, db: &Db) -> Result<Option<Vec<Vec<String>>>, DomainError> {
-        if self.done {
+        let query = filtered(&self.ctx, self.filter.clone())?;
+        let needs = self.position.next(db, query, need::Column::Id, |n| n.id).await?;
+        if needs.is_empty() {
             return Ok(None);
         }
-        let mut query = filtered(&self.ctx, self.filter.clone())?;
-        if let Some(after) = self.after {
-            query = query.filter(need::Column::Id.gt(after));
-        }
-        let needs = query.order_by_asc(need::Column::Id).limit(CHUNK_ROWS).all(db.conn()).await?;
-        if (needs.len() as u64) < CHUNK_ROWS {
-            self.done = true;
-        }
-        let Some(last) = needs.last() else { return Ok(None) };
-        self.after = Some(last.id);
         let people: Vec<Uuid> = needs.iter().map(|n| n.beneficiary_id).collect();
         let people: HashMap<Uuid, beneficiary::Model> = beneficiary::Entity::find()
             .filter(beneficiary::Column::Id.is_in(people))

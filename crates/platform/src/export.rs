@@ -19,6 +19,40 @@ pub enum Header {
 /// The rows fetched per database round trip.
 pub const CHUNK_ROWS: u64 = 1000;
 
+/// Where a chunked read has got to: the last id served, and whether the
+/// list is exhausted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Keyset {
+    after: Option<uuid::Uuid>,
+    done: bool,
+}
+
+impl Keyset {
+    /// The next `CHUNK_ROWS` rows of `query` by ascending `id`; empty once exhausted.
+    pub async fn next<E: sea_orm::EntityTrait>(
+        &mut self,
+        db: &crate::Db,
+        query: sea_orm::Select<E>,
+        id: E::Column,
+        id_of: impl Fn(&E::Model) -> uuid::Uuid,
+    ) -> Result<Vec<E::Model>, jiuzhu_core::DomainError> {
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+        if self.done {
+            return Ok(Vec::new());
+        }
+        let query = match self.after {
+            Some(after) => query.filter(id.gt(after)),
+            None => query,
+        };
+        let rows = query.order_by_asc(id).limit(CHUNK_ROWS).all(db.conn()).await?;
+        self.done = (rows.len() as u64) < CHUNK_ROWS;
+        if let Some(last) = rows.last() {
+            self.after = Some(id_of(last));
+        }
+        Ok(rows)
+    }
+}
+
 /// An exported list read a chunk at a time.
 pub trait ChunkedExport {
     /// The columns, in row order.
