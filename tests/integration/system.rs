@@ -78,6 +78,10 @@ async fn listed_browser_origins_get_cors_headers_and_others_do_not() {
         app.send(app.request(awc::http::Method::GET, "/healthz").insert_header(("Origin", "https://front.example.gov.cn")), None).await;
     assert_eq!(listed.header("access-control-allow-origin"), Some("https://front.example.gov.cn"));
     assert!(listed.header("access-control-expose-headers").unwrap().contains("ETag"));
+    let refused =
+        app.send(app.request(awc::http::Method::GET, "/api/v1/me").insert_header(("Origin", "https://front.example.gov.cn")), None).await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.header("access-control-allow-origin"), Some("https://front.example.gov.cn"), "errors are readable too");
     let other = app.send(app.request(awc::http::Method::GET, "/healthz").insert_header(("Origin", "https://evil.example")), None).await;
     assert_eq!(other.status, 200);
     assert_eq!(other.header("access-control-allow-origin"), None, "an unlisted origin gets no CORS headers");
