@@ -134,6 +134,7 @@ async fn a_project_goes_mid_term_to_final_to_publication_and_acceptance() {
     let release = &ocds.body["releases"][0];
     assert_eq!(release["contracts"][0]["status"], "terminated", "a settled contract is finished: {}", ocds.text);
     assert_eq!(release["contracts"][0]["implementation"]["transactions"][0]["value"]["amount"], 900.0);
+    crate::procurement::assert_valid_ocds(&ocds.body);
 }
 
 #[actix_web::test]

@@ -445,7 +445,12 @@ async fn the_ocds_release_package_validates_against_the_standard() {
     );
     assert_eq!(release["tender"]["awardCriteria"], "ratedCriteria");
     assert_eq!(release["contracts"][0]["implementation"]["transactions"][0]["value"]["amount"], 300.0);
+    assert_valid_ocds(&package.body);
+}
 
+/// Validates a release package and its releases against the vendored OCDS 1.1.5 schemas.
+pub fn assert_valid_ocds(package: &Value) {
+    let release = &package["releases"][0];
     let release_schema = jsonschema::draft4::new(&vendored_schema("ocds-1.1.5-dereferenced-release-schema.json")).unwrap();
     let errors: Vec<String> = release_schema.iter_errors(release).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "release errors: {errors:#?}");
@@ -455,6 +460,6 @@ async fn the_ocds_release_package_validates_against_the_standard() {
     let mut package_schema = vendored_schema("ocds-1.1.5-release-package-schema.json");
     package_schema["properties"]["releases"]["items"] = json!({});
     let package_validator = jsonschema::draft4::new(&package_schema).unwrap();
-    let errors: Vec<String> = package_validator.iter_errors(&package.body).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> = package_validator.iter_errors(package).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "package errors: {errors:#?}");
 }
