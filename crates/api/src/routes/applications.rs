@@ -115,8 +115,6 @@ fn application_reply(application: ApplicationView) -> HttpResponse {
         (status = 200, description = "Accepted", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such application in the caller's region"),
         (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[post("/applications/{id}/accept")]
@@ -145,8 +143,6 @@ pub async fn accept_application(
         (status = 200, description = "Rejected", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such application in the caller's region"),
         (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[post("/applications/{id}/reject")]
@@ -176,8 +172,6 @@ pub async fn reject_application(
         (status = 200, description = "Closed", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such application in the caller's region"),
         (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[post("/applications/{id}/close")]
@@ -206,8 +200,6 @@ pub async fn close_application(
         (status = 200, description = "Withdrawn", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such application in the caller's region"),
         (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[post("/applications/{id}/withdraw")]
@@ -300,8 +292,6 @@ async fn act(
         (status = 200, description = "Accepted", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "Not addressed to the caller"),
         (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[post("/referrals/{id}/accept")]
@@ -330,8 +320,6 @@ pub async fn accept_referral(
         (status = 200, description = "Rejected", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "Not addressed to the caller"),
         (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[post("/referrals/{id}/reject")]
@@ -360,8 +348,6 @@ pub async fn reject_referral(
         (status = 200, description = "Returned", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "Not addressed to the caller"),
         (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[post("/referrals/{id}/return")]
@@ -391,8 +377,6 @@ pub async fn return_referral(
         (status = 200, description = "Completed", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "Not addressed to the caller"),
         (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[post("/referrals/{id}/complete")]
@@ -422,8 +406,6 @@ pub async fn complete_referral(
         (status = 200, description = "Cancelled", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such referral in the caller's region"),
         (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[post("/referrals/{id}/cancel")]

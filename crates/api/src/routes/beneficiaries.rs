@@ -169,8 +169,6 @@ pub async fn get_beneficiary(
     responses(
         (status = 200, description = "Updated", body = BeneficiaryView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such person in the caller's region"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[patch("/beneficiaries/{id}")]
@@ -199,8 +197,6 @@ pub async fn patch_beneficiary(
         (status = 200, description = "Deactivated", body = BeneficiaryView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such person in the caller's region"),
         (status = 409, description = "Already inactive"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[post("/beneficiaries/{id}/deactivate")]

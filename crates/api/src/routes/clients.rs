@@ -82,8 +82,6 @@ pub async fn get_client(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path
         (status = 200, description = "Deactivated", body = ClientView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such client in the caller's region"),
         (status = 409, description = "Already inactive"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[post("/clients/{id}/deactivate")]

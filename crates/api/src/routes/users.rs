@@ -163,8 +163,6 @@ pub async fn get_user(
     responses(
         (status = 200, description = "Updated", body = UserView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such account in the caller's region"),
-        (status = 412, description = "If-Match names a stale version"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[patch("/users/{id}")]
@@ -194,9 +192,7 @@ pub async fn patch_user(
         (status = 200, description = "Deactivated", body = UserView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such account in the caller's region"),
         (status = 409, description = "Already inactive"),
-        (status = 412, description = "If-Match names a stale version"),
         (status = 422, description = "You cannot deactivate yourself"),
-        (status = 428, description = "If-Match is missing"),
     )
 )]
 #[post("/users/{id}/deactivate")]
