@@ -241,3 +241,41 @@ impl TestApp {
         self.login("admin", &self.admin_password).await
     }
 }
+
+/// A valid citizen ID for someone born on `born` (`YYYY-MM-DD`) in 大武口区.
+pub fn id_born(born: &str, sequence: u32) -> String {
+    let first17 = format!("640202{}{sequence:03}", born.replace('-', ""));
+    format!("{first17}{}", jiuzhu_core::citizen_id::check_character(first17.as_bytes()))
+}
+
+/// A valid unified social credit code for the n-th synthetic provider.
+pub fn credit_code(n: u32) -> String {
+    let first17 = format!("52640200MJ{n:07}");
+    let check = jiuzhu_core::credit_code::check_character(first17.as_bytes()).unwrap();
+    format!("{first17}{check}")
+}
+
+/// Scores for all ten indicators: the listed levels, 0 elsewhere, with
+/// evidence from level 2 as the model requires.
+pub fn scores(levels: &[(&str, u8)]) -> Value {
+    let all = [
+        "income",
+        "housing",
+        "illness",
+        "disability",
+        "education",
+        "employment",
+        "social_security",
+        "social_participation",
+        "children_youth",
+        "family_structure",
+    ];
+    Value::Array(
+        all.iter()
+            .map(|i| {
+                let level = levels.iter().find(|(k, _)| k == i).map(|(_, l)| *l).unwrap_or(0);
+                serde_json::json!({"indicator": i, "level": level, "evidence": if level >= 2 { "入户核实" } else { "" }})
+            })
+            .collect(),
+    )
+}

@@ -1,37 +1,8 @@
 //! Needs assessment: explained needs, exclusions, the model as data, and
 //! the needs summary.
 
-use jiuzhu_tests::{TestApp, spawn_app};
+use jiuzhu_tests::{TestApp, id_born, scores, spawn_app};
 use serde_json::{Value, json};
-
-/// A valid ID for someone born on `born` in 大武口区.
-fn id_born(born: &str, sequence: u32) -> String {
-    let first17 = format!("640202{}{sequence:03}", born.replace('-', ""));
-    format!("{first17}{}", jiuzhu_core::citizen_id::check_character(first17.as_bytes()))
-}
-
-fn scores(levels: &[(&str, u8)]) -> Value {
-    let all = [
-        "income",
-        "housing",
-        "illness",
-        "disability",
-        "education",
-        "employment",
-        "social_security",
-        "social_participation",
-        "children_youth",
-        "family_structure",
-    ];
-    Value::Array(
-        all.iter()
-            .map(|i| {
-                let level = levels.iter().find(|(k, _)| k == i).map(|(_, l)| *l).unwrap_or(0);
-                json!({"indicator": i, "level": level, "evidence": if level >= 2 { "入户核实" } else { "" }})
-            })
-            .collect(),
-    )
-}
 
 async fn register(app: &TestApp, token: &str, id_number: &str, region: &str, category: Value) -> String {
     let body = json!({"name": "老人", "id_number": id_number, "region_code": region, "categories": [category], "groups": ["living_alone", "disabled"], "disability_level": 2});

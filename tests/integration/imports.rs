@@ -1,15 +1,13 @@
 //! Bulk import of the service target list: jobs, per-row errors by line,
 //! and idempotent re-runs.
 
-use jiuzhu_tests::{TestApp, spawn_app};
+use jiuzhu_tests::{TestApp, id_born, spawn_app};
 use serde_json::{Value, json};
 
 /// A valid citizen ID for the n-th synthetic person (born from 1950 on).
 fn synthetic_id(n: u32) -> String {
     let born = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Duration::days(i64::from(n % 20000));
-    let first17 = format!("640202{}{:03}", born.format("%Y%m%d"), n % 1000);
-    let check = jiuzhu_core::citizen_id::check_character(first17.as_bytes());
-    format!("{first17}{check}")
+    id_born(&born.to_string(), n % 1000)
 }
 
 async fn wait_for(app: &TestApp, token: &str, location: &str) -> Value {

@@ -1,19 +1,7 @@
 //! The service project list, providers and volunteers.
 
-use jiuzhu_tests::{TestApp, spawn_app};
+use jiuzhu_tests::{TestApp, credit_code, id_born, scores, spawn_app};
 use serde_json::{Value, json};
-
-fn id_born(born: &str, sequence: u32) -> String {
-    let first17 = format!("640202{}{sequence:03}", born.replace('-', ""));
-    format!("{first17}{}", jiuzhu_core::citizen_id::check_character(first17.as_bytes()))
-}
-
-/// A valid unified social credit code for the n-th synthetic provider.
-fn credit_code(n: u32) -> String {
-    let first17 = format!("52640200MJ{n:07}");
-    let check = jiuzhu_core::credit_code::check_character(first17.as_bytes()).unwrap();
-    format!("{first17}{check}")
-}
 
 async fn setup(app: &TestApp) -> String {
     let admin = app.admin_token().await;
@@ -136,21 +124,7 @@ async fn matching_an_82_year_olds_meals_need_ranks_capacity_and_never_lists_the_
     let admin = setup(&app).await;
     let person = json!({"name": "张秀兰", "id_number": id_born("1944-03-01", 9), "region_code": "640202001001", "categories": [{"category": "subsistence_allowance", "valid_from": "2024-01-01"}], "groups": ["living_alone"]});
     let person = app.post_json("/api/v1/beneficiaries", Some(&admin), &person).await.body;
-    let scores: Vec<Value> = [
-        "income",
-        "housing",
-        "illness",
-        "disability",
-        "education",
-        "employment",
-        "social_security",
-        "social_participation",
-        "children_youth",
-    ]
-    .iter()
-    .map(|i| json!({"indicator": i, "level": 0}))
-    .chain([json!({"indicator": "family_structure", "level": 2, "evidence": "独居"})])
-    .collect();
+    let scores = scores(&[("family_structure", 2)]);
     let assessment = app
         .post_json(
             "/api/v1/assessments",
@@ -196,21 +170,7 @@ async fn matching_an_82_year_olds_meals_need_ranks_capacity_and_never_lists_the_
 async fn batch_matching_assigns_within_capacity_deterministically() {
     let app = spawn_app().await;
     let admin = setup(&app).await;
-    let scores: Vec<Value> = [
-        "income",
-        "housing",
-        "illness",
-        "disability",
-        "education",
-        "employment",
-        "social_security",
-        "social_participation",
-        "children_youth",
-    ]
-    .iter()
-    .map(|i| json!({"indicator": i, "level": 0}))
-    .chain([json!({"indicator": "family_structure", "level": 2, "evidence": "独居"})])
-    .collect();
+    let scores = scores(&[("family_structure", 2)]);
     for n in 0..3 {
         let person = json!({"name": format!("老人{n}"), "id_number": id_born("1944-03-01", 20 + n), "region_code": "640202001001",
             "categories": [{"category": "subsistence_allowance", "valid_from": "2024-01-01"}], "groups": ["living_alone"]});

@@ -1,18 +1,8 @@
 //! Service orders: contracts bind providers, material assistance is not
 //! repeated, and an order runs its whole life.
 
-use jiuzhu_tests::{TestApp, spawn_app};
+use jiuzhu_tests::{TestApp, credit_code, id_born, scores, spawn_app};
 use serde_json::{Value, json};
-
-fn id_born(born: &str, sequence: u32) -> String {
-    let first17 = format!("640202{}{sequence:03}", born.replace('-', ""));
-    format!("{first17}{}", jiuzhu_core::citizen_id::check_character(first17.as_bytes()))
-}
-
-fn credit_code(n: u32) -> String {
-    let first17 = format!("52640200MJ{n:07}");
-    format!("{first17}{}", jiuzhu_core::credit_code::check_character(first17.as_bytes()).unwrap())
-}
 
 struct World {
     admin: String,
@@ -245,21 +235,7 @@ async fn need_status(app: &TestApp, token: &str) -> String {
 async fn orders_move_their_need_and_a_sanction_cancels_open_orders() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let scores: Vec<Value> = [
-        "income",
-        "housing",
-        "illness",
-        "disability",
-        "education",
-        "employment",
-        "social_security",
-        "social_participation",
-        "children_youth",
-    ]
-    .iter()
-    .map(|i| json!({"indicator": i, "level": 0}))
-    .chain([json!({"indicator": "family_structure", "level": 2, "evidence": "独居"})])
-    .collect();
+    let scores = scores(&[("family_structure", 2)]);
     app.patch_json(&format!("/api/v1/beneficiaries/{}", w.person), &w.admin, &json!({"groups": ["living_alone"]}), Some("\"1\"")).await;
     app.post_json(
         "/api/v1/assessments",

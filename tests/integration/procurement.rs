@@ -1,6 +1,6 @@
 //! Procurement: the 3% cap, projects and their publication.
 
-use jiuzhu_tests::{TestApp, spawn_app};
+use jiuzhu_tests::{TestApp, credit_code, id_born, scores, spawn_app};
 use serde_json::{Value, json};
 
 async fn account(app: &TestApp, token: &str) -> Value {
@@ -122,10 +122,7 @@ async fn a_draft_is_proposed_from_the_open_needs() {
     for (code, name) in [("640202001", "甲街道"), ("640202001001", "甲社区")] {
         app.add_region(&admin, code, name).await;
     }
-    let id = {
-        let first17 = "640202194403010019".get(..17).unwrap().to_string();
-        format!("{first17}{}", jiuzhu_core::citizen_id::check_character(first17.as_bytes()))
-    };
+    let id = id_born("1944-03-01", 1);
     let person = app
         .post_json(
             "/api/v1/beneficiaries",
@@ -135,21 +132,7 @@ async fn a_draft_is_proposed_from_the_open_needs() {
         )
         .await
         .body;
-    let scores: Vec<Value> = [
-        "income",
-        "housing",
-        "illness",
-        "disability",
-        "education",
-        "employment",
-        "social_security",
-        "social_participation",
-        "children_youth",
-    ]
-    .iter()
-    .map(|i| json!({"indicator": i, "level": 0}))
-    .chain([json!({"indicator": "family_structure", "level": 2, "evidence": "独居"})])
-    .collect();
+    let scores = scores(&[("family_structure", 2)]);
     app.post_json(
         "/api/v1/assessments",
         Some(&admin),
@@ -165,11 +148,6 @@ async fn a_draft_is_proposed_from_the_open_needs() {
     assert_eq!(volume.len(), 2);
     assert!(volume.iter().any(|v| v["service_code"] == "meals" && v["quantity"] == 1 && v["unit"] == "per_item"));
     assert_eq!(proposal.body["needs_basis"]["people"], 1);
-}
-
-fn credit_code(n: u32) -> String {
-    let first17 = format!("52640200MJ{n:07}");
-    format!("{first17}{}", jiuzhu_core::credit_code::check_character(first17.as_bytes()).unwrap())
 }
 
 async fn register_provider(app: &TestApp, admin: &str, n: u32, org_type: &str, eligible: bool) -> String {
