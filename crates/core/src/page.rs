@@ -63,6 +63,17 @@ impl PageRequest {
         Ok(Self { limit, after })
     }
 
+    /// The key of the last row already served, read back as the list's key
+    /// type (an id or a sequence number); `None` on the first page.
+    pub fn after_key<K: std::str::FromStr>(&self) -> Result<Option<K>, DomainError> {
+        self.after
+            .as_ref()
+            .map(|after| {
+                after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))
+            })
+            .transpose()
+    }
+
     /// Rows to fetch: one more than the limit tells whether a next page exists.
     pub fn fetch_limit(&self) -> u64 {
         u64::from(self.limit) + 1
@@ -106,6 +117,15 @@ mod tests {
         for bad in ["", "not base64!", "aGVsbG8", &"A".repeat(600), &URL_SAFE_NO_PAD.encode("k1:")] {
             assert!(matches!(Cursor::decode(bad), Err(DomainError::Validation(_))), "{bad}");
         }
+    }
+
+    #[test]
+    fn after_key_reads_the_list_key_or_names_the_cursor() {
+        assert_eq!(PageRequest::new(None, None).unwrap().after_key::<i64>().unwrap(), None);
+        let page = PageRequest::new(None, Some(&Cursor::after("42").encode())).unwrap();
+        assert_eq!(page.after_key::<i64>().unwrap(), Some(42));
+        let Err(DomainError::Validation(fields)) = page.after_key::<uuid::Uuid>() else { panic!("a number is not an id") };
+        assert_eq!((fields[0].field.as_str(), fields[0].code.as_str()), ("cursor", "cursor_invalid"));
     }
 
     #[test]

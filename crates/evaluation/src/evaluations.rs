@@ -540,9 +540,7 @@ pub struct PublicResult {
 /// Published results, for everyone; no personal data.
 pub async fn public(db: &Db, page: PageRequest) -> Result<Page<PublicResult>, DomainError> {
     let mut query = evaluation::Entity::find().filter(evaluation::Column::Status.eq("published"));
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(evaluation::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(evaluation::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

@@ -354,9 +354,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: ApplicationFilter, page: PageR
     if let Some(person) = filter.beneficiary_id {
         query = query.filter(application::Column::BeneficiaryId.eq(person));
     }
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(application::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(application::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

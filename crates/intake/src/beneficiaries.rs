@@ -435,9 +435,7 @@ pub fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<bene
 pub async fn list(db: &Db, ctx: &Context, filter: BeneficiaryFilter, page: PageRequest) -> Result<Page<BeneficiaryView>, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
     let mut query = filtered(ctx, &filter)?;
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(beneficiary::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(beneficiary::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

@@ -236,9 +236,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: DiscoveryFilter, page: PageReq
         let region = RegionCode::parse_field(code, "region_code")?;
         query = query.filter(discovery::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
     }
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(discovery::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(discovery::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

@@ -183,9 +183,7 @@ pub async fn list(db: &Db, ctx: &Context, region_code: Option<String>, page: Pag
         let region = RegionCode::parse_field(&code, "region_code")?;
         query = query.filter(household::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
     }
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(household::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(household::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

@@ -159,9 +159,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: ReferralFilter, page: PageRequ
         Some(false) => query.filter(referral::Column::Status.is_not_in(open).or(referral::Column::DueAt.gte(ctx.now))),
         None => query,
     };
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(referral::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(referral::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

@@ -117,9 +117,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: VisitFilter, page: PageRequest
     if let Some(due) = filter.next_visit_due_by {
         query = query.filter(visit::Column::NextVisitOn.lte(due));
     }
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(visit::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(visit::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

@@ -220,9 +220,7 @@ pub async fn list(
     if let Some(status) = status {
         query = query.filter(service_order::Column::Status.eq(code_of(status)));
     }
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(service_order::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(service_order::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

@@ -287,9 +287,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: ProviderFilter, page: PageRequ
     if let Some(eligible) = filter.eligible_for_purchase {
         query = query.filter(provider::Column::EligibleForPurchase.eq(eligible));
     }
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(provider::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(provider::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

@@ -144,9 +144,7 @@ pub async fn list(db: &Db, ctx: &Context, program: Option<Program>, page: PageRe
     if let Some(program) = program {
         query = query.filter(volunteer::Column::Program.eq(code_of(program)));
     }
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(volunteer::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(volunteer::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

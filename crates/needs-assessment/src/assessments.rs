@@ -277,9 +277,7 @@ pub async fn due(db: &Db, ctx: &Context, due_before: NaiveDate, page: PageReques
         .filter(assessment::Column::RegionCode.like(ctx.actor.region_pattern()))
         .filter(assessment::Column::SupersededBy.is_null())
         .filter(assessment::Column::ReassessBy.lt(due_before));
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(assessment::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(assessment::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

@@ -90,9 +90,7 @@ pub struct NeedFilter {
 pub async fn list(db: &Db, ctx: &Context, filter: NeedFilter, page: PageRequest) -> Result<Page<NeedView>, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
     let mut query = filtered(ctx, filter)?;
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(need::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(need::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

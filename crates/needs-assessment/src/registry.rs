@@ -250,10 +250,10 @@ pub async fn search(db: &Db, ctx: &Context, request: SearchRequest) -> Result<Se
         Pii::Masked
     };
     let today = ctx.now.date_naive();
+    let asked: Vec<_> = request.ids.iter().map(|raw| (raw, CitizenId::parse(raw.trim()))).collect();
     let (people, next_cursor) = match request.query_type {
         QueryType::IdNumbers => {
-            let valid: Vec<String> =
-                request.ids.iter().filter_map(|raw| CitizenId::parse(raw.trim()).ok()).map(|id| id.as_str().to_string()).collect();
+            let valid: Vec<String> = asked.iter().filter_map(|(_, id)| id.as_ref().ok()).map(|id| id.as_str().to_string()).collect();
             let rows = if valid.is_empty() {
                 Vec::new()
             } else {
@@ -275,11 +275,7 @@ pub async fn search(db: &Db, ctx: &Context, request: SearchRequest) -> Result<Se
             };
             let page = PageRequest::new(request.limit, request.cursor.as_deref())?;
             let mut query = beneficiaries::filtered(ctx, &filter)?;
-            if let Some(after) = &page.after {
-                let id: Uuid = after
-                    .key()
-                    .parse()
-                    .map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this search issued"))?;
+            if let Some(id) = page.after_key::<Uuid>()? {
                 query = query.filter(beneficiary::Column::Id.gt(id));
             }
             let rows = query.order_by_asc(beneficiary::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
@@ -292,17 +288,20 @@ pub async fn search(db: &Db, ctx: &Context, request: SearchRequest) -> Result<Se
     let shaper = Shaper { fields: &request.fields, pii, today, latest, open };
     let items = match request.query_type {
         QueryType::IdNumbers => {
-            let mut by_id: HashMap<String, beneficiary::Model> = people.into_iter().map(|p| (p.id_number.clone(), p)).collect();
-            let mut items = Vec::with_capacity(request.ids.len());
-            for raw in &request.ids {
-                let item = match CitizenId::parse(raw.trim()) {
-                    Err(e) => {
-                        SearchItem { reference: Some(raw.clone()), status: ItemStatus::Invalid, reason: Some(e.to_string()), record: None }
-                    }
+            let by_id: HashMap<String, beneficiary::Model> = people.into_iter().map(|p| (p.id_number.clone(), p)).collect();
+            let mut items = Vec::with_capacity(asked.len());
+            for (raw, parsed) in asked {
+                let item = match parsed {
+                    Err(e) => SearchItem {
+                        reference: Some(raw.to_string()),
+                        status: ItemStatus::Invalid,
+                        reason: Some(e.to_string()),
+                        record: None,
+                    },
                     Ok(id) => match by_id.get(id.as_str()).cloned() {
-                        None => SearchItem { reference: Some(raw.clone()), status: ItemStatus::NotFound, reason: None, record: None },
+                        None => SearchItem { reference: Some(raw.to_string()), status: ItemStatus::NotFound, reason: None, record: None },
                         Some(person) => SearchItem {
-                            reference: Some(raw.clone()),
+                            reference: Some(raw.to_string()),
                             status: ItemStatus::Found,
                             reason: None,
                             record: Some(shaper.record(person)?),
@@ -311,7 +310,6 @@ pub async fn search(db: &Db, ctx: &Context, request: SearchRequest) -> Result<Se
                 };
                 items.push(item);
             }
-            by_id.clear();
             items
         }
         QueryType::Expression => people

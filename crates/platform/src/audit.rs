@@ -206,9 +206,7 @@ pub async fn list(
     if let Some(until) = filter.until {
         query = query.filter(audit_event::Column::OccurredAt.lt(until));
     }
-    if let Some(after) = &page.after {
-        let seq: i64 =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(seq) = page.after_key::<i64>()? {
         query = query.filter(audit_event::Column::Seq.gt(seq));
     }
     let rows = query.order_by_asc(audit_event::Column::Seq).limit(page.fetch_limit()).all(conn).await?;

@@ -135,9 +135,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateClient) -> Result<Clien
 pub async fn list(db: &Db, ctx: &Context, page: PageRequest) -> Result<Page<ClientView>, DomainError> {
     authorize(db, ctx, Permission::ClientManage).await?;
     let mut query = api_client::Entity::find().filter(api_client::Column::RegionCode.like(ctx.actor.region_pattern()));
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(api_client::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(api_client::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

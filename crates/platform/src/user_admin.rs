@@ -270,9 +270,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: UserFilter, page: PageRequest)
     authorize(db, ctx, Permission::UserRead).await?;
     validate_filter(&filter)?;
     let mut query = filtered(ctx, &filter);
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(user::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(user::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

@@ -172,9 +172,7 @@ pub async fn list(db: &Db, ctx: &Context, year: Option<i32>, page: PageRequest) 
     if let Some(year) = year {
         query = query.filter(fund_account::Column::Year.eq(year));
     }
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(fund_account::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(fund_account::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;

@@ -223,9 +223,7 @@ pub async fn list(db: &Db, ctx: &Context, status: Option<ProjectStatus>, page: P
     if let Some(status) = status {
         query = query.filter(procurement_project::Column::Status.eq(code_of(status)));
     }
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(procurement_project::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(procurement_project::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
@@ -371,9 +369,7 @@ pub struct PublicProject {
 /// Published projects (and those past publication), for everyone.
 pub async fn public_list(db: &Db, page: PageRequest) -> Result<Page<PublicProject>, DomainError> {
     let mut query = procurement_project::Entity::find().filter(procurement_project::Column::PublishedAt.is_not_null());
-    if let Some(after) = &page.after {
-        let id: Uuid =
-            after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))?;
+    if let Some(id) = page.after_key::<Uuid>()? {
         query = query.filter(procurement_project::Column::Id.gt(id));
     }
     let rows = query.order_by_asc(procurement_project::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
