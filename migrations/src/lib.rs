@@ -17,6 +17,7 @@ mod m20261129_000010_contracts;
 mod m20261129_000011_service_orders;
 mod m20261129_000012_inspections;
 mod m20261129_000013_evaluation;
+mod m20261129_000014_webhooks;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_service_orders::Migration),
             Box::new(m20261129_000012_inspections::Migration),
             Box::new(m20261129_000013_evaluation::Migration),
+            Box::new(m20261129_000014_webhooks::Migration),
         ]
     }
 }

@@ -16,3 +16,4 @@ mod persistence;
 mod procurement;
 mod security;
 mod system;
+mod webhooks;

@@ -41,6 +41,16 @@ pub struct Config {
     pub rate_limit_per_ip: u32,
     /// Browser origins allowed to call the API (`*` for any); none by default.
     pub cors_origins: Vec<String>,
+    /// Attempts per webhook delivery before it is marked failed.
+    pub webhook_max_attempts: u32,
+    /// Wait after a delivery's first failed attempt, in ms; it doubles with each further one.
+    pub webhook_backoff_base_ms: u64,
+    /// Longest wait between two attempts, in ms.
+    pub webhook_backoff_cap_ms: u64,
+    /// How often the webhook worker looks for work when idle, in ms.
+    pub webhook_poll_ms: u64,
+    /// How long a receiver has to answer, in ms.
+    pub webhook_timeout_ms: u64,
 }
 
 /// The optional file: every key is optional and named like the variable
@@ -59,6 +69,11 @@ struct FileConfig {
     rate_limit_per_token: Option<u32>,
     rate_limit_per_ip: Option<u32>,
     cors_origins: Option<Vec<String>>,
+    webhook_max_attempts: Option<u32>,
+    webhook_backoff_base_ms: Option<u64>,
+    webhook_backoff_cap_ms: Option<u64>,
+    webhook_poll_ms: Option<u64>,
+    webhook_timeout_ms: Option<u64>,
     jwks_file: Option<String>,
     jwks_issuer: Option<String>,
     referral_due_working_days: Option<u32>,
@@ -89,11 +104,25 @@ impl Default for Config {
             ocid_prefix: "ocds-jz0000-".into(),
             rate_limit_per_ip: 3000,
             cors_origins: Vec::new(),
+            webhook_max_attempts: 15,
+            webhook_backoff_base_ms: 1_000,
+            webhook_backoff_cap_ms: 15 * 60 * 1_000,
+            webhook_poll_ms: 1_000,
+            webhook_timeout_ms: 10_000,
         }
     }
 }
 
 impl Config {
+    /// The webhook retry policy these settings describe.
+    pub fn webhook_policy(&self) -> jiuzhu_platform::webhook_dispatch::RetryPolicy {
+        jiuzhu_platform::webhook_dispatch::RetryPolicy {
+            max_attempts: self.webhook_max_attempts,
+            base: std::time::Duration::from_millis(self.webhook_backoff_base_ms),
+            cap: std::time::Duration::from_millis(self.webhook_backoff_cap_ms.max(self.webhook_backoff_base_ms)),
+        }
+    }
+
     /// Reads `JIUZHU_CONFIG` (default `jiuzhu.toml`, if present) and the environment.
     pub fn load() -> Result<Self, String> {
         let path = std::env::var("JIUZHU_CONFIG").unwrap_or_else(|_| "jiuzhu.toml".into());
@@ -154,6 +183,23 @@ impl Config {
                 .map(|list| list.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect())
                 .or(file.cors_origins)
                 .unwrap_or(d.cors_origins),
+            webhook_max_attempts: number("JIUZHU_WEBHOOK_MAX_ATTEMPTS")?
+                .map(|n| n.clamp(1, 100) as u32)
+                .or(file.webhook_max_attempts)
+                .unwrap_or(d.webhook_max_attempts),
+            webhook_backoff_base_ms: number("JIUZHU_WEBHOOK_BACKOFF_BASE_MS")?
+                .or(file.webhook_backoff_base_ms)
+                .unwrap_or(d.webhook_backoff_base_ms)
+                .max(1),
+            webhook_backoff_cap_ms: number("JIUZHU_WEBHOOK_BACKOFF_CAP_MS")?
+                .or(file.webhook_backoff_cap_ms)
+                .unwrap_or(d.webhook_backoff_cap_ms)
+                .max(1),
+            webhook_poll_ms: number("JIUZHU_WEBHOOK_POLL_MS")?.or(file.webhook_poll_ms).unwrap_or(d.webhook_poll_ms).max(10),
+            webhook_timeout_ms: number("JIUZHU_WEBHOOK_TIMEOUT_MS")?
+                .or(file.webhook_timeout_ms)
+                .unwrap_or(d.webhook_timeout_ms)
+                .clamp(100, 120_000),
         };
         if config.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err("JIUZHU_JWT_SECRET must be at least 32 characters".into());

@@ -19,3 +19,4 @@ pub mod rate_limit;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod webhook_worker;

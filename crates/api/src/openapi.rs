@@ -36,6 +36,7 @@ use utoipa::{Modify, OpenApi};
         (name = "hotline", description = "The 12349 hotline"),
         (name = "assessment", description = "Needs assessment (需求评估) and the service needs list (服务需求清单)"),
         (name = "reports", description = "The pilot's figures (统计)"),
+        (name = "webhooks", description = "Events pushed to subscribers' systems, signed and retried (事件推送)"),
         (name = "exports", description = "The published lists as CSV downloads"),
         (name = "registry", description = "Registry search for other departments (信息共享)"),
         (name = "matching", description = "The service project list (服务项目清单), providers (承接主体) and volunteers"),

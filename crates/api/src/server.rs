@@ -12,6 +12,7 @@ use crate::problem::{ApiError, HttpFailure};
 use crate::rate_limit::{RateLimiter, rate_limit};
 use crate::routes;
 use crate::state::AppState;
+use crate::webhook_worker::{self, WorkerSettings};
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, Error, HttpRequest, HttpResponse, web};
@@ -47,6 +48,7 @@ pub struct Shared {
     pub routes: web::Data<RouteTable>,
     pub rate_limiter: web::Data<RateLimiter>,
     pub cors_origins: web::Data<CorsOrigins>,
+    pub webhook_worker: WorkerSettings,
 }
 
 impl Shared {
@@ -67,6 +69,7 @@ impl Shared {
                 follow_up_days: config.follow_up_days,
                 appeal_days: config.appeal_days,
                 ocid_prefix: config.ocid_prefix.clone(),
+                webhook_policy: config.webhook_policy(),
             }),
             tokens: web::Data::new(tokens),
             body_limit: web::Data::new(BodyLimit(config.body_limit_bytes)),
@@ -74,6 +77,7 @@ impl Shared {
             routes: web::Data::new(routes),
             rate_limiter: web::Data::new(RateLimiter::new(config.rate_limit_per_token, config.rate_limit_per_ip)),
             cors_origins: web::Data::new(CorsOrigins(config.cors_origins.clone())),
+            webhook_worker: WorkerSettings::from_config(config),
         })
     }
 }
@@ -136,8 +140,10 @@ pub fn build_app(
         .wrap(from_fn(cors))
 }
 
-/// Binds and starts the server; it stops gracefully on SIGTERM or Ctrl-C.
+/// Binds and starts the server and its webhook worker; the server stops
+/// gracefully on SIGTERM or Ctrl-C.
 pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
+    webhook_worker::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.webhook_worker.clone());
     let server = actix_web::HttpServer::new(move || build_app(shared.clone())).listen(listener)?.shutdown_timeout(30).run();
     Ok(server)
 }

@@ -3,6 +3,7 @@
 
 use jiuzhu_core::Clock;
 use jiuzhu_platform::Db;
+use jiuzhu_platform::webhook_dispatch::RetryPolicy;
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -19,4 +20,6 @@ pub struct AppState {
     pub appeal_days: u32,
     /// The OCDS `ocid` prefix.
     pub ocid_prefix: String,
+    /// How webhook deliveries are retried; a manual retry grants `max_attempts` more.
+    pub webhook_policy: RetryPolicy,
 }

@@ -201,7 +201,16 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
             [STAFF_READ, &[P::BeneficiaryRead, P::BeneficiaryWrite, P::ApplicationRead, P::ApplicationWrite, P::OrderRead]].concat()
         }
         Role::Department => {
-            vec![P::RegionRead, P::DepartmentRead, P::ServiceRead, P::EventRead, P::ReferralRespond, P::RegistrySearch, P::SignalWrite]
+            vec![
+                P::RegionRead,
+                P::DepartmentRead,
+                P::ServiceRead,
+                P::EventRead,
+                P::WebhookManage,
+                P::ReferralRespond,
+                P::RegistrySearch,
+                P::SignalWrite,
+            ]
         }
         Role::Provider => {
             vec![
@@ -213,6 +222,7 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
                 P::ProcurementRead,
                 P::BidSubmit,
                 P::EventRead,
+                P::WebhookManage,
                 P::EvaluationRead,
             ]
         }
@@ -236,6 +246,7 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
                 P::RegionRead,
                 P::ServiceRead,
                 P::EventRead,
+                P::WebhookManage,
                 P::BeneficiaryRead,
                 P::BeneficiaryWrite,
                 P::ImportWrite,

@@ -22,5 +22,7 @@ pub mod regions;
 pub mod stats;
 pub mod user_admin;
 pub mod users;
+pub mod webhook_dispatch;
+pub mod webhooks;
 
 pub use db::{Backend, Db, WriteTxn};

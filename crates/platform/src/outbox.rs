@@ -3,8 +3,8 @@
 
 use crate::entity::event;
 use chrono::{DateTime, Utc};
-use jiuzhu_core::{Context, DomainError, Page, PageRequest, Role, id::new_id};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use jiuzhu_core::{Actor, Context, DomainError, Page, PageRequest, Role, id::new_id};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -68,25 +68,31 @@ impl From<event::Model> for EventView {
     }
 }
 
-/// Events the actor may read, after the cursor, oldest first. Staff and
-/// exchange jobs see their region subtree; departments see what is
-/// addressed to their department; providers see what is addressed to them.
+/// The events an actor may read: staff and exchange jobs see their region
+/// subtree; departments see what is addressed to their department;
+/// providers see what is addressed to them (`None`: nothing at all). The
+/// feed and webhook fan-out both use it, so a subscriber is pushed exactly
+/// what it could pull.
+pub fn audience(actor: &Actor) -> Option<Condition> {
+    let condition = match actor.role {
+        Role::Department => Condition::all().add(event::Column::Department.eq(actor.department.clone().unwrap_or_default())),
+        Role::Provider => Condition::all().add(event::Column::ProviderId.eq(actor.provider_id?)),
+        _ => Condition::all().add(event::Column::RegionCode.like(actor.region_pattern())),
+    };
+    Some(condition)
+}
+
+/// Events the actor may read, after the cursor, oldest first.
 pub async fn feed(
     conn: &impl ConnectionTrait,
     ctx: &Context,
     event_type: Option<String>,
     page: PageRequest,
 ) -> Result<Page<EventView>, DomainError> {
-    let actor = &ctx.actor;
-    let mut query = event::Entity::find();
-    query = match actor.role {
-        Role::Department => query.filter(event::Column::Department.eq(actor.department.clone().unwrap_or_default())),
-        Role::Provider => match actor.provider_id {
-            Some(provider) => query.filter(event::Column::ProviderId.eq(provider)),
-            None => return Ok(Page { items: vec![], next_cursor: None }),
-        },
-        _ => query.filter(event::Column::RegionCode.like(actor.region_pattern())),
+    let Some(audience) = audience(&ctx.actor) else {
+        return Ok(Page { items: vec![], next_cursor: None });
     };
+    let mut query = event::Entity::find().filter(audience);
     if let Some(event_type) = event_type {
         query = query.filter(event::Column::EventType.eq(event_type));
     }

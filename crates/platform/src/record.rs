@@ -40,6 +40,19 @@ impl Change {
         }
     }
 
+    /// An audited change that publishes no event (configuration such as
+    /// webhooks, which is nobody else's business).
+    pub fn audited(action: &'static str, entity_type: &'static str, entity_id: impl ToString, region_code: &str) -> Self {
+        Self {
+            action,
+            entity_type,
+            entity_id: entity_id.to_string(),
+            region_code: region_code.to_string(),
+            detail: serde_json::json!({}),
+            event: None,
+        }
+    }
+
     /// Adds audit detail (never personal data).
     pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
         self.detail = detail;

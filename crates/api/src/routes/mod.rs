@@ -18,6 +18,7 @@ pub mod procurement;
 pub mod reference;
 pub mod reports;
 pub mod users;
+pub mod webhooks;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -99,6 +100,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(exports::export_service_needs)
             .service(exports::export_service_targets)
             .service(reports::get_overview)
+            .service(webhooks::create_webhook)
+            .service(webhooks::list_webhooks)
+            .service(webhooks::get_webhook)
+            .service(webhooks::delete_webhook)
+            .service(webhooks::test_webhook)
+            .service(webhooks::list_webhook_deliveries)
+            .service(webhooks::retry_webhook_delivery)
             .service(assessment::create_assessment)
             .service(assessment::list_due)
             .service(assessment::get_assessment)

@@ -11,3 +11,6 @@ pub mod import_job;
 pub mod login_failure;
 pub mod region;
 pub mod user;
+pub mod webhook;
+pub mod webhook_attempt;
+pub mod webhook_delivery;

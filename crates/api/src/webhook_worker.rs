@@ -1,0 +1,96 @@
+//! The webhook worker: a background task in every server process that fans
+//! outbox events out to webhooks, sends the due deliveries as signed POSTs
+//! and records each attempt. Several nodes may run it: claims are leased
+//! and deliveries are unique per webhook and event, so nothing is sent twice
+//! at once and nothing is lost when a node dies (its lease expires).
+
+use crate::config::Config;
+use awc::http::header;
+use futures_util::future::join_all;
+use jiuzhu_core::Clock;
+use jiuzhu_platform::Db;
+use jiuzhu_platform::webhook_dispatch::{self, AttemptOutcome, Dispatch, RetryPolicy, signature};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Deliveries sent at once per pass.
+const CONCURRENT_DELIVERIES: u64 = 32;
+/// Bytes of a receiver's answer read (and discarded) so the connection can be reused.
+const ANSWER_LIMIT: usize = 64 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    pub policy: RetryPolicy,
+    pub poll: Duration,
+    pub timeout: Duration,
+}
+
+impl WorkerSettings {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            policy: config.webhook_policy(),
+            poll: Duration::from_millis(config.webhook_poll_ms),
+            timeout: Duration::from_millis(config.webhook_timeout_ms),
+        }
+    }
+}
+
+/// Starts the worker on the current actix runtime. It runs until the
+/// runtime stops; a pass that found work is followed at once by the next.
+pub fn spawn(db: Db, clock: Arc<dyn Clock>, settings: WorkerSettings) {
+    actix_web::rt::spawn(async move {
+        let client = awc::Client::builder().timeout(settings.timeout).disable_redirects().finish();
+        loop {
+            let busy = match pass(&db, clock.as_ref(), &client, &settings).await {
+                Ok(sent) => sent > 0,
+                Err(error) => {
+                    tracing::warn!(%error, "webhook pass failed; trying again after the poll interval");
+                    false
+                }
+            };
+            if !busy {
+                actix_web::rt::time::sleep(settings.poll).await;
+            }
+        }
+    });
+}
+
+/// One pass: fan out new events, then send what is due. Returns how many
+/// deliveries were attempted.
+async fn pass(db: &Db, clock: &dyn Clock, client: &awc::Client, settings: &WorkerSettings) -> Result<usize, jiuzhu_core::DomainError> {
+    webhook_dispatch::fan_out(db, clock.now(), &settings.policy).await?;
+    let due = webhook_dispatch::claim_due(db, clock.now(), CONCURRENT_DELIVERIES).await?;
+    let attempted = due.len();
+    let results = join_all(due.into_iter().map(|dispatch| async move {
+        let outcome = send(client, clock, &dispatch).await;
+        webhook_dispatch::record_attempt(db, &dispatch, &outcome, &settings.policy).await
+    }))
+    .await;
+    results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    Ok(attempted)
+}
+
+/// POSTs the delivery's body with its event id and a fresh signature.
+async fn send(client: &awc::Client, clock: &dyn Clock, dispatch: &Dispatch) -> AttemptOutcome {
+    let delivery = &dispatch.delivery;
+    let attempted_at = clock.now();
+    let started = Instant::now();
+    let request = client
+        .post(&dispatch.url)
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .insert_header((header::USER_AGENT, concat!("jiuzhu-webhooks/", env!("CARGO_PKG_VERSION"))))
+        .insert_header(("X-Jiuzhu-Event-Id", delivery.event_id.to_string()))
+        .insert_header(("X-Jiuzhu-Event-Type", delivery.event_type.clone()))
+        .insert_header(("X-Jiuzhu-Delivery-Id", delivery.id.to_string()))
+        .insert_header(("X-Jiuzhu-Signature", signature(&dispatch.secret, attempted_at.timestamp(), &delivery.body)));
+    let (status_code, error) = match request.send_body(delivery.body.clone()).await {
+        Ok(mut answer) => {
+            let status = answer.status().as_u16();
+            let _ = answer.body().limit(ANSWER_LIMIT).await;
+            let error = (!answer.status().is_success()).then(|| format!("the receiver answered {status}"));
+            (Some(status), error)
+        }
+        Err(failure) => (None, Some(failure.to_string())),
+    };
+    AttemptOutcome { attempted_at, status_code, error, duration: started.elapsed() }
+}

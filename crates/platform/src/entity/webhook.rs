@@ -1,0 +1,36 @@
+//! `webhooks`: a subscription pushing the owner's visible events to a URL.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "webhooks")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// The registering actor's subject; only it manages the webhook.
+    pub owner: String,
+    /// The owner's role, region, department and provider at registration:
+    /// the audience whose events the webhook may carry.
+    pub owner_role: String,
+    pub region_code: String,
+    pub department: Option<String>,
+    pub provider_id: Option<Uuid>,
+    pub url: String,
+    /// A JSON array of event types; empty means every type.
+    #[sea_orm(column_type = "Text")]
+    pub event_types: String,
+    /// The HMAC key; never returned.
+    pub secret: String,
+    pub description: String,
+    /// The last outbox event the fan-out has considered.
+    pub event_cursor: Option<Uuid>,
+    pub version: i64,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+    pub deleted_at: Option<ChronoDateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

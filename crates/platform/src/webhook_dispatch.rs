@@ -1,0 +1,303 @@
+//! The webhook worker's database side: fanning new outbox events out into
+//! deliveries, claiming the deliveries that are due (oldest first, one per
+//! subject at a time, so a subject's events arrive in order), recording each
+//! attempt and scheduling the next one with exponential backoff. The HTTP
+//! side lives in the API crate; nothing here sends anything.
+
+use crate::db::Db;
+use crate::entity::{event, webhook, webhook_attempt, webhook_delivery};
+use crate::outbox::{self, EventView};
+use crate::webhooks::{FAILED, PENDING, SUCCEEDED};
+use chrono::{DateTime, Utc};
+use jiuzhu_core::{Actor, DomainError, RegionCode, Role, id::new_id};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use std::time::Duration;
+
+/// Events one webhook takes from the outbox per pass.
+const FAN_OUT_BATCH: u64 = 500;
+/// How long a worker holds a claimed delivery before another may take it.
+const LEASE: Duration = Duration::from_secs(120);
+/// Longest error text kept per attempt.
+const ERROR_TEXT_MAX: usize = 500;
+
+/// How often and how patiently a delivery is tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts before a delivery is marked failed.
+    pub max_attempts: u32,
+    /// The wait after the first failure; it doubles with each further one.
+    pub base: Duration,
+    /// The longest wait between two attempts.
+    pub cap: Duration,
+}
+
+impl RetryPolicy {
+    /// The wait after the `failures`-th failed attempt: base · 2^(failures-1), at most `cap`.
+    pub fn delay_after(&self, failures: u32) -> Duration {
+        let exponent = failures.saturating_sub(1).min(30);
+        self.base.saturating_mul(1u32 << exponent).min(self.cap)
+    }
+}
+
+/// A claimed delivery with what the sender needs.
+#[derive(Debug, Clone)]
+pub struct Dispatch {
+    pub delivery: webhook_delivery::Model,
+    pub url: String,
+    pub secret: String,
+}
+
+/// What one HTTP attempt came to.
+#[derive(Debug, Clone)]
+pub struct AttemptOutcome {
+    pub attempted_at: DateTime<Utc>,
+    /// The receiver's status, if it answered.
+    pub status_code: Option<u16>,
+    /// Set when the attempt failed: no answer, or a non-2xx one.
+    pub error: Option<String>,
+    pub duration: Duration,
+}
+
+impl AttemptOutcome {
+    pub fn succeeded(&self) -> bool {
+        self.error.is_none() && self.status_code.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// The audience a webhook was registered with, as an actor the outbox understands.
+fn audience_of(hook: &webhook::Model) -> Option<Actor> {
+    Some(Actor {
+        subject: hook.owner.clone(),
+        role: hook.owner_role.parse::<Role>().ok()?,
+        region: RegionCode::parse(&hook.region_code).ok()?,
+        department: hook.department.clone(),
+        provider_id: hook.provider_id,
+    })
+}
+
+/// Inserts a pending delivery of `event` to `hook`, due now; a second
+/// insert of the same event for the same webhook changes nothing.
+pub async fn queue(
+    conn: &impl ConnectionTrait,
+    hook: &webhook::Model,
+    event: &EventView,
+    now: DateTime<Utc>,
+    attempt_limit: u32,
+) -> Result<webhook_delivery::Model, DomainError> {
+    let event_id = event.id.parse().map_err(|_| DomainError::Internal(format!("event id {} is not a UUID", event.id)))?;
+    let model = webhook_delivery::ActiveModel {
+        id: Set(new_id()),
+        webhook_id: Set(hook.id),
+        event_id: Set(event_id),
+        event_type: Set(event.event_type.clone()),
+        subject_id: Set(event.subject_id.clone()),
+        body: Set(serde_json::to_string(event).map_err(|e| DomainError::Internal(e.to_string()))?),
+        status: Set(PENDING.into()),
+        attempts: Set(0),
+        attempt_limit: Set(attempt_limit.max(1) as i32),
+        next_attempt_at: Set(Some(now)),
+        lease_until: Set(None),
+        last_status_code: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        delivered_at: Set(None),
+    };
+    webhook_delivery::Entity::insert(model)
+        .on_conflict(OnConflict::columns([webhook_delivery::Column::WebhookId, webhook_delivery::Column::EventId]).do_nothing().to_owned())
+        .exec_without_returning(conn)
+        .await?;
+    webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::WebhookId.eq(hook.id))
+        .filter(webhook_delivery::Column::EventId.eq(event_id))
+        .one(conn)
+        .await?
+        .ok_or_else(|| DomainError::Internal("a queued delivery vanished".into()))
+}
+
+/// Turns events published since each webhook's cursor into deliveries, and
+/// moves the cursor. Event ids follow commit order (see `record`), so a
+/// cursor never passes an event that has yet to commit. Returns how many
+/// deliveries were queued.
+pub async fn fan_out(db: &Db, now: DateTime<Utc>, policy: &RetryPolicy) -> Result<usize, DomainError> {
+    let hooks = webhook::Entity::find().filter(webhook::Column::DeletedAt.is_null()).all(db.conn()).await?;
+    let mut queued = 0;
+    for hook in hooks {
+        queued += fan_out_one(db, &hook, now, policy).await?;
+    }
+    Ok(queued)
+}
+
+async fn fan_out_one(db: &Db, hook: &webhook::Model, now: DateTime<Utc>, policy: &RetryPolicy) -> Result<usize, DomainError> {
+    let Some(newest) = event::Entity::find().order_by_desc(event::Column::Id).one(db.conn()).await?.map(|e| e.id) else {
+        return Ok(0);
+    };
+    if hook.event_cursor.is_some_and(|cursor| cursor >= newest) {
+        return Ok(0);
+    }
+    let types: Vec<String> = serde_json::from_str(&hook.event_types).unwrap_or_default();
+    let audience = audience_of(hook).and_then(|actor| outbox::audience(&actor));
+    let mut events = Vec::new();
+    if let Some(audience) = audience {
+        let mut query = event::Entity::find().filter(audience).filter(event::Column::Id.lte(newest));
+        if let Some(cursor) = hook.event_cursor {
+            query = query.filter(event::Column::Id.gt(cursor));
+        }
+        if !types.is_empty() {
+            query = query.filter(event::Column::EventType.is_in(types.clone()));
+        }
+        events = query.order_by_asc(event::Column::Id).limit(FAN_OUT_BATCH).all(db.conn()).await?;
+    }
+    // A full batch may leave more behind it; otherwise everything up to
+    // `newest` has been seen.
+    let cursor = if events.len() as u64 == FAN_OUT_BATCH { events.last().map(|e| e.id).unwrap_or(newest) } else { newest };
+    let txn = db.begin_write().await?;
+    let mut queued = 0;
+    for event in events {
+        queue(&*txn, hook, &EventView::from(event), now, policy.max_attempts).await?;
+        queued += 1;
+    }
+    // Only the pass that still holds the old cursor moves it; a concurrent
+    // node's duplicate deliveries were absorbed by the unique key.
+    let mut update = webhook::Entity::update_many()
+        .col_expr(webhook::Column::EventCursor, Expr::value(Some(cursor)))
+        .filter(webhook::Column::Id.eq(hook.id));
+    update = match hook.event_cursor {
+        Some(old) => update.filter(webhook::Column::EventCursor.eq(old)),
+        None => update.filter(webhook::Column::EventCursor.is_null()),
+    };
+    update.exec(&*txn).await?;
+    txn.commit().await?;
+    Ok(queued)
+}
+
+/// Claims up to `limit` due deliveries of live webhooks: pending, due by
+/// now, not held by another worker, and with no earlier pending delivery of
+/// the same subject to the same webhook.
+pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: u64) -> Result<Vec<Dispatch>, DomainError> {
+    use sea_orm::sea_query::ExprTrait;
+    let no_earlier_pending_of_same_subject = Expr::cust(format!(
+        "NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier WHERE earlier.webhook_id = webhook_deliveries.webhook_id \
+         AND earlier.subject_id = webhook_deliveries.subject_id AND earlier.status = '{PENDING}' \
+         AND earlier.event_id < webhook_deliveries.event_id)"
+    ));
+    let candidates = webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::Status.eq(PENDING))
+        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+        .filter(webhook_delivery::Column::LeaseUntil.is_null().or(webhook_delivery::Column::LeaseUntil.lt(now)))
+        .filter(no_earlier_pending_of_same_subject)
+        .order_by_asc(webhook_delivery::Column::EventId)
+        .limit(limit)
+        .all(db.conn())
+        .await?;
+    let lease_until = now + LEASE;
+    let mut claimed = Vec::with_capacity(candidates.len());
+    for delivery in candidates {
+        let txn = db.begin_write().await?;
+        let taken = webhook_delivery::Entity::update_many()
+            .col_expr(webhook_delivery::Column::LeaseUntil, Expr::value(Some(lease_until)))
+            .filter(webhook_delivery::Column::Id.eq(delivery.id))
+            .filter(webhook_delivery::Column::Status.eq(PENDING))
+            .filter(webhook_delivery::Column::LeaseUntil.is_null().or(webhook_delivery::Column::LeaseUntil.lt(now)))
+            .exec(&*txn)
+            .await?
+            .rows_affected
+            == 1;
+        let hook = webhook::Entity::find_by_id(delivery.webhook_id).filter(webhook::Column::DeletedAt.is_null()).one(&*txn).await?;
+        txn.commit().await?;
+        if let (true, Some(hook)) = (taken, hook) {
+            claimed.push(Dispatch { delivery, url: hook.url, secret: hook.secret });
+        }
+    }
+    Ok(claimed)
+}
+
+/// Records an attempt and decides what follows: done, another try after
+/// the backoff, or failed once the attempt limit is reached.
+pub async fn record_attempt(db: &Db, dispatch: &Dispatch, outcome: &AttemptOutcome, policy: &RetryPolicy) -> Result<(), DomainError> {
+    let delivery = &dispatch.delivery;
+    let number = delivery.attempts + 1;
+    let error = outcome.error.as_ref().map(|e| e.chars().take(ERROR_TEXT_MAX).collect::<String>());
+    let txn = db.begin_write().await?;
+    webhook_attempt::ActiveModel {
+        id: Set(new_id()),
+        delivery_id: Set(delivery.id),
+        number: Set(number),
+        attempted_at: Set(outcome.attempted_at),
+        status_code: Set(outcome.status_code.map(i32::from)),
+        error: Set(error.clone()),
+        duration_ms: Set(i32::try_from(outcome.duration.as_millis()).unwrap_or(i32::MAX)),
+    }
+    .insert(&*txn)
+    .await?;
+    let mut model: webhook_delivery::ActiveModel = delivery.clone().into();
+    model.attempts = Set(number);
+    model.lease_until = Set(None);
+    model.last_status_code = Set(outcome.status_code.map(i32::from));
+    model.last_error = Set(error);
+    if outcome.succeeded() {
+        model.status = Set(SUCCEEDED.into());
+        model.next_attempt_at = Set(None);
+        model.delivered_at = Set(Some(outcome.attempted_at));
+    } else if number >= delivery.attempt_limit {
+        model.status = Set(FAILED.into());
+        model.next_attempt_at = Set(None);
+    } else {
+        let wait = policy.delay_after(u32::try_from(number).unwrap_or(u32::MAX));
+        let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+        model.next_attempt_at = Set(Some(outcome.attempted_at + wait));
+    }
+    model.update(&*txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The `X-Jiuzhu-Signature` value for `body` sent at unix time `t`:
+/// `t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+pub fn signature(secret: &str, t: i64, body: &str) -> String {
+    let mac = crate::hash::hmac_sha256_hex(secret.as_bytes(), format!("{t}.{body}").as_bytes());
+    format!("t={t},v1={mac}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: RetryPolicy = RetryPolicy { max_attempts: 15, base: Duration::from_secs(1), cap: Duration::from_secs(900) };
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let waits: Vec<u64> = (1..=12).map(|n| POLICY.delay_after(n).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]);
+        assert_eq!(POLICY.delay_after(u32::MAX), Duration::from_secs(900));
+    }
+
+    #[test]
+    fn the_default_policy_outlasts_an_hour_long_outage() {
+        let patience: Duration = (1..POLICY.max_attempts).map(|n| POLICY.delay_after(n)).sum();
+        assert!(patience > Duration::from_secs(3600), "retries span only {patience:?}");
+    }
+
+    #[test]
+    fn signature_is_hmac_of_timestamp_dot_body() {
+        let sig = signature("s3cret-s3cret-s3cret", 1_700_000_000, r#"{"id":"1"}"#);
+        let expected = crate::hash::hmac_sha256_hex(b"s3cret-s3cret-s3cret", br#"1700000000.{"id":"1"}"#);
+        assert_eq!(sig, format!("t=1700000000,v1={expected}"));
+        assert_ne!(sig, signature("s3cret-s3cret-s3cret", 1_700_000_001, r#"{"id":"1"}"#));
+    }
+
+    #[test]
+    fn only_2xx_answers_succeed() {
+        let outcome = |status: Option<u16>, error: Option<&str>| AttemptOutcome {
+            attempted_at: DateTime::<Utc>::UNIX_EPOCH,
+            status_code: status,
+            error: error.map(str::to_string),
+            duration: Duration::ZERO,
+        };
+        assert!(outcome(Some(200), None).succeeded());
+        assert!(outcome(Some(204), None).succeeded());
+        assert!(!outcome(Some(500), Some("the receiver answered 500")).succeeded());
+        assert!(!outcome(Some(301), Some("redirects are not followed")).succeeded());
+        assert!(!outcome(None, Some("connection refused")).succeeded());
+    }
+}
