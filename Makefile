@@ -3,7 +3,7 @@ CARGO ?= cargo
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_CMD = $(CARGO) test --workspace --locked --no-fail-fast
 
-.PHONY: run test test-pg lint fmt openapi openapi-check bench build
+.PHONY: run test test-pg lint fmt openapi openapi-check contract-check bench build
 
 ## Build, migrate and serve on the embedded SQLite default, with demo data.
 run:
@@ -35,6 +35,12 @@ openapi:
 ## Fail when the committed contract differs from the code.
 openapi-check:
 	$(CARGO) run --locked -q --bin jiuzhu -- openapi | diff -u openapi/openapi.json - > /dev/null || { echo "openapi/openapi.json is out of date: run \`make openapi\`"; exit 1; }
+
+## Prove the committed contract usable: Redocly lint with zero errors, then a
+## TypeScript client generated from it and type-checked (needs Node.js and npm).
+contract-check:
+	cd openapi/check && npm ci --no-audit --no-fund --loglevel=error
+	cd openapi/check && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npm run --silent check
 
 ## Benchmarks on a release build (PostgreSQL required); results in bench/results/.
 bench:

@@ -35,8 +35,12 @@ fn every_operation_has_summary_permission_tag_id_and_problems() {
                 let content = operation["requestBody"]["content"].as_object().unwrap();
                 assert!(content.values().all(|media| !media["schema"].is_null()), "{name}: request schema");
             }
-            if operation.get("security").is_some() {
+            let security = operation["security"].as_array().unwrap_or_else(|| panic!("{name}: security declared, [] when public"));
+            if !security.is_empty() {
                 assert!(responses.contains_key("401") && responses.contains_key("403"), "{name}: 401/403");
+            }
+            if !matches!(path.as_str(), "/healthz" | "/readyz") {
+                assert!(responses.contains_key("429"), "{name}: 429 from the rate limiter");
             }
         }
     }

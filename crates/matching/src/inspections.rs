@@ -105,6 +105,7 @@ pub async fn draw(db: &Db, ctx: &Context, input: DrawSample) -> Result<SampleVie
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = InspectionMethod)]
 pub enum Method {
     /// 随机抽查
     RandomCheck,

@@ -49,6 +49,7 @@ pub struct CreateAssessment {
 
 /// The computed part of an assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = AssessmentOutcome)]
 pub struct Outcome {
     pub dimension_scores: Vec<DimensionScoreView>,
     /// Indicators at level 2 or more.

@@ -75,7 +75,7 @@ impl From<webhook::Model> for WebhookView {
 
 /// One HTTP attempt of a delivery.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AttemptView {
+pub struct WebhookAttemptView {
     /// 1 for the first attempt.
     pub number: i32,
     pub attempted_at: DateTime<Utc>,
@@ -86,7 +86,7 @@ pub struct AttemptView {
     pub duration_ms: i32,
 }
 
-impl From<webhook_attempt::Model> for AttemptView {
+impl From<webhook_attempt::Model> for WebhookAttemptView {
     fn from(m: webhook_attempt::Model) -> Self {
         Self { number: m.number, attempted_at: m.attempted_at, status_code: m.status_code, error: m.error, duration_ms: m.duration_ms }
     }
@@ -95,7 +95,7 @@ impl From<webhook_attempt::Model> for AttemptView {
 /// One event owed to a webhook and how its delivery went.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": "0192f4a5-0000-7000-8000-00000000d001", "event_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "event_type": "referral.created", "subject_id": "0192f4a4-0000-7000-8000-000000000002", "status": "succeeded", "attempts": 4, "attempt_limit": 15, "next_attempt_at": null, "last_status_code": 200, "last_error": null, "created_at": "2026-03-01T08:00:00Z", "delivered_at": "2026-03-01T08:00:07Z", "attempt_log": [{"number": 1, "attempted_at": "2026-03-01T08:00:00Z", "status_code": 500, "error": "the receiver answered 500", "duration_ms": 12}, {"number": 4, "attempted_at": "2026-03-01T08:00:07Z", "status_code": 200, "error": null, "duration_ms": 9}]}))]
-pub struct DeliveryView {
+pub struct WebhookDeliveryView {
     pub id: Uuid,
     /// Also sent as `X-Jiuzhu-Event-Id`; the same on every attempt.
     pub event_id: Uuid,
@@ -112,11 +112,11 @@ pub struct DeliveryView {
     pub created_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
     /// Every attempt, oldest first.
-    pub attempt_log: Vec<AttemptView>,
+    pub attempt_log: Vec<WebhookAttemptView>,
 }
 
-impl DeliveryView {
-    fn new(m: webhook_delivery::Model, attempt_log: Vec<AttemptView>) -> Self {
+impl WebhookDeliveryView {
+    fn new(m: webhook_delivery::Model, attempt_log: Vec<WebhookAttemptView>) -> Self {
         Self {
             id: m.id,
             event_id: m.event_id,
@@ -273,7 +273,7 @@ pub async fn delete(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>) -> 
 
 /// Queues a `webhook.test` event for this webhook only; the worker sends it
 /// like any other, signed and retried.
-pub async fn send_test(db: &Db, ctx: &Context, id: Uuid, attempt_limit: u32) -> Result<DeliveryView, DomainError> {
+pub async fn send_test(db: &Db, ctx: &Context, id: Uuid, attempt_limit: u32) -> Result<WebhookDeliveryView, DomainError> {
     authorize(db, ctx, Permission::WebhookManage).await?;
     let txn = db.begin_write().await?;
     let hook = owned(&*txn, ctx, id).await?;
@@ -290,7 +290,7 @@ pub async fn send_test(db: &Db, ctx: &Context, id: Uuid, attempt_limit: u32) -> 
         Change::audited("webhook.tested", "webhook", id, &hook.region_code).with_detail(serde_json::json!({"delivery_id": delivery.id}));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
-    Ok(DeliveryView::new(delivery, vec![]))
+    Ok(WebhookDeliveryView::new(delivery, vec![]))
 }
 
 /// The webhook's deliveries, newest first, each with its attempts.
@@ -300,7 +300,7 @@ pub async fn deliveries(
     id: Uuid,
     filter: DeliveryFilter,
     page: PageRequest,
-) -> Result<Page<DeliveryView>, DomainError> {
+) -> Result<Page<WebhookDeliveryView>, DomainError> {
     authorize(db, ctx, Permission::WebhookManage).await?;
     owned(db.conn(), ctx, id).await?;
     let mut query = webhook_delivery::Entity::find().filter(webhook_delivery::Column::WebhookId.eq(id));
@@ -324,13 +324,13 @@ pub async fn deliveries(
     Ok(page.map(|delivery| {
         let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut attempts).into_iter().partition(|a| a.delivery_id == delivery.id);
         attempts = rest;
-        DeliveryView::new(delivery, mine.into_iter().map(AttemptView::from).collect())
+        WebhookDeliveryView::new(delivery, mine.into_iter().map(WebhookAttemptView::from).collect())
     }))
 }
 
 /// Sends a finished delivery again (failed, or succeeded but lost by the
 /// receiver), with a fresh set of attempts and the same event id.
-pub async fn retry(db: &Db, ctx: &Context, id: Uuid, delivery_id: Uuid, attempt_limit: u32) -> Result<DeliveryView, DomainError> {
+pub async fn retry(db: &Db, ctx: &Context, id: Uuid, delivery_id: Uuid, attempt_limit: u32) -> Result<WebhookDeliveryView, DomainError> {
     authorize(db, ctx, Permission::WebhookManage).await?;
     let txn = db.begin_write().await?;
     let hook = owned(&*txn, ctx, id).await?;
@@ -357,7 +357,7 @@ pub async fn retry(db: &Db, ctx: &Context, id: Uuid, delivery_id: Uuid, attempt_
         .order_by_asc(webhook_attempt::Column::Number)
         .all(db.conn())
         .await?;
-    Ok(DeliveryView::new(updated, log.into_iter().map(AttemptView::from).collect()))
+    Ok(WebhookDeliveryView::new(updated, log.into_iter().map(WebhookAttemptView::from).collect()))
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@ pub struct PatchFundAccount {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a90", "region_code": "640202", "year": 2025, "prior_year_assistance_total_fen": 10000000, "cap_bp": 300, "purchase_cap_fen": 300000, "sources": [{"source": "fiscal_assistance", "amount_fen": 300000}], "committed_fen": 120000, "remaining_fen": 180000, "version": 1}))]
+#[schema(example = json!({"id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a90", "region_code": "640202", "year": 2025, "prior_year_assistance_total_fen": 10000000, "cap_bp": 300, "purchase_cap_fen": 300000, "sources": [{"source": "fiscal_assistance", "amount_fen": 300000}], "committed_fen": 120000, "remaining_fen": 180000, "version": 1, "created_at": "2025-01-10T08:00:00Z", "updated_at": "2025-01-10T08:00:00Z"}))]
 pub struct FundAccountView {
     pub id: Uuid,
     pub region_code: String,

@@ -130,6 +130,7 @@ pub fn weighted_total(criteria: &Criteria, price: u32, capability: u32, quality:
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ProcurementMethod)]
 pub enum Method {
     /// 公开招标
     OpenTender,

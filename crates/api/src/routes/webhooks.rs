@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, web};
 use jiuzhu_core::Page;
-use jiuzhu_platform::webhooks::{self, CreateWebhook, DeliveryFilter, DeliveryView, WebhookView};
+use jiuzhu_platform::webhooks::{self, CreateWebhook, DeliveryFilter, WebhookDeliveryView, WebhookView};
 use uuid::Uuid;
 
 /// Register a webhook
@@ -115,7 +115,7 @@ pub async fn delete_webhook(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id")),
     responses(
-        (status = 202, description = "Queued", body = DeliveryView),
+        (status = 202, description = "Queued", body = WebhookDeliveryView),
         (status = 404, description = "No such webhook of the caller's"),
     )
 )]
@@ -137,7 +137,7 @@ pub async fn test_webhook(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Pa
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id"), DeliveryFilter, ListQuery),
     responses(
-        (status = 200, description = "One page", body = Page<DeliveryView>),
+        (status = 200, description = "One page", body = Page<WebhookDeliveryView>),
         (status = 404, description = "No such webhook of the caller's"),
     )
 )]
@@ -165,7 +165,7 @@ pub async fn list_webhook_deliveries(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id"), ("delivery_id" = Uuid, Path, description = "Delivery id")),
     responses(
-        (status = 202, description = "Queued again", body = DeliveryView),
+        (status = 202, description = "Queued again", body = WebhookDeliveryView),
         (status = 404, description = "No such delivery of the caller's webhook"),
         (status = 409, description = "Still pending"),
     )
