@@ -18,6 +18,7 @@ mod m20261129_000011_service_orders;
 mod m20261129_000012_inspections;
 mod m20261129_000013_evaluation;
 mod m20261129_000014_webhooks;
+mod m20261129_000015_follow_up_visits;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000012_inspections::Migration),
             Box::new(m20261129_000013_evaluation::Migration),
             Box::new(m20261129_000014_webhooks::Migration),
+            Box::new(m20261129_000015_follow_up_visits::Migration),
         ]
     }
 }

@@ -407,6 +407,14 @@ async fn the_overview_matches_counts_recomputed_from_the_lists() {
     assert_eq!(figures["open_needs_by_service"], json!(by_service), "recomputed from the needs list");
     let people = app.get("/api/v1/beneficiaries?region_code=640202&limit=500", Some(&admin)).await;
     assert_eq!(figures["beneficiaries_by_status"]["active"], people.body["items"].as_array().unwrap().len());
+    for (key, filter) in [("beneficiaries_by_group", "group"), ("beneficiaries_by_category", "category")] {
+        for (code, n) in figures[key].as_object().unwrap() {
+            let listed =
+                app.get(&format!("/api/v1/beneficiaries?region_code=640202&status=active&{filter}={code}&limit=500"), Some(&admin)).await;
+            assert_eq!(listed.body["items"].as_array().unwrap().len() as i64, n.as_i64().unwrap(), "{key}.{code} recomputed from the list");
+        }
+    }
+    assert_eq!(figures["beneficiaries_by_group"]["elderly"], 3);
     let degrees: i64 = figures["assessments_by_degree"].as_object().unwrap().values().map(|v| v.as_i64().unwrap()).sum();
     assert_eq!(degrees, 2, "current assessments only, this county only: {figures}");
     let city = app.get("/api/v1/reports/overview", Some(&admin)).await;

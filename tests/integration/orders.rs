@@ -173,6 +173,45 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
     let follow_ups = app.get("/api/v1/follow-ups", Some(&w.admin)).await;
     let task = &follow_ups.body[0];
     assert_eq!((task["order_id"].as_str(), task["region_code"].as_str()), (created.body["id"].as_str(), Some("640202001001")));
+    let follow_up = format!("/api/v1/follow-ups/{}/complete", task["id"].as_str().unwrap());
+    let visit = json!({"notes": "送餐按时，老人满意"});
+    app.post_json_with(&follow_up, Some(&provider), &visit, &[("If-Match", "\"1\"")]).await.assert_problem(403, "forbidden");
+    app.post_json(&follow_up, Some(&w.admin), &visit).await.assert_problem(428, "if_match_required");
+    app.post_json_with(&follow_up, Some(&w.admin), &json!({"notes": ""}), &[("If-Match", "\"1\"")])
+        .await
+        .assert_problem(422, "validation_failed");
+    let visited = app.post_json_with(&follow_up, Some(&w.admin), &visit, &[("If-Match", "\"1\"")]).await;
+    assert_eq!(
+        (visited.status, visited.body["status"].as_str(), visited.body["version"].as_i64()),
+        (200, Some("done"), Some(2)),
+        "{}",
+        visited.text
+    );
+    assert!(visited.body["visited_at"].is_string() && visited.body["notes"] == "送餐按时，老人满意");
+    app.post_json_with(&follow_up, Some(&w.admin), &visit, &[("If-Match", "\"2\"")]).await.assert_problem(409, "follow_up_done");
+    assert_eq!(app.get("/api/v1/follow-ups", Some(&w.admin)).await.body, json!([]), "a recorded visit is no longer owed");
+    let paid = app
+        .post_json(&format!("/api/v1/contracts/{}/payments", w.contract), Some(&w.admin), &json!({"kind": "advance", "amount_fen": 45_000}))
+        .await;
+    assert_eq!(paid.status, 201, "{}", paid.text);
+
+    let overview = app.get("/api/v1/reports/overview?region_code=640202", Some(&w.admin)).await;
+    let figures = &overview.body;
+    assert_eq!(figures["deliveries"], 1, "{figures}");
+    assert_eq!(figures["satisfaction"], json!({"responses": 1, "average": 5.0}));
+    assert_eq!(figures["follow_ups_by_status"], json!({"done": 1}));
+    assert_eq!(figures["follow_ups_overdue"], 0);
+    assert_eq!(
+        figures["funds_by_year"],
+        json!({"2025": {"accounts": 1, "cap_fen": 300_000, "committed_fen": 100_000, "paid_fen": 45_000}}),
+        "3% of 10,000,000 fen; the live project's fiscal money; the advance paid"
+    );
+    assert_eq!(figures["beneficiaries_by_category"]["subsistence_allowance"], 1);
+    assert_eq!(figures["beneficiaries_by_category"]["extreme_poverty"], 0);
+    assert_eq!(figures["beneficiaries_by_group"]["elderly"], 1);
+    let elsewhere = app.get("/api/v1/reports/overview?region_code=640205", Some(&w.admin)).await;
+    assert_eq!((elsewhere.body["deliveries"].as_i64(), elsewhere.body["funds_by_year"].clone()), (Some(0), json!({})));
+    assert_eq!(elsewhere.body["satisfaction"], json!({"responses": 0, "average": null}));
     let feed = app.get("/api/v1/events?type=service_order.completed", Some(&provider)).await;
     assert_eq!(feed.body["items"].as_array().unwrap().len(), 1, "the provider's feed carries its order events");
     app.post_json_with(&format!("{path}/cancel"), Some(&w.admin), &json!({"reason": "x"}), &[("If-Match", "\"4\"")])

@@ -7,16 +7,20 @@ use crate::entity::evaluation;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::code_of;
 use jiuzhu_core::{Context, DomainError, Permission};
+use jiuzhu_intake::beneficiaries::{Category, Group, holds_category, in_group};
 use jiuzhu_intake::entity::{application, beneficiary, referral};
 use jiuzhu_intake::rules::ReferralStatus;
-use jiuzhu_matching::entity::service_order;
+use jiuzhu_matching::entity::{delivery, feedback, follow_up, service_order};
+use jiuzhu_matching::follow_ups;
 use jiuzhu_needs_assessment::entity::{assessment, need};
 use jiuzhu_needs_assessment::needs::NeedStatus;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::authorize;
 use jiuzhu_platform::stats::{Counted, Window, count, count_by};
 use jiuzhu_procurement::entity::procurement_project;
-use sea_orm::{ColumnTrait, Condition};
+use jiuzhu_procurement::fund_figures::{self, FundsFigure};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -35,7 +39,12 @@ pub type Counts = BTreeMap<String, i64>;
     "open_needs_by_service": {"meals": 88, "bathing": 21},
     "orders_by_status": {"completed": 1630, "in_progress": 44},
     "projects_by_status": {"in_service": 3, "settled": 1},
-    "evaluations_by_grade": {"excellent": 1, "good": 2, "none": 1}}))]
+    "evaluations_by_grade": {"excellent": 1, "good": 2, "none": 1},
+    "beneficiaries_by_category": {"extreme_poverty": 130, "subsistence_allowance": 802, "marginal": 190, "rigid_expenditure": 60, "poverty_return_monitoring": 22},
+    "beneficiaries_by_group": {"elderly": 610, "minor": 140, "disabled": 230, "seriously_ill": 75, "worker_in_hardship": 12, "woman": 640, "living_alone": 190, "left_behind": 44},
+    "deliveries": 5120, "satisfaction": {"responses": 1422, "average": 4.61},
+    "follow_ups_by_status": {"open": 130, "done": 1500}, "follow_ups_overdue": 9,
+    "funds_by_year": {"2025": {"accounts": 1, "cap_fen": 300000, "committed_fen": 120000, "paid_fen": 60000}}}))]
 pub struct Overview {
     pub region_code: String,
     pub from: Option<DateTime<Utc>>,
@@ -56,6 +65,35 @@ pub struct Overview {
     pub projects_by_status: Counts,
     /// Evaluations by grade; `none` until scored.
     pub evaluations_by_grade: Counts,
+    /// Active people registered in the period, by category (a person may hold several).
+    pub beneficiaries_by_category: Counts,
+    /// Active people registered in the period, by group (a person may be in several).
+    pub beneficiaries_by_group: Counts,
+    /// Delivery records made in the period.
+    pub deliveries: i64,
+    /// Satisfaction feedback given in the period on orders in the region.
+    pub satisfaction: Satisfaction,
+    /// Follow-up visits scheduled in the period, `open` or `done`.
+    pub follow_ups_by_status: Counts,
+    /// Follow-ups still open past their due day, today.
+    pub follow_ups_overdue: i64,
+    /// Fund accounts of the region subtree by budget year (all years; the period does not apply).
+    pub funds_by_year: BTreeMap<String, FundsFigure>,
+}
+
+/// How satisfied people said they were (1–5).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Satisfaction {
+    pub responses: i64,
+    /// The mean score, to two decimals; `null` without responses.
+    pub average: Option<f64>,
+}
+
+impl Satisfaction {
+    fn from_sum(responses: i64, sum: i64) -> Self {
+        let average = (responses > 0).then(|| (sum as f64 / responses as f64 * 100.0).round() / 100.0);
+        Self { responses, average }
+    }
 }
 
 pub async fn overview(
@@ -83,6 +121,9 @@ pub async fn overview(
     let orders = Counted { region: service_order::Column::RegionCode, created_at: service_order::Column::CreatedAt };
     let projects = Counted { region: procurement_project::Column::RegionCode, created_at: procurement_project::Column::CreatedAt };
     let evaluations = Counted { region: evaluation::Column::RegionCode, created_at: evaluation::Column::CreatedAt };
+    let deliveries = Counted { region: delivery::Column::RegionCode, created_at: delivery::Column::CreatedAt };
+    let follow_ups = Counted { region: follow_up::Column::RegionCode, created_at: follow_up::Column::CreatedAt };
+    let today = ctx.now.date_naive();
     let open_referral = referral::Column::Status.is_in([ReferralStatus::Pending.code(), ReferralStatus::Accepted.code()]);
     Ok(Overview {
         region_code: region.as_str().to_string(),
@@ -120,5 +161,69 @@ pub async fn overview(
         projects_by_status: count_by::<procurement_project::Entity>(conn, &projects, &window, procurement_project::Column::Status, all())
             .await?,
         evaluations_by_grade: count_by::<evaluation::Entity>(conn, &evaluations, &window, evaluation::Column::Grade, all()).await?,
+        beneficiaries_by_category: count_each(conn, &beneficiaries, &window, Category::ALL.map(|c| (code_of(c), holds_category(c))))
+            .await?,
+        beneficiaries_by_group: count_each(conn, &beneficiaries, &window, Group::ALL.map(|g| (g.code().to_string(), in_group(g, today))))
+            .await?,
+        deliveries: count::<delivery::Entity>(conn, &deliveries, &window, all()).await?,
+        satisfaction: satisfaction(conn, &window).await?,
+        follow_ups_by_status: count_by::<follow_up::Entity>(conn, &follow_ups, &window, follow_up::Column::Status, all()).await?,
+        follow_ups_overdue: count::<follow_up::Entity>(
+            conn,
+            &follow_ups,
+            &window,
+            all().add(follow_up::Column::Status.eq(follow_ups::OPEN)).add(follow_up::Column::DueOn.lt(ctx.now.date_naive())),
+        )
+        .await?,
+        funds_by_year: fund_figures::by_year(conn, &window.region_pattern).await?,
     })
+}
+
+/// Active beneficiaries matching each keyed condition (the list's own
+/// category and group filters), one count query per key.
+async fn count_each(
+    conn: &impl ConnectionTrait,
+    table: &Counted<beneficiary::Column>,
+    window: &Window,
+    keyed: impl IntoIterator<Item = (String, Condition)>,
+) -> Result<Counts, DomainError> {
+    let mut counts = Counts::new();
+    for (key, condition) in keyed {
+        let active = Condition::all().add(beneficiary::Column::Status.eq("active")).add(condition);
+        counts.insert(key, count::<beneficiary::Entity>(conn, table, window, active).await?);
+    }
+    Ok(counts)
+}
+
+/// Feedback in the window on orders in the region: how many, and the sum of scores.
+async fn satisfaction(conn: &impl ConnectionTrait, window: &Window) -> Result<Satisfaction, DomainError> {
+    let orders_in_region = service_order::Entity::find()
+        .select_only()
+        .column(service_order::Column::Id)
+        .filter(service_order::Column::RegionCode.like(window.region_pattern.as_str()));
+    let mut query = feedback::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("COUNT(*)"), "responses")
+        .column_as(Expr::cust("CAST(COALESCE(SUM(satisfaction), 0) AS BIGINT)"), "total")
+        .filter(feedback::Column::OrderId.in_subquery(orders_in_region.into_query()));
+    if let Some(from) = window.from {
+        query = query.filter(feedback::Column::CreatedAt.gte(from));
+    }
+    if let Some(to) = window.to {
+        query = query.filter(feedback::Column::CreatedAt.lt(to));
+    }
+    let (responses, total): (i64, i64) = query.into_tuple().one(conn).await?.unwrap_or((0, 0));
+    Ok(Satisfaction::from_sum(responses, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn average_satisfaction_rounds_to_hundredths_and_is_null_without_answers() {
+        assert_eq!(Satisfaction::from_sum(3, 14).average, Some(4.67));
+        assert_eq!(Satisfaction::from_sum(2, 10).average, Some(5.0));
+        assert_eq!(Satisfaction::from_sum(0, 0).average, None);
+    }
 }

@@ -17,7 +17,8 @@ use jiuzhu_platform::record::{Change, audit_alone, authorize, record};
 use jiuzhu_platform::{Db, regions};
 use sea_orm::sea_query::LikeExpr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -37,6 +38,16 @@ pub enum Category {
     RigidExpenditure,
     /// 防止返贫监测对象（仅过渡期内）
     PovertyReturnMonitoring,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] = [
+        Category::ExtremePoverty,
+        Category::SubsistenceAllowance,
+        Category::Marginal,
+        Category::RigidExpenditure,
+        Category::PovertyReturnMonitoring,
+    ];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -83,6 +94,17 @@ pub enum Group {
 }
 
 impl Group {
+    pub const ALL: [Group; 8] = [
+        Group::Elderly,
+        Group::Minor,
+        Group::Disabled,
+        Group::SeriouslyIll,
+        Group::WorkerInHardship,
+        Group::Woman,
+        Group::LivingAlone,
+        Group::LeftBehind,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Group::Elderly => "elderly",
@@ -398,6 +420,24 @@ fn escape_like(prefix: &str) -> String {
     prefix.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect()
 }
 
+/// People holding a category (the `,a,b,` code list column).
+pub fn holds_category(category: Category) -> Condition {
+    Condition::all().add(beneficiary::Column::CategoryCodes.like(format!("%,{},%", code_of(category))))
+}
+
+/// People in a group on `today`: age and sex groups derive from the birth
+/// date and gender; the others are stored codes.
+pub fn in_group(group: Group, today: NaiveDate) -> Condition {
+    let years_ago = |n: u32| today.checked_sub_months(Months::new(12 * n)).unwrap_or(today);
+    let condition = Condition::all();
+    match group {
+        Group::Elderly => condition.add(beneficiary::Column::BirthDate.lte(years_ago(60))),
+        Group::Minor => condition.add(beneficiary::Column::BirthDate.gt(years_ago(18))),
+        Group::Woman => condition.add(beneficiary::Column::Gender.eq("female")).add(beneficiary::Column::BirthDate.lte(years_ago(18))),
+        group => condition.add(beneficiary::Column::GroupCodes.like(format!("%,{},%", group.code()))),
+    }
+}
+
 /// The caller's scope narrowed by a filter; shared with the registry search.
 pub fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<beneficiary::Entity>, DomainError> {
     let mut query = beneficiary::Entity::find().filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()));
@@ -406,20 +446,11 @@ pub fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<bene
         query = query.filter(beneficiary::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
     }
     if let Some(category) = filter.category {
-        let code = code_of(category);
-        query = query.filter(beneficiary::Column::CategoryCodes.like(format!("%,{code},%")));
+        query = query.filter(holds_category(category));
     }
-    let today = ctx.now.date_naive();
-    let years_ago = |n: u32| today.checked_sub_months(Months::new(12 * n)).unwrap_or(today);
-    query = match filter.group {
-        None => query,
-        Some(Group::Elderly) => query.filter(beneficiary::Column::BirthDate.lte(years_ago(60))),
-        Some(Group::Minor) => query.filter(beneficiary::Column::BirthDate.gt(years_ago(18))),
-        Some(Group::Woman) => {
-            query.filter(beneficiary::Column::Gender.eq("female")).filter(beneficiary::Column::BirthDate.lte(years_ago(18)))
-        }
-        Some(group) => query.filter(beneficiary::Column::GroupCodes.like(format!("%,{},%", group.code()))),
-    };
+    if let Some(group) = filter.group {
+        query = query.filter(in_group(group, ctx.now.date_naive()));
+    }
     if let Some(status) = &filter.status {
         query = query.filter(beneficiary::Column::Status.eq(status.as_str()));
     }

@@ -7,6 +7,7 @@
 
 pub mod catalogue;
 pub mod entity;
+pub mod follow_ups;
 pub mod inspections;
 pub mod matches;
 pub mod orders;

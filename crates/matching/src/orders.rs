@@ -4,7 +4,7 @@
 //! Orders never repeat material assistance, and a purchased service goes
 //! only to the contract's own provider (不得转包).
 
-use crate::entity::{delivery, feedback, follow_up, provider, service, service_order, volunteer};
+use crate::entity::{delivery, feedback, provider, service, service_order, volunteer};
 use crate::rules::{ContractTerms, OrderAction, OrderStatus, check_contract};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
@@ -273,17 +273,7 @@ pub async fn act(
         }
     }
     if action == OrderAction::Complete {
-        follow_up::ActiveModel {
-            id: Set(new_id()),
-            order_id: Set(updated.id),
-            beneficiary_id: Set(updated.beneficiary_id),
-            region_code: Set(updated.region_code.clone()),
-            due_on: Set(ctx.now.date_naive() + Duration::days(follow_up_days)),
-            status: Set("open".into()),
-            created_at: Set(ctx.now),
-        }
-        .insert(&*txn)
-        .await?;
+        crate::follow_ups::schedule(&*txn, ctx, &updated, ctx.now.date_naive() + Duration::days(follow_up_days)).await?;
     }
     publish(&*txn, ctx, event_type, &updated).await?;
     txn.commit().await?;
@@ -493,38 +483,4 @@ pub async fn give_feedback(db: &Db, ctx: &Context, id: Uuid, input: GiveFeedback
         collected_by: model.collected_by,
         created_at: model.created_at,
     })
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FollowUpView {
-    pub id: Uuid,
-    pub order_id: Uuid,
-    pub beneficiary_id: Uuid,
-    pub region_code: String,
-    pub due_on: NaiveDate,
-    /// `open` until a follow-up visit is recorded.
-    pub status: String,
-}
-
-/// Follow-up visits the village station owes, due on or before a day.
-pub async fn follow_ups(db: &Db, ctx: &Context, due_by: Option<NaiveDate>) -> Result<Vec<FollowUpView>, DomainError> {
-    authorize(db, ctx, Permission::OrderRead).await?;
-    let mut query = follow_up::Entity::find()
-        .filter(follow_up::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .filter(follow_up::Column::Status.eq("open"));
-    if let Some(day) = due_by {
-        query = query.filter(follow_up::Column::DueOn.lte(day));
-    }
-    let rows = query.order_by_asc(follow_up::Column::DueOn).limit(500).all(db.conn()).await?;
-    Ok(rows
-        .into_iter()
-        .map(|f| FollowUpView {
-            id: f.id,
-            order_id: f.order_id,
-            beneficiary_id: f.beneficiary_id,
-            region_code: f.region_code,
-            due_on: f.due_on,
-            status: f.status,
-        })
-        .collect())
 }

@@ -64,21 +64,23 @@ pub struct FundAccountView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Project states whose money is no longer committed.
+pub const ENDED_PROJECT_STATUSES: [&str; 2] = ["terminated", "failed"];
+
 /// Fiscal money committed by live projects, summed in the database.
 pub async fn committed(conn: &impl ConnectionTrait, account: Uuid) -> Result<i64, DomainError> {
-    let ended = ["terminated", "failed"];
     let total: Option<i64> = procurement_project::Entity::find()
         .select_only()
         .column_as(Expr::cust("CAST(COALESCE(SUM(fiscal_fen), 0) AS BIGINT)"), "total")
         .filter(procurement_project::Column::FundAccountId.eq(account))
-        .filter(procurement_project::Column::Status.is_not_in(ended))
+        .filter(procurement_project::Column::Status.is_not_in(ENDED_PROJECT_STATUSES))
         .into_tuple()
         .one(conn)
         .await?;
     Ok(total.unwrap_or(0))
 }
 
-pub(crate) fn cap_of(m: &fund_account::Model) -> Result<i64, DomainError> {
+pub fn cap_of(m: &fund_account::Model) -> Result<i64, DomainError> {
     purchase_cap(m.prior_year_assistance_total_fen, u32::try_from(m.cap_bp).unwrap_or(MAX_CAP_BP))
         .ok_or_else(|| DomainError::Internal("cap overflow".into()))
 }

@@ -163,6 +163,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(orders::record_delivery)
             .service(orders::give_feedback)
             .service(orders::list_follow_ups)
+            .service(orders::complete_follow_up)
             .service(orders::draw_sample)
             .service(orders::record_inspection)
             .service(orders::provider_performance)

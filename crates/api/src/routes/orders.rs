@@ -10,7 +10,8 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use jiuzhu_core::Page;
 use jiuzhu_intake::referrals::ReasonInput;
-use jiuzhu_matching::orders::{self, CreateOrder, DeliveryView, FeedbackView, FollowUpView, GiveFeedback, OrderView, RecordDelivery};
+use jiuzhu_matching::follow_ups::{self, CompleteFollowUp, FollowUpView};
+use jiuzhu_matching::orders::{self, CreateOrder, DeliveryView, FeedbackView, GiveFeedback, OrderView, RecordDelivery};
 use jiuzhu_matching::rules::{OrderAction, OrderStatus};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -252,7 +253,38 @@ pub async fn list_follow_ups(
     Ctx(ctx): Ctx,
     query: web::Query<FollowUpQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(orders::follow_ups(&state.db, &ctx, query.due_by).await?))
+    Ok(HttpResponse::Ok().json(follow_ups::list_open(&state.db, &ctx, query.due_by).await?))
+}
+
+/// Record a follow-up visit
+///
+/// The village station records what the visit (回访) found; the follow-up
+/// becomes `done`. Recording it twice answers 409 `follow_up_done`. Needs
+/// `If-Match`.
+///
+/// Permission: `beneficiary:write`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "completeFollowUp",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Follow-up id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"1\"")),
+    request_body(content = CompleteFollowUp, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Recorded", body = FollowUpView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such follow-up in the caller's region"),
+        (status = 409, description = "Already recorded"),
+    )
+)]
+#[post("/follow-ups/{id}/complete")]
+pub async fn complete_follow_up(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<CompleteFollowUp>,
+) -> Result<HttpResponse, ApiError> {
+    let done = follow_ups::complete(&state.db, &ctx, *id, if_match.0, body.0).await?;
+    Ok(with_etag(StatusCode::OK, done.version, &done))
 }
 
 /// Draw a random sample of deliveries

@@ -22,11 +22,15 @@ pub struct OverviewQuery {
 
 /// The pilot overview
 ///
-/// Beneficiaries by status, applications by channel and status, referrals by
-/// department and status with the overdue count, current assessments by
-/// degree, open needs by service, orders by status, projects by status and
-/// evaluations by grade, for a region subtree and the rows created in
-/// `[from, to)`. Each figure is one aggregate query.
+/// For a region subtree and the rows created in `[from, to)`: beneficiaries
+/// by status, category and group (the list's own filters); applications by
+/// channel and status; referrals by department and status, with the overdue
+/// count; current assessments by degree; open needs by service; orders by
+/// status; delivery records; satisfaction (responses and mean score);
+/// follow-up visits by status, with the overdue count; projects by status;
+/// evaluations by grade; and, by budget year, the fund accounts' cap, the
+/// money committed and the money paid (in fen). Each figure is one
+/// aggregate query; nothing is loaded row by row.
 ///
 /// Permission: `beneficiary:read`.
 #[utoipa::path(

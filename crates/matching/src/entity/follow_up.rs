@@ -11,8 +11,14 @@ pub struct Model {
     pub beneficiary_id: Uuid,
     pub region_code: String,
     pub due_on: Date,
+    /// `open` until the visit is recorded, then `done`.
     pub status: String,
     pub created_at: ChronoDateTimeUtc,
+    pub visited_at: Option<ChronoDateTimeUtc>,
+    pub visited_by: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub notes: Option<String>,
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
