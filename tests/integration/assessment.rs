@@ -427,4 +427,25 @@ async fn the_overview_matches_counts_recomputed_from_the_lists() {
     app.add_user(&admin, "county.b", "county_officer", "640205", json!({})).await;
     let other = app.login("county.b", "password-1234").await;
     app.get("/api/v1/reports/overview?region_code=640202", Some(&other)).await.assert_problem(404, "not_found");
+
+    // The monthly series: twelve months by default, this month holding what the lists hold.
+    let series = app.get("/api/v1/reports/timeseries?metric=beneficiaries&region_code=640202", Some(&admin)).await;
+    assert_eq!(series.status, 200, "{}", series.text);
+    let points = series.body["points"].as_array().unwrap();
+    assert_eq!(points.len(), 12);
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let this_month =
+        chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).with_timezone(&beijing).format("%Y-%m").to_string();
+    assert_eq!(points[11], json!({"period": this_month, "count": 3}), "three people registered here this month");
+    assert!(points[..11].iter().all(|p| p["count"] == 0));
+    let needs = app.get("/api/v1/reports/timeseries?metric=needs&interval=day&region_code=640202", Some(&admin)).await;
+    let total: i64 = needs.body["points"].as_array().unwrap().iter().map(|p| p["count"].as_i64().unwrap()).sum();
+    let listed = app.get("/api/v1/needs?region_code=640202&limit=500", Some(&admin)).await;
+    assert_eq!(total, listed.body["items"].as_array().unwrap().len() as i64, "daily needs add up to the list");
+    let decade = "/api/v1/reports/timeseries?metric=orders&from=2000-01-01T00:00:00Z&to=2025-01-01T00:00:00Z";
+    let refused = app.get(decade, Some(&admin)).await;
+    refused.assert_problem(422, "validation_failed");
+    assert_eq!(refused.body["errors"][0]["code"], "too_many_periods");
+    app.get("/api/v1/reports/timeseries?metric=gossip", Some(&admin)).await.assert_problem(400, "bad_query");
+    app.get("/api/v1/reports/timeseries?metric=needs&region_code=640202", Some(&other)).await.assert_problem(404, "not_found");
 }

@@ -9,3 +9,4 @@ pub mod evaluations;
 pub mod overview;
 pub mod rules;
 pub mod schemes;
+pub mod timeseries;

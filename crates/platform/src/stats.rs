@@ -1,11 +1,91 @@
 //! Grouped counts for reports: one `GROUP BY` query per figure, scoped to a
-//! region subtree and a created-at window, so figures never load rows.
+//! region subtree and a created-at window, so figures never load rows; and
+//! the same counts bucketed by day or month for time series.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, Utc};
 use jiuzhu_core::DomainError;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, QueryFilter, QuerySelect};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// Periods are calendar days or months in Beijing time (UTC+8, no daylight
+/// saving), the pilot's own clock, so a month's figure matches its paperwork.
+pub const REPORT_UTC_OFFSET_SECS: i32 = 8 * 3600;
+
+/// The bucket of a time series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Interval {
+    /// `YYYY-MM-DD`
+    Day,
+    /// `YYYY-MM`
+    Month,
+}
+
+impl Interval {
+    /// Most periods one series may span.
+    pub fn max_points(self) -> usize {
+        match self {
+            Interval::Day => 400,
+            Interval::Month => 120,
+        }
+    }
+
+    fn label(self, day: NaiveDate) -> String {
+        match self {
+            Interval::Day => day.format("%Y-%m-%d").to_string(),
+            Interval::Month => day.format("%Y-%m").to_string(),
+        }
+    }
+
+    fn start_of(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Interval::Day => day,
+            Interval::Month => day.with_day(1).unwrap_or(day),
+        }
+    }
+
+    fn next(self, day: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Interval::Day => day.succ_opt(),
+            Interval::Month => day.checked_add_months(Months::new(1)),
+        }
+    }
+
+    /// The SQL that labels a timestamp column with its period, per backend.
+    fn bucket_sql(self, backend: DbBackend, column: &str) -> String {
+        match (backend, self) {
+            (DbBackend::Postgres, Interval::Day) => format!("to_char({column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"),
+            (DbBackend::Postgres, Interval::Month) => format!("to_char({column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"),
+            (_, Interval::Day) => format!("strftime('%Y-%m-%d', {column}, '+8 hours')"),
+            (_, Interval::Month) => format!("strftime('%Y-%m', {column}, '+8 hours')"),
+        }
+    }
+}
+
+/// The day an instant falls on in Beijing time.
+pub fn report_day(at: DateTime<Utc>) -> NaiveDate {
+    let beijing = FixedOffset::east_opt(REPORT_UTC_OFFSET_SECS).unwrap_or_else(|| unreachable!("+08:00 is a valid offset"));
+    at.with_timezone(&beijing).date_naive()
+}
+
+/// Every period label from the one holding `from` to the one holding `to`
+/// (both Beijing-time days), in order; `None` when that is more than
+/// `interval.max_points()` periods.
+pub fn periods(interval: Interval, from: NaiveDate, to: NaiveDate) -> Option<Vec<String>> {
+    let mut labels = Vec::new();
+    let mut day = interval.start_of(from);
+    while day <= to {
+        if labels.len() == interval.max_points() {
+            return None;
+        }
+        labels.push(interval.label(day));
+        day = interval.next(day)?;
+    }
+    Some(labels)
+}
 
 /// Where and when a report counts: a region `LIKE` pattern and a half-open
 /// `[from, to)` window on each row's creation time.
@@ -58,6 +138,32 @@ pub async fn count_by<E: EntityTrait>(
     Ok(rows.into_iter().map(|(key, n)| (key.unwrap_or_else(|| "none".into()), n)).collect())
 }
 
+/// Rows of `E` in the window matching `extra`, counted per period of their
+/// creation; periods without rows are absent (see `periods` to fill them).
+pub async fn count_by_period<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    table: &Counted<E::Column>,
+    window: &Window,
+    interval: Interval,
+    extra: Condition,
+) -> Result<BTreeMap<String, i64>, DomainError>
+where
+    E::Column: IdenStatic,
+{
+    let bucket = interval.bucket_sql(conn.get_database_backend(), table.created_at.as_str());
+    let rows: Vec<(Option<String>, i64)> = E::find()
+        .select_only()
+        .column_as(Expr::cust(bucket.clone()), "period")
+        .column_as(Expr::val(1).count(), "n")
+        .filter(table.within(window))
+        .filter(extra)
+        .group_by(Expr::cust(bucket))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(period, n)| Some((period?, n))).collect())
+}
+
 /// Rows of `E` in the window matching `extra`.
 pub async fn count<E: EntityTrait>(
     conn: &impl ConnectionTrait,
@@ -74,4 +180,35 @@ pub async fn count<E: EntityTrait>(
         .one(conn)
         .await?;
     Ok(n.unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn months_run_from_the_first_period_to_the_last_inclusive() {
+        assert_eq!(periods(Interval::Month, day(2024, 11, 15), day(2025, 2, 1)).unwrap(), ["2024-11", "2024-12", "2025-01", "2025-02"]);
+        assert_eq!(periods(Interval::Day, day(2025, 2, 27), day(2025, 3, 1)).unwrap(), ["2025-02-27", "2025-02-28", "2025-03-01"]);
+        assert_eq!(periods(Interval::Month, day(2025, 3, 1), day(2025, 2, 1)).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn too_long_a_series_is_refused() {
+        assert!(periods(Interval::Month, day(2015, 1, 1), day(2024, 12, 31)).is_some(), "120 months");
+        assert!(periods(Interval::Month, day(2015, 1, 1), day(2025, 1, 1)).is_none(), "121 months");
+        assert!(periods(Interval::Day, day(2024, 1, 1), day(2025, 12, 31)).is_none());
+    }
+
+    #[test]
+    fn days_are_beijing_days() {
+        let late_utc = Utc.with_ymd_and_hms(2025, 1, 31, 16, 30, 0).unwrap();
+        assert_eq!(report_day(late_utc), day(2025, 2, 1), "00:30 in Beijing is already February");
+        assert_eq!(report_day(Utc.with_ymd_and_hms(2025, 1, 31, 15, 59, 0).unwrap()), day(2025, 1, 31));
+    }
 }

@@ -100,6 +100,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(exports::export_service_needs)
             .service(exports::export_service_targets)
             .service(reports::get_overview)
+            .service(reports::get_timeseries)
             .service(webhooks::create_webhook)
             .service(webhooks::list_webhooks)
             .service(webhooks::get_webhook)

@@ -6,6 +6,8 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use jiuzhu_evaluation::overview::{self, Overview};
+use jiuzhu_evaluation::timeseries::{self, Metric, Timeseries};
+use jiuzhu_platform::stats::Interval;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -44,4 +46,47 @@ pub struct OverviewQuery {
 pub async fn get_overview(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::Query<OverviewQuery>) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     Ok(HttpResponse::Ok().json(overview::overview(&state.db, &ctx, q.region_code.as_deref(), q.from, q.to).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimeseriesQuery {
+    /// What to count.
+    pub metric: Metric,
+    /// `month` (default) or `day`.
+    pub interval: Option<Interval>,
+    /// Defaults to the caller's region; a region outside it answers 404.
+    pub region_code: Option<String>,
+    /// Start of the window; by default twelve months (or thirty days) before `to`.
+    pub from: Option<DateTime<Utc>>,
+    /// End of the window, exclusive; by default now.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A figure over time
+///
+/// How many rows of one kind (applications, needs, orders, deliveries, …)
+/// were created per month or day in a region subtree, for charts. Every
+/// period of the window is present, zero when nothing happened; periods are
+/// calendar months or days in Beijing time (UTC+08:00). At most 120 months
+/// or 400 days (422 `too_many_periods`).
+///
+/// Permission: `beneficiary:read`.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "getTimeseries",
+    security(("bearer" = [])),
+    params(TimeseriesQuery),
+    responses((status = 200, description = "The series", body = Timeseries), (status = 404, description = "The region is outside the caller's"))
+)]
+#[get("/reports/timeseries")]
+pub async fn get_timeseries(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<TimeseriesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let interval = q.interval.unwrap_or(Interval::Month);
+    let series = timeseries::series(&state.db, &ctx, q.metric, interval, q.region_code.as_deref(), q.from, q.to).await?;
+    Ok(HttpResponse::Ok().json(series))
 }

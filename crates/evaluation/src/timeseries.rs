@@ -1,0 +1,158 @@
+//! Monthly (or daily) series of the pilot's figures for front-end charts:
+//! how many rows of one kind were created per period in a region subtree,
+//! every period present (zero when nothing happened), one aggregate query.
+
+use crate::entity::evaluation;
+use chrono::{DateTime, Datelike, Months, Utc};
+use jiuzhu_core::{Context, DomainError, Permission};
+use jiuzhu_intake::entity::{application, beneficiary, referral};
+use jiuzhu_matching::entity::{delivery, follow_up, service_order};
+use jiuzhu_needs_assessment::entity::{assessment, need};
+use jiuzhu_platform::Db;
+use jiuzhu_platform::record::authorize;
+use jiuzhu_platform::stats::{Counted, Interval, Window, count_by_period, periods, report_day};
+use jiuzhu_procurement::entity::procurement_project;
+use sea_orm::Condition;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a series counts: rows created per period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// People added to the service target list
+    Beneficiaries,
+    /// One-form applications received
+    Applications,
+    /// Transfers to departments
+    Referrals,
+    /// Needs assessments made
+    Assessments,
+    /// Service needs identified
+    Needs,
+    /// Service orders sent
+    Orders,
+    /// Delivery records made
+    Deliveries,
+    /// Follow-up visits scheduled
+    FollowUps,
+    /// Procurement projects created
+    Projects,
+    /// Evaluations started
+    Evaluations,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Point {
+    /// `YYYY-MM` or `YYYY-MM-DD`, in Beijing time.
+    pub period: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"metric": "applications", "interval": "month", "region_code": "640202", "from": "2025-01-01T00:00:00Z", "to": "2025-04-01T00:00:00Z", "utc_offset": "+08:00",
+    "points": [{"period": "2025-01", "count": 41}, {"period": "2025-02", "count": 0}, {"period": "2025-03", "count": 57}]}))]
+pub struct Timeseries {
+    pub metric: Metric,
+    pub interval: Interval,
+    pub region_code: String,
+    /// The window counted, `[from, to)`.
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Periods are calendar days or months at this offset.
+    pub utc_offset: String,
+    /// Every period of the window, oldest first, zero when nothing was created.
+    pub points: Vec<Point>,
+}
+
+/// The series of `metric` over `[from, to)`; by default the last twelve
+/// months (by month) or thirty days (by day) up to now.
+pub async fn series(
+    db: &Db,
+    ctx: &Context,
+    metric: Metric,
+    interval: Interval,
+    region_code: Option<&str>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<Timeseries, DomainError> {
+    authorize(db, ctx, Permission::BeneficiaryRead).await?;
+    let region = ctx.actor.region_within(region_code)?;
+    let to = to.unwrap_or(ctx.now);
+    let from = match from {
+        Some(from) => from,
+        None => default_start(interval, to),
+    };
+    if from >= to {
+        return Err(DomainError::field("to", "before_from", "to must be after from"));
+    }
+    // `to` is exclusive: the last period is the one holding the instant just before it.
+    let last_day = report_day(to - chrono::Duration::milliseconds(1));
+    let labels = periods(interval, report_day(from), last_day).ok_or_else(|| {
+        DomainError::field("from", "too_many_periods", format!("a series spans at most {} periods; narrow from/to", interval.max_points()))
+    })?;
+    let window = Window { region_pattern: format!("{}%", region.subtree_prefix()), from: Some(from), to: Some(to) };
+    let counts = count(db, metric, interval, &window).await?;
+    let points = labels.into_iter().map(|period| Point { count: counts.get(&period).copied().unwrap_or(0), period }).collect();
+    Ok(Timeseries { metric, interval, region_code: region.to_string(), from, to, utc_offset: "+08:00".into(), points })
+}
+
+fn default_start(interval: Interval, to: DateTime<Utc>) -> DateTime<Utc> {
+    match interval {
+        Interval::Day => to - chrono::Duration::days(30),
+        Interval::Month => {
+            let day = report_day(to);
+            let first = day.with_day(1).and_then(|d| d.checked_sub_months(Months::new(11))).unwrap_or(day);
+            // Midnight of that day in Beijing is 16:00 UTC the day before.
+            first.and_hms_opt(0, 0, 0).map(|m| m.and_utc() - chrono::Duration::hours(8)).unwrap_or(to)
+        }
+    }
+}
+
+async fn count(
+    db: &Db,
+    metric: Metric,
+    interval: Interval,
+    window: &Window,
+) -> Result<std::collections::BTreeMap<String, i64>, DomainError> {
+    let conn = db.conn();
+    let all = Condition::all();
+    macro_rules! per_period {
+        ($entity:ident) => {
+            count_by_period::<$entity::Entity>(
+                conn,
+                &Counted { region: $entity::Column::RegionCode, created_at: $entity::Column::CreatedAt },
+                window,
+                interval,
+                all,
+            )
+            .await
+        };
+    }
+    match metric {
+        Metric::Beneficiaries => per_period!(beneficiary),
+        Metric::Applications => per_period!(application),
+        Metric::Referrals => per_period!(referral),
+        Metric::Assessments => per_period!(assessment),
+        Metric::Needs => per_period!(need),
+        Metric::Orders => per_period!(service_order),
+        Metric::Deliveries => per_period!(delivery),
+        Metric::FollowUps => per_period!(follow_up),
+        Metric::Projects => per_period!(procurement_project),
+        Metric::Evaluations => per_period!(evaluation),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_default_month_window_starts_eleven_months_back_at_beijing_midnight() {
+        let now = Utc.with_ymd_and_hms(2025, 3, 15, 10, 0, 0).unwrap();
+        assert_eq!(default_start(Interval::Month, now), Utc.with_ymd_and_hms(2024, 3, 31, 16, 0, 0).unwrap());
+        let labels = periods(Interval::Month, report_day(default_start(Interval::Month, now)), report_day(now)).unwrap();
+        assert_eq!((labels.len(), labels[0].as_str(), labels[11].as_str()), (12, "2024-04", "2025-03"));
+    }
+}
