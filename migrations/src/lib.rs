@@ -19,6 +19,7 @@ mod m20261129_000012_inspections;
 mod m20261129_000013_evaluation;
 mod m20261129_000014_webhooks;
 mod m20261129_000015_follow_up_visits;
+mod m20261129_000016_key_townships;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_evaluation::Migration),
             Box::new(m20261129_000014_webhooks::Migration),
             Box::new(m20261129_000015_follow_up_visits::Migration),
+            Box::new(m20261129_000016_key_townships::Migration),
         ]
     }
 }

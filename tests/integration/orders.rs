@@ -212,6 +212,39 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
     let elsewhere = app.get("/api/v1/reports/overview?region_code=640205", Some(&w.admin)).await;
     assert_eq!((elsewhere.body["deliveries"].as_i64(), elsewhere.body["funds_by_year"].clone()), (Some(0), json!({})));
     assert_eq!(elsewhere.body["satisfaction"], json!({"responses": 0, "average": null}));
+
+    // The pilot summary, with 甲街道 marked as a key township.
+    app.patch_json("/api/v1/regions/640202", &w.admin, &json!({"key_township": true}), Some("\"1\""))
+        .await
+        .assert_problem(422, "validation_failed");
+    let marked = app.patch_json("/api/v1/regions/640202001", &w.admin, &json!({"key_township": true}), Some("\"1\"")).await;
+    assert_eq!(
+        (marked.status, marked.body["key_township"].as_bool(), marked.body["version"].as_i64()),
+        (200, Some(true), Some(2)),
+        "{}",
+        marked.text
+    );
+    let summary = app.get("/api/v1/reports/pilot-summary?region_code=640202", Some(&w.admin)).await;
+    assert_eq!(summary.status, 200, "{}", summary.text);
+    let s = &summary.body;
+    assert_eq!(s["key_townships"]["townships"], json!([{"code": "640202001", "name_zh": "甲街道"}]));
+    assert_eq!(
+        (s["scale"]["orders"].as_i64(), s["scale"]["orders_completed"].as_i64(), s["scale"]["follow_ups_done"].as_i64()),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(s["key_townships"]["key"]["orders"], 2, "both orders are in the key township");
+    assert_eq!(s["key_townships"]["rest"]["orders"], 0);
+    let daily = s["by_service_category"].as_array().unwrap().iter().find(|c| c["category"] == "daily_living").unwrap();
+    assert_eq!((daily["orders"].as_i64(), daily["orders_completed"].as_i64()), (Some(2), Some(1)), "meals are daily living");
+    assert_eq!(s["problems"]["inspections"], 0);
+    let page = app.get("/api/v1/reports/pilot-summary?region_code=640202&format=html", Some(&w.admin)).await;
+    assert_eq!(page.content_type(), "text/html; charset=utf-8");
+    assert!(
+        page.text.starts_with("<!doctype html>") && page.text.contains("<svg") && page.text.contains("甲街道（640202001）"),
+        "{}",
+        page.text
+    );
+    app.get("/api/v1/reports/pilot-summary?format=pdf", Some(&w.admin)).await.assert_problem(400, "bad_query");
     let feed = app.get("/api/v1/events?type=service_order.completed", Some(&provider)).await;
     assert_eq!(feed.body["items"].as_array().unwrap().len(), 1, "the provider's feed carries its order events");
     app.post_json_with(&format!("{path}/cancel"), Some(&w.admin), &json!({"reason": "x"}), &[("If-Match", "\"4\"")])

@@ -14,6 +14,7 @@ pub mod json;
 pub mod logging;
 pub mod middleware;
 pub mod openapi;
+pub mod pilot_page;
 pub mod problem;
 pub mod rate_limit;
 pub mod routes;

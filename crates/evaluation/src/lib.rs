@@ -7,6 +7,7 @@
 pub mod entity;
 pub mod evaluations;
 pub mod overview;
+pub mod pilot_summary;
 pub mod rules;
 pub mod schemes;
 pub mod timeseries;

@@ -196,7 +196,7 @@ async fn count_each(
 }
 
 /// Feedback in the window on orders in the region: how many, and the sum of scores.
-async fn satisfaction(conn: &impl ConnectionTrait, window: &Window) -> Result<Satisfaction, DomainError> {
+pub(crate) async fn satisfaction(conn: &impl ConnectionTrait, window: &Window) -> Result<Satisfaction, DomainError> {
     let orders_in_region = service_order::Entity::find()
         .select_only()
         .column(service_order::Column::Id)

@@ -42,12 +42,14 @@ pub async fn ensure(
         parent_code: Set(parent.map(|p| p.to_string())),
         is_demo: Set(is_demo),
         created_at: Set(clock.now()),
+        key_township: Set(false),
+        version: Set(1),
     };
     Ok(model.insert(conn).await?)
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-#[schema(example = json!({"code": "640202", "name_zh": "大武口区", "level": "county", "parent_code": "640200", "is_demo": false}))]
+#[schema(example = json!({"code": "640202001", "name_zh": "长胜街道", "level": "township", "parent_code": "640202", "is_demo": false, "key_township": true, "version": 2}))]
 pub struct RegionView {
     pub code: String,
     pub name_zh: String,
@@ -56,12 +58,68 @@ pub struct RegionView {
     pub parent_code: Option<String>,
     /// Invented for demonstration; not a real division.
     pub is_demo: bool,
+    /// A key township of the pilot (重点乡镇); only townships can be.
+    pub key_township: bool,
+    pub version: i64,
 }
 
 impl From<region::Model> for RegionView {
     fn from(m: region::Model) -> Self {
-        Self { code: m.code, name_zh: m.name_zh, level: m.level, parent_code: m.parent_code, is_demo: m.is_demo }
+        Self {
+            code: m.code,
+            name_zh: m.name_zh,
+            level: m.level,
+            parent_code: m.parent_code,
+            is_demo: m.is_demo,
+            key_township: m.key_township,
+            version: m.version,
+        }
     }
+}
+
+#[derive(Debug, serde::Deserialize, validator::Validate, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"key_township": true}))]
+pub struct PatchRegion {
+    /// Mark or unmark a township as a key township of the pilot.
+    pub key_township: Option<bool>,
+    #[validate(length(min = 1, max = 100))]
+    pub name_zh: Option<String>,
+}
+
+/// Renames a region or marks a township as a key township (If-Match).
+pub async fn patch(
+    db: &crate::Db,
+    ctx: &jiuzhu_core::Context,
+    code: &str,
+    if_match: Option<i64>,
+    input: PatchRegion,
+) -> Result<RegionView, DomainError> {
+    crate::record::authorize(db, ctx, jiuzhu_core::Permission::RegionWrite).await?;
+    let code = RegionCode::parse(code).map_err(|_| DomainError::NotFound)?;
+    if !ctx.actor.covers(&code) {
+        return Err(DomainError::NotFound);
+    }
+    let txn = db.begin_write().await?;
+    let current = find(&*txn, &code).await?.ok_or(DomainError::NotFound)?;
+    crate::concurrency::expect_version(if_match, current.version)?;
+    if input.key_township == Some(true) && code.level() != RegionLevel::Township {
+        return Err(DomainError::field("key_township", "not_a_township", "only a township (9 digits) can be a key township"));
+    }
+    let mut model: region::ActiveModel = current.clone().into();
+    if let Some(key) = input.key_township {
+        model.key_township = Set(key);
+    }
+    if let Some(name) = input.name_zh {
+        model.name_zh = Set(name);
+    }
+    model.version = Set(current.version + 1);
+    let updated = model.update(&*txn).await?;
+    let data = serde_json::json!({"name_zh": updated.name_zh, "key_township": updated.key_township});
+    let change = crate::record::Change::published("region.updated", "region", &updated.code, &updated.code, data);
+    crate::record::record(&*txn, ctx, change).await?;
+    txn.commit().await?;
+    Ok(updated.into())
 }
 
 #[derive(Debug, serde::Deserialize, validator::Validate, utoipa::ToSchema)]

@@ -1,15 +1,16 @@
 //! Reference data: regions, departments, roles with their permissions, and
 //! every enumeration with Chinese and English labels.
 
-use crate::extract::{Ctx, created};
+use crate::extract::{Ctx, IfMatch, created, with_etag};
 use crate::json::ValidJson;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, patch, post, web};
 use jiuzhu_core::permission::permissions_of;
 use jiuzhu_core::{Permission, Role};
 use jiuzhu_platform::departments::{self, DepartmentView};
-use jiuzhu_platform::regions::{self, CreateRegion, RegionView};
+use jiuzhu_platform::regions::{self, CreateRegion, PatchRegion, RegionView};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -52,6 +53,37 @@ pub async fn list_regions(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web:
 #[get("/regions/{code}")]
 pub async fn get_region(state: web::Data<AppState>, Ctx(ctx): Ctx, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(regions::get(&state.db, &ctx, &code).await?))
+}
+
+/// Update a region
+///
+/// A JSON merge patch: `name_zh`, and `key_township` to mark or unmark a
+/// township as one of the pilot's key townships (重点乡镇), which the pilot
+/// summary compares with the rest. Only townships can be key townships
+/// (422 `not_a_township`). Needs `If-Match`.
+///
+/// Permission: `region:write` (city_admin).
+#[utoipa::path(
+    tag = "reference",
+    operation_id = "patchRegion",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Region code"), ("If-Match" = String, Header, description = "The version you read, e.g. \"1\"")),
+    request_body(content = PatchRegion, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Updated", body = RegionView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such region in the caller's"),
+    )
+)]
+#[patch("/regions/{code}")]
+pub async fn patch_region(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    code: web::Path<String>,
+    if_match: IfMatch,
+    body: ValidJson<PatchRegion>,
+) -> Result<HttpResponse, ApiError> {
+    let region = regions::patch(&state.db, &ctx, &code, if_match.0, body.0).await?;
+    Ok(with_etag(StatusCode::OK, region.version, &region))
 }
 
 /// Add a township or village

@@ -6,6 +6,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use jiuzhu_evaluation::overview::{self, Overview};
+use jiuzhu_evaluation::pilot_summary::{self, PilotSummary};
 use jiuzhu_evaluation::timeseries::{self, Metric, Timeseries};
 use jiuzhu_platform::stats::Interval;
 use serde::Deserialize;
@@ -89,4 +90,66 @@ pub async fn get_timeseries(
     let interval = q.interval.unwrap_or(Interval::Month);
     let series = timeseries::series(&state.db, &ctx, q.metric, interval, q.region_code.as_deref(), q.from, q.to).await?;
     Ok(HttpResponse::Ok().json(series))
+}
+
+/// How the pilot summary is answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SummaryFormat {
+    /// The figures as JSON
+    #[default]
+    Json,
+    /// A printable HTML page with tables and inline SVG charts
+    Html,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PilotSummaryQuery {
+    /// Defaults to the caller's region; a region outside it answers 404.
+    pub region_code: Option<String>,
+    /// Count rows created at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Count rows created before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// `json` (default) or `html`.
+    pub format: Option<SummaryFormat>,
+}
+
+/// The pilot summary
+///
+/// The figures the pilot's summary report (试点工作总结) needs for a region
+/// subtree and the rows created in `[from, to)`: the overall scale, results
+/// by service category, the key townships (marked with `PATCH
+/// /regions/{code}`) against the rest of the region, and the problems
+/// (overdue referrals and follow-ups, failed inspections, declined or
+/// cancelled orders, appeals). `format=html` answers a printable page with
+/// tables and inline SVG charts; it loads nothing from elsewhere.
+///
+/// Permission: `beneficiary:read`.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "getPilotSummary",
+    security(("bearer" = [])),
+    params(PilotSummaryQuery),
+    responses(
+        (status = 200, description = "The figures, or the page", content(
+            (PilotSummary = "application/json"),
+            (String = "text/html", example = json!("<!doctype html><html lang=\"zh-CN\">…</html>"))
+        )),
+        (status = 404, description = "The region is outside the caller's"),
+    )
+)]
+#[get("/reports/pilot-summary")]
+pub async fn get_pilot_summary(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<PilotSummaryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let summary = pilot_summary::summary(&state.db, &ctx, q.region_code.as_deref(), q.from, q.to).await?;
+    Ok(match q.format.unwrap_or_default() {
+        SummaryFormat::Json => HttpResponse::Ok().json(summary),
+        SummaryFormat::Html => HttpResponse::Ok().content_type("text/html; charset=utf-8").body(crate::pilot_page::render(&summary)),
+    })
 }

@@ -12,6 +12,9 @@ pub struct Model {
     pub parent_code: Option<String>,
     pub is_demo: bool,
     pub created_at: ChronoDateTimeUtc,
+    /// A key township of the pilot (重点乡镇).
+    pub key_township: bool,
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,348 @@
+//! The pilot summary (试点工作总结): the figures the city's summary report
+//! needs for one region subtree and period: the overall scale, results by
+//! service category, the key townships (重点乡镇) against the rest, and the
+//! problems found. Every figure is an aggregate query; key-township figures
+//! are summed over the marked townships and the rest is the difference.
+
+use crate::entity::{appeal, evaluation};
+use crate::overview::Satisfaction;
+use chrono::{DateTime, Utc};
+use jiuzhu_core::catalogue;
+use jiuzhu_core::{Context, DomainError, Permission};
+use jiuzhu_intake::entity::{application, beneficiary, referral};
+use jiuzhu_intake::rules::ReferralStatus;
+use jiuzhu_matching::entity::{delivery, follow_up, inspection, service_order};
+use jiuzhu_matching::follow_ups;
+use jiuzhu_needs_assessment::entity::{assessment, need};
+use jiuzhu_platform::Db;
+use jiuzhu_platform::entity::region;
+use jiuzhu_platform::record::authorize;
+use jiuzhu_platform::stats::{Counted, Window, count, count_by};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::ops::{AddAssign, Sub};
+use utoipa::ToSchema;
+
+/// Figures of one area: the part of the chain that happens in a township.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AreaFigures {
+    /// Active people registered in the period.
+    pub beneficiaries: i64,
+    pub applications: i64,
+    /// Service needs identified.
+    pub needs: i64,
+    /// Of those, still waiting for a match.
+    pub needs_open: i64,
+    pub orders: i64,
+    pub orders_completed: i64,
+    pub deliveries: i64,
+    pub follow_ups_done: i64,
+}
+
+impl AddAssign<&AreaFigures> for AreaFigures {
+    fn add_assign(&mut self, other: &AreaFigures) {
+        self.beneficiaries += other.beneficiaries;
+        self.applications += other.applications;
+        self.needs += other.needs;
+        self.needs_open += other.needs_open;
+        self.orders += other.orders;
+        self.orders_completed += other.orders_completed;
+        self.deliveries += other.deliveries;
+        self.follow_ups_done += other.follow_ups_done;
+    }
+}
+
+impl Sub<&AreaFigures> for &AreaFigures {
+    type Output = AreaFigures;
+    fn sub(self, other: &AreaFigures) -> AreaFigures {
+        AreaFigures {
+            beneficiaries: self.beneficiaries - other.beneficiaries,
+            applications: self.applications - other.applications,
+            needs: self.needs - other.needs,
+            needs_open: self.needs_open - other.needs_open,
+            orders: self.orders - other.orders,
+            orders_completed: self.orders_completed - other.orders_completed,
+            deliveries: self.deliveries - other.deliveries,
+            follow_ups_done: self.follow_ups_done - other.follow_ups_done,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Scale {
+    #[serde(flatten)]
+    pub area: AreaFigures,
+    /// Current (not superseded) assessments made in the period.
+    pub assessments: i64,
+    /// Transfers of non-service needs to departments.
+    pub referrals: i64,
+    pub satisfaction: Satisfaction,
+}
+
+/// Results for one service category of the catalogue.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CategoryFigures {
+    /// `care`, `daily_living`, `caring` (the catalogue's) or `other` (local services).
+    pub category: String,
+    pub needs: i64,
+    pub needs_open: i64,
+    pub orders: i64,
+    pub orders_completed: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KeyTownship {
+    pub code: String,
+    pub name_zh: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KeyComparison {
+    /// The key townships inside the region (marked with `PATCH /regions/{code}`).
+    pub townships: Vec<KeyTownship>,
+    /// Their figures, summed.
+    pub key: AreaFigures,
+    /// Everywhere else in the region.
+    pub rest: AreaFigures,
+}
+
+/// What went wrong, for the report's problems section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Problems {
+    /// Referrals still open past their due time, now.
+    pub referrals_overdue: i64,
+    /// Follow-up visits still open past their due day, now.
+    pub follow_ups_overdue: i64,
+    /// Random inspections in the period that found an issue, of all made.
+    pub inspections_failed: i64,
+    pub inspections: i64,
+    /// Orders declined by the provider or cancelled.
+    pub orders_declined_or_cancelled: i64,
+    /// Appeals against evaluations of the region's projects, by status.
+    pub appeals_by_status: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"region_code": "640202", "region_name": "大武口区", "from": "2024-10-01T00:00:00Z", "to": "2025-08-01T00:00:00Z",
+    "scale": {"beneficiaries": 1204, "applications": 585, "needs": 2310, "needs_open": 120, "orders": 1700, "orders_completed": 1630, "deliveries": 5120, "follow_ups_done": 1500, "assessments": 712, "referrals": 61, "satisfaction": {"responses": 1422, "average": 4.61}},
+    "by_service_category": [{"category": "care", "needs": 610, "needs_open": 40, "orders": 420, "orders_completed": 400}, {"category": "daily_living", "needs": 1500, "needs_open": 70, "orders": 1180, "orders_completed": 1140}],
+    "key_townships": {"townships": [{"code": "640202001", "name_zh": "长胜街道"}], "key": {"beneficiaries": 420, "applications": 230, "needs": 900, "needs_open": 30, "orders": 700, "orders_completed": 690, "deliveries": 2300, "follow_ups_done": 650},
+        "rest": {"beneficiaries": 784, "applications": 355, "needs": 1410, "needs_open": 90, "orders": 1000, "orders_completed": 940, "deliveries": 2820, "follow_ups_done": 850}},
+    "problems": {"referrals_overdue": 2, "follow_ups_overdue": 9, "inspections_failed": 3, "inspections": 40, "orders_declined_or_cancelled": 12, "appeals_by_status": {"upheld": 1}}}))]
+pub struct PilotSummary {
+    pub region_code: String,
+    pub region_name: String,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub scale: Scale,
+    /// Catalogue categories in catalogue order, then `other`.
+    pub by_service_category: Vec<CategoryFigures>,
+    pub key_townships: KeyComparison,
+    pub problems: Problems,
+}
+
+async fn area(conn: &impl ConnectionTrait, window: &Window) -> Result<AreaFigures, DomainError> {
+    let all = Condition::all;
+    let beneficiaries = Counted { region: beneficiary::Column::RegionCode, created_at: beneficiary::Column::CreatedAt };
+    let applications = Counted { region: application::Column::RegionCode, created_at: application::Column::CreatedAt };
+    let needs = Counted { region: need::Column::RegionCode, created_at: need::Column::CreatedAt };
+    let orders = Counted { region: service_order::Column::RegionCode, created_at: service_order::Column::CreatedAt };
+    let deliveries = Counted { region: delivery::Column::RegionCode, created_at: delivery::Column::CreatedAt };
+    let follow_ups = Counted { region: follow_up::Column::RegionCode, created_at: follow_up::Column::CreatedAt };
+    Ok(AreaFigures {
+        beneficiaries: count::<beneficiary::Entity>(conn, &beneficiaries, window, all().add(beneficiary::Column::Status.eq("active")))
+            .await?,
+        applications: count::<application::Entity>(conn, &applications, window, all()).await?,
+        needs: count::<need::Entity>(conn, &needs, window, all()).await?,
+        needs_open: count::<need::Entity>(conn, &needs, window, all().add(need::Column::Status.eq("open"))).await?,
+        orders: count::<service_order::Entity>(conn, &orders, window, all()).await?,
+        orders_completed: count::<service_order::Entity>(conn, &orders, window, all().add(service_order::Column::Status.eq("completed")))
+            .await?,
+        deliveries: count::<delivery::Entity>(conn, &deliveries, window, all()).await?,
+        follow_ups_done: count::<follow_up::Entity>(conn, &follow_ups, window, all().add(follow_up::Column::Status.eq(follow_ups::DONE)))
+            .await?,
+    })
+}
+
+/// The catalogue category of a service code; local services are `other`.
+fn category_of(service_code: &str) -> String {
+    catalogue::find(service_code).map(|entry| entry.2.to_string()).unwrap_or_else(|| "other".into())
+}
+
+async fn by_service_category(conn: &impl ConnectionTrait, window: &Window) -> Result<Vec<CategoryFigures>, DomainError> {
+    let all = Condition::all;
+    let needs = Counted { region: need::Column::RegionCode, created_at: need::Column::CreatedAt };
+    let orders = Counted { region: service_order::Column::RegionCode, created_at: service_order::Column::CreatedAt };
+    let mut categories: Vec<CategoryFigures> = Vec::new();
+    for entry in catalogue::GUIDANCE_CATALOGUE {
+        if !categories.iter().any(|c| c.category == entry.2) {
+            categories.push(CategoryFigures { category: entry.2.to_string(), ..CategoryFigures::default() });
+        }
+    }
+    categories.push(CategoryFigures { category: "other".into(), ..CategoryFigures::default() });
+    let mut add = |service: &str, apply: &dyn Fn(&mut CategoryFigures)| {
+        let category = category_of(service);
+        if let Some(figures) = categories.iter_mut().find(|c| c.category == category) {
+            apply(figures);
+        }
+    };
+    for (service, n) in count_by::<need::Entity>(conn, &needs, window, need::Column::ServiceCode, all()).await? {
+        add(&service, &|f| f.needs += n);
+    }
+    let open = all().add(need::Column::Status.eq("open"));
+    for (service, n) in count_by::<need::Entity>(conn, &needs, window, need::Column::ServiceCode, open).await? {
+        add(&service, &|f| f.needs_open += n);
+    }
+    for (service, n) in count_by::<service_order::Entity>(conn, &orders, window, service_order::Column::ServiceCode, all()).await? {
+        add(&service, &|f| f.orders += n);
+    }
+    let completed = all().add(service_order::Column::Status.eq("completed"));
+    for (service, n) in count_by::<service_order::Entity>(conn, &orders, window, service_order::Column::ServiceCode, completed).await? {
+        add(&service, &|f| f.orders_completed += n);
+    }
+    Ok(categories)
+}
+
+async fn problems(conn: &impl ConnectionTrait, window: &Window, now: DateTime<Utc>) -> Result<Problems, DomainError> {
+    let all = Condition::all;
+    let referrals = Counted { region: referral::Column::RegionCode, created_at: referral::Column::CreatedAt };
+    let follow_ups = Counted { region: follow_up::Column::RegionCode, created_at: follow_up::Column::CreatedAt };
+    let inspections = Counted { region: inspection::Column::RegionCode, created_at: inspection::Column::CreatedAt };
+    let orders = Counted { region: service_order::Column::RegionCode, created_at: service_order::Column::CreatedAt };
+    let open_referral = referral::Column::Status.is_in([ReferralStatus::Pending.code(), ReferralStatus::Accepted.code()]);
+    let evaluations_here = evaluation::Entity::find()
+        .select_only()
+        .column(evaluation::Column::Id)
+        .filter(evaluation::Column::RegionCode.like(window.region_pattern.as_str()));
+    let mut appeals = appeal::Entity::find()
+        .select_only()
+        .column(appeal::Column::Status)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .filter(appeal::Column::EvaluationId.in_subquery(evaluations_here.into_query()))
+        .group_by(appeal::Column::Status);
+    if let Some(from) = window.from {
+        appeals = appeals.filter(appeal::Column::CreatedAt.gte(from));
+    }
+    if let Some(to) = window.to {
+        appeals = appeals.filter(appeal::Column::CreatedAt.lt(to));
+    }
+    let appeals_by_status: Vec<(String, i64)> = appeals.into_tuple().all(conn).await?;
+    Ok(Problems {
+        referrals_overdue: count::<referral::Entity>(
+            conn,
+            &referrals,
+            window,
+            all().add(open_referral).add(referral::Column::DueAt.lt(now)),
+        )
+        .await?,
+        follow_ups_overdue: count::<follow_up::Entity>(
+            conn,
+            &follow_ups,
+            window,
+            all().add(follow_up::Column::Status.eq(follow_ups::OPEN)).add(follow_up::Column::DueOn.lt(now.date_naive())),
+        )
+        .await?,
+        inspections_failed: count::<inspection::Entity>(
+            conn,
+            &inspections,
+            window,
+            all().add(inspection::Column::Result.eq("issue_found")),
+        )
+        .await?,
+        inspections: count::<inspection::Entity>(conn, &inspections, window, all()).await?,
+        orders_declined_or_cancelled: count::<service_order::Entity>(
+            conn,
+            &orders,
+            window,
+            all().add(service_order::Column::Status.is_in(["declined", "cancelled"])),
+        )
+        .await?,
+        appeals_by_status: appeals_by_status.into_iter().collect(),
+    })
+}
+
+pub async fn summary(
+    db: &Db,
+    ctx: &Context,
+    region_code: Option<&str>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<PilotSummary, DomainError> {
+    authorize(db, ctx, Permission::BeneficiaryRead).await?;
+    let region = ctx.actor.region_within(region_code)?;
+    if let (Some(from), Some(to)) = (from, to)
+        && from >= to
+    {
+        return Err(DomainError::field("to", "before_from", "to must be after from"));
+    }
+    let conn = db.conn();
+    let pattern = |prefix: &str| format!("{prefix}%");
+    let window = Window { region_pattern: pattern(region.subtree_prefix()), from, to };
+    let region_name = region::Entity::find_by_id(region.as_str()).one(conn).await?.map(|r| r.name_zh).unwrap_or_default();
+
+    let whole = area(conn, &window).await?;
+    let key_townships: Vec<region::Model> = region::Entity::find()
+        .filter(region::Column::KeyTownship.eq(true))
+        .filter(region::Column::Code.like(window.region_pattern.as_str()))
+        .order_by_asc(region::Column::Code)
+        .all(conn)
+        .await?;
+    let mut key = AreaFigures::default();
+    for township in &key_townships {
+        key += &area(conn, &Window { region_pattern: pattern(&township.code), from, to }).await?;
+    }
+    let rest = &whole - &key;
+
+    let assessments = Counted { region: assessment::Column::RegionCode, created_at: assessment::Column::CreatedAt };
+    let referrals = Counted { region: referral::Column::RegionCode, created_at: referral::Column::CreatedAt };
+    let scale = Scale {
+        area: whole,
+        assessments: count::<assessment::Entity>(
+            conn,
+            &assessments,
+            &window,
+            Condition::all().add(assessment::Column::SupersededBy.is_null()),
+        )
+        .await?,
+        referrals: count::<referral::Entity>(conn, &referrals, &window, Condition::all()).await?,
+        satisfaction: crate::overview::satisfaction(conn, &window).await?,
+    };
+    Ok(PilotSummary {
+        region_code: region.to_string(),
+        region_name,
+        from,
+        to,
+        scale,
+        by_service_category: by_service_category(conn, &window).await?,
+        key_townships: KeyComparison {
+            townships: key_townships.into_iter().map(|t| KeyTownship { code: t.code, name_zh: t.name_zh }).collect(),
+            key,
+            rest,
+        },
+        problems: problems(conn, &window, ctx.now).await?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rest_is_the_whole_less_the_key_townships() {
+        let whole = AreaFigures { beneficiaries: 10, needs: 7, orders: 5, deliveries: 9, ..AreaFigures::default() };
+        let mut key = AreaFigures::default();
+        key += &AreaFigures { beneficiaries: 3, needs: 2, ..AreaFigures::default() };
+        key += &AreaFigures { beneficiaries: 1, orders: 4, ..AreaFigures::default() };
+        let rest = &whole - &key;
+        assert_eq!((rest.beneficiaries, rest.needs, rest.orders, rest.deliveries), (6, 5, 1, 9));
+    }
+
+    #[test]
+    fn services_fall_in_their_catalogue_category_or_other() {
+        assert_eq!(category_of("meals"), "daily_living");
+        assert_eq!(category_of("visits"), "care");
+        assert_eq!(category_of("local_tea_service"), "other");
+    }
+}
