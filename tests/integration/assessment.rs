@@ -375,6 +375,15 @@ async fn the_needs_export_has_exactly_the_rows_the_list_shows_for_a_region() {
     let audit = app.get("/api/v1/audit-events?action=export.service_targets", Some(&admin)).await;
     assert_eq!(audit.body["items"].as_array().unwrap().len(), 1);
 
+    let projects = app.get("/api/v1/exports/service-projects?category=daily_living&header=en", Some(&admin)).await;
+    let listed = app.get("/api/v1/services?category=daily_living", Some(&admin)).await;
+    let codes: Vec<&str> = listed.body.as_array().unwrap().iter().map(|s| s["code"].as_str().unwrap()).collect();
+    let exported: Vec<&str> = projects.text.lines().skip(1).map(|l| l.split(',').nth(1).unwrap()).collect();
+    assert_eq!(exported, codes, "the service project list, in its own order");
+    assert!(projects.text.starts_with("\u{feff}number,code,category,name_zh"));
+    assert!(projects.text.contains("\r\n13,meals,daily_living,助餐服务,Meals,"), "{}", projects.text);
+    let audit = app.get("/api/v1/audit-events?action=export.service_projects", Some(&admin)).await;
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 1);
     app.add_user(&admin, "county.b", "county_officer", "640205", json!({})).await;
     let other = app.get("/api/v1/exports/service-needs?region_code=640202", Some(&app.login("county.b", "password-1234").await)).await;
     assert_eq!(other.text.trim_start_matches('\u{feff}').lines().count(), 1, "another county exports nothing of ours");

@@ -6,6 +6,7 @@
 //! samples, inspections and provider performance. Batch matching comes next.
 
 pub mod catalogue;
+pub mod catalogue_export;
 pub mod entity;
 pub mod follow_ups;
 pub mod inspections;

@@ -10,6 +10,8 @@ use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, web};
 use futures_util::StreamExt;
 use jiuzhu_intake::beneficiaries_export;
+use jiuzhu_matching::catalogue::ServiceCategory;
+use jiuzhu_matching::catalogue_export;
 use jiuzhu_needs_assessment::needs_export;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::export::{ChunkedExport, Header, csv_row, header_row};
@@ -127,4 +129,40 @@ pub async fn export_service_targets(
 ) -> Result<HttpResponse, ApiError> {
     let export = beneficiaries_export::begin(&state.db, &ctx, filter.into_inner().into()).await?;
     Ok(csv_download(state.db.clone(), export, query.header, "service-targets.csv"))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ServiceExportQuery {
+    pub category: Option<ServiceCategory>,
+    pub active: Option<bool>,
+}
+
+/// Export the service project list
+///
+/// Exactly the items `GET /services` lists for the same filter and in the
+/// same order: the 32 guidance items and the local items of the caller's
+/// area. No personal data; the export writes one audit row
+/// (`export.service_projects`). Columns: number, code, category, name_zh,
+/// name_en, description_zh, unit, government_funded, covered_by_material
+/// (`;`-separated), guidance, region_code, active.
+///
+/// Permission: `service:read`.
+#[utoipa::path(
+    tag = "exports",
+    operation_id = "exportServiceProjects",
+    security(("bearer" = [])),
+    params(ServiceExportQuery, ExportQuery),
+    responses((status = 200, description = "The list as CSV", content_type = "text/csv",
+        body = String, example = json!("\u{feff}number,code,category,name_zh,name_en,description_zh,unit,government_funded,covered_by_material,guidance,region_code,active\r\n13,meals,daily_living,助餐服务,Meals,送餐、协助就餐、上门做饭,per_item,true,support:centralized,true,640200,true\r\n")))
+)]
+#[get("/exports/service-projects")]
+pub async fn export_service_projects(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    filter: web::Query<ServiceExportQuery>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let export = catalogue_export::begin(&state.db, &ctx, filter.category, filter.active).await?;
+    Ok(csv_download(state.db.clone(), export, query.header, "service-projects.csv"))
 }

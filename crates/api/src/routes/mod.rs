@@ -100,6 +100,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(assessment::search_registry)
             .service(exports::export_service_needs)
             .service(exports::export_service_targets)
+            .service(exports::export_service_projects)
             .service(reports::get_overview)
             .service(reports::get_timeseries)
             .service(reports::get_pilot_summary)
