@@ -32,6 +32,8 @@ pub struct Reply {
     pub headers: awc::http::header::HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body's bytes, for binary answers such as XLSX.
+    pub raw: Vec<u8>,
 }
 
 impl Reply {
@@ -102,7 +104,7 @@ impl TestApp {
         let bytes = response.body().limit(64 * 1024 * 1024).await.expect("read body");
         let text = String::from_utf8_lossy(&bytes).to_string();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status: response.status().as_u16(), headers: response.headers().clone(), body, text }
+        Reply { status: response.status().as_u16(), headers: response.headers().clone(), body, text, raw: bytes.to_vec() }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {

@@ -375,6 +375,14 @@ async fn the_needs_export_has_exactly_the_rows_the_list_shows_for_a_region() {
     let audit = app.get("/api/v1/audit-events?action=export.service_targets", Some(&admin)).await;
     assert_eq!(audit.body["items"].as_array().unwrap().len(), 1);
 
+    // The same list as an Excel workbook: one sheet, the header row and a row per need.
+    let workbook = app.get("/api/v1/exports/service-needs?region_code=640202&format=xlsx", Some(&admin)).await;
+    assert_eq!(workbook.status, 200);
+    assert_eq!(workbook.content_type(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_eq!(workbook.header("content-disposition"), Some("attachment; filename=\"service-needs.xlsx\""));
+    let sheet = xlsx_sheet(&workbook);
+    assert_eq!(sheet.matches("<row ").count(), 1 + listed.len(), "a header row and one row per listed need");
+    assert!(sheet.contains("<t>需求编号</t>") && sheet.contains("<t>640202********"), "Chinese headings, masked ID numbers");
     let projects = app.get("/api/v1/exports/service-projects?category=daily_living&header=en", Some(&admin)).await;
     let listed = app.get("/api/v1/services?category=daily_living", Some(&admin)).await;
     let codes: Vec<&str> = listed.body.as_array().unwrap().iter().map(|s| s["code"].as_str().unwrap()).collect();
@@ -457,4 +465,14 @@ async fn the_overview_matches_counts_recomputed_from_the_lists() {
     assert_eq!(refused.body["errors"][0]["code"], "too_many_periods");
     app.get("/api/v1/reports/timeseries?metric=gossip", Some(&admin)).await.assert_problem(400, "bad_query");
     app.get("/api/v1/reports/timeseries?metric=needs&region_code=640202", Some(&other)).await.assert_problem(404, "not_found");
+}
+
+/// The first worksheet's XML of an XLSX answer.
+fn xlsx_sheet(reply: &jiuzhu_tests::Reply) -> String {
+    use std::io::Read;
+    let bytes = reply.raw.clone();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an XLSX is a zip archive");
+    let mut xml = String::new();
+    archive.by_name("xl/worksheets/sheet1.xml").expect("one worksheet").read_to_string(&mut xml).unwrap();
+    xml
 }

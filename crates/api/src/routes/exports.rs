@@ -1,5 +1,7 @@
-//! `/exports`: the published lists as downloadable CSV, streamed a chunk at
-//! a time so memory stays flat however many rows.
+//! `/exports`: the published lists as downloadable CSV or XLSX. CSV streams
+//! a chunk at a time; XLSX rows go to a constant-memory worksheet (a temp
+//! file) and the finished workbook streams from a writer thread, so memory
+//! stays flat however many rows either way.
 
 use crate::extract::Ctx;
 use crate::problem::ApiError;
@@ -18,12 +20,19 @@ use jiuzhu_platform::export::{ChunkedExport, Header, csv_row, header_row};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
+    /// UTF-8 with a byte-order mark, CRLF lines
     #[default]
     Csv,
+    /// An Excel workbook, one sheet, every cell text (at most 1,048,575 rows)
+    Xlsx,
 }
+
+const XLSX_CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/// Excel's row limit, less the header row.
+const XLSX_MAX_ROWS: u32 = 1_048_575;
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -38,7 +47,7 @@ pub enum HeaderLanguage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
-    /// `csv` (UTF-8 with a byte-order mark, CRLF lines).
+    /// `csv` (default; UTF-8 with a byte-order mark, CRLF lines) or `xlsx`.
     #[serde(default)]
     pub format: ExportFormat,
     /// The header row: `zh` (default) or `en`.
@@ -46,12 +55,29 @@ pub struct ExportQuery {
     pub header: HeaderLanguage,
 }
 
-/// Streams an export: the header row, then each chunk as it is read.
-fn csv_download(db: Db, export: impl ChunkedExport + 'static, header: HeaderLanguage, filename: &str) -> HttpResponse {
-    let header = match header {
-        HeaderLanguage::Zh => Header::Chinese,
-        HeaderLanguage::En => Header::English,
-    };
+impl HeaderLanguage {
+    fn header(self) -> Header {
+        match self {
+            HeaderLanguage::Zh => Header::Chinese,
+            HeaderLanguage::En => Header::English,
+        }
+    }
+}
+
+/// The export in the asked format, as an attachment named `<list>.<csv|xlsx>`.
+async fn download(db: Db, export: impl ChunkedExport + 'static, query: &ExportQuery, list: &str) -> Result<HttpResponse, ApiError> {
+    match query.format {
+        ExportFormat::Csv => Ok(csv_download(db, export, query.header.header(), &format!("{list}.csv"))),
+        ExportFormat::Xlsx => xlsx_download(db, export, query.header.header(), &format!("{list}.xlsx")).await,
+    }
+}
+
+fn attachment(filename: &str) -> (&'static str, String) {
+    ("Content-Disposition", format!("attachment; filename=\"{filename}\""))
+}
+
+/// Streams a CSV export: the header row, then each chunk as it is read.
+fn csv_download(db: Db, export: impl ChunkedExport + 'static, header: Header, filename: &str) -> HttpResponse {
     let first = Bytes::from(header_row(export.columns(), header));
     let rows = futures_util::stream::unfold(Some((export, db)), |state| async move {
         let (mut export, db) = state?;
@@ -68,10 +94,82 @@ fn csv_download(db: Db, export: impl ChunkedExport + 'static, header: HeaderLang
         }
     });
     let body = futures_util::stream::once(async move { Ok::<_, actix_web::Error>(first) }).chain(rows);
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"{filename}\"")))
-        .streaming(body)
+    HttpResponse::Ok().content_type("text/csv; charset=utf-8").insert_header(attachment(filename)).streaming(body)
+}
+
+fn xlsx_failed(error: rust_xlsxwriter::XlsxError) -> ApiError {
+    jiuzhu_core::DomainError::Internal(format!("xlsx: {error}")).into()
+}
+
+/// Writes every row to a constant-memory worksheet, then streams the
+/// workbook as a writer thread zips it. The response starts once the last
+/// row is read, so a list too long for Excel still answers a clean 422.
+async fn xlsx_download(db: Db, mut export: impl ChunkedExport + 'static, header: Header, filename: &str) -> Result<HttpResponse, ApiError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet_with_constant_memory().map_err(xlsx_failed)?;
+    for (col, column) in export.columns().iter().enumerate() {
+        let name = if header == Header::Chinese { column.zh } else { column.key };
+        sheet.write_string(0, col as u16, name).map_err(xlsx_failed)?;
+    }
+    let mut row: u32 = 0;
+    while let Some(chunk) = export.next_chunk(&db).await? {
+        for fields in chunk {
+            row += 1;
+            if row > XLSX_MAX_ROWS {
+                let message = format!("an XLSX sheet holds at most {XLSX_MAX_ROWS} rows; narrow the filter or use format=csv");
+                return Err(jiuzhu_core::DomainError::field("format", "too_many_rows", message).into());
+            }
+            for (col, value) in fields.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+                sheet.write_string(row, col as u16, value).map_err(xlsx_failed)?;
+            }
+        }
+    }
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(4);
+    std::thread::spawn(move || {
+        let mut writer = ChannelWriter { sender, buffer: Vec::with_capacity(ChannelWriter::CAPACITY) };
+        if let Err(error) =
+            workbook.save_to_writer(&mut writer).map_err(|e| e.to_string()).and_then(|()| writer.send().map_err(|e| e.to_string()))
+        {
+            tracing::error!(%error, "xlsx export stopped part way");
+        }
+    });
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|bytes| (Ok::<_, actix_web::Error>(bytes), receiver))
+    });
+    Ok(HttpResponse::Ok().content_type(XLSX_CONTENT_TYPE).insert_header(attachment(filename)).streaming(body))
+}
+
+/// Hands the zipped workbook to the response in 64 KiB pieces; a client
+/// that went away stops the writer with a broken pipe.
+struct ChannelWriter {
+    sender: tokio::sync::mpsc::Sender<Bytes>,
+    buffer: Vec<u8>,
+}
+
+impl ChannelWriter {
+    const CAPACITY: usize = 64 * 1024;
+
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let bytes = Bytes::from(std::mem::replace(&mut self.buffer, Vec::with_capacity(Self::CAPACITY)));
+        self.sender.blocking_send(bytes).map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(data);
+        if self.buffer.len() >= Self::CAPACITY {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
 }
 
 /// Export the service needs list
@@ -88,8 +186,10 @@ fn csv_download(db: Db, export: impl ChunkedExport + 'static, header: HeaderLang
     operation_id = "exportServiceNeeds",
     security(("bearer" = [])),
     params(NeedQuery, ExportQuery),
-    responses((status = 200, description = "The list as CSV", content_type = "text/csv",
-        body = String, example = json!("\u{feff}need_id,name,id_number,region_code,service_code,service_name,category,priority,degree,status,created_at\r\n0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a70,张**,110105********002X,640202001001,meals,助餐服务,daily_living,high,serious,open,2025-03-05T08:00:00+00:00\r\n")))
+    responses((status = 200, description = "The list as CSV or XLSX", content(
+        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/csv", example = json!("\u{feff}need_id,name,id_number,region_code,service_code,service_name,category,priority,degree,status,created_at\r\n0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a70,张**,110105********002X,640202001001,meals,助餐服务,daily_living,high,serious,open,2025-03-05T08:00:00+00:00\r\n")))
+    ))
 )]
 #[get("/exports/service-needs")]
 pub async fn export_service_needs(
@@ -99,7 +199,7 @@ pub async fn export_service_needs(
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let export = needs_export::begin(&state.db, &ctx, filter.into_inner().into()).await?;
-    Ok(csv_download(state.db.clone(), export, query.header, "service-needs.csv"))
+    download(state.db.clone(), export, &query, "service-needs").await
 }
 
 /// Export the service target list
@@ -117,8 +217,10 @@ pub async fn export_service_needs(
     operation_id = "exportServiceTargets",
     security(("bearer" = [])),
     params(BeneficiaryQuery, ExportQuery),
-    responses((status = 200, description = "The list as CSV", content_type = "text/csv",
-        body = String, example = json!("\u{feff}beneficiary_id,name,id_number,gender,birth_date,phone,region_code,categories,groups,status,created_at\r\n0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11,张**,110105********002X,female,1949-12-31,139****5678,640202001001,extreme_poverty:2024-01-01~,elderly;woman;living_alone,active,2025-03-01T08:00:00+00:00\r\n")))
+    responses((status = 200, description = "The list as CSV or XLSX", content(
+        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/csv", example = json!("\u{feff}beneficiary_id,name,id_number,gender,birth_date,phone,region_code,categories,groups,status,created_at\r\n0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11,张**,110105********002X,female,1949-12-31,139****5678,640202001001,extreme_poverty:2024-01-01~,elderly;woman;living_alone,active,2025-03-01T08:00:00+00:00\r\n")))
+    ))
 )]
 #[get("/exports/service-targets")]
 pub async fn export_service_targets(
@@ -128,7 +230,7 @@ pub async fn export_service_targets(
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let export = beneficiaries_export::begin(&state.db, &ctx, filter.into_inner().into()).await?;
-    Ok(csv_download(state.db.clone(), export, query.header, "service-targets.csv"))
+    download(state.db.clone(), export, &query, "service-targets").await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -153,8 +255,10 @@ pub struct ServiceExportQuery {
     operation_id = "exportServiceProjects",
     security(("bearer" = [])),
     params(ServiceExportQuery, ExportQuery),
-    responses((status = 200, description = "The list as CSV", content_type = "text/csv",
-        body = String, example = json!("\u{feff}number,code,category,name_zh,name_en,description_zh,unit,government_funded,covered_by_material,guidance,region_code,active\r\n13,meals,daily_living,助餐服务,Meals,送餐、协助就餐、上门做饭,per_item,true,support:centralized,true,640200,true\r\n")))
+    responses((status = 200, description = "The list as CSV or XLSX", content(
+        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/csv", example = json!("\u{feff}number,code,category,name_zh,name_en,description_zh,unit,government_funded,covered_by_material,guidance,region_code,active\r\n13,meals,daily_living,助餐服务,Meals,送餐、协助就餐、上门做饭,per_item,true,support:centralized,true,640200,true\r\n")))
+    ))
 )]
 #[get("/exports/service-projects")]
 pub async fn export_service_projects(
@@ -164,5 +268,5 @@ pub async fn export_service_projects(
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let export = catalogue_export::begin(&state.db, &ctx, filter.category, filter.active).await?;
-    Ok(csv_download(state.db.clone(), export, query.header, "service-projects.csv"))
+    download(state.db.clone(), export, &query, "service-projects").await
 }
