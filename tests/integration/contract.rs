@@ -45,3 +45,41 @@ fn every_operation_has_summary_permission_tag_id_and_problems() {
         }
     }
 }
+
+#[actix_web::test]
+async fn lists_run_both_ways_and_a_cursor_keeps_its_order() {
+    let app = jiuzhu_tests::spawn_app().await;
+    let admin = app.admin_token().await;
+    for name in ["a.one", "b.two", "c.three"] {
+        app.add_user(&admin, name, "county_officer", "640202", serde_json::json!({})).await;
+    }
+    let walk = |order: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let mut seen = Vec::new();
+            let mut path = format!("/api/v1/users?limit=1&order={order}");
+            loop {
+                let page = app.get(&path, Some(&admin)).await;
+                assert_eq!(page.status, 200, "{}", page.text);
+                seen.extend(page.body["items"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap().to_string()));
+                match page.body["next_cursor"].as_str() {
+                    Some(cursor) => path = format!("/api/v1/users?limit=1&order={order}&cursor={cursor}"),
+                    None => break seen,
+                }
+            }
+        }
+    };
+    let oldest_first = walk("asc").await;
+    let mut newest_first = walk("desc").await;
+    assert_eq!(oldest_first.len(), 4, "the administrator and three users");
+    newest_first.reverse();
+    assert_eq!(oldest_first, newest_first, "desc is asc reversed, page by page");
+
+    let first = app.get("/api/v1/users?limit=1&order=desc", Some(&admin)).await;
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let mixed = app.get(&format!("/api/v1/users?limit=1&cursor={cursor}"), Some(&admin)).await;
+    mixed.assert_problem(422, "validation_failed");
+    assert_eq!(mixed.body["errors"][0]["code"], "cursor_invalid", "a descending cursor cannot continue an ascending walk");
+    app.get("/api/v1/users?order=sideways", Some(&admin)).await.assert_problem(400, "bad_query");
+}

@@ -84,7 +84,7 @@ async fn register(app: &TestApp, token: &str, url: &str, types: Value) -> Value 
 /// Polls the delivery log until `done` holds for it (at most ten seconds).
 async fn wait_for_log(app: &TestApp, token: &str, hook_id: &str, done: impl Fn(&Value) -> bool) -> Value {
     for _ in 0..200 {
-        let log = app.get(&format!("/api/v1/webhooks/{hook_id}/deliveries"), Some(token)).await;
+        let log = app.get(&format!("/api/v1/webhooks/{hook_id}/deliveries?order=desc"), Some(token)).await;
         assert_eq!(log.status, 200, "{}", log.text);
         if done(&log.body) {
             return log.body;

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
-use jiuzhu_core::{Context, DomainError, PageRequest};
+use jiuzhu_core::{Context, DomainError, PageRequest, SortOrder};
 use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
 use utoipa::{IntoParams, ToSchema};
@@ -54,19 +54,21 @@ impl FromRequest for IfMatch {
     }
 }
 
-/// `limit` (1–500, default 50) and the opaque `cursor` of every list.
+/// `limit` (1–500, default 50), the opaque `cursor` and the `order` of every list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Page size, 1 to 500; larger values are refused, not capped.
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page, asked with the same filters and order.
     pub cursor: Option<String>,
+    /// `asc` (default: oldest first) or `desc` (newest first), by creation.
+    pub order: Option<SortOrder>,
 }
 
 impl ListQuery {
     pub fn page(&self) -> Result<PageRequest, DomainError> {
-        PageRequest::new(self.limit, self.cursor.as_deref())
+        Ok(PageRequest::new(self.limit, self.cursor.as_deref())?.ordered(self.order.unwrap_or_default()))
     }
 }
 

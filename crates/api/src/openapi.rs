@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "jiuzhu 救助 — service-type social assistance",
-        description = "System of record and integration hub for service-type social assistance (服务类社会救助): intake, needs assessment, matching, government purchase of services and evaluation.\n\nAll errors are `application/problem+json` (RFC 9457). Every operation's description names the permission it needs.",
+        description = "System of record and integration hub for service-type social assistance (服务类社会救助): intake, needs assessment, matching, government purchase of services and evaluation.\n\nAll errors are `application/problem+json` (RFC 9457). Every operation's description names the permission it needs.\n\n**Lists** share one set of conventions. They answer `{\"items\": [...], \"next_cursor\": ...}` and take `limit` (1–500, default 50; more is 422, never silently capped), `cursor` (the previous page's `next_cursor`, with the same filters and order) and `order` (`asc`, the default, oldest first; `desc`, newest first; by creation). Paging is by key, never by offset, so pages stay stable while records are added; a cursor only continues the order that issued it (422 `cursor_invalid`). Filters are query parameters named after the field they match exactly (`status`, `service_code`, `category`, …); `region_code` matches that region's whole subtree and never widens the caller's own scope; `from`/`to` are half-open `[from, to)` instants in RFC 3339. An unknown value of an enumerated filter is 400 `bad_query`; a malformed one is 422 naming the field. The event feed (`/events`) is the one exception: always oldest first, continued with `after`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
     components(schemas(
@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         FieldError,
         // Enumerations used only in query parameters, which utoipa does not collect by itself.
         crate::extract::Reveal,
+        jiuzhu_core::SortOrder,
         crate::routes::users::UserStatus,
         crate::routes::beneficiaries::ListStatus,
         crate::routes::imports::ImportKind,

@@ -25,7 +25,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use credit_code::CreditCode;
 pub use error::{DomainError, FieldError};
 pub use money::Money;
-pub use page::{Cursor, Page, PageRequest};
+pub use page::{Cursor, Page, PageRequest, SortOrder};
 pub use permission::Permission;
 pub use phone::Phone;
 pub use region::{RegionCode, RegionLevel};

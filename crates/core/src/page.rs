@@ -45,11 +45,27 @@ impl Cursor {
     }
 }
 
+/// Which way a list runs by its key (creation order for ids).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Oldest first
+    #[default]
+    Asc,
+    /// Newest first
+    Desc,
+}
+
+/// A descending cursor's key carries this mark, so a cursor only continues
+/// the order that issued it.
+const DESCENDING_MARK: &str = "-";
+
 /// A validated page request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
     pub limit: u32,
     pub after: Option<Cursor>,
+    pub order: SortOrder,
 }
 
 impl PageRequest {
@@ -60,16 +76,29 @@ impl PageRequest {
             return Err(DomainError::field("limit", "range", format!("limit must be between 1 and {MAX_LIMIT}")));
         }
         let after = cursor.map(Cursor::decode).transpose()?;
-        Ok(Self { limit, after })
+        Ok(Self { limit, after, order: SortOrder::Asc })
+    }
+
+    /// The same request in the given order.
+    pub fn ordered(mut self, order: SortOrder) -> Self {
+        self.order = order;
+        self
     }
 
     /// The key of the last row already served, read back as the list's key
-    /// type (an id or a sequence number); `None` on the first page.
+    /// type (an id or a sequence number); `None` on the first page. A cursor
+    /// issued for the other order is refused.
     pub fn after_key<K: std::str::FromStr>(&self) -> Result<Option<K>, DomainError> {
+        let invalid = || DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued in this order");
         self.after
             .as_ref()
             .map(|after| {
-                after.key().parse().map_err(|_| DomainError::field("cursor", "cursor_invalid", "cursor is not one this list issued"))
+                let key = match self.order {
+                    SortOrder::Asc if after.key().starts_with(DESCENDING_MARK) => return Err(invalid()),
+                    SortOrder::Asc => after.key(),
+                    SortOrder::Desc => after.key().strip_prefix(DESCENDING_MARK).ok_or_else(invalid)?,
+                };
+                key.parse().map_err(|_| invalid())
             })
             .transpose()
     }
@@ -83,7 +112,8 @@ impl PageRequest {
     pub fn into_page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> Page<T> {
         let has_more = rows.len() > self.limit as usize;
         rows.truncate(self.limit as usize);
-        let next_cursor = if has_more { rows.last().map(|row| Cursor::after(key(row)).encode()) } else { None };
+        let mark = if self.order == SortOrder::Desc { DESCENDING_MARK } else { "" };
+        let next_cursor = if has_more { rows.last().map(|row| Cursor::after(format!("{mark}{}", key(row))).encode()) } else { None };
         Page { items: rows, next_cursor }
     }
 }
@@ -110,6 +140,19 @@ mod tests {
     fn cursor_round_trips() {
         let cursor = Cursor::after("0190a0b2-0000-7000-8000-000000000001");
         assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
+    }
+
+    #[test]
+    fn a_cursor_continues_only_the_order_that_issued_it() {
+        let desc = PageRequest::new(Some(1), None).unwrap().ordered(SortOrder::Desc);
+        let page = desc.into_page(vec![9_i64, 8], |n| n.to_string());
+        let cursor = page.next_cursor.unwrap();
+        let next = PageRequest::new(None, Some(&cursor)).unwrap().ordered(SortOrder::Desc);
+        assert_eq!(next.after_key::<i64>().unwrap(), Some(9));
+        let mixed = PageRequest::new(None, Some(&cursor)).unwrap();
+        assert!(mixed.after_key::<i64>().is_err(), "a descending cursor cannot continue an ascending list");
+        let asc_cursor = PageRequest::new(Some(1), None).unwrap().into_page(vec![1_i64, 2], |n| n.to_string()).next_cursor.unwrap();
+        assert!(PageRequest::new(None, Some(&asc_cursor)).unwrap().ordered(SortOrder::Desc).after_key::<i64>().is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, CreditCode, DomainError, FieldError, Page, PageRequest, Permission, Role, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_procurement::entity::{contract, procurement_project};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -539,11 +540,8 @@ pub struct PublicResult {
 
 /// Published results, for everyone; no personal data.
 pub async fn public(db: &Db, page: PageRequest) -> Result<Page<PublicResult>, DomainError> {
-    let mut query = evaluation::Entity::find().filter(evaluation::Column::Status.eq("published"));
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(evaluation::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(evaluation::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let query = evaluation::Entity::find().filter(evaluation::Column::Status.eq("published"));
+    let rows = keyset::<_, Uuid>(query, evaluation::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     let mut items = Vec::new();
     for e in page.items {

@@ -11,6 +11,7 @@ use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, Permission, catalogue, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
@@ -354,10 +355,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: ApplicationFilter, page: PageR
     if let Some(person) = filter.beneficiary_id {
         query = query.filter(application::Column::BeneficiaryId.eq(person));
     }
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(application::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(application::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, application::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     let ids: Vec<Uuid> = page.items.iter().map(|a| a.id).collect();
     let mut all_items = application_item::Entity::find()

@@ -13,12 +13,12 @@ use jiuzhu_core::{
 };
 use jiuzhu_platform::audit::{Entry, Outcome, Who};
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, audit_alone, authorize, record};
 use jiuzhu_platform::{Db, regions};
 use sea_orm::sea_query::LikeExpr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-    Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Select, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -465,11 +465,8 @@ pub fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<bene
 
 pub async fn list(db: &Db, ctx: &Context, filter: BeneficiaryFilter, page: PageRequest) -> Result<Page<BeneficiaryView>, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
-    let mut query = filtered(ctx, &filter)?;
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(beneficiary::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(beneficiary::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let query = filtered(ctx, &filter)?;
+    let rows = keyset::<_, Uuid>(query, beneficiary::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     let today = ctx.now.date_naive();
     let items = page.items.into_iter().map(|m| BeneficiaryView::from_model(m, Pii::Masked, today)).collect::<Result<_, _>>()?;

@@ -13,8 +13,9 @@ use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{CitizenId, Context, DomainError, Page, PageRequest, Permission, RegionCode, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -236,10 +237,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: DiscoveryFilter, page: PageReq
         let region = RegionCode::parse_field(code, "region_code")?;
         query = query.filter(discovery::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
     }
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(discovery::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(discovery::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, discovery::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
 }

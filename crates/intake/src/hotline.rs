@@ -11,8 +11,9 @@ use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, Phone, RegionCode, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -147,10 +148,7 @@ pub async fn list(
     if let Some(status) = status {
         query = query.filter(hotline_ticket::Column::Status.eq(status.code()));
     }
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(hotline_ticket::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(hotline_ticket::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, hotline_ticket::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
 }

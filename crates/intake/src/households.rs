@@ -7,6 +7,7 @@ use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, Permission, RegionCode, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
@@ -183,10 +184,7 @@ pub async fn list(db: &Db, ctx: &Context, region_code: Option<String>, page: Pag
         let region = RegionCode::parse_field(&code, "region_code")?;
         query = query.filter(household::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
     }
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(household::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(household::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, household::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     let mut items = Vec::new();
     for row in page.items {

@@ -11,9 +11,10 @@ use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, Role};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -159,10 +160,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: ReferralFilter, page: PageRequ
         Some(false) => query.filter(referral::Column::Status.is_not_in(open).or(referral::Column::DueAt.gte(ctx.now))),
         None => query,
     };
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(referral::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(referral::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, referral::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     Ok(Page { items: views(db, ctx, page.items).await?, next_cursor: page.next_cursor })
 }

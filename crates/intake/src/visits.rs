@@ -7,8 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, id::new_id};
 use jiuzhu_platform::Db;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -117,10 +118,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: VisitFilter, page: PageRequest
     if let Some(due) = filter.next_visit_due_by {
         query = query.filter(visit::Column::NextVisitOn.lte(due));
     }
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(visit::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(visit::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, visit::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
 }

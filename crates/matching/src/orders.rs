@@ -15,8 +15,9 @@ use jiuzhu_needs_assessment::assessments::coverage_of;
 use jiuzhu_needs_assessment::entity::need;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -220,10 +221,7 @@ pub async fn list(
     if let Some(status) = status {
         query = query.filter(service_order::Column::Status.eq(code_of(status)));
     }
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(service_order::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(service_order::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, service_order::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     Ok(jiuzhu_core::Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
 }

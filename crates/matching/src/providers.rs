@@ -10,9 +10,10 @@ use jiuzhu_core::mask::Pii;
 use jiuzhu_core::patch::nullable;
 use jiuzhu_core::{Context, CreditCode, DomainError, FieldError, Page, PageRequest, Permission, Phone, RegionCode, Role, id::new_id};
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::{Db, regions};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -287,10 +288,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: ProviderFilter, page: PageRequ
     if let Some(eligible) = filter.eligible_for_purchase {
         query = query.filter(provider::Column::EligibleForPurchase.eq(eligible));
     }
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(provider::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(provider::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, provider::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
 }

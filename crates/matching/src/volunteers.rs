@@ -10,8 +10,9 @@ use jiuzhu_core::{CitizenId, Context, DomainError, Page, PageRequest, Permission
 use jiuzhu_intake::beneficiaries::{BeneficiaryView, service_region};
 use jiuzhu_intake::entity::beneficiary;
 use jiuzhu_platform::Db;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -144,10 +145,7 @@ pub async fn list(db: &Db, ctx: &Context, program: Option<Program>, page: PageRe
     if let Some(program) = program {
         query = query.filter(volunteer::Column::Program.eq(code_of(program)));
     }
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(volunteer::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(volunteer::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, volunteer::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     let today = ctx.now.date_naive();
     Ok(Page { items: page.items.into_iter().map(|m| view(m, today)).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })

@@ -10,6 +10,7 @@ use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, Permission, catalogue, id::new_id};
 use jiuzhu_intake::beneficiaries::{self, BeneficiaryView, Category, MaterialKind, SupportMode};
 use jiuzhu_platform::Db;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -274,14 +275,11 @@ pub async fn for_person(db: &Db, ctx: &Context, beneficiary_id: Uuid) -> Result<
 /// Current assessments whose reassessment falls before `due_before`.
 pub async fn due(db: &Db, ctx: &Context, due_before: NaiveDate, page: PageRequest) -> Result<Page<AssessmentView>, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
-    let mut query = assessment::Entity::find()
+    let query = assessment::Entity::find()
         .filter(assessment::Column::RegionCode.like(ctx.actor.region_pattern()))
         .filter(assessment::Column::SupersededBy.is_null())
         .filter(assessment::Column::ReassessBy.lt(due_before));
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(assessment::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(assessment::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, assessment::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
 }

@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::code_of;
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, RegionCode, RegionLevel};
 use jiuzhu_platform::Db;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::authorize;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -89,11 +90,8 @@ pub struct NeedFilter {
 
 pub async fn list(db: &Db, ctx: &Context, filter: NeedFilter, page: PageRequest) -> Result<Page<NeedView>, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
-    let mut query = filtered(ctx, filter)?;
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(need::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(need::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let query = filtered(ctx, filter)?;
+    let rows = keyset::<_, Uuid>(query, need::Column::Id, &page)?.all(db.conn()).await?;
     Ok(page.into_page(rows, |r| r.id.to_string()).map(NeedView::from))
 }
 

@@ -11,6 +11,7 @@ use jiuzhu_intake::beneficiaries::{self, BeneficiaryFilter, Category, CategoryRe
 use jiuzhu_intake::entity::beneficiary;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::audit::{Entry, Outcome, Who};
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{audit_alone, authorize};
 use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
@@ -274,11 +275,8 @@ pub async fn search(db: &Db, ctx: &Context, request: SearchRequest) -> Result<Se
                 ..BeneficiaryFilter::default()
             };
             let page = PageRequest::new(request.limit, request.cursor.as_deref())?;
-            let mut query = beneficiaries::filtered(ctx, &filter)?;
-            if let Some(id) = page.after_key::<Uuid>()? {
-                query = query.filter(beneficiary::Column::Id.gt(id));
-            }
-            let rows = query.order_by_asc(beneficiary::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+            let query = beneficiaries::filtered(ctx, &filter)?;
+            let rows = keyset::<_, Uuid>(query, beneficiary::Column::Id, &page)?.all(db.conn()).await?;
             let page = page.into_page(rows, |r| r.id.to_string());
             (page.items, page.next_cursor)
         }

@@ -4,6 +4,7 @@
 
 use crate::entity::{audit_chain_head, audit_event};
 use crate::hash::sha256_hex;
+use crate::paging::keyset;
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, id::new_id};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -207,10 +208,7 @@ pub async fn list(
     if let Some(until) = filter.until {
         query = query.filter(audit_event::Column::OccurredAt.lt(until));
     }
-    if let Some(seq) = page.after_key::<i64>()? {
-        query = query.filter(audit_event::Column::Seq.gt(seq));
-    }
-    let rows = query.order_by_asc(audit_event::Column::Seq).limit(page.fetch_limit()).all(conn).await?;
+    let rows = keyset::<_, i64>(query, audit_event::Column::Seq, &page)?.all(conn).await?;
     Ok(page.into_page(rows, |r| r.seq.to_string()).map(AuditEventView::from))
 }
 

@@ -4,12 +4,13 @@
 use crate::concurrency::expect_version;
 use crate::db::Db;
 use crate::entity::api_client;
+use crate::paging::keyset;
 use crate::record::{Change, authorize, record};
 use crate::{password, regions};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, RegionCode, Role, id::new_id};
 use rand::Rng;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -134,11 +135,8 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateClient) -> Result<Clien
 
 pub async fn list(db: &Db, ctx: &Context, page: PageRequest) -> Result<Page<ClientView>, DomainError> {
     authorize(db, ctx, Permission::ClientManage).await?;
-    let mut query = api_client::Entity::find().filter(api_client::Column::RegionCode.like(ctx.actor.region_pattern()));
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(api_client::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(api_client::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let query = api_client::Entity::find().filter(api_client::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let rows = keyset::<_, Uuid>(query, api_client::Column::Id, &page)?.all(db.conn()).await?;
     Ok(page.into_page(rows, |r| r.id.to_string()).map(ClientView::from))
 }
 

@@ -16,6 +16,7 @@ pub mod imports;
 pub mod login;
 pub mod login_throttle;
 pub mod outbox;
+pub mod paging;
 pub mod password;
 pub mod record;
 pub mod regions;

@@ -7,6 +7,7 @@ use crate::audit::{Entry, Outcome, Who};
 use crate::concurrency::expect_version;
 use crate::db::Db;
 use crate::entity::user;
+use crate::paging::keyset;
 use crate::record::{Change, audit_alone, authorize, record};
 use crate::{password, regions};
 use chrono::{DateTime, Utc};
@@ -14,9 +15,7 @@ use jiuzhu_core::mask::Pii;
 use jiuzhu_core::patch::nullable;
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, Phone, RegionCode, Role, id::new_id};
 use sea_orm::sea_query::LikeExpr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Select, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -269,11 +268,8 @@ pub fn validate_filter(filter: &UserFilter) -> Result<(), DomainError> {
 pub async fn list(db: &Db, ctx: &Context, filter: UserFilter, page: PageRequest) -> Result<Page<UserView>, DomainError> {
     authorize(db, ctx, Permission::UserRead).await?;
     validate_filter(&filter)?;
-    let mut query = filtered(ctx, &filter);
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(user::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(user::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let query = filtered(ctx, &filter);
+    let rows = keyset::<_, Uuid>(query, user::Column::Id, &page)?.all(db.conn()).await?;
     Ok(page.into_page(rows, |r| r.id.to_string()).map(|m| UserView::from_model(m, Pii::Masked)))
 }
 

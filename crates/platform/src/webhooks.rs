@@ -7,11 +7,12 @@ use crate::concurrency::expect_version;
 use crate::db::Db;
 use crate::entity::{event, webhook, webhook_attempt, webhook_delivery};
 use crate::outbox::EventView;
+use crate::paging::keyset;
 use crate::record::{Change, authorize, record};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, id::new_id};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -231,12 +232,9 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateWebhook) -> Result<Webh
 /// The caller's webhooks, by id.
 pub async fn list(db: &Db, ctx: &Context, page: PageRequest) -> Result<Page<WebhookView>, DomainError> {
     authorize(db, ctx, Permission::WebhookManage).await?;
-    let mut query =
+    let query =
         webhook::Entity::find().filter(webhook::Column::Owner.eq(ctx.actor.subject.clone())).filter(webhook::Column::DeletedAt.is_null());
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(webhook::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(webhook::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, webhook::Column::Id, &page)?.all(db.conn()).await?;
     Ok(page.into_page(rows, |r| r.id.to_string()).map(WebhookView::from))
 }
 
@@ -293,7 +291,7 @@ pub async fn send_test(db: &Db, ctx: &Context, id: Uuid, attempt_limit: u32) -> 
     Ok(WebhookDeliveryView::new(delivery, vec![]))
 }
 
-/// The webhook's deliveries, newest first, each with its attempts.
+/// The webhook's deliveries in the asked order, each with its attempts.
 pub async fn deliveries(
     db: &Db,
     ctx: &Context,
@@ -310,10 +308,7 @@ pub async fn deliveries(
         }
         query = query.filter(webhook_delivery::Column::Status.eq(status));
     }
-    if let Some(after) = page.after_key::<Uuid>()? {
-        query = query.filter(webhook_delivery::Column::Id.lt(after));
-    }
-    let rows = query.order_by_desc(webhook_delivery::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, webhook_delivery::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     let ids: Vec<Uuid> = page.items.iter().map(|d| d.id).collect();
     let mut attempts = webhook_attempt::Entity::find()

@@ -9,9 +9,10 @@ use jiuzhu_core::codes::code_of;
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, RegionCode, RegionLevel, Role, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -174,10 +175,7 @@ pub async fn list(db: &Db, ctx: &Context, year: Option<i32>, page: PageRequest) 
     if let Some(year) = year {
         query = query.filter(fund_account::Column::Year.eq(year));
     }
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(fund_account::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(fund_account::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, fund_account::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     let mut items = Vec::new();
     for row in page.items {

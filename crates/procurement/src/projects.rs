@@ -12,8 +12,9 @@ use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, Permissio
 use jiuzhu_needs_assessment::needs::{SummaryRow, open_demand};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -223,10 +224,7 @@ pub async fn list(db: &Db, ctx: &Context, status: Option<ProjectStatus>, page: P
     if let Some(status) = status {
         query = query.filter(procurement_project::Column::Status.eq(code_of(status)));
     }
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(procurement_project::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(procurement_project::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let rows = keyset::<_, Uuid>(query, procurement_project::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
 }
@@ -368,11 +366,8 @@ pub struct PublicProject {
 
 /// Published projects (and those past publication), for everyone.
 pub async fn public_list(db: &Db, page: PageRequest) -> Result<Page<PublicProject>, DomainError> {
-    let mut query = procurement_project::Entity::find().filter(procurement_project::Column::PublishedAt.is_not_null());
-    if let Some(id) = page.after_key::<Uuid>()? {
-        query = query.filter(procurement_project::Column::Id.gt(id));
-    }
-    let rows = query.order_by_asc(procurement_project::Column::Id).limit(page.fetch_limit()).all(db.conn()).await?;
+    let query = procurement_project::Entity::find().filter(procurement_project::Column::PublishedAt.is_not_null());
+    let rows = keyset::<_, Uuid>(query, procurement_project::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     let mut items = Vec::new();
     for row in page.items {

@@ -127,8 +127,9 @@ pub async fn test_webhook(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Pa
 
 /// List a webhook's deliveries
 ///
-/// Newest first, each with its status, next attempt and every attempt made
-/// (time, receiver's status code, error, duration).
+/// Oldest first (`order=desc` for newest first), each with its status, next
+/// attempt and every attempt made (time, receiver's status code, error,
+/// duration).
 ///
 /// Permission: `webhook:manage`.
 #[utoipa::path(
