@@ -233,3 +233,23 @@ async fn webhook_management_checks_input_ownership_permission_and_version() {
     let audit = app.get("/api/v1/audit-events?action=webhook.deleted", Some(&admin)).await;
     assert_eq!(audit.body["items"].as_array().unwrap().len(), 1, "{}", audit.text);
 }
+
+#[actix_web::test]
+async fn https_receivers_are_reached_over_tls_and_never_in_clear_text() {
+    let app = fast_retrying_app().await;
+    let admin = app.admin_token().await;
+    // A plain-HTTP receiver behind an https:// URL: the TLS handshake must fail,
+    // so not a byte of the event reaches its handler.
+    let receiver = start_receiver(0);
+    let url = receiver.url.replace("http://", "https://");
+    let hook = register(&app, &admin, &url, json!([])).await;
+    let hook_id = hook["id"].as_str().unwrap();
+    let test = app.post_json(&format!("/api/v1/webhooks/{hook_id}/test"), Some(&admin), &json!({})).await;
+    assert_eq!(test.status, 202, "{}", test.text);
+    let log = wait_for_log(&app, &admin, hook_id, |log| log["items"][0]["attempts"].as_i64() >= Some(1)).await;
+    let attempt = &log["items"][0]["attempt_log"][0];
+    assert!(attempt["status_code"].is_null(), "{attempt}");
+    let error = attempt["error"].as_str().unwrap();
+    assert!(!error.to_lowercase().contains("not supported"), "https is supported: {error}");
+    assert!(receiver.seen.lock().unwrap().is_empty(), "nothing was sent in clear text");
+}

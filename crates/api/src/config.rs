@@ -51,6 +51,8 @@ pub struct Config {
     pub webhook_poll_ms: u64,
     /// How long a receiver has to answer, in ms.
     pub webhook_timeout_ms: u64,
+    /// PEM certificates of extra CAs trusted for `https` webhooks (an intranet's own CA).
+    pub webhook_ca_file: Option<String>,
 }
 
 /// The optional file: every key is optional and named like the variable
@@ -74,6 +76,7 @@ struct FileConfig {
     webhook_backoff_cap_ms: Option<u64>,
     webhook_poll_ms: Option<u64>,
     webhook_timeout_ms: Option<u64>,
+    webhook_ca_file: Option<String>,
     jwks_file: Option<String>,
     jwks_issuer: Option<String>,
     referral_due_working_days: Option<u32>,
@@ -109,6 +112,7 @@ impl Default for Config {
             webhook_backoff_cap_ms: 15 * 60 * 1_000,
             webhook_poll_ms: 1_000,
             webhook_timeout_ms: 10_000,
+            webhook_ca_file: None,
         }
     }
 }
@@ -200,6 +204,7 @@ impl Config {
                 .or(file.webhook_timeout_ms)
                 .unwrap_or(d.webhook_timeout_ms)
                 .clamp(100, 120_000),
+            webhook_ca_file: env("JIUZHU_WEBHOOK_CA_FILE").or(file.webhook_ca_file),
         };
         if config.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err("JIUZHU_JWT_SECRET must be at least 32 characters".into());

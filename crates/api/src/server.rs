@@ -77,7 +77,7 @@ impl Shared {
             routes: web::Data::new(routes),
             rate_limiter: web::Data::new(RateLimiter::new(config.rate_limit_per_token, config.rate_limit_per_ip)),
             cors_origins: web::Data::new(CorsOrigins(config.cors_origins.clone())),
-            webhook_worker: WorkerSettings::from_config(config),
+            webhook_worker: WorkerSettings::from_config(config).map_err(DomainError::Internal)?,
         })
     }
 }

@@ -3,6 +3,8 @@
 //! and records each attempt. Several nodes may run it: claims are leased
 //! and deliveries are unique per webhook and event, so nothing is sent twice
 //! at once and nothing is lost when a node dies (its lease expires).
+//! `https` receivers are reached over rustls (ring), trusting the public web
+//! roots and an optional intranet CA.
 
 use crate::config::Config;
 use awc::http::header;
@@ -10,6 +12,7 @@ use futures_util::future::join_all;
 use jiuzhu_core::Clock;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::webhook_dispatch::{self, AttemptOutcome, Dispatch, RetryPolicy, signature};
+use rustls::ClientConfig;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,23 +26,54 @@ pub struct WorkerSettings {
     pub policy: RetryPolicy,
     pub poll: Duration,
     pub timeout: Duration,
+    /// TLS for `https` receivers: the public web roots plus any configured CA.
+    pub tls: Arc<ClientConfig>,
 }
 
 impl WorkerSettings {
-    pub fn from_config(config: &Config) -> Self {
-        Self {
+    /// Fails when the configured CA file cannot be read or holds no certificate.
+    pub fn from_config(config: &Config) -> Result<Self, String> {
+        Ok(Self {
             policy: config.webhook_policy(),
             poll: Duration::from_millis(config.webhook_poll_ms),
             timeout: Duration::from_millis(config.webhook_timeout_ms),
+            tls: Arc::new(tls_config(config.webhook_ca_file.as_deref())?),
+        })
+    }
+}
+
+/// rustls with the ring provider, trusting the Mozilla roots and, when
+/// given, the CAs in a PEM file.
+fn tls_config(ca_file: Option<&str>) -> Result<ClientConfig, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    if let Some(path) = ca_file {
+        let certificates = CertificateDer::pem_file_iter(path)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| format!("JIUZHU_WEBHOOK_CA_FILE {path}: {e}"))?;
+        if certificates.is_empty() {
+            return Err(format!("JIUZHU_WEBHOOK_CA_FILE {path} holds no certificate"));
+        }
+        for certificate in certificates {
+            roots.add(certificate).map_err(|e| format!("JIUZHU_WEBHOOK_CA_FILE {path}: {e}"))?;
         }
     }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(config)
 }
 
 /// Starts the worker on the current actix runtime. It runs until the
 /// runtime stops; a pass that found work is followed at once by the next.
 pub fn spawn(db: Db, clock: Arc<dyn Clock>, settings: WorkerSettings) {
     actix_web::rt::spawn(async move {
-        let client = awc::Client::builder().timeout(settings.timeout).disable_redirects().finish();
+        let connector = awc::Connector::new().rustls_0_23(settings.tls.clone()).timeout(settings.timeout);
+        let client = awc::Client::builder().connector(connector).timeout(settings.timeout).disable_redirects().finish();
         loop {
             let busy = match pass(&db, clock.as_ref(), &client, &settings).await {
                 Ok(sent) => sent > 0,
@@ -93,4 +127,21 @@ async fn send(client: &awc::Client, clock: &dyn Clock, dispatch: &Dispatch) -> A
         Err(failure) => (None, Some(failure.to_string())),
     };
     AttemptOutcome { attempted_at, status_code, error, duration: started.elapsed() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_trusts_the_web_roots_and_refuses_a_bad_ca_file() {
+        assert!(tls_config(None).is_ok());
+        let missing = tls_config(Some("/nonexistent/ca.pem")).unwrap_err();
+        assert!(missing.contains("/nonexistent/ca.pem"), "{missing}");
+        let empty = std::env::temp_dir().join(format!("jiuzhu-empty-ca-{}.pem", std::process::id()));
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let refused = tls_config(empty.to_str());
+        std::fs::remove_file(&empty).ok();
+        assert!(refused.unwrap_err().contains("holds no certificate"));
+    }
 }
