@@ -34,6 +34,14 @@ fn every_operation_has_summary_permission_tag_id_and_problems() {
                 }
                 let content = operation["requestBody"]["content"].as_object().unwrap();
                 assert!(content.values().all(|media| !media["schema"].is_null()), "{name}: request schema");
+                let has_example = |media: &serde_json::Value| {
+                    let schema = match media["schema"]["$ref"].as_str() {
+                        Some(pointer) => document.pointer(pointer.trim_start_matches('#')).unwrap_or(&serde_json::Value::Null),
+                        None => &media["schema"],
+                    };
+                    media.get("example").is_some() || schema.get("example").is_some() || schema.get("examples").is_some()
+                };
+                assert!(content.values().all(has_example), "{name}: request example");
             }
             let security = operation["security"].as_array().unwrap_or_else(|| panic!("{name}: security declared, [] when public"));
             if !security.is_empty() {

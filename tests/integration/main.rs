@@ -4,6 +4,7 @@
 
 mod assessment;
 mod auth;
+mod authorization;
 mod contract;
 mod errors;
 mod evaluation;

@@ -25,11 +25,19 @@ pub struct SchemeView {
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = create_scheme_example)]
 pub struct CreateScheme {
     #[validate(length(min = 1, max = 200))]
     pub name: String,
     pub groups: Vec<crate::rules::SchemeGroup>,
     pub grades: crate::rules::GradeThresholds,
+}
+
+/// Annex 3's default scheme under a new name, as the spec's example.
+fn create_scheme_example() -> serde_json::Value {
+    let mut example = serde_json::to_value(crate::rules::default_scheme()).unwrap_or_default();
+    example["name"] = serde_json::json!("2025年助餐项目评估方案");
+    example
 }
 
 pub(crate) fn view(m: scheme::Model) -> Result<SchemeView, DomainError> {

@@ -105,6 +105,7 @@ pub struct Exclusion {
 /// The whole model, as data; the city may publish new versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = default_model_example)]
 pub struct ModelSpec {
     pub dimensions: Vec<Dimension>,
     pub thresholds: Thresholds,
@@ -137,6 +138,11 @@ fn rule(id: &str, indicator: &str, min_level: u8, group: Option<&str>, services:
 }
 
 /// The default model (version 1).
+/// The default model as the spec's example of a model to publish.
+fn default_model_example() -> serde_json::Value {
+    serde_json::to_value(default_model()).unwrap_or_default()
+}
+
 pub fn default_model() -> ModelSpec {
     use Priority::{High, Low, Medium};
     let dimension = |code: &str, zh: &str, en: &str, indicators: Vec<Indicator>| Dimension {
