@@ -232,3 +232,148 @@ fn declarations_parse_as_the_descriptions_word_them() {
     assert_eq!(declared("Permission: `no:such`."), None);
     assert_eq!(declared("no line at all"), None);
 }
+
+/// Records of every kind in county A (大武口区 640202), made by its officer;
+/// returns their ids.
+async fn county_a_records(app: &TestApp, admin: &str, officer: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let keep = |ids: &mut Vec<String>, reply: &jiuzhu_tests::Reply| {
+        assert!(reply.status < 300, "{}", reply.text);
+        ids.push(reply.body["id"].as_str().unwrap().to_string());
+        reply.body.clone()
+    };
+    let person = keep(
+        &mut ids,
+        &app.post_json(
+            "/api/v1/beneficiaries",
+            Some(officer),
+            &json!({"name": "张秀兰", "id_number": jiuzhu_tests::id_born("1944-03-01", 1), "region_code": "640202001001", "phone": "13912345678",
+                "categories": [{"category": "subsistence_allowance", "valid_from": "2024-01-01"}]}),
+        )
+        .await,
+    );
+    let person_id = person["id"].as_str().unwrap().to_string();
+    keep(
+        &mut ids,
+        &app.post_json("/api/v1/households", Some(officer), &json!({"head_beneficiary_id": person_id, "address": "甲社区1号"})).await,
+    );
+    let application = keep(
+        &mut ids,
+        &app.post_json(
+            "/api/v1/applications",
+            Some(officer),
+            &json!({"channel": "walk_in", "beneficiary_id": person_id, "consent": {"given": true, "date": "2025-03-01", "method": "written"},
+                "items": [{"kind": "service", "service_code": "meals"}, {"kind": "transfer", "matter": "medical_assistance", "description": "住院自付费用较高"}]}),
+        )
+        .await,
+    );
+    let path = format!("/api/v1/applications/{}/accept", application["id"].as_str().unwrap());
+    assert_eq!(app.post_json_with(&path, Some(officer), &json!({}), &[("If-Match", "\"1\"")]).await.status, 200);
+    keep(
+        &mut ids,
+        &app.post_json(
+            "/api/v1/assessments",
+            Some(officer),
+            &json!({"beneficiary_id": person_id, "assessed_on": "2025-03-05", "scores": jiuzhu_tests::scores(&[("disability", 2), ("family_structure", 2)])}),
+        )
+        .await,
+    );
+    let (project, contract, _provider) = app.contracted_project(admin, 72).await;
+    ids.extend([project, contract.clone()]);
+    let order = app
+        .post_json(
+            "/api/v1/service-orders",
+            Some(admin),
+            &json!({"beneficiary_id": person_id, "service_code": "meals", "provider_id": _provider, "contract_id": contract, "scheduled_for": "2025-04-02", "quantity": 3}),
+        )
+        .await;
+    keep(&mut ids, &order);
+    for list in ["/api/v1/referrals", "/api/v1/needs", "/api/v1/fund-accounts", "/api/v1/visits", "/api/v1/discoveries"] {
+        let page = app.get(&format!("{list}?limit=500"), Some(admin)).await;
+        ids.extend(page.body["items"].as_array().into_iter().flatten().filter_map(|item| item["id"].as_str().map(str::to_string)));
+    }
+    ids
+}
+
+#[actix_web::test]
+async fn nothing_of_one_county_reaches_any_role_of_another() {
+    let app = spawn_app_with_generous_limits().await;
+    let tokens = tokens(&app).await;
+    let admin = &tokens[0].1;
+    let officer_a = &tokens.iter().find(|(role, _)| *role == Role::CountyOfficer).unwrap().1;
+    let a_ids = county_a_records(&app, admin, officer_a).await;
+    assert!(a_ids.len() >= 10, "records of many kinds: {a_ids:?}");
+
+    // Every staff role, placed in county B (惠农区 640205) and below it.
+    app.add_region(admin, "640205100", "红果子镇").await;
+    app.add_region(admin, "640205100201", "红果子村").await;
+    let mut others = Vec::new();
+    for (role, username, region) in [
+        ("county_officer", "b.county", "640205"),
+        ("township_officer", "b.township", "640205100"),
+        ("village_worker", "b.village", "640205100201"),
+        ("evaluator", "b.evaluator", "640205"),
+        ("auditor", "b.auditor", "640205"),
+    ] {
+        app.add_user(admin, username, role, region, json!({})).await;
+        others.push((username, app.login(username, "password-1234").await));
+    }
+
+    let spec: Value = serde_json::from_str(&jiuzhu_api::server::openapi_json().unwrap()).unwrap();
+    let (mut probes, mut leaks, mut seen_at_home) = (0, Vec::new(), 0);
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let Some(operation) = item.get("get") else { continue };
+        let public = operation["security"].as_array().is_some_and(Vec::is_empty);
+        let path_parameters: Vec<&Value> = operation["parameters"].as_array().into_iter().flatten().filter(|p| p["in"] == "path").collect();
+        if public || path.starts_with("/api/v1/reports/") {
+            continue; // public lists publish on purpose; reports are aggregates
+        }
+        match path_parameters.as_slice() {
+            // Every id of county A in every id-taking read.
+            [only] if only["schema"]["format"] == "uuid" => {
+                let name = only["name"].as_str().unwrap();
+                for id in &a_ids {
+                    // The control: county A's own officer does see its records.
+                    if app.get(&path.replace(&format!("{{{name}}}"), id), Some(officer_a)).await.status == 200 {
+                        seen_at_home += 1;
+                    }
+                    for (who, token) in &others {
+                        let reply = app.get(&path.replace(&format!("{{{name}}}"), id), Some(token)).await;
+                        probes += 1;
+                        if reply.status == 200 {
+                            leaks.push(format!("GET {path} as {who} answered 200 for {id}"));
+                        }
+                    }
+                }
+            }
+            // Every list, export, count and feed: none may mention county A's records.
+            [] => {
+                for (who, token) in &others {
+                    let query = if path.contains("/exports/") || path == "/api/v1/events" { "" } else { "?limit=500" };
+                    let reply = app.get(&format!("{path}{query}"), Some(token)).await;
+                    probes += 1;
+                    if let Some(id) = a_ids.iter().find(|id| reply.text.contains(id.as_str())) {
+                        leaks.push(format!("GET {path} as {who} mentions {id}"));
+                    }
+                    if reply.text.contains("13912345678") || reply.text.contains(&jiuzhu_tests::id_born("1944-03-01", 1)) {
+                        leaks.push(format!("GET {path} as {who} shows county A's personal data"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // The registry search too: a person of county A is not found from county B.
+    let search = json!({"query_type": "id_numbers", "ids": [jiuzhu_tests::id_born("1944-03-01", 1)], "purpose": "跨区核查"});
+    for (who, token) in &others {
+        let reply = app.post_json("/api/v1/registry/search", Some(token), &search).await;
+        probes += 1;
+        if reply.status == 200 && reply.body["results"][0]["status"] != "not_found" {
+            leaks.push(format!("registry search as {who} found county A's person"));
+        }
+    }
+    assert!(probes > 500, "{probes} probes");
+    assert!(seen_at_home >= 8, "the probes reach real records: county A's officer reads {seen_at_home} of them");
+    assert!(leaks.is_empty(), "{} leaks in {probes} cross-area probes:\n{}", leaks.len(), leaks.join("\n"));
+    println!("cross-area probes: {probes}, leaks: 0 (county A's officer reads {seen_at_home} of the same records)");
+}
