@@ -96,6 +96,13 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: awc::ClientRequest, body: Option<(&str, Vec<u8>)>) -> Reply {
+        // The masking scan: no answer carries a full ID or phone number
+        // unless the request asked to reveal them.
+        let sent = body.as_ref().map(|(_, bytes)| String::from_utf8_lossy(bytes).to_string()).unwrap_or_default();
+        let asked_to_reveal = request.get_uri().query().is_some_and(|q| q.contains("reveal="))
+            || sent.contains("\"reveal\"")
+            || request.get_uri().path() == "/openapi.json";
+        let described = format!("{} {}", request.get_method(), request.get_uri());
         let response = match body {
             Some((content_type, bytes)) => request.insert_header((header::CONTENT_TYPE, content_type)).send_body(bytes).await,
             None => request.send().await,
@@ -104,6 +111,15 @@ impl TestApp {
         let bytes = response.body().limit(64 * 1024 * 1024).await.expect("read body");
         let text = String::from_utf8_lossy(&bytes).to_string();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        // What the caller sent itself (a registry search's references) is not a leak.
+        if !asked_to_reveal && let Some(found) = unmasked_pii(&text).filter(|(_, value)| !sent.contains(value.as_str())) {
+            panic!(
+                "{described} answered an unmasked {} ({}) without a reveal: {}",
+                found.0,
+                found.1,
+                text.chars().take(400).collect::<String>()
+            );
+        }
         Reply { status: response.status().as_u16(), headers: response.headers().clone(), body, text, raw: bytes.to_vec() }
     }
 
@@ -242,6 +258,39 @@ impl TestApp {
     pub async fn admin_token(&self) -> String {
         self.login("admin", &self.admin_password).await
     }
+}
+
+/// A full citizen ID (valid checksum) or mobile number in `text`, if any:
+/// what masking must never let through.
+pub fn unmasked_pii(text: &str) -> Option<(&'static str, String)> {
+    let bytes = text.as_bytes();
+    let is_digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+    // Numbers inside longer tokens (UUIDs, hashes) are not IDs or phones.
+    let word = |i: Option<usize>| i.and_then(|i| bytes.get(i)).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-');
+    let mut start = 0;
+    while start < bytes.len() {
+        if !is_digit(start) || word(start.checked_sub(1)) {
+            start += 1;
+            continue;
+        }
+        let mut end = start;
+        while is_digit(end) {
+            end += 1;
+        }
+        let run = &text[start..end];
+        let with_check = run.len() == 17 && matches!(bytes.get(end), Some(b'X' | b'x'));
+        let (candidate, after) = if with_check { (&text[start..end + 1], end + 1) } else { (run, end) };
+        if !word(Some(after)) {
+            if candidate.len() == 18 && jiuzhu_core::CitizenId::parse(candidate).is_ok() {
+                return Some(("ID number", candidate.to_string()));
+            }
+            if run.len() == 11 && run.starts_with('1') && matches!(bytes[start + 1], b'3'..=b'9') {
+                return Some(("phone", run.to_string()));
+            }
+        }
+        start = end;
+    }
+    None
 }
 
 /// A valid citizen ID for someone born on `born` (`YYYY-MM-DD`) in 大武口区.

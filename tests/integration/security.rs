@@ -375,3 +375,21 @@ async fn an_external_identity_providers_tokens_are_accepted_by_kid() {
     let local_issuer = sign_external(&claims(json!({})), Algorithm::ES256, "idp-es256.pem", "idp-es256-test");
     app.get("/api/v1/me", Some(&local_issuer)).await.assert_problem(401, "unauthenticated");
 }
+
+#[test]
+fn the_masking_scan_finds_full_numbers_and_only_those() {
+    use jiuzhu_tests::unmasked_pii;
+    let id = jiuzhu_tests::id_born("1949-12-31", 2);
+    assert_eq!(unmasked_pii(&format!("{{\"id_number\":\"{id}\"}}")), Some(("ID number", id.clone())));
+    assert_eq!(unmasked_pii("call 13912345678 now"), Some(("phone", "13912345678".into())));
+    for clean in [
+        "640202********0037",
+        "139****5678",
+        "01a2257e-e75e-7250-8a50-17707722070a",
+        "hash 949506a6114b6d34c26c4f5d13c913912345678ff",
+        "12345678901",
+        "640202194912310021",
+    ] {
+        assert_eq!(unmasked_pii(clean), None, "{clean}");
+    }
+}
