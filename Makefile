@@ -3,7 +3,7 @@ CARGO ?= cargo
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_CMD = $(CARGO) test --workspace --locked --no-fail-fast
 
-.PHONY: run test test-pg lint fmt openapi openapi-check contract-check bench build
+.PHONY: run test test-pg lint fmt openapi openapi-check contract-check fuzz-api fuzz-api-ci bench build
 
 ## Build, migrate and serve on the embedded SQLite default, with demo data.
 run:
@@ -41,6 +41,22 @@ openapi-check:
 contract-check:
 	cd openapi/check && npm ci --no-audit --no-fund --loglevel=error
 	cd openapi/check && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npm run --silent check
+
+## Schemathesis checks that the API meets today, run in CI on both backends.
+FUZZ_PASSING = not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,missing_required_header,ignored_auth,use_after_free,ensure_resource_availability
+FUZZ_PG_URL ?= postgres://postgres@127.0.0.1:5432/jiuzhu_fuzz
+
+## Contract fuzzing with every schemathesis check (needs `pip install schemathesis==4.32.5`).
+fuzz-api:
+	$(CARGO) build --locked --bin jiuzhu
+	bash scripts/fuzz-api.sh
+
+## The CI fuzzing run: the passing checks, on SQLite and on PostgreSQL.
+fuzz-api-ci:
+	$(CARGO) build --locked --bin jiuzhu
+	FUZZ_CHECKS=$(FUZZ_PASSING) bash scripts/fuzz-api.sh
+	psql "$(dir $(FUZZ_PG_URL))postgres" -tc "SELECT 1 FROM pg_database WHERE datname='jiuzhu_fuzz'" | grep -q 1 || psql "$(dir $(FUZZ_PG_URL))postgres" -qc "CREATE DATABASE jiuzhu_fuzz"
+	FUZZ_CHECKS=$(FUZZ_PASSING) JIUZHU_FUZZ_DATABASE_URL=$(FUZZ_PG_URL) bash scripts/fuzz-api.sh
 
 ## Benchmarks on a release build (PostgreSQL required); results in bench/results/.
 bench:

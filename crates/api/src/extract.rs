@@ -59,6 +59,7 @@ impl FromRequest for IfMatch {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Page size, 1 to 500; larger values are refused, not capped.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page, asked with the same filters and order.
     pub cursor: Option<String>,

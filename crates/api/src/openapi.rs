@@ -224,11 +224,85 @@ pub fn standardise_problems(document: &mut Document) {
             }
         }
     }
+    make_composition_honest(document);
+    constrain_region_codes(document);
     document.servers = Some(vec![utoipa::openapi::server::Server::new("/")]);
     document.info.version = env!("CARGO_PKG_VERSION").to_string();
     let codes = PROBLEM_CODES.join(", ");
     let description = document.info.description.get_or_insert_with(String::new);
     description.push_str(&format!("\n\nStable problem codes: {codes}, plus the business-rule codes each operation documents."));
+}
+
+/// Two corrections to what utoipa derives, so responses validate against
+/// their schemas: a flattened input struct keeps its `additionalProperties:
+/// false` inside `allOf`, which then rejects the view's own fields; and a
+/// serde-untagged enum becomes `oneOf`, which rejects a value (such as `[]`)
+/// that fits more than one variant. `allOf` members lose the flag, and
+/// `oneOf` without a discriminator becomes `anyOf`.
+fn make_composition_honest(document: &mut Document) {
+    use utoipa::openapi::schema::{AnyOf, Schema};
+    let Some(components) = document.components.as_mut() else { return };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(schema) = schema else { continue };
+        match schema {
+            Schema::AllOf(all_of) => {
+                for member in &mut all_of.items {
+                    if let RefOr::T(Schema::Object(object)) = member {
+                        object.additional_properties = None;
+                    }
+                }
+            }
+            Schema::OneOf(one_of) if one_of.discriminator.is_none() => {
+                let mut any_of = AnyOf::new();
+                any_of.items = std::mem::take(&mut one_of.items);
+                any_of.description = one_of.description.take();
+                any_of.example = one_of.example.take();
+                any_of.examples = std::mem::take(&mut one_of.examples);
+                *schema = Schema::AnyOf(any_of);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What `RegionCode` accepts: 6 digits (province, city or county), 9
+/// (township) or 12 (village).
+pub const REGION_CODE_PATTERN: &str = "^[0-9]{6}([0-9]{3}([0-9]{3})?)?$";
+
+/// What `If-Match` accepts: a version, quoted (`"3"`), weak (`W/"3"`) or bare.
+pub const IF_MATCH_PATTERN: &str = "^(W/)?\"?[0-9]{1,18}\"?$";
+
+/// Every `region_code`, as a parameter or a property, and every `If-Match`
+/// carries the pattern the server enforces, so a client (or a fuzzer) knows
+/// a valid one.
+fn constrain_region_codes(document: &mut Document) {
+    use utoipa::openapi::schema::Schema;
+    let constrain = |schema: &mut RefOr<Schema>| {
+        if let RefOr::T(Schema::Object(object)) = schema {
+            object.pattern = Some(REGION_CODE_PATTERN.to_string());
+        }
+    };
+    for (_, operation) in operations_mut(document) {
+        for parameter in operation.parameters.iter_mut().flatten() {
+            if let RefOr::T(parameter) = parameter
+                && let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut()
+            {
+                match parameter.name.as_str() {
+                    "region_code" => object.pattern = Some(REGION_CODE_PATTERN.to_string()),
+                    "If-Match" => object.pattern = Some(IF_MATCH_PATTERN.to_string()),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let Some(components) = document.components.as_mut() else { return };
+    for schema in components.schemas.values_mut() {
+        if let RefOr::T(Schema::Object(object)) = schema
+            && let Some(property) = object.properties.get_mut("region_code")
+        {
+            constrain(property);
+        }
+    }
 }
 
 /// The methods each documented path accepts, to answer 405 with `Allow`.

@@ -19,6 +19,7 @@ pub struct SchemeView {
     pub name: String,
     pub is_default: bool,
     #[serde(flatten)]
+    #[schema(inline)]
     pub spec: SchemeSpec,
     pub created_at: DateTime<Utc>,
 }

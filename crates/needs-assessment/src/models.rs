@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 pub struct ModelView {
     pub version: i32,
     #[serde(flatten)]
+    #[schema(inline)]
     pub spec: ModelSpec,
     pub created_by: String,
     pub created_at: DateTime<Utc>,

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Contract fuzzing with schemathesis against a freshly started jiuzhu.
+#   FUZZ_CHECKS   checks to run (default: all)
+#   FUZZ_EXAMPLES examples per operation (default: 10)
+#   JIUZHU_FUZZ_DATABASE_URL  a PostgreSQL URL; default a temporary SQLite file
+# Needs `st` (pip install schemathesis==4.32.5) and a built `jiuzhu` binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+checks="${FUZZ_CHECKS:-all}"
+examples="${FUZZ_EXAMPLES:-10}"
+port="${FUZZ_PORT:-18090}"
+work="$(mktemp -d)"
+database="${JIUZHU_FUZZ_DATABASE_URL:-sqlite://$work/fuzz.db?mode=rwc}"
+if [[ "$database" == postgres* ]]; then
+    # A clean schema each run: the demo data is loaded into an empty database.
+    psql "$database" -q -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
+fi
+binary="${CARGO_TARGET_DIR:-target}/debug/jiuzhu"
+JIUZHU_DATABASE_URL="$database" JIUZHU_ADMIN_PASSWORD=fuzz-admin-password \
+    JIUZHU_JWT_SECRET=fuzz-secret-0123456789abcdef0123456789 JIUZHU_BIND="127.0.0.1:$port" \
+    JIUZHU_RATE_LIMIT_PER_TOKEN=100000000 JIUZHU_RATE_LIMIT_PER_IP=100000000 JIUZHU_LOG=warn \
+    "$binary" serve --demo >"$work/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
+token=$(curl -sf "http://127.0.0.1:$port/api/v1/auth/token" -H 'Content-Type: application/json' \
+    -d '{"grant_type":"password","username":"admin","password":"fuzz-admin-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}" st run "http://127.0.0.1:$port/openapi.json" -H "Authorization: Bearer $token" \
+    --checks "$checks" --max-examples "$examples" --workers 2 \
+    --phases examples,coverage,fuzzing,stateful --generation-deterministic
+# Our own errors and any panic fail the run; actix's notes about malformed
+# requests (which it answers with 400) do not.
+errors=$(grep '"level":"ERROR"\|panicked' "$work/server.log" | grep -v '"target":"actix_http' || true)
+if [[ -n "$errors" ]]; then
+    echo "the server logged errors during fuzzing:"; echo "$errors" | head -20
+    exit 1
+fi
