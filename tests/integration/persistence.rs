@@ -4,7 +4,7 @@
 use jiuzhu_core::SystemClock;
 use jiuzhu_migrations::{Migrator, MigratorTrait};
 use jiuzhu_platform::{Backend, demo};
-use jiuzhu_tests::spawn_app;
+use jiuzhu_tests::{spawn_app, spawn_app_with};
 use sea_orm::{ConnectionTrait, Statement};
 
 #[actix_web::test]
@@ -79,4 +79,41 @@ async fn writes_on_sqlite_are_serialised_not_refused() {
         .unwrap()
         .unwrap();
     assert_eq!(count.try_get_by_index::<i64>(0).unwrap(), 20);
+}
+
+#[actix_web::test]
+async fn fifty_concurrent_if_match_updates_give_one_success_per_version_and_lose_nothing() {
+    let app = spawn_app_with(|config| config.rate_limit_per_token = 100_000).await;
+    let admin = app.admin_token().await;
+    app.add_region(&admin, "640202001", "甲街道").await;
+    app.add_region(&admin, "640202001001", "甲社区").await;
+    let person = app
+        .post_json(
+            "/api/v1/beneficiaries",
+            Some(&admin),
+            &serde_json::json!({"name": "张秀兰", "id_number": jiuzhu_tests::id_born("1944-03-01", 1), "region_code": "640202001001",
+                "categories": [{"category": "subsistence_allowance", "valid_from": "2024-01-01"}]}),
+        )
+        .await;
+    let path = format!("/api/v1/beneficiaries/{}", person.body["id"].as_str().unwrap());
+    // Each round: fifty writers all read version n and race; one wins, the rest are told the record moved on.
+    for version in 1..=3_i64 {
+        let attempts = (0..50).map(|writer| {
+            let (app, admin, path) = (&app, &admin, &path);
+            async move {
+                let body = serde_json::json!({"address": format!("甲社区{writer}号")});
+                let reply = app.patch_json(path, admin, &body, Some(&format!("\"{version}\""))).await;
+                (writer, reply.status)
+            }
+        });
+        let outcomes = futures_util::future::join_all(attempts).await;
+        let winners: Vec<usize> = outcomes.iter().filter(|(_, status)| *status == 200).map(|(writer, _)| *writer).collect();
+        assert_eq!(winners.len(), 1, "round {version}: exactly one writer wins: {outcomes:?}");
+        assert!(outcomes.iter().all(|(_, status)| *status == 200 || *status == 412), "the others get 412: {outcomes:?}");
+        let now = app.get(&path, Some(&admin)).await;
+        assert_eq!(now.body["version"], version + 1);
+        assert_eq!(now.body["address"], format!("甲社区{}号", winners[0]), "the winner's write is the one kept");
+    }
+    let audit = app.get("/api/v1/audit-events?action=beneficiary.updated&limit=500", Some(&admin)).await;
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 3, "one audited update per version, no more");
 }
