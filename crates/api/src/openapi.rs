@@ -115,7 +115,13 @@ const STANDARD_PROBLEMS: [(u16, &str, &str, &str, &str); 13] = [
         "internal_error",
         "The server failed; quote the request_id when reporting it",
     ),
-    (503, "Unavailable", "A dependency is down", "http_error", "Service Unavailable"),
+    (
+        503,
+        "Unavailable",
+        "The database cannot be reached; nothing was changed. See Retry-After",
+        "database_unavailable",
+        "The database cannot be reached; nothing was changed. Retry after a few seconds",
+    ),
 ];
 
 fn problem_response(status: u16, description: &str, code: &str, detail: &str) -> Response {
@@ -180,9 +186,10 @@ pub fn standardise_problems(document: &mut Document) {
             // Public: say so, rather than leave the security undeclared.
             operation.security = Some(Vec::new());
         }
-        // Every request but the health probes passes the rate limiter.
+        // Every request but the health probes passes the rate limiter, and
+        // may meet a database outage.
         if !operation.tags.as_ref().is_some_and(|tags| tags.iter().any(|t| t == "system")) {
-            wanted.extend([429]);
+            wanted.extend([429, 503]);
         }
         if operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
             wanted.extend([400]);

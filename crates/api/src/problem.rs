@@ -136,6 +136,9 @@ pub fn problem_kind(error: &ApiError) -> ProblemKind {
         ApiError::Domain(D::TooManyRequests { .. }) => {
             kind(StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests", "rate_limited")
         }
+        ApiError::Domain(D::DatabaseUnavailable(_)) => {
+            kind(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service is temporarily unavailable", "database_unavailable")
+        }
         ApiError::Domain(D::Internal(_)) => kind(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error", "internal_error"),
         ApiError::Http(H::MalformedBody(_)) => {
             kind(StatusCode::BAD_REQUEST, "malformed-body", "The body is not valid JSON", "malformed_json")
@@ -168,6 +171,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "version_stale",
     "rate_limited",
     "internal_error",
+    "database_unavailable",
     "malformed_json",
     "unsupported_media_type",
     "payload_too_large",
@@ -191,6 +195,9 @@ impl ApiError {
             }
             ApiError::Domain(DomainError::Internal(_)) => {
                 ("The server failed; quote the request_id when reporting it".to_string(), vec![], None)
+            }
+            ApiError::Domain(DomainError::DatabaseUnavailable(_)) => {
+                ("The database cannot be reached; nothing was changed. Retry after a few seconds".to_string(), vec![], None)
             }
             ApiError::Domain(DomainError::Conflict { message, existing_id, .. }) => (message.clone(), vec![], existing_id.clone()),
             ApiError::Domain(other) => (other.to_string(), vec![], None),
@@ -219,8 +226,14 @@ impl ApiError {
 
     /// Renders the response, with the request's path and id when known.
     pub fn render(&self, instance: Option<String>, request_id: Option<String>) -> HttpResponse {
-        if let ApiError::Domain(DomainError::Internal(cause)) = self {
-            tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), cause = %cause, "internal error");
+        match self {
+            ApiError::Domain(DomainError::Internal(cause)) => {
+                tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), cause = %cause, "internal error");
+            }
+            ApiError::Domain(DomainError::DatabaseUnavailable(cause)) => {
+                tracing::warn!(request_id = request_id.as_deref().unwrap_or("-"), cause = %cause, "database unavailable");
+            }
+            _ => {}
         }
         let problem = self.problem(instance, request_id);
         let mut response = HttpResponse::build(problem_kind(self).status);
@@ -231,6 +244,9 @@ impl ApiError {
             }
             ApiError::Domain(DomainError::TooManyRequests { retry_after_secs }) => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            ApiError::Domain(DomainError::DatabaseUnavailable(_)) => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
             }
             ApiError::Http(HttpFailure::MethodNotAllowed(allowed)) => {
                 response.insert_header((header::ALLOW, allowed.join(", ")));
@@ -276,10 +292,21 @@ mod tests {
             ApiError::Http(HttpFailure::MalformedBody(String::new())),
             ApiError::Http(HttpFailure::MethodNotAllowed(vec![])),
             ApiError::Http(HttpFailure::PayloadTooLarge(1)),
+            ApiError::Domain(DomainError::DatabaseUnavailable(String::new())),
         ];
         for sample in samples {
             assert!(PROBLEM_CODES.contains(&problem_kind(&sample).code));
         }
+    }
+
+    #[test]
+    fn an_outage_answers_503_with_retry_after_and_hides_its_cause() {
+        let response = ApiError::Domain(DomainError::DatabaseUnavailable("pool timed out at 10.0.0.5".into())).render(None, None);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("5"));
+        let problem = ApiError::Domain(DomainError::DatabaseUnavailable("10.0.0.5".into())).problem(None, None);
+        assert!(!problem.detail.contains("10.0.0.5"));
+        assert_eq!(problem.code, "database_unavailable");
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub enum DomainError {
     /// Too many attempts (429).
     #[error("too many requests; retry after {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The database cannot be reached (503): the pool has no connection or
+    /// the connection broke. The text goes to the log only.
+    #[error("the database is unavailable: {0}")]
+    DatabaseUnavailable(String),
     /// A bug or an infrastructure failure (500). The text goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -77,8 +81,19 @@ impl DomainError {
 }
 
 impl From<sea_orm::DbErr> for DomainError {
+    /// A lost or unobtainable connection is an outage (503, try again); any
+    /// other database error is a bug (500).
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::Internal(format!("database: {err}"))
+        use sea_orm::sqlx::Error as Sqlx;
+        use sea_orm::{DbErr, RuntimeErr};
+        let outage = match &err {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+            DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+                matches!(e.as_ref(), Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed)
+            }
+            _ => false,
+        };
+        if outage { Self::DatabaseUnavailable(err.to_string()) } else { Self::Internal(format!("database: {err}")) }
     }
 }
 
@@ -130,6 +145,18 @@ mod tests {
         name: String,
         #[validate(range(min = 1, max = 500))]
         limit: u32,
+    }
+
+    #[test]
+    fn lost_connections_are_outages_and_other_database_errors_bugs() {
+        use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+        let timeout = DomainError::from(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
+        assert!(matches!(timeout, DomainError::DatabaseUnavailable(_)), "{timeout:?}");
+        let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        let broken = DomainError::from(DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(sea_orm::sqlx::Error::Io(reset)))));
+        assert!(matches!(broken, DomainError::DatabaseUnavailable(_)), "{broken:?}");
+        let bug = DomainError::from(DbErr::Custom("no such column".into()));
+        assert!(matches!(bug, DomainError::Internal(_)), "{bug:?}");
     }
 
     #[test]
