@@ -104,13 +104,7 @@ pub async fn overview(
     to: Option<DateTime<Utc>>,
 ) -> Result<Overview, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
-    let region = ctx.actor.region_within(region_code)?;
-    if let (Some(from), Some(to)) = (from, to)
-        && from >= to
-    {
-        return Err(DomainError::field("to", "before_from", "to must be after from"));
-    }
-    let window = Window { region_pattern: format!("{}%", region.subtree_prefix()), from, to };
+    let (region, window) = Window::asked(&ctx.actor, region_code, from, to)?;
     let conn = db.conn();
     let all = Condition::all;
     let beneficiaries = Counted { region: beneficiary::Column::RegionCode, created_at: beneficiary::Column::CreatedAt };

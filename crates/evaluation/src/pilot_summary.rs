@@ -271,15 +271,8 @@ pub async fn summary(
     to: Option<DateTime<Utc>>,
 ) -> Result<PilotSummary, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
-    let region = ctx.actor.region_within(region_code)?;
-    if let (Some(from), Some(to)) = (from, to)
-        && from >= to
-    {
-        return Err(DomainError::field("to", "before_from", "to must be after from"));
-    }
+    let (region, window) = Window::asked(&ctx.actor, region_code, from, to)?;
     let conn = db.conn();
-    let pattern = |prefix: &str| format!("{prefix}%");
-    let window = Window { region_pattern: pattern(region.subtree_prefix()), from, to };
     let region_name = region::Entity::find_by_id(region.as_str()).one(conn).await?.map(|r| r.name_zh).unwrap_or_default();
 
     let whole = area(conn, &window).await?;
@@ -291,7 +284,7 @@ pub async fn summary(
         .await?;
     let mut key = AreaFigures::default();
     for township in &key_townships {
-        key += &area(conn, &Window { region_pattern: pattern(&township.code), from, to }).await?;
+        key += &area(conn, &Window { region_pattern: format!("{}%", township.code), from, to }).await?;
     }
     let rest = &whole - &key;
 

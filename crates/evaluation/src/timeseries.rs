@@ -77,21 +77,14 @@ pub async fn series(
     to: Option<DateTime<Utc>>,
 ) -> Result<Timeseries, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
-    let region = ctx.actor.region_within(region_code)?;
     let to = to.unwrap_or(ctx.now);
-    let from = match from {
-        Some(from) => from,
-        None => default_start(interval, to),
-    };
-    if from >= to {
-        return Err(DomainError::field("to", "before_from", "to must be after from"));
-    }
+    let from = from.unwrap_or_else(|| default_start(interval, to));
+    let (region, window) = Window::asked(&ctx.actor, region_code, Some(from), Some(to))?;
     // `to` is exclusive: the last period is the one holding the instant just before it.
     let last_day = report_day(to - chrono::Duration::milliseconds(1));
     let labels = periods(interval, report_day(from), last_day).ok_or_else(|| {
         DomainError::field("from", "too_many_periods", format!("a series spans at most {} periods; narrow from/to", interval.max_points()))
     })?;
-    let window = Window { region_pattern: format!("{}%", region.subtree_prefix()), from: Some(from), to: Some(to) };
     let counts = count(db, metric, interval, &window).await?;
     let points = labels.into_iter().map(|period| Point { count: counts.get(&period).copied().unwrap_or(0), period }).collect();
     Ok(Timeseries { metric, interval, region_code: region.to_string(), from, to, utc_offset: "+08:00".into(), points })

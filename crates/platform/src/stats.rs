@@ -96,6 +96,27 @@ pub struct Window {
     pub to: Option<DateTime<Utc>>,
 }
 
+impl Window {
+    /// The window a report asks about: the actor's region or a `region_code`
+    /// inside it (one outside answers 404), over `[from, to)`, where `from`
+    /// must come before `to`.
+    pub fn asked(
+        actor: &jiuzhu_core::Actor,
+        region_code: Option<&str>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<(jiuzhu_core::RegionCode, Self), DomainError> {
+        let region = actor.region_within(region_code)?;
+        if let (Some(from), Some(to)) = (from, to)
+            && from >= to
+        {
+            return Err(DomainError::field("to", "before_from", "to must be after from"));
+        }
+        let window = Self { region_pattern: format!("{}%", region.subtree_prefix()), from, to };
+        Ok((region, window))
+    }
+}
+
 /// The table's columns a report counts by.
 pub struct Counted<C> {
     pub region: C,
