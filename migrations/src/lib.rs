@@ -20,6 +20,7 @@ mod m20261129_000013_evaluation;
 mod m20261129_000014_webhooks;
 mod m20261129_000015_follow_up_visits;
 mod m20261129_000016_key_townships;
+mod m20261129_000017_import_heartbeat;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000014_webhooks::Migration),
             Box::new(m20261129_000015_follow_up_visits::Migration),
             Box::new(m20261129_000016_key_townships::Migration),
+            Box::new(m20261129_000017_import_heartbeat::Migration),
         ]
     }
 }

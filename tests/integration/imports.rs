@@ -91,3 +91,42 @@ async fn csv_uploads_upsert_and_bad_headers_or_types_are_refused() {
     upload(&app, &admin, "text/csv", "name,shoe_size\nx,42\n".into()).await.assert_problem(422, "validation_failed");
     upload(&app, &admin, "application/json", "{}".into()).await.assert_problem(415, "unsupported_media_type");
 }
+
+#[actix_web::test]
+async fn a_job_its_server_abandoned_is_marked_failed_and_says_how_to_finish() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let me = app.get("/api/v1/me", Some(&admin)).await;
+    let owner = me.body["subject"].as_str().unwrap().to_string();
+    let now = jiuzhu_core::Clock::now(&jiuzhu_core::SystemClock);
+    let job = |heartbeat_minutes_ago: i64| jiuzhu_platform::entity::import_job::ActiveModel {
+        id: Set(jiuzhu_core::id::new_id()),
+        kind: Set("beneficiaries".into()),
+        format: Set("ndjson".into()),
+        owner: Set(owner.clone()),
+        status: Set("running".into()),
+        total: Set(100_000),
+        processed: Set(42_000),
+        created: Set(42_000),
+        updated: Set(0),
+        unchanged: Set(0),
+        failed: Set(0),
+        created_at: Set(now - chrono::Duration::minutes(30)),
+        finished_at: Set(None),
+        heartbeat_at: Set(Some(now - chrono::Duration::minutes(heartbeat_minutes_ago))),
+    };
+    let stopped = job(10).insert(app.db.conn()).await.unwrap();
+    let alive = job(0).insert(app.db.conn()).await.unwrap();
+
+    assert_eq!(jiuzhu_platform::imports::fail_abandoned(&app.db, now).await.unwrap(), 1, "only the stale job");
+    let failed = app.get(&format!("/api/v1/imports/{}", stopped.id), Some(&admin)).await;
+    assert_eq!((failed.body["status"].as_str(), failed.body["processed"].as_i64()), (Some("failed"), Some(42_000)), "{}", failed.text);
+    assert!(failed.body["finished_at"].is_string());
+    let errors = app.get(&format!("/api/v1/imports/{}/errors", stopped.id), Some(&admin)).await;
+    assert_eq!(errors.body["items"][0]["code"], "interrupted", "{}", errors.text);
+    assert!(errors.body["items"][0]["message"].as_str().unwrap().contains("42000 of 100000"));
+    let running = app.get(&format!("/api/v1/imports/{}", alive.id), Some(&admin)).await;
+    assert_eq!(running.body["status"], "running", "a job that saved progress just now is left alone");
+    assert_eq!(jiuzhu_platform::imports::fail_abandoned(&app.db, now).await.unwrap(), 0, "failing is done once");
+}

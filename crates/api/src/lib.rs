@@ -12,6 +12,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod json;
 pub mod logging;
+pub mod maintenance;
 pub mod middleware;
 pub mod openapi;
 pub mod pilot_page;

@@ -140,10 +140,11 @@ pub fn build_app(
         .wrap(from_fn(cors))
 }
 
-/// Binds and starts the server and its webhook worker; the server stops
+/// Binds and starts the server, its webhook worker and housekeeping; the server stops
 /// gracefully on SIGTERM or Ctrl-C.
 pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
     webhook_worker::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.webhook_worker.clone());
+    crate::maintenance::spawn(shared.state.db.clone(), shared.state.clock.clone());
     let server = actix_web::HttpServer::new(move || build_app(shared.clone())).listen(listener)?.shutdown_timeout(30).run();
     Ok(server)
 }

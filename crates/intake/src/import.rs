@@ -294,7 +294,7 @@ pub async fn run_job(
     use jiuzhu_platform::imports::{Tally, save_progress};
     use sea_orm::TransactionTrait;
     let mut tally = Tally { total: count_rows(path, format)?, ..Tally::default() };
-    save_progress(db, job, "running", tally, vec![], None).await?;
+    save_progress(db, job, "running", tally, vec![], clock.now(), None).await?;
     let OpenedUpload { columns, rows } = raw_rows(path, format)?;
     let mut pending = rows.peekable();
     while pending.peek().is_some() {
@@ -321,9 +321,9 @@ pub async fn run_job(
             }
         }
         txn.commit().await?;
-        save_progress(db, job, "running", tally, errors, None).await?;
+        save_progress(db, job, "running", tally, errors, clock.now(), None).await?;
     }
-    save_progress(db, job, "completed", tally, vec![], Some(clock.now())).await
+    save_progress(db, job, "completed", tally, vec![], clock.now(), Some(clock.now())).await
 }
 
 #[cfg(test)]

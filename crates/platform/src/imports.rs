@@ -89,6 +89,7 @@ pub async fn create_job(db: &Db, ctx: &Context, kind: &str, format: &str) -> Res
         failed: Set(0),
         created_at: Set(ctx.now),
         finished_at: Set(None),
+        heartbeat_at: Set(Some(ctx.now)),
     }
     .insert(&*txn)
     .await?;
@@ -132,13 +133,15 @@ impl Tally {
     }
 }
 
-/// Saves progress and the batch's row errors in one transaction.
+/// Saves progress and the batch's row errors in one transaction; `now`
+/// is the job's heartbeat.
 pub async fn save_progress(
     db: &Db,
     job: Uuid,
     status: &str,
     tally: Tally,
     errors: Vec<(i64, FieldError)>,
+    now: DateTime<Utc>,
     finished: Option<DateTime<Utc>>,
 ) -> Result<(), DomainError> {
     let txn = db.begin_write().await?;
@@ -152,6 +155,7 @@ pub async fn save_progress(
         unchanged: Set(tally.unchanged),
         failed: Set(tally.failed),
         finished_at: Set(finished),
+        heartbeat_at: Set(Some(now)),
         ..Default::default()
     }
     .update(&*txn)
@@ -173,6 +177,46 @@ pub async fn save_progress(
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// A job that has not saved progress for this long died with its server.
+pub const ABANDONED_AFTER: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Marks queued or running jobs whose heartbeat is older than
+/// `ABANDONED_AFTER` as failed, with a row error saying why. Every batch
+/// commits its rows and its progress together, so the rows that landed are
+/// whole and re-running the file converges (unchanged rows stay unchanged).
+/// Returns how many jobs were failed.
+pub async fn fail_abandoned(db: &Db, now: DateTime<Utc>) -> Result<usize, DomainError> {
+    let cutoff = now - ABANDONED_AFTER;
+    let stale = sea_orm::Condition::any()
+        .add(import_job::Column::HeartbeatAt.lt(cutoff))
+        .add(sea_orm::Condition::all().add(import_job::Column::HeartbeatAt.is_null()).add(import_job::Column::CreatedAt.lt(cutoff)));
+    let abandoned =
+        import_job::Entity::find().filter(import_job::Column::Status.is_in(["queued", "running"])).filter(stale).all(db.conn()).await?;
+    for job in &abandoned {
+        let txn = db.begin_write().await?;
+        let mut model: import_job::ActiveModel = job.clone().into();
+        model.status = Set("failed".into());
+        model.finished_at = Set(Some(now));
+        model.update(&*txn).await?;
+        import_error::ActiveModel {
+            id: Set(new_id()),
+            job_id: Set(job.id),
+            line: Set(0),
+            field: Set(String::new()),
+            code: Set("interrupted".into()),
+            message: Set(format!(
+                "the server stopped after {} of {} rows; rows already imported are complete. Upload the file again: they stay unchanged and the rest are added",
+                job.processed, job.total
+            )),
+        }
+        .insert(&*txn)
+        .await?;
+        txn.commit().await?;
+        tracing::warn!(job = %job.id, processed = job.processed, total = job.total, "import job abandoned by a stopped server marked failed");
+    }
+    Ok(abandoned.len())
 }
 
 async fn owned(db: &Db, ctx: &Context, id: Uuid) -> Result<import_job::Model, DomainError> {

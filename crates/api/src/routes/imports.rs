@@ -118,7 +118,7 @@ pub async fn start_import(
         let outcome = import::run_job(&db, &ctx, clock.as_ref(), id, &upload.0, format).await;
         if let Err(error) = outcome {
             tracing::error!(job = %id, error = %error, "import failed");
-            let _ = imports::save_progress(&db, id, "failed", Tally::default(), vec![], Some(clock.now())).await;
+            let _ = imports::save_progress(&db, id, "failed", Tally::default(), vec![], clock.now(), Some(clock.now())).await;
         }
         drop(upload);
     });

@@ -19,6 +19,8 @@ pub struct Model {
     pub failed: i64,
     pub created_at: ChronoDateTimeUtc,
     pub finished_at: Option<ChronoDateTimeUtc>,
+    /// When the job last saved progress; a stale one died with its server.
+    pub heartbeat_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
