@@ -3,7 +3,7 @@ CARGO ?= cargo
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_CMD = $(CARGO) test --workspace --locked --no-fail-fast
 
-.PHONY: run test test-pg lint fmt openapi openapi-check contract-check fuzz-api fuzz-api-ci bench build
+.PHONY: run test test-pg lint fmt openapi openapi-check contract-check fuzz-api fuzz-api-ci test-faults bench build
 
 ## Build, migrate and serve on the embedded SQLite default, with demo data.
 run:
@@ -57,6 +57,11 @@ fuzz-api-ci:
 	FUZZ_CHECKS=$(FUZZ_PASSING) bash scripts/fuzz-api.sh
 	psql "$(dir $(FUZZ_PG_URL))postgres" -tc "SELECT 1 FROM pg_database WHERE datname='jiuzhu_fuzz'" | grep -q 1 || psql "$(dir $(FUZZ_PG_URL))postgres" -qc "CREATE DATABASE jiuzhu_fuzz"
 	FUZZ_CHECKS=$(FUZZ_PASSING) JIUZHU_FUZZ_DATABASE_URL=$(FUZZ_PG_URL) bash scripts/fuzz-api.sh
+
+## Fault injection against a real process: kill -9 mid-import, SIGTERM under load.
+test-faults:
+	$(CARGO) build --locked --bin jiuzhu
+	bash faults/run.sh
 
 ## Benchmarks on a release build (PostgreSQL required); results in bench/results/.
 bench:

@@ -119,7 +119,11 @@ async fn a_job_its_server_abandoned_is_marked_failed_and_says_how_to_finish() {
     let stopped = job(10).insert(app.db.conn()).await.unwrap();
     let alive = job(0).insert(app.db.conn()).await.unwrap();
 
-    assert_eq!(jiuzhu_platform::imports::fail_abandoned(&app.db, now).await.unwrap(), 1, "only the stale job");
+    assert_eq!(
+        jiuzhu_platform::imports::fail_abandoned(&app.db, now, std::time::Duration::from_secs(120)).await.unwrap(),
+        1,
+        "only the stale job"
+    );
     let failed = app.get(&format!("/api/v1/imports/{}", stopped.id), Some(&admin)).await;
     assert_eq!((failed.body["status"].as_str(), failed.body["processed"].as_i64()), (Some("failed"), Some(42_000)), "{}", failed.text);
     assert!(failed.body["finished_at"].is_string());
@@ -128,5 +132,9 @@ async fn a_job_its_server_abandoned_is_marked_failed_and_says_how_to_finish() {
     assert!(errors.body["items"][0]["message"].as_str().unwrap().contains("42000 of 100000"));
     let running = app.get(&format!("/api/v1/imports/{}", alive.id), Some(&admin)).await;
     assert_eq!(running.body["status"], "running", "a job that saved progress just now is left alone");
-    assert_eq!(jiuzhu_platform::imports::fail_abandoned(&app.db, now).await.unwrap(), 0, "failing is done once");
+    assert_eq!(
+        jiuzhu_platform::imports::fail_abandoned(&app.db, now, std::time::Duration::from_secs(120)).await.unwrap(),
+        0,
+        "failing is done once"
+    );
 }

@@ -53,6 +53,8 @@ pub struct Config {
     pub webhook_timeout_ms: u64,
     /// PEM certificates of extra CAs trusted for `https` webhooks (an intranet's own CA).
     pub webhook_ca_file: Option<String>,
+    /// An import job silent this long (seconds) died with its server and is marked failed.
+    pub import_abandoned_after_secs: u64,
 }
 
 /// The optional file: every key is optional and named like the variable
@@ -77,6 +79,7 @@ struct FileConfig {
     webhook_poll_ms: Option<u64>,
     webhook_timeout_ms: Option<u64>,
     webhook_ca_file: Option<String>,
+    import_abandoned_after_secs: Option<u64>,
     jwks_file: Option<String>,
     jwks_issuer: Option<String>,
     referral_due_working_days: Option<u32>,
@@ -113,6 +116,7 @@ impl Default for Config {
             webhook_poll_ms: 1_000,
             webhook_timeout_ms: 10_000,
             webhook_ca_file: None,
+            import_abandoned_after_secs: 120,
         }
     }
 }
@@ -205,6 +209,10 @@ impl Config {
                 .unwrap_or(d.webhook_timeout_ms)
                 .clamp(100, 120_000),
             webhook_ca_file: env("JIUZHU_WEBHOOK_CA_FILE").or(file.webhook_ca_file),
+            import_abandoned_after_secs: number("JIUZHU_IMPORT_ABANDONED_AFTER_SECS")?
+                .or(file.import_abandoned_after_secs)
+                .unwrap_or(d.import_abandoned_after_secs)
+                .clamp(2, 86_400),
         };
         if config.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err("JIUZHU_JWT_SECRET must be at least 32 characters".into());

@@ -7,17 +7,16 @@ use jiuzhu_platform::{Db, imports};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How often housekeeping runs.
-const EVERY: Duration = Duration::from_secs(60);
-
-/// Starts housekeeping on the current actix runtime; the first pass runs at once.
-pub fn spawn(db: Db, clock: Arc<dyn Clock>) {
+/// Starts housekeeping on the current actix runtime: a pass at once, then
+/// one every half `abandoned_after` (at most a minute apart).
+pub fn spawn(db: Db, clock: Arc<dyn Clock>, abandoned_after: Duration) {
+    let every = (abandoned_after / 2).clamp(Duration::from_secs(1), Duration::from_secs(60));
     actix_web::rt::spawn(async move {
         loop {
-            if let Err(error) = imports::fail_abandoned(&db, clock.now()).await {
+            if let Err(error) = imports::fail_abandoned(&db, clock.now(), abandoned_after).await {
                 tracing::warn!(%error, "housekeeping pass failed");
             }
-            actix_web::rt::time::sleep(EVERY).await;
+            actix_web::rt::time::sleep(every).await;
         }
     });
 }

@@ -49,6 +49,8 @@ pub struct Shared {
     pub rate_limiter: web::Data<RateLimiter>,
     pub cors_origins: web::Data<CorsOrigins>,
     pub webhook_worker: WorkerSettings,
+    /// An import job silent this long died with its server.
+    pub import_abandoned_after: std::time::Duration,
 }
 
 impl Shared {
@@ -78,6 +80,7 @@ impl Shared {
             rate_limiter: web::Data::new(RateLimiter::new(config.rate_limit_per_token, config.rate_limit_per_ip)),
             cors_origins: web::Data::new(CorsOrigins(config.cors_origins.clone())),
             webhook_worker: WorkerSettings::from_config(config).map_err(DomainError::Internal)?,
+            import_abandoned_after: std::time::Duration::from_secs(config.import_abandoned_after_secs),
         })
     }
 }
@@ -144,7 +147,7 @@ pub fn build_app(
 /// gracefully on SIGTERM or Ctrl-C.
 pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
     webhook_worker::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.webhook_worker.clone());
-    crate::maintenance::spawn(shared.state.db.clone(), shared.state.clock.clone());
+    crate::maintenance::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.import_abandoned_after);
     let server = actix_web::HttpServer::new(move || build_app(shared.clone())).listen(listener)?.shutdown_timeout(30).run();
     Ok(server)
 }

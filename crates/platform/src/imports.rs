@@ -179,16 +179,13 @@ pub async fn save_progress(
     Ok(())
 }
 
-/// A job that has not saved progress for this long died with its server.
-pub const ABANDONED_AFTER: chrono::Duration = chrono::Duration::minutes(2);
-
-/// Marks queued or running jobs whose heartbeat is older than
-/// `ABANDONED_AFTER` as failed, with a row error saying why. Every batch
+/// Marks queued or running jobs whose heartbeat is older than `stale`
+/// (their server died: a live job saves progress every batch) as failed, with a row error saying why. Every batch
 /// commits its rows and its progress together, so the rows that landed are
 /// whole and re-running the file converges (unchanged rows stay unchanged).
 /// Returns how many jobs were failed.
-pub async fn fail_abandoned(db: &Db, now: DateTime<Utc>) -> Result<usize, DomainError> {
-    let cutoff = now - ABANDONED_AFTER;
+pub async fn fail_abandoned(db: &Db, now: DateTime<Utc>, stale: std::time::Duration) -> Result<usize, DomainError> {
+    let cutoff = now - chrono::Duration::from_std(stale).unwrap_or(chrono::Duration::minutes(2));
     let stale = sea_orm::Condition::any()
         .add(import_job::Column::HeartbeatAt.lt(cutoff))
         .add(sea_orm::Condition::all().add(import_job::Column::HeartbeatAt.is_null()).add(import_job::Column::CreatedAt.lt(cutoff)));
