@@ -3,7 +3,9 @@
 #  1. kill -9 in the middle of a 100,000-row import, restart: the job is
 #     marked failed, the rows that landed are whole, and re-running the file
 #     converges to exactly its content with no duplicates;
-#  2. SIGTERM under load: in-flight requests finish (0 failed) and the
+#  2. kill -9 while webhook deliveries are in flight, restart: every event
+#     arrives at least once, always with its own event id;
+#  3. SIGTERM under load: in-flight requests finish (0 failed) and the
 #     process exits within its shutdown timeout.
 # Writes faults/results/latest.json.
 set -euo pipefail
@@ -16,7 +18,7 @@ mkdir -p faults/results
 export JIUZHU_DATABASE_URL="sqlite://$WORK/faults.db?mode=rwc" JIUZHU_ADMIN_PASSWORD=faults-password-123
 export JIUZHU_JWT_SECRET=faults-secret-0123456789abcdef0123456789 JIUZHU_BIND="127.0.0.1:$PORT" JIUZHU_LOG=warn
 export JIUZHU_RATE_LIMIT_PER_TOKEN=100000000 JIUZHU_RATE_LIMIT_PER_IP=100000000 JIUZHU_IMPORT_ABANDONED_AFTER_SECS=3
-export JIUZHU_BODY_LIMIT_BYTES=104857600
+export JIUZHU_BODY_LIMIT_BYTES=104857600 JIUZHU_WEBHOOK_TIMEOUT_MS=1000 JIUZHU_WEBHOOK_POLL_MS=100
 SERVER=
 start() {
     "$BIN" serve --demo >>"$WORK/server.log" 2>&1 &

@@ -31,6 +31,13 @@ pub struct WorkerSettings {
 }
 
 impl WorkerSettings {
+    /// How long a claimed delivery is held: two receiver timeouts and a
+    /// margin, so a live worker always finishes first and a dead one's
+    /// claims pass to another node soon after.
+    pub fn lease(&self) -> Duration {
+        self.timeout * 2 + Duration::from_secs(5)
+    }
+
     /// Fails when the configured CA file cannot be read or holds no certificate.
     pub fn from_config(config: &Config) -> Result<Self, String> {
         Ok(Self {
@@ -93,7 +100,7 @@ pub fn spawn(db: Db, clock: Arc<dyn Clock>, settings: WorkerSettings) {
 /// deliveries were attempted.
 async fn pass(db: &Db, clock: &dyn Clock, client: &awc::Client, settings: &WorkerSettings) -> Result<usize, jiuzhu_core::DomainError> {
     webhook_dispatch::fan_out(db, clock.now(), &settings.policy).await?;
-    let due = webhook_dispatch::claim_due(db, clock.now(), CONCURRENT_DELIVERIES).await?;
+    let due = webhook_dispatch::claim_due(db, clock.now(), CONCURRENT_DELIVERIES, settings.lease()).await?;
     let attempted = due.len();
     let results = join_all(due.into_iter().map(|dispatch| async move {
         let outcome = send(client, clock, &dispatch).await;

@@ -16,8 +16,6 @@ use std::time::Duration;
 
 /// Events one webhook takes from the outbox per pass.
 const FAN_OUT_BATCH: u64 = 500;
-/// How long a worker holds a claimed delivery before another may take it.
-const LEASE: Duration = Duration::from_secs(120);
 /// Longest error text kept per attempt.
 const ERROR_TEXT_MAX: usize = 500;
 
@@ -173,8 +171,9 @@ async fn fan_out_one(db: &Db, hook: &webhook::Model, now: DateTime<Utc>, policy:
 
 /// Claims up to `limit` due deliveries of live webhooks: pending, due by
 /// now, not held by another worker, and with no earlier pending delivery of
-/// the same subject to the same webhook.
-pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: u64) -> Result<Vec<Dispatch>, DomainError> {
+/// the same subject to the same webhook. The claim holds for `lease`; a
+/// worker that dies meanwhile leaves the delivery to the next one after it.
+pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: u64, lease: Duration) -> Result<Vec<Dispatch>, DomainError> {
     use sea_orm::sea_query::ExprTrait;
     let no_earlier_pending_of_same_subject = Expr::cust(format!(
         "NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier WHERE earlier.webhook_id = webhook_deliveries.webhook_id \
@@ -190,7 +189,7 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: u64) -> Result<Vec<Di
         .limit(limit)
         .all(db.conn())
         .await?;
-    let lease_until = now + LEASE;
+    let lease_until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(2));
     let mut claimed = Vec::with_capacity(candidates.len());
     for delivery in candidates {
         let txn = db.begin_write().await?;
