@@ -6,7 +6,9 @@
 #  2. kill -9 while webhook deliveries are in flight, restart: every event
 #     arrives at least once, always with its own event id;
 #  3. SIGTERM under load: in-flight requests finish (0 failed) and the
-#     process exits within its shutdown timeout.
+#     process exits within its shutdown timeout;
+#  4. (FAULTS_PG=1) PostgreSQL restarts under load: 503s, not hangs, and the
+#     server recovers by itself.
 # Writes faults/results/latest.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,3 +39,13 @@ if curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then
 fi
 start
 python3 faults/scenarios.py "$PORT" "$ROWS" "$WORK" "$SERVER" "$BIN"
+
+# 4. PostgreSQL restart under load: only with FAULTS_PG=1, as it stops the
+#    machine's PostgreSQL for a few seconds.
+if [[ "${FAULTS_PG:-0}" == 1 ]]; then
+    PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres}
+    psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS jiuzhu_faults WITH (FORCE)" -c "CREATE DATABASE jiuzhu_faults"
+    export JIUZHU_DATABASE_URL="${PG_ADMIN%/*}/jiuzhu_faults"
+    start
+    python3 faults/database_restart.py "$PORT" "$(ls /etc/postgresql)/main"
+fi
