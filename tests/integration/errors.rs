@@ -75,3 +75,24 @@ async fn bodies_over_the_limit_are_a_413_problem() {
     let reply = app.send(request, Some(("application/json", huge.into_bytes()))).await;
     reply.assert_problem(413, "payload_too_large");
 }
+
+#[actix_web::test]
+async fn a_stalled_client_cannot_hold_a_connection() {
+    use std::io::{Read, Write};
+    let app = jiuzhu_tests::spawn_app_with(|config| config.client_request_timeout_ms = 300).await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let answer = actix_web::rt::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        // Half a request line, then silence.
+        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x").unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        (String::from_utf8_lossy(&answer).to_string(), started.elapsed())
+    })
+    .await
+    .unwrap();
+    assert!(answer.1 < std::time::Duration::from_secs(5), "the server let go after {:?}", answer.1);
+    assert!(answer.0.is_empty() || answer.0.starts_with("HTTP/1.1 408"), "{}", answer.0);
+}

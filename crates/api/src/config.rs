@@ -55,6 +55,9 @@ pub struct Config {
     pub webhook_ca_file: Option<String>,
     /// An import job silent this long (seconds) died with its server and is marked failed.
     pub import_abandoned_after_secs: u64,
+    /// A client has this long (ms) to send a request's headers, so a slow
+    /// or stalled client cannot hold a worker (408 after it).
+    pub client_request_timeout_ms: u64,
 }
 
 /// The optional file: every key is optional and named like the variable
@@ -80,6 +83,7 @@ struct FileConfig {
     webhook_timeout_ms: Option<u64>,
     webhook_ca_file: Option<String>,
     import_abandoned_after_secs: Option<u64>,
+    client_request_timeout_ms: Option<u64>,
     jwks_file: Option<String>,
     jwks_issuer: Option<String>,
     referral_due_working_days: Option<u32>,
@@ -117,6 +121,7 @@ impl Default for Config {
             webhook_timeout_ms: 10_000,
             webhook_ca_file: None,
             import_abandoned_after_secs: 120,
+            client_request_timeout_ms: 5_000,
         }
     }
 }
@@ -213,6 +218,10 @@ impl Config {
                 .or(file.import_abandoned_after_secs)
                 .unwrap_or(d.import_abandoned_after_secs)
                 .clamp(2, 86_400),
+            client_request_timeout_ms: number("JIUZHU_CLIENT_REQUEST_TIMEOUT_MS")?
+                .or(file.client_request_timeout_ms)
+                .unwrap_or(d.client_request_timeout_ms)
+                .clamp(100, 60_000),
         };
         if config.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err("JIUZHU_JWT_SECRET must be at least 32 characters".into());

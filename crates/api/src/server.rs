@@ -51,6 +51,8 @@ pub struct Shared {
     pub webhook_worker: WorkerSettings,
     /// An import job silent this long died with its server.
     pub import_abandoned_after: std::time::Duration,
+    /// How long a client has to send a request's headers.
+    pub client_request_timeout: std::time::Duration,
 }
 
 impl Shared {
@@ -81,6 +83,7 @@ impl Shared {
             cors_origins: web::Data::new(CorsOrigins(config.cors_origins.clone())),
             webhook_worker: WorkerSettings::from_config(config).map_err(DomainError::Internal)?,
             import_abandoned_after: std::time::Duration::from_secs(config.import_abandoned_after_secs),
+            client_request_timeout: std::time::Duration::from_millis(config.client_request_timeout_ms),
         })
     }
 }
@@ -148,7 +151,12 @@ pub fn build_app(
 pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
     webhook_worker::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.webhook_worker.clone());
     crate::maintenance::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.import_abandoned_after);
-    let server = actix_web::HttpServer::new(move || build_app(shared.clone())).listen(listener)?.shutdown_timeout(30).run();
+    let client_request_timeout = shared.client_request_timeout;
+    let server = actix_web::HttpServer::new(move || build_app(shared.clone()))
+        .client_request_timeout(client_request_timeout)
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run();
     Ok(server)
 }
 
