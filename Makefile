@@ -3,7 +3,7 @@ CARGO ?= cargo
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_CMD = $(CARGO) test --workspace --locked --no-fail-fast
 
-.PHONY: run test test-pg lint fmt openapi openapi-check contract-check fuzz-api fuzz-api-ci test-faults bench build
+.PHONY: run test test-pg lint fmt openapi openapi-check contract-check fuzz-api fuzz-api-ci fuzz test-faults bench build
 
 ## Build, migrate and serve on the embedded SQLite default, with demo data.
 run:
@@ -57,6 +57,17 @@ fuzz-api-ci:
 	FUZZ_CHECKS=$(FUZZ_PASSING) bash scripts/fuzz-api.sh
 	psql "$(dir $(FUZZ_PG_URL))postgres" -tc "SELECT 1 FROM pg_database WHERE datname='jiuzhu_fuzz'" | grep -q 1 || psql "$(dir $(FUZZ_PG_URL))postgres" -qc "CREATE DATABASE jiuzhu_fuzz"
 	FUZZ_CHECKS=$(FUZZ_PASSING) JIUZHU_FUZZ_DATABASE_URL=$(FUZZ_PG_URL) bash scripts/fuzz-api.sh
+
+## cargo-fuzz on the parsers people feed us (ID numbers, credit codes,
+## import rows, cursors), FUZZ_SECONDS each (default 60). Stable Rust runs
+## libFuzzer with RUSTC_BOOTSTRAP=1 and no sanitizer.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = citizen_id credit_code import_row cursor
+fuzz:
+	command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --sanitizer none -O $$target -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
 
 ## Fault injection against a real process: kill -9 mid-import, SIGTERM under load.
 test-faults:
