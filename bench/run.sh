@@ -7,6 +7,7 @@ cargo build --release --locked --bin jiuzhu
 bash bench/needs_summary.sh
 bash bench/batch_matching.sh
 bash bench/export_memory.sh
+bash bench/import_throughput.sh
 python3 - <<'PY'
 import glob, json
 latest = {path.split("/")[-1][:-5]: json.load(open(path)) for path in sorted(glob.glob("bench/results/*.json")) if not path.endswith("latest.json")}
