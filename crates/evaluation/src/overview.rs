@@ -10,7 +10,7 @@ use jiuzhu_core::{Context, DomainError, Permission};
 use jiuzhu_intake::beneficiaries::{Category, Group, holds_category, in_group};
 use jiuzhu_intake::entity::{application, beneficiary, referral};
 use jiuzhu_intake::rules::ReferralStatus;
-use jiuzhu_matching::entity::{delivery, feedback, follow_up, service_order};
+use jiuzhu_matching::entity::{delivery, follow_up, service_order};
 use jiuzhu_matching::follow_ups;
 use jiuzhu_needs_assessment::entity::{assessment, need};
 use jiuzhu_needs_assessment::needs::NeedStatus;
@@ -19,8 +19,7 @@ use jiuzhu_platform::record::authorize;
 use jiuzhu_platform::stats::{Counted, Window, count, count_by};
 use jiuzhu_procurement::entity::procurement_project;
 use jiuzhu_procurement::fund_figures::{self, FundsFigure};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -189,25 +188,11 @@ async fn count_each(
     Ok(counts)
 }
 
-/// Feedback in the window on orders in the region: how many, and the sum of scores.
+/// Feedback given in the window on orders in the window's region.
 pub(crate) async fn satisfaction(conn: &impl ConnectionTrait, window: &Window) -> Result<Satisfaction, DomainError> {
-    let orders_in_region = service_order::Entity::find()
-        .select_only()
-        .column(service_order::Column::Id)
-        .filter(service_order::Column::RegionCode.like(window.region_pattern.as_str()));
-    let mut query = feedback::Entity::find()
-        .select_only()
-        .column_as(Expr::cust("COUNT(*)"), "responses")
-        .column_as(Expr::cust("CAST(COALESCE(SUM(satisfaction), 0) AS BIGINT)"), "total")
-        .filter(feedback::Column::OrderId.in_subquery(orders_in_region.into_query()));
-    if let Some(from) = window.from {
-        query = query.filter(feedback::Column::CreatedAt.gte(from));
-    }
-    if let Some(to) = window.to {
-        query = query.filter(feedback::Column::CreatedAt.lt(to));
-    }
-    let (responses, total): (i64, i64) = query.into_tuple().one(conn).await?.unwrap_or((0, 0));
-    Ok(Satisfaction::from_sum(responses, total))
+    let in_region = Condition::all().add(service_order::Column::RegionCode.like(window.region_pattern.as_str()));
+    let totals = jiuzhu_matching::satisfaction::totals(conn, in_region, window.from, window.to).await?;
+    Ok(Satisfaction::from_sum(totals.responses, totals.sum))
 }
 
 #[cfg(test)]

@@ -2,15 +2,14 @@
 //! deliveries, the inspections made of them, and each provider's
 //! performance: deliveries, satisfaction and inspection pass rate.
 
-use crate::entity::{delivery, feedback, inspection, inspection_sample, service_order};
+use crate::entity::{delivery, inspection, inspection_sample, service_order};
 use crate::rules::sample_positions;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::{Change, authorize, record};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -261,14 +260,7 @@ pub async fn performance(db: &Db, ctx: &Context, provider_id: Uuid) -> Result<Pe
         .count(conn)
         .await?;
     let deliveries = delivery::Entity::find().filter(delivery::Column::OrderId.is_in(orders.clone())).count(conn).await?;
-    let feedback_count = feedback::Entity::find().filter(feedback::Column::OrderId.is_in(orders.clone())).count(conn).await?;
-    let sum: Option<i64> = feedback::Entity::find()
-        .select_only()
-        .column_as(Expr::cust("CAST(COALESCE(SUM(satisfaction), 0) AS BIGINT)"), "total")
-        .filter(feedback::Column::OrderId.is_in(orders.clone()))
-        .into_tuple()
-        .one(conn)
-        .await?;
+    let feedback = crate::satisfaction::of_provider(conn, provider_id).await?;
     let inspections = inspection::Entity::find().filter(inspection::Column::ProviderId.eq(provider_id)).count(conn).await?;
     let passed = inspection::Entity::find()
         .filter(inspection::Column::ProviderId.eq(provider_id))
@@ -280,8 +272,8 @@ pub async fn performance(db: &Db, ctx: &Context, provider_id: Uuid) -> Result<Pe
         orders: orders.len() as u64,
         completed_orders: completed,
         deliveries,
-        feedback_count,
-        mean_satisfaction_x100: (feedback_count > 0).then(|| sum.unwrap_or(0) * 100 / feedback_count as i64),
+        feedback_count: u64::try_from(feedback.responses).unwrap_or(0),
+        mean_satisfaction_x100: feedback.mean_x100(),
         inspections,
         inspection_pass_rate_bp: (inspections > 0).then(|| passed as i64 * 10_000 / inspections as i64),
         evaluation_grades: Vec::new(),

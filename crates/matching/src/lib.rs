@@ -14,4 +14,5 @@ pub mod matches;
 pub mod orders;
 pub mod providers;
 pub mod rules;
+pub mod satisfaction;
 pub mod volunteers;

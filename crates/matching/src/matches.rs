@@ -3,7 +3,7 @@
 //! left out and why. Capacity is the declared monthly capacity until
 //! service orders consume it.
 
-use crate::entity::{feedback, provider, service_order, volunteer};
+use crate::entity::{provider, service_order, volunteer};
 use crate::providers::view as provider_view;
 use crate::rules::{Excluded, ProviderFacts, Ranked, VolunteerFacts, rank};
 use chrono::Datelike;
@@ -73,24 +73,6 @@ async fn used_this_month(
     Ok(u32::try_from(used.unwrap_or(0)).unwrap_or(u32::MAX))
 }
 
-/// Mean satisfaction × 100 over the provider's orders, when there is feedback.
-async fn mean_satisfaction(conn: &impl sea_orm::ConnectionTrait, provider_id: Uuid) -> Result<Option<u32>, DomainError> {
-    let row: Option<(i64, i64)> = feedback::Entity::find()
-        .select_only()
-        .column_as(Expr::cust("CAST(COALESCE(SUM(feedback.satisfaction), 0) AS BIGINT)"), "total")
-        .column_as(Expr::cust("CAST(COUNT(feedback.id) AS BIGINT)"), "n")
-        .join(sea_orm::JoinType::InnerJoin, feedback_order_relation())
-        .filter(service_order::Column::ProviderId.eq(provider_id))
-        .into_tuple()
-        .one(conn)
-        .await?;
-    Ok(row.filter(|(_, n)| *n > 0).map(|(total, n)| u32::try_from(total * 100 / n).unwrap_or(0)))
-}
-
-fn feedback_order_relation() -> sea_orm::RelationDef {
-    feedback::Entity::belongs_to(service_order::Entity).from(feedback::Column::OrderId).to(service_order::Column::Id).into()
-}
-
 /// The most specific served region that contains the target.
 fn coverage(served: &[String], target: &RegionCode) -> Option<RegionLevel> {
     served.iter().filter_map(|code| RegionCode::parse(code).ok()).filter(|r| target.is_within(r)).map(|r| r.level()).max()
@@ -141,7 +123,7 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
             capacity_left: capacity,
             capacity_total: declared,
             valid_qualification: p.qualifications.iter().any(|q| q.expires_on.is_none_or(|end| end >= today)),
-            satisfaction: mean_satisfaction(db.conn(), p.id).await?,
+            satisfaction: crate::satisfaction::of_provider(db.conn(), p.id).await?.mean_x100().map(|m| u32::try_from(m).unwrap_or(0)),
         });
     }
     let township = target.as_str().get(..9).unwrap_or(target.as_str()).to_string();
