@@ -8,12 +8,16 @@ use crate::entity::{appeal, evaluation};
 use crate::overview::Satisfaction;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::catalogue;
+use jiuzhu_core::codes::code_of;
 use jiuzhu_core::{Context, DomainError, Permission};
 use jiuzhu_intake::entity::{application, beneficiary, referral};
 use jiuzhu_intake::rules::ReferralStatus;
 use jiuzhu_matching::entity::{delivery, follow_up, inspection, service_order};
 use jiuzhu_matching::follow_ups;
+use jiuzhu_matching::inspections::InspectionResult;
+use jiuzhu_matching::rules::OrderStatus;
 use jiuzhu_needs_assessment::entity::{assessment, need};
+use jiuzhu_needs_assessment::needs::NeedStatus;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::entity::region;
 use jiuzhu_platform::record::authorize;
@@ -156,10 +160,15 @@ async fn area(conn: &impl ConnectionTrait, window: &Window) -> Result<AreaFigure
             .await?,
         applications: count::<application::Entity>(conn, &applications, window, all()).await?,
         needs: count::<need::Entity>(conn, &needs, window, all()).await?,
-        needs_open: count::<need::Entity>(conn, &needs, window, all().add(need::Column::Status.eq("open"))).await?,
+        needs_open: count::<need::Entity>(conn, &needs, window, all().add(need::Column::Status.eq(code_of(NeedStatus::Open)))).await?,
         orders: count::<service_order::Entity>(conn, &orders, window, all()).await?,
-        orders_completed: count::<service_order::Entity>(conn, &orders, window, all().add(service_order::Column::Status.eq("completed")))
-            .await?,
+        orders_completed: count::<service_order::Entity>(
+            conn,
+            &orders,
+            window,
+            all().add(service_order::Column::Status.eq(code_of(OrderStatus::Completed))),
+        )
+        .await?,
         deliveries: count::<delivery::Entity>(conn, &deliveries, window, all()).await?,
         follow_ups_done: count::<follow_up::Entity>(conn, &follow_ups, window, all().add(follow_up::Column::Status.eq(follow_ups::DONE)))
             .await?,
@@ -191,14 +200,14 @@ async fn by_service_category(conn: &impl ConnectionTrait, window: &Window) -> Re
     for (service, n) in count_by::<need::Entity>(conn, &needs, window, need::Column::ServiceCode, all()).await? {
         add(&service, &|f| f.needs += n);
     }
-    let open = all().add(need::Column::Status.eq("open"));
+    let open = all().add(need::Column::Status.eq(code_of(NeedStatus::Open)));
     for (service, n) in count_by::<need::Entity>(conn, &needs, window, need::Column::ServiceCode, open).await? {
         add(&service, &|f| f.needs_open += n);
     }
     for (service, n) in count_by::<service_order::Entity>(conn, &orders, window, service_order::Column::ServiceCode, all()).await? {
         add(&service, &|f| f.orders += n);
     }
-    let completed = all().add(service_order::Column::Status.eq("completed"));
+    let completed = all().add(service_order::Column::Status.eq(code_of(OrderStatus::Completed)));
     for (service, n) in count_by::<service_order::Entity>(conn, &orders, window, service_order::Column::ServiceCode, completed).await? {
         add(&service, &|f| f.orders_completed += n);
     }
@@ -248,7 +257,7 @@ async fn problems(conn: &impl ConnectionTrait, window: &Window, now: DateTime<Ut
             conn,
             &inspections,
             window,
-            all().add(inspection::Column::Result.eq("issue_found")),
+            all().add(inspection::Column::Result.eq(code_of(InspectionResult::IssueFound))),
         )
         .await?,
         inspections: count::<inspection::Entity>(conn, &inspections, window, all()).await?,
@@ -256,7 +265,7 @@ async fn problems(conn: &impl ConnectionTrait, window: &Window, now: DateTime<Ut
             conn,
             &orders,
             window,
-            all().add(service_order::Column::Status.is_in(["declined", "cancelled"])),
+            all().add(service_order::Column::Status.is_in([code_of(OrderStatus::Declined), code_of(OrderStatus::Cancelled)])),
         )
         .await?,
         appeals_by_status: appeals_by_status.into_iter().collect(),

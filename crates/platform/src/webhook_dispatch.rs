@@ -13,6 +13,7 @@ use jiuzhu_core::{Actor, DomainError, RegionCode, Role, id::new_id};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use std::time::Duration;
+use uuid::Uuid;
 
 /// Events one webhook takes from the outbox per pass.
 const FAN_OUT_BATCH: u64 = 500;
@@ -118,18 +119,20 @@ pub async fn queue(
 /// cursor never passes an event that has yet to commit. Returns how many
 /// deliveries were queued.
 pub async fn fan_out(db: &Db, now: DateTime<Utc>, policy: &RetryPolicy) -> Result<usize, DomainError> {
+    // One read of the newest event serves every webhook this pass; later
+    // events wait for the next pass.
+    let Some(newest) = event::Entity::find().order_by_desc(event::Column::Id).one(db.conn()).await?.map(|e| e.id) else {
+        return Ok(0);
+    };
     let hooks = webhook::Entity::find().filter(webhook::Column::DeletedAt.is_null()).all(db.conn()).await?;
     let mut queued = 0;
     for hook in hooks {
-        queued += fan_out_one(db, &hook, now, policy).await?;
+        queued += fan_out_one(db, &hook, newest, now, policy).await?;
     }
     Ok(queued)
 }
 
-async fn fan_out_one(db: &Db, hook: &webhook::Model, now: DateTime<Utc>, policy: &RetryPolicy) -> Result<usize, DomainError> {
-    let Some(newest) = event::Entity::find().order_by_desc(event::Column::Id).one(db.conn()).await?.map(|e| e.id) else {
-        return Ok(0);
-    };
+async fn fan_out_one(db: &Db, hook: &webhook::Model, newest: Uuid, now: DateTime<Utc>, policy: &RetryPolicy) -> Result<usize, DomainError> {
     if hook.event_cursor.is_some_and(|cursor| cursor >= newest) {
         return Ok(0);
     }
