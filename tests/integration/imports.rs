@@ -71,6 +71,42 @@ async fn a_thousand_rows_with_three_bad_land_997_and_a_rerun_lands_none() {
 }
 
 #[actix_web::test]
+async fn a_person_repeated_in_one_file_is_created_then_updated_and_every_row_is_audited_once() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.add_region(&admin, "640202001", "甲街道").await;
+    let person = |n: u32, address: &str| {
+        json!({"name": format!("对象{n}"), "id_number": synthetic_id(n), "region_code": "640202001", "address": address,
+            "categories": [{"category": "marginal", "valid_from": "2024-01-01"}]})
+        .to_string()
+    };
+    // 450 people span three batches; person 1 comes back unchanged, then moved.
+    let mut lines: Vec<String> = (1..=450).map(|n| person(n, "甲街道1号")).collect();
+    lines.insert(3, person(1, "甲街道1号"));
+    lines.insert(5, person(1, "甲街道9号"));
+    lines.push(person(2, "甲街道2号"));
+    let started = upload(&app, &admin, "application/x-ndjson", lines.join("\n")).await;
+    let job = wait_for(&app, &admin, started.header("location").unwrap()).await;
+    assert_eq!(
+        (job["created"].as_i64(), job["unchanged"].as_i64(), job["updated"].as_i64(), job["failed"].as_i64()),
+        (Some(450), Some(1), Some(2), Some(0)),
+        "{job}"
+    );
+    let encoded: String = "对象1".bytes().map(|b| format!("%{b:02X}")).collect();
+    let moved = app.get(&format!("/api/v1/beneficiaries?name_prefix={encoded}&limit=100"), Some(&admin)).await;
+    let first = moved.body["items"].as_array().unwrap().iter().find(|p| p["name"] == "对象1").unwrap().clone();
+    assert_eq!((first["address"].as_str(), first["version"].as_i64()), (Some("甲街道9号"), Some(2)), "{first}");
+    let chain = app.get("/api/v1/audit-events/verify", Some(&admin)).await;
+    assert_eq!(chain.body["valid"], true, "{}", chain.text);
+    let audited = app.get("/api/v1/audit-events?entity_type=beneficiary&limit=500", Some(&admin)).await;
+    let actions = audited.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_string());
+    let (created, updated): (Vec<_>, Vec<_>) = actions.partition(|a| a == "beneficiary.created");
+    assert_eq!((created.len(), updated.len()), (450, 2));
+    let events = app.get("/api/v1/events?type=beneficiary.created&limit=500", Some(&admin)).await;
+    assert_eq!(events.body["items"].as_array().unwrap().len(), 450, "one event per registration");
+}
+
+#[actix_web::test]
 async fn csv_uploads_upsert_and_bad_headers_or_types_are_refused() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;

@@ -328,6 +328,12 @@ fn json<T: Serialize>(value: &T) -> Result<String, DomainError> {
 
 /// A township or village that exists and lies in the caller's region.
 pub async fn service_region(conn: &impl ConnectionTrait, ctx: &Context, code: &str, field: &str) -> Result<RegionCode, DomainError> {
+    KnownRegions::default().check(conn, ctx, code, field).await
+}
+
+/// A township or village code inside the caller's region; whether it exists
+/// is the database's question (`KnownRegions::check`).
+fn region_in_scope(ctx: &Context, code: &str, field: &str) -> Result<RegionCode, DomainError> {
     let region = RegionCode::parse_field(code, field)?;
     if region.level() < RegionLevel::Township {
         return Err(DomainError::field(field, "region_level", "a person is registered at a township (9 digits) or village (12 digits)"));
@@ -335,19 +341,32 @@ pub async fn service_region(conn: &impl ConnectionTrait, ctx: &Context, code: &s
     if !ctx.actor.covers(&region) {
         return Err(DomainError::field(field, "region_outside_scope", format!("{region} is outside your region {}", ctx.actor.region)));
     }
-    if regions::find(conn, &region).await?.is_none() {
-        return Err(DomainError::field(field, "region_unknown", format!("region {region} does not exist")));
-    }
     Ok(region)
 }
 
-/// Registers a person inside the caller's transaction (also used by inline applicants).
-pub async fn insert(
-    conn: &impl ConnectionTrait,
-    ctx: &Context,
-    input: CreateBeneficiary,
-    field_prefix: &str,
-) -> Result<beneficiary::Model, DomainError> {
+/// Regions already found to exist, so a bulk use case reads each region
+/// once rather than once per row. Regions are never deleted.
+#[derive(Debug, Default)]
+pub struct KnownRegions(std::collections::HashSet<String>);
+
+impl KnownRegions {
+    /// `service_region`, asking the database only about a region not seen yet.
+    pub async fn check(&mut self, conn: &impl ConnectionTrait, ctx: &Context, code: &str, field: &str) -> Result<RegionCode, DomainError> {
+        let region = region_in_scope(ctx, code, field)?;
+        if !self.0.contains(region.as_str()) {
+            if regions::find(conn, &region).await?.is_none() {
+                return Err(DomainError::field(field, "region_unknown", format!("region {region} does not exist")));
+            }
+            self.0.insert(region.to_string());
+        }
+        Ok(region)
+    }
+}
+
+/// A registration checked and built in memory: everything but the two
+/// questions for the database, whether the region exists and whether the
+/// ID number is already registered. Field names carry `field_prefix`.
+pub fn registration(ctx: &Context, input: CreateBeneficiary, field_prefix: &str) -> Result<beneficiary::Model, DomainError> {
     let prefixed = |f: &str| if field_prefix.is_empty() { f.to_string() } else { format!("{field_prefix}.{f}") };
     let id = CitizenId::parse_field(&input.id_number, &prefixed("id_number"))?;
     let phone = input.phone.as_deref().map(|p| Phone::parse_field(p, &prefixed("phone"))).transpose()?;
@@ -357,44 +376,66 @@ pub async fn insert(
         }
         other => other,
     })?;
-    let region = service_region(conn, ctx, &input.region_code, &prefixed("region_code")).await?;
-    if let Some(existing) = beneficiary::Entity::find().filter(beneficiary::Column::IdNumber.eq(id.as_str())).one(conn).await? {
-        let visible = RegionCode::parse(&existing.region_code).is_ok_and(|r| ctx.actor.covers(&r));
-        return Err(DomainError::Conflict {
-            code: "id_number_registered",
-            message: "a person with this id_number is already registered".into(),
-            existing_id: visible.then(|| existing.id.to_string()),
-        });
-    }
+    let region = region_in_scope(ctx, &input.region_code, &prefixed("region_code"))?;
     let gender = if id.sex() == Sex::Male { "male" } else { "female" };
-    let model = beneficiary::ActiveModel {
-        id: Set(new_id()),
-        name: Set(input.name),
-        id_number: Set(id.as_str().to_string()),
-        gender: Set(gender.into()),
-        birth_date: Set(id.birth_date()),
-        phone: Set(phone.map(String::from)),
-        region_code: Set(region.to_string()),
-        address: Set(input.address),
-        household_id: Set(None),
-        household_relationship: Set(None),
-        categories: Set(json(&input.categories)?),
-        category_codes: Set(category_codes(&input.categories)),
-        groups: Set(json(&input.groups)?),
-        group_codes: Set(code_list(input.groups.iter().map(|g| g.code()))),
-        disability_level: Set(input.disability_level),
-        material_assistance: Set(json(&input.material_assistance)?),
-        status: Set("active".into()),
-        version: Set(1),
-        created_by: Set(ctx.actor.subject.clone()),
-        created_at: Set(ctx.now),
-        updated_at: Set(ctx.now),
-    }
-    .insert(conn)
-    .await?;
+    Ok(beneficiary::Model {
+        id: new_id(),
+        name: input.name,
+        id_number: id.as_str().to_string(),
+        gender: gender.into(),
+        birth_date: id.birth_date(),
+        phone: phone.map(String::from),
+        region_code: region.to_string(),
+        address: input.address,
+        household_id: None,
+        household_relationship: None,
+        categories: json(&input.categories)?,
+        category_codes: category_codes(&input.categories),
+        groups: json(&input.groups)?,
+        group_codes: code_list(input.groups.iter().map(|g| g.code())),
+        disability_level: input.disability_level,
+        material_assistance: json(&input.material_assistance)?,
+        status: "active".into(),
+        version: 1,
+        created_by: ctx.actor.subject.clone(),
+        created_at: ctx.now,
+        updated_at: ctx.now,
+    })
+}
+
+/// The audit row and event of a registration.
+pub fn registered(model: &beneficiary::Model) -> Change {
     let data =
         serde_json::json!({"categories": model.category_codes.trim_matches(',').split(',').collect::<Vec<_>>(), "version": model.version});
-    record(conn, ctx, Change::published("beneficiary.created", "beneficiary", model.id, &model.region_code, data)).await?;
+    Change::published("beneficiary.created", "beneficiary", model.id, &model.region_code, data)
+}
+
+/// The conflict answered for an ID number already registered; the existing
+/// record's id is named only when the caller could read it.
+pub fn already_registered(ctx: &Context, existing: &beneficiary::Model) -> DomainError {
+    let visible = RegionCode::parse(&existing.region_code).is_ok_and(|r| ctx.actor.covers(&r));
+    DomainError::Conflict {
+        code: "id_number_registered",
+        message: "a person with this id_number is already registered".into(),
+        existing_id: visible.then(|| existing.id.to_string()),
+    }
+}
+
+/// Registers a person inside the caller's transaction (also used by inline applicants).
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    input: CreateBeneficiary,
+    field_prefix: &str,
+) -> Result<beneficiary::Model, DomainError> {
+    let region_field = if field_prefix.is_empty() { "region_code".to_string() } else { format!("{field_prefix}.region_code") };
+    let person = registration(ctx, input, field_prefix)?;
+    KnownRegions::default().check(conn, ctx, &person.region_code, &region_field).await?;
+    if let Some(existing) = beneficiary::Entity::find().filter(beneficiary::Column::IdNumber.eq(&person.id_number)).one(conn).await? {
+        return Err(already_registered(ctx, &existing));
+    }
+    let model = beneficiary::ActiveModel::from(person).reset_all().insert(conn).await?;
+    record(conn, ctx, registered(&model)).await?;
     Ok(model)
 }
 

@@ -27,8 +27,8 @@ impl NewEvent {
     }
 }
 
-pub async fn publish(conn: &impl ConnectionTrait, at: DateTime<Utc>, new: NewEvent) -> Result<event::Model, DomainError> {
-    let model = event::ActiveModel {
+fn stored(at: DateTime<Utc>, new: NewEvent) -> event::ActiveModel {
+    event::ActiveModel {
         id: Set(new_id()),
         event_type: Set(new.event_type.to_string()),
         occurred_at: Set(at),
@@ -37,8 +37,21 @@ pub async fn publish(conn: &impl ConnectionTrait, at: DateTime<Utc>, new: NewEve
         data: Set(new.data.to_string()),
         department: Set(new.department),
         provider_id: Set(new.provider_id),
-    };
-    Ok(model.insert(conn).await?)
+    }
+}
+
+pub async fn publish(conn: &impl ConnectionTrait, at: DateTime<Utc>, new: NewEvent) -> Result<event::Model, DomainError> {
+    Ok(stored(at, new).insert(conn).await?)
+}
+
+/// Publishes events in order with multi-row inserts (bulk use cases).
+pub async fn publish_all(conn: &impl ConnectionTrait, at: DateTime<Utc>, events: Vec<NewEvent>) -> Result<(), DomainError> {
+    let mut events = events.into_iter().peekable();
+    while events.peek().is_some() {
+        let chunk: Vec<_> = events.by_ref().take(500).map(|new| stored(at, new)).collect();
+        event::Entity::insert_many(chunk).exec_without_returning(conn).await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

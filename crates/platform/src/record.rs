@@ -60,20 +60,35 @@ impl Change {
     }
 }
 
+impl Change {
+    fn split(self) -> (Entry, Option<NewEvent>) {
+        let entry = Entry {
+            action: self.action.to_string(),
+            entity_type: self.entity_type.to_string(),
+            entity_id: Some(self.entity_id),
+            region_code: self.region_code,
+            outcome: Outcome::Success,
+            detail: self.detail,
+        };
+        (entry, self.event)
+    }
+}
+
 pub async fn record(conn: &impl ConnectionTrait, ctx: &Context, change: Change) -> Result<(), DomainError> {
-    let entry = Entry {
-        action: change.action.to_string(),
-        entity_type: change.entity_type.to_string(),
-        entity_id: Some(change.entity_id),
-        region_code: change.region_code,
-        outcome: Outcome::Success,
-        detail: change.detail,
-    };
+    let (entry, event) = change.split();
     audit::append(conn, &Who::from(ctx), entry).await?;
-    if let Some(event) = change.event {
+    if let Some(event) = event {
         outbox::publish(conn, ctx.now, event).await?;
     }
     Ok(())
+}
+
+/// `record` for many changes of one bulk use case: one chain-head lock, one
+/// multi-row insert of audit rows and one of events, in the given order.
+pub async fn record_all(conn: &impl ConnectionTrait, ctx: &Context, changes: Vec<Change>) -> Result<(), DomainError> {
+    let (entries, events): (Vec<_>, Vec<_>) = changes.into_iter().map(Change::split).unzip();
+    audit::append_all(conn, &Who::from(ctx), entries).await?;
+    outbox::publish_all(conn, ctx.now, events.into_iter().flatten().collect()).await
 }
 
 /// Checks a permission; a denial is audited in its own transaction and
