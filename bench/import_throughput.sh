@@ -21,7 +21,7 @@ trap cleanup EXIT
 export JIUZHU_ADMIN_PASSWORD=bench-password-123 JIUZHU_BIND="127.0.0.1:$PORT" JIUZHU_LOG=warn
 export JIUZHU_RATE_LIMIT_PER_TOKEN=1000000 JIUZHU_RATE_LIMIT_PER_IP=1000000 JIUZHU_BODY_LIMIT_BYTES=104857600
 echo "{}" > "$OUT"
-for backend in sqlite postgres; do
+for backend in ${BENCH_BACKENDS:-sqlite postgres}; do
     if [[ $backend == sqlite ]]; then
         export JIUZHU_DATABASE_URL="sqlite://$WORK/import.db?mode=rwc"
     else

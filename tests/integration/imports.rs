@@ -80,8 +80,8 @@ async fn a_person_repeated_in_one_file_is_created_then_updated_and_every_row_is_
             "categories": [{"category": "marginal", "valid_from": "2024-01-01"}]})
         .to_string()
     };
-    // 450 people span three batches; person 1 comes back unchanged, then moved.
-    let mut lines: Vec<String> = (1..=450).map(|n| person(n, "甲街道1号")).collect();
+    // 1,100 people span two batches; person 1 comes back unchanged, then moved.
+    let mut lines: Vec<String> = (1..=1100).map(|n| person(n, "甲街道1号")).collect();
     lines.insert(3, person(1, "甲街道1号"));
     lines.insert(5, person(1, "甲街道9号"));
     lines.push(person(2, "甲街道2号"));
@@ -89,21 +89,24 @@ async fn a_person_repeated_in_one_file_is_created_then_updated_and_every_row_is_
     let job = wait_for(&app, &admin, started.header("location").unwrap()).await;
     assert_eq!(
         (job["created"].as_i64(), job["unchanged"].as_i64(), job["updated"].as_i64(), job["failed"].as_i64()),
-        (Some(450), Some(1), Some(2), Some(0)),
+        (Some(1100), Some(1), Some(2), Some(0)),
         "{job}"
     );
+    assert_eq!(app.get("/api/v1/beneficiaries/count", Some(&admin)).await.body["count"], 1100);
     let encoded: String = "对象1".bytes().map(|b| format!("%{b:02X}")).collect();
     let moved = app.get(&format!("/api/v1/beneficiaries?name_prefix={encoded}&limit=100"), Some(&admin)).await;
     let first = moved.body["items"].as_array().unwrap().iter().find(|p| p["name"] == "对象1").unwrap().clone();
     assert_eq!((first["address"].as_str(), first["version"].as_i64()), (Some("甲街道9号"), Some(2)), "{first}");
     let chain = app.get("/api/v1/audit-events/verify", Some(&admin)).await;
     assert_eq!(chain.body["valid"], true, "{}", chain.text);
-    let audited = app.get("/api/v1/audit-events?entity_type=beneficiary&limit=500", Some(&admin)).await;
-    let actions = audited.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_string());
-    let (created, updated): (Vec<_>, Vec<_>) = actions.partition(|a| a == "beneficiary.created");
-    assert_eq!((created.len(), updated.len()), (450, 2));
-    let events = app.get("/api/v1/events?type=beneficiary.created&limit=500", Some(&admin)).await;
-    assert_eq!(events.body["items"].as_array().unwrap().len(), 450, "one event per registration");
+    let expected = 3 + 1100 + 2;
+    assert_eq!(chain.body["checked"], expected, "login, region, import.started, every registration, both updates: {}", chain.text);
+    let updates = app.get("/api/v1/audit-events?action=beneficiary.updated", Some(&admin)).await;
+    assert_eq!(updates.body["items"].as_array().unwrap().len(), 2);
+    let events = app.get("/api/v1/events?type=beneficiary.updated", Some(&admin)).await;
+    assert_eq!(events.body["items"].as_array().unwrap().len(), 2, "one event per update");
+    let last = app.get("/api/v1/events?type=beneficiary.created&limit=100&order=desc", Some(&admin)).await;
+    assert_eq!(last.body["items"].as_array().unwrap().len(), 100, "registrations publish events too");
 }
 
 #[actix_web::test]

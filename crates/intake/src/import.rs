@@ -116,9 +116,10 @@ struct Writes {
 
 impl Writes {
     async fn flush(self, conn: &impl ConnectionTrait, ctx: &Context) -> Result<(), DomainError> {
-        for chunk in self.registered.chunks(INSERT_CHUNK) {
-            let models = chunk.iter().map(|person| beneficiary::ActiveModel::from(person.clone()).reset_all());
-            beneficiary::Entity::insert_many(models).exec_without_returning(conn).await?;
+        let mut people = self.registered.into_iter().peekable();
+        while people.peek().is_some() {
+            let chunk = people.by_ref().take(INSERT_CHUNK).map(|person| beneficiary::ActiveModel::from(person).reset_all());
+            beneficiary::Entity::insert_many(chunk).exec_without_returning(conn).await?;
         }
         record_all(conn, ctx, self.changes).await
     }
@@ -254,9 +255,11 @@ impl Format {
     }
 }
 
-/// Rows per transaction. A batch reads its stored records in one query and
-/// writes its new people, audit rows and events with multi-row inserts.
-const BATCH: usize = 200;
+/// Rows per transaction (and per progress report). A batch reads its stored
+/// records in one query and writes its new people, audit rows and events
+/// with multi-row inserts; 1,000 rows measured faster than 200 on both
+/// backends (bench/README.md).
+const BATCH: usize = 1000;
 
 /// A row as read, before parsing.
 enum RawRow {
@@ -346,6 +349,29 @@ fn next_batch(rows: &mut std::iter::Peekable<impl Iterator<Item = ParsedRow>>) -
     (batch, keys.into_iter().collect())
 }
 
+/// Re-analyses the people table each time an import has doubled what it
+/// added (from 1,000 rows on), so the batch lookup keeps its index plan on
+/// PostgreSQL while a large import grows the table from empty.
+#[derive(Debug, Default)]
+struct GrowthWatch {
+    added: i64,
+    next_refresh: i64,
+}
+
+impl GrowthWatch {
+    const FIRST_REFRESH: i64 = 1_000;
+
+    async fn note_growth(&mut self, db: &jiuzhu_platform::Db, added: i64) -> Result<(), DomainError> {
+        self.added += added;
+        let due = self.next_refresh.max(Self::FIRST_REFRESH);
+        if self.added >= due {
+            db.refresh_statistics("beneficiaries").await?;
+            self.next_refresh = self.added * 2;
+        }
+        Ok(())
+    }
+}
+
 /// Processes a stored upload in batches, one transaction each, saving
 /// progress after each.
 pub async fn run_job(
@@ -362,6 +388,7 @@ pub async fn run_job(
     let OpenedUpload { columns, rows } = raw_rows(path, format)?;
     let mut pending = rows.map(|(line, raw)| (line, parse(columns.as_ref(), raw))).peekable();
     let mut regions = KnownRegions::default();
+    let mut statistics = GrowthWatch::default();
     while pending.peek().is_some() {
         let (batch, keys) = next_batch(&mut pending);
         let mut errors = Vec::new();
@@ -384,8 +411,10 @@ pub async fn run_job(
                 errors.extend(fields.into_iter().map(|f| (line, f)));
             }
         }
+        let registered = writes.registered.len() as i64;
         writes.flush(&*txn, ctx).await?;
         txn.commit().await?;
+        statistics.note_growth(db, registered).await?;
         save_progress(db, job, "running", tally, errors, clock.now(), None).await?;
     }
     save_progress(db, job, "completed", tally, vec![], clock.now(), Some(clock.now())).await

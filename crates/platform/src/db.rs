@@ -100,6 +100,18 @@ impl Db {
         Ok(WriteTxn { txn, _gate: gate })
     }
 
+    /// Refreshes PostgreSQL's planner statistics for `table` after a bulk
+    /// load. A table that grew from empty keeps the plans made while it was
+    /// small (a cached sequential scan) until it is analysed; PostgreSQL's
+    /// autovacuum may take minutes to get there. SQLite's planner needs no
+    /// statistics to use an index, so this does nothing there.
+    pub async fn refresh_statistics(&self, table: &'static str) -> Result<(), DbErr> {
+        if self.backend == Backend::Postgres {
+            self.conn.execute_unprepared(&format!("ANALYZE \"{table}\"")).await?;
+        }
+        Ok(())
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         self.conn.execute_unprepared("SELECT 1").await.is_ok()
