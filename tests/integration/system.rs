@@ -1,4 +1,4 @@
-//! Health, readiness, request ids, the spec and Swagger UI.
+//! Health, readiness, request ids, the spec, Swagger UI and the synthetic data set.
 
 use jiuzhu_tests::{spawn_app, spawn_app_with};
 
@@ -94,4 +94,26 @@ async fn listed_browser_origins_get_cors_headers_and_others_do_not() {
         )
         .await;
     assert_eq!(other_preflight.header("access-control-allow-origin"), None);
+}
+
+#[actix_web::test]
+async fn synthetic_data_reads_back_through_the_api_and_refuses_a_second_load() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let made = jiuzhu_api::synthetic::seed(&app.db, 600, 5, jiuzhu_api::synthetic::base_time()).await.unwrap();
+    assert_eq!((made.beneficiaries, made.providers), (600, 20));
+    assert!(made.households > 50 && made.assessments > 150 && made.needs > made.assessments && made.orders > 0, "{made:?}");
+    assert_eq!(app.get("/api/v1/beneficiaries/count", Some(&admin)).await.body["count"], 600);
+    let people = app.get("/api/v1/beneficiaries?region_code=640205&limit=5", Some(&admin)).await;
+    let first = &people.body["items"][0];
+    assert!(first["region_code"].as_str().unwrap().starts_with("640205"), "{}", people.text);
+    let person = app.get(&format!("/api/v1/beneficiaries/{}", first["id"].as_str().unwrap()), Some(&admin)).await;
+    assert_eq!(person.status, 200, "{}", person.text);
+    let orders = app.get("/api/v1/service-orders?limit=3", Some(&admin)).await;
+    assert_eq!(orders.body["items"].as_array().unwrap().len(), 3, "{}", orders.text);
+    let summary = app.get("/api/v1/needs/summary?region_code=640200&group_by=service", Some(&admin)).await;
+    assert_eq!(summary.status, 200, "{}", summary.text);
+    assert_eq!(app.get("/api/v1/audit-events/verify", Some(&admin)).await.body["valid"], true);
+    let again = jiuzhu_api::synthetic::seed(&app.db, 600, 5, jiuzhu_api::synthetic::base_time()).await.unwrap_err();
+    assert!(matches!(again, jiuzhu_core::DomainError::Rule { code: "already_seeded", .. }), "{again:?}");
 }

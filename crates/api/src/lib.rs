@@ -21,4 +21,5 @@ pub mod rate_limit;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod synthetic;
 pub mod webhook_worker;

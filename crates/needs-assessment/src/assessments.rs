@@ -159,6 +159,80 @@ pub fn coverage_of(person: &BeneficiaryView, on: NaiveDate) -> Coverage {
     coverage
 }
 
+/// An assessment and the needs it finds, computed in memory.
+pub struct Assessed {
+    pub assessment: assessment::Model,
+    pub needs: Vec<need::Model>,
+    pub excluded: usize,
+}
+
+/// Scores a person under the model in force (`model_version`, `model`):
+/// the degree, hardship types, the needs with their reasons and the
+/// reassessment date. Pure: `create` stores the result, and the synthetic
+/// data generator uses it so generated needs follow the real rules.
+pub fn assess(
+    ctx: &Context,
+    person: &BeneficiaryView,
+    model_version: i32,
+    model: &rules::ModelSpec,
+    levels: &Levels,
+    input: CreateAssessment,
+) -> Result<Assessed, DomainError> {
+    let degree = rules::degree(model, levels);
+    let (needs, excluded) = rules::derive_needs(model, levels, &person.groups, &coverage_of(person, input.assessed_on));
+    let outcome = Outcome {
+        dimension_scores: rules::dimension_scores(model, levels).into_iter().map(DimensionScoreView::from).collect(),
+        hardship_types: rules::hardship_types(model, levels),
+        needs,
+        excluded,
+    };
+    let months = if degree == Degree::Severe { model.reassess_months.severe } else { model.reassess_months.other };
+    let reassess_by = input.assessed_on.checked_add_months(Months::new(months)).unwrap_or(input.assessed_on);
+    let id = new_id();
+    let internal = |e: serde_json::Error| DomainError::Internal(e.to_string());
+    let assessment = assessment::Model {
+        id,
+        beneficiary_id: person.id,
+        region_code: person.region_code.clone(),
+        model_version,
+        assessed_on: input.assessed_on,
+        assessor: ctx.actor.subject.clone(),
+        scores: serde_json::to_string(&input.scores).map_err(internal)?,
+        notes: input.notes,
+        result: serde_json::to_string(&outcome).map_err(internal)?,
+        weighted_score: rules::weighted_score(model, levels) as i32,
+        degree: code_of(degree),
+        reassess_by,
+        supersedes: None,
+        superseded_by: None,
+        created_at: ctx.now,
+    };
+    let group_codes = format!(",{},", person.groups.join(","));
+    let needs = outcome
+        .needs
+        .iter()
+        .map(|n| need::Model {
+            id: new_id(),
+            assessment_id: id,
+            beneficiary_id: person.id,
+            region_code: person.region_code.clone(),
+            service_code: n.service_code.clone(),
+            category: catalogue::find(&n.service_code).map(|e| e.2.to_string()).unwrap_or_default(),
+            priority: code_of(n.priority),
+            degree: code_of(degree),
+            group_codes: group_codes.clone(),
+            rule_id: n.because.rule_id.clone(),
+            indicator: n.because.indicator.clone(),
+            level: i16::from(n.because.level),
+            status: "open".into(),
+            version: 1,
+            created_at: ctx.now,
+            updated_at: ctx.now,
+        })
+        .collect();
+    Ok(Assessed { assessment, needs, excluded: outcome.excluded.len() })
+}
+
 pub async fn create(db: &Db, ctx: &Context, input: CreateAssessment) -> Result<AssessmentView, DomainError> {
     authorize(db, ctx, Permission::AssessmentWrite).await?;
     let levels = check_scores(&input.scores)?;
@@ -171,44 +245,16 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateAssessment) -> Result<A
         .map_err(|_| DomainError::field("beneficiary_id", "beneficiary_unknown", "no such person in your region"))?;
     let person_view = BeneficiaryView::from_model(person, jiuzhu_core::mask::Pii::Masked, input.assessed_on)?;
     let (model_version, model) = current_spec(&*txn).await?;
-    let degree = rules::degree(&model, &levels);
-    let (needs, excluded) = rules::derive_needs(&model, &levels, &person_view.groups, &coverage_of(&person_view, input.assessed_on));
-    let outcome = Outcome {
-        dimension_scores: rules::dimension_scores(&model, &levels).into_iter().map(DimensionScoreView::from).collect(),
-        hardship_types: rules::hardship_types(&model, &levels),
-        needs,
-        excluded,
-    };
-    let months = if degree == Degree::Severe { model.reassess_months.severe } else { model.reassess_months.other };
-    let reassess_by = input.assessed_on.checked_add_months(Months::new(months)).unwrap_or(input.assessed_on);
-
+    let Assessed { mut assessment, needs, excluded } = assess(ctx, &person_view, model_version, &model, &levels, input)?;
     let previous = assessment::Entity::find()
         .filter(assessment::Column::BeneficiaryId.eq(person_view.id))
         .filter(assessment::Column::SupersededBy.is_null())
         .lock_exclusive()
         .one(&*txn)
         .await?;
-    let id = new_id();
-    let internal = |e: serde_json::Error| DomainError::Internal(e.to_string());
-    let stored = assessment::ActiveModel {
-        id: Set(id),
-        beneficiary_id: Set(person_view.id),
-        region_code: Set(person_view.region_code.clone()),
-        model_version: Set(model_version),
-        assessed_on: Set(input.assessed_on),
-        assessor: Set(ctx.actor.subject.clone()),
-        scores: Set(serde_json::to_string(&input.scores).map_err(internal)?),
-        notes: Set(input.notes),
-        result: Set(serde_json::to_string(&outcome).map_err(internal)?),
-        weighted_score: Set(rules::weighted_score(&model, &levels) as i32),
-        degree: Set(code_of(degree)),
-        reassess_by: Set(reassess_by),
-        supersedes: Set(previous.as_ref().map(|p| p.id)),
-        superseded_by: Set(None),
-        created_at: Set(ctx.now),
-    }
-    .insert(&*txn)
-    .await?;
+    assessment.supersedes = previous.as_ref().map(|p| p.id);
+    let id = assessment.id;
+    let stored = assessment::ActiveModel::from(assessment).reset_all().insert(&*txn).await?;
     if let Some(previous) = previous {
         let mut old: assessment::ActiveModel = previous.into();
         old.superseded_by = Set(Some(id));
@@ -221,34 +267,13 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateAssessment) -> Result<A
             .exec(&*txn)
             .await?;
     }
-    let group_codes = format!(",{},", person_view.groups.join(","));
-    let rows: Vec<need::ActiveModel> = outcome
-        .needs
-        .iter()
-        .map(|n| need::ActiveModel {
-            id: Set(new_id()),
-            assessment_id: Set(id),
-            beneficiary_id: Set(person_view.id),
-            region_code: Set(person_view.region_code.clone()),
-            service_code: Set(n.service_code.clone()),
-            category: Set(catalogue::find(&n.service_code).map(|e| e.2.to_string()).unwrap_or_default()),
-            priority: Set(code_of(n.priority)),
-            degree: Set(code_of(degree)),
-            group_codes: Set(group_codes.clone()),
-            rule_id: Set(n.because.rule_id.clone()),
-            indicator: Set(n.because.indicator.clone()),
-            level: Set(i16::from(n.because.level)),
-            status: Set("open".into()),
-            version: Set(1),
-            created_at: Set(ctx.now),
-            updated_at: Set(ctx.now),
-        })
-        .collect();
+    let found = needs.len();
+    let rows: Vec<need::ActiveModel> = needs.into_iter().map(|n| need::ActiveModel::from(n).reset_all()).collect();
     for chunk in rows.chunks(50) {
         need::Entity::insert_many(chunk.to_vec()).exec(&*txn).await?;
     }
     let resolved = jiuzhu_intake::applications::resolve_free_text_items(&*txn, person_view.id, id).await?;
-    let data = serde_json::json!({"beneficiary_id": person_view.id, "degree": stored.degree, "needs": outcome.needs.len(), "excluded": outcome.excluded.len(), "resolved_items": resolved});
+    let data = serde_json::json!({"beneficiary_id": person_view.id, "degree": stored.degree, "needs": found, "excluded": excluded, "resolved_items": resolved});
     record(&*txn, ctx, Change::published("assessment.completed", "assessment", id, &stored.region_code, data)).await?;
     txn.commit().await?;
     view(stored)
