@@ -17,6 +17,7 @@ use jiuzhu_platform::record::authorize;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
@@ -52,25 +53,28 @@ pub struct MatchResult {
     pub excluded: Option<Vec<Excluded>>,
 }
 
-/// Units of a service ordered from a provider since the start of the month
-/// (declined and cancelled orders give theirs back).
+/// Units of a service ordered from each of `providers` since the start of
+/// the month (declined and cancelled orders give theirs back), in one
+/// grouped query; a provider with none is absent.
 async fn used_this_month(
     conn: &impl sea_orm::ConnectionTrait,
-    provider_id: Uuid,
+    providers: &[Uuid],
     service_code: &str,
     month_start: chrono::NaiveDate,
-) -> Result<u32, DomainError> {
-    let used: Option<i64> = service_order::Entity::find()
+) -> Result<HashMap<Uuid, u32>, DomainError> {
+    let used: Vec<(Option<Uuid>, i64)> = service_order::Entity::find()
         .select_only()
+        .column(service_order::Column::ProviderId)
         .column_as(Expr::cust("CAST(COALESCE(SUM(quantity), 0) AS BIGINT)"), "total")
-        .filter(service_order::Column::ProviderId.eq(provider_id))
+        .filter(service_order::Column::ProviderId.is_in(providers.iter().copied()))
         .filter(service_order::Column::ServiceCode.eq(service_code))
         .filter(service_order::Column::ScheduledFor.gte(month_start))
         .filter(service_order::Column::Status.is_not_in(["declined", "cancelled"]))
+        .group_by(service_order::Column::ProviderId)
         .into_tuple()
-        .one(conn)
+        .all(conn)
         .await?;
-    Ok(u32::try_from(used.unwrap_or(0)).unwrap_or(u32::MAX))
+    Ok(used.into_iter().filter_map(|(provider, total)| Some((provider?, u32::try_from(total).unwrap_or(u32::MAX)))).collect())
 }
 
 /// The most specific served region that contains the target.
@@ -107,12 +111,14 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
         .all(db.conn())
         .await?;
     let month_start = today.with_day(1).unwrap_or(today);
+    let ids: Vec<Uuid> = offering.iter().map(|p| p.id).collect();
+    let used = used_this_month(db.conn(), &ids, &service_code, month_start).await?;
+    let satisfaction = crate::satisfaction::by_provider(db.conn(), &ids).await?;
     let mut provider_facts = Vec::new();
     for row in offering {
         let p = provider_view(row)?;
         let declared = p.monthly_capacity.get(&service_code).copied();
-        let used = used_this_month(db.conn(), p.id, &service_code, month_start).await?;
-        let capacity = declared.map(|total| total.saturating_sub(used));
+        let capacity = declared.map(|total| total.saturating_sub(used.get(&p.id).copied().unwrap_or(0)));
         provider_facts.push(ProviderFacts {
             id: p.id,
             name: p.name,
@@ -123,7 +129,7 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
             capacity_left: capacity,
             capacity_total: declared,
             valid_qualification: p.qualifications.iter().any(|q| q.expires_on.is_none_or(|end| end >= today)),
-            satisfaction: crate::satisfaction::of_provider(db.conn(), p.id).await?.mean_x100().map(|m| u32::try_from(m).unwrap_or(0)),
+            satisfaction: satisfaction.get(&p.id).and_then(|t| t.mean_x100()).map(|m| u32::try_from(m).unwrap_or(0)),
         });
     }
     let township = target.as_str().get(..9).unwrap_or(target.as_str()).to_string();

@@ -51,6 +51,26 @@ pub async fn totals(
     Ok(FeedbackTotals { responses, sum })
 }
 
+/// Feedback on each of `providers`' orders, ever, in one grouped query;
+/// a provider without feedback is absent.
+pub async fn by_provider(
+    conn: &impl ConnectionTrait,
+    providers: &[uuid::Uuid],
+) -> Result<std::collections::HashMap<uuid::Uuid, FeedbackTotals>, DomainError> {
+    let rows: Vec<(Option<uuid::Uuid>, i64, i64)> = feedback::Entity::find()
+        .select_only()
+        .column(service_order::Column::ProviderId)
+        .column_as(Expr::cust("CAST(COUNT(feedback.id) AS BIGINT)"), "responses")
+        .column_as(Expr::cust("CAST(COALESCE(SUM(feedback.satisfaction), 0) AS BIGINT)"), "total")
+        .join(sea_orm::JoinType::InnerJoin, feedback_order_relation())
+        .filter(service_order::Column::ProviderId.is_in(providers.iter().copied()))
+        .group_by(service_order::Column::ProviderId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(provider, responses, sum)| Some((provider?, FeedbackTotals { responses, sum }))).collect())
+}
+
 /// Feedback on one provider's orders, ever.
 pub async fn of_provider(conn: &impl ConnectionTrait, provider_id: uuid::Uuid) -> Result<FeedbackTotals, DomainError> {
     totals(conn, Condition::all().add(service_order::Column::ProviderId.eq(provider_id)), None, None).await
