@@ -2,7 +2,8 @@
 # `make bench`: builds the release binaries once (jiuzhu, the load generator
 # and the raw baseline, in one cargo run so they share one dependency
 # build), runs every benchmark, and writes bench/results/*.json,
-# bench/results/latest.json and the table bench/results/latest.md.
+# bench/results/latest.json and the table bench/results/latest.md
+# (bench/report.py).
 # Needs PostgreSQL on 127.0.0.1:5432.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,44 +14,4 @@ bash bench/batch_matching.sh
 bash bench/export_memory.sh
 bash bench/import_throughput.sh
 bash bench/load_scenarios.sh
-python3 - "$started" <<'PY'
-import glob, json, sys, time
-latest = {path.split("/")[-1][:-5]: json.load(open(path)) for path in sorted(glob.glob("bench/results/*.json")) if not path.endswith("latest.json")}
-latest["run"] = {"finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "seconds": round(time.time() - float(sys.argv[1]))}
-json.dump(latest, open("bench/results/latest.json", "w"), indent=2)
-
-rows = []
-def row(measure, figure, target, met):
-    rows.append(f"| {measure} | {figure} | {target} | {'met' if met else '**missed**'} |")
-summary = latest.get("needs_summary", {}).get("summary", {})
-if summary:
-    worst = max(s["p50_ms"] for s in summary.values())
-    row(f"needs summary, {latest['needs_summary']['needs']:,} needs (worst grouping, p50)", f"{worst:.0f} ms", "< 1 s", worst < 1000)
-matching = latest.get("batch_matching")
-if matching:
-    row(f"batch matching, {matching['needs']:,} needs × {matching['providers']} providers (median)", f"{matching['median_s']} s", "< 10 s", matching["median_s"] < 10)
-export = latest.get("export_memory")
-if export:
-    peak = max(export["csv"]["peak_rss_mb"], export["xlsx"]["peak_rss_mb"])
-    row(f"export {export['needs']:,} rows: CSV {export['csv']['seconds']} s, XLSX {export['xlsx']['seconds']} s; peak RSS", f"{peak} MB", "< 300 MB", peak < 300)
-for backend, figure in latest.get("import_throughput", {}).items():
-    row(f"import {figure['rows']:,} NDJSON rows, {backend}", f"{figure['rows_per_s']:,} rows/s", f"≥ {figure['target_rows_per_s']:,}/s",
-        figure["rows_per_s"] >= figure["target_rows_per_s"])
-for backend, load in latest.get("load_scenarios", {}).items():
-    people = f"{load['beneficiaries']:,} people"
-    get = load["fixed_rate"]["get"]
-    row(f"GET /beneficiaries/{{id}} at 1,000 req/s, {backend}, {people} (p99)", f"{get['p99_ms']} ms", "< 20 ms", get["p99_ms"] < 20)
-    row(f"GET /beneficiaries/{{id}} throughput vs raw actix+sqlx baseline, {backend}",
-        f"{load['get_by_id_max_throughput']['achieved_req_per_s']:,.0f} / {load['baseline_max_throughput']['achieved_req_per_s']:,.0f} req/s = {load['get_by_id_ratio_to_baseline']:.0%}",
-        "≥ 50 %", load["get_by_id_ratio_to_baseline"] >= 0.5)
-    listing = load["fixed_rate"]["list"]
-    row(f"list a township, two pages, at 500 req/s, {backend} (p99)", f"{listing['p99_ms']} ms", "< 50 ms", listing["p99_ms"] < 50)
-    for name, label in [("create", "create an application, 2 items, 100/s"), ("summary", "needs summary of a county, 1/s"), ("match", "match one need, 50/s")]:
-        s = load["fixed_rate"][name]
-        rows.append(f"| {label}, {backend} | p50 {s['p50_ms']} / p99 {s['p99_ms']} ms, errors {s['error_rate']:.1%} | — | — |")
-    row(f"server peak RSS under load, {backend}", f"{load['server_peak_rss_mb']} MB", "< 200 MB", load["server_peak_rss_mb"] < 200)
-table = "| measure | result | target | status |\n|---|---|---|---|\n" + "\n".join(rows) + "\n"
-open("bench/results/latest.md", "w").write(table)
-print(table)
-print(f"wrote bench/results/latest.json and bench/results/latest.md in {latest['run']['seconds']} s")
-PY
+python3 bench/report.py "$started"

@@ -23,9 +23,19 @@ JIUZHU_DATABASE_URL="$database" JIUZHU_ADMIN_PASSWORD=fuzz-admin-password \
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
-token=$(curl -sf "http://127.0.0.1:$port/api/v1/auth/token" -H 'Content-Type: application/json' \
-    -d '{"grant_type":"password","username":"admin","password":"fuzz-admin-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}" st run "http://127.0.0.1:$port/openapi.json" -H "Authorization: Bearer $token" \
+login() {
+    curl -sf "http://127.0.0.1:$port/api/v1/auth/token" -H 'Content-Type: application/json' \
+        -d "{\"grant_type\":\"password\",\"username\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+# One token per role; schemathesis.toml says which operations run as which.
+demo_password=jiuzhu-demo-2024
+JIUZHU_FUZZ_TOKEN_ADMIN=$(login admin fuzz-admin-password)
+JIUZHU_FUZZ_TOKEN_COUNTY=$(login demo-county $demo_password)
+JIUZHU_FUZZ_TOKEN_VILLAGE=$(login demo-village $demo_password)
+JIUZHU_FUZZ_TOKEN_AUDITOR=$(login demo-auditor $demo_password)
+JIUZHU_FUZZ_TOKEN_EVALUATOR=$(login demo-evaluator $demo_password)
+export JIUZHU_FUZZ_TOKEN_ADMIN JIUZHU_FUZZ_TOKEN_COUNTY JIUZHU_FUZZ_TOKEN_VILLAGE JIUZHU_FUZZ_TOKEN_AUDITOR JIUZHU_FUZZ_TOKEN_EVALUATOR
+SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}" st run "http://127.0.0.1:$port/openapi.json" \
     --checks "$checks" --max-examples "$examples" --workers 2 \
     --phases examples,coverage,fuzzing,stateful --generation-deterministic
 # Our own errors and any panic fail the run; actix's notes about malformed

@@ -22,6 +22,7 @@ mod m20261129_000015_follow_up_visits;
 mod m20261129_000016_key_townships;
 mod m20261129_000017_import_heartbeat;
 mod m20261129_000018_order_capacity_index;
+mod m20261129_000019_provider_feedback_totals;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000016_key_townships::Migration),
             Box::new(m20261129_000017_import_heartbeat::Migration),
             Box::new(m20261129_000018_order_capacity_index::Migration),
+            Box::new(m20261129_000019_provider_feedback_totals::Migration),
         ]
     }
 }

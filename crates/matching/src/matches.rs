@@ -113,9 +113,9 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
     let month_start = today.with_day(1).unwrap_or(today);
     let ids: Vec<Uuid> = offering.iter().map(|p| p.id).collect();
     let used = used_this_month(db.conn(), &ids, &service_code, month_start).await?;
-    let satisfaction = crate::satisfaction::by_provider(db.conn(), &ids).await?;
     let mut provider_facts = Vec::new();
     for row in offering {
+        let satisfaction = crate::satisfaction::of_provider_row(&row).mean_x100();
         let p = provider_view(row)?;
         let declared = p.monthly_capacity.get(&service_code).copied();
         let capacity = declared.map(|total| total.saturating_sub(used.get(&p.id).copied().unwrap_or(0)));
@@ -129,7 +129,7 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
             capacity_left: capacity,
             capacity_total: declared,
             valid_qualification: p.qualifications.iter().any(|q| q.expires_on.is_none_or(|end| end >= today)),
-            satisfaction: satisfaction.get(&p.id).and_then(|t| t.mean_x100()).map(|m| u32::try_from(m).unwrap_or(0)),
+            satisfaction: satisfaction.map(|m| u32::try_from(m).unwrap_or(0)),
         });
     }
     let township = target.as_str().get(..9).unwrap_or(target.as_str()).to_string();

@@ -463,6 +463,9 @@ pub async fn give_feedback(db: &Db, ctx: &Context, id: Uuid, input: GiveFeedback
     }
     .insert(&*txn)
     .await?;
+    if let Some(provider_id) = order.provider_id {
+        crate::satisfaction::count_in(&*txn, provider_id, model.satisfaction).await?;
+    }
     let change = Change::published(
         "feedback.collected",
         "service_order",

@@ -248,6 +248,8 @@ pub async fn register(db: &Db, ctx: &Context, input: RegisterProvider) -> Result
         barred_until: Set(None),
         region_code: Set(ctx.actor.region.to_string()),
         version: Set(1),
+        feedback_responses: Set(0),
+        feedback_total: Set(0),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
     }

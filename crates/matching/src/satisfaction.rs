@@ -1,7 +1,7 @@
 //! Satisfaction in figures: how many people rated the service of a set of
-//! orders, and the sum of their 1–5 scores, in one aggregate query. Matching
-//! ranks providers by it, a provider's performance shows it and the reports
-//! average it.
+//! orders, and the sum of their 1–5 scores, in one aggregate query (a
+//! provider's performance shows it, the reports average it), plus the
+//! running totals on each provider row that matching ranks by.
 
 use crate::entity::{feedback, service_order};
 use chrono::{DateTime, Utc};
@@ -51,24 +51,23 @@ pub async fn totals(
     Ok(FeedbackTotals { responses, sum })
 }
 
-/// Feedback on each of `providers`' orders, ever, in one grouped query;
-/// a provider without feedback is absent.
-pub async fn by_provider(
-    conn: &impl ConnectionTrait,
-    providers: &[uuid::Uuid],
-) -> Result<std::collections::HashMap<uuid::Uuid, FeedbackTotals>, DomainError> {
-    let rows: Vec<(Option<uuid::Uuid>, i64, i64)> = feedback::Entity::find()
-        .select_only()
-        .column(service_order::Column::ProviderId)
-        .column_as(Expr::cust("CAST(COUNT(feedback.id) AS BIGINT)"), "responses")
-        .column_as(Expr::cust("CAST(COALESCE(SUM(feedback.satisfaction), 0) AS BIGINT)"), "total")
-        .join(sea_orm::JoinType::InnerJoin, feedback_order_relation())
-        .filter(service_order::Column::ProviderId.is_in(providers.iter().copied()))
-        .group_by(service_order::Column::ProviderId)
-        .into_tuple()
-        .all(conn)
+/// Adds one score to the provider's running totals, in the feedback's
+/// transaction; matching reads them from the provider row.
+pub async fn count_in(conn: &impl ConnectionTrait, provider_id: uuid::Uuid, satisfaction: i16) -> Result<(), DomainError> {
+    use crate::entity::provider::{Column, Entity as Provider};
+    use sea_orm::sea_query::ExprTrait;
+    Provider::update_many()
+        .col_expr(Column::FeedbackResponses, Expr::col(Column::FeedbackResponses).add(1))
+        .col_expr(Column::FeedbackTotal, Expr::col(Column::FeedbackTotal).add(i64::from(satisfaction)))
+        .filter(Column::Id.eq(provider_id))
+        .exec(conn)
         .await?;
-    Ok(rows.into_iter().filter_map(|(provider, responses, sum)| Some((provider?, FeedbackTotals { responses, sum }))).collect())
+    Ok(())
+}
+
+/// A provider's running totals, as `FeedbackTotals`.
+pub fn of_provider_row(provider: &crate::entity::provider::Model) -> FeedbackTotals {
+    FeedbackTotals { responses: provider.feedback_responses, sum: provider.feedback_total }
 }
 
 /// Feedback on one provider's orders, ever.

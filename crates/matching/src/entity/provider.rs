@@ -24,6 +24,9 @@ pub struct Model {
     pub barred_until: Option<Date>,
     pub region_code: String,
     pub version: i64,
+    /// Satisfaction scores given on this provider's orders: how many, and their sum.
+    pub feedback_responses: i64,
+    pub feedback_total: i64,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }
