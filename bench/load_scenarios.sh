@@ -22,7 +22,8 @@ scenarios = [("get", 1000, 1), ("list", 250, 2), ("create", 100, 1), ("summary",
 env = dict(os.environ, JIUZHU_ADMIN_PASSWORD="bench-password-123", JIUZHU_LOG="warn", JIUZHU_BIND=f"127.0.0.1:{port}",
            JIUZHU_RATE_LIMIT_PER_TOKEN="100000000", JIUZHU_RATE_LIMIT_PER_IP="100000000")
 out_path = "bench/results/load_scenarios.json"
-results = {}
+# A run of some backends (BENCH_BACKENDS) replaces only their figures.
+results = json.load(open(out_path)) if os.path.exists(out_path) else {}
 work = tempfile.mkdtemp()
 
 def psql(sql):
