@@ -252,20 +252,3 @@ async fn a_person_belongs_to_at_most_one_household() {
     assert_eq!(person_view.body["household_id"], household.body["id"]);
     app.get(&path, Some(&b)).await.assert_problem(404, "not_found");
 }
-
-#[actix_web::test]
-async fn name_prefixes_match_case_exactly_on_both_backends() {
-    let app = spawn_app().await;
-    let (_, a, _) = setup(&app).await;
-    let mut wang = person(ID_WOMAN_1949, "640202001001");
-    wang["name"] = json!("Wang Xiulan");
-    assert_eq!(app.post_json("/api/v1/beneficiaries", Some(&a), &wang).await.status, 201);
-    assert_eq!(app.get("/api/v1/beneficiaries/count?name=Wang", Some(&a)).await.body["count"], 1);
-    assert_eq!(
-        app.get("/api/v1/beneficiaries/count?name=wang", Some(&a)).await.body["count"],
-        0,
-        "LIKE is case-sensitive, as on PostgreSQL"
-    );
-    let listed = app.get("/api/v1/beneficiaries?region_code=640202001&name=Wa", Some(&a)).await;
-    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1, "{}", listed.text);
-}

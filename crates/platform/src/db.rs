@@ -49,8 +49,8 @@ fn sqlite_file(url: &str) -> Option<&str> {
 
 impl Db {
     /// Connects to `url`: `sqlite://…` or `postgres://…`. For SQLite the
-    /// file's folder is created, and connections use WAL, a busy timeout,
-    /// foreign keys and case-sensitive `LIKE`.
+    /// file's folder is created, and connections use WAL, a busy timeout and
+    /// foreign keys.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DbErr> {
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -75,10 +75,6 @@ impl Db {
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
-                    // LIKE matches case as on PostgreSQL, which also lets SQLite
-                    // answer `region_code LIKE '640202101%'` from the region
-                    // index instead of walking the whole table (bench/README.md).
-                    .pragma("case_sensitive_like", "ON")
             });
         let conn = sea_orm::Database::connect(options).await?;
         let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
