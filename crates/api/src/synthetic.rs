@@ -23,11 +23,12 @@ use jiuzhu_needs_assessment::entity::{assessment, need};
 use jiuzhu_needs_assessment::rules::INDICATORS;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::audit::{Entry, Outcome, Who};
+use jiuzhu_platform::bulk::insert_all;
 use jiuzhu_platform::record::audit_alone;
 use jiuzhu_procurement::funds::{self, CreateFundAccount};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -37,8 +38,6 @@ const TOWNSHIPS_PER_COUNTY: usize = 10;
 const VILLAGES_PER_TOWNSHIP: usize = 10;
 /// People per transaction.
 const CHUNK: usize = 5_000;
-/// Rows per multi-row insert (the widest table has 21 columns).
-const INSERT_ROWS: usize = 500;
 
 /// What was generated.
 #[derive(Debug, Default, Clone, Copy)]
@@ -159,19 +158,6 @@ fn scores(rng: &mut StdRng) -> Vec<Score> {
             }
         })
         .collect()
-}
-
-async fn insert_all<A: ActiveModelTrait + Send>(conn: &impl sea_orm::ConnectionTrait, rows: Vec<A>) -> Result<(), DomainError> {
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(INSERT_ROWS).collect();
-        <A::Entity as EntityTrait>::insert_many(chunk).exec_without_returning(conn).await?;
-    }
-    Ok(())
-}
-
-fn all_set<M: IntoActiveModel<A>, A: ActiveModelTrait>(models: Vec<M>) -> Vec<A> {
-    models.into_iter().map(|m| m.into_active_model().reset_all()).collect()
 }
 
 /// Registers `providers` providers (through the use case, so they are
@@ -339,11 +325,11 @@ pub async fn seed(db: &Db, count: usize, seed: u64, base: DateTime<Utc>) -> Resu
         generated.needs += needs.len();
         generated.orders += orders.len();
         let txn = db.begin_write().await?;
-        insert_all(&*txn, all_set::<_, beneficiary::ActiveModel>(people)).await?;
-        insert_all(&*txn, all_set::<_, household::ActiveModel>(households)).await?;
-        insert_all(&*txn, all_set::<_, assessment::ActiveModel>(assessed)).await?;
-        insert_all(&*txn, all_set::<_, need::ActiveModel>(needs)).await?;
-        insert_all(&*txn, all_set::<_, service_order::ActiveModel>(orders)).await?;
+        insert_all::<beneficiary::ActiveModel, _>(&*txn, people).await?;
+        insert_all::<household::ActiveModel, _>(&*txn, households).await?;
+        insert_all::<assessment::ActiveModel, _>(&*txn, assessed).await?;
+        insert_all::<need::ActiveModel, _>(&*txn, needs).await?;
+        insert_all::<service_order::ActiveModel, _>(&*txn, orders).await?;
         txn.commit().await?;
     }
     for table in ["beneficiaries", "households", "assessments", "needs", "service_orders"] {

@@ -116,18 +116,10 @@ struct Writes {
 
 impl Writes {
     async fn flush(self, conn: &impl ConnectionTrait, ctx: &Context) -> Result<(), DomainError> {
-        let mut people = self.registered.into_iter().peekable();
-        while people.peek().is_some() {
-            let chunk = people.by_ref().take(INSERT_CHUNK).map(|person| beneficiary::ActiveModel::from(person).reset_all());
-            beneficiary::Entity::insert_many(chunk).exec_without_returning(conn).await?;
-        }
+        jiuzhu_platform::bulk::insert_all::<beneficiary::ActiveModel, _>(conn, self.registered).await?;
         record_all(conn, ctx, self.changes).await
     }
 }
-
-/// Rows per multi-row insert of people: 21 columns each stays far below
-/// both backends' bind-parameter limits.
-const INSERT_CHUNK: usize = 200;
 
 /// Decides one row against the batch's stored records (`stored`, by ID
 /// number): a new person is gathered into `writes`, a changed one is updated

@@ -268,10 +268,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateAssessment) -> Result<A
             .await?;
     }
     let found = needs.len();
-    let rows: Vec<need::ActiveModel> = needs.into_iter().map(|n| need::ActiveModel::from(n).reset_all()).collect();
-    for chunk in rows.chunks(50) {
-        need::Entity::insert_many(chunk.to_vec()).exec(&*txn).await?;
-    }
+    jiuzhu_platform::bulk::insert_all::<need::ActiveModel, _>(&*txn, needs).await?;
     let resolved = jiuzhu_intake::applications::resolve_free_text_items(&*txn, person_view.id, id).await?;
     let data = serde_json::json!({"beneficiary_id": person_view.id, "degree": stored.degree, "needs": found, "excluded": excluded, "resolved_items": resolved});
     record(&*txn, ctx, Change::published("assessment.completed", "assessment", id, &stored.region_code, data)).await?;

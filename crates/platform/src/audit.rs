@@ -115,10 +115,6 @@ pub async fn append(conn: &impl ConnectionTrait, who: &Who, entry: Entry) -> Res
     rows.pop().ok_or_else(|| DomainError::Internal("audit append wrote no row".into()))
 }
 
-/// Rows per multi-row insert: 14 columns each stays far below both
-/// backends' bind-parameter limits.
-const INSERT_CHUNK: usize = 500;
-
 /// Appends rows in order under one lock of the chain head, chained in
 /// memory and written with multi-row inserts: a bulk use case pays for the
 /// lock and the head update once, not once per row.
@@ -138,10 +134,7 @@ pub async fn append_all(conn: &impl ConnectionTrait, who: &Who, entries: Vec<Ent
         (seq, hash) = (row.seq, row.hash.clone());
         rows.push(row);
     }
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        let models = chunk.iter().map(|row| audit_event::ActiveModel::from(row.clone()).reset_all());
-        audit_event::Entity::insert_many(models).exec_without_returning(conn).await?;
-    }
+    crate::bulk::insert_all::<audit_event::ActiveModel, _>(conn, rows.iter().cloned()).await?;
     audit_chain_head::ActiveModel { id: Set(1), seq: Set(seq), hash: Set(hash) }.update(conn).await?;
     Ok(rows)
 }

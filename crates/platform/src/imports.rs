@@ -171,10 +171,7 @@ pub async fn save_progress(
             message: Set(e.message),
         })
         .collect();
-    // Chunked well below every backend's bind-parameter limit.
-    for chunk in rows.chunks(100) {
-        import_error::Entity::insert_many(chunk.to_vec()).exec(&*txn).await?;
-    }
+    crate::bulk::insert_all(&*txn, rows).await?;
     txn.commit().await?;
     Ok(())
 }

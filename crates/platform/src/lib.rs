@@ -3,6 +3,7 @@
 //! administrator, regions, departments, and demo data.
 
 pub mod audit;
+pub mod bulk;
 pub mod clients;
 pub mod concurrency;
 pub mod db;

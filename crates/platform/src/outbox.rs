@@ -4,7 +4,7 @@
 use crate::entity::event;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::{Actor, Context, DomainError, Page, PageRequest, Role, id::new_id};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -40,18 +40,9 @@ fn stored(at: DateTime<Utc>, new: NewEvent) -> event::ActiveModel {
     }
 }
 
-pub async fn publish(conn: &impl ConnectionTrait, at: DateTime<Utc>, new: NewEvent) -> Result<event::Model, DomainError> {
-    Ok(stored(at, new).insert(conn).await?)
-}
-
-/// Publishes events in order with multi-row inserts (bulk use cases).
+/// Publishes events in order, in the caller's transaction, with multi-row inserts.
 pub async fn publish_all(conn: &impl ConnectionTrait, at: DateTime<Utc>, events: Vec<NewEvent>) -> Result<(), DomainError> {
-    let mut events = events.into_iter().peekable();
-    while events.peek().is_some() {
-        let chunk: Vec<_> = events.by_ref().take(500).map(|new| stored(at, new)).collect();
-        event::Entity::insert_many(chunk).exec_without_returning(conn).await?;
-    }
-    Ok(())
+    crate::bulk::insert_all(conn, events.into_iter().map(|new| stored(at, new))).await
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -75,12 +75,7 @@ impl Change {
 }
 
 pub async fn record(conn: &impl ConnectionTrait, ctx: &Context, change: Change) -> Result<(), DomainError> {
-    let (entry, event) = change.split();
-    audit::append(conn, &Who::from(ctx), entry).await?;
-    if let Some(event) = event {
-        outbox::publish(conn, ctx.now, event).await?;
-    }
-    Ok(())
+    record_all(conn, ctx, vec![change]).await
 }
 
 /// `record` for many changes of one bulk use case: one chain-head lock, one
