@@ -9,7 +9,9 @@ use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::{Change, authorize, record};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -245,22 +247,18 @@ pub struct Performance {
 /// A provider's record, computed in the database.
 pub async fn performance(db: &Db, ctx: &Context, provider_id: Uuid) -> Result<Performance, DomainError> {
     authorize(db, ctx, Permission::ProviderRead).await?;
-    crate::providers::get(db, ctx, provider_id).await?;
     let conn = db.conn();
-    let orders: Vec<Uuid> = service_order::Entity::find()
-        .filter(service_order::Column::ProviderId.eq(provider_id))
-        .all(conn)
+    let provider = crate::providers::scoped(ctx)
+        .filter(crate::entity::provider::Column::Id.eq(provider_id))
+        .one(conn)
         .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
-    let completed = service_order::Entity::find()
-        .filter(service_order::Column::ProviderId.eq(provider_id))
-        .filter(service_order::Column::Status.eq("completed"))
-        .count(conn)
-        .await?;
-    let deliveries = delivery::Entity::find().filter(delivery::Column::OrderId.is_in(orders.clone())).count(conn).await?;
-    let feedback = crate::satisfaction::of_provider(conn, provider_id).await?;
+        .ok_or(DomainError::NotFound)?;
+    let of_provider = || service_order::Entity::find().filter(service_order::Column::ProviderId.eq(provider_id));
+    let orders = of_provider().count(conn).await?;
+    let completed = of_provider().filter(service_order::Column::Status.eq("completed")).count(conn).await?;
+    let order_ids = of_provider().select_only().column(service_order::Column::Id).into_query();
+    let deliveries = delivery::Entity::find().filter(delivery::Column::OrderId.in_subquery(order_ids)).count(conn).await?;
+    let feedback = crate::satisfaction::of_provider_row(&provider);
     let inspections = inspection::Entity::find().filter(inspection::Column::ProviderId.eq(provider_id)).count(conn).await?;
     let passed = inspection::Entity::find()
         .filter(inspection::Column::ProviderId.eq(provider_id))
@@ -269,7 +267,7 @@ pub async fn performance(db: &Db, ctx: &Context, provider_id: Uuid) -> Result<Pe
         .await?;
     Ok(Performance {
         provider_id,
-        orders: orders.len() as u64,
+        orders,
         completed_orders: completed,
         deliveries,
         feedback_count: u64::try_from(feedback.responses).unwrap_or(0),

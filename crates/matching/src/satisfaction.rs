@@ -1,7 +1,8 @@
 //! Satisfaction in figures: how many people rated the service of a set of
-//! orders, and the sum of their 1–5 scores, in one aggregate query (a
-//! provider's performance shows it, the reports average it), plus the
-//! running totals on each provider row that matching ranks by.
+//! orders, and the sum of their 1–5 scores. The reports average it over
+//! orders in a region and window with one aggregate query; each provider
+//! row carries running totals, kept by the feedback use case, that matching
+//! ranks by and a provider's performance shows.
 
 use crate::entity::{feedback, service_order};
 use chrono::{DateTime, Utc};
@@ -68,11 +69,6 @@ pub async fn count_in(conn: &impl ConnectionTrait, provider_id: uuid::Uuid, sati
 /// A provider's running totals, as `FeedbackTotals`.
 pub fn of_provider_row(provider: &crate::entity::provider::Model) -> FeedbackTotals {
     FeedbackTotals { responses: provider.feedback_responses, sum: provider.feedback_total }
-}
-
-/// Feedback on one provider's orders, ever.
-pub async fn of_provider(conn: &impl ConnectionTrait, provider_id: uuid::Uuid) -> Result<FeedbackTotals, DomainError> {
-    totals(conn, Condition::all().add(service_order::Column::ProviderId.eq(provider_id)), None, None).await
 }
 
 #[cfg(test)]
