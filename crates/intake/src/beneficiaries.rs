@@ -13,7 +13,7 @@ use jiuzhu_core::{
 };
 use jiuzhu_platform::audit::{Entry, Outcome, Who};
 use jiuzhu_platform::concurrency::expect_version;
-use jiuzhu_platform::paging::keyset;
+use jiuzhu_platform::paging::keyset_by_key_first;
 use jiuzhu_platform::record::{Change, audit_alone, authorize, record};
 use jiuzhu_platform::{Db, regions};
 use sea_orm::sea_query::LikeExpr;
@@ -507,7 +507,7 @@ pub fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<bene
 pub async fn list(db: &Db, ctx: &Context, filter: BeneficiaryFilter, page: PageRequest) -> Result<Page<BeneficiaryView>, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
     let query = filtered(ctx, &filter)?;
-    let rows = keyset::<_, Uuid>(query, beneficiary::Column::Id, &page)?.all(db.conn()).await?;
+    let rows = keyset_by_key_first::<_, Uuid>(query, beneficiary::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     let today = ctx.now.date_naive();
     let items = page.items.into_iter().map(|m| BeneficiaryView::from_model(m, Pii::Masked, today)).collect::<Result<_, _>>()?;
