@@ -16,7 +16,10 @@ if [[ "$database" == postgres* ]]; then
     psql "$database" -q -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
 fi
 binary="${CARGO_TARGET_DIR:-target}/debug/jiuzhu"
-JIUZHU_DATABASE_URL="$database" JIUZHU_ADMIN_PASSWORD=fuzz-admin-password \
+# The administrator's password is the one in the spec's example for
+# POST /auth/token, so that example logs in and the operation is reached.
+admin_password='s3cret-Passw0rd'
+JIUZHU_DATABASE_URL="$database" JIUZHU_ADMIN_PASSWORD="$admin_password" \
     JIUZHU_JWT_SECRET=fuzz-secret-0123456789abcdef0123456789 JIUZHU_BIND="127.0.0.1:$port" \
     JIUZHU_RATE_LIMIT_PER_TOKEN=100000000 JIUZHU_RATE_LIMIT_PER_IP=100000000 JIUZHU_LOG=warn \
     "$binary" serve --demo >"$work/server.log" 2>&1 &
@@ -29,12 +32,15 @@ login() {
 }
 # One token per role; schemathesis.toml says which operations run as which.
 demo_password=jiuzhu-demo-2024
-JIUZHU_FUZZ_TOKEN_ADMIN=$(login admin fuzz-admin-password)
+JIUZHU_FUZZ_TOKEN_ADMIN=$(login admin "$admin_password")
 JIUZHU_FUZZ_TOKEN_COUNTY=$(login demo-county $demo_password)
 JIUZHU_FUZZ_TOKEN_VILLAGE=$(login demo-village $demo_password)
 JIUZHU_FUZZ_TOKEN_AUDITOR=$(login demo-auditor $demo_password)
 JIUZHU_FUZZ_TOKEN_EVALUATOR=$(login demo-evaluator $demo_password)
-export JIUZHU_FUZZ_TOKEN_ADMIN JIUZHU_FUZZ_TOKEN_COUNTY JIUZHU_FUZZ_TOKEN_VILLAGE JIUZHU_FUZZ_TOKEN_AUDITOR JIUZHU_FUZZ_TOKEN_EVALUATOR
+JIUZHU_FUZZ_TOKEN_DEPARTMENT=$(login demo-department $demo_password)
+JIUZHU_FUZZ_TOKEN_PROVIDER=$(login demo-provider $demo_password)
+export JIUZHU_FUZZ_TOKEN_ADMIN JIUZHU_FUZZ_TOKEN_COUNTY JIUZHU_FUZZ_TOKEN_VILLAGE JIUZHU_FUZZ_TOKEN_AUDITOR JIUZHU_FUZZ_TOKEN_EVALUATOR \
+    JIUZHU_FUZZ_TOKEN_DEPARTMENT JIUZHU_FUZZ_TOKEN_PROVIDER
 SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}" st run "http://127.0.0.1:$port/openapi.json" \
     --checks "$checks" --max-examples "$examples" --workers 2 \
     --phases examples,coverage,fuzzing,stateful --generation-deterministic

@@ -68,6 +68,19 @@ async fn a_large_medical_expense_signal_raises_a_task_in_the_persons_township() 
         .post_json("/api/v1/signals", Some(&health), &json!({"kind": "unemployment", "id_number": "123", "occurred_on": "2025-02-20"}))
         .await;
     assert_eq!(bad.body["errors"][0]["code"], "citizen_id_length");
+    // A region code is checked even where this signal would not use it (the
+    // person is registered), and nothing is recorded.
+    let signals_before = app.get("/api/v1/discoveries", Some(&a)).await.body["items"][0]["signal_count"].clone();
+    let empty_region = app
+        .post_json(
+            "/api/v1/signals",
+            Some(&health),
+            &json!({"kind": "unemployment", "id_number": ID_WOMAN_1949, "occurred_on": "2025-02-26", "region_code": ""}),
+        )
+        .await;
+    empty_region.assert_problem(422, "validation_failed");
+    assert_eq!(empty_region.body["errors"][0]["field"], "region_code", "{}", empty_region.text);
+    assert_eq!(app.get("/api/v1/discoveries", Some(&a)).await.body["items"][0]["signal_count"], signals_before);
 }
 
 #[actix_web::test]

@@ -167,7 +167,7 @@ async fn seed_demo(db: &Db) -> CliResult {
         "Demo data: {} regions, {} users and {people} assessed people with providers, a fund account and an application added (running it again adds nothing).",
         report.regions_added, report.users_added
     );
-    println!("Demo logins (password `{}`): {}", demo::DEMO_PASSWORD, report.usernames.join(", "));
+    println!("Demo logins (password `{}`): {}, {}", demo::DEMO_PASSWORD, report.usernames.join(", "), crate::demo::DEMO_PROVIDER_USERNAME);
     Ok(())
 }
 

@@ -15,6 +15,8 @@ use jiuzhu_matching::rules::OrgType;
 use jiuzhu_needs_assessment::assessments::{self, CreateAssessment, Score};
 use jiuzhu_needs_assessment::rules::INDICATORS;
 use jiuzhu_platform::Db;
+use jiuzhu_platform::demo::DEMO_PASSWORD;
+use jiuzhu_platform::user_admin::{self, CreateUser};
 use jiuzhu_procurement::funds::{self, CreateFundAccount};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -28,6 +30,9 @@ fn credit_code(n: u32) -> String {
     let check = jiuzhu_core::credit_code::check_character(first17.as_bytes()).unwrap_or('0');
     format!("{first17}{check}")
 }
+
+/// The demo account of the first demo provider (a `provider` login).
+pub const DEMO_PROVIDER_USERNAME: &str = "demo-provider";
 
 /// Seeds the demo content once; answers how many people were added.
 pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
@@ -105,10 +110,11 @@ pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
             .await?;
         added += 1;
     }
+    let mut first_provider = None;
     for (n, name, org_type) in
         [(1, "示范爱心助老服务中心（演示）", OrgType::SocialOrganization), (2, "示范家政服务有限公司（演示）", OrgType::Enterprise)]
     {
-        providers::register(
+        let provider = providers::register(
             db,
             &ctx,
             RegisterProvider {
@@ -131,6 +137,20 @@ pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
             },
         )
         .await?;
+        first_provider.get_or_insert(provider.id);
+    }
+    if let Some(provider) = first_provider {
+        let account = CreateUser {
+            username: DEMO_PROVIDER_USERNAME.into(),
+            display_name: "示范爱心助老服务中心账号（演示）".into(),
+            role: Role::Provider,
+            region_code: "640202".into(),
+            department: None,
+            provider_id: Some(provider),
+            phone: None,
+            password: DEMO_PASSWORD.into(),
+        };
+        user_admin::create(db, &ctx, account).await?;
     }
     let year = chrono::Datelike::year(&ctx.now.date_naive());
     funds::create(

@@ -339,6 +339,9 @@ pub struct SignalReceipt {
 pub async fn receive_signal(db: &Db, ctx: &Context, input: SignalInput, threshold_fen: i64) -> Result<SignalReceipt, DomainError> {
     authorize(db, ctx, Permission::SignalWrite).await?;
     let id_number = CitizenId::parse_field(&input.id_number, "id_number")?;
+    if let Some(code) = &input.region_code {
+        RegionCode::parse_field(code, "region_code")?;
+    }
     let txn = db.begin_write().await?;
     let person = beneficiary::Entity::find()
         .filter(beneficiary::Column::IdNumber.eq(id_number.as_str()))

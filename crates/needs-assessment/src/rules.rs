@@ -118,9 +118,14 @@ pub struct ModelSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReassessMonths {
+    #[schema(minimum = 1, maximum = 120)]
     pub severe: u32,
+    #[schema(minimum = 1, maximum = 120)]
     pub other: u32,
 }
+
+/// The longest reassessment interval a model may set: ten years.
+pub const MAX_REASSESS_MONTHS: u32 = 120;
 
 fn indicator(code: &str, zh: &str, en: &str, weight_bp: u32, criteria: [&str; 4]) -> Indicator {
     Indicator { code: code.into(), name_zh: zh.into(), name_en: en.into(), weight_bp, criteria: criteria.map(str::to_string) }
@@ -351,8 +356,12 @@ pub fn validate_model(model: &ModelSpec) -> Result<(), DomainError> {
             ));
         }
     }
-    if model.reassess_months.severe == 0 || model.reassess_months.other == 0 {
-        errors.push(FieldError::new("reassess_months", "range", "months must be at least 1"));
+    for (field, months) in
+        [("reassess_months.severe", model.reassess_months.severe), ("reassess_months.other", model.reassess_months.other)]
+    {
+        if !(1..=MAX_REASSESS_MONTHS).contains(&months) {
+            errors.push(FieldError::new(field, "range", format!("months must be from 1 to {MAX_REASSESS_MONTHS}")));
+        }
     }
     if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
 }
@@ -510,6 +519,21 @@ mod tests {
         let DomainError::Validation(errors) = validate_model(&model).unwrap_err() else { panic!() };
         assert_eq!(errors[0].code, "weights_sum");
         assert!(errors[0].message.contains("10001"));
+    }
+
+    #[test]
+    fn reassessment_months_run_from_1_to_120() {
+        for (severe, other, refused) in [(1, 120, vec![]), (0, 12, vec!["reassess_months.severe"]), (6, 121, vec!["reassess_months.other"])]
+        {
+            let mut model = default_model();
+            model.reassess_months = ReassessMonths { severe, other };
+            let fields: Vec<String> = match validate_model(&model) {
+                Ok(()) => vec![],
+                Err(DomainError::Validation(errors)) => errors.into_iter().map(|e| e.field).collect(),
+                Err(other) => panic!("{other:?}"),
+            };
+            assert_eq!(fields, refused, "{severe}/{other}");
+        }
     }
 
     #[test]
