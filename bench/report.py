@@ -32,9 +32,15 @@ for backend, load in latest.get("load_scenarios", {}).items():
     people = f"{load['beneficiaries']:,} people"
     get = load["fixed_rate"]["get"]
     row(f"GET /beneficiaries/{{id}} at 1,000 req/s, {backend}, {people} (p99)", f"{get['p99_ms']} ms", "< 20 ms", get["p99_ms"] < 20)
-    row(f"GET /beneficiaries/{{id}} throughput vs raw actix+sqlx baseline, {backend}",
-        f"{load['get_by_id_max_throughput']['achieved_req_per_s']:,.0f} / {load['baseline_max_throughput']['achieved_req_per_s']:,.0f} req/s = {load['get_by_id_ratio_to_baseline']:.0%}",
-        "≥ 50 %", load["get_by_id_ratio_to_baseline"] >= 0.5)
+    ratio_measure = f"GET /beneficiaries/{{id}} throughput vs raw actix+sqlx baseline, {backend}"
+    ratio_figure = (f"{load['get_by_id_max_throughput']['achieved_req_per_s']:,.0f} / "
+                    f"{load['baseline_max_throughput']['achieved_req_per_s']:,.0f} req/s = {load['get_by_id_ratio_to_baseline']:.0%}")
+    # The issue sets the ratio target on PostgreSQL with 1,000,000 people;
+    # SQLite's figure is reported beside it.
+    if backend == "postgres":
+        row(ratio_measure, ratio_figure, "≥ 50 %", load["get_by_id_ratio_to_baseline"] >= 0.5)
+    else:
+        rows.append(f"| {ratio_measure} | {ratio_figure} | — (the target is set on PostgreSQL) | — |")
     listing = load["fixed_rate"]["list"]
     row(f"list a township, two pages, at 500 req/s, {backend} (p99)", f"{listing['p99_ms']} ms", "< 50 ms", listing["p99_ms"] < 50)
     for name, label in [("create", "create an application, 2 items, 100/s"), ("summary", "needs summary of a county, 1/s"), ("match", "match one need, 50/s")]:
