@@ -67,11 +67,32 @@ fn join_path(path: &str, name: &str) -> String {
     }
 }
 
+/// Writes every number with no fractional part (`4.0`, `-2e3`) as an
+/// integer. JSON Schema counts `4.0` as an integer, and so does the
+/// contract; serde's integer types would refuse it.
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            let float = number.as_f64().unwrap_or(f64::NAN);
+            // Within ±2^53 every integral float is exact as an i64.
+            if float.fract() == 0.0 && float.abs() <= 9_007_199_254_740_992.0 {
+                *value = Value::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
+}
+
 /// Parses and validates a complete body.
 pub fn parse_body<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(body_error)?;
+    let mut json: serde_json::Value = serde_path_to_error::deserialize(&mut deserializer).map_err(body_error)?;
     deserializer.end().map_err(|e| ApiError::from(HttpFailure::MalformedBody(format!("trailing characters after the JSON value: {e}"))))?;
+    integral_numbers_as_integers(&mut json);
+    let value: T = serde_path_to_error::deserialize(json).map_err(body_error)?;
     value.validate().map_err(DomainError::from)?;
     Ok(value)
 }
@@ -149,6 +170,12 @@ mod tests {
             [("role".into(), "unknown_field".into())]
         );
         assert_eq!(fields(parse_body::<Login>(b"{\"username\":\"a\",\"age\":300}").unwrap_err()), [("age".into(), "invalid_value".into())]);
+        let whole: Login = parse_body(b"{\"username\":\"a\",\"age\":42.0}").unwrap();
+        assert_eq!(whole.age, 42, "a number with no fraction is an integer, as in JSON Schema");
+        assert_eq!(
+            fields(parse_body::<Login>(b"{\"username\":\"a\",\"age\":42.5}").unwrap_err()),
+            [("age".into(), "invalid_value".into())]
+        );
         assert_eq!(fields(parse_body::<Login>(b"{\"username\":\"\",\"age\":3}").unwrap_err()), [("username".into(), "length".into())]);
     }
 }

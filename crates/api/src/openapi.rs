@@ -150,7 +150,13 @@ fn idempotency_key_parameter() -> utoipa::openapi::path::Parameter {
         .parameter_in(ParameterIn::Header)
         .required(utoipa::openapi::Required::False)
         .description(Some("Makes a retry safe: the first 2xx response is replayed for 24 h; the same key with another body answers 422, and while the first is running 409."))
-        .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255))))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some(IDEMPOTENCY_KEY_PATTERN)),
+        ))
         .build()
 }
 
@@ -233,6 +239,9 @@ pub fn standardise_problems(document: &mut Document) {
     }
     make_composition_honest(document);
     constrain_region_codes(document);
+    narrow_book_kinds(document);
+    constrain_identifiers(document);
+    crate::routes::auth::state_grant_requirements(document);
     document.servers = Some(vec![utoipa::openapi::server::Server::new("/")]);
     document.info.version = env!("CARGO_PKG_VERSION").to_string();
     let codes = PROBLEM_CODES.join(", ");
@@ -272,9 +281,49 @@ fn make_composition_honest(document: &mut Document) {
     }
 }
 
-/// What `RegionCode` accepts: 6 digits (province, city or county), 9
-/// (township) or 12 (village).
-pub const REGION_CODE_PATTERN: &str = "^[0-9]{6}([0-9]{3}([0-9]{3})?)?$";
+/// What `RegionCode::parse` accepts: 6 digits (province, city or county)
+/// not starting `00`; 9 (township) or 12 (village) under a county (digits
+/// 5-6 not `00`); a village under a township (digits 7-9 not `000`).
+pub const REGION_CODE_PATTERN: &str =
+    "^(0[1-9]|[1-9][0-9])[0-9]{2}([0-9]{2}|(0[1-9]|[1-9][0-9])([0-9]{3}|(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})[0-9]{3}))$";
+
+/// The three books of a contract share one input, whose `kind` each book
+/// narrows (`contracts::allowed_kinds`). Each book's operation gets its own
+/// copy of the schema, with `kind` as that book's values and the examples
+/// that fit it, so the contract states what the server accepts.
+fn narrow_book_kinds(document: &mut Document) {
+    use jiuzhu_procurement::contracts::{Book, allowed_kinds};
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    let Some(components) = document.components.as_mut() else { return };
+    let Some(RefOr::T(Schema::Object(shared))) = components.schemas.remove("EntryInput") else { return };
+    let books = [
+        (Book::Ledger, "/api/v1/contracts/{id}/ledger", "LedgerEntryInput"),
+        (Book::Supervision, "/api/v1/contracts/{id}/supervisions", "SupervisionInput"),
+        (Book::Payment, "/api/v1/contracts/{id}/payments", "PaymentInput"),
+    ];
+    for (book, path, name) in books {
+        let kinds = allowed_kinds(book);
+        let mut schema = shared.clone();
+        let kind = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(kinds.iter().copied()))
+            .description(Some("What the entry records."));
+        schema.properties.insert("kind".into(), RefOr::T(Schema::Object(kind.build())));
+        schema.examples.retain(|example| example["kind"].as_str().is_some_and(|k| kinds.contains(&k)));
+        components.schemas.insert(name.into(), RefOr::T(Schema::Object(schema)));
+        if let Some(RefOr::T(body)) =
+            document.paths.paths.get_mut(path).and_then(|item| item.post.as_mut()).and_then(|op| op.request_body.as_mut())
+        {
+            for content in body.content.values_mut() {
+                let RefOr::T(content) = content else { continue };
+                content.schema = Some(RefOr::Ref(Ref::from_schema_name(name)));
+            }
+        }
+    }
+}
+
+/// What `Idempotency-Key` accepts: 1 to 255 visible ASCII characters.
+pub const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,255}$";
 
 /// What `If-Match` accepts: a version, quoted (`"3"`), weak (`W/"3"`) or bare.
 pub const IF_MATCH_PATTERN: &str = "^(W/)?\"?[0-9]{1,18}\"?$";
@@ -295,7 +344,7 @@ fn constrain_region_codes(document: &mut Document) {
                 && let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut()
             {
                 match parameter.name.as_str() {
-                    "region_code" => object.pattern = Some(REGION_CODE_PATTERN.to_string()),
+                    "region_code" | "parent" => object.pattern = Some(REGION_CODE_PATTERN.to_string()),
                     "If-Match" => object.pattern = Some(IF_MATCH_PATTERN.to_string()),
                     _ => {}
                 }
@@ -308,6 +357,74 @@ fn constrain_region_codes(document: &mut Document) {
             && let Some(property) = object.properties.get_mut("region_code")
         {
             constrain(property);
+        }
+    }
+}
+
+/// What `CitizenId::parse` reads before its date and checksum checks: 17
+/// digits and a digit or `X` (either case), spaces around allowed.
+pub const CITIZEN_ID_PATTERN: &str = "^\\s*[0-9]{17}[0-9Xx]\\s*$";
+
+/// What `CreditCode::parse` reads before its checksum: 18 characters of
+/// the GB 32100 alphabet (no I, O, S, V, Z; either case), digits 3-8 an
+/// area code, spaces around allowed.
+pub const CREDIT_CODE_PATTERN: &str = "^\\s*[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{10}\\s*$";
+
+/// What `Phone::parse` accepts: a mainland mobile (`1[3-9]` and 9 digits)
+/// or a landline with its area code (`0[1-9]` and 8 to 10 digits),
+/// optionally after `+86` or `0086`, with spaces and hyphens anywhere.
+pub const PHONE_PATTERN: &str =
+    "^[ -]*(\\+[ -]*8[ -]*6[ -]*|0[ -]*0[ -]*8[ -]*6[ -]*)?(1[ -]*[3-9]([ -]*[0-9]){9}|0[ -]*[1-9]([ -]*[0-9]){8,10})[ -]*$";
+
+/// Component schemas reachable from `roots` through `$ref`s.
+fn reachable_schemas(document: &Document, roots: Vec<serde_json::Value>) -> std::collections::BTreeSet<String> {
+    fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(name) = map.get("$ref").and_then(|r| r.as_str()).and_then(|r| r.strip_prefix("#/components/schemas/")) {
+                    found.push(name.to_string());
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let schemas = document.components.as_ref().map(|c| &c.schemas);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pending = Vec::new();
+    roots.iter().for_each(|root| refs(root, &mut pending));
+    while let Some(name) = pending.pop() {
+        if seen.insert(name.clone())
+            && let Some(schema) = schemas.and_then(|s| s.get(&name))
+        {
+            refs(&serde_json::to_value(schema).unwrap_or_default(), &mut pending);
+        }
+    }
+    seen
+}
+
+/// ID numbers, credit codes and phone numbers in request bodies carry the
+/// pattern the server reads them with. Only schemas that no response uses:
+/// responses mask ID numbers (`110105********002X`) and phones.
+fn constrain_identifiers(document: &mut Document) {
+    use utoipa::openapi::schema::Schema;
+    let (mut requests, mut responses) = (Vec::new(), Vec::new());
+    for item in document.paths.paths.values() {
+        for operation in [&item.get, &item.put, &item.post, &item.delete, &item.patch].into_iter().flatten() {
+            requests.push(serde_json::to_value(&operation.request_body).unwrap_or_default());
+            responses.push(serde_json::to_value(&operation.responses).unwrap_or_default());
+        }
+    }
+    let inputs = reachable_schemas(document, requests);
+    let outputs = reachable_schemas(document, responses);
+    let Some(components) = document.components.as_mut() else { return };
+    for name in inputs.difference(&outputs) {
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) else { continue };
+        for (property, pattern) in [("id_number", CITIZEN_ID_PATTERN), ("credit_code", CREDIT_CODE_PATTERN), ("phone", PHONE_PATTERN)] {
+            if let Some(RefOr::T(Schema::Object(field))) = object.properties.get_mut(property) {
+                field.pattern = Some(pattern.to_string());
+            }
         }
     }
 }
@@ -358,6 +475,103 @@ impl RouteTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_region_code_pattern_accepts_exactly_what_the_parser_accepts() {
+        let pattern = regex_lite::Regex::new(REGION_CODE_PATTERN).unwrap();
+        let samples = [
+            "640200",
+            "640202",
+            "110000",
+            "010000",
+            "000000",
+            "006402",
+            "640202001",
+            "640202000",
+            "640200001",
+            "640202001001",
+            "640202000001",
+            "640200001001",
+            "64020200100",
+            "6402020010011",
+            "64020a",
+            "",
+            "640202999999",
+        ];
+        for sample in samples {
+            let parsed = jiuzhu_core::RegionCode::parse(sample).is_ok();
+            assert_eq!(pattern.is_match(sample), parsed, "{sample}: the parser says {parsed}");
+        }
+        // Every 6-digit prefix class, and townships and villages under each.
+        for head in ["00", "01", "09", "10", "64", "99"] {
+            for county in ["00", "01", "10", "99"] {
+                for tail in ["", "000", "001", "100", "000000", "000001", "001000", "999999"] {
+                    let sample = format!("{head}02{county}{tail}");
+                    assert_eq!(pattern.is_match(&sample), jiuzhu_core::RegionCode::parse(&sample).is_ok(), "{sample}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_identifier_patterns_admit_what_the_parsers_read() {
+        let citizen = regex_lite::Regex::new(CITIZEN_ID_PATTERN).unwrap();
+        let credit = regex_lite::Regex::new(CREDIT_CODE_PATTERN).unwrap();
+        for valid in ["11010519491231002X", "11010519491231002x", " 440524188001010014 "] {
+            assert!(citizen.is_match(valid) && jiuzhu_core::CitizenId::parse(valid).is_ok(), "{valid}");
+        }
+        for refused in ["1101051949123100", "1101051949123100XX", "A1010519491231002X", "110105194912310Y2X", "11010519491231002Y"] {
+            assert!(!citizen.is_match(refused) && jiuzhu_core::CitizenId::parse(refused).is_err(), "{refused}");
+        }
+        for valid in ["91350100M000100Y43", "91350100m000100y43"] {
+            assert!(credit.is_match(valid) && jiuzhu_core::credit_code::CreditCode::parse(valid).is_ok(), "{valid}");
+        }
+        for refused in ["91350100M000100Y4", "9135010OM000100Y43", "91350100I000100Y43", "913501A0M000100Y43"] {
+            assert!(!credit.is_match(refused) && jiuzhu_core::credit_code::CreditCode::parse(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn the_phone_pattern_accepts_exactly_what_the_parser_accepts() {
+        let pattern = regex_lite::Regex::new(PHONE_PATTERN).unwrap();
+        let samples = [
+            "13912345678",
+            "139-1234-5678",
+            "139 1234 5678",
+            "+8613912345678",
+            "+86 139 1234 5678",
+            "008613912345678",
+            "0951-1234567",
+            "09511234567",
+            "010-12345678",
+            "0101234567890",
+            "12912345678",
+            "1391234567",
+            "139123456789",
+            "0012345678",
+            "8613912345678",
+            "+86-0951-1234567",
+            "",
+            "abc",
+            "1391234567x",
+            "+8-6 13912345678",
+            "0 0 8 6 13912345678",
+        ];
+        for sample in samples {
+            let parsed = jiuzhu_core::phone::Phone::parse(sample).is_ok();
+            assert_eq!(pattern.is_match(sample), parsed, "{sample:?}: the parser says {parsed}");
+        }
+    }
+
+    #[test]
+    fn the_idempotency_key_pattern_is_visible_ascii() {
+        let pattern = regex_lite::Regex::new(IDEMPOTENCY_KEY_PATTERN).unwrap();
+        let visible: String = (0x21u8..=0x7e).map(char::from).collect();
+        assert!(pattern.is_match(&visible) && pattern.is_match("a") && pattern.is_match(&"k".repeat(255)));
+        for refused in ["", " ", "a b", "ключ", "\t", &"k".repeat(256)] {
+            assert!(!pattern.is_match(refused), "{refused:?}");
+        }
+    }
 
     #[test]
     fn route_table_matches_templates() {

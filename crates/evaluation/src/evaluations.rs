@@ -295,6 +295,7 @@ pub struct IndicatorScore {
 pub struct ScoreInput {
     /// The member's name, or `third_party` for a third-party evaluation.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub member: String,
     pub scores: Vec<IndicatorScore>,
 }
@@ -698,8 +699,10 @@ pub async fn summary(db: &Db, ctx: &Context, year: Option<i32>, region_code: Opt
 #[schema(example = json!({"grounds": "满意度调查样本过少", "evidence": "回访记录128份"}))]
 pub struct AppealInput {
     #[validate(length(min = 1, max = 8000))]
+    #[schema(min_length = 1, max_length = 8000)]
     pub grounds: String,
     #[validate(length(max = 8000))]
+    #[schema(max_length = 8000)]
     #[serde(default)]
     pub evidence: String,
 }
@@ -792,6 +795,7 @@ pub struct DecideInput {
     #[serde(default)]
     pub revised_scores: BTreeMap<String, u32>,
     #[validate(length(min = 1, max = 8000))]
+    #[schema(min_length = 1, max_length = 8000)]
     pub reasoning: String,
 }
 

@@ -69,6 +69,7 @@ pub struct SubIndicator {
     pub code: String,
     pub name_zh: String,
     /// Weight inside the parent; a parent's sub-indicators sum to 10000.
+    #[schema(maximum = 10000)]
     pub weight_bp: u32,
 }
 
@@ -79,6 +80,7 @@ pub struct SchemeIndicator {
     pub name_zh: String,
     pub guidance: String,
     /// Weight in the whole scheme.
+    #[schema(maximum = 10000)]
     pub weight_bp: u32,
     #[serde(default)]
     pub sub_indicators: Vec<SubIndicator>,
@@ -90,6 +92,7 @@ pub struct SchemeGroup {
     pub code: String,
     pub name_zh: String,
     /// Its indicators' weights add up to it; the groups add up to 10000.
+    #[schema(maximum = 10000)]
     pub weight_bp: u32,
     pub indicators: Vec<SchemeIndicator>,
 }
@@ -97,8 +100,11 @@ pub struct SchemeGroup {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GradeThresholds {
+    #[schema(maximum = 100)]
     pub excellent: u32,
+    #[schema(maximum = 100)]
     pub good: u32,
+    #[schema(maximum = 100)]
     pub pass: u32,
 }
 
@@ -165,13 +171,13 @@ pub fn leaves(scheme: &SchemeSpec) -> Vec<(String, u64)> {
 /// Groups sum to 10000, indicators to their group, sub-indicators to 10000 inside their parent.
 pub fn validate_scheme(scheme: &SchemeSpec) -> Result<(), DomainError> {
     let mut errors = Vec::new();
-    let total: u32 = scheme.groups.iter().map(|g| g.weight_bp).sum();
+    let total: u64 = scheme.groups.iter().map(|g| u64::from(g.weight_bp)).sum();
     if total != 10_000 {
         errors.push(FieldError::new("groups", "weights_sum", format!("group weights must sum to 10000 basis points, got {total}")));
     }
     for (gi, group) in scheme.groups.iter().enumerate() {
-        let sum: u32 = group.indicators.iter().map(|i| i.weight_bp).sum();
-        if sum != group.weight_bp {
+        let sum: u64 = group.indicators.iter().map(|i| u64::from(i.weight_bp)).sum();
+        if sum != u64::from(group.weight_bp) {
             errors.push(FieldError::new(
                 format!("groups[{gi}].indicators"),
                 "weights_sum",
@@ -180,7 +186,7 @@ pub fn validate_scheme(scheme: &SchemeSpec) -> Result<(), DomainError> {
         }
         for (ii, ind) in group.indicators.iter().enumerate() {
             if !ind.sub_indicators.is_empty() {
-                let sub: u32 = ind.sub_indicators.iter().map(|s| s.weight_bp).sum();
+                let sub: u64 = ind.sub_indicators.iter().map(|s| u64::from(s.weight_bp)).sum();
                 if sub != 10_000 {
                     errors.push(FieldError::new(
                         format!("groups[{gi}].indicators[{ii}].sub_indicators"),
@@ -290,6 +296,20 @@ mod tests {
         broken.groups[0].indicators[0].weight_bp = 600;
         let DomainError::Validation(errors) = validate_scheme(&broken).unwrap_err() else { panic!() };
         assert_eq!(errors[0].code, "weights_sum");
+    }
+
+    #[test]
+    fn weights_near_the_integer_limit_are_refused_not_overflowed() {
+        let mut huge = default_scheme();
+        for group in &mut huge.groups {
+            group.weight_bp = u32::MAX;
+            for indicator in &mut group.indicators {
+                indicator.weight_bp = u32::MAX;
+                indicator.sub_indicators.iter_mut().for_each(|sub| sub.weight_bp = u32::MAX);
+            }
+        }
+        let DomainError::Validation(errors) = validate_scheme(&huge).unwrap_err() else { panic!() };
+        assert!(errors.iter().all(|e| e.code == "weights_sum"), "{errors:?}");
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub struct SchemeView {
 #[schema(example = create_scheme_example)]
 pub struct CreateScheme {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub groups: Vec<crate::rules::SchemeGroup>,
     pub grades: crate::rules::GradeThresholds,

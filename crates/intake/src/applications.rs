@@ -54,6 +54,7 @@ pub struct ItemInput {
     /// For `transfer` items: the matter, which decides the department.
     pub matter: Option<Matter>,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     #[serde(default)]
     pub description: String,
 }
@@ -84,6 +85,7 @@ pub struct Consent {
 pub struct Proxy {
     /// Why the person could not file themselves.
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -102,6 +104,7 @@ pub struct CreateApplication {
     pub proxy: Option<Proxy>,
     pub consent: Consent,
     #[validate(length(min = 1, max = 20), nested)]
+    #[schema(min_items = 1, max_items = 20)]
     pub items: Vec<ItemInput>,
 }
 
@@ -121,6 +124,7 @@ pub struct ConvertToApplication {
     pub proxy: Option<Proxy>,
     pub consent: Consent,
     #[validate(length(min = 1, max = 20), nested)]
+    #[schema(min_items = 1, max_items = 20)]
     pub items: Vec<ItemInput>,
 }
 
@@ -389,6 +393,7 @@ pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ApplicationView, Do
 pub struct CloseInput {
     /// How the application ended.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub outcome: String,
 }
 

@@ -156,6 +156,7 @@ pub struct MaterialBenefit {
 #[schema(example = json!({"name": "张秀兰", "id_number": "11010519491231002X", "phone": "13912345678", "region_code": "640202001001", "address": "示范社区3号楼2单元101", "categories": [{"category": "extreme_poverty", "support_mode": "dispersed", "valid_from": "2024-01-01"}], "groups": ["living_alone"], "material_assistance": [{"kind": "extreme_poverty_support", "monthly_amount_fen": 98000}]}))]
 pub struct CreateBeneficiary {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// 18-character citizen ID (GB 11643); gender and birth date derive from it.
     pub id_number: String,
@@ -163,16 +164,20 @@ pub struct CreateBeneficiary {
     /// A township (9 digits) or village (12 digits) in the caller's region.
     pub region_code: String,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     #[serde(default)]
     pub address: String,
     #[validate(length(min = 1, max = 5))]
+    #[schema(min_items = 1, max_items = 5)]
     pub categories: Vec<CategoryRecord>,
     #[serde(default)]
     pub groups: Vec<Group>,
     /// 1 (most severe) to 4; only with the `disabled` group.
+    #[schema(minimum = 1, maximum = 4)]
     pub disability_level: Option<i16>,
     #[serde(default)]
     #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
     pub material_assistance: Vec<MaterialBenefit>,
 }
 
@@ -183,19 +188,23 @@ pub struct CreateBeneficiary {
 #[schema(example = json!({"phone": "13700001111", "groups": ["living_alone", "seriously_ill"]}))]
 pub struct PatchBeneficiary {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub address: Option<String>,
     #[validate(length(min = 1, max = 5))]
+    #[schema(min_items = 1, max_items = 5)]
     pub categories: Option<Vec<CategoryRecord>>,
     pub groups: Option<Vec<Group>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i16>)]
+    #[schema(value_type = Option<i16>, minimum = 1, maximum = 4)]
     pub disability_level: Option<Option<i16>>,
     #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
     pub material_assistance: Option<Vec<MaterialBenefit>>,
 }
 

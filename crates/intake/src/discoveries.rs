@@ -99,11 +99,13 @@ pub struct ReportDiscovery {
     /// When the person is already on the list.
     pub beneficiary_id: Option<Uuid>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub person_name: String,
     /// When known; links the report to a registered person.
     pub id_number: Option<String>,
     pub source: Source,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub description: String,
 }
 
@@ -312,10 +314,12 @@ pub struct SignalInput {
     pub id_number: String,
     pub occurred_on: NaiveDate,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     #[serde(default)]
     pub detail: String,
     /// The amount involved, in fen, where there is one.
     #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
     pub amount_fen: Option<i64>,
     /// Where an unregistered person lives (township or village), so a task
     /// can be raised when the amount is over the threshold.

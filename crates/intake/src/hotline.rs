@@ -61,6 +61,7 @@ pub struct CreateTicket {
     pub caller_phone: String,
     pub kind: TicketKind,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub summary: String,
     /// Where the matter belongs: a township or village in the caller's region.
     pub region_code: String,

@@ -49,12 +49,14 @@ pub struct MemberInput {
 #[schema(example = json!({"address": "甲社区3号楼2单元101", "head_beneficiary_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "members": [{"beneficiary_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a12", "relationship": "grandchild"}]}))]
 pub struct CreateHousehold {
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     #[serde(default)]
     pub address: String,
     /// The head; the household sits at the head's region.
     pub head_beneficiary_id: Uuid,
     /// Everyone else, with their relationship to the head.
     #[validate(length(max = 30))]
+    #[schema(max_items = 30)]
     #[serde(default)]
     pub members: Vec<MemberInput>,
 }

@@ -72,6 +72,7 @@ pub enum OutcomeCode {
 #[schema(example = json!({"reason": "缺少住院费用清单，请补充"}))]
 pub struct ReasonInput {
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub reason: String,
 }
 
@@ -82,6 +83,7 @@ pub struct CompleteInput {
     pub outcome_code: OutcomeCode,
     /// What was granted, in words.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub outcome_text: String,
 }
 

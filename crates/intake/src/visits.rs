@@ -34,6 +34,7 @@ pub struct RecordVisit {
     pub kind: VisitKind,
     pub visited_at: DateTime<Utc>,
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub findings: String,
     pub next_visit_on: Option<NaiveDate>,
 }

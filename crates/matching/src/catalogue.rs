@@ -250,13 +250,17 @@ pub fn to_hsds(items: &[ServiceView]) -> Vec<HsdsService> {
 pub struct CreateLocalService {
     /// Lower-case letters, digits and `_`; must not clash with any item.
     #[validate(length(min = 3, max = 40), custom(function = "plain_code"))]
+    #[schema(min_length = 3, max_length = 40, pattern = "^[a-z0-9_]{3,40}$")]
     pub code: String,
     pub category: ServiceCategory,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name_zh: String,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name_en: String,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     #[serde(default)]
     pub description_zh: String,
     pub unit: Unit,

@@ -58,6 +58,7 @@ impl From<follow_up::Model> for FollowUpView {
 pub struct CompleteFollowUp {
     /// What the visit found.
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub notes: String,
 }
 

@@ -27,6 +27,7 @@ pub struct DrawSample {
     /// And before this time.
     pub to: DateTime<Utc>,
     #[validate(range(min = 1, max = 1000))]
+    #[schema(minimum = 1, maximum = 1000)]
     pub size: u32,
     /// The same seed over the same deliveries draws the same sample.
     pub seed: i64,
@@ -137,6 +138,7 @@ pub struct RecordInspection {
     pub method: Method,
     pub result: InspectionResult,
     #[validate(length(max = 8000))]
+    #[schema(max_length = 8000)]
     #[serde(default)]
     pub findings: String,
 }

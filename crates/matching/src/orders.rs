@@ -41,6 +41,7 @@ pub struct CreateOrder {
     pub contract_id: Option<Uuid>,
     pub scheduled_for: NaiveDate,
     #[validate(range(min = 1, max = 100000))]
+    #[schema(minimum = 1, maximum = 100000)]
     pub quantity: i32,
 }
 
@@ -327,10 +328,13 @@ pub struct RecordDelivery {
     pub started_at: DateTime<Utc>,
     pub ended_at: DateTime<Utc>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub worker: String,
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub quantity: i32,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     #[serde(default)]
     pub notes: String,
     /// References to photos, signatures or other evidence.
@@ -421,12 +425,15 @@ pub enum FeedbackChannel {
 pub struct GiveFeedback {
     /// 1 (very dissatisfied) to 5 (very satisfied).
     #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
     pub satisfaction: i16,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     #[serde(default)]
     pub comment: String,
     pub channel: FeedbackChannel,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub collected_by: String,
 }
 

@@ -33,6 +33,7 @@ pub struct Qualification {
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     pub phone: Option<String>,
 }
@@ -44,6 +45,7 @@ pub struct ContactInput {
     "qualifications": [{"kind": "民办非企业单位登记证书", "number": "民证字第0001号", "expires_on": "2027-12-31"}], "contact": {"name": "李主任", "phone": "13912345678"}}))]
 pub struct RegisterProvider {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Unified social credit code (GB 32100).
     pub credit_code: String,
@@ -52,14 +54,17 @@ pub struct RegisterProvider {
     #[serde(default = "yes")]
     pub eligible_for_purchase: bool,
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_items = 1, max_items = 40)]
     pub service_codes: Vec<String>,
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_items = 1, max_items = 50)]
     pub service_regions: Vec<String>,
     /// Units per month, by service code.
     #[serde(default)]
     pub monthly_capacity: BTreeMap<String, u32>,
     #[serde(default)]
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub qualifications: Vec<Qualification>,
     #[validate(nested)]
     pub contact: ContactInput,
@@ -75,13 +80,17 @@ fn yes() -> bool {
 #[schema(example = json!({"monthly_capacity": {"meals": 3500, "bathing": 200}}))]
 pub struct PatchProvider {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_items = 1, max_items = 40)]
     pub service_codes: Option<Vec<String>>,
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_items = 1, max_items = 50)]
     pub service_regions: Option<Vec<String>>,
     pub monthly_capacity: Option<BTreeMap<String, u32>>,
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub qualifications: Option<Vec<Qualification>>,
     #[validate(nested)]
     pub contact: Option<ContactInput>,

@@ -23,6 +23,7 @@ use validator::Validate;
 #[schema(example = json!({"name": "王建国", "id_number": "640202195803150012", "region_code": "640202001001", "program": "sixty_helps_eighty", "skills": ["companionship", "errands"], "availability": "工作日上午", "healthy_declared": true}))]
 pub struct RegisterVolunteer {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// The age follows from it; for mutual aid it links the registered beneficiary.
     pub id_number: String,
@@ -31,9 +32,11 @@ pub struct RegisterVolunteer {
     pub program: Program,
     /// Catalogue service codes they can help with.
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     #[serde(default)]
     pub skills: Vec<String>,
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     #[serde(default)]
     pub availability: String,
     /// Required for 60帮80.
@@ -171,9 +174,11 @@ pub struct LogHours {
     pub served_on: NaiveDate,
     /// 1 to 720 minutes in one entry.
     #[validate(range(min = 1, max = 720))]
+    #[schema(minimum = 1, maximum = 720)]
     pub minutes: i32,
     pub service_code: Option<String>,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     #[serde(default)]
     pub note: String,
 }

@@ -25,6 +25,7 @@ pub struct Score {
     /// One of the ten indicator codes.
     pub indicator: String,
     /// 0 none, 1 mild, 2 moderate, 3 severe.
+    #[schema(maximum = 3)]
     pub level: u8,
     /// Required from level 2.
     #[serde(default)]
@@ -44,6 +45,7 @@ pub struct CreateAssessment {
     /// All ten indicators, each once.
     pub scores: Vec<Score>,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     #[serde(default)]
     pub notes: String,
 }

@@ -59,6 +59,7 @@ pub struct Expression {
 pub struct SearchRequest {
     /// Why the department asks; kept in the audit trail.
     #[validate(length(min = 2, max = 500))]
+    #[schema(min_length = 2, max_length = 500)]
     pub purpose: String,
     pub query_type: QueryType,
     /// For `id_numbers`: 1 to 1000 citizen ID numbers.

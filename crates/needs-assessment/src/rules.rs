@@ -54,6 +54,7 @@ pub struct Indicator {
     pub name_zh: String,
     pub name_en: String,
     /// Weight in basis points; all ten sum to 10000.
+    #[schema(maximum = 10000)]
     pub weight_bp: u32,
     /// The written criterion of levels 0 (none), 1 (mild), 2 (moderate) and 3 (severe).
     pub criteria: [String; 4],
@@ -324,7 +325,7 @@ pub fn validate_model(model: &ModelSpec) -> Result<(), DomainError> {
     for code in codes.iter().filter(|c| !INDICATORS.contains(c)) {
         errors.push(FieldError::new("dimensions", "indicator_unknown", format!("{code} is not one of the ten indicators")));
     }
-    let total: u32 = indicators_of(model).map(|(_, i)| i.weight_bp).sum();
+    let total: u64 = indicators_of(model).map(|(_, i)| u64::from(i.weight_bp)).sum();
     if total != 10_000 {
         errors.push(FieldError::new("dimensions", "weights_sum", format!("indicator weights must sum to 10000 basis points, got {total}")));
     }
@@ -519,6 +520,14 @@ mod tests {
         let DomainError::Validation(errors) = validate_model(&model).unwrap_err() else { panic!() };
         assert_eq!(errors[0].code, "weights_sum");
         assert!(errors[0].message.contains("10001"));
+    }
+
+    #[test]
+    fn weights_near_the_integer_limit_are_refused_not_overflowed() {
+        let mut model = default_model();
+        model.dimensions.iter_mut().flat_map(|d| d.indicators.iter_mut()).for_each(|i| i.weight_bp = u32::MAX);
+        let DomainError::Validation(errors) = validate_model(&model).unwrap_err() else { panic!() };
+        assert_eq!(errors[0].code, "weights_sum");
     }
 
     #[test]

@@ -40,6 +40,7 @@ impl From<ClientRole> for Role {
 #[schema(example = json!({"name": "市教育局学生资助系统", "role": "department", "department": "education", "region_code": "640200"}))]
 pub struct CreateClient {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     pub role: ClientRole,
     /// Required for `department` clients.

@@ -84,6 +84,7 @@ pub struct PatchRegion {
     /// Mark or unmark a township as a key township of the pilot.
     pub key_township: Option<bool>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name_zh: Option<String>,
 }
 
@@ -129,6 +130,7 @@ pub struct CreateRegion {
     /// 9 digits for a township, 12 for a village; the parent must exist.
     pub code: String,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name_zh: String,
 }
 

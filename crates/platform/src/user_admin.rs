@@ -29,8 +29,10 @@ pub const MIN_PASSWORD_LEN: u64 = 10;
 pub struct CreateUser {
     /// Letters, digits, `.`, `_` and `-`; unique.
     #[validate(length(min = 3, max = 64), custom(function = "plain_username"))]
+    #[schema(min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9._-]{3,64}$")]
     pub username: String,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     pub role: Role,
     /// Where the account works; must exist and lie in the caller's region.
@@ -41,6 +43,7 @@ pub struct CreateUser {
     pub provider_id: Option<Uuid>,
     pub phone: Option<String>,
     #[validate(length(min = 10, max = 256))]
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
 }
 
@@ -59,6 +62,7 @@ fn plain_username(value: &str) -> Result<(), validator::ValidationError> {
 #[schema(example = json!({"display_name": "王丽（社区）", "phone": null}))]
 pub struct PatchUser {
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
     pub role: Option<Role>,
     #[serde(default, deserialize_with = "nullable")]
@@ -69,6 +73,7 @@ pub struct PatchUser {
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
     #[validate(length(min = 10, max = 256))]
+    #[schema(min_length = 10, max_length = 256)]
     pub password: Option<String>,
 }
 

@@ -35,14 +35,21 @@ const MAX_EVENT_TYPES: usize = 50;
 pub struct CreateWebhook {
     /// An absolute `http` or `https` URL that accepts `POST`.
     #[validate(length(min = 1, max = 2048))]
+    #[schema(
+        min_length = 1,
+        max_length = 2048,
+        pattern = r"^https?://[^/?#@:\s\x00-\x1f\x7f-\x9f][^/?#@\s\x00-\x1f\x7f-\x9f]*([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$"
+    )]
     pub url: String,
     /// Event types to deliver (`referral.created`, …); empty or absent: every type the owner may read.
     #[serde(default)]
     pub event_types: Vec<String>,
     /// The HMAC-SHA256 key for `X-Jiuzhu-Signature`: 16 to 256 characters. Never shown again.
     #[validate(length(min = 16, max = 256))]
+    #[schema(min_length = 16, max_length = 256)]
     pub secret: String,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub description: Option<String>,
 }
 
@@ -140,6 +147,7 @@ impl WebhookDeliveryView {
 #[into_params(parameter_in = Query)]
 pub struct DeliveryFilter {
     /// Only deliveries in this state: `pending`, `succeeded`, `failed` or `cancelled`.
+    #[param(pattern = "^(pending|succeeded|failed|cancelled)$")]
     pub status: Option<String>,
 }
 

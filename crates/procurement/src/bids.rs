@@ -26,12 +26,15 @@ pub struct SubmitBid {
     /// Required when an officer records a bid; a provider bids as itself.
     pub provider_id: Option<Uuid>,
     #[validate(range(min = 1))]
+    #[schema(minimum = 1)]
     pub price_fen: i64,
     #[validate(length(min = 1, max = 8000))]
+    #[schema(min_length = 1, max_length = 8000)]
     pub proposal: String,
     #[serde(default)]
     pub staff: Vec<String>,
     #[validate(length(min = 1))]
+    #[schema(min_items = 1)]
     pub services: Vec<String>,
 }
 
@@ -168,12 +171,16 @@ pub async fn list(db: &Db, ctx: &Context, project_id: Uuid) -> Result<Vec<BidVie
 pub struct ScoreSheet {
     /// The panel member who scored.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub member: String,
     #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
     pub capability: i16,
     #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
     pub quality: i16,
     #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
     pub other: i16,
 }
 
@@ -252,6 +259,7 @@ pub struct AwardInput {
     /// Choose a bid other than the highest total (needs `reason`).
     pub bid_id: Option<Uuid>,
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub reason: Option<String>,
 }
 

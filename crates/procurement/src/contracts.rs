@@ -34,16 +34,22 @@ pub struct CreateContract {
     pub term_start: NaiveDate,
     pub term_end: NaiveDate,
     #[validate(length(min = 1, max = 32))]
+    #[schema(min_items = 1, max_items = 32)]
     pub services: Vec<ContractService>,
     #[validate(length(min = 1, max = 8000))]
+    #[schema(min_length = 1, max_length = 8000)]
     pub quality_standards: String,
     #[validate(range(min = 1))]
+    #[schema(minimum = 1)]
     pub price_fen: i64,
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub settlement_method: String,
     #[validate(length(min = 1, max = 8000))]
+    #[schema(min_length = 1, max_length = 8000)]
     pub rights_and_obligations: String,
     #[validate(length(min = 1, max = 8000))]
+    #[schema(min_length = 1, max_length = 8000)]
     pub breach_liability: String,
 }
 
@@ -215,13 +221,17 @@ pub struct EntryInput {
     /// `regular_meeting`, `site_visit`, `random_check`, `inspection`.
     /// Payment: `advance`, `progress`, `final`.
     #[validate(length(min = 1, max = 32))]
+    #[schema(min_length = 1, max_length = 32)]
     pub kind: String,
     pub service_code: Option<String>,
     #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
     pub quantity: Option<i64>,
     #[validate(range(min = 1))]
+    #[schema(minimum = 1)]
     pub amount_fen: Option<i64>,
     #[validate(length(max = 8000))]
+    #[schema(max_length = 8000)]
     #[serde(default)]
     pub note: String,
 }
@@ -255,7 +265,8 @@ fn entry_view(m: contract_entry::Model) -> Result<EntryView, DomainError> {
     })
 }
 
-fn allowed_kinds(book: Book) -> &'static [&'static str] {
+/// The entry kinds each book takes.
+pub fn allowed_kinds(book: Book) -> &'static [&'static str] {
     match book {
         Book::Ledger => &["service_delivered", "staff_hours", "spending"],
         Book::Supervision => &["regular_meeting", "site_visit", "random_check", "inspection"],
@@ -376,6 +387,7 @@ pub enum SanctionReason {
 pub struct SanctionInput {
     pub reason: SanctionReason,
     #[validate(length(min = 1, max = 8000))]
+    #[schema(min_length = 1, max_length = 8000)]
     pub evidence: String,
     pub decided_on: NaiveDate,
 }

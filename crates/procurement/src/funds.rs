@@ -25,11 +25,14 @@ pub struct CreateFundAccount {
     /// The funding region: the city or a county.
     pub region_code: String,
     #[validate(range(min = 2000, max = 2100))]
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     /// Last year's total social-assistance subsidy funds, in fen.
     #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
     pub prior_year_assistance_total_fen: i64,
     /// Basis points of that total that may buy services: 300 (3%) at most; only a city_admin sets it.
+    #[schema(maximum = 300)]
     pub cap_bp: Option<u32>,
     #[serde(default)]
     pub sources: Vec<Funding>,
@@ -40,7 +43,9 @@ pub struct CreateFundAccount {
 #[schema(example = json!({"prior_year_assistance_total_fen": 12000000}))]
 pub struct PatchFundAccount {
     #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
     pub prior_year_assistance_total_fen: Option<i64>,
+    #[schema(maximum = 300)]
     pub cap_bp: Option<u32>,
     pub sources: Option<Vec<Funding>>,
 }
@@ -119,8 +124,8 @@ fn check_cap_bp(ctx: &Context, cap_bp: Option<u32>) -> Result<u32, DomainError> 
 }
 
 fn check_sources(sources: &[Funding]) -> Result<(), DomainError> {
-    match sources.iter().position(|s| s.amount_fen < 0) {
-        Some(i) => Err(DomainError::field(format!("sources[{i}].amount_fen"), "range", "amounts are not negative")),
+    match sources.iter().position(|s| s.amount_fen < 1) {
+        Some(i) => Err(DomainError::field(format!("sources[{i}].amount_fen"), "range", "amounts are positive")),
         None => Ok(()),
     }
 }

@@ -38,16 +38,20 @@ pub struct ServiceVolume {
     "evaluation_criteria": {"price_bp": 2000, "capability_bp": 4000, "quality_bp": 3000, "other_bp": 1000}}))]
 pub struct CreateProject {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// The funding region (city or county); its fund account for `year` must exist.
     pub region_code: String,
     #[validate(range(min = 2000, max = 2100))]
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     #[validate(length(min = 1, max = 32))]
+    #[schema(min_items = 1, max_items = 32)]
     pub service_codes: Vec<String>,
     #[serde(default)]
     pub target_groups: Vec<String>,
     #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
     pub beneficiary_count: i32,
     #[serde(default)]
     pub service_volume: Vec<ServiceVolume>,
@@ -57,11 +61,14 @@ pub struct CreateProject {
     pub budget_fen: i64,
     /// Must add up to the budget; `fiscal_assistance` counts against the cap.
     #[validate(length(min = 1, max = 10))]
+    #[schema(min_items = 1, max_items = 10)]
     pub funding: Vec<Funding>,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     #[serde(default)]
     pub staffing_requirements: String,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     #[serde(default)]
     pub bidder_requirements: String,
     pub method: Method,
@@ -293,6 +300,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
 pub struct AcceptanceInput {
     pub passed: bool,
     #[validate(length(max = 8000))]
+    #[schema(max_length = 8000)]
     #[serde(default)]
     pub notes: String,
     /// The records handed over.

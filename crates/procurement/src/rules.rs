@@ -30,6 +30,8 @@ pub enum FundSource {
 #[serde(deny_unknown_fields)]
 pub struct Funding {
     pub source: FundSource,
+    /// A positive amount, in fen.
+    #[schema(minimum = 1)]
     pub amount_fen: i64,
 }
 
@@ -66,9 +68,14 @@ pub fn fiscal_share(funding: &[Funding]) -> i64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Criteria {
+    /// 1000 to 3000 (10% to 30%): price counts, but never alone.
+    #[schema(minimum = 1000, maximum = 3000)]
     pub price_bp: u32,
+    #[schema(maximum = 10000)]
     pub capability_bp: u32,
+    #[schema(maximum = 10000)]
     pub quality_bp: u32,
+    #[schema(maximum = 10000)]
     pub other_bp: u32,
 }
 
@@ -92,7 +99,7 @@ pub fn check_plan(budget_fen: i64, funding: &[Funding], criteria: &Criteria) -> 
             format!("funding adds up to {} fen, the budget is {budget_fen} fen", total.unwrap_or(i64::MAX)),
         ));
     }
-    let sum = criteria.price_bp + criteria.capability_bp + criteria.quality_bp + criteria.other_bp;
+    let sum: u64 = [criteria.price_bp, criteria.capability_bp, criteria.quality_bp, criteria.other_bp].into_iter().map(u64::from).sum();
     if sum != 10_000 {
         errors.push(FieldError::new(
             "evaluation_criteria",
@@ -245,6 +252,14 @@ mod tests {
             let DomainError::Validation(errors) = check_plan(1000, &funding, &criteria(bad)).unwrap_err() else { panic!() };
             assert_eq!(errors[0].code, "price_weight_out_of_range", "{bad}");
         }
+    }
+
+    #[test]
+    fn criteria_near_the_integer_limit_are_refused_not_overflowed() {
+        let funding = [Funding { source: FundSource::FiscalAssistance, amount_fen: 1000 }];
+        let huge = Criteria { price_bp: 2000, capability_bp: u32::MAX, quality_bp: u32::MAX, other_bp: u32::MAX };
+        let DomainError::Validation(errors) = check_plan(1000, &funding, &huge).unwrap_err() else { panic!() };
+        assert_eq!(errors.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), ["criteria_sum"]);
     }
 
     #[test]

@@ -89,6 +89,7 @@ pub struct EventQuery {
     #[param(rename = "type")]
     pub event_type: Option<String>,
     /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

@@ -34,12 +34,16 @@ pub enum GrantType {
 pub struct TokenRequest {
     pub grant_type: GrantType,
     #[validate(length(min = 1, max = 64, message = "must be 1 to 64 characters"))]
+    #[schema(min_length = 1, max_length = 64)]
     pub username: Option<String>,
     #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+    #[schema(min_length = 1, max_length = 256)]
     pub password: Option<String>,
     #[validate(length(min = 1, max = 64, message = "must be 1 to 64 characters"))]
+    #[schema(min_length = 1, max_length = 64)]
     pub client_id: Option<String>,
     #[validate(length(min = 1, max = 256, message = "must be 1 to 256 characters"))]
+    #[schema(min_length = 1, max_length = 256)]
     pub client_secret: Option<String>,
 }
 
@@ -60,6 +64,33 @@ impl TokenRequest {
             (a, b) => Err(DomainError::Validation([a.err(), b.err()].into_iter().flatten().collect())),
         }
     }
+}
+
+/// States in the contract which fields each grant needs (what
+/// `TokenRequest::grant` checks): the derived schema has all four optional,
+/// so `TokenRequest` becomes that object together with one of the two
+/// requirements, chosen by `grant_type`.
+pub fn state_grant_requirements(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+    let Some(components) = document.components.as_mut() else { return };
+    let Some(RefOr::T(Schema::Object(mut object))) = components.schemas.remove("TokenRequest") else { return };
+    let requirement = |grant: &str, fields: [&str; 2]| {
+        let grant_type = ObjectBuilder::new().schema_type(Type::String).enum_values(Some([grant]));
+        let mut builder = ObjectBuilder::new().property("grant_type", grant_type).required("grant_type");
+        for field in fields {
+            builder = builder.property(field, ObjectBuilder::new().schema_type(Type::String)).required(field);
+        }
+        builder.build()
+    };
+    let description = object.description.take();
+    let examples = std::mem::take(&mut object.examples);
+    let either = OneOfBuilder::new()
+        .item(requirement("password", ["username", "password"]))
+        .item(requirement("client_credentials", ["client_id", "client_secret"]));
+    let mut all = AllOfBuilder::new().item(Schema::Object(object)).item(either).description(description).build();
+    all.examples = examples;
+    components.schemas.insert("TokenRequest".into(), RefOr::T(Schema::AllOf(all)));
 }
 
 #[derive(Debug, Serialize, ToSchema)]

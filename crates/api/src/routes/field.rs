@@ -343,6 +343,7 @@ async fn ticket_action(
 #[schema(example = json!({"answer": "低保边缘家庭可申请助餐服务，请携带身份证到街道便民服务中心办理。"}))]
 pub struct AnswerInput {
     #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
     pub answer: String,
 }
 
