@@ -50,6 +50,28 @@ async fn invalid_fields_are_a_422_problem_naming_each_field() {
 }
 
 #[actix_web::test]
+async fn whole_numbers_written_with_a_point_are_integers_and_huge_weights_are_refused() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let default = app.get("/api/v1/evaluation-schemes/default", Some(&admin)).await.body;
+    let mut scheme = json!({"name": "整数权重", "groups": default["groups"], "grades": default["grades"]});
+    // JSON Schema counts 4000.0 as an integer; so does the server.
+    scheme["groups"][0]["weight_bp"] = json!(scheme["groups"][0]["weight_bp"].as_u64().unwrap() as f64);
+    let accepted = app.post_json("/api/v1/evaluation-schemes", Some(&admin), &scheme).await;
+    assert_eq!(accepted.status, 201, "{}", accepted.text);
+    // Weights whose sum passes u32::MAX are refused as a wrong sum, not a 500.
+    for group in scheme["groups"].as_array_mut().unwrap() {
+        group["weight_bp"] = json!(u32::MAX);
+    }
+    let refused = app.post_json("/api/v1/evaluation-schemes", Some(&admin), &scheme).await;
+    refused.assert_problem(422, "validation_failed");
+    assert_eq!(refused.body["errors"][0]["code"], "weights_sum", "{}", refused.text);
+    let fractional = app.post_json("/api/v1/evaluation-schemes", Some(&admin), &json!({"groups": [], "grades": {"excellent": 90.5, "good": 80, "pass": 60}})).await;
+    fractional.assert_problem(422, "validation_failed");
+    assert_eq!(fractional.body["errors"][0]["field"], "grades.excellent", "{}", fractional.text);
+}
+
+#[actix_web::test]
 async fn unknown_missing_and_mistyped_fields_are_422() {
     let app = spawn_app().await;
     let unknown = app

@@ -77,6 +77,13 @@ async fn beneficiaries_are_registered_masked_and_derived() {
     assert_eq!(protected.body["errors"][0]["code"], "unknown_field", "status is not patchable");
     let moved = app.patch_json(&format!("/api/v1/beneficiaries/{id}"), &a, &json!({"region_code": "640202002001"}), Some("\"2\"")).await;
     assert_eq!(moved.body["errors"][0]["field"], "region_code", "region_code is not patchable");
+    // A stale If-Match with an invalid body: the body's fault comes first
+    // (RFC 9110 13.2.1: preconditions apply to requests that would otherwise succeed).
+    let path = format!("/api/v1/beneficiaries/{id}");
+    let invalid_and_stale = app.patch_json(&path, &a, &json!({"disability_level": 0}), Some("\"1\"")).await;
+    invalid_and_stale.assert_problem(422, "validation_failed");
+    assert_eq!(invalid_and_stale.body["errors"][0]["field"], "disability_level");
+    app.patch_json(&path, &a, &json!({"disability_level": 3}), Some("\"1\"")).await.assert_problem(412, "version_stale");
 }
 
 async fn file_application(app: &TestApp, token: &str, beneficiary: &str) -> Value {

@@ -202,6 +202,7 @@ pub struct PatchBeneficiary {
     pub groups: Option<Vec<Group>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i16>, minimum = 1, maximum = 4)]
+    #[validate(range(min = 1, max = 4))]
     pub disability_level: Option<Option<i16>>,
     #[validate(length(max = 10))]
     #[schema(max_items = 10)]
