@@ -83,6 +83,9 @@ async fn beneficiaries_are_registered_masked_and_derived() {
     let invalid_and_stale = app.patch_json(&path, &a, &json!({"disability_level": 0}), Some("\"1\"")).await;
     invalid_and_stale.assert_problem(422, "validation_failed");
     assert_eq!(invalid_and_stale.body["errors"][0]["field"], "disability_level");
+    let bad_phone_and_stale = app.patch_json(&path, &a, &json!({"phone": "12345"}), Some("\"1\"")).await;
+    bad_phone_and_stale.assert_problem(422, "validation_failed");
+    assert_eq!(bad_phone_and_stale.body["errors"][0]["code"], "phone_invalid");
     app.patch_json(&path, &a, &json!({"disability_level": 3}), Some("\"1\"")).await.assert_problem(412, "version_stale");
 }
 

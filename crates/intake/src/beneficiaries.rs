@@ -574,7 +574,6 @@ pub async fn patch(
         .one(&*txn)
         .await?
         .ok_or(DomainError::NotFound)?;
-    expect_version(if_match, current.version)?;
     let categories = match &input.categories {
         Some(c) => c.clone(),
         None => serde_json::from_str(&current.categories).unwrap_or_default(),
@@ -621,6 +620,8 @@ pub async fn patch(
         model.material_assistance = Set(json(&material)?);
         changed.push("material_assistance");
     }
+    // The version is judged once the request is otherwise valid (RFC 9110 13.2.1).
+    expect_version(if_match, current.version)?;
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;

@@ -317,7 +317,6 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
     };
     let txn = db.begin_write().await?;
     let current = scoped(ctx).filter(provider::Column::Id.eq(id)).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
-    expect_version(if_match, current.version)?;
     let before = view(current.clone())?;
     let services = input.service_codes.clone().unwrap_or(before.service_codes.clone());
     let served = input.service_regions.clone().unwrap_or(before.service_regions.clone());
@@ -339,6 +338,8 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
         model.contact_name = Set(contact.name);
         model.contact_phone = Set(phone);
     }
+    // The version is judged once the request is otherwise valid (RFC 9110 13.2.1).
+    expect_version(if_match, current.version)?;
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;

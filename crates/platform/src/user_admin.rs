@@ -322,7 +322,6 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
     };
     let txn = db.begin_write().await?;
     let current = locked_in_scope(&*txn, ctx, id).await?;
-    expect_version(if_match, current.version)?;
     let role = match input.role {
         Some(role) => role,
         None => current.role.parse().map_err(DomainError::Internal)?,
@@ -353,6 +352,8 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
         model.password_hash = Set(password::hash(&new_password)?);
         changed.push("password");
     }
+    // The version is judged once the request is otherwise valid (RFC 9110 13.2.1).
+    expect_version(if_match, current.version)?;
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;
