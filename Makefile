@@ -43,7 +43,7 @@ contract-check:
 	cd openapi/check && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npm run --silent check
 
 ## Schemathesis checks that the API meets today, run in CI on both backends.
-FUZZ_PASSING = not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,missing_required_header,ignored_auth,use_after_free,ensure_resource_availability
+FUZZ_PASSING = not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,missing_required_header,ignored_auth,use_after_free,ensure_resource_availability,positive_data_acceptance,validation_is_stated_in_the_schema
 FUZZ_PG_URL ?= postgres://postgres@127.0.0.1:5432/jiuzhu_fuzz
 
 ## Contract fuzzing with every schemathesis check (needs `pip install schemathesis==4.32.5`).

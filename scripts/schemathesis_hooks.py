@@ -8,11 +8,14 @@ import schemathesis
 
 @schemathesis.serializer("application/x-ndjson")
 def ndjson(ctx, value):
+    """The body is text: a string goes as it is; a list becomes one row per
+    line; anything else (a value of the wrong type) is written as one JSON
+    line, which the server refuses unless it is an object."""
     if isinstance(value, (bytes, bytearray)):
         return bytes(value)
     if isinstance(value, str):
         return value.encode("utf-8")
-    rows = value if isinstance(value, list) else [value]
+    rows = value if isinstance(value, list) and value and all(isinstance(row, dict) for row in value) else [value]
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
 
 
@@ -54,14 +57,18 @@ UNSTATABLE_REASONS = {
     # a field that applies, or is required, only with another's value (a
     # support mode only for extreme poverty, a disability level only with
     # the disabled group, a matter only on a transfer item, a need or a
-    # person with a service); dates in order; weights and criteria that sum
+    # person with a service, a registered person or a new applicant, a
+    # capacity only for an offered service); dates in order; weights and criteria that sum
     # to a total; thresholds and grades in order; funding that adds up to
-    # the budget; a member listed twice; a series no longer than its
+    # the budget; a member or a category listed twice; a series no longer than its
     # granularity allows; a score sheet covering every indicator of the
-    # stored scheme.
-    "not_applicable", "required", "not_allowed", "target_choice", "date_order", "before_from",
+    # stored scheme; indicator codes unique across a scheme's tree; a
+    # member listed with the relationship `head`, which is named apart by
+    # `head_beneficiary_id` (the relationship type is shared with the head's
+    # own membership, so the schema lists `head` among its values).
+    "not_applicable", "required", "not_allowed", "target_choice", "applicant_choice", "not_offered", "date_order", "before_from",
     "weights_sum", "criteria_sum", "thresholds_order", "grades_order", "funding_mismatch",
-    "member_duplicate", "too_many_periods", "indicator_missing",
+    "member_duplicate", "category_duplicate", "too_many_periods", "indicator_missing", "indicator_duplicate", "head_is_separate",
     # Against today's date.
     "in_future",
     # Against the caller's area or the stored region tree: a region outside
@@ -69,8 +76,10 @@ UNSTATABLE_REASONS = {
     # live in townships and villages, funds are held by the city or a
     # county).
     "region_outside_scope", "region_level", "funding_region",
-    # Inside an upload's text: a CSV header naming an unknown column.
-    "unknown_column",
+    # Inside an upload's text, which the contract declares as text and
+    # describes in words: a CSV header naming an unknown column, an upload
+    # with no rows, NDJSON whose first line is not a JSON object.
+    "unknown_column", "no_rows", "not_ndjson",
     # Check digits (GB 11643 ID numbers, GB 32100 credit codes) and calendar dates inside them.
     "citizen_id_checksum", "citizen_id_birth_date", "credit_code_checksum",
 }

@@ -66,7 +66,13 @@ async fn whole_numbers_written_with_a_point_are_integers_and_huge_weights_are_re
     let refused = app.post_json("/api/v1/evaluation-schemes", Some(&admin), &scheme).await;
     refused.assert_problem(422, "validation_failed");
     assert_eq!(refused.body["errors"][0]["code"], "weights_sum", "{}", refused.text);
-    let fractional = app.post_json("/api/v1/evaluation-schemes", Some(&admin), &json!({"groups": [], "grades": {"excellent": 90.5, "good": 80, "pass": 60}})).await;
+    let fractional = app
+        .post_json(
+            "/api/v1/evaluation-schemes",
+            Some(&admin),
+            &json!({"groups": [], "grades": {"excellent": 90.5, "good": 80, "pass": 60}}),
+        )
+        .await;
     fractional.assert_problem(422, "validation_failed");
     assert_eq!(fractional.body["errors"][0]["field"], "grades.excellent", "{}", fractional.text);
 }

@@ -129,6 +129,18 @@ async fn csv_uploads_upsert_and_bad_headers_or_types_are_refused() {
     assert_eq!(job["updated"], 1, "{job}");
     upload(&app, &admin, "text/csv", "name,shoe_size\nx,42\n".into()).await.assert_problem(422, "validation_failed");
     upload(&app, &admin, "application/json", "{}".into()).await.assert_problem(415, "unsupported_media_type");
+    // An upload that is not rows is refused before a job is made: nothing
+    // at all, or NDJSON whose first line is not a JSON object.
+    for (content_type, body, code) in [
+        ("text/csv", "name,id_number,region_code,category,valid_from\n", "no_rows"),
+        ("application/x-ndjson", "\n\n", "no_rows"),
+        ("application/x-ndjson", "-7846\n", "not_ndjson"),
+        ("application/x-ndjson", "[{\"name\": \"x\"}]\n", "not_ndjson"),
+    ] {
+        let refused = upload(&app, &admin, content_type, body.into()).await;
+        refused.assert_problem(422, "validation_failed");
+        assert_eq!(refused.body["errors"][0]["code"], code, "{body:?}: {}", refused.text);
+    }
 }
 
 #[actix_web::test]

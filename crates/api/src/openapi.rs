@@ -240,7 +240,7 @@ pub fn standardise_problems(document: &mut Document) {
     make_composition_honest(document);
     constrain_region_codes(document);
     narrow_book_kinds(document);
-    constrain_identifiers(document);
+    constrain_inputs(document);
     crate::routes::auth::state_grant_requirements(document);
     document.servers = Some(vec![utoipa::openapi::server::Server::new("/")]);
     document.info.version = env!("CARGO_PKG_VERSION").to_string();
@@ -344,7 +344,7 @@ fn constrain_region_codes(document: &mut Document) {
                 && let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut()
             {
                 match parameter.name.as_str() {
-                    "region_code" | "parent" => object.pattern = Some(REGION_CODE_PATTERN.to_string()),
+                    "region_code" | "parent" | "serves_region" => object.pattern = Some(REGION_CODE_PATTERN.to_string()),
                     "If-Match" => object.pattern = Some(IF_MATCH_PATTERN.to_string()),
                     _ => {}
                 }
@@ -352,14 +352,47 @@ fn constrain_region_codes(document: &mut Document) {
         }
     }
     let Some(components) = document.components.as_mut() else { return };
-    for schema in components.schemas.values_mut() {
-        if let RefOr::T(Schema::Object(object)) = schema
-            && let Some(property) = object.properties.get_mut("region_code")
+    for (name, schema) in components.schemas.iter_mut() {
+        let RefOr::T(Schema::Object(object)) = schema else { continue };
+        if let Some(property) = object.properties.get_mut("region_code") {
+            constrain(property);
+        }
+        // A new region's own code; a provider's service regions.
+        if name == "CreateRegion"
+            && let Some(property) = object.properties.get_mut("code")
         {
             constrain(property);
         }
+        if let Some(RefOr::T(Schema::Array(regions))) = object.properties.get_mut("service_regions") {
+            constrain_items(regions, REGION_CODE_PATTERN);
+        }
+        if let Some(RefOr::T(Schema::Array(types))) = object.properties.get_mut("event_types") {
+            constrain_items(types, EVENT_TYPE_PATTERN);
+        }
+        // Consent is recorded only when given: `given` is `true`.
+        if name == "Consent"
+            && let Some(RefOr::T(Schema::Object(given))) = object.properties.get_mut("given")
+        {
+            given.enum_values = Some(vec![serde_json::json!(true)]);
+        }
     }
 }
+
+/// Gives an array's string items a pattern (and at most 64 characters,
+/// the longest code any of these lists holds).
+fn constrain_items(array: &mut utoipa::openapi::schema::Array, pattern: &str) {
+    use utoipa::openapi::schema::{ArrayItems, Schema};
+    if let ArrayItems::RefOrSchema(item) = &mut array.items
+        && let RefOr::T(Schema::Object(object)) = item.as_mut()
+    {
+        object.pattern = Some(pattern.to_string());
+        object.max_length = Some(64);
+    }
+}
+
+/// What a webhook's event type filter accepts: `resource.verb`, lower-case
+/// letters and `_` (`referral.created`), at most 64 characters.
+pub const EVENT_TYPE_PATTERN: &str = "^[a-z_]+\\.[a-z_]+$";
 
 /// What `CitizenId::parse` reads before its date and checksum checks: 17
 /// digits and a digit or `X` (either case), spaces around allowed.
@@ -405,10 +438,12 @@ fn reachable_schemas(document: &Document, roots: Vec<serde_json::Value>) -> std:
 }
 
 /// ID numbers, credit codes and phone numbers in request bodies carry the
-/// pattern the server reads them with. Only schemas that no response uses:
-/// responses mask ID numbers (`110105********002X`) and phones.
-fn constrain_identifiers(document: &mut Document) {
-    use utoipa::openapi::schema::Schema;
+/// pattern the server reads them with, and the groups a request may set
+/// leave out those derived from the ID number. Only schemas that no
+/// response uses: responses mask ID numbers (`110105********002X`) and
+/// phones, and list derived groups.
+fn constrain_inputs(document: &mut Document) {
+    use utoipa::openapi::schema::{ArrayItems, ObjectBuilder, Schema, Type};
     let (mut requests, mut responses) = (Vec::new(), Vec::new());
     for item in document.paths.paths.values() {
         for operation in [&item.get, &item.put, &item.post, &item.delete, &item.patch].into_iter().flatten() {
@@ -421,10 +456,27 @@ fn constrain_identifiers(document: &mut Document) {
     let Some(components) = document.components.as_mut() else { return };
     for name in inputs.difference(&outputs) {
         let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) else { continue };
-        for (property, pattern) in [("id_number", CITIZEN_ID_PATTERN), ("credit_code", CREDIT_CODE_PATTERN), ("phone", PHONE_PATTERN)] {
+        let identifiers = [
+            ("id_number", CITIZEN_ID_PATTERN),
+            ("credit_code", CREDIT_CODE_PATTERN),
+            ("phone", PHONE_PATTERN),
+            ("caller_phone", PHONE_PATTERN),
+        ];
+        for (property, pattern) in identifiers {
             if let Some(RefOr::T(Schema::Object(field))) = object.properties.get_mut(property) {
                 field.pattern = Some(pattern.to_string());
             }
+        }
+        if let Some(RefOr::T(Schema::Array(groups))) = object.properties.get_mut("groups")
+            && matches!(&groups.items, ArrayItems::RefOrSchema(item) if matches!(item.as_ref(), RefOr::Ref(r) if r.ref_location.ends_with("/Group")))
+        {
+            use jiuzhu_intake::beneficiaries::Group;
+            let settable = Group::ALL.into_iter().filter(|g| !g.is_derived()).map(Group::code);
+            let item = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(settable))
+                .description(Some("A group that is set; `elderly`, `minor` and `woman` follow from the ID number."));
+            groups.items = ArrayItems::RefOrSchema(Box::new(RefOr::T(Schema::Object(item.build()))));
         }
     }
 }

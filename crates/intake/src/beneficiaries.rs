@@ -118,7 +118,8 @@ impl Group {
         }
     }
 
-    fn is_derived(self) -> bool {
+    /// Age and sex groups, which the ID number decides and nobody sets.
+    pub fn is_derived(self) -> bool {
         matches!(self, Group::Elderly | Group::Minor | Group::Woman)
     }
 }
@@ -148,6 +149,7 @@ pub enum MaterialKind {
 pub struct MaterialBenefit {
     pub kind: MaterialKind,
     /// Monthly amount in fen, when there is one.
+    #[schema(minimum = 0)]
     pub monthly_amount_fen: Option<i64>,
 }
 

@@ -305,9 +305,20 @@ fn parse(columns: Option<&HashMap<String, usize>>, raw: RawRow) -> Result<Create
     }
 }
 
-/// Checks that the file opens and a CSV's header is known, reading nothing else.
+/// Checks, before a job is made, that the upload is rows at all: the file
+/// opens, a CSV's header is known, there is a first row, and in NDJSON that
+/// row is a JSON object. Later rows are checked by the job, one by one.
 pub fn check_header(path: &std::path::Path, format: Format) -> Result<(), DomainError> {
-    raw_rows(path, format).map(|_| ())
+    let Some((line, first)) = raw_rows(path, format)?.rows.next() else {
+        return Err(DomainError::field("body", "no_rows", "the upload holds no rows"));
+    };
+    match first {
+        RawRow::Line(text) if serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text).is_err() => {
+            Err(DomainError::field("body", "not_ndjson", format!("line {line} is not a JSON object; NDJSON holds one object per line")))
+        }
+        RawRow::Unreadable(reason) => Err(DomainError::field("body", "unreadable", format!("line {line}: {reason}"))),
+        _ => Ok(()),
+    }
 }
 
 /// Counts the rows without parsing them.

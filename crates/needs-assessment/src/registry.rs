@@ -64,6 +64,7 @@ pub struct SearchRequest {
     pub query_type: QueryType,
     /// For `id_numbers`: 1 to 1000 citizen ID numbers.
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub ids: Vec<String>,
     /// For `expression`.
     pub expression: Option<Expression>,
@@ -152,7 +153,9 @@ pub fn check(request: &SearchRequest) -> Result<(), DomainError> {
     let mut problem = |field: &str, code: &'static str, message: &str| errors.push(FieldError::new(field, code, message));
     match request.query_type {
         QueryType::IdNumbers => {
-            if request.ids.is_empty() || request.ids.len() > MAX_IDS {
+            if request.ids.is_empty() {
+                problem("ids", "required", "id_numbers searches ask about 1 to 1000 ids");
+            } else if request.ids.len() > MAX_IDS {
                 problem("ids", "length", "id_numbers searches ask about 1 to 1000 ids");
             }
             if request.expression.is_some() {

@@ -57,6 +57,7 @@ pub struct Indicator {
     #[schema(maximum = 10000)]
     pub weight_bp: u32,
     /// The written criterion of levels 0 (none), 1 (mild), 2 (moderate) and 3 (severe).
+    #[schema(min_items = 4, max_items = 4)]
     pub criteria: [String; 4],
 }
 
@@ -85,6 +86,8 @@ pub struct Thresholds {
 pub struct NeedRule {
     pub id: String,
     pub indicator: String,
+    /// The indicator level (0-3) from which the rule applies.
+    #[schema(maximum = 3)]
     pub min_level: u8,
     /// A group code such as `elderly`, `disabled`, `living_alone`.
     pub group: Option<String>,

@@ -58,6 +58,8 @@ pub struct CreateProject {
     /// The needs-summary snapshot the project was sized from.
     #[serde(default)]
     pub needs_basis: serde_json::Value,
+    /// A positive number of fen.
+    #[schema(minimum = 1)]
     pub budget_fen: i64,
     /// Must add up to the budget; `fiscal_assistance` counts against the cap.
     #[validate(length(min = 1, max = 10))]
