@@ -41,13 +41,16 @@ JIUZHU_FUZZ_TOKEN_DEPARTMENT=$(login demo-department $demo_password)
 JIUZHU_FUZZ_TOKEN_PROVIDER=$(login demo-provider $demo_password)
 export JIUZHU_FUZZ_TOKEN_ADMIN JIUZHU_FUZZ_TOKEN_COUNTY JIUZHU_FUZZ_TOKEN_VILLAGE JIUZHU_FUZZ_TOKEN_AUDITOR JIUZHU_FUZZ_TOKEN_EVALUATOR \
     JIUZHU_FUZZ_TOKEN_DEPARTMENT JIUZHU_FUZZ_TOKEN_PROVIDER
+status=0
 SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}" st run "http://127.0.0.1:$port/openapi.json" \
     --checks "$checks" --max-examples "$examples" --workers 2 \
-    --phases examples,coverage,fuzzing,stateful --generation-deterministic
+    --phases examples,coverage,fuzzing,stateful --generation-deterministic || status=$?
 # Our own errors and any panic fail the run; actix's notes about malformed
-# requests (which it answers with 400) do not.
+# requests (which it answers with 400) do not. They are shown after a
+# failed run too, as they tell what a 500 was.
 errors=$(grep '"level":"ERROR"\|panicked' "$work/server.log" | grep -v '"target":"actix_http' || true)
 if [[ -n "$errors" ]]; then
     echo "the server logged errors during fuzzing:"; echo "$errors" | head -20
     exit 1
 fi
+exit "$status"

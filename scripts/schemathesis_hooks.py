@@ -80,6 +80,9 @@ UNSTATABLE_REASONS = {
     # describes in words: a CSV header naming an unknown column, an upload
     # with no rows, NDJSON whose first line is not a JSON object.
     "unknown_column", "no_rows", "not_ndjson",
+    # U+0000 in text, which PostgreSQL's text type cannot hold; the API's
+    # description states it once instead of a pattern on every string.
+    "nul_character",
     # Check digits (GB 11643 ID numbers, GB 32100 credit codes) and calendar dates inside them.
     "citizen_id_checksum", "citizen_id_birth_date", "credit_code_checksum",
 }

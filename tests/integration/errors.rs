@@ -78,6 +78,31 @@ async fn whole_numbers_written_with_a_point_are_integers_and_huge_weights_are_re
 }
 
 #[actix_web::test]
+async fn text_with_u0000_is_refused_naming_where_it_came_in() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let body =
+        json!({"username": "nul.user", "display_name": "a\u{0}b", "role": "auditor", "region_code": "640200", "password": "long-enough-1"});
+    let refused = app.post_json("/api/v1/users", Some(&admin), &body).await;
+    refused.assert_problem(422, "validation_failed");
+    assert_eq!(
+        (refused.body["errors"][0]["field"].as_str(), refused.body["errors"][0]["code"].as_str()),
+        (Some("display_name"), Some("nul_character"))
+    );
+    app.get("/api/v1/beneficiaries?name_prefix=%00", Some(&admin)).await.assert_problem(400, "bad_query");
+    app.get("/api/v1/services/a%00b", Some(&admin)).await.assert_problem(400, "bad_path");
+    assert_eq!(
+        app.get("/api/v1/users?limit=500", Some(&admin)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["username"] == "nul.user")
+            .count(),
+        0
+    );
+}
+
+#[actix_web::test]
 async fn unknown_missing_and_mistyped_fields_are_422() {
     let app = spawn_app().await;
     let unknown = app

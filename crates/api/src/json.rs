@@ -91,6 +91,9 @@ pub fn parse_body<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, Api
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let mut json: serde_json::Value = serde_path_to_error::deserialize(&mut deserializer).map_err(body_error)?;
     deserializer.end().map_err(|e| ApiError::from(HttpFailure::MalformedBody(format!("trailing characters after the JSON value: {e}"))))?;
+    if let Some(field) = jiuzhu_core::text::nul_in(&json) {
+        return Err(DomainError::Validation(vec![field]).into());
+    }
     integral_numbers_as_integers(&mut json);
     let value: T = serde_path_to_error::deserialize(json).map_err(body_error)?;
     value.validate().map_err(DomainError::from)?;

@@ -11,7 +11,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, ResponseError};
 use futures_util::FutureExt;
-use jiuzhu_core::DomainError;
+use jiuzhu_core::{DomainError, FieldError};
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
@@ -45,8 +45,22 @@ pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 
     let path = req.path().to_string();
     let method = req.method().to_string();
     let started = Instant::now();
+    // U+0000 cannot be stored (PostgreSQL text refuses it), so a path or
+    // query that decodes to it is refused before any handler reads it.
+    let nul = |raw: &str| raw.to_ascii_lowercase().contains("%00");
+    let refused = if nul(req.uri().path()) {
+        Some(ApiError::Http(HttpFailure::BadPath("the path may not contain %00".into())))
+    } else if req.uri().query().is_some_and(nul) {
+        let field = FieldError::new("query", jiuzhu_core::text::NUL_CODE, "the query may not contain %00");
+        Some(ApiError::Http(HttpFailure::BadQuery(vec![field])))
+    } else {
+        None
+    };
 
-    let outcome = AssertUnwindSafe(next.call(req)).catch_unwind().await;
+    let outcome = match refused {
+        Some(error) => Ok(Err(error.into())),
+        None => AssertUnwindSafe(next.call(req)).catch_unwind().await,
+    };
     let render = |error: &ApiError| error.render(Some(path.clone()), Some(request_id.clone()));
     // Without the request (routing needs it unshared) a failed call can only
     // answer with an error; `InContext` renders it with the path and id.

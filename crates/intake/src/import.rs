@@ -28,7 +28,11 @@ pub const CSV_COLUMNS: [&str; 11] = [
 
 /// One NDJSON line: the same shape as `POST /beneficiaries`.
 pub fn parse_ndjson(line: &str) -> Result<CreateBeneficiary, Vec<FieldError>> {
-    serde_json::from_str(line).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_str(line).map_err(|e| vec![FieldError::new("row", "malformed_json", e.to_string())])?;
+    if let Some(field) = jiuzhu_core::text::nul_in(&value) {
+        return Err(vec![field]);
+    }
+    serde_json::from_value(value).map_err(|e| {
         let message = e.to_string();
         let named = message.split('`').nth(1);
         let (field, code) = if e.is_syntax() || e.is_eof() {
@@ -64,6 +68,9 @@ pub fn csv_header(header: &csv::StringRecord) -> Result<HashMap<String, usize>, 
 
 /// One CSV record as a registration; values are strings, parsed like JSON.
 pub fn parse_csv(columns: &HashMap<String, usize>, record: &csv::StringRecord) -> Result<CreateBeneficiary, Vec<FieldError>> {
+    if record.iter().any(|value| value.contains('\0')) {
+        return Err(vec![FieldError::new("row", jiuzhu_core::text::NUL_CODE, "text may not contain the character U+0000")]);
+    }
     let get = |name: &str| columns.get(name).and_then(|i| record.get(*i)).map(str::trim).filter(|v| !v.is_empty());
     let quoted = |v: &str| serde_json::Value::String(v.to_string());
     let mut category = serde_json::json!({"category": get("category").map(quoted), "valid_from": get("valid_from").map(quoted)});
@@ -459,5 +466,7 @@ mod tests {
     fn ndjson_errors_name_the_field() {
         assert_eq!(parse_ndjson("{\"name\":\"x\"}").unwrap_err()[0].field, "id_number");
         assert_eq!(parse_ndjson("{not json").unwrap_err()[0].code, "malformed_json");
+        let nul = &parse_ndjson("{\"name\":\"a\\u0000b\"}").unwrap_err()[0];
+        assert_eq!((nul.field.as_str(), nul.code.as_str()), ("name", "nul_character"));
     }
 }

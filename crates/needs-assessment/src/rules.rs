@@ -86,8 +86,8 @@ pub struct Thresholds {
 pub struct NeedRule {
     pub id: String,
     pub indicator: String,
-    /// The indicator level (0-3) from which the rule applies.
-    #[schema(maximum = 3)]
+    /// The indicator level (1-3) from which the rule applies.
+    #[schema(minimum = 1, maximum = 3)]
     pub min_level: u8,
     /// A group code such as `elderly`, `disabled`, `living_alone`.
     pub group: Option<String>,
