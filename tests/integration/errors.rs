@@ -17,6 +17,17 @@ async fn wrong_method_is_a_405_problem_with_allow() {
     let reply = app.send(app.request(awc::http::Method::DELETE, "/api/v1/auth/token"), None).await;
     reply.assert_problem(405, "method_not_allowed");
     assert_eq!(reply.header("allow"), Some("POST"));
+    // A literal route is its own resource, not a template's id.
+    let admin = app.admin_token().await;
+    let count = app.send(app.request(awc::http::Method::PATCH, "/api/v1/beneficiaries/count").bearer_auth(&admin), None).await;
+    count.assert_problem(405, "method_not_allowed");
+    assert_eq!(count.header("allow"), Some("GET"));
+    let draft =
+        app.send(app.request(awc::http::Method::DELETE, "/api/v1/procurement-projects/draft-from-needs").bearer_auth(&admin), None).await;
+    draft.assert_problem(405, "method_not_allowed");
+    assert_eq!(draft.header("allow"), Some("POST"));
+    let bad_id = app.send(app.request(awc::http::Method::PATCH, "/api/v1/beneficiaries/not-a-uuid").bearer_auth(&admin), None).await;
+    bad_id.assert_problem(400, "bad_path");
 }
 
 #[actix_web::test]

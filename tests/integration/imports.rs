@@ -136,6 +136,7 @@ async fn csv_uploads_upsert_and_bad_headers_or_types_are_refused() {
         ("application/x-ndjson", "\n\n", "no_rows"),
         ("application/x-ndjson", "-7846\n", "not_ndjson"),
         ("application/x-ndjson", "[{\"name\": \"x\"}]\n", "not_ndjson"),
+        ("application/x-ndjson", "{}\n", "not_a_row"),
     ] {
         let refused = upload(&app, &admin, content_type, body.into()).await;
         refused.assert_problem(422, "validation_failed");

@@ -508,16 +508,21 @@ impl RouteTable {
     }
 
     /// The methods a path allows, or `None` when no route has this path.
+    /// The most literal route decides: `/beneficiaries/count` is its own
+    /// resource, not `/beneficiaries/{id}` with the id `count`.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
         let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let mut allowed: Vec<String> = self
+        let matching: Vec<(usize, &Vec<String>)> = self
             .routes
             .iter()
             .filter(|(segments, _)| {
                 segments.len() == wanted.len() && segments.iter().zip(&wanted).all(|(s, w)| (s.starts_with('{') && !w.is_empty()) || s == w)
             })
-            .flat_map(|(_, methods)| methods.clone())
+            .map(|(segments, methods)| (segments.iter().filter(|s| !s.starts_with('{')).count(), methods))
             .collect();
+        let most_literal = matching.iter().map(|(literal, _)| *literal).max().unwrap_or(0);
+        let mut allowed: Vec<String> =
+            matching.into_iter().filter(|(literal, _)| *literal == most_literal).flat_map(|(_, methods)| methods.clone()).collect();
         allowed.sort();
         allowed.dedup();
         (!allowed.is_empty()).then_some(allowed)
@@ -636,6 +641,12 @@ mod tests {
         assert_eq!(table.allowed("/api/v1/users/42"), Some(vec!["GET".to_string(), "PATCH".to_string()]));
         assert_eq!(table.allowed("/api/v1/users"), None);
         assert_eq!(table.allowed("/api/v1/users/42/extra"), None);
+        let mut count = utoipa::openapi::PathItem::default();
+        count.get = Some(Operation::default());
+        document.paths.paths.insert("/api/v1/users/count".into(), count);
+        let table = RouteTable::from_document(&document);
+        assert_eq!(table.allowed("/api/v1/users/count"), Some(vec!["GET".to_string()]), "the literal route decides");
+        assert_eq!(table.allowed("/api/v1/users/43"), Some(vec!["GET".to_string(), "PATCH".to_string()]));
     }
 
     fn references(value: &serde_json::Value, found: &mut Vec<String>) {

@@ -101,8 +101,17 @@ fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> Err
     ApiError::Http(HttpFailure::BadQuery(vec![field])).into()
 }
 
-fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> Error {
-    ApiError::Http(HttpFailure::BadPath(err.to_string())).into()
+/// A path that did not parse; but a method the path's own (more literal)
+/// route lacks is 405, as `PATCH /beneficiaries/count` reaches
+/// `PATCH /beneficiaries/{id}` with the id `count`.
+fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> Error {
+    let allowed = req.app_data::<web::Data<RouteTable>>().and_then(|routes| routes.allowed(req.path()));
+    match allowed {
+        Some(allowed) if !allowed.iter().any(|m| m == req.method().as_str()) => {
+            ApiError::Http(HttpFailure::MethodNotAllowed(allowed)).into()
+        }
+        _ => ApiError::Http(HttpFailure::BadPath(err.to_string())).into(),
+    }
 }
 
 fn json_error(err: actix_web::error::JsonPayloadError, _: &HttpRequest) -> Error {

@@ -312,19 +312,26 @@ fn parse(columns: Option<&HashMap<String, usize>>, raw: RawRow) -> Result<Create
     }
 }
 
-/// Checks, before a job is made, that the upload is rows at all: the file
-/// opens, a CSV's header is known, there is a first row, and in NDJSON that
-/// row is a JSON object. Later rows are checked by the job, one by one.
+/// Checks, before a job is made, that the upload is rows at all, as a CSV
+/// header is checked: the file opens, a CSV's header is known, there is a
+/// first row, and in NDJSON that row is a JSON object with a row's fields
+/// (its values, and every later row, are checked by the job, row by row).
 pub fn check_header(path: &std::path::Path, format: Format) -> Result<(), DomainError> {
     let Some((line, first)) = raw_rows(path, format)?.rows.next() else {
         return Err(DomainError::field("body", "no_rows", "the upload holds no rows"));
     };
     match first {
-        RawRow::Line(text) if serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text).is_err() => {
-            Err(DomainError::field("body", "not_ndjson", format!("line {line} is not a JSON object; NDJSON holds one object per line")))
-        }
+        RawRow::Line(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(value) if value.is_object() => match serde_json::from_value::<CreateBeneficiary>(value) {
+                Ok(_) => Ok(()),
+                Err(e) => Err(DomainError::field("body", "not_a_row", format!("line {line} is not a person's row: {e}"))),
+            },
+            _ => {
+                Err(DomainError::field("body", "not_ndjson", format!("line {line} is not a JSON object; NDJSON holds one object per line")))
+            }
+        },
         RawRow::Unreadable(reason) => Err(DomainError::field("body", "unreadable", format!("line {line}: {reason}"))),
-        _ => Ok(()),
+        RawRow::Record(_) => Ok(()),
     }
 }
 

@@ -75,7 +75,10 @@ pub async fn claim(db: &Db, owner: &str, key: &str, request_hash: &str, now: Dat
             _ => Claim::InFlight,
         });
     }
-    Err(DomainError::Internal("idempotency key could not be claimed".into()))
+    // Twice the key was held, then released before it could be read: other
+    // requests with this key are running and failing right now. This one
+    // waits its turn like any request that meets a key in flight (409).
+    Ok(Claim::InFlight)
 }
 
 /// Stores the first response.

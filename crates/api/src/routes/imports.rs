@@ -79,7 +79,11 @@ async fn store(mut payload: web::Payload, path: &std::path::Path) -> Result<(), 
 /// `groups` separated by `;`). Answers 202 with the job; poll
 /// `GET /imports/{id}`. Each row is upserted by `id_number` on its own: good
 /// rows land, bad rows are reported by line. Re-running a file changes
-/// nothing. Rows outside the caller's region fail.
+/// nothing. Rows outside the caller's region fail. Before the job is made,
+/// the upload must look like rows (422 naming `body`): `no_rows` for none,
+/// a CSV header with unknown or missing columns, `not_ndjson` when the
+/// first line is not a JSON object, `not_a_row` when it lacks a row's
+/// fields or has others.
 ///
 /// Permission: `import:write` (and `beneficiary:write`).
 #[utoipa::path(
