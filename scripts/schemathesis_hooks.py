@@ -77,10 +77,10 @@ UNSTATABLE_REASONS = {
     # county).
     "region_outside_scope", "region_level", "funding_region",
     # Inside an upload's text, which the contract declares as text and
-    # describes in words: a CSV header naming an unknown column, an upload
-    # with no rows, NDJSON whose first line is not a JSON object or not a
-    # person's row.
-    "unknown_column", "no_rows", "not_ndjson", "not_a_row",
+    # describes in words: a CSV header naming an unknown column, lacking a
+    # required one or unreadable, an upload with no rows, NDJSON whose first
+    # line is not a JSON object or not a person's row.
+    "unknown_column", "column_missing", "csv_header", "no_rows", "not_ndjson", "not_a_row",
     # U+0000 in text, which PostgreSQL's text type cannot hold; the API's
     # description states it once instead of a pattern on every string.
     "nul_character",

@@ -241,6 +241,7 @@ pub fn standardise_problems(document: &mut Document) {
     constrain_region_codes(document);
     narrow_book_kinds(document);
     constrain_inputs(document);
+    link_created_resources(document);
     crate::routes::auth::state_grant_requirements(document);
     document.servers = Some(vec![utoipa::openapi::server::Server::new("/")]);
     document.info.version = env!("CARGO_PKG_VERSION").to_string();
@@ -318,6 +319,42 @@ fn narrow_book_kinds(document: &mut Document) {
                 let RefOr::T(content) = content else { continue };
                 content.schema = Some(RefOr::Ref(Ref::from_schema_name(name)));
             }
+        }
+    }
+}
+
+/// OpenAPI links from each create to what can be done with what it made:
+/// a `POST X` answering 201 links to every operation on `X/{id}` and below
+/// (those whose only path parameter is `id`), passing the new record's `id`
+/// and, where the operation takes `If-Match`, its `ETag`. Client generators
+/// and the fuzzer's stateful phase follow them: create, read, update, act.
+fn link_created_resources(document: &mut Document) {
+    use utoipa::openapi::link::LinkBuilder;
+    let only_id = |path: &str| path.matches('{').count() == 1;
+    let mut targets: Vec<(String, String, bool)> = Vec::new();
+    for (path, item) in &document.paths.paths {
+        for operation in [&item.get, &item.put, &item.post, &item.delete, &item.patch].into_iter().flatten() {
+            let takes_if_match = operation.parameters.iter().flatten().any(|p| matches!(p, RefOr::T(p) if p.name == "If-Match"));
+            if let Some(id) = &operation.operation_id
+                && only_id(path)
+            {
+                targets.push((path.clone(), id.clone(), takes_if_match));
+            }
+        }
+    }
+    for (path, item) in document.paths.paths.iter_mut() {
+        let Some(created) = item.post.as_mut().and_then(|post| post.responses.responses.get_mut("201")) else { continue };
+        let RefOr::T(created) = created else { continue };
+        let record = format!("{path}/{{id}}");
+        for (target, operation_id, takes_if_match) in &targets {
+            if target != &record && !target.starts_with(&format!("{record}/")) {
+                continue;
+            }
+            let mut link = LinkBuilder::new().operation_id(operation_id.clone()).parameter("id", "$response.body#/id");
+            if *takes_if_match {
+                link = link.parameter("header.If-Match", "$response.header.ETag");
+            }
+            created.links.insert(operation_id.clone(), RefOr::T(link.build()));
         }
     }
 }
