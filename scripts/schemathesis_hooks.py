@@ -1,5 +1,6 @@
-"""Schemathesis hooks for jiuzhu: bulk imports take NDJSON (one JSON value
-per line), which schemathesis cannot serialise by itself."""
+"""Schemathesis hooks for jiuzhu: an NDJSON serialiser for bulk imports,
+fresh idempotency keys as a client sends them, and the check that a 422 to
+a schema-valid request has a reason no schema can state."""
 import json
 import uuid
 
@@ -24,8 +25,8 @@ def ndjson(ctx, value):
 # key with another body is answered 422 by design (IETF draft
 # httpapi-idempotency-key-header). Generated data reuses keys across
 # different bodies, so each call that carries a well-formed key gets a
-# fresh one as it is generated, as a client would. Malformed keys are left as generated: they
-# test the header's own validation.
+# fresh one as it is generated, as a client would. Malformed keys are left
+# as generated: they test the header's own validation.
 IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
@@ -58,17 +59,18 @@ UNSTATABLE_REASONS = {
     # support mode only for extreme poverty, a disability level only with
     # the disabled group, a matter only on a transfer item, a need or a
     # person with a service, a registered person or a new applicant, a
-    # capacity only for an offered service); dates in order; weights and criteria that sum
-    # to a total; thresholds and grades in order; funding that adds up to
-    # the budget; a member or a category listed twice; a series no longer than its
-    # granularity allows; a score sheet covering every indicator of the
+    # capacity only for an offered service); dates in order; weights and
+    # criteria that sum to a total; thresholds and grades in order; funding
+    # that adds up to the budget; a member or a category listed twice; a
+    # series no longer than its granularity allows; a score sheet covering every indicator of the
     # stored scheme; indicator codes unique across a scheme's tree; a
     # member listed with the relationship `head`, which is named apart by
     # `head_beneficiary_id` (the relationship type is shared with the head's
     # own membership, so the schema lists `head` among its values).
-    "not_applicable", "required", "not_allowed", "target_choice", "applicant_choice", "not_offered", "date_order", "before_from",
-    "weights_sum", "criteria_sum", "thresholds_order", "grades_order", "funding_mismatch",
-    "member_duplicate", "category_duplicate", "too_many_periods", "indicator_missing", "indicator_duplicate", "head_is_separate",
+    "not_applicable", "required", "not_allowed", "target_choice", "applicant_choice", "not_offered",
+    "date_order", "before_from", "weights_sum", "criteria_sum", "thresholds_order", "grades_order",
+    "funding_mismatch", "member_duplicate", "category_duplicate", "too_many_periods",
+    "indicator_missing", "indicator_duplicate", "head_is_separate",
     # Against today's date.
     "in_future",
     # Against the caller's area or the stored region tree: a region outside
@@ -84,7 +86,8 @@ UNSTATABLE_REASONS = {
     # U+0000 in text, which PostgreSQL's text type cannot hold; the API's
     # description states it once instead of a pattern on every string.
     "nul_character",
-    # Check digits (GB 11643 ID numbers, GB 32100 credit codes) and calendar dates inside them.
+    # Check digits (GB 11643 ID numbers, GB 32100 credit codes) and the
+    # calendar dates inside ID numbers.
     "citizen_id_checksum", "citizen_id_birth_date", "credit_code_checksum",
 }
 
