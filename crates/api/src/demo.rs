@@ -10,6 +10,7 @@ use jiuzhu_intake::applications::{self, Channel, Consent, ConsentMethod, CreateA
 use jiuzhu_intake::beneficiaries::{self, Category, CategoryRecord, CreateBeneficiary, Group, SupportMode};
 use jiuzhu_intake::entity::beneficiary;
 use jiuzhu_intake::rules::Matter;
+use jiuzhu_matching::entity::provider;
 use jiuzhu_matching::providers::{self, ContactInput, RegisterProvider};
 use jiuzhu_matching::rules::OrgType;
 use jiuzhu_needs_assessment::assessments::{self, CreateAssessment, Score};
@@ -17,6 +18,7 @@ use jiuzhu_needs_assessment::rules::INDICATORS;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::demo::DEMO_PASSWORD;
 use jiuzhu_platform::user_admin::{self, CreateUser};
+use jiuzhu_platform::users;
 use jiuzhu_procurement::funds::{self, CreateFundAccount};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -36,16 +38,17 @@ pub const DEMO_PROVIDER_USERNAME: &str = "demo-provider";
 
 /// Seeds the demo content once; answers how many people were added.
 pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
-    let first = synthetic_id("19440301", 900);
-    if beneficiary::Entity::find().filter(beneficiary::Column::IdNumber.eq(first.as_str())).one(db.conn()).await?.is_some() {
-        return Ok(0);
-    }
     let city = RegionCode::parse("640200").map_err(DomainError::Internal)?;
     let ctx = Context {
         actor: Actor { subject: "demo-seed".into(), role: Role::CityAdmin, region: city, department: None, provider_id: None },
         request_id: "demo-seed".into(),
         now: SystemClock.now(),
     };
+    let first = synthetic_id("19440301", 900);
+    if beneficiary::Entity::find().filter(beneficiary::Column::IdNumber.eq(first.as_str())).one(db.conn()).await?.is_some() {
+        ensure_provider_account(db, &ctx).await?;
+        return Ok(0);
+    }
     let since = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
     let category = |category, support_mode| CategoryRecord { category, support_mode, valid_from: since, valid_to: None };
     let people = [
@@ -110,11 +113,10 @@ pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
             .await?;
         added += 1;
     }
-    let mut first_provider = None;
     for (n, name, org_type) in
         [(1, "示范爱心助老服务中心（演示）", OrgType::SocialOrganization), (2, "示范家政服务有限公司（演示）", OrgType::Enterprise)]
     {
-        let provider = providers::register(
+        providers::register(
             db,
             &ctx,
             RegisterProvider {
@@ -137,21 +139,8 @@ pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
             },
         )
         .await?;
-        first_provider.get_or_insert(provider.id);
     }
-    if let Some(provider) = first_provider {
-        let account = CreateUser {
-            username: DEMO_PROVIDER_USERNAME.into(),
-            display_name: "示范爱心助老服务中心账号（演示）".into(),
-            role: Role::Provider,
-            region_code: "640202".into(),
-            department: None,
-            provider_id: Some(provider),
-            phone: None,
-            password: DEMO_PASSWORD.into(),
-        };
-        user_admin::create(db, &ctx, account).await?;
-    }
+    ensure_provider_account(db, &ctx).await?;
     let year = chrono::Datelike::year(&ctx.now.date_naive());
     funds::create(
         db,
@@ -190,4 +179,27 @@ pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
         .await?;
     }
     Ok(added)
+}
+
+/// The first demo provider's login, added also to demo data seeded before
+/// the account existed.
+async fn ensure_provider_account(db: &Db, ctx: &Context) -> Result<(), DomainError> {
+    if users::find_by_username(db.conn(), DEMO_PROVIDER_USERNAME).await?.is_some() {
+        return Ok(());
+    }
+    let code = credit_code(1);
+    let Some(provider) = provider::Entity::find().filter(provider::Column::CreditCode.eq(code.as_str())).one(db.conn()).await? else {
+        return Ok(());
+    };
+    let account = CreateUser {
+        username: DEMO_PROVIDER_USERNAME.into(),
+        display_name: "示范爱心助老服务中心账号（演示）".into(),
+        role: Role::Provider,
+        region_code: "640202".into(),
+        department: None,
+        provider_id: Some(provider.id),
+        phone: None,
+        password: DEMO_PASSWORD.into(),
+    };
+    user_admin::create(db, ctx, account).await.map(|_| ())
 }
