@@ -4,7 +4,7 @@ import concurrent.futures, json, os, signal, subprocess, sys, time, urllib.reque
 port, rows, work, pid, binary = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5]
 base = f"http://127.0.0.1:{port}"
 results = {}
-BATCH_ROWS = 200  # crates/intake/src/import.rs BATCH
+BATCH_ROWS = 1000  # crates/intake/src/import.rs BATCH
 
 
 def call(method, path, token=None, body=None, content_type="application/json", timeout=60):
