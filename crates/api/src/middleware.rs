@@ -47,7 +47,7 @@ pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 
     let started = Instant::now();
     // U+0000 cannot be stored (PostgreSQL text refuses it), so a path or
     // query that decodes to it is refused before any handler reads it.
-    let nul = |raw: &str| raw.to_ascii_lowercase().contains("%00");
+    let nul = |raw: &str| raw.contains("%00");
     let refused = if nul(req.uri().path()) {
         Some(ApiError::Http(HttpFailure::BadPath("the path may not contain %00".into())))
     } else if req.uri().query().is_some_and(nul) {

@@ -160,6 +160,11 @@ fn idempotency_key_parameter() -> utoipa::openapi::path::Parameter {
         .build()
 }
 
+/// A path item's operations.
+fn operations(item: &utoipa::openapi::PathItem) -> impl Iterator<Item = &Operation> {
+    [&item.get, &item.put, &item.post, &item.delete, &item.patch].into_iter().flatten()
+}
+
 /// Every operation, with whether it is a POST.
 fn operations_mut(document: &mut Document) -> impl Iterator<Item = (bool, &mut Operation)> {
     document.paths.paths.values_mut().flat_map(|item| {
@@ -238,7 +243,7 @@ pub fn standardise_problems(document: &mut Document) {
         }
     }
     make_composition_honest(document);
-    constrain_region_codes(document);
+    constrain_named_fields(document);
     narrow_book_kinds(document);
     constrain_inputs(document);
     link_created_resources(document);
@@ -333,7 +338,7 @@ fn link_created_resources(document: &mut Document) {
     let only_id = |path: &str| path.matches('{').count() == 1;
     let mut targets: Vec<(String, String, bool)> = Vec::new();
     for (path, item) in &document.paths.paths {
-        for operation in [&item.get, &item.put, &item.post, &item.delete, &item.patch].into_iter().flatten() {
+        for operation in operations(item) {
             let takes_if_match = operation.parameters.iter().flatten().any(|p| matches!(p, RefOr::T(p) if p.name == "If-Match"));
             if let Some(id) = &operation.operation_id
                 && only_id(path)
@@ -365,10 +370,11 @@ pub const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,255}$";
 /// What `If-Match` accepts: a version, quoted (`"3"`), weak (`W/"3"`) or bare.
 pub const IF_MATCH_PATTERN: &str = "^(W/)?\"?[0-9]{1,18}\"?$";
 
-/// Every `region_code`, as a parameter or a property, and every `If-Match`
-/// carries the pattern the server enforces, so a client (or a fuzzer) knows
-/// a valid one.
-fn constrain_region_codes(document: &mut Document) {
+/// Fields known by name carry what the server enforces, so a client (or a
+/// fuzzer) knows a valid value: every region code (parameters, properties,
+/// a new region's code, service regions) and `If-Match` their patterns,
+/// event type lists theirs, and consent is `true`.
+fn constrain_named_fields(document: &mut Document) {
     use utoipa::openapi::schema::Schema;
     let constrain = |schema: &mut RefOr<Schema>| {
         if let RefOr::T(Schema::Object(object)) = schema {
@@ -446,29 +452,37 @@ pub const CREDIT_CODE_PATTERN: &str = "^\\s*[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{2}
 pub const PHONE_PATTERN: &str =
     "^[ -]*(\\+[ -]*8[ -]*6[ -]*|0[ -]*0[ -]*8[ -]*6[ -]*)?(1[ -]*[3-9]([ -]*[0-9]){9}|0[ -]*[1-9]([ -]*[0-9]){8,10})[ -]*$";
 
+/// Every `$ref` target in `value` (`#/components/schemas/Name`, …).
+fn references(value: &serde_json::Value, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("$ref", serde_json::Value::String(target)) => found.push(target.clone()),
+                    _ => references(inner, found),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|inner| references(inner, found)),
+        _ => {}
+    }
+}
+
 /// Component schemas reachable from `roots` through `$ref`s.
 fn reachable_schemas(document: &Document, roots: Vec<serde_json::Value>) -> std::collections::BTreeSet<String> {
-    fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                if let Some(name) = map.get("$ref").and_then(|r| r.as_str()).and_then(|r| r.strip_prefix("#/components/schemas/")) {
-                    found.push(name.to_string());
-                }
-                map.values().for_each(|v| refs(v, found));
-            }
-            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
-            _ => {}
-        }
-    }
+    let schema_names = |value: &serde_json::Value| {
+        let mut targets = Vec::new();
+        references(value, &mut targets);
+        targets.into_iter().filter_map(|t| t.strip_prefix("#/components/schemas/").map(str::to_string)).collect::<Vec<_>>()
+    };
     let schemas = document.components.as_ref().map(|c| &c.schemas);
     let mut seen = std::collections::BTreeSet::new();
-    let mut pending = Vec::new();
-    roots.iter().for_each(|root| refs(root, &mut pending));
+    let mut pending: Vec<String> = roots.iter().flat_map(schema_names).collect();
     while let Some(name) = pending.pop() {
         if seen.insert(name.clone())
             && let Some(schema) = schemas.and_then(|s| s.get(&name))
         {
-            refs(&serde_json::to_value(schema).unwrap_or_default(), &mut pending);
+            pending.extend(schema_names(&serde_json::to_value(schema).unwrap_or_default()));
         }
     }
     seen
@@ -483,7 +497,7 @@ fn constrain_inputs(document: &mut Document) {
     use utoipa::openapi::schema::{ArrayItems, ObjectBuilder, Schema, Type};
     let (mut requests, mut responses) = (Vec::new(), Vec::new());
     for item in document.paths.paths.values() {
-        for operation in [&item.get, &item.put, &item.post, &item.delete, &item.patch].into_iter().flatten() {
+        for operation in operations(item) {
             requests.push(serde_json::to_value(&operation.request_body).unwrap_or_default());
             responses.push(serde_json::to_value(&operation.responses).unwrap_or_default());
         }
@@ -690,21 +704,6 @@ mod tests {
         let table = RouteTable::from_document(&document);
         assert_eq!(table.allowed("/api/v1/users/count"), Some(vec!["GET".to_string()]), "the literal route decides");
         assert_eq!(table.allowed("/api/v1/users/43"), Some(vec!["GET".to_string(), "PATCH".to_string()]));
-    }
-
-    fn references(value: &serde_json::Value, found: &mut Vec<String>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (key, inner) in map {
-                    match (key.as_str(), inner) {
-                        ("$ref", serde_json::Value::String(target)) => found.push(target.clone()),
-                        _ => references(inner, found),
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter().for_each(|inner| references(inner, found)),
-            _ => {}
-        }
     }
 
     #[test]
