@@ -24,6 +24,7 @@ mod m20261129_000017_import_heartbeat;
 mod m20261129_000018_order_capacity_index;
 mod m20261129_000019_provider_feedback_totals;
 mod m20261129_000020_beneficiary_paging_index;
+mod m20261201_000021_security_stamp;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000018_order_capacity_index::Migration),
             Box::new(m20261129_000019_provider_feedback_totals::Migration),
             Box::new(m20261129_000020_beneficiary_paging_index::Migration),
+            Box::new(m20261201_000021_security_stamp::Migration),
         ]
     }
 }

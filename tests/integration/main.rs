@@ -16,5 +16,6 @@ mod orders;
 mod persistence;
 mod procurement;
 mod security;
+mod sessions;
 mod system;
 mod webhooks;

@@ -30,9 +30,28 @@ fn sign(claims: &Value, secret: &str) -> String {
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.as_bytes()).unwrap()).unwrap()
 }
 
+/// The administrator's claims, so that a token signed with them names a real account.
+async fn admin_claims(app: &TestApp) -> Value {
+    let me = app.get("/api/v1/me", Some(&app.admin_token().await)).await;
+    claims(json!({"sub": me.body["subject"], "sst": 0}))
+}
+
+fn with(mut base: Value, overrides: Value) -> Value {
+    for (k, v) in overrides.as_object().unwrap() {
+        if v.is_null() {
+            base.as_object_mut().unwrap().remove(k);
+        } else {
+            base[k] = v.clone();
+        }
+    }
+    base
+}
+
 #[actix_web::test]
 async fn forged_expired_and_malformed_tokens_are_401() {
     let app = spawn_app().await;
+    let admin = admin_claims(&app).await;
+    let claims = |overrides: Value| with(admin.clone(), overrides);
     let good = sign(&claims(json!({})), JWT_SECRET);
     assert_eq!(app.get("/api/v1/me", Some(&good)).await.status, 200, "the control token works");
     let now = unix_now();
@@ -49,6 +68,10 @@ async fn forged_expired_and_malformed_tokens_are_401() {
         ("missing sub", sign(&claims(json!({"sub": null})), JWT_SECRET)),
         ("not yet valid", sign(&claims(json!({"nbf": now + 3600})), JWT_SECRET)),
         ("unknown role", sign(&claims(json!({"role": "root"})), JWT_SECRET)),
+        ("no security stamp", sign(&claims(json!({"sst": null})), JWT_SECRET)),
+        ("an older security stamp", sign(&claims(json!({"sst": -1})), JWT_SECRET)),
+        ("no such account", sign(&claims(json!({"sub": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11"})), JWT_SECRET)),
+        ("a subject that is no id", sign(&claims(json!({"sub": "someone"})), JWT_SECRET)),
     ];
     for (name, token) in cases {
         let reply = app.get("/api/v1/me", Some(&token)).await;
@@ -362,10 +385,16 @@ fn sign_external(claims: &Value, algorithm: Algorithm, pem_file: &str, kid: &str
 #[actix_web::test]
 async fn an_external_identity_providers_tokens_are_accepted_by_kid() {
     let app = spawn_app_with(|config| config.jwks_file = Some(fixture("idp-jwks.json"))).await;
-    let external = claims(json!({"iss": "jiuzhu-idp", "role": "county_officer", "region_code": "640202"}));
+    let admin = app.admin_token().await;
+    let account = app.add_user(&admin, "idp.officer", "township_officer", "640202", json!({})).await;
+    // The identity provider authenticates; the jiuzhu account decides the rights.
+    let external = claims(json!({"iss": "jiuzhu-idp", "sub": "idp.officer", "role": "city_admin", "region_code": "640200"}));
     let es = sign_external(&external, Algorithm::ES256, "idp-es256.pem", "idp-es256-test");
     let me = app.get("/api/v1/me", Some(&es)).await;
-    assert_eq!((me.status, me.body["role"].as_str()), (200, Some("county_officer")), "{}", me.text);
+    assert_eq!((me.status, me.body["role"].as_str()), (200, Some("township_officer")), "{}", me.text);
+    assert_eq!((me.body["subject"].as_str(), me.body["region_code"].as_str()), (account["id"].as_str(), Some("640202")));
+    let stranger = sign_external(&with(external.clone(), json!({"sub": "nobody"})), Algorithm::ES256, "idp-es256.pem", "idp-es256-test");
+    app.get("/api/v1/me", Some(&stranger)).await.assert_problem(401, "unauthenticated");
     let rs = sign_external(&external, Algorithm::RS256, "idp-rs256.pem", "idp-rs256-test");
     assert_eq!(app.get("/api/v1/me", Some(&rs)).await.status, 200);
     let unknown_kid = sign_external(&external, Algorithm::ES256, "idp-es256.pem", "someone-elses-key");
@@ -374,6 +403,9 @@ async fn an_external_identity_providers_tokens_are_accepted_by_kid() {
     app.get("/api/v1/me", Some(&swapped)).await.assert_problem(401, "unauthenticated");
     let local_issuer = sign_external(&claims(json!({})), Algorithm::ES256, "idp-es256.pem", "idp-es256-test");
     app.get("/api/v1/me", Some(&local_issuer)).await.assert_problem(401, "unauthenticated");
+    let deactivated = app.post_json_with(&format!("/api/v1/users/{}/deactivate", account["id"].as_str().unwrap()), Some(&admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(deactivated.status, 200, "{}", deactivated.text);
+    app.get("/api/v1/me", Some(&es)).await.assert_problem(401, "unauthenticated");
 }
 
 #[test]

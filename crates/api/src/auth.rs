@@ -1,8 +1,11 @@
 //! Access tokens: issuing HS256 JWTs for staff who log in, and checking
 //! bearer tokens with a pinned algorithm, required claims and a 5 s leeway.
-//! `Authenticated` is the extractor that turns a valid token into an `Actor`.
+//! `Authenticated` is the extractor that turns a valid token into the
+//! `Actor` of its account as the account is now (`SessionCache`).
 
 use crate::problem::ApiError;
+use crate::sessions::SessionCache;
+use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
@@ -10,7 +13,8 @@ use jiuzhu_core::{Actor, Clock, DomainError, RegionCode, Role};
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use std::future::{Ready, ready};
+use futures_util::future::LocalBoxFuture;
+use jiuzhu_platform::accounts::Session;
 use std::sync::Arc;
 
 pub const ISSUER: &str = "jiuzhu";
@@ -32,6 +36,21 @@ pub struct Claims {
     pub nbf: i64,
     pub iat: i64,
     pub jti: String,
+    /// The account's security stamp when the token was issued (local tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sst: Option<i64>,
+}
+
+/// A token whose signature and claims are good; whether its account still
+/// allows it is `SessionCache`'s question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedToken {
+    /// The actor as the token states it.
+    pub claimed: Actor,
+    /// The security stamp a local token was issued under.
+    pub stamp: Option<i64>,
+    /// Issued by an external identity provider: its `sub` is a username.
+    pub external: bool,
 }
 
 pub struct TokenService {
@@ -96,7 +115,8 @@ impl TokenService {
         self.ttl_secs
     }
 
-    pub fn issue(&self, actor: &Actor) -> Result<String, DomainError> {
+    pub fn issue(&self, session: &Session) -> Result<String, DomainError> {
+        let actor = &session.actor;
         let now = self.clock.now().timestamp();
         let claims = Claims {
             sub: actor.subject.clone(),
@@ -110,21 +130,22 @@ impl TokenService {
             nbf: now,
             iat: now,
             jti: jiuzhu_core::id::new_id().to_string(),
+            sst: Some(session.security_stamp),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| DomainError::Internal(format!("jwt encode: {e}")))
     }
 
     /// Checks signature, algorithm and claims against the injected clock.
-    pub fn verify(&self, token: &str) -> Result<Actor, DomainError> {
+    pub fn verify(&self, token: &str) -> Result<VerifiedToken, DomainError> {
         let reject = |why: &str| DomainError::Unauthenticated(format!("invalid token: {why}"));
         // jsonwebtoken checks exp/nbf against the system clock; check them
         // again against ours so tests that move time are honoured.
         let header = jsonwebtoken::decode_header(token).map_err(|e| reject(&e.to_string()))?;
-        let (key, validation) = match header.kid.as_deref() {
-            None => (&self.decoding, &self.validation),
+        let (key, validation, external) = match header.kid.as_deref() {
+            None => (&self.decoding, &self.validation, false),
             Some(kid) => match self.external.iter().find(|k| k.kid == kid) {
-                Some(external) => (&external.key, &external.validation),
+                Some(external) => (&external.key, &external.validation, true),
                 None => return Err(reject("unknown kid")),
             },
         };
@@ -140,7 +161,11 @@ impl TokenService {
         }
         let region = RegionCode::parse(&claims.region_code).map_err(|_| reject("bad region_code"))?;
         let provider_id = claims.provider_id.as_deref().map(|p| p.parse()).transpose().map_err(|_| reject("bad provider_id"))?;
-        Ok(Actor { subject: claims.sub, role: claims.role, region, department: claims.department, provider_id })
+        if !external && claims.sst.is_none() {
+            return Err(reject("no security stamp; log in again"));
+        }
+        let claimed = Actor { subject: claims.sub, role: claims.role, region, department: claims.department, provider_id };
+        Ok(VerifiedToken { claimed, stamp: claims.sst, external })
     }
 
     /// Encodes and decodes a throwaway token: proves at start that the crypto backend works.
@@ -152,36 +177,50 @@ impl TokenService {
             department: None,
             provider_id: None,
         };
-        let token = self.issue(&probe)?;
+        let token = self.issue(&Session { actor: probe.clone(), security_stamp: 0 })?;
         let back = self.verify(&token).map_err(|e| DomainError::Internal(format!("token self-test failed: {e}")))?;
-        if back != probe {
+        if back.claimed != probe || back.stamp != Some(0) {
             return Err(DomainError::Internal("token self-test returned different claims".into()));
         }
         Ok(())
     }
 }
 
-/// An authenticated caller; extracting it answers 401 when the token is missing or bad.
+/// The bearer token of a request, whatever the scheme's case and spacing.
+pub fn bearer_token(req: &HttpRequest) -> Result<&str, DomainError> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| DomainError::Unauthenticated("an Authorization: Bearer token is required".into()))?;
+    let value = value.to_str().map_err(|_| DomainError::Unauthenticated("the Authorization header is not readable".into()))?;
+    let value = value.trim();
+    let (scheme, token) = value.split_once([' ', '\t']).unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(DomainError::Unauthenticated("the Authorization header must use the Bearer scheme".into()));
+    }
+    Ok(token.trim())
+}
+
+/// An authenticated caller, acting with its account's current rights;
+/// extracting it answers 401 when the token is missing, bad, or no longer
+/// allowed by its account (inactive, gone, or changed since it was issued).
 pub struct Authenticated(pub Actor);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let result = (|| {
+        let checked = (|| -> Result<_, DomainError> {
             let tokens = req.app_data::<web::Data<TokenService>>().ok_or_else(|| DomainError::Internal("token service missing".into()))?;
-            let value = req
-                .headers()
-                .get(header::AUTHORIZATION)
-                .ok_or_else(|| DomainError::Unauthenticated("an Authorization: Bearer token is required".into()))?;
-            let value = value.to_str().map_err(|_| DomainError::Unauthenticated("the Authorization header is not readable".into()))?;
-            let token = value
-                .strip_prefix("Bearer ")
-                .or_else(|| value.strip_prefix("bearer "))
-                .ok_or_else(|| DomainError::Unauthenticated("the Authorization header must use the Bearer scheme".into()))?;
-            tokens.verify(token.trim())
+            let sessions = req.app_data::<web::Data<SessionCache>>().ok_or_else(|| DomainError::Internal("session cache missing".into()))?;
+            let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| DomainError::Internal("state missing".into()))?;
+            let token = tokens.verify(bearer_token(req)?)?;
+            Ok((token, sessions.clone(), state.db.clone()))
         })();
-        ready(result.map(Authenticated).map_err(ApiError::from))
+        Box::pin(async move {
+            let (token, sessions, db) = checked.map_err(ApiError::from)?;
+            sessions.admit(&db, &token).await.map(Authenticated).map_err(ApiError::from)
+        })
     }
 }

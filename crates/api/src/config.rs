@@ -17,6 +17,9 @@ pub struct Config {
     pub log: String,
     /// Lifetime of access tokens, in seconds.
     pub token_ttl_secs: u64,
+    /// How long a node trusts what it read of a token's account (ms): a
+    /// change made through another node ends sessions here within this time.
+    pub account_cache_ms: u64,
     /// Largest accepted request body, in bytes.
     pub body_limit_bytes: usize,
     pub max_connections: u32,
@@ -71,6 +74,7 @@ struct FileConfig {
     admin_password: Option<String>,
     log: Option<String>,
     token_ttl_secs: Option<u64>,
+    account_cache_ms: Option<u64>,
     body_limit_bytes: Option<usize>,
     max_connections: Option<u32>,
     rate_limit_per_token: Option<u32>,
@@ -102,6 +106,7 @@ impl Default for Config {
             admin_password: None,
             log: "info".into(),
             token_ttl_secs: 30 * 60,
+            account_cache_ms: 2_000,
             body_limit_bytes: 1024 * 1024,
             max_connections: 10,
             jwks_file: None,
@@ -160,6 +165,7 @@ impl Config {
             admin_password: env("JIUZHU_ADMIN_PASSWORD").or(file.admin_password),
             log: env("JIUZHU_LOG").or(file.log).unwrap_or(d.log),
             token_ttl_secs: number("JIUZHU_TOKEN_TTL_SECS")?.or(file.token_ttl_secs).unwrap_or(d.token_ttl_secs),
+            account_cache_ms: number("JIUZHU_ACCOUNT_CACHE_MS")?.or(file.account_cache_ms).unwrap_or(d.account_cache_ms).min(10_000),
             body_limit_bytes: number("JIUZHU_BODY_LIMIT_BYTES")?
                 .map(|n| n as usize)
                 .or(file.body_limit_bytes)

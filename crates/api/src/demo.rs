@@ -201,5 +201,6 @@ async fn ensure_provider_account(db: &Db, ctx: &Context) -> Result<(), DomainErr
         phone: None,
         password: DEMO_PASSWORD.into(),
     };
-    user_admin::create(db, ctx, account).await.map(|_| ())
+    let link = jiuzhu_matching::providers::account_link(db.conn(), provider.id).await?;
+    user_admin::create(db, ctx, account, link).await.map(|_| ())
 }

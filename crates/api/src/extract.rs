@@ -11,6 +11,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use jiuzhu_core::{Context, DomainError, PageRequest, SortOrder};
 use serde::{Deserialize, Serialize};
+use futures_util::future::LocalBoxFuture;
 use std::future::{Ready, ready};
 use utoipa::{IntoParams, ToSchema};
 
@@ -19,16 +20,17 @@ pub struct Ctx(pub Context);
 
 impl FromRequest for Ctx {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let result = (|| {
-            let Authenticated(actor) = Authenticated::from_request(req, payload).into_inner()?;
-            let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| DomainError::Internal("state missing".into()))?;
-            let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-            Ok(Ctx(Context { actor, request_id, now: state.clock.now() }))
-        })();
-        ready(result)
+        let authenticated = Authenticated::from_request(req, payload);
+        let clock = req.app_data::<web::Data<AppState>>().map(|state| state.clock.clone());
+        let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+        Box::pin(async move {
+            let clock = clock.ok_or_else(|| DomainError::Internal("state missing".into()))?;
+            let Authenticated(actor) = authenticated.await?;
+            Ok(Ctx(Context { actor, request_id, now: clock.now() }))
+        })
     }
 }
 

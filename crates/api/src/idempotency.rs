@@ -45,7 +45,7 @@ pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 
     // The owner is the authenticated caller; without a valid token the
     // handler answers 401 and there is nothing to remember.
     let owner = match (req.app_data::<web::Data<TokenService>>(), bearer(&req)) {
-        (Some(tokens), Some(token)) => tokens.verify(&token).ok().map(|actor| actor.subject),
+        (Some(tokens), Some(token)) => tokens.verify(&token).ok().map(|token| token.claimed.subject),
         _ => None,
     };
     let (Some(owner), Some(state)) = (owner, req.app_data::<web::Data<AppState>>().cloned()) else {

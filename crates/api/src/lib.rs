@@ -20,6 +20,7 @@ pub mod problem;
 pub mod rate_limit;
 pub mod routes;
 pub mod server;
+pub mod sessions;
 pub mod state;
 pub mod synthetic;
 pub mod webhook_worker;

@@ -2,6 +2,7 @@
 //! and running it with graceful shutdown.
 
 use crate::auth::TokenService;
+use crate::sessions::SessionCache;
 use crate::config::Config;
 use crate::cors::{CorsOrigins, cors};
 use crate::idempotency::idempotency;
@@ -43,6 +44,7 @@ pub fn openapi_json() -> Result<String, serde_json::Error> {
 pub struct Shared {
     pub state: web::Data<AppState>,
     pub tokens: web::Data<TokenService>,
+    pub sessions: web::Data<SessionCache>,
     pub body_limit: web::Data<BodyLimit>,
     pub document: Arc<utoipa::openapi::OpenApi>,
     pub routes: web::Data<RouteTable>,
@@ -76,6 +78,7 @@ impl Shared {
                 webhook_policy: config.webhook_policy(),
             }),
             tokens: web::Data::new(tokens),
+            sessions: web::Data::new(SessionCache::new(std::time::Duration::from_millis(config.account_cache_ms))),
             body_limit: web::Data::new(BodyLimit(config.body_limit_bytes)),
             document: Arc::new(document),
             routes: web::Data::new(routes),
@@ -132,6 +135,7 @@ pub fn build_app(
     let document = (*shared.document).clone();
     app.app_data(shared.state)
         .app_data(shared.tokens)
+        .app_data(shared.sessions)
         .app_data(shared.body_limit)
         .app_data(shared.routes)
         .app_data(shared.rate_limiter)

@@ -264,6 +264,17 @@ pub fn role_has(role: Role, permission: Permission) -> bool {
     permissions_of(role).contains(&permission)
 }
 
+/// The grant rule: a role may be handed out (or its accounts managed) only
+/// by a role holding every one of its permissions and more, so nobody gives
+/// away a right they lack or makes their own peer; the role that holds every
+/// permission (the city administrator) may grant any role.
+pub fn can_grant(granter: Role, granted: Role) -> bool {
+    let mine = permissions_of(granter);
+    let theirs = permissions_of(granted);
+    let subset = theirs.iter().all(|p| mine.contains(p));
+    subset && (theirs.len() < mine.len() || mine.len() == Permission::ALL.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +300,26 @@ mod tests {
         assert!(role_has(Role::Auditor, P::AuditRead));
         assert!(role_has(Role::CountyOfficer, P::UserWrite));
         assert_eq!(permissions_of(Role::CityAdmin).len(), Permission::ALL.len());
+    }
+
+    #[test]
+    fn grants_need_every_granted_permission() {
+        assert!(can_grant(Role::CountyOfficer, Role::TownshipOfficer));
+        assert!(can_grant(Role::CountyOfficer, Role::VillageWorker));
+        assert!(can_grant(Role::CountyOfficer, Role::Evaluator));
+        assert!(can_grant(Role::TownshipOfficer, Role::VillageWorker));
+        for lacking in [Role::Provider, Role::Department, Role::DataExchange, Role::Auditor, Role::CountyOfficer, Role::CityAdmin] {
+            assert!(!can_grant(Role::CountyOfficer, lacking), "a county officer cannot grant {lacking:?}");
+        }
+        assert!(!can_grant(Role::VillageWorker, Role::VillageWorker), "no peers");
+        assert!(Role::ALL.iter().all(|role| can_grant(Role::CityAdmin, *role)));
+        for granter in Role::ALL {
+            for granted in Role::ALL {
+                if can_grant(granter, granted) {
+                    assert!(permissions_of(granted).iter().all(|p| role_has(granter, *p)), "{granter:?} gave away a right of {granted:?}");
+                }
+            }
+        }
     }
 
     #[test]

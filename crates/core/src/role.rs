@@ -1,5 +1,5 @@
-//! `Role`: who a caller is to jiuzhu. The rank orders staff roles so nobody
-//! grants a role above their own.
+//! `Role`: who a caller is to jiuzhu. Who may grant which role follows from
+//! the permissions each holds (`permission::can_grant`).
 
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -67,18 +67,6 @@ impl Role {
             Role::DataExchange => "数据交换作业",
         }
     }
-
-    /// Higher is more powerful; equal ranks cannot grant each other.
-    pub fn rank(self) -> u8 {
-        match self {
-            Role::CityAdmin => 100,
-            Role::CountyOfficer => 80,
-            Role::TownshipOfficer => 60,
-            Role::Auditor | Role::Evaluator => 50,
-            Role::VillageWorker => 40,
-            Role::Department | Role::DataExchange | Role::Provider => 20,
-        }
-    }
 }
 
 impl FromStr for Role {
@@ -99,11 +87,5 @@ mod tests {
             assert_eq!(serde_json::to_string(&role).unwrap(), format!("\"{}\"", role.code()));
         }
         assert!("root".parse::<Role>().is_err());
-    }
-
-    #[test]
-    fn city_admin_outranks_everyone() {
-        assert!(Role::ALL.iter().filter(|r| **r != Role::CityAdmin).all(|r| r.rank() < Role::CityAdmin.rank()));
-        assert!(Role::VillageWorker.rank() < Role::TownshipOfficer.rank());
     }
 }

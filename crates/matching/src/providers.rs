@@ -12,6 +12,7 @@ use jiuzhu_core::{Context, CreditCode, DomainError, FieldError, Page, PageReques
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::user_admin::ProviderLink;
 use jiuzhu_platform::{Db, regions};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
 use serde::{Deserialize, Serialize};
@@ -302,6 +303,13 @@ pub async fn list(db: &Db, ctx: &Context, filter: ProviderFilter, page: PageRequ
     let rows = keyset::<_, Uuid>(query, provider::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+}
+
+/// What an account linked to provider `id` needs to know of it: that it is
+/// registered, and where (`None` when it is not).
+pub async fn account_link(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<ProviderLink>, DomainError> {
+    let found = provider::Entity::find_by_id(id).one(conn).await?;
+    Ok(found.map(|p| ProviderLink { id: p.id, region_code: p.region_code }))
 }
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ProviderView, DomainError> {

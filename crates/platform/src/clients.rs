@@ -121,6 +121,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateClient) -> Result<Clien
         department: Set(input.department),
         secret_hash: Set(password::hash(&secret)?),
         active: Set(true),
+        security_stamp: Set(0),
         version: Set(1),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
@@ -165,6 +166,7 @@ pub async fn deactivate(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>)
     }
     let mut model: api_client::ActiveModel = current.clone().into();
     model.active = Set(false);
+    model.security_stamp = crate::accounts::raised(current.security_stamp);
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;

@@ -2,6 +2,7 @@
 //! (with SQLite's single-writer gate), staff users and the bootstrap
 //! administrator, regions, departments, and demo data.
 
+pub mod accounts;
 pub mod audit;
 pub mod bulk;
 pub mod clients;

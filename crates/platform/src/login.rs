@@ -7,7 +7,8 @@ use crate::record::audit_alone;
 use crate::users::CITY_REGION;
 use crate::{clients, login_throttle, users};
 use chrono::{DateTime, Utc};
-use jiuzhu_core::{Actor, DomainError, RegionCode, Role};
+use crate::accounts::Session;
+use jiuzhu_core::DomainError;
 
 pub enum Grant<'a> {
     Password { username: &'a str, password: &'a str },
@@ -25,8 +26,8 @@ fn login_entry(kind: &str, subject: &str, region: &str, outcome: Outcome) -> Ent
     }
 }
 
-/// The actor a successful grant authenticates.
-pub async fn login(db: &Db, request_id: &str, now: DateTime<Utc>, grant: Grant<'_>) -> Result<Actor, DomainError> {
+/// The account a successful grant authenticates, with the stamp its token carries.
+pub async fn login(db: &Db, request_id: &str, now: DateTime<Utc>, grant: Grant<'_>) -> Result<Session, DomainError> {
     let who = |subject: &str, role: &str| Who { subject: subject.into(), role: role.into(), request_id: request_id.into(), at: now };
     match grant {
         Grant::Password { username, password } => {
@@ -38,9 +39,7 @@ pub async fn login(db: &Db, request_id: &str, now: DateTime<Utc>, grant: Grant<'
                     let entry = login_entry("user", &user.id.to_string(), &user.region_code, Outcome::Success);
                     crate::audit::append(&*txn, &who(&user.id.to_string(), &user.role), entry).await?;
                     txn.commit().await?;
-                    let role: Role = user.role.parse().map_err(DomainError::Internal)?;
-                    let region = RegionCode::parse(&user.region_code).map_err(DomainError::Internal)?;
-                    Ok(Actor { subject: user.id.to_string(), role, region, department: user.department, provider_id: user.provider_id })
+                    Session::of_user(&user)
                 }
                 None => {
                     let txn = db.begin_write().await?;
@@ -60,9 +59,7 @@ pub async fn login(db: &Db, request_id: &str, now: DateTime<Utc>, grant: Grant<'
                     login_entry("api_client", client_id, &client.region_code, Outcome::Success),
                 )
                 .await?;
-                let role: Role = client.role.parse().map_err(DomainError::Internal)?;
-                let region = RegionCode::parse(&client.region_code).map_err(DomainError::Internal)?;
-                Ok(Actor { subject: client.id.to_string(), role, region, department: client.department, provider_id: None })
+                Session::of_client(&client)
             }
             None => {
                 audit_alone(db, &who(client_id, "anonymous"), login_entry("api_client", client_id, CITY_REGION, Outcome::Failure)).await?;

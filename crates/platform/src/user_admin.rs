@@ -1,7 +1,8 @@
 //! Use cases of `/users`: create, list, count, get (with reveal), patch and
-//! deactivate staff accounts. A `city_admin` manages everyone; a
-//! `county_officer` manages accounts in its county at roles below its own.
-//! Nobody grants a role above their own or a region outside their own.
+//! deactivate staff accounts. An account is created or managed only at a
+//! role whose every permission the manager holds (`permission::can_grant`),
+//! in a region of the manager's subtree, linked to a department or provider
+//! that exists and (for a provider) is registered in that subtree.
 
 use crate::audit::{Entry, Outcome, Who};
 use crate::concurrency::expect_version;
@@ -9,10 +10,11 @@ use crate::db::Db;
 use crate::entity::user;
 use crate::paging::keyset;
 use crate::record::{Change, audit_alone, authorize, record};
-use crate::{password, regions};
+use crate::{accounts, password, regions};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::patch::nullable;
+use jiuzhu_core::permission::{can_grant, permissions_of};
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, Phone, RegionCode, Role, id::new_id};
 use sea_orm::sea_query::LikeExpr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Select, Set};
@@ -131,19 +133,24 @@ fn like_prefix(prefix: &str) -> String {
     format!("{escaped}%")
 }
 
+/// A provider an account is to be linked to, as the provider registry found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderLink {
+    pub id: Uuid,
+    /// Where the provider is registered.
+    pub region_code: String,
+}
+
 /// The actor may hand out this role at this region.
 fn check_grant(ctx: &Context, role: Role, region: &RegionCode) -> Result<(), DomainError> {
     let actor = &ctx.actor;
     if !actor.covers(region) {
         return Err(DomainError::field("region_code", "region_outside_scope", format!("{region} is outside your region {}", actor.region)));
     }
-    let allowed = if actor.role == Role::CityAdmin { true } else { role.rank() < actor.role.rank() };
-    if !allowed {
-        return Err(DomainError::field(
-            "role",
-            "role_above_grantor",
-            format!("a {} cannot grant the role {}", actor.role.code(), role.code()),
-        ));
+    if !can_grant(actor.role, role) {
+        let lacking: Vec<&str> = permissions_of(role).into_iter().filter(|p| !actor.can(*p)).map(Permission::code).collect();
+        let why = if lacking.is_empty() { "it is your own role".to_string() } else { format!("you lack {}", lacking.join(", ")) };
+        return Err(DomainError::field("role", "role_above_grantor", format!("a {} cannot grant the role {}: {why}", actor.role.code(), role.code())));
     }
     Ok(())
 }
@@ -155,7 +162,7 @@ fn manageable(ctx: &Context, target: &user::Model) -> Result<(), DomainError> {
         return Err(DomainError::NotFound);
     }
     let role: Role = target.role.parse().map_err(DomainError::Internal)?;
-    if ctx.actor.role != Role::CityAdmin && role.rank() >= ctx.actor.role.rank() {
+    if !can_grant(ctx.actor.role, role) {
         return Err(DomainError::rule(
             "role_above_grantor",
             format!("a {} cannot manage a {} account", ctx.actor.role.code(), role.code()),
@@ -174,9 +181,10 @@ async fn existing_region(conn: &impl ConnectionTrait, code: &str, field: &str) -
 
 async fn check_role_links(
     conn: &impl ConnectionTrait,
+    ctx: &Context,
     role: Role,
     department: Option<&str>,
-    provider_id: Option<Uuid>,
+    provider: ProviderChoice<'_>,
 ) -> Result<(), DomainError> {
     match (role, department) {
         (Role::Department, None) => {
@@ -186,24 +194,46 @@ async fn check_role_links(
         (_, Some(_)) => return Err(DomainError::field("department", "not_applicable", "only the department role has a department")),
         _ => {}
     }
-    match (role, provider_id) {
+    match (role, provider.id) {
         (Role::Provider, None) => Err(DomainError::field("provider_id", "required", "the provider role needs a provider_id")),
-        (Role::Provider, Some(_)) | (_, None) => Ok(()),
+        (Role::Provider, Some(id)) => match provider.found {
+            None => Err(DomainError::field("provider_id", "provider_unknown", format!("no provider {id} is registered"))),
+            Some(link) if link.id != id => Err(DomainError::Internal("the provider link names another provider".into())),
+            Some(link) => {
+                let covered = RegionCode::parse(&link.region_code).is_ok_and(|r| ctx.actor.covers(&r));
+                if covered {
+                    Ok(())
+                } else {
+                    Err(DomainError::field("provider_id", "provider_outside_scope", "the provider is registered outside your region"))
+                }
+            }
+        },
+        (_, None) => Ok(()),
         (_, Some(_)) => Err(DomainError::field("provider_id", "not_applicable", "only the provider role has a provider_id")),
     }
+}
+
+/// The provider an account names, and what the registry found of it.
+#[derive(Clone, Copy)]
+struct ProviderChoice<'a> {
+    id: Option<Uuid>,
+    found: Option<&'a ProviderLink>,
 }
 
 fn event_data(m: &user::Model) -> serde_json::Value {
     serde_json::json!({"username": m.username, "role": m.role, "active": m.active, "version": m.version})
 }
 
-pub async fn create(db: &Db, ctx: &Context, input: CreateUser) -> Result<UserView, DomainError> {
+/// Creates an account; `provider` is what the provider registry found of
+/// `input.provider_id` (`None` when it found nothing or none was named).
+pub async fn create(db: &Db, ctx: &Context, input: CreateUser, provider: Option<ProviderLink>) -> Result<UserView, DomainError> {
     authorize(db, ctx, Permission::UserWrite).await?;
     let phone = input.phone.as_deref().map(|p| Phone::parse_field(p, "phone")).transpose()?;
     let txn = db.begin_write().await?;
     let region = existing_region(&*txn, &input.region_code, "region_code").await?;
     check_grant(ctx, input.role, &region)?;
-    check_role_links(&*txn, input.role, input.department.as_deref(), input.provider_id).await?;
+    let choice = ProviderChoice { id: input.provider_id, found: provider.as_ref() };
+    check_role_links(&*txn, ctx, input.role, input.department.as_deref(), choice).await?;
     if let Some(existing) = crate::users::find_by_username(&*txn, &input.username).await? {
         let visible = RegionCode::parse(&existing.region_code).is_ok_and(|r| ctx.actor.covers(&r));
         return Err(DomainError::Conflict {
@@ -223,6 +253,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateUser) -> Result<UserVie
         phone: Set(phone.map(String::from)),
         password_hash: Set(password::hash(&input.password)?),
         active: Set(true),
+        security_stamp: Set(0),
         version: Set(1),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
@@ -329,7 +360,10 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
     let region = RegionCode::parse(&current.region_code).map_err(DomainError::Internal)?;
     check_grant(ctx, role, &region)?;
     let department = input.department.clone().unwrap_or(current.department.clone());
-    check_role_links(&*txn, role, department.as_deref(), current.provider_id).await?;
+    // The account keeps its provider, checked when it was linked; the
+    // account's own region (in scope, as found) stands for it.
+    let kept = current.provider_id.map(|id| ProviderLink { id, region_code: current.region_code.clone() });
+    check_role_links(&*txn, ctx, role, department.as_deref(), ProviderChoice { id: current.provider_id, found: kept.as_ref() }).await?;
     let mut changed: Vec<&str> = Vec::new();
     let mut model: user::ActiveModel = current.clone().into();
     if let Some(name) = input.display_name {
@@ -351,6 +385,10 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
     if let Some(new_password) = input.password {
         model.password_hash = Set(password::hash(&new_password)?);
         changed.push("password");
+    }
+    // A new role, department or password ends the account's sessions.
+    if changed.iter().any(|field| matches!(*field, "role" | "department" | "password")) {
+        model.security_stamp = accounts::raised(current.security_stamp);
     }
     // The version is judged once the request is otherwise valid (RFC 9110 13.2.1).
     expect_version(if_match, current.version)?;
@@ -377,6 +415,7 @@ pub async fn deactivate(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>)
     }
     let mut model: user::ActiveModel = current.clone().into();
     model.active = Set(false);
+    model.security_stamp = accounts::raised(current.security_stamp);
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;

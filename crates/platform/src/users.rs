@@ -33,6 +33,7 @@ pub async fn insert(conn: &impl ConnectionTrait, clock: &dyn Clock, new: NewUser
         phone: Set(None),
         password_hash: Set(password::hash(new.password)?),
         active: Set(true),
+        security_stamp: Set(0),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),

@@ -130,8 +130,8 @@ pub async fn issue_token(
 ) -> Result<HttpResponse, ApiError> {
     let grant = body.0.grant()?;
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-    let actor = login(&state.db, &request_id, state.clock.now(), grant).await?;
-    let access_token = tokens.issue(&actor)?;
+    let session = login(&state.db, &request_id, state.clock.now(), grant).await?;
+    let access_token = tokens.issue(&session)?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(TokenResponse {
         access_token,
         token_type: "Bearer",

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use jiuzhu_core::Page;
+use crate::sessions::SessionCache;
 use jiuzhu_platform::clients::{self, ClientCreated, ClientView, CreateClient};
 use uuid::Uuid;
 
@@ -87,10 +88,12 @@ pub async fn get_client(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path
 #[post("/clients/{id}/deactivate")]
 pub async fn deactivate_client(
     state: web::Data<AppState>,
+    sessions: web::Data<SessionCache>,
     Ctx(ctx): Ctx,
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let client = clients::deactivate(&state.db, &ctx, *id, if_match.0).await?;
+    sessions.forget_all();
     Ok(with_etag(StatusCode::OK, client.version, &client))
 }

@@ -8,6 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::{Page, Role};
+use crate::sessions::SessionCache;
 use jiuzhu_platform::user_admin::{self, CreateUser, PatchUser, UserFilter, UserView};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -56,9 +57,12 @@ pub struct RevealQuery {
 
 /// Create a staff account
 ///
-/// A `city_admin` creates any account in the city; a `county_officer`
-/// creates accounts in its county at roles below its own. The region must
-/// exist. Answers 201 with `Location` and `ETag`.
+/// An account is created only at a role whose every permission the caller
+/// holds, and more (the `city_admin` holds all and grants any role), in an
+/// existing region of the caller's subtree; a `provider` account's provider
+/// must be registered in that subtree, a `department` account's department
+/// must exist (422 `role_above_grantor`, `region_outside_scope`,
+/// `provider_unknown`, `provider_outside_scope` otherwise). Answers 201 with `Location` and `ETag`.
 ///
 /// Permission: `user:write`.
 #[utoipa::path(
@@ -74,7 +78,11 @@ pub struct RevealQuery {
 )]
 #[post("/users")]
 pub async fn create_user(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<CreateUser>) -> Result<HttpResponse, ApiError> {
-    let user = user_admin::create(&state.db, &ctx, body.0).await?;
+    let provider = match body.0.provider_id {
+        Some(id) => jiuzhu_matching::providers::account_link(state.db.conn(), id).await?,
+        None => None,
+    };
+    let user = user_admin::create(&state.db, &ctx, body.0, provider).await?;
     Ok(created(format!("/api/v1/users/{}", user.id), user.version, &user))
 }
 
@@ -152,6 +160,8 @@ pub async fn get_user(
 /// A JSON merge patch: absent fields stay, `null` clears `phone` or
 /// `department`. Needs `If-Match` with the current version. Role
 /// changes follow the same grant rules as creation; `region_code` cannot be patched.
+/// A new role, department or password ends the account's sessions: its
+/// earlier tokens are refused (401) on every node within `account_cache_ms`.
 ///
 /// Permission: `user:write`.
 #[utoipa::path(
@@ -168,18 +178,21 @@ pub async fn get_user(
 #[patch("/users/{id}")]
 pub async fn patch_user(
     state: web::Data<AppState>,
+    sessions: web::Data<SessionCache>,
     Ctx(ctx): Ctx,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     body: ValidJson<PatchUser>,
 ) -> Result<HttpResponse, ApiError> {
     let user = user_admin::patch(&state.db, &ctx, *id, if_match.0, body.0).await?;
+    sessions.forget_all();
     Ok(with_etag(StatusCode::OK, user.version, &user))
 }
 
 /// Deactivate a staff account
 ///
-/// The account can no longer log in. Needs `If-Match`. Deactivating your own
+/// The account can no longer log in, and its tokens are refused (401) on
+/// every node within `account_cache_ms`. Needs `If-Match`. Deactivating your own
 /// account answers 422; an inactive one 409.
 ///
 /// Permission: `user:write`.
@@ -198,10 +211,12 @@ pub async fn patch_user(
 #[post("/users/{id}/deactivate")]
 pub async fn deactivate_user(
     state: web::Data<AppState>,
+    sessions: web::Data<SessionCache>,
     Ctx(ctx): Ctx,
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let user = user_admin::deactivate(&state.db, &ctx, *id, if_match.0).await?;
+    sessions.forget_all();
     Ok(with_etag(StatusCode::OK, user.version, &user))
 }

@@ -15,6 +15,8 @@ pub struct Model {
     pub department: Option<String>,
     pub secret_hash: String,
     pub active: bool,
+    /// Raised by every change that ends the account's sessions.
+    pub security_stamp: i64,
     pub version: i64,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,

@@ -17,6 +17,8 @@ pub struct Model {
     pub password_hash: String,
     pub phone: Option<String>,
     pub active: bool,
+    /// Raised by every change that ends the account's sessions.
+    pub security_stamp: i64,
     pub version: i64,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
