@@ -77,7 +77,14 @@ UNSTATABLE_REASONS = {
     # the caller's scope, a region of the wrong level for the record (people
     # live in townships and villages, funds are held by the city or a
     # county).
-    "region_outside_scope", "region_level", "funding_region",
+    "region_outside_scope", "region_level", "funding_region", "provider_outside_scope",
+    # Against the caller's own rights: a role is granted only by a holder
+    # of every one of its permissions.
+    "role_above_grantor",
+    # Against the network a webhook's host is on (the operator's allowed
+    # networks): a host in any spelling of a loopback, private or reserved
+    # address, or a localhost name.
+    "url_not_public",
     # Inside an upload's text, which the contract declares as text and
     # describes in words: a CSV header naming an unknown column, lacking a
     # required one or unreadable, an upload with no rows, NDJSON whose first

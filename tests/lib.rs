@@ -70,6 +70,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         database_url: database.url.clone(),
         admin_password: Some(admin_password.clone()),
         bind: "127.0.0.1:0".into(),
+        // The tests' webhook receivers listen on loopback.
+        webhook_allowed_networks: vec!["127.0.0.0/8".into()],
         ..Config::default()
     };
     adjust(&mut config);

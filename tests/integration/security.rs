@@ -403,7 +403,14 @@ async fn an_external_identity_providers_tokens_are_accepted_by_kid() {
     app.get("/api/v1/me", Some(&swapped)).await.assert_problem(401, "unauthenticated");
     let local_issuer = sign_external(&claims(json!({})), Algorithm::ES256, "idp-es256.pem", "idp-es256-test");
     app.get("/api/v1/me", Some(&local_issuer)).await.assert_problem(401, "unauthenticated");
-    let deactivated = app.post_json_with(&format!("/api/v1/users/{}/deactivate", account["id"].as_str().unwrap()), Some(&admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+    let deactivated = app
+        .post_json_with(
+            &format!("/api/v1/users/{}/deactivate", account["id"].as_str().unwrap()),
+            Some(&admin),
+            &json!({}),
+            &[("If-Match", "\"1\"")],
+        )
+        .await;
     assert_eq!(deactivated.status, 200, "{}", deactivated.text);
     app.get("/api/v1/me", Some(&es)).await.assert_problem(401, "unauthenticated");
 }

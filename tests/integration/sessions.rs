@@ -2,8 +2,8 @@
 //! has not changed role, department, password or state since the token was
 //! issued), and grants follow permissions, not rank.
 
-use jiuzhu_tests::{Reply, TestApp, spawn_app};
 use jiuzhu_platform::entity::user;
+use jiuzhu_tests::{Reply, TestApp, spawn_app};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -107,7 +107,8 @@ async fn grants_need_every_permission_of_the_granted_role() {
         assert_eq!(refused.body["errors"][0]["code"], "role_above_grantor", "{role}: {}", refused.text);
     }
     assert_eq!(township_officer(&app, &county, "t.ok").await.status, 201);
-    let evaluator = json!({"username": "eval.ok", "display_name": "e", "role": "evaluator", "region_code": "640202", "password": "password-1234"});
+    let evaluator =
+        json!({"username": "eval.ok", "display_name": "e", "role": "evaluator", "region_code": "640202", "password": "password-1234"});
     assert_eq!(app.post_json("/api/v1/users", Some(&county), &evaluator).await.status, 201, "the county holds every evaluator permission");
     let made_up = json!({"username": "prov.ghost", "display_name": "p", "role": "provider", "region_code": "640202", "password": "password-1234",
         "provider_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11"});

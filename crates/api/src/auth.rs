@@ -9,12 +9,12 @@ use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
 use jiuzhu_core::{Actor, Clock, DomainError, RegionCode, Role};
+use jiuzhu_platform::accounts::Session;
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use futures_util::future::LocalBoxFuture;
-use jiuzhu_platform::accounts::Session;
 use std::sync::Arc;
 
 pub const ISSUER: &str = "jiuzhu";
@@ -213,7 +213,8 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let checked = (|| -> Result<_, DomainError> {
             let tokens = req.app_data::<web::Data<TokenService>>().ok_or_else(|| DomainError::Internal("token service missing".into()))?;
-            let sessions = req.app_data::<web::Data<SessionCache>>().ok_or_else(|| DomainError::Internal("session cache missing".into()))?;
+            let sessions =
+                req.app_data::<web::Data<SessionCache>>().ok_or_else(|| DomainError::Internal("session cache missing".into()))?;
             let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| DomainError::Internal("state missing".into()))?;
             let token = tokens.verify(bearer_token(req)?)?;
             Ok((token, sessions.clone(), state.db.clone()))

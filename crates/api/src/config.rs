@@ -54,6 +54,9 @@ pub struct Config {
     pub webhook_poll_ms: u64,
     /// How long a receiver has to answer, in ms.
     pub webhook_timeout_ms: u64,
+    /// Address blocks webhooks may reach besides the public internet (the
+    /// government intranet), e.g. `10.0.0.0/8`; none by default.
+    pub webhook_allowed_networks: Vec<String>,
     /// PEM certificates of extra CAs trusted for `https` webhooks (an intranet's own CA).
     pub webhook_ca_file: Option<String>,
     /// An import job silent this long (seconds) died with its server and is marked failed.
@@ -86,6 +89,7 @@ struct FileConfig {
     webhook_poll_ms: Option<u64>,
     webhook_timeout_ms: Option<u64>,
     webhook_ca_file: Option<String>,
+    webhook_allowed_networks: Option<Vec<String>>,
     import_abandoned_after_secs: Option<u64>,
     client_request_timeout_ms: Option<u64>,
     jwks_file: Option<String>,
@@ -125,6 +129,7 @@ impl Default for Config {
             webhook_poll_ms: 1_000,
             webhook_timeout_ms: 10_000,
             webhook_ca_file: None,
+            webhook_allowed_networks: Vec::new(),
             import_abandoned_after_secs: 120,
             client_request_timeout_ms: 5_000,
         }
@@ -139,6 +144,11 @@ impl Config {
             base: std::time::Duration::from_millis(self.webhook_backoff_base_ms),
             cap: std::time::Duration::from_millis(self.webhook_backoff_cap_ms.max(self.webhook_backoff_base_ms)),
         }
+    }
+
+    /// Where webhooks may point, from `webhook_allowed_networks`.
+    pub fn webhook_targets(&self) -> Result<jiuzhu_core::target::TargetPolicy, String> {
+        jiuzhu_core::target::TargetPolicy::allowing(&self.webhook_allowed_networks)
     }
 
     /// Reads `JIUZHU_CONFIG` (default `jiuzhu.toml`, if present) and the environment.
@@ -220,6 +230,10 @@ impl Config {
                 .unwrap_or(d.webhook_timeout_ms)
                 .clamp(100, 120_000),
             webhook_ca_file: env("JIUZHU_WEBHOOK_CA_FILE").or(file.webhook_ca_file),
+            webhook_allowed_networks: env("JIUZHU_WEBHOOK_ALLOWED_NETWORKS")
+                .map(|list| list.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect())
+                .or(file.webhook_allowed_networks)
+                .unwrap_or(d.webhook_allowed_networks),
             import_abandoned_after_secs: number("JIUZHU_IMPORT_ABANDONED_AFTER_SECS")?
                 .or(file.import_abandoned_after_secs)
                 .unwrap_or(d.import_abandoned_after_secs)
@@ -229,6 +243,7 @@ impl Config {
                 .unwrap_or(d.client_request_timeout_ms)
                 .clamp(100, 60_000),
         };
+        config.webhook_targets().map_err(|e| format!("JIUZHU_WEBHOOK_ALLOWED_NETWORKS: {e}"))?;
         if config.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err("JIUZHU_JWT_SECRET must be at least 32 characters".into());
         }

@@ -9,9 +9,9 @@ use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use futures_util::future::LocalBoxFuture;
 use jiuzhu_core::{Context, DomainError, PageRequest, SortOrder};
 use serde::{Deserialize, Serialize};
-use futures_util::future::LocalBoxFuture;
 use std::future::{Ready, ready};
 use utoipa::{IntoParams, ToSchema};
 

@@ -2,7 +2,6 @@
 //! and running it with graceful shutdown.
 
 use crate::auth::TokenService;
-use crate::sessions::SessionCache;
 use crate::config::Config;
 use crate::cors::{CorsOrigins, cors};
 use crate::idempotency::idempotency;
@@ -12,6 +11,7 @@ use crate::openapi::{ApiDoc, RouteTable, standardise_problems};
 use crate::problem::{ApiError, HttpFailure};
 use crate::rate_limit::{RateLimiter, rate_limit};
 use crate::routes;
+use crate::sessions::SessionCache;
 use crate::state::AppState;
 use crate::webhook_worker::{self, WorkerSettings};
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -76,6 +76,7 @@ impl Shared {
                 appeal_days: config.appeal_days,
                 ocid_prefix: config.ocid_prefix.clone(),
                 webhook_policy: config.webhook_policy(),
+                webhook_targets: config.webhook_targets().map_err(DomainError::Internal)?,
             }),
             tokens: web::Data::new(tokens),
             sessions: web::Data::new(SessionCache::new(std::time::Duration::from_millis(config.account_cache_ms))),

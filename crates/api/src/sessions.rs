@@ -91,7 +91,13 @@ mod tests {
     use jiuzhu_core::{RegionCode, Role};
 
     fn session(stamp: i64) -> Session {
-        let actor = Actor { subject: "u".into(), role: Role::CountyOfficer, region: RegionCode::parse("640202").unwrap(), department: None, provider_id: None };
+        let actor = Actor {
+            subject: "u".into(),
+            role: Role::CountyOfficer,
+            region: RegionCode::parse("640202").unwrap(),
+            department: None,
+            provider_id: None,
+        };
         Session { actor, security_stamp: stamp }
     }
 

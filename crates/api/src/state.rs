@@ -2,6 +2,7 @@
 //! business settings that come from configuration.
 
 use jiuzhu_core::Clock;
+use jiuzhu_core::target::TargetPolicy;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::webhook_dispatch::RetryPolicy;
 use std::sync::Arc;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub appeal_days: u32,
     /// The OCDS `ocid` prefix.
     pub ocid_prefix: String,
+    /// Where webhooks may point: the public internet and the allowed networks.
+    pub webhook_targets: TargetPolicy,
     /// How webhook deliveries are retried; a manual retry grants `max_attempts` more.
     pub webhook_policy: RetryPolicy,
 }

@@ -18,6 +18,7 @@ pub mod permission;
 pub mod phone;
 pub mod region;
 pub mod role;
+pub mod target;
 pub mod text;
 
 pub use actor::{Actor, Context};

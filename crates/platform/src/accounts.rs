@@ -19,7 +19,8 @@ impl Session {
     pub(crate) fn of_user(user: &user::Model) -> Result<Self, DomainError> {
         let role: Role = user.role.parse().map_err(DomainError::Internal)?;
         let region = RegionCode::parse(&user.region_code).map_err(DomainError::Internal)?;
-        let actor = Actor { subject: user.id.to_string(), role, region, department: user.department.clone(), provider_id: user.provider_id };
+        let actor =
+            Actor { subject: user.id.to_string(), role, region, department: user.department.clone(), provider_id: user.provider_id };
         Ok(Self { actor, security_stamp: user.security_stamp })
     }
 

@@ -1,13 +1,13 @@
 //! Logging in: the password grant (with the lock-out rule) and the client
 //! credentials grant. Every attempt, good or bad, is audited.
 
+use crate::accounts::Session;
 use crate::audit::{Entry, Outcome, Who};
 use crate::db::Db;
 use crate::record::audit_alone;
 use crate::users::CITY_REGION;
 use crate::{clients, login_throttle, users};
 use chrono::{DateTime, Utc};
-use crate::accounts::Session;
 use jiuzhu_core::DomainError;
 
 pub enum Grant<'a> {

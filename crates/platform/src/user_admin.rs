@@ -150,7 +150,11 @@ fn check_grant(ctx: &Context, role: Role, region: &RegionCode) -> Result<(), Dom
     if !can_grant(actor.role, role) {
         let lacking: Vec<&str> = permissions_of(role).into_iter().filter(|p| !actor.can(*p)).map(Permission::code).collect();
         let why = if lacking.is_empty() { "it is your own role".to_string() } else { format!("you lack {}", lacking.join(", ")) };
-        return Err(DomainError::field("role", "role_above_grantor", format!("a {} cannot grant the role {}: {why}", actor.role.code(), role.code())));
+        return Err(DomainError::field(
+            "role",
+            "role_above_grantor",
+            format!("a {} cannot grant the role {}: {why}", actor.role.code(), role.code()),
+        ));
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use crate::outbox::EventView;
 use crate::paging::keyset;
 use crate::record::{Change, authorize, record};
 use chrono::{DateTime, Utc};
+use jiuzhu_core::target::{Refusal, TargetPolicy};
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, id::new_id};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -151,21 +152,46 @@ pub struct DeliveryFilter {
     pub status: Option<String>,
 }
 
-fn valid_url(url: &str) -> Result<(), DomainError> {
+/// The host of an `http(s)` URL's authority, without port; a bracketed
+/// IPv6 address keeps its brackets.
+pub fn url_host(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    if host_port.starts_with('[') {
+        return host_port.find(']').map(|end| &host_port[..=end]);
+    }
+    Some(match host_port.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => host_port,
+    })
+}
+
+/// A receiver URL: `http(s)`, a host, no credentials, and a target the
+/// policy allows (public, or in an allowed network).
+fn valid_url(url: &str, targets: &TargetPolicy) -> Result<(), DomainError> {
     let bad = |message: &str| DomainError::field("url", "url_invalid", message.to_string());
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(|| bad("the URL must start with https:// or http://"))?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority.rsplit('@').next().unwrap_or("");
     if authority.contains('@') {
         return Err(bad("the URL must not carry credentials; the signature authenticates jiuzhu"));
     }
-    if host.is_empty() || host.starts_with(':') || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    let host = url_host(url).unwrap_or("");
+    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad("the URL needs a host and no spaces"));
     }
-    Ok(())
+    match targets.check_host(host) {
+        Ok(()) => Ok(()),
+        Err(Refusal::Malformed) => Err(bad("the URL's host is neither a name nor an address")),
+        Err(Refusal::NotPublic(why)) => Err(DomainError::field(
+            "url",
+            "url_not_public",
+            format!("{why}: receivers must be on the public internet or in a network the operator allows"),
+        )),
+    }
 }
 
 fn valid_event_types(types: &[String]) -> Result<(), DomainError> {
@@ -199,9 +225,10 @@ async fn owned(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<w
         .ok_or(DomainError::NotFound)
 }
 
-pub async fn create(db: &Db, ctx: &Context, input: CreateWebhook) -> Result<WebhookView, DomainError> {
+/// Registers a webhook; its URL must be a target `targets` allows.
+pub async fn create(db: &Db, ctx: &Context, targets: &TargetPolicy, input: CreateWebhook) -> Result<WebhookView, DomainError> {
     authorize(db, ctx, Permission::WebhookManage).await?;
-    valid_url(&input.url)?;
+    valid_url(&input.url, targets)?;
     valid_event_types(&input.event_types)?;
     let mut event_types = input.event_types;
     event_types.sort();
@@ -369,11 +396,41 @@ mod tests {
 
     #[test]
     fn urls_need_a_scheme_and_host_and_no_credentials() {
-        assert!(valid_url("https://edu.example.gov.cn/hook").is_ok());
-        assert!(valid_url("http://127.0.0.1:9000/x?y=1").is_ok());
-        for bad in ["ftp://x/y", "https://", "https:///path", "https://user:pw@host/", "https://a b/", "edu.example"] {
-            assert!(valid_url(bad).is_err(), "{bad} should be refused");
+        let public = TargetPolicy::default();
+        assert!(valid_url("https://edu.example.gov.cn/hook", &public).is_ok());
+        assert!(valid_url("http://8.8.8.8:9000/x?y=1", &public).is_ok());
+        for bad in [
+            "ftp://x/y",
+            "https://",
+            "https:///path",
+            "https://:80/",
+            "https://user:pw@host/",
+            "https://a b/",
+            "edu.example",
+            "http://999.1.1.1/",
+        ] {
+            assert!(valid_url(bad, &public).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn urls_must_reach_public_or_allowed_targets() {
+        let public = TargetPolicy::default();
+        for inside in [
+            "http://127.0.0.1:9000/x",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://2130706433/",
+            "http://localhost:80/",
+            "https://10.0.0.8/",
+        ] {
+            let err = valid_url(inside, &public).unwrap_err();
+            assert!(format!("{err:?}").contains("url_not_public"), "{inside}: {err:?}");
+        }
+        let intranet = TargetPolicy::allowing(&["10.0.0.0/8".into()]).unwrap();
+        assert!(valid_url("https://10.0.0.8/hook", &intranet).is_ok());
+        assert_eq!(url_host("http://[::1]:8080/x"), Some("[::1]"));
+        assert_eq!(url_host("https://a.example:443"), Some("a.example"));
     }
 
     #[test]

@@ -3,11 +3,11 @@
 use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
 use crate::json::ValidJson;
 use crate::problem::ApiError;
+use crate::sessions::SessionCache;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use jiuzhu_core::Page;
-use crate::sessions::SessionCache;
 use jiuzhu_platform::clients::{self, ClientCreated, ClientView, CreateClient};
 use uuid::Uuid;
 

@@ -3,12 +3,12 @@
 use crate::extract::{Count, Ctx, IfMatch, ListQuery, Reveal, created, with_etag};
 use crate::json::ValidJson;
 use crate::problem::ApiError;
+use crate::sessions::SessionCache;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::{Page, Role};
-use crate::sessions::SessionCache;
 use jiuzhu_platform::user_admin::{self, CreateUser, PatchUser, UserFilter, UserView};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

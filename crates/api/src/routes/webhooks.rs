@@ -37,7 +37,7 @@ use uuid::Uuid;
 )]
 #[post("/webhooks")]
 pub async fn create_webhook(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<CreateWebhook>) -> Result<HttpResponse, ApiError> {
-    let hook = webhooks::create(&state.db, &ctx, body.0).await?;
+    let hook = webhooks::create(&state.db, &ctx, &state.webhook_targets, body.0).await?;
     Ok(created(format!("/api/v1/webhooks/{}", hook.id), hook.version, &hook))
 }
 
