@@ -122,6 +122,13 @@ impl TestApp {
                 text.chars().take(400).collect::<String>()
             );
         }
+        remember_id_numbers(&sent);
+        if !asked_to_reveal && let Some(id) = rebuildable_id(&text).filter(|id| !sent.contains(id.as_str())) {
+            panic!(
+                "{described} answered the masked ID number of {id} with its birth date, which rebuilds it: {}",
+                text.chars().take(400).collect::<String>()
+            );
+        }
         Reply { status: response.status().as_u16(), headers: response.headers().clone(), body, text, raw: bytes.to_vec() }
     }
 
@@ -262,6 +269,47 @@ impl TestApp {
     }
 }
 
+/// Every ID number a test has sent, so that answers can be checked for
+/// the birth date beside the masked number (its hidden digits).
+static SENT_ID_NUMBERS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn remember_id_numbers(sent: &str) {
+    let mut rest = sent;
+    let mut found = Vec::new();
+    while let Some((_, id)) = unmasked_pii(rest).filter(|(kind, _)| *kind == "ID number") {
+        let at = rest.find(&id).map_or(rest.len(), |i| i + id.len());
+        found.push(id);
+        rest = &rest[at..];
+    }
+    if !found.is_empty() {
+        let mut known = SENT_ID_NUMBERS.lock().unwrap_or_else(|e| e.into_inner());
+        for id in found {
+            if !known.contains(&id) {
+                known.push(id);
+            }
+        }
+    }
+}
+
+/// A sent ID number whose masked form appears in `text` together with its
+/// birth date (as `YYYY-MM-DD` or `YYYYMMDD`): what masking must prevent.
+pub fn rebuildable_id(text: &str) -> Option<String> {
+    const STARS: &str = "********";
+    let masked: Vec<&str> = text.match_indices(STARS).filter_map(|(at, _)| text.get(at.checked_sub(6)?..at + STARS.len() + 4)).collect();
+    if masked.is_empty() {
+        return None;
+    }
+    let known = SENT_ID_NUMBERS.lock().unwrap_or_else(|e| e.into_inner());
+    known
+        .iter()
+        .find(|id| {
+            let digits = &id[6..14];
+            let dashed = format!("{}-{}-{}", &digits[..4], &digits[4..6], &digits[6..]);
+            masked.iter().any(|m| m[..6] == id[..6] && m[14..] == id[14..]) && (text.contains(digits) || text.contains(&dashed))
+        })
+        .cloned()
+}
+
 /// A full citizen ID (valid checksum) or mobile number in `text`, if any:
 /// what masking must never let through.
 pub fn unmasked_pii(text: &str) -> Option<(&'static str, String)> {
@@ -331,4 +379,13 @@ pub fn scores(levels: &[(&str, u8)]) -> Value {
             })
             .collect(),
     )
+}
+
+/// The first worksheet's XML of an XLSX answer.
+pub fn xlsx_sheet(reply: &Reply) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(reply.raw.clone())).expect("an XLSX is a zip archive");
+    let mut xml = String::new();
+    archive.by_name("xl/worksheets/sheet1.xml").expect("one worksheet").read_to_string(&mut xml).unwrap();
+    xml
 }

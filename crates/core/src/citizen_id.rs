@@ -115,6 +115,13 @@ impl CitizenId {
         on.years_since(self.birth_date()).unwrap_or(0)
     }
 
+    /// Years between the birth year and `on`'s year: the age reached in
+    /// `on`'s calendar year, which changes for everyone on 1 January and so
+    /// never tells a birthday.
+    pub fn age_in_year_of(&self, on: NaiveDate) -> u32 {
+        u32::try_from(on.year() - self.birth_date().year()).unwrap_or(0)
+    }
+
     /// `640202********123X`: the first six and last four characters.
     pub fn masked(&self) -> String {
         format!("{}********{}", &self.0[..6], &self.0[14..])

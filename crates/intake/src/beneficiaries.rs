@@ -212,14 +212,18 @@ pub struct PatchBeneficiary {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "name": "张秀兰", "id_number": "110105********002X", "gender": "female", "birth_date": "1949-12-31", "age": 75, "phone": "139****5678", "region_code": "640202001001", "address": "示范社区3号楼2单元101", "household_id": null, "categories": [{"category": "extreme_poverty", "support_mode": "dispersed", "valid_from": "2024-01-01", "valid_to": null}], "groups": ["elderly", "woman", "living_alone"], "disability_level": null, "material_assistance": [{"kind": "extreme_poverty_support", "monthly_amount_fen": 98000}], "status": "active", "version": 1, "created_at": "2025-03-01T08:00:00Z", "updated_at": "2025-03-01T08:00:00Z"}))]
+#[schema(example = json!({"id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "name": "张秀兰", "id_number": "110105********002X", "gender": "female", "birth_date": null, "age": 76, "phone": "139****5678", "region_code": "640202001001", "address": "示范社区3号楼2单元101", "household_id": null, "categories": [{"category": "extreme_poverty", "support_mode": "dispersed", "valid_from": "2024-01-01", "valid_to": null}], "groups": ["elderly", "woman", "living_alone"], "disability_level": null, "material_assistance": [{"kind": "extreme_poverty_support", "monthly_amount_fen": 98000}], "status": "active", "version": 1, "created_at": "2025-03-01T08:00:00Z", "updated_at": "2025-03-01T08:00:00Z"}))]
 pub struct BeneficiaryView {
     pub id: Uuid,
     pub name: String,
     /// Masked (`110105********002X`) unless revealed with `pii:reveal`.
     pub id_number: String,
     pub gender: Sex,
-    pub birth_date: NaiveDate,
+    /// `null` unless revealed with `pii:reveal`: the hidden digits of a
+    /// masked ID number are the birth date.
+    pub birth_date: Option<NaiveDate>,
+    /// Whole years of age; masked, the age reached this calendar year
+    /// (it moves on 1 January, so it does not tell the birthday).
     pub age: u32,
     /// Masked unless revealed.
     pub phone: Option<String>,
@@ -248,8 +252,8 @@ impl BeneficiaryView {
             name: m.name,
             id_number: pii.citizen_id(&id),
             gender: id.sex(),
-            birth_date: id.birth_date(),
-            age: id.age_on(today),
+            birth_date: pii.birth_date(&id),
+            age: pii.age(&id, today),
             phone: m.phone.as_deref().map(|p| pii.stored_phone(p)),
             region_code: m.region_code,
             address: m.address,

@@ -68,7 +68,7 @@ fn view(m: volunteer::Model, today: NaiveDate) -> Result<VolunteerView, DomainEr
         id: m.id,
         name: m.name,
         id_number: Pii::Masked.citizen_id(&id),
-        age: id.age_on(today),
+        age: Pii::Masked.age(&id, today),
         beneficiary_id: m.beneficiary_id,
         region_code: m.region_code,
         program: parse_code(&m.program)?,

@@ -205,9 +205,10 @@ pub async fn export_service_needs(
 /// Export the service target list
 ///
 /// Exactly the people `GET /beneficiaries` lists for the same filter,
-/// ordered by id, with masked names, ID numbers and phones. Streams; each
+/// ordered by id, with masked names, ID numbers and phones, and the age
+/// reached this year instead of the birth date. Streams; each
 /// export writes one audit row (`export.service_targets`). Columns:
-/// beneficiary_id, name, id_number, gender, birth_date, phone, region_code,
+/// beneficiary_id, name, id_number, gender, age, phone, region_code,
 /// categories (`code:valid_from~valid_to`, `;`-separated), groups, status,
 /// created_at.
 ///
@@ -219,7 +220,7 @@ pub async fn export_service_needs(
     params(BeneficiaryQuery, ExportQuery),
     responses((status = 200, description = "The list as CSV or XLSX", content(
         (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (String = "text/csv", example = json!("\u{feff}beneficiary_id,name,id_number,gender,birth_date,phone,region_code,categories,groups,status,created_at\r\n0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11,张**,110105********002X,female,1949-12-31,139****5678,640202001001,extreme_poverty:2024-01-01~,elderly;woman;living_alone,active,2025-03-01T08:00:00+00:00\r\n")))
+        (String = "text/csv", example = json!("\u{feff}beneficiary_id,name,id_number,gender,age,phone,region_code,categories,groups,status,created_at\r\n0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11,张**,110105********002X,female,76,139****5678,640202001001,extreme_poverty:2024-01-01~,elderly;woman;living_alone,active,2025-03-01T08:00:00+00:00\r\n")))
     ))
 )]
 #[get("/exports/service-targets")]
