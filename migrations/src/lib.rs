@@ -25,6 +25,7 @@ mod m20261129_000018_order_capacity_index;
 mod m20261129_000019_provider_feedback_totals;
 mod m20261129_000020_beneficiary_paging_index;
 mod m20261201_000021_security_stamp;
+mod m20261201_000022_sanction_scope;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000019_provider_feedback_totals::Migration),
             Box::new(m20261129_000020_beneficiary_paging_index::Migration),
             Box::new(m20261201_000021_security_stamp::Migration),
+            Box::new(m20261201_000022_sanction_scope::Migration),
         ]
     }
 }

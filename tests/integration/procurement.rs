@@ -441,3 +441,50 @@ pub fn assert_valid_ocds(package: &Value) {
     let errors: Vec<String> = package_validator.iter_errors(package).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "package errors: {errors:#?}");
 }
+
+/// Every effect of a sanction stays inside the decider's region: a county
+/// ends only its own contracts and orders, and only the city bars.
+#[actix_web::test]
+async fn a_countys_sanction_reaches_only_its_own_contracts_and_bars_no_one() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    account(&app, &admin).await;
+    let provider = register_provider(&app, &admin, 42, "enterprise", true).await;
+    let project_id = awarded_to(&app, &admin, &provider, 80_000).await;
+    let contract = app.post_json("/api/v1/contracts", Some(&admin), &contract_body(&project_id, 80_000)).await.body;
+    let contract_path = format!("/api/v1/contracts/{}", contract["id"].as_str().unwrap());
+    app.add_user(&admin, "county.205", "county_officer", "640205", json!({})).await;
+    app.add_user(&admin, "county.202", "county_officer", "640202", json!({})).await;
+    let (other, own) = (app.login("county.205", "password-1234").await, app.login("county.202", "password-1234").await);
+    let finding = json!({"reason": "fraud", "evidence": "虚报服务记录", "decided_on": "2025-06-01"});
+    let sanctions = format!("/api/v1/providers/{provider}/sanctions");
+
+    let elsewhere = app.post_json(&sanctions, Some(&other), &finding).await;
+    assert_eq!(elsewhere.status, 201, "{}", elsewhere.text);
+    assert_eq!(
+        (&elsewhere.body["terminated_contracts"], &elsewhere.body["barred_until"]),
+        (&json!([]), &Value::Null),
+        "{}",
+        elsewhere.text
+    );
+    assert_eq!(app.get(&contract_path, Some(&admin)).await.body["status"], "active", "640202's contract is not 640205's to end");
+    assert_eq!(app.get(&format!("/api/v1/providers/{provider}"), Some(&admin)).await.body["barred_until"], Value::Null);
+
+    let here = app.post_json(&sanctions, Some(&own), &finding).await;
+    assert_eq!(here.body["terminated_contracts"][0], contract["id"], "{}", here.text);
+    assert_eq!((here.body["barred_until"].clone(), here.body["region_code"].as_str()), (Value::Null, Some("640202")));
+    assert_eq!(app.get(&contract_path, Some(&admin)).await.body["status"], "terminated");
+    assert_eq!(
+        app.get(&format!("/api/v1/providers/{provider}"), Some(&admin)).await.body["barred_until"],
+        Value::Null,
+        "only the city bars"
+    );
+
+    // A provider registered in 640202 is not 640205's to judge at all.
+    let local = json!({"name": "大武口本地机构", "credit_code": credit_code(43), "org_type": "enterprise", "eligible_for_purchase": true,
+        "service_codes": ["meals"], "service_regions": ["640202"], "monthly_capacity": {"meals": 10}, "contact": {"name": "联系人"}});
+    let local = app.post_json("/api/v1/providers", Some(&own), &local).await;
+    assert_eq!(local.status, 201, "{}", local.text);
+    let path = format!("/api/v1/providers/{}/sanctions", local.body["id"].as_str().unwrap());
+    app.post_json(&path, Some(&other), &finding).await.assert_problem(404, "not_found");
+}

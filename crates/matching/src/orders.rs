@@ -291,7 +291,8 @@ async fn move_need(conn: &impl ConnectionTrait, ctx: &Context, need_id: Uuid, st
     Ok(())
 }
 
-/// Cancels a provider's open orders (a sanction), returning how many; each emits an event.
+/// Cancels a provider's open orders in the caller's scope (a sanction),
+/// returning how many; each emits an event.
 pub async fn cancel_open_for_provider(
     conn: &impl ConnectionTrait,
     ctx: &Context,
@@ -299,7 +300,7 @@ pub async fn cancel_open_for_provider(
     reason: &str,
 ) -> Result<usize, DomainError> {
     let open = [code_of(OrderStatus::Assigned), code_of(OrderStatus::Accepted), code_of(OrderStatus::InProgress)];
-    let rows = service_order::Entity::find()
+    let rows = scoped(ctx)
         .filter(service_order::Column::ProviderId.eq(provider_id))
         .filter(service_order::Column::Status.is_in(open))
         .lock_exclusive()

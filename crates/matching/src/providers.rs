@@ -314,7 +314,7 @@ pub async fn account_link(conn: &impl ConnectionTrait, id: Uuid) -> Result<Optio
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ProviderView, DomainError> {
     authorize(db, ctx, Permission::ProviderRead).await?;
-    view(scoped(ctx).filter(provider::Column::Id.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?)
+    get_in(db.conn(), ctx, id).await
 }
 
 pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input: PatchProvider) -> Result<ProviderView, DomainError> {
@@ -365,6 +365,11 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
     .await?;
     txn.commit().await?;
     view(updated)
+}
+
+/// A provider the caller can see, inside the caller's transaction (404 otherwise).
+pub async fn get_in(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<ProviderView, DomainError> {
+    view(scoped(ctx).filter(provider::Column::Id.eq(id)).one(conn).await?.ok_or(DomainError::NotFound)?)
 }
 
 /// Bars a provider from purchased services until `until` (procurement's

@@ -7,7 +7,7 @@ use crate::entity::{contract, contract_entry, procurement_project, sanction};
 use crate::rules::ProjectStatus;
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
-use jiuzhu_core::{Context, DomainError, Permission, Role, id::new_id};
+use jiuzhu_core::{Context, DomainError, Permission, RegionLevel, Role, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::{Change, authorize, record};
 use sea_orm::sea_query::Expr;
@@ -398,17 +398,29 @@ pub struct SanctionView {
     pub provider_id: Uuid,
     pub reason: SanctionReason,
     pub decided_on: NaiveDate,
-    /// `decided_on` plus three years.
-    pub barred_until: NaiveDate,
-    /// Contracts of that year that were terminated.
+    /// The region the decision covers; its effects stay inside it.
+    pub region_code: String,
+    /// `decided_on` plus three years, for a city-level decision, which bars
+    /// the provider everywhere; `null` for a county's finding, which ends
+    /// only the county's own contracts and orders.
+    pub barred_until: Option<NaiveDate>,
+    /// Contracts of that year, in the region, that were terminated.
     pub terminated_contracts: Vec<Uuid>,
-    /// Open service orders of the provider that were cancelled.
+    /// Open service orders of the provider, in the region, that were cancelled.
     pub cancelled_orders: usize,
 }
 
-/// Bars a provider for three years and, in the same transaction, terminates
-/// its contracts of that year (and their projects) and cancels its open
-/// orders, each with an event.
+/// Whether a decision of this actor bars a provider everywhere: the bar is
+/// a city-wide consequence, so only a decider whose scope is the whole city
+/// (or more) takes it.
+pub fn decides_city_wide(ctx: &Context) -> bool {
+    ctx.actor.region.level() <= RegionLevel::City
+}
+
+/// Records a finding against a provider and, in the same transaction,
+/// terminates its contracts of that year (and their projects) and cancels
+/// its open orders inside the decider's region, each with an event; a
+/// city-level decision also bars the provider for three years.
 pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: SanctionInput) -> Result<SanctionView, DomainError> {
     authorize(db, ctx, Permission::ProcurementManage).await?;
     if !matches!(ctx.actor.role, Role::CityAdmin | Role::CountyOfficer) {
@@ -421,11 +433,17 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
         .decided_on
         .checked_add_months(Months::new(36))
         .ok_or_else(|| DomainError::field("decided_on", "range", "date out of range"))?;
+    let city_wide = decides_city_wide(ctx);
     let txn = db.begin_write().await?;
-    jiuzhu_matching::providers::bar(&*txn, ctx, provider_id, barred_until).await?;
+    if city_wide {
+        jiuzhu_matching::providers::bar(&*txn, ctx, provider_id, barred_until).await?;
+    } else {
+        // The provider must be one the decider can see, as for the bar.
+        jiuzhu_matching::providers::get_in(&*txn, ctx, provider_id).await?;
+    }
     let year_start = NaiveDate::from_ymd_opt(input.decided_on.year(), 1, 1).unwrap_or(input.decided_on);
     let year_end = NaiveDate::from_ymd_opt(input.decided_on.year(), 12, 31).unwrap_or(input.decided_on);
-    let live = contract::Entity::find()
+    let live = scoped(ctx)
         .filter(contract::Column::ProviderId.eq(provider_id))
         .filter(contract::Column::Status.eq("active"))
         .filter(contract::Column::TermStart.lte(year_end))
@@ -467,6 +485,8 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
         decided_on: Set(input.decided_on),
         barred_until: Set(barred_until),
         decided_by: Set(ctx.actor.subject.clone()),
+        region_code: Set(ctx.actor.region.to_string()),
+        bars_provider: Set(city_wide),
         created_at: Set(ctx.now),
     }
     .insert(&*txn)
@@ -476,7 +496,8 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
         entity_type: "provider",
         entity_id: provider_id.to_string(),
         region_code: ctx.actor.region.to_string(),
-        detail: serde_json::json!({"reason": stored.reason, "barred_until": barred_until, "terminated_contracts": terminated.len(), "cancelled_orders": cancelled_orders}),
+        detail: serde_json::json!({"reason": stored.reason, "barred_until": city_wide.then_some(barred_until), "region_code": stored.region_code,
+            "terminated_contracts": terminated.len(), "cancelled_orders": cancelled_orders}),
         event: None,
     };
     record(&*txn, ctx, change).await?;
@@ -486,7 +507,8 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
         provider_id,
         reason: input.reason,
         decided_on: input.decided_on,
-        barred_until,
+        region_code: stored.region_code,
+        barred_until: city_wide.then_some(barred_until),
         terminated_contracts: terminated,
         cancelled_orders,
     })

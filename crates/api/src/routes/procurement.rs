@@ -628,9 +628,13 @@ pub async fn list_entries(
 
 /// Sanction a provider
 ///
-/// Once fraud or unfair competition is proven: the provider is barred from
-/// purchased social-assistance projects for three years from `decided_on`,
-/// and its contracts of that year are terminated, in one transaction.
+/// Once fraud or unfair competition is proven, in one transaction: the
+/// provider's contracts of that year and its open orders inside the
+/// caller's region are terminated and cancelled. Every effect stays inside
+/// the caller's region: a county's finding ends only the county's contracts
+/// and orders (`barred_until` is `null`); the bar from purchased
+/// social-assistance projects for three years from `decided_on` is a
+/// city-wide consequence, taken only by a city-level decision.
 ///
 /// Permission: `procurement:manage` (city_admin or county_officer).
 #[utoipa::path(

@@ -1,4 +1,5 @@
-//! `sanctions`: decisions that bar a provider for three years (取消三年承接资格).
+//! `sanctions`: findings of fraud or unfair competition; a city-level one
+//! bars the provider for three years (取消三年承接资格).
 
 use sea_orm::entity::prelude::*;
 
@@ -14,6 +15,10 @@ pub struct Model {
     pub decided_on: Date,
     pub barred_until: Date,
     pub decided_by: String,
+    /// The region the decision covers: its effects stay inside it.
+    pub region_code: String,
+    /// A city-level decision, which bars the provider everywhere.
+    pub bars_provider: bool,
     pub created_at: ChronoDateTimeUtc,
 }
 
