@@ -293,3 +293,24 @@ async fn masked_answers_cannot_rebuild_the_id_number() {
     let revealed = app.get(&format!("/api/v1/beneficiaries/{id}?reveal=pii"), Some(&a)).await;
     assert_eq!((revealed.body["id_number"].as_str(), revealed.body["birth_date"].as_str()), (Some(ID_WOMAN_1949), Some("1949-12-31")));
 }
+
+/// A department account sees its department's events in its own region
+/// only, like every other read.
+#[actix_web::test]
+async fn a_departments_events_are_scoped_by_region_too() {
+    let app = spawn_app().await;
+    let (admin, a, _) = setup(&app).await;
+    let person = app.post_json("/api/v1/beneficiaries", Some(&a), &person(ID_WOMAN_1949, "640202001001")).await.body;
+    let application = file_application(&app, &a, person["id"].as_str().unwrap()).await;
+    let path = format!("/api/v1/applications/{}/accept", application["id"].as_str().unwrap());
+    assert_eq!(app.post_json_with(&path, Some(&a), &json!({}), &[("If-Match", "\"1\"")]).await.status, 200);
+    let client = json!({"name": "惠农区医保", "role": "department", "department": "medical_insurance", "region_code": "640205"});
+    let created = app.post_json("/api/v1/clients", Some(&admin), &client).await;
+    let grant = json!({"grant_type": "client_credentials", "client_id": created.body["client"]["client_id"], "client_secret": created.body["client_secret"]});
+    let other_county = app.post_json("/api/v1/auth/token", None, &grant).await.body["access_token"].as_str().unwrap().to_string();
+    let city = app.department_token(&admin, "medical_insurance").await;
+    let referral_events =
+        |reply: &jiuzhu_tests::Reply| reply.body["items"].as_array().unwrap().iter().filter(|e| e["type"] == "referral.created").count();
+    assert_eq!(referral_events(&app.get("/api/v1/events", Some(&city)).await), 1, "the control: the city's bureau sees 640202's referral");
+    assert_eq!(referral_events(&app.get("/api/v1/events", Some(&other_county)).await), 0, "640205's bureau does not");
+}

@@ -73,13 +73,16 @@ impl From<event::Model> for EventView {
 }
 
 /// The events an actor may read: staff and exchange jobs see their region
-/// subtree; departments see what is addressed to their department;
+/// subtree; departments see what is addressed to their department in their
+/// region subtree;
 /// providers see what is addressed to them (`None`: nothing at all). The
 /// feed and webhook fan-out both use it, so a subscriber is pushed exactly
 /// what it could pull.
 pub fn audience(actor: &Actor) -> Option<Condition> {
     let condition = match actor.role {
-        Role::Department => Condition::all().add(event::Column::Department.eq(actor.department.clone().unwrap_or_default())),
+        Role::Department => Condition::all()
+            .add(event::Column::Department.eq(actor.department.clone().unwrap_or_default()))
+            .add(event::Column::RegionCode.like(actor.region_pattern())),
         Role::Provider => Condition::all().add(event::Column::ProviderId.eq(actor.provider_id?)),
         _ => Condition::all().add(event::Column::RegionCode.like(actor.region_pattern())),
     };

@@ -4,14 +4,15 @@
 //! attempt and scheduling the next one with exponential backoff. The HTTP
 //! side lives in the API crate; nothing here sends anything.
 
+use crate::accounts;
 use crate::db::Db;
 use crate::entity::{event, webhook, webhook_attempt, webhook_delivery};
 use crate::outbox::{self, EventView};
-use crate::webhooks::{FAILED, PENDING, SUCCEEDED};
+use crate::webhooks::{CANCELLED, FAILED, PENDING, SUCCEEDED};
 use chrono::{DateTime, Utc};
-use jiuzhu_core::{Actor, DomainError, RegionCode, Role, id::new_id};
+use jiuzhu_core::{DomainError, id::new_id};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -64,15 +65,10 @@ impl AttemptOutcome {
     }
 }
 
-/// The audience a webhook was registered with, as an actor the outbox understands.
-fn audience_of(hook: &webhook::Model) -> Option<Actor> {
-    Some(Actor {
-        subject: hook.owner.clone(),
-        role: hook.owner_role.parse::<Role>().ok()?,
-        region: RegionCode::parse(&hook.region_code).ok()?,
-        department: hook.department.clone(),
-        provider_id: hook.provider_id,
-    })
+/// The audience a webhook carries: its owner's account as it is now, so a
+/// demoted owner's webhooks narrow and a deactivated owner's stop at once.
+async fn audience_now(conn: &impl ConnectionTrait, hook: &webhook::Model) -> Result<Option<Condition>, DomainError> {
+    Ok(accounts::by_subject(conn, &hook.owner).await?.and_then(|session| outbox::audience(&session.actor)))
 }
 
 /// Inserts a pending delivery of `event` to `hook`, due now; a second
@@ -137,7 +133,7 @@ async fn fan_out_one(db: &Db, hook: &webhook::Model, newest: Uuid, now: DateTime
         return Ok(0);
     }
     let types: Vec<String> = serde_json::from_str(&hook.event_types).unwrap_or_default();
-    let audience = audience_of(hook).and_then(|actor| outbox::audience(&actor));
+    let audience = audience_now(db.conn(), hook).await?;
     let mut events = Vec::new();
     if let Some(audience) = audience {
         let mut query = event::Entity::find().filter(audience).filter(event::Column::Id.lte(newest));
@@ -206,10 +202,32 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: u64, lease: Duration)
             .rows_affected
             == 1;
         let hook = webhook::Entity::find_by_id(delivery.webhook_id).filter(webhook::Column::DeletedAt.is_null()).one(&*txn).await?;
-        txn.commit().await?;
-        if let (true, Some(hook)) = (taken, hook) {
-            claimed.push(Dispatch { delivery, url: hook.url, secret: hook.secret });
+        let (Some(hook), true) = (hook, taken) else {
+            txn.commit().await?;
+            continue;
+        };
+        // Queued before its owner changed: sent only if the owner may still
+        // read it (a test ping is no outbox event: an active owner gets it).
+        let still_readable = match audience_now(&*txn, &hook).await? {
+            Some(audience) => {
+                event::Entity::find_by_id(delivery.event_id).filter(audience).one(&*txn).await?.is_some()
+                    || event::Entity::find_by_id(delivery.event_id).one(&*txn).await?.is_none()
+            }
+            None => false,
+        };
+        if !still_readable {
+            webhook_delivery::Entity::update_many()
+                .col_expr(webhook_delivery::Column::Status, Expr::value(CANCELLED))
+                .col_expr(webhook_delivery::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+                .col_expr(webhook_delivery::Column::LastError, Expr::value(Some("the owner may no longer receive this event")))
+                .filter(webhook_delivery::Column::Id.eq(delivery.id))
+                .exec(&*txn)
+                .await?;
+            txn.commit().await?;
+            continue;
         }
+        txn.commit().await?;
+        claimed.push(Dispatch { delivery, url: hook.url, secret: hook.secret });
     }
     Ok(claimed)
 }

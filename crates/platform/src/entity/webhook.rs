@@ -9,8 +9,8 @@ pub struct Model {
     pub id: Uuid,
     /// The registering actor's subject; only it manages the webhook.
     pub owner: String,
-    /// The owner's role, region, department and provider at registration:
-    /// the audience whose events the webhook may carry.
+    /// The owner's role, region, department and provider at registration,
+    /// for the record; deliveries follow the owner's account as it is now.
     pub owner_role: String,
     pub region_code: String,
     pub department: Option<String>,
