@@ -160,3 +160,29 @@ async fn a_stalled_client_cannot_hold_a_connection() {
     assert!(answer.1 < std::time::Duration::from_secs(5), "the server let go after {:?}", answer.1);
     assert!(answer.0.is_empty() || answer.0.starts_with("HTTP/1.1 408"), "{}", answer.0);
 }
+
+/// The body limit applies before the idempotency middleware buffers a body:
+/// a declared 60 MiB body with an `Idempotency-Key` is refused at once,
+/// without the server waiting for (and holding) a byte of it.
+#[actix_web::test]
+async fn an_idempotent_post_over_the_limit_is_refused_before_its_body_is_read() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let answer = actix_web::rt::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        let head = format!(
+            "POST /api/v1/beneficiaries HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+             Idempotency-Key: big-body-1\r\nContent-Length: 62914560\r\n\r\n{{\"name\":"
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut answer = vec![0u8; 4096];
+        let read = stream.read(&mut answer).unwrap_or(0);
+        String::from_utf8_lossy(&answer[..read]).to_string()
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 413"), "refused at once, not after reading: {answer:?}");
+}

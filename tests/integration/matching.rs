@@ -197,3 +197,16 @@ async fn batch_matching_assigns_within_capacity_deterministically() {
     let second = app.post_json("/api/v1/matches/batch?region_code=640202", Some(&admin), &json!({})).await;
     assert_eq!(first.body, second.body, "deterministic for the same data");
 }
+
+/// CSV exports neutralise cells a spreadsheet would run as formulas.
+#[actix_web::test]
+async fn a_service_named_like_a_formula_is_exported_as_text() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let trap = json!({"code": "formula_trap", "category": "daily_living", "name_zh": "=HYPERLINK(\"http://evil.example\",\"点我\")",
+        "name_en": "@SUM(1+1)", "unit": "per_visit", "government_funded": true});
+    assert_eq!(app.post_json("/api/v1/services", Some(&admin), &trap).await.status, 201);
+    let export = app.get("/api/v1/exports/service-projects?category=daily_living&header=en", Some(&admin)).await;
+    let line = export.text.lines().find(|l| l.contains("formula_trap")).unwrap();
+    assert!(line.contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点我\"\")\",'@SUM(1+1),"), "{line}");
+}

@@ -365,6 +365,11 @@ async fn the_rate_limit_answers_429_with_retry_after() {
     limited.assert_problem(429, "rate_limited");
     assert!(limited.header("retry-after").unwrap().parse::<u64>().unwrap() <= 60);
     assert_eq!(app.get("/healthz", None).await.status, 200, "probes are exempt");
+    // Another spelling of the same header is the same token and the same bucket.
+    for spelling in [format!("bearer {admin}"), format!("Bearer   {admin}"), format!("BEARER\t{admin}")] {
+        let request = app.request(awc::http::Method::GET, "/api/v1/me").insert_header(("Authorization", spelling.as_str()));
+        app.send(request, None).await.assert_problem(429, "rate_limited");
+    }
 }
 
 fn fixture(name: &str) -> String {

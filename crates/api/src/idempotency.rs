@@ -5,7 +5,8 @@
 //! running answers 409. Failed first attempts release the key, so a retry
 //! runs again.
 
-use crate::auth::TokenService;
+use crate::auth::{TokenService, bearer_token};
+use crate::json::BodyLimit;
 use crate::problem::{ApiError, HttpFailure};
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
@@ -22,8 +23,15 @@ pub const HEADER: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";
 /// Headers worth replaying with the stored body.
 const KEPT_HEADERS: [header::HeaderName; 3] = [header::LOCATION, header::ETAG, header::CONTENT_TYPE];
-/// Bodies read here for fingerprinting are bounded like bulk uploads.
-const MAX_FINGERPRINT_BODY: usize = 64 * 1024 * 1024;
+/// The body limit of the route a request goes to, applied before a byte is
+/// buffered for fingerprinting: bulk uploads take `BULK_LIMIT_BYTES`, every
+/// other body the configured limit.
+fn body_limit_of(req: &ServiceRequest) -> usize {
+    if req.path() == "/api/v1/imports" {
+        return crate::routes::imports::BULK_LIMIT_BYTES;
+    }
+    req.app_data::<web::Data<BodyLimit>>().map(|l| l.0).unwrap_or(1024 * 1024)
+}
 
 fn valid_key(key: &str) -> bool {
     !key.is_empty() && key.len() <= MAX_KEY_LEN && key.bytes().all(|b| b.is_ascii_graphic())
@@ -103,17 +111,21 @@ pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 
 }
 
 fn bearer(req: &ServiceRequest) -> Option<String> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(|t| t.trim().to_string())
+    bearer_token(req.request()).ok().map(str::to_string)
 }
 
 async fn read_payload(req: &mut ServiceRequest) -> Result<web::Bytes, ApiError> {
+    let limit = body_limit_of(req);
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::Http(HttpFailure::PayloadTooLarge(limit)));
+    }
     let mut payload = req.take_payload();
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::Http(HttpFailure::MalformedBody(format!("body could not be read: {e}"))))?;
-        if body.len() + chunk.len() > MAX_FINGERPRINT_BODY {
-            return Err(ApiError::Http(HttpFailure::PayloadTooLarge(MAX_FINGERPRINT_BODY)));
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::Http(HttpFailure::PayloadTooLarge(limit)));
         }
         body.extend_from_slice(&chunk);
     }

@@ -5,7 +5,6 @@
 use crate::problem::ApiError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
 use jiuzhu_core::DomainError;
@@ -53,9 +52,10 @@ pub async fn rate_limit(req: ServiceRequest, next: Next<impl MessageBody + 'stat
         let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
         let mut verdict = limiter.hit(&format!("ip:{ip}"), limiter.per_ip, now);
         if verdict.is_ok()
-            && let Some(auth) = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+            && let Ok(token) = crate::auth::bearer_token(req.request())
         {
-            verdict = limiter.hit(&format!("token:{}", sha256_hex(&[auth.as_bytes()])), limiter.per_token, now);
+            // Keyed on the token itself, so no spelling of the header opens a new bucket.
+            verdict = limiter.hit(&format!("token:{}", sha256_hex(&[token.as_bytes()])), limiter.per_token, now);
         }
         if let Err(retry_after_secs) = verdict {
             return Err(ApiError::Domain(DomainError::TooManyRequests { retry_after_secs }).into());

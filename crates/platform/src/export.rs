@@ -91,13 +91,25 @@ pub fn header_row(columns: &[Column], header: Header) -> String {
     format!("\u{feff}{}", csv_row(&names))
 }
 
-/// One CSV line ending in CRLF; a field with a comma, quote or line break is quoted.
+/// A field a spreadsheet would run as a formula (it starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return: the OWASP CSV-injection rule) gets
+/// a leading `'`, which spreadsheets show as text; plain numbers such as
+/// `-12.5` are no formula and stay exact.
+pub fn neutralised(field: &str) -> std::borrow::Cow<'_, str> {
+    let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let plain_number = field.parse::<f64>().is_ok_and(f64::is_finite) && field.bytes().all(|b| b.is_ascii_digit() || b"+-.".contains(&b));
+    if risky && !plain_number { std::borrow::Cow::Owned(format!("'{field}")) } else { std::borrow::Cow::Borrowed(field) }
+}
+
+/// One CSV line ending in CRLF; a field with a comma, quote or line break
+/// is quoted, and one that could run as a formula is neutralised.
 pub fn csv_row<S: AsRef<str>>(fields: &[S]) -> String {
     let mut line = String::new();
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
             line.push(',');
         }
+        let field = neutralised(field.as_ref());
         let field = field.as_ref();
         if field.contains([',', '"', '\n', '\r']) {
             line.push('"');
@@ -121,5 +133,12 @@ mod tests {
         let columns = [Column { key: "id", zh: "编号" }, Column { key: "name", zh: "姓名" }];
         assert_eq!(header_row(&columns, Header::English), "\u{feff}id,name\r\n");
         assert_eq!(header_row(&columns, Header::Chinese), "\u{feff}编号,姓名\r\n");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        let row =
+            csv_row(&["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "-12.5", "+3", "640202", "a=b"]);
+        assert_eq!(row, "\"'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\",'+1+1,'-2+3,'@SUM(A1),'\tcmd,\"'\rcmd\",-12.5,+3,640202,a=b\r\n");
     }
 }
