@@ -26,6 +26,7 @@ mod m20261129_000019_provider_feedback_totals;
 mod m20261129_000020_beneficiary_paging_index;
 mod m20261201_000021_security_stamp;
 mod m20261201_000022_sanction_scope;
+mod m20261201_000023_audit_actor_index;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000020_beneficiary_paging_index::Migration),
             Box::new(m20261201_000021_security_stamp::Migration),
             Box::new(m20261201_000022_sanction_scope::Migration),
+            Box::new(m20261201_000023_audit_actor_index::Migration),
         ]
     }
 }

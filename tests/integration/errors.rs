@@ -186,3 +186,15 @@ async fn an_idempotent_post_over_the_limit_is_refused_before_its_body_is_read() 
     .unwrap();
     assert!(answer.starts_with("HTTP/1.1 413"), "refused at once, not after reading: {answer:?}");
 }
+
+#[actix_web::test]
+async fn a_body_with_a_key_twice_is_refused_naming_it() {
+    let app = spawn_app().await;
+    let body = br#"{"grant_type":"password","username":"admin","password":"x","username":"someone-else"}"#.to_vec();
+    let reply = app.send(app.request(awc::http::Method::POST, "/api/v1/auth/token"), Some(("application/json", body))).await;
+    reply.assert_problem(422, "validation_failed");
+    assert_eq!(
+        (reply.body["errors"][0]["field"].as_str(), reply.body["errors"][0]["code"].as_str()),
+        (Some("username"), Some("duplicate_key"))
+    );
+}

@@ -160,12 +160,18 @@ async fn village_workers_cannot_create_users_and_the_denial_is_audited() {
     app.add_region(&admin, "640202001001", "示范社区").await;
     let worker = app.add_user(&admin, "worker.a", "village_worker", "640202001001", json!({})).await;
     let token = app.login("worker.a", "password-1234").await;
-    let reply = app.post_json("/api/v1/users", Some(&token), &json!({"username": "x.y", "display_name": "x", "role": "village_worker", "region_code": "640202001001", "password": "password-1234"})).await;
-    reply.assert_problem(403, "forbidden");
+    for _ in 0..20 {
+        let reply = app.post_json("/api/v1/users", Some(&token), &json!({"username": "x.y", "display_name": "x", "role": "village_worker", "region_code": "640202001001", "password": "password-1234"})).await;
+        reply.assert_problem(403, "forbidden");
+    }
+    app.get("/api/v1/audit-events", Some(&token)).await.assert_problem(403, "forbidden");
     let audit =
         app.get(&format!("/api/v1/audit-events?action=permission.denied&actor={}", worker["id"].as_str().unwrap()), Some(&admin)).await;
-    assert_eq!(audit.body["items"].as_array().unwrap().len(), 1, "{}", audit.text);
-    assert_eq!(audit.body["items"][0]["outcome"], "denied");
+    let rows = audit.body["items"].as_array().unwrap();
+    let permissions: Vec<&str> = rows.iter().map(|r| r["entity_id"].as_str().unwrap()).collect();
+    assert_eq!(permissions.len(), 2, "twenty denials of user:write within a minute are one row, audit:read another: {}", audit.text);
+    assert!(permissions.contains(&"user:write") && permissions.contains(&"audit:read"));
+    assert!(rows.iter().all(|r| r["outcome"] == "denied"));
 }
 
 #[actix_web::test]

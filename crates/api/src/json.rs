@@ -39,6 +39,8 @@ pub fn body_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiErro
             let message = message.split(" at line ").next().unwrap_or(&message).to_string();
             let (field, code) = if let Some(name) = between_backticks(&message).filter(|_| message.starts_with("unknown field")) {
                 (join_path(&path, name), "unknown_field")
+            } else if let Some(name) = between_backticks(&message).filter(|_| message.starts_with(DUPLICATE_KEY)) {
+                (join_path(&path, name), "duplicate_key")
             } else if let Some(name) = between_backticks(&message).filter(|_| message.starts_with("missing field")) {
                 (join_path(&path, name), "required")
             } else {
@@ -67,6 +69,68 @@ fn join_path(path: &str, name: &str) -> String {
     }
 }
 
+const DUPLICATE_KEY: &str = "duplicate key";
+
+/// A JSON value read with every object's keys unique: `{"a":1,"a":2}` is
+/// refused (RFC 8259 leaves it to the reader; taking the last silently
+/// lets two readers of one body see different requests).
+struct UniqueKeys(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueKeysVisitor).map(UniqueKeys)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(UniqueKeys(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if fields.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("{DUPLICATE_KEY} `{key}`: each member may appear once")));
+            }
+            let UniqueKeys(value) = map.next_value()?;
+            fields.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(fields))
+    }
+}
+
 /// Writes every number with no fractional part (`4.0`, `-2e3`) as an
 /// integer. JSON Schema counts `4.0` as an integer, and so does the
 /// contract; serde's integer types would refuse it.
@@ -89,7 +153,7 @@ fn integral_numbers_as_integers(value: &mut serde_json::Value) {
 /// Parses and validates a complete body.
 pub fn parse_body<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let mut json: serde_json::Value = serde_path_to_error::deserialize(&mut deserializer).map_err(body_error)?;
+    let UniqueKeys(mut json) = serde_path_to_error::deserialize(&mut deserializer).map_err(body_error)?;
     deserializer.end().map_err(|e| ApiError::from(HttpFailure::MalformedBody(format!("trailing characters after the JSON value: {e}"))))?;
     if let Some(field) = jiuzhu_core::text::nul_in(&json) {
         return Err(DomainError::Validation(vec![field]).into());
@@ -157,6 +221,16 @@ mod tests {
         assert!(is_json("application/merge-patch+json"));
         assert!(!is_json("text/plain"));
         assert!(!is_json(""));
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_naming_the_member() {
+        let twice = parse_body::<Login>(b"{\"username\":\"a\",\"age\":1,\"username\":\"b\"}").unwrap_err();
+        assert_eq!(fields(twice), [("username".into(), "duplicate_key".into())]);
+        let nested: Result<serde_json::Value, _> = serde_json::from_str::<UniqueKeys>(r#"{"x":[{"a":1,"a":2}]}"#).map(|u| u.0);
+        assert!(nested.is_err());
+        let fine = serde_json::from_str::<UniqueKeys>(r#"{"a":{"a":1},"b":[1,2.5,"x",null,true,18446744073709551615]}"#).unwrap().0;
+        assert_eq!(fine, serde_json::json!({"a":{"a":1},"b":[1,2.5,"x",null,true,18446744073709551615u64]}));
     }
 
     #[test]

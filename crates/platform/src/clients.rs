@@ -119,7 +119,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateClient) -> Result<Clien
         role: Set(Role::from(input.role).code().to_string()),
         region_code: Set(region.to_string()),
         department: Set(input.department),
-        secret_hash: Set(password::hash(&secret)?),
+        secret_hash: Set(password::hash_off_workers(&secret).await?),
         active: Set(true),
         security_stamp: Set(0),
         version: Set(1),
@@ -180,5 +180,6 @@ pub async fn deactivate(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>)
 /// Checks client credentials; inactive clients never match.
 pub async fn authenticate(conn: &impl ConnectionTrait, client_id: &str, secret: &str) -> Result<Option<api_client::Model>, DomainError> {
     let found = api_client::Entity::find().filter(api_client::Column::ClientId.eq(client_id)).one(conn).await?;
-    Ok(found.filter(|c| c.active && password::verify(secret, &c.secret_hash)))
+    let right = password::check_off_workers(secret, found.as_ref().map(|c| c.secret_hash.as_str())).await?;
+    Ok(found.filter(|c| c.active && right))
 }

@@ -5,9 +5,10 @@
 
 use crate::audit::{self, Entry, Outcome, Who};
 use crate::db::Db;
+use crate::entity::audit_event;
 use crate::outbox::{self, NewEvent};
 use jiuzhu_core::{Context, DomainError, Permission};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 /// What a write changed.
 pub struct Change {
@@ -86,11 +87,27 @@ pub async fn record_all(conn: &impl ConnectionTrait, ctx: &Context, changes: Vec
     outbox::publish_all(conn, ctx.now, events.into_iter().flatten().collect()).await
 }
 
-/// Checks a permission; a denial is audited in its own transaction and
-/// answers 403.
+/// Denials of one permission to one account are recorded once per this
+/// window: the record of denials stays, and repeating them cannot flood the chain.
+pub const DENIAL_WINDOW_SECS: i64 = 60;
+
+/// Checks a permission; a denial answers 403 and is audited in its own
+/// transaction, once per `DENIAL_WINDOW_SECS` for the account and permission.
 pub async fn authorize(db: &Db, ctx: &Context, permission: Permission) -> Result<(), DomainError> {
     if ctx.actor.can(permission) {
         return Ok(());
+    }
+    let denied = Err(DomainError::Forbidden { permission: permission.code().to_string() });
+    let recorded_lately = audit_event::Entity::find()
+        .filter(audit_event::Column::Actor.eq(ctx.actor.subject.as_str()))
+        .filter(audit_event::Column::Action.eq("permission.denied"))
+        .filter(audit_event::Column::OccurredAt.gt(ctx.now - chrono::Duration::seconds(DENIAL_WINDOW_SECS)))
+        .filter(audit_event::Column::EntityId.eq(permission.code()))
+        .one(db.conn())
+        .await?
+        .is_some();
+    if recorded_lately {
+        return denied;
     }
     audit_alone(
         db,
@@ -101,11 +118,11 @@ pub async fn authorize(db: &Db, ctx: &Context, permission: Permission) -> Result
             entity_id: Some(permission.code().into()),
             region_code: ctx.actor.region.to_string(),
             outcome: Outcome::Denied,
-            detail: serde_json::json!({"permission": permission.code()}),
+            detail: serde_json::json!({"permission": permission.code(), "recorded_once_per_secs": DENIAL_WINDOW_SECS}),
         },
     )
     .await?;
-    Err(DomainError::Forbidden { permission: permission.code().to_string() })
+    denied
 }
 
 /// Appends one audit row in a transaction of its own: for outcomes whose

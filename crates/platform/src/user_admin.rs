@@ -255,7 +255,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateUser, provider: Option<
         department: Set(input.department),
         provider_id: Set(input.provider_id),
         phone: Set(phone.map(String::from)),
-        password_hash: Set(password::hash(&input.password)?),
+        password_hash: Set(password::hash_off_workers(&input.password).await?),
         active: Set(true),
         security_stamp: Set(0),
         version: Set(1),
@@ -387,7 +387,7 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
         changed.push("phone");
     }
     if let Some(new_password) = input.password {
-        model.password_hash = Set(password::hash(&new_password)?);
+        model.password_hash = Set(password::hash_off_workers(&new_password).await?);
         changed.push("password");
     }
     // A new role, department or password ends the account's sessions.

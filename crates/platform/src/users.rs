@@ -90,5 +90,6 @@ pub async fn bootstrap_admin(
 /// Checks a username and password; inactive accounts never match.
 pub async fn authenticate(conn: &impl ConnectionTrait, username: &str, candidate: &str) -> Result<Option<user::Model>, DomainError> {
     let found = find_by_username(conn, username).await?;
-    Ok(found.filter(|u| u.active && password::verify(candidate, &u.password_hash)))
+    let right = password::check_off_workers(candidate, found.as_ref().map(|u| u.password_hash.as_str())).await?;
+    Ok(found.filter(|u| u.active && right))
 }
