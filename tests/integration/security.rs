@@ -443,3 +443,38 @@ fn the_masking_scan_finds_full_numbers_and_only_those() {
         assert_eq!(unmasked_pii(clean), None, "{clean}");
     }
 }
+
+/// A replayed answer discloses again what the first one did: each replay is
+/// audited, and a replay needs an account that still allows the token.
+#[actix_web::test]
+async fn idempotent_replays_are_audited_and_need_a_live_account() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let search = json!({"purpose": "核对", "query_type": "id_numbers", "ids": [jiuzhu_tests::id_born("1950-01-01", 1)], "reveal": true});
+    let key = [("Idempotency-Key", "search-1")];
+    let first = app.post_json_with("/api/v1/registry/search", Some(&admin), &search, &key).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let again = app.post_json_with("/api/v1/registry/search", Some(&admin), &search, &key).await;
+    assert_eq!((again.status, again.header("idempotent-replayed")), (200, Some("true")));
+    let searched = app.get("/api/v1/audit-events?action=registry.searched", Some(&admin)).await;
+    let replayed = app.get("/api/v1/audit-events?action=request.replayed", Some(&admin)).await;
+    assert_eq!(
+        searched.body["items"].as_array().unwrap().len() + replayed.body["items"].as_array().unwrap().len(),
+        2,
+        "one row per disclosure"
+    );
+    assert_eq!(replayed.body["items"][0]["entity_id"], "/api/v1/registry/search");
+
+    app.add_region(&admin, "640202001", "示范街道").await;
+    let worker = app.add_user(&admin, "replay.worker", "township_officer", "640202001", json!({})).await;
+    let token = app.login("replay.worker", "password-1234").await;
+    let body = json!({"name": "张秀兰", "id_number": jiuzhu_tests::id_born("1950-01-01", 2), "region_code": "640202001", "address": "示范社区",
+        "categories": [{"category": "extreme_poverty", "support_mode": "dispersed", "valid_from": "2024-01-01"}], "groups": []});
+    let key = [("Idempotency-Key", "register-1")];
+    let registered = app.post_json_with("/api/v1/beneficiaries", Some(&token), &body, &key).await;
+    assert_eq!(registered.status, 201, "{}", registered.text);
+    let id = worker["id"].as_str().unwrap();
+    let off = app.post_json_with(&format!("/api/v1/users/{id}/deactivate"), Some(&admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(off.status, 200);
+    app.post_json_with("/api/v1/beneficiaries", Some(&token), &body, &key).await.assert_problem(401, "unauthenticated");
+}

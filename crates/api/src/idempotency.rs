@@ -7,7 +7,9 @@
 
 use crate::auth::{TokenService, bearer_token};
 use crate::json::BodyLimit;
+use crate::middleware::RequestId;
 use crate::problem::{ApiError, HttpFailure};
+use crate::sessions::SessionCache;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -16,8 +18,10 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, web};
 use futures_util::StreamExt;
 use jiuzhu_core::DomainError;
+use jiuzhu_platform::audit::{Entry, Outcome, Who};
 use jiuzhu_platform::hash::sha256_hex;
 use jiuzhu_platform::idempotency::{self, Claim, MAX_KEY_LEN, StoredResponse};
+use jiuzhu_platform::record::audit_alone;
 
 pub const HEADER: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";
@@ -50,21 +54,41 @@ pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 
             ApiError::Http(HttpFailure::BadHeader(format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters"))).into()
         );
     }
-    // The owner is the authenticated caller; without a valid token the
-    // handler answers 401 and there is nothing to remember.
-    let owner = match (req.app_data::<web::Data<TokenService>>(), bearer(&req)) {
-        (Some(tokens), Some(token)) => tokens.verify(&token).ok().map(|token| token.claimed.subject),
+    // The owner is the authenticated caller, as its account allows now;
+    // without one the handler answers 401 and there is nothing to remember.
+    let verified = match (req.app_data::<web::Data<TokenService>>(), bearer(&req)) {
+        (Some(tokens), Some(token)) => tokens.verify(&token).ok(),
         _ => None,
     };
-    let (Some(owner), Some(state)) = (owner, req.app_data::<web::Data<AppState>>().cloned()) else {
+    let (Some(verified), Some(state), Some(sessions)) =
+        (verified, req.app_data::<web::Data<AppState>>().cloned(), req.app_data::<web::Data<SessionCache>>().cloned())
+    else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
+    let Ok(actor) = sessions.admit(&state.db, &verified).await else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let owner = actor.subject.clone();
 
     let body = read_payload(&mut req).await?;
     let fingerprint = sha256_hex(&[req.method().as_str().as_bytes(), req.path().as_bytes(), req.query_string().as_bytes(), &body]);
     let now = state.clock.now();
     match idempotency::claim(&state.db, &owner, &key, &fingerprint, now).await.map_err(ApiError::from)? {
-        Claim::Replay(stored) => return Ok(req.into_response(replay(stored))),
+        Claim::Replay(stored) => {
+            // A replay discloses again what the first answer disclosed: audited.
+            let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+            let who = Who { subject: owner.clone(), role: actor.role.code().to_string(), request_id, at: now };
+            let entry = Entry {
+                action: "request.replayed".into(),
+                entity_type: "request".into(),
+                entity_id: Some(req.path().to_string()),
+                region_code: actor.region.to_string(),
+                outcome: Outcome::Success,
+                detail: serde_json::json!({"status": stored.status}),
+            };
+            audit_alone(&state.db, &who, entry).await.map_err(ApiError::from)?;
+            return Ok(req.into_response(replay(stored)));
+        }
         Claim::InFlight => {
             return Err(ApiError::Domain(DomainError::conflict(
                 "idempotency_key_in_flight",
