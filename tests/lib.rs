@@ -16,11 +16,15 @@ use serde_json::Value;
 use std::sync::Arc;
 
 pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
+/// The audit chain key of every test server (one process holds one key).
+pub const AUDIT_KEY: &str = "test-audit-key-that-is-long-enough-0123456789";
 
 pub struct TestApp {
     pub address: String,
     pub db: Db,
     pub admin_password: String,
+    /// Where this server's signed audit checkpoints are written.
+    pub audit_checkpoint_file: String,
     client: awc::Client,
     _database: database::TestDatabase,
 }
@@ -72,12 +76,17 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         bind: "127.0.0.1:0".into(),
         // The tests' webhook receivers listen on loopback.
         webhook_allowed_networks: vec!["127.0.0.0/8".into()],
+        audit_key: Some(AUDIT_KEY.into()),
+        audit_checkpoint_file: std::env::temp_dir()
+            .join(format!("jiuzhu-checkpoints-{}.ndjson", jiuzhu_core::id::new_id()))
+            .display()
+            .to_string(),
         ..Config::default()
     };
     adjust(&mut config);
     let db = Db::connect(&config.database_url, 5).await.expect("connect to the test database");
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    server::prepare_database(&db, clock.as_ref(), config.admin_password.as_deref()).await.expect("prepare the test database");
+    server::prepare_database(&db, clock.as_ref(), &config).await.expect("prepare the test database");
     let shared = Shared::new(db.clone(), clock, &config, JWT_SECRET.as_bytes()).expect("shared state");
     server::self_test(&shared).expect("token self-test");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
@@ -85,7 +94,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let running = server::run(listener, shared).expect("start the server");
     actix_web::rt::spawn(running);
     let client = awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish();
-    TestApp { address, db, admin_password, client, _database: database }
+    TestApp { address, db, admin_password, audit_checkpoint_file: config.audit_checkpoint_file.clone(), client, _database: database }
 }
 
 impl TestApp {

@@ -287,6 +287,112 @@ async fn the_audit_chain_verifies_and_detects_tampering() {
     assert_eq!(broken.body["broken_at_seq"], 2);
 }
 
+/// Relinks the whole chain with plain SHA-256, as someone without the key
+/// would, first marking row `tamper` (if any) as failed; returns the last hash.
+async fn rechain_plain(app: &TestApp, tamper: Option<i64>) -> String {
+    use jiuzhu_platform::entity::audit_event;
+    use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
+    let rows = audit_event::Entity::find().order_by_asc(audit_event::Column::Seq).all(app.db.conn()).await.unwrap();
+    let mut prev = jiuzhu_platform::audit::GENESIS_HASH.to_string();
+    for mut row in rows {
+        if Some(row.seq) == tamper {
+            row.outcome = "failure".into();
+        }
+        let at = row.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let (seq, id, entity_id) = (row.seq.to_string(), row.id.to_string(), row.entity_id.clone().unwrap_or_default());
+        let parts: Vec<&[u8]> = vec![
+            prev.as_bytes(),
+            seq.as_bytes(),
+            id.as_bytes(),
+            at.as_bytes(),
+            row.actor.as_bytes(),
+            row.actor_role.as_bytes(),
+            row.action.as_bytes(),
+            row.entity_type.as_bytes(),
+            entity_id.as_bytes(),
+            row.region_code.as_bytes(),
+            row.outcome.as_bytes(),
+            row.request_id.as_bytes(),
+            row.detail.as_bytes(),
+        ];
+        let hash = jiuzhu_platform::hash::sha256_hex(&parts);
+        let outcome = row.outcome.clone();
+        let mut model: audit_event::ActiveModel = row.into();
+        model.outcome = Set(outcome);
+        model.prev_hash = Set(prev.clone());
+        model.hash = Set(hash.clone());
+        model.update(app.db.conn()).await.unwrap();
+        prev = hash;
+    }
+    prev
+}
+
+/// A chain from before keys (plain SHA-256) is verified and re-linked under
+/// the key once, at start.
+#[actix_web::test]
+async fn a_plain_chain_is_re_keyed_once_it_verifies() {
+    use jiuzhu_platform::entity::audit_chain_head;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.add_user(&admin, "plain.one", "auditor", "640200", json!({})).await;
+    let last = rechain_plain(&app, None).await;
+    let head = audit_chain_head::Entity::find_by_id(1).one(app.db.conn()).await.unwrap().unwrap();
+    let mut head: audit_chain_head::ActiveModel = head.into();
+    head.hash = Set(last);
+    head.scheme = Set(jiuzhu_platform::audit::PLAIN.into());
+    head.update(app.db.conn()).await.unwrap();
+    let plain = app.get("/api/v1/audit-events/verify", Some(&admin)).await;
+    assert_eq!(
+        (plain.body["valid"].as_bool(), plain.body["problem"].as_str()),
+        (Some(false), Some("the chain is not keyed")),
+        "{}",
+        plain.text
+    );
+    jiuzhu_platform::audit::adopt_key(&app.db).await.unwrap();
+    let keyed = app.get("/api/v1/audit-events/verify", Some(&admin)).await;
+    assert_eq!(keyed.body["valid"], true, "{}", keyed.text);
+}
+
+/// Someone who can write the database can neither truncate the chain (a
+/// signed checkpoint outside it still names the removed rows) nor rewrite it
+/// (the links are keyed, and plain SHA-256 does not make them).
+#[actix_web::test]
+async fn the_audit_chain_resists_whoever_can_write_the_database() {
+    use jiuzhu_platform::entity::{audit_chain_head, audit_event};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    for n in 0..5 {
+        app.add_user(&admin, &format!("chain.{n}"), "auditor", "640200", json!({})).await;
+    }
+    let verify = || app.get("/api/v1/audit-events/verify", Some(&admin));
+    let clock = jiuzhu_core::SystemClock;
+    let file = app.audit_checkpoint_file.clone();
+    let written = jiuzhu_api::audit_trail::write_checkpoint(&app.db, &clock, &file).await.unwrap().expect("a checkpoint");
+    let report = verify().await;
+    assert_eq!((report.body["valid"].as_bool(), report.body["checkpoints_checked"].as_u64()), (Some(true), Some(1)), "{}", report.text);
+
+    // Truncation: drop the newest rows and point the head at the new last row.
+    let keep = written.seq - 3;
+    let last_kept = audit_event::Entity::find().filter(audit_event::Column::Seq.eq(keep)).one(app.db.conn()).await.unwrap().unwrap();
+    audit_event::Entity::delete_many().filter(audit_event::Column::Seq.gt(keep)).exec(app.db.conn()).await.unwrap();
+    let head = audit_chain_head::Entity::find_by_id(1).one(app.db.conn()).await.unwrap().unwrap();
+    let mut head: audit_chain_head::ActiveModel = head.into();
+    head.seq = Set(keep);
+    head.hash = Set(last_kept.hash.clone());
+    head.update(app.db.conn()).await.unwrap();
+    let truncated = verify().await;
+    assert_eq!(truncated.body["valid"], false, "{}", truncated.text);
+    assert!(truncated.body["problem"].as_str().unwrap().contains("removed"), "{}", truncated.text);
+
+    // Rewriting: change a row and recompute every later link with plain SHA-256.
+    rechain_plain(&app, Some(2)).await;
+    std::fs::remove_file(&file).ok();
+    let rewritten = verify().await;
+    assert_eq!((rewritten.body["valid"].as_bool(), rewritten.body["broken_at_seq"].as_i64()), (Some(false), Some(1)), "{}", rewritten.text);
+}
+
 #[actix_web::test]
 async fn twenty_concurrent_posts_with_one_key_create_one_record() {
     let app = spawn_app().await;

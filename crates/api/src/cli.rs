@@ -146,7 +146,7 @@ async fn connect(config: &Config) -> Result<Db, String> {
 /// Connects, migrates and makes sure the administrator exists.
 async fn prepare(config: &Config) -> Result<Db, String> {
     let db = connect(config).await?;
-    match server::prepare_database(&db, &SystemClock, config.admin_password.as_deref()).await? {
+    match server::prepare_database(&db, &SystemClock, config).await? {
         Bootstrap::CreatedWithGeneratedPassword(password) => {
             println!("Created the administrator. Log in as `admin` with password: {password}");
             println!("(shown once; set JIUZHU_ADMIN_PASSWORD to choose it yourself)");

@@ -27,6 +27,16 @@ pub struct Config {
     pub jwks_file: Option<String>,
     /// The `iss` those external tokens carry.
     pub jwks_issuer: String,
+    /// The audit chain's key (at least 32 bytes); the same on every node.
+    /// Unset: read from `audit_key_file`.
+    pub audit_key: Option<String>,
+    /// Where the audit key is kept when `audit_key` is unset; created with a
+    /// random key when missing.
+    pub audit_key_file: String,
+    /// Where this node appends the audit chain's signed checkpoints.
+    pub audit_checkpoint_file: String,
+    /// Seconds between two checkpoints.
+    pub audit_checkpoint_secs: u64,
     /// Requests per minute per bearer token, per node.
     pub rate_limit_per_token: u32,
     /// Working days a department has to finish a referral.
@@ -94,6 +104,10 @@ struct FileConfig {
     client_request_timeout_ms: Option<u64>,
     jwks_file: Option<String>,
     jwks_issuer: Option<String>,
+    audit_key: Option<String>,
+    audit_key_file: Option<String>,
+    audit_checkpoint_file: Option<String>,
+    audit_checkpoint_secs: Option<u64>,
     referral_due_working_days: Option<u32>,
     signal_threshold_fen: Option<i64>,
     follow_up_days: Option<u32>,
@@ -115,6 +129,10 @@ impl Default for Config {
             max_connections: 10,
             jwks_file: None,
             jwks_issuer: "jiuzhu-idp".into(),
+            audit_key: None,
+            audit_key_file: "data/audit.key".into(),
+            audit_checkpoint_file: "data/audit-checkpoints.ndjson".into(),
+            audit_checkpoint_secs: 60,
             rate_limit_per_token: 1200,
             referral_due_working_days: 5,
             signal_threshold_fen: 2_000_000,
@@ -186,6 +204,13 @@ impl Config {
                 .unwrap_or(d.max_connections),
             jwks_file: env("JIUZHU_JWKS_FILE").or(file.jwks_file),
             jwks_issuer: env("JIUZHU_JWKS_ISSUER").or(file.jwks_issuer).unwrap_or(d.jwks_issuer),
+            audit_key: env("JIUZHU_AUDIT_KEY").or(file.audit_key),
+            audit_key_file: env("JIUZHU_AUDIT_KEY_FILE").or(file.audit_key_file).unwrap_or(d.audit_key_file),
+            audit_checkpoint_file: env("JIUZHU_AUDIT_CHECKPOINT_FILE").or(file.audit_checkpoint_file).unwrap_or(d.audit_checkpoint_file),
+            audit_checkpoint_secs: number("JIUZHU_AUDIT_CHECKPOINT_SECS")?
+                .or(file.audit_checkpoint_secs)
+                .unwrap_or(d.audit_checkpoint_secs)
+                .clamp(1, 86_400),
             rate_limit_per_token: number("JIUZHU_RATE_LIMIT_PER_TOKEN")?
                 .map(|n| n.clamp(1, u64::from(u32::MAX)) as u32)
                 .or(file.rate_limit_per_token)

@@ -3,6 +3,7 @@
 //! the `jiuzhu` command line. Handlers stay thin: extract, call one service
 //! function, map the result.
 
+pub mod audit_trail;
 pub mod auth;
 pub mod cli;
 pub mod config;

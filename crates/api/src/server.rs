@@ -55,6 +55,8 @@ pub struct Shared {
     pub import_abandoned_after: std::time::Duration,
     /// How long a client has to send a request's headers.
     pub client_request_timeout: std::time::Duration,
+    /// How often the audit chain's head is checkpointed.
+    pub audit_checkpoint_every: std::time::Duration,
 }
 
 impl Shared {
@@ -77,6 +79,7 @@ impl Shared {
                 ocid_prefix: config.ocid_prefix.clone(),
                 webhook_policy: config.webhook_policy(),
                 webhook_targets: config.webhook_targets().map_err(DomainError::Internal)?,
+                audit_checkpoint_file: config.audit_checkpoint_file.clone(),
             }),
             tokens: web::Data::new(tokens),
             sessions: web::Data::new(SessionCache::new(std::time::Duration::from_millis(config.account_cache_ms))),
@@ -88,6 +91,7 @@ impl Shared {
             webhook_worker: WorkerSettings::from_config(config).map_err(DomainError::Internal)?,
             import_abandoned_after: std::time::Duration::from_secs(config.import_abandoned_after_secs),
             client_request_timeout: std::time::Duration::from_millis(config.client_request_timeout_ms),
+            audit_checkpoint_every: std::time::Duration::from_secs(config.audit_checkpoint_secs),
         })
     }
 }
@@ -165,6 +169,12 @@ pub fn build_app(
 pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
     webhook_worker::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.webhook_worker.clone());
     crate::maintenance::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.import_abandoned_after);
+    crate::audit_trail::spawn(
+        shared.state.db.clone(),
+        shared.state.clock.clone(),
+        shared.state.audit_checkpoint_file.clone(),
+        shared.audit_checkpoint_every,
+    );
     let client_request_timeout = shared.client_request_timeout;
     let server = actix_web::HttpServer::new(move || build_app(shared.clone()))
         .client_request_timeout(client_request_timeout)
@@ -175,8 +185,11 @@ pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
 }
 
 /// Migrates the schema and creates the bootstrap administrator when no user exists.
-pub async fn prepare_database(db: &Db, clock: &dyn Clock, admin_password: Option<&str>) -> Result<Bootstrap, String> {
+pub async fn prepare_database(db: &Db, clock: &dyn Clock, config: &Config) -> Result<Bootstrap, String> {
+    let admin_password = config.admin_password.as_deref();
     Migrator::up(db.conn(), None).await.map_err(|e| format!("migration failed: {e}"))?;
+    jiuzhu_platform::audit::use_key(&crate::audit_trail::load_key(config)?);
+    jiuzhu_platform::audit::adopt_key(db).await.map_err(|e| e.to_string())?;
     let txn = db.begin_write().await.map_err(|e| e.to_string())?;
     let outcome = users::bootstrap_admin(&*txn, clock, admin_password).await.map_err(|e| e.to_string())?;
     txn.commit().await.map_err(|e| e.to_string())?;

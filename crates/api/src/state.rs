@@ -23,6 +23,8 @@ pub struct AppState {
     pub ocid_prefix: String,
     /// Where webhooks may point: the public internet and the allowed networks.
     pub webhook_targets: TargetPolicy,
+    /// Where this node's signed audit checkpoints are.
+    pub audit_checkpoint_file: String,
     /// How webhook deliveries are retried; a manual retry grants `max_attempts` more.
     pub webhook_policy: RetryPolicy,
 }

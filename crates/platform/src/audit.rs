@@ -1,14 +1,20 @@
-//! The audit log: append-only rows, each holding the hash of the row before
-//! it, so any later edit breaks the chain and `verify` finds it. There is no
-//! function here (or anywhere) that updates or deletes an audit row.
+//! The audit log: append-only rows, each holding a keyed hash (HMAC-SHA256
+//! under a key kept outside the database) of its content and of the row
+//! before it, so an edit breaks the chain and whoever can write the
+//! database cannot recompute it. Signed checkpoints (count and head) leave
+//! the database, and `verify` checks the chain against them, so removing
+//! the newest rows is found too. Apart from the one-time re-keying of a
+//! plain chain (`adopt_key`), nothing updates or deletes an audit row.
 
+use crate::db::Db;
 use crate::entity::{audit_chain_head, audit_event};
-use crate::hash::sha256_hex;
+use crate::hash::{hmac_sha256_parts_hex, sha256_hex};
 use crate::paging::keyset;
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, id::new_id};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, RwLock};
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -64,30 +70,54 @@ fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
     at.with_nanosecond(at.nanosecond() / 1000 * 1000).unwrap_or(at)
 }
 
-fn row_hash(prev_hash: &str, row: &audit_event::Model) -> String {
-    let seq = row.seq.to_string();
-    let id = row.id.to_string();
-    let at = row.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true);
-    let entity_id = row.entity_id.clone().unwrap_or_default();
-    sha256_hex(&[
-        prev_hash.as_bytes(),
-        seq.as_bytes(),
-        id.as_bytes(),
-        at.as_bytes(),
-        row.actor.as_bytes(),
-        row.actor_role.as_bytes(),
-        row.action.as_bytes(),
-        row.entity_type.as_bytes(),
-        entity_id.as_bytes(),
-        row.region_code.as_bytes(),
-        row.outcome.as_bytes(),
-        row.request_id.as_bytes(),
-        row.detail.as_bytes(),
-    ])
+/// The scheme of a plain chain (before keys) and of a keyed one.
+pub const PLAIN: &str = "sha256";
+pub const KEYED: &str = "hmac-sha256";
+
+/// The chain key of this process, set once at start from configuration.
+static CHAIN_KEY: RwLock<Option<Arc<Vec<u8>>>> = RwLock::new(None);
+
+/// Sets the key the chain and its checkpoints are made with.
+pub fn use_key(key: &[u8]) {
+    if let Ok(mut slot) = CHAIN_KEY.write() {
+        *slot = Some(Arc::new(key.to_vec()));
+    }
+}
+
+fn chain_key() -> Result<Arc<Vec<u8>>, DomainError> {
+    CHAIN_KEY.read().ok().and_then(|k| k.clone()).ok_or_else(|| DomainError::Internal("the audit chain key is not set".into()))
+}
+
+fn row_parts(prev_hash: &str, row: &audit_event::Model) -> [String; 13] {
+    [
+        prev_hash.to_string(),
+        row.seq.to_string(),
+        row.id.to_string(),
+        row.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        row.actor.clone(),
+        row.actor_role.clone(),
+        row.action.clone(),
+        row.entity_type.clone(),
+        row.entity_id.clone().unwrap_or_default(),
+        row.region_code.clone(),
+        row.outcome.clone(),
+        row.request_id.clone(),
+        row.detail.clone(),
+    ]
+}
+
+/// A row's link under `key` (keyed chains) or plain SHA-256 (`None`).
+fn row_hash(key: Option<&[u8]>, prev_hash: &str, row: &audit_event::Model) -> String {
+    let parts = row_parts(prev_hash, row);
+    let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
+    match key {
+        Some(key) => hmac_sha256_parts_hex(key, &parts),
+        None => sha256_hex(&parts),
+    }
 }
 
 /// The row that follows `prev` in the chain: its sequence number and hash.
-fn chained(prev_seq: i64, prev_hash: &str, who: &Who, entry: Entry) -> audit_event::Model {
+fn chained(key: &[u8], prev_seq: i64, prev_hash: &str, who: &Who, entry: Entry) -> audit_event::Model {
     let mut row = audit_event::Model {
         seq: prev_seq + 1,
         id: new_id(),
@@ -104,7 +134,7 @@ fn chained(prev_seq: i64, prev_hash: &str, who: &Who, entry: Entry) -> audit_eve
         prev_hash: prev_hash.to_string(),
         hash: String::new(),
     };
-    row.hash = row_hash(prev_hash, &row);
+    row.hash = row_hash(Some(key), prev_hash, &row);
     row
 }
 
@@ -127,15 +157,16 @@ pub async fn append_all(conn: &impl ConnectionTrait, who: &Who, entries: Vec<Ent
         .one(conn)
         .await?
         .ok_or_else(|| DomainError::Internal("audit chain head is missing".into()))?;
+    let key = chain_key()?;
     let mut rows = Vec::with_capacity(entries.len());
     let (mut seq, mut hash) = (head.seq, head.hash);
     for entry in entries {
-        let row = chained(seq, &hash, who, entry);
+        let row = chained(&key, seq, &hash, who, entry);
         (seq, hash) = (row.seq, row.hash.clone());
         rows.push(row);
     }
     crate::bulk::insert_all::<audit_event::ActiveModel, _>(conn, rows.iter().cloned()).await?;
-    audit_chain_head::ActiveModel { id: Set(1), seq: Set(seq), hash: Set(hash) }.update(conn).await?;
+    audit_chain_head::ActiveModel { id: Set(1), seq: Set(seq), hash: Set(hash), scheme: sea_orm::ActiveValue::NotSet }.update(conn).await?;
     Ok(rows)
 }
 
@@ -219,22 +250,75 @@ pub async fn list(
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({"valid": true, "checked": 1204, "broken_at_seq": null}))]
+#[schema(example = json!({"valid": true, "checked": 1204, "checkpoints_checked": 20, "broken_at_seq": null, "problem": null}))]
 pub struct ChainReport {
-    /// True when every row links to the one before and the head matches.
+    /// True when every row links to the one before under the key, the head
+    /// matches, and every checkpoint is signed and matches the chain.
     pub valid: bool,
     /// Rows checked.
     pub checked: u64,
-    /// The first row whose content or link does not match, if any.
+    /// Signed checkpoints the chain was compared with.
+    pub checkpoints_checked: u64,
+    /// The first row whose content or link does not match, or the
+    /// checkpoint's row that is missing or differs, if any.
     pub broken_at_seq: Option<i64>,
+    /// What was found, when the chain is not valid.
+    pub problem: Option<String>,
 }
 
-/// Walks the whole chain in `seq` order, recomputing every hash.
-pub async fn verify(conn: &impl ConnectionTrait) -> Result<ChainReport, DomainError> {
+/// A signed statement that the chain had `seq` rows ending in `hash` at
+/// `at`; written outside the database (a file and the log), so that rows
+/// removed or rewritten later are found against it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub at: DateTime<Utc>,
+    /// HMAC-SHA256 under the chain key of `seq`, `hash` and `at`.
+    pub mac: String,
+}
+
+fn checkpoint_mac(key: &[u8], seq: i64, hash: &str, at: DateTime<Utc>) -> String {
+    let at = at.to_rfc3339_opts(SecondsFormat::Micros, true);
+    hmac_sha256_parts_hex(key, &[b"jiuzhu-audit-checkpoint", seq.to_string().as_bytes(), hash.as_bytes(), at.as_bytes()])
+}
+
+impl Checkpoint {
+    pub fn signature_holds(&self) -> Result<bool, DomainError> {
+        Ok(checkpoint_mac(&chain_key()?, self.seq, &self.hash, self.at) == self.mac)
+    }
+}
+
+/// The chain's head now, signed.
+pub async fn checkpoint(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Checkpoint, DomainError> {
+    let head = head(conn).await?;
+    let at = micros(now);
+    Ok(Checkpoint { mac: checkpoint_mac(&chain_key()?, head.seq, &head.hash, at), seq: head.seq, hash: head.hash, at })
+}
+
+async fn head(conn: &impl ConnectionTrait) -> Result<audit_chain_head::Model, DomainError> {
+    audit_chain_head::Entity::find_by_id(1).one(conn).await?.ok_or_else(|| DomainError::Internal("audit chain head is missing".into()))
+}
+
+/// Walks the whole chain in `seq` order, recomputing every link under the
+/// key, then compares it with each signed checkpoint.
+pub async fn verify(conn: &impl ConnectionTrait, checkpoints: &[Checkpoint]) -> Result<ChainReport, DomainError> {
     const BATCH: u64 = 1000;
+    let head = head(conn).await?;
+    let key = chain_key()?;
+    let key = (head.scheme == KEYED).then_some(key.as_slice());
+    let broken = |checked, seq, problem: &str| ChainReport {
+        valid: false,
+        checked,
+        checkpoints_checked: 0,
+        broken_at_seq: Some(seq),
+        problem: Some(problem.to_string()),
+    };
     let mut prev_hash = GENESIS_HASH.to_string();
     let mut expected_seq = 1;
     let mut checked = 0;
+    let mut hash_at: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    let wanted: std::collections::HashSet<i64> = checkpoints.iter().map(|c| c.seq).collect();
     loop {
         let rows = audit_event::Entity::find()
             .filter(audit_event::Column::Seq.gte(expected_seq))
@@ -244,8 +328,11 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<ChainReport, DomainEr
             .await?;
         let done = (rows.len() as u64) < BATCH;
         for row in rows {
-            if row.seq != expected_seq || row.prev_hash != prev_hash || row_hash(&prev_hash, &row) != row.hash {
-                return Ok(ChainReport { valid: false, checked, broken_at_seq: Some(row.seq.min(expected_seq)) });
+            if row.seq != expected_seq || row.prev_hash != prev_hash || row_hash(key, &prev_hash, &row) != row.hash {
+                return Ok(broken(checked, row.seq.min(expected_seq), "a row's content or link does not match its hash"));
+            }
+            if wanted.contains(&row.seq) {
+                hash_at.insert(row.seq, row.hash.clone());
             }
             prev_hash = row.hash;
             expected_seq += 1;
@@ -255,12 +342,80 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<ChainReport, DomainEr
             break;
         }
     }
+    if head.seq != expected_seq - 1 || head.hash != prev_hash {
+        return Ok(broken(checked, expected_seq, "the chain head does not name the last row"));
+    }
+    for checkpoint in checkpoints {
+        if !checkpoint.signature_holds()? {
+            return Ok(broken(checked, checkpoint.seq, "a checkpoint's signature does not hold"));
+        }
+        let matches = checkpoint.seq == 0 && checkpoint.hash == GENESIS_HASH || hash_at.get(&checkpoint.seq) == Some(&checkpoint.hash);
+        if !matches {
+            let problem = if checkpoint.seq > head.seq {
+                "rows were removed: the chain is shorter than a checkpoint"
+            } else {
+                "a row differs from its checkpoint"
+            };
+            return Ok(broken(checked, checkpoint.seq, problem));
+        }
+    }
+    if key.is_none() && checked > 0 {
+        return Ok(broken(checked, 1, "the chain is not keyed"));
+    }
+    Ok(ChainReport { valid: true, checked, checkpoints_checked: checkpoints.len() as u64, broken_at_seq: None, problem: None })
+}
+
+/// Makes the chain keyed: a plain chain (from before keys) is verified and
+/// re-linked under the key once, in one transaction; a chain that does not
+/// verify is left as it is and refused, as it may have been tampered with.
+pub async fn adopt_key(db: &Db) -> Result<(), DomainError> {
+    let key = chain_key()?;
+    let txn = db.begin_write().await?;
     let head = audit_chain_head::Entity::find_by_id(1)
-        .one(conn)
+        .lock_exclusive()
+        .one(&*txn)
         .await?
         .ok_or_else(|| DomainError::Internal("audit chain head is missing".into()))?;
-    let valid = head.seq == expected_seq - 1 && head.hash == prev_hash;
-    Ok(ChainReport { valid, checked, broken_at_seq: (!valid).then_some(expected_seq) })
+    if head.scheme == KEYED {
+        txn.commit().await?;
+        return Ok(());
+    }
+    let (mut plain_prev, mut keyed_prev, mut expected_seq) = (GENESIS_HASH.to_string(), GENESIS_HASH.to_string(), 1);
+    loop {
+        let rows = audit_event::Entity::find()
+            .filter(audit_event::Column::Seq.gte(expected_seq))
+            .order_by_asc(audit_event::Column::Seq)
+            .limit(1000)
+            .all(&*txn)
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in rows {
+            if row.seq != expected_seq || row.prev_hash != plain_prev || row_hash(None, &plain_prev, &row) != row.hash {
+                return Err(DomainError::Internal(format!(
+                    "the audit chain is broken at seq {}; it is not re-keyed",
+                    row.seq.min(expected_seq)
+                )));
+            }
+            let keyed = row_hash(Some(&key), &keyed_prev, &row);
+            plain_prev = row.hash.clone();
+            let mut model: audit_event::ActiveModel = row.into();
+            model.prev_hash = Set(keyed_prev.clone());
+            model.hash = Set(keyed.clone());
+            model.update(&*txn).await?;
+            keyed_prev = keyed;
+            expected_seq += 1;
+        }
+    }
+    if head.seq != expected_seq - 1 || head.hash != plain_prev {
+        return Err(DomainError::Internal("the audit chain head does not name the last row; it is not re-keyed".into()));
+    }
+    audit_chain_head::ActiveModel { id: Set(1), seq: Set(head.seq), hash: Set(keyed_prev), scheme: Set(KEYED.to_string()) }
+        .update(&*txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// The hash the chain starts from; the migration seeds the head with it.

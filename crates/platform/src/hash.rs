@@ -23,6 +23,16 @@ pub fn sha256_hex(parts: &[&[u8]]) -> String {
     hex(&hasher.finalize())
 }
 
+/// HMAC-SHA256 under `key` of `parts`, length-prefixed as `sha256_hex` does.
+pub fn hmac_sha256_parts_hex(key: &[u8], parts: &[&[u8]]) -> String {
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(key) else { unreachable!("HMAC accepts any key length") };
+    for part in parts {
+        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(part);
+    }
+    hex(&mac.finalize().into_bytes())
+}
+
 /// HMAC-SHA256 of `message` under `key`, as lower-case hex.
 pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
     // HMAC takes keys of any length, so this cannot fail.

@@ -9,6 +9,8 @@ pub struct Model {
     pub id: i32,
     pub seq: i64,
     pub hash: String,
+    /// `sha256` (a plain chain) or `hmac-sha256` (keyed).
+    pub scheme: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
