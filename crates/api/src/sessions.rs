@@ -16,10 +16,16 @@ use std::time::{Duration, Instant};
 /// signed tokens reach it, so its size follows the number of accounts in use.
 const MAX_ENTRIES: usize = 50_000;
 
+/// A token's account: (issued by an external identity provider, subject).
+type AccountKey = (bool, String);
+
+/// What was read of an account, and when (`None`: none, or inactive).
+type Reading = (Instant, Option<Session>);
+
 #[derive(Debug)]
 pub struct SessionCache {
     ttl: Duration,
-    entries: Mutex<HashMap<(bool, String), (Instant, Option<Session>)>>,
+    entries: Mutex<HashMap<AccountKey, Reading>>,
 }
 
 /// Why an account refuses a token: the answer to `admit`.
@@ -67,12 +73,12 @@ impl SessionCache {
         }
     }
 
-    fn fresh(&self, key: &(bool, String)) -> Option<Option<Session>> {
+    fn fresh(&self, key: &AccountKey) -> Option<Option<Session>> {
         let entries = self.entries.lock().ok()?;
         entries.get(key).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, session)| session.clone())
     }
 
-    fn keep(&self, key: (bool, String), session: Option<Session>) {
+    fn keep(&self, key: AccountKey, session: Option<Session>) {
         if self.ttl.is_zero() {
             return;
         }
