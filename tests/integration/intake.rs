@@ -314,3 +314,27 @@ async fn a_departments_events_are_scoped_by_region_too() {
     assert_eq!(referral_events(&app.get("/api/v1/events", Some(&city)).await), 1, "the control: the city's bureau sees 640202's referral");
     assert_eq!(referral_events(&app.get("/api/v1/events", Some(&other_county)).await), 0, "640205's bureau does not");
 }
+
+/// An ID number registered in another area is still refused (no duplicates
+/// on the list), but the answer names nothing, is audited, and is given at
+/// most 20 times a day to one account.
+#[actix_web::test]
+async fn a_duplicate_from_another_area_answers_without_detail_and_is_limited() {
+    let app = spawn_app().await;
+    let (admin, a, _) = setup(&app).await;
+    assert_eq!(app.post_json("/api/v1/beneficiaries", Some(&a), &person(ID_WOMAN_1949, "640202001001")).await.status, 201);
+    app.add_region(&admin, "640205100", "红果子镇").await;
+    app.add_user(&admin, "officer.far", "township_officer", "640205100", json!({})).await;
+    let far = app.login("officer.far", "password-1234").await;
+    let own = app.post_json("/api/v1/beneficiaries", Some(&a), &person(ID_WOMAN_1949, "640202001001")).await;
+    assert!(own.body["existing_id"].is_string(), "the area that holds the record is told which: {}", own.text);
+    for n in 0..20 {
+        let answer = app.post_json("/api/v1/beneficiaries", Some(&far), &person(ID_WOMAN_1949, "640205100")).await;
+        answer.assert_problem(409, "id_number_registered");
+        assert!(answer.body.get("existing_id").is_none_or(Value::is_null), "attempt {n}: {}", answer.text);
+        assert!(answer.body["detail"].as_str().unwrap().contains("transfer"));
+    }
+    app.post_json("/api/v1/beneficiaries", Some(&far), &person(ID_WOMAN_1949, "640205100")).await.assert_problem(429, "rate_limited");
+    let audit = app.get("/api/v1/audit-events?action=duplicate.outside_scope", Some(&admin)).await;
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 20, "each answer is on record");
+}

@@ -274,7 +274,13 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateApplication) -> Result<
         authorize(db, ctx, Permission::BeneficiaryWrite).await?;
     }
     let txn = db.begin_write().await?;
-    let (model, items) = insert(&*txn, ctx, input).await?;
+    let (model, items) = match insert(&*txn, ctx, input).await {
+        Ok(inserted) => inserted,
+        Err(error) => {
+            drop(txn);
+            return Err(jiuzhu_platform::probing::screened(db, ctx, "beneficiary", error).await);
+        }
+    };
     txn.commit().await?;
     view(model, items)
 }

@@ -15,7 +15,7 @@ use jiuzhu_platform::audit::{Entry, Outcome, Who};
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset_by_key_first;
 use jiuzhu_platform::record::{Change, audit_alone, authorize, record};
-use jiuzhu_platform::{Db, regions};
+use jiuzhu_platform::{Db, probing, regions};
 use sea_orm::sea_query::LikeExpr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Select, Set,
@@ -427,14 +427,16 @@ pub fn registered(model: &beneficiary::Model) -> Change {
 }
 
 /// The conflict answered for an ID number already registered; the existing
-/// record's id is named only when the caller could read it.
+/// record's id is named only when the caller could read it, and an answer
+/// about a record elsewhere is audited and limited (`probing::screened`).
 pub fn already_registered(ctx: &Context, existing: &beneficiary::Model) -> DomainError {
     let visible = RegionCode::parse(&existing.region_code).is_ok_and(|r| ctx.actor.covers(&r));
-    DomainError::Conflict {
-        code: "id_number_registered",
-        message: "a person with this id_number is already registered".into(),
-        existing_id: visible.then(|| existing.id.to_string()),
-    }
+    let message = if visible {
+        "a person with this id_number is already registered"
+    } else {
+        "a person with this id_number is registered in another area; ask its civil-affairs office to transfer the record"
+    };
+    DomainError::Conflict { code: "id_number_registered", message: message.into(), existing_id: visible.then(|| existing.id.to_string()) }
 }
 
 /// Registers a person inside the caller's transaction (also used by inline applicants).
@@ -458,7 +460,13 @@ pub async fn insert(
 pub async fn create(db: &Db, ctx: &Context, input: CreateBeneficiary) -> Result<BeneficiaryView, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryWrite).await?;
     let txn = db.begin_write().await?;
-    let model = insert(&*txn, ctx, input, "").await?;
+    let model = match insert(&*txn, ctx, input, "").await {
+        Ok(model) => model,
+        Err(error) => {
+            drop(txn);
+            return Err(probing::screened(db, ctx, "beneficiary", error).await);
+        }
+    };
     txn.commit().await?;
     BeneficiaryView::from_model(model, Pii::Masked, ctx.now.date_naive())
 }

@@ -6,7 +6,7 @@ use crate::rules::{Candidate, Program, check_program};
 use chrono::{DateTime, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::mask::Pii;
-use jiuzhu_core::{CitizenId, Context, DomainError, Page, PageRequest, Permission, id::new_id};
+use jiuzhu_core::{CitizenId, Context, DomainError, Page, PageRequest, Permission, RegionCode, id::new_id};
 use jiuzhu_intake::beneficiaries::{BeneficiaryView, service_region};
 use jiuzhu_intake::entity::beneficiary;
 use jiuzhu_platform::Db;
@@ -109,11 +109,14 @@ pub async fn register(db: &Db, ctx: &Context, input: RegisterVolunteer) -> Resul
     };
     check_program(input.program, &candidate).map_err(|(code, message)| DomainError::rule(code, message))?;
     if let Some(existing) = volunteer::Entity::find().filter(volunteer::Column::IdNumber.eq(id_number.as_str())).one(&*txn).await? {
-        return Err(DomainError::Conflict {
+        drop(txn);
+        let visible = RegionCode::parse(&existing.region_code).is_ok_and(|r| ctx.actor.covers(&r));
+        let conflict = DomainError::Conflict {
             code: "volunteer_registered",
-            message: "this person is already a volunteer".into(),
-            existing_id: Some(existing.id.to_string()),
-        });
+            message: if visible { "this person is already a volunteer" } else { "this person is a volunteer in another area" }.into(),
+            existing_id: visible.then(|| existing.id.to_string()),
+        };
+        return Err(jiuzhu_platform::probing::screened(db, ctx, "volunteer", conflict).await);
     }
     let model = volunteer::ActiveModel {
         id: Set(new_id()),

@@ -20,6 +20,7 @@ pub mod login_throttle;
 pub mod outbox;
 pub mod paging;
 pub mod password;
+pub mod probing;
 pub mod record;
 pub mod regions;
 pub mod stats;

@@ -59,8 +59,10 @@ impl From<BeneficiaryQuery> for BeneficiaryFilter {
 ///
 /// Gender, birth date and the age groups derive from the ID number. A
 /// registered ID number answers 409 with the existing record's id when the
-/// caller can see it. The region must be a township or village in the
-/// caller's region.
+/// caller can see it; registered in another area, it answers 409 naming
+/// nothing (ask that area to transfer the record), audited, and at most 20
+/// times a day per account (429 after). The region must be a township or
+/// village in the caller's region.
 ///
 /// Permission: `beneficiary:write`.
 #[utoipa::path(
@@ -72,6 +74,7 @@ impl From<BeneficiaryQuery> for BeneficiaryFilter {
         (status = 201, description = "Registered", body = BeneficiaryView,
             headers(("Location" = String, description = "URL of the record"), ("ETag" = String, description = "Its version"))),
         (status = 409, description = "The ID number is registered (`id_number_registered`)"),
+        (status = 429, description = "The day's answers about records in other areas are used up", headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 #[post("/beneficiaries")]
