@@ -28,6 +28,7 @@ mod m20261201_000021_security_stamp;
 mod m20261201_000022_sanction_scope;
 mod m20261201_000023_audit_actor_index;
 mod m20261201_000024_keyed_audit_chain;
+mod m20261201_000025_login_failure_source;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000022_sanction_scope::Migration),
             Box::new(m20261201_000023_audit_actor_index::Migration),
             Box::new(m20261201_000024_keyed_audit_chain::Migration),
+            Box::new(m20261201_000025_login_failure_source::Migration),
         ]
     }
 }

@@ -150,6 +150,29 @@ async fn five_failed_logins_lock_the_username_with_retry_after() {
     locked.assert_problem(429, "rate_limited");
     let wait: u64 = locked.header("retry-after").unwrap().parse().unwrap();
     assert!((850..=900).contains(&wait), "about 15 minutes, got {wait}");
+
+    // The lock holds for the failing source only: the administrator logs in from another address.
+    let elsewhere = awc::Client::builder().connector(awc::Connector::new().local_address("127.0.0.2".parse().unwrap())).finish();
+    let mut answer = elsewhere.post(app.url("/api/v1/auth/token")).send_json(&right).await.unwrap();
+    assert_eq!(answer.status(), 200, "{:?}", answer.body().await);
+    // The operator lifts the lock.
+    assert_eq!(jiuzhu_api::cli::unlock(&app.db, "admin").await.unwrap(), 5);
+    assert_eq!(app.post_json("/api/v1/auth/token", None, &right).await.status, 200);
+}
+
+#[actix_web::test]
+async fn failed_client_credentials_lock_the_client_id() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let created =
+        app.post_json("/api/v1/clients", Some(&admin), &json!({"name": "交换", "role": "data_exchange", "region_code": "640200"})).await;
+    let client_id = created.body["client"]["client_id"].clone();
+    for _ in 0..5 {
+        let wrong = json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": "not-the-secret"});
+        app.post_json("/api/v1/auth/token", None, &wrong).await.assert_problem(401, "unauthenticated");
+    }
+    let right = json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": created.body["client_secret"]});
+    app.post_json("/api/v1/auth/token", None, &right).await.assert_problem(429, "rate_limited");
 }
 
 #[actix_web::test]

@@ -54,6 +54,11 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Lift the login lock-out of a username or API client id (audited).
+    Unlock {
+        /// The username or client id.
+        account: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -120,6 +125,14 @@ pub async fn run(cli: Cli) -> CliResult {
             println!("Loaded {added} new regions from {}.", file.display());
             Ok(())
         }
+        Command::Unlock { account } => {
+            let config = Config::load()?;
+            crate::logging::init(&config.log);
+            let db = prepare(&config).await?;
+            let cleared = unlock(&db, &account).await.map_err(|e| e.to_string())?;
+            println!("Cleared {cleared} failed logins of {account}; it may log in again.");
+            Ok(())
+        }
         Command::Serve { demo } => {
             let config = Config::load()?;
             crate::logging::init(&config.log);
@@ -130,6 +143,26 @@ pub async fn run(cli: Cli) -> CliResult {
             serve(config, db).await
         }
     }
+}
+
+/// Clears an account's failed logins, with an audit row by the operator.
+pub async fn unlock(db: &Db, account: &str) -> Result<u64, jiuzhu_core::DomainError> {
+    use jiuzhu_platform::audit::{self, Entry, Outcome, Who};
+    let now = jiuzhu_core::Clock::now(&SystemClock);
+    let txn = db.begin_write().await?;
+    let cleared = jiuzhu_platform::login_throttle::clear(&*txn, account).await?;
+    let who = Who { subject: "operator".into(), role: "operator".into(), request_id: "cli".into(), at: now };
+    let entry = Entry {
+        action: "login.unlocked".into(),
+        entity_type: "account".into(),
+        entity_id: Some(account.to_string()),
+        region_code: jiuzhu_platform::users::CITY_REGION.into(),
+        outcome: Outcome::Success,
+        detail: serde_json::json!({"cleared_failures": cleared}),
+    };
+    audit::append(&*txn, &who, entry).await?;
+    txn.commit().await?;
+    Ok(cleared)
 }
 
 async fn print_status(db: &Db) -> Result<(), sea_orm::DbErr> {

@@ -4,7 +4,6 @@
 use crate::accounts::Session;
 use crate::audit::{Entry, Outcome, Who};
 use crate::db::Db;
-use crate::record::audit_alone;
 use crate::users::CITY_REGION;
 use crate::{clients, login_throttle, users};
 use chrono::{DateTime, Utc};
@@ -26,45 +25,40 @@ fn login_entry(kind: &str, subject: &str, region: &str, outcome: Outcome) -> Ent
     }
 }
 
-/// The account a successful grant authenticates, with the stamp its token carries.
-pub async fn login(db: &Db, request_id: &str, now: DateTime<Utc>, grant: Grant<'_>) -> Result<Session, DomainError> {
+/// The account a successful grant authenticates, with the stamp its token
+/// carries. `source` is where the attempt came from (the client's address),
+/// which the lock-out counts by; both grants are locked out alike.
+pub async fn login(db: &Db, request_id: &str, source: &str, now: DateTime<Utc>, grant: Grant<'_>) -> Result<Session, DomainError> {
     let who = |subject: &str, role: &str| Who { subject: subject.into(), role: role.into(), request_id: request_id.into(), at: now };
-    match grant {
-        Grant::Password { username, password } => {
-            login_throttle::check(db.conn(), username, now).await?;
-            match users::authenticate(db.conn(), username, password).await? {
-                Some(user) => {
-                    let txn = db.begin_write().await?;
-                    login_throttle::clear(&*txn, username).await?;
-                    let entry = login_entry("user", &user.id.to_string(), &user.region_code, Outcome::Success);
-                    crate::audit::append(&*txn, &who(&user.id.to_string(), &user.role), entry).await?;
-                    txn.commit().await?;
-                    Session::of_user(&user)
-                }
-                None => {
-                    let txn = db.begin_write().await?;
-                    login_throttle::record_failure(&*txn, username, now).await?;
-                    crate::audit::append(&*txn, &who(username, "anonymous"), login_entry("user", username, CITY_REGION, Outcome::Failure))
-                        .await?;
-                    txn.commit().await?;
-                    Err(DomainError::Unauthenticated("username or password is wrong".into()))
-                }
-            }
-        }
-        Grant::ClientCredentials { client_id, client_secret } => match clients::authenticate(db.conn(), client_id, client_secret).await? {
-            Some(client) => {
-                audit_alone(
-                    db,
-                    &who(&client.id.to_string(), &client.role),
-                    login_entry("api_client", client_id, &client.region_code, Outcome::Success),
-                )
-                .await?;
-                Session::of_client(&client)
-            }
-            None => {
-                audit_alone(db, &who(client_id, "anonymous"), login_entry("api_client", client_id, CITY_REGION, Outcome::Failure)).await?;
-                Err(DomainError::Unauthenticated("client_id or client_secret is wrong".into()))
-            }
-        },
+    let (kind, account) = match grant {
+        Grant::Password { username, .. } => ("user", username),
+        Grant::ClientCredentials { client_id, .. } => ("api_client", client_id),
+    };
+    login_throttle::check(db.conn(), account, source, now).await?;
+    let found = match grant {
+        Grant::Password { username, password } => users::authenticate(db.conn(), username, password)
+            .await?
+            .map(|user| Ok::<_, DomainError>((Session::of_user(&user)?, user.id, user.role, user.region_code))),
+        Grant::ClientCredentials { client_id, client_secret } => clients::authenticate(db.conn(), client_id, client_secret)
+            .await?
+            .map(|client| Ok((Session::of_client(&client)?, client.id, client.role, client.region_code))),
     }
+    .transpose()?;
+    let txn = db.begin_write().await?;
+    let outcome = match found {
+        Some((session, id, role, region)) => {
+            login_throttle::clear_source(&*txn, account, source).await?;
+            let subject = if kind == "user" { id.to_string() } else { account.to_string() };
+            crate::audit::append(&*txn, &who(&id.to_string(), &role), login_entry(kind, &subject, &region, Outcome::Success)).await?;
+            Ok(session)
+        }
+        None => {
+            login_throttle::record_failure(&*txn, account, source, now).await?;
+            crate::audit::append(&*txn, &who(account, "anonymous"), login_entry(kind, account, CITY_REGION, Outcome::Failure)).await?;
+            let what = if kind == "user" { "username or password" } else { "client_id or client_secret" };
+            Err(DomainError::Unauthenticated(format!("{what} is wrong")))
+        }
+    };
+    txn.commit().await?;
+    outcome
 }

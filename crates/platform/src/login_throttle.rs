@@ -1,6 +1,10 @@
-//! The lock-out rule: after 5 failed logins within 15 minutes, the username
-//! is refused for 15 minutes from the last failure. Refused attempts are not
-//! counted, so the lock does not extend itself.
+//! The lock-out rule: after 5 failed logins within 15 minutes from one
+//! source (client address), the account is refused to that source for 15
+//! minutes from the last failure; after 50 from all sources together, to
+//! everyone. So a stranger cannot lock the administrator out from one
+//! machine, and a spread attack still meets a ceiling. Refused attempts are
+//! not counted, so the lock does not extend itself. It applies to
+//! usernames and to API client ids alike; `unlock` clears an account.
 
 use crate::entity::login_failure;
 use chrono::{DateTime, Duration, Utc};
@@ -8,17 +12,31 @@ use jiuzhu_core::{DomainError, id::new_id};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 pub const MAX_FAILURES: usize = 5;
+/// Failures from all sources together that lock the account for everyone.
+pub const ACCOUNT_CEILING: usize = 50;
 pub const WINDOW_MINUTES: i64 = 15;
 pub const LOCK_MINUTES: i64 = 15;
 
 /// Pure rule: given failure times (any order), when is the username free again?
 pub fn locked_until(failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    locked_after(MAX_FAILURES, failures, now)
+}
+
+/// When the account is free again for a source: its own failures lock it
+/// at `MAX_FAILURES`, everyone's together at `ACCOUNT_CEILING`.
+pub fn locked_for(source: &str, failures: &[(String, DateTime<Utc>)], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let mine: Vec<DateTime<Utc>> = failures.iter().filter(|(s, _)| s == source).map(|(_, t)| *t).collect();
+    let all: Vec<DateTime<Utc>> = failures.iter().map(|(_, t)| *t).collect();
+    locked_after(MAX_FAILURES, &mine, now).max(locked_after(ACCOUNT_CEILING, &all, now))
+}
+
+fn locked_after(run: usize, failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let mut recent: Vec<_> = failures.iter().copied().filter(|t| *t > now - Duration::minutes(WINDOW_MINUTES + LOCK_MINUTES)).collect();
     recent.sort();
-    // Find the latest failure that completed a run of MAX_FAILURES within the window.
+    // Find the latest failure that completed a run of `run` failures within the window.
     let mut until = None;
-    for end in (MAX_FAILURES - 1)..recent.len() {
-        let start = recent[end + 1 - MAX_FAILURES];
+    for end in run.saturating_sub(1)..recent.len() {
+        let start = recent[end + 1 - run];
         if recent[end] - start <= Duration::minutes(WINDOW_MINUTES) {
             until = Some(recent[end] + Duration::minutes(LOCK_MINUTES));
         }
@@ -26,33 +44,46 @@ pub fn locked_until(failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<Da
     until.filter(|u| *u > now)
 }
 
-/// 429 with the seconds to wait when the username is locked.
-pub async fn check(conn: &impl ConnectionTrait, username: &str, now: DateTime<Utc>) -> Result<(), DomainError> {
+/// 429 with the seconds to wait when the account is locked for `source`.
+pub async fn check(conn: &impl ConnectionTrait, username: &str, source: &str, now: DateTime<Utc>) -> Result<(), DomainError> {
     let since = now - Duration::minutes(WINDOW_MINUTES + LOCK_MINUTES);
-    let failures: Vec<DateTime<Utc>> = login_failure::Entity::find()
+    let failures: Vec<(String, DateTime<Utc>)> = login_failure::Entity::find()
         .filter(login_failure::Column::Username.eq(username))
         .filter(login_failure::Column::FailedAt.gt(since))
         .order_by_desc(login_failure::Column::FailedAt)
-        .limit(50)
+        .limit(4 * ACCOUNT_CEILING as u64)
         .all(conn)
         .await?
         .into_iter()
-        .map(|f| f.failed_at)
+        .map(|f| (f.source, f.failed_at))
         .collect();
-    match locked_until(&failures, now) {
+    match locked_for(source, &failures, now) {
         Some(until) => Err(DomainError::TooManyRequests { retry_after_secs: (until - now).num_seconds().max(1) as u64 }),
         None => Ok(()),
     }
 }
 
-pub async fn record_failure(conn: &impl ConnectionTrait, username: &str, now: DateTime<Utc>) -> Result<(), DomainError> {
-    login_failure::ActiveModel { id: Set(new_id()), username: Set(username.to_string()), failed_at: Set(now) }.insert(conn).await?;
+pub async fn record_failure(conn: &impl ConnectionTrait, username: &str, source: &str, now: DateTime<Utc>) -> Result<(), DomainError> {
+    let source: String = source.chars().take(64).collect();
+    login_failure::ActiveModel { id: Set(new_id()), username: Set(username.to_string()), source: Set(source), failed_at: Set(now) }
+        .insert(conn)
+        .await?;
     Ok(())
 }
 
-pub async fn clear(conn: &impl ConnectionTrait, username: &str) -> Result<(), DomainError> {
-    login_failure::Entity::delete_many().filter(login_failure::Column::Username.eq(username)).exec(conn).await?;
+/// Forgets an account's failures from one source, after a good login from it.
+pub async fn clear_source(conn: &impl ConnectionTrait, username: &str, source: &str) -> Result<(), DomainError> {
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Username.eq(username))
+        .filter(login_failure::Column::Source.eq(source))
+        .exec(conn)
+        .await?;
     Ok(())
+}
+
+/// Forgets all of an account's failures (the operator's `unlock`); answers how many.
+pub async fn clear(conn: &impl ConnectionTrait, username: &str) -> Result<u64, DomainError> {
+    Ok(login_failure::Entity::delete_many().filter(login_failure::Column::Username.eq(username)).exec(conn).await?.rows_affected)
 }
 
 #[cfg(test)]
@@ -74,6 +105,19 @@ mod tests {
         assert_eq!(locked_until(&failures, t(11)), Some(t(25)));
         assert_eq!(locked_until(&failures, t(24)), Some(t(25)));
         assert_eq!(locked_until(&failures, t(25)), None);
+    }
+
+    #[test]
+    fn one_source_locks_only_itself_until_the_account_ceiling() {
+        let from = |source: &str, minutes: std::ops::Range<i64>| {
+            minutes.map(|m| (source.to_string(), t(0) + Duration::seconds(m))).collect::<Vec<_>>()
+        };
+        let attacker = from("203.0.113.9", 0..5);
+        assert_eq!(locked_for("203.0.113.9", &attacker, t(1)), Some(t(15)));
+        assert_eq!(locked_for("10.1.1.1", &attacker, t(1)), None, "the administrator's own machine still logs in");
+        let spread: Vec<_> = (0..50).flat_map(|n| from(&format!("198.51.100.{n}"), n..n + 1)).collect();
+        assert!(locked_for("10.1.1.1", &spread, t(1)).is_some(), "fifty failures from anywhere lock everyone");
+        assert_eq!(locked_for("10.1.1.1", &spread[..49], t(1)), None);
     }
 
     #[test]

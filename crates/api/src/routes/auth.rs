@@ -108,7 +108,9 @@ pub struct TokenResponse {
 /// Exchanges a staff username and password, or an API client's id and
 /// secret, for a short-lived bearer token. Wrong credentials answer 401
 /// without saying which part was wrong. After 5 failed logins within 15
-/// minutes a username is refused for 15 minutes (429 with `Retry-After`).
+/// minutes from one client address, a username or client id is refused to
+/// that address for 15 minutes (429 with `Retry-After`); after 50 from all
+/// addresses together, to everyone. `jiuzhu unlock <account>` lifts a lock.
 ///
 /// Permission: none (public).
 #[utoipa::path(
@@ -118,7 +120,7 @@ pub struct TokenResponse {
     responses(
         (status = 200, description = "A token was issued", body = TokenResponse),
         (status = 401, description = "The credentials are wrong"),
-        (status = 429, description = "Too many failed logins for this username", headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 429, description = "Too many failed logins for this account", headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 #[post("/auth/token")]
@@ -130,7 +132,8 @@ pub async fn issue_token(
 ) -> Result<HttpResponse, ApiError> {
     let grant = body.0.grant()?;
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-    let session = login(&state.db, &request_id, state.clock.now(), grant).await?;
+    let source = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let session = login(&state.db, &request_id, &source, state.clock.now(), grant).await?;
     let access_token = tokens.issue(&session)?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(TokenResponse {
         access_token,

@@ -7,7 +7,10 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// The username or API client id that failed.
     pub username: String,
+    /// Where the attempt came from (the client's address).
+    pub source: String,
     pub failed_at: ChronoDateTimeUtc,
 }
 
