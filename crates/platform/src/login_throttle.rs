@@ -113,7 +113,7 @@ mod tests {
             minutes.map(|m| (source.to_string(), t(0) + Duration::seconds(m))).collect::<Vec<_>>()
         };
         let attacker = from("203.0.113.9", 0..5);
-        assert_eq!(locked_for("203.0.113.9", &attacker, t(1)), Some(t(15)));
+        assert_eq!(locked_for("203.0.113.9", &attacker, t(1)), Some(t(15) + Duration::seconds(4)), "15 minutes after the fifth");
         assert_eq!(locked_for("10.1.1.1", &attacker, t(1)), None, "the administrator's own machine still logs in");
         let spread: Vec<_> = (0..50).flat_map(|n| from(&format!("198.51.100.{n}"), n..n + 1)).collect();
         assert!(locked_for("10.1.1.1", &spread, t(1)).is_some(), "fifty failures from anywhere lock everyone");
