@@ -15,6 +15,7 @@ mod matching;
 mod orders;
 mod persistence;
 mod procurement;
+mod scope;
 mod security;
 mod sessions;
 mod system;

@@ -38,11 +38,6 @@ impl Actor {
         std::iter::successors(Some(self.region.clone()), RegionCode::parent).map(|r| r.to_string()).collect()
     }
 
-    /// The `LIKE` pattern that matches every region code in the actor's subtree.
-    pub fn region_pattern(&self) -> String {
-        format!("{}%", self.region.subtree_prefix())
-    }
-
     /// The region a report or summary asks about: the actor's own, or a
     /// `region_code` inside it; one outside it is not found.
     pub fn region_within(&self, region_code: Option<&str>) -> Result<RegionCode, DomainError> {
@@ -86,8 +81,10 @@ mod tests {
     }
 
     #[test]
-    fn region_pattern_covers_the_subtree() {
-        assert_eq!(actor(Role::CityAdmin, "640200").region_pattern(), "6402%");
-        assert_eq!(actor(Role::TownshipOfficer, "640202001").region_pattern(), "640202001%");
+    fn covers_the_subtree_only() {
+        let township = actor(Role::TownshipOfficer, "640202001");
+        assert!(township.covers(&RegionCode::parse("640202001003").unwrap()));
+        assert!(!township.covers(&RegionCode::parse("640202002").unwrap()));
+        assert!(actor(Role::CityAdmin, "640200").covers(&RegionCode::parse("640221").unwrap()));
     }
 }

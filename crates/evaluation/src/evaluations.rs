@@ -14,6 +14,7 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::{InScope, under};
 use jiuzhu_procurement::entity::{contract, procurement_project};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
@@ -193,7 +194,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateEvaluation) -> Result<E
     authorize(db, ctx, Permission::EvaluationManage).await?;
     let txn = db.begin_write().await?;
     let project = procurement_project::Entity::find_by_id(input.project_id)
-        .filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .in_scope(&ctx.actor)
         .one(&*txn)
         .await?
         .ok_or_else(|| DomainError::field("project_id", "project_unknown", "no such project in your region"))?;
@@ -270,7 +271,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateEvaluation) -> Result<E
 fn scoped(ctx: &Context) -> sea_orm::Select<evaluation::Entity> {
     match ctx.actor.role {
         Role::Provider => evaluation::Entity::find().filter(evaluation::Column::ProviderId.eq(ctx.actor.provider_id.unwrap_or_default())),
-        _ => evaluation::Entity::find().filter(evaluation::Column::RegionCode.like(ctx.actor.region_pattern())),
+        _ => evaluation::Entity::find().in_scope(&ctx.actor),
     }
 }
 
@@ -301,12 +302,7 @@ pub struct ScoreInput {
 }
 
 async fn locked(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<evaluation::Model, DomainError> {
-    evaluation::Entity::find_by_id(id)
-        .filter(evaluation::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .lock_exclusive()
-        .one(conn)
-        .await?
-        .ok_or(DomainError::NotFound)
+    evaluation::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(conn).await?.ok_or(DomainError::NotFound)
 }
 
 fn scorers(m: &evaluation::Model) -> Result<Vec<String>, DomainError> {
@@ -673,7 +669,7 @@ pub async fn summary(db: &Db, ctx: &Context, year: Option<i32>, region_code: Opt
         .from(evaluation::Entity)
         .expr_as(Expr::col(evaluation::Column::Grade), Alias::new("grade"))
         .expr_as(Expr::col(evaluation::Column::Id).count(), Alias::new("n"))
-        .and_where(evaluation::Column::RegionCode.like(format!("{}%", region.subtree_prefix())))
+        .and_where(under::<evaluation::Entity>(&region))
         .and_where(evaluation::Column::Status.is_in(["approved", "published"]))
         .group_by_col(evaluation::Column::Grade);
     if let Some(year) = year {

@@ -13,6 +13,7 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::{InScope, under};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -354,10 +355,10 @@ pub struct ApplicationFilter {
 
 pub async fn list(db: &Db, ctx: &Context, filter: ApplicationFilter, page: PageRequest) -> Result<Page<ApplicationView>, DomainError> {
     authorize(db, ctx, Permission::ApplicationRead).await?;
-    let mut query = application::Entity::find().filter(application::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let mut query = application::Entity::find().in_scope(&ctx.actor);
     if let Some(code) = &filter.region_code {
         let region = jiuzhu_core::RegionCode::parse_field(code, "region_code")?;
-        query = query.filter(application::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
+        query = query.filter(under::<application::Entity>(&region));
     }
     if let Some(status) = filter.status {
         query = query.filter(application::Column::Status.eq(status.code()));
@@ -384,11 +385,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: ApplicationFilter, page: PageR
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ApplicationView, DomainError> {
     authorize(db, ctx, Permission::ApplicationRead).await?;
-    let model = application::Entity::find_by_id(id)
-        .filter(application::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .one(db.conn())
-        .await?
-        .ok_or(DomainError::NotFound)?;
+    let model = application::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
     let items = items_of(db.conn(), id).await?;
     view(model, items)
 }
@@ -447,12 +444,8 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
         ActionInput::Withdraw => (ApplicationAction::Withdraw, "withdrawn"),
     };
     let txn = db.begin_write().await?;
-    let current = application::Entity::find_by_id(id)
-        .filter(application::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .lock_exclusive()
-        .one(&*txn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
+    let current =
+        application::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
     let status = ApplicationStatus::parse(&current.status).ok_or_else(|| DomainError::Internal("unknown status".into()))?;
     let next = status

@@ -15,6 +15,7 @@ use jiuzhu_platform::audit::{Entry, Outcome, Who};
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset_by_key_first;
 use jiuzhu_platform::record::{Change, audit_alone, authorize, record};
+use jiuzhu_platform::scope::{InScope, under};
 use jiuzhu_platform::{Db, probing, regions};
 use sea_orm::sea_query::LikeExpr;
 use sea_orm::{
@@ -505,10 +506,10 @@ pub fn in_group(group: Group, today: NaiveDate) -> Condition {
 
 /// The caller's scope narrowed by a filter; shared with the registry search.
 pub fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<beneficiary::Entity>, DomainError> {
-    let mut query = beneficiary::Entity::find().filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let mut query = beneficiary::Entity::find().in_scope(&ctx.actor);
     if let Some(code) = &filter.region_code {
         let region = RegionCode::parse_field(code, "region_code")?;
-        query = query.filter(beneficiary::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
+        query = query.filter(under::<beneficiary::Entity>(&region));
     }
     if let Some(category) = filter.category {
         query = query.filter(holds_category(category));
@@ -545,11 +546,7 @@ pub async fn count(db: &Db, ctx: &Context, filter: BeneficiaryFilter) -> Result<
 
 /// A person in the caller's region, or 404.
 pub async fn find_in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<beneficiary::Model, DomainError> {
-    beneficiary::Entity::find_by_id(id)
-        .filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .one(conn)
-        .await?
-        .ok_or(DomainError::NotFound)
+    beneficiary::Entity::find_by_id(id).in_scope(&ctx.actor).one(conn).await?.ok_or(DomainError::NotFound)
 }
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid, reveal: bool) -> Result<BeneficiaryView, DomainError> {
@@ -582,12 +579,8 @@ pub async fn patch(
 ) -> Result<BeneficiaryView, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryWrite).await?;
     let txn = db.begin_write().await?;
-    let current = beneficiary::Entity::find_by_id(id)
-        .filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .lock_exclusive()
-        .one(&*txn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
+    let current =
+        beneficiary::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     let categories = match &input.categories {
         Some(c) => c.clone(),
         None => serde_json::from_str(&current.categories).unwrap_or_default(),
@@ -649,12 +642,8 @@ pub async fn patch(
 pub async fn deactivate(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>) -> Result<BeneficiaryView, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryWrite).await?;
     let txn = db.begin_write().await?;
-    let current = beneficiary::Entity::find_by_id(id)
-        .filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .lock_exclusive()
-        .one(&*txn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
+    let current =
+        beneficiary::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
     if current.status != "active" {
         return Err(DomainError::conflict("already_inactive", "the person is already off the list"));

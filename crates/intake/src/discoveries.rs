@@ -15,6 +15,7 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::{InScope, under};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -204,11 +205,7 @@ pub async fn report(db: &Db, ctx: &Context, input: ReportDiscovery) -> Result<Di
                 .map_err(|_| DomainError::field("beneficiary_id", "beneficiary_unknown", "no such person in your region"))?,
         ),
         (None, Some(number)) => {
-            beneficiary::Entity::find()
-                .filter(beneficiary::Column::IdNumber.eq(number.as_str()))
-                .filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()))
-                .one(&*txn)
-                .await?
+            beneficiary::Entity::find().filter(beneficiary::Column::IdNumber.eq(number.as_str())).in_scope(&ctx.actor).one(&*txn).await?
         }
         (None, None) => None,
     };
@@ -228,7 +225,7 @@ pub struct DiscoveryFilter {
 
 pub async fn list(db: &Db, ctx: &Context, filter: DiscoveryFilter, page: PageRequest) -> Result<Page<DiscoveryView>, DomainError> {
     authorize(db, ctx, Permission::ApplicationRead).await?;
-    let mut query = discovery::Entity::find().filter(discovery::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let mut query = discovery::Entity::find().in_scope(&ctx.actor);
     if let Some(status) = filter.status {
         query = query.filter(discovery::Column::Status.eq(status.code()));
     }
@@ -237,7 +234,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: DiscoveryFilter, page: PageReq
     }
     if let Some(code) = &filter.region_code {
         let region = RegionCode::parse_field(code, "region_code")?;
-        query = query.filter(discovery::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
+        query = query.filter(under::<discovery::Entity>(&region));
     }
     let rows = keyset::<_, Uuid>(query, discovery::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
@@ -246,8 +243,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: DiscoveryFilter, page: PageReq
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<DiscoveryView, DomainError> {
     authorize(db, ctx, Permission::ApplicationRead).await?;
-    let row =
-        discovery::Entity::find_by_id(id).filter(discovery::Column::RegionCode.like(ctx.actor.region_pattern())).one(db.conn()).await?;
+    let row = discovery::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
     view(row.ok_or(DomainError::NotFound)?)
 }
 
@@ -264,12 +260,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
         authorize(db, ctx, Permission::BeneficiaryWrite).await?;
     }
     let txn = db.begin_write().await?;
-    let current = discovery::Entity::find_by_id(id)
-        .filter(discovery::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .lock_exclusive()
-        .one(&*txn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
+    let current = discovery::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
     let status = DiscoveryStatus::parse(&current.status).ok_or_else(|| DomainError::Internal("unknown discovery status".into()))?;
     let (next, event_type) = match (&action, status) {
@@ -347,11 +338,8 @@ pub async fn receive_signal(db: &Db, ctx: &Context, input: SignalInput, threshol
         RegionCode::parse_field(code, "region_code")?;
     }
     let txn = db.begin_write().await?;
-    let person = beneficiary::Entity::find()
-        .filter(beneficiary::Column::IdNumber.eq(id_number.as_str()))
-        .filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .one(&*txn)
-        .await?;
+    let person =
+        beneficiary::Entity::find().filter(beneficiary::Column::IdNumber.eq(id_number.as_str())).in_scope(&ctx.actor).one(&*txn).await?;
     let over_threshold = input.amount_fen.is_some_and(|amount| amount > threshold_fen);
     let region = match (&person, &input.region_code) {
         (Some(p), _) => Some(p.region_code.clone()),

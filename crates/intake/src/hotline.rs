@@ -13,6 +13,7 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::InScope;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -142,7 +143,7 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<TicketView>, DomainError> {
     authorize(db, ctx, Permission::ApplicationRead).await?;
-    let mut query = hotline_ticket::Entity::find().filter(hotline_ticket::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let mut query = hotline_ticket::Entity::find().in_scope(&ctx.actor);
     if let Some(kind) = kind {
         query = query.filter(hotline_ticket::Column::Kind.eq(code_of(kind)));
     }
@@ -156,10 +157,7 @@ pub async fn list(
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<TicketView, DomainError> {
     authorize(db, ctx, Permission::ApplicationRead).await?;
-    let row = hotline_ticket::Entity::find_by_id(id)
-        .filter(hotline_ticket::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .one(db.conn())
-        .await?;
+    let row = hotline_ticket::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
     view(row.ok_or(DomainError::NotFound)?)
 }
 
@@ -180,12 +178,8 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
         authorize(db, ctx, Permission::BeneficiaryWrite).await?;
     }
     let txn = db.begin_write().await?;
-    let current = hotline_ticket::Entity::find_by_id(id)
-        .filter(hotline_ticket::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .lock_exclusive()
-        .one(&*txn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
+    let current =
+        hotline_ticket::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
     let kind: TicketKind = parse_code(&current.kind)?;
     let open = current.status == TicketStatus::Open.code();

@@ -9,6 +9,7 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::{InScope, under};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -114,7 +115,7 @@ async fn join(
     field: &str,
 ) -> Result<(), DomainError> {
     let found = beneficiary::Entity::find_by_id(person)
-        .filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .in_scope(&ctx.actor)
         .lock_exclusive()
         .one(conn)
         .await?
@@ -153,7 +154,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateHousehold) -> Result<Ho
     }
     let txn = db.begin_write().await?;
     let head = beneficiary::Entity::find_by_id(input.head_beneficiary_id)
-        .filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .in_scope(&ctx.actor)
         .one(&*txn)
         .await?
         .ok_or_else(|| DomainError::field("head_beneficiary_id", "beneficiary_unknown", "no such person in your region"))?;
@@ -181,10 +182,10 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateHousehold) -> Result<Ho
 
 pub async fn list(db: &Db, ctx: &Context, region_code: Option<String>, page: PageRequest) -> Result<Page<HouseholdView>, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
-    let mut query = household::Entity::find().filter(household::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let mut query = household::Entity::find().in_scope(&ctx.actor);
     if let Some(code) = region_code {
         let region = RegionCode::parse_field(&code, "region_code")?;
-        query = query.filter(household::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
+        query = query.filter(under::<household::Entity>(&region));
     }
     let rows = keyset::<_, Uuid>(query, household::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
@@ -196,7 +197,7 @@ pub async fn list(db: &Db, ctx: &Context, region_code: Option<String>, page: Pag
 }
 
 async fn in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid, lock: bool) -> Result<household::Model, DomainError> {
-    let query = household::Entity::find_by_id(id).filter(household::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let query = household::Entity::find_by_id(id).in_scope(&ctx.actor);
     let query = if lock { query.lock_exclusive() } else { query };
     query.one(conn).await?.ok_or(DomainError::NotFound)
 }

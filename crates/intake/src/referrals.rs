@@ -13,6 +13,7 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::InScope;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
 use serde::{Deserialize, Serialize};
@@ -90,7 +91,7 @@ pub struct CompleteInput {
 /// Departments see what is addressed to them; staff see their region.
 fn scoped(ctx: &Context) -> Select<referral::Entity> {
     let actor = &ctx.actor;
-    let query = referral::Entity::find().filter(referral::Column::RegionCode.like(actor.region_pattern()));
+    let query = referral::Entity::find().in_scope(actor);
     match actor.role {
         Role::Department => query.filter(referral::Column::Department.eq(actor.department.clone().unwrap_or_default())),
         _ => query,

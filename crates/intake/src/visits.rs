@@ -9,6 +9,7 @@ use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, id::new_i
 use jiuzhu_platform::Db;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::InScope;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -109,7 +110,7 @@ pub struct VisitFilter {
 
 pub async fn list(db: &Db, ctx: &Context, filter: VisitFilter, page: PageRequest) -> Result<Page<VisitView>, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
-    let mut query = visit::Entity::find().filter(visit::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let mut query = visit::Entity::find().in_scope(&ctx.actor);
     if let Some(person) = filter.beneficiary_id {
         query = query.filter(visit::Column::BeneficiaryId.eq(person));
     }
@@ -126,6 +127,6 @@ pub async fn list(db: &Db, ctx: &Context, filter: VisitFilter, page: PageRequest
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<VisitView, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
-    let row = visit::Entity::find_by_id(id).filter(visit::Column::RegionCode.like(ctx.actor.region_pattern())).one(db.conn()).await?;
+    let row = visit::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
     view(row.ok_or(DomainError::NotFound)?)
 }

@@ -10,6 +10,7 @@ use jiuzhu_core::{Context, DomainError, Permission, RegionLevel};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::within;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -152,9 +153,7 @@ pub async fn ensure_guidance(db: &Db, city: &str, now: DateTime<Utc>) -> Result<
 
 /// Items that apply to the caller: those of its region, above it, or below it.
 fn visible(ctx: &Context) -> Condition {
-    Condition::any()
-        .add(service::Column::RegionCode.is_in(ctx.actor.region_and_ancestors()))
-        .add(service::Column::RegionCode.like(ctx.actor.region_pattern()))
+    Condition::any().add(service::Column::RegionCode.is_in(ctx.actor.region_and_ancestors())).add(within::<service::Entity>(&ctx.actor))
 }
 
 pub async fn list(

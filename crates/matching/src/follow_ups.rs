@@ -9,6 +9,7 @@ use jiuzhu_core::{Context, DomainError, Permission, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::InScope;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -90,9 +91,7 @@ pub(crate) async fn schedule(
 /// Open follow-up visits the village station owes, due on or before a day.
 pub async fn list_open(db: &Db, ctx: &Context, due_by: Option<NaiveDate>) -> Result<Vec<FollowUpView>, DomainError> {
     authorize(db, ctx, Permission::OrderRead).await?;
-    let mut query = follow_up::Entity::find()
-        .filter(follow_up::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .filter(follow_up::Column::Status.eq(OPEN));
+    let mut query = follow_up::Entity::find().in_scope(&ctx.actor).filter(follow_up::Column::Status.eq(OPEN));
     if let Some(day) = due_by {
         query = query.filter(follow_up::Column::DueOn.lte(day));
     }
@@ -110,11 +109,7 @@ pub async fn complete(
 ) -> Result<FollowUpView, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryWrite).await?;
     let txn = db.begin_write().await?;
-    let current = follow_up::Entity::find_by_id(id)
-        .filter(follow_up::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .one(&*txn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
+    let current = follow_up::Entity::find_by_id(id).in_scope(&ctx.actor).one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
     if current.status == DONE {
         return Err(DomainError::conflict("follow_up_done", "this follow-up visit has already been recorded"));

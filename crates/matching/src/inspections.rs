@@ -9,6 +9,7 @@ use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::{InScope, under};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
@@ -58,7 +59,7 @@ pub async fn draw(db: &Db, ctx: &Context, input: DrawSample) -> Result<SampleVie
     }
     let txn = db.begin_write().await?;
     let frame: Vec<Uuid> = delivery::Entity::find()
-        .filter(delivery::Column::RegionCode.like(format!("{}%", region.subtree_prefix())))
+        .filter(under::<delivery::Entity>(&region))
         .filter(delivery::Column::StartedAt.gte(input.from))
         .filter(delivery::Column::StartedAt.lt(input.to))
         .order_by_asc(delivery::Column::Id)
@@ -179,10 +180,7 @@ pub async fn record_inspection(db: &Db, ctx: &Context, input: RecordInspection) 
         return Err(DomainError::field("findings", "required", "an issue found is described"));
     }
     let txn = db.begin_write().await?;
-    let found = delivery::Entity::find_by_id(input.delivery_id)
-        .filter(delivery::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .one(&*txn)
-        .await?;
+    let found = delivery::Entity::find_by_id(input.delivery_id).in_scope(&ctx.actor).one(&*txn).await?;
     let found = found.ok_or_else(|| DomainError::field("delivery_id", "delivery_unknown", "no such delivery in your region"))?;
     let order = service_order::Entity::find_by_id(found.order_id)
         .one(&*txn)

@@ -14,6 +14,7 @@ use jiuzhu_intake::beneficiaries::{self, BeneficiaryView};
 use jiuzhu_needs_assessment::entity::need;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::authorize;
+use jiuzhu_platform::scope::{InScope, under};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
@@ -86,8 +87,7 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
     authorize(db, ctx, Permission::OrderWrite).await?;
     let (beneficiary_id, service_code, need_id) = match (request.need_id, request.beneficiary_id, request.service_code) {
         (Some(id), None, None) => {
-            let found =
-                need::Entity::find_by_id(id).filter(need::Column::RegionCode.like(ctx.actor.region_pattern())).one(db.conn()).await?;
+            let found = need::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
             let found = found.ok_or_else(|| DomainError::field("need_id", "need_unknown", "no such need in your region"))?;
             (found.beneficiary_id, found.service_code, Some(id))
         }
@@ -132,10 +132,11 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
             satisfaction: satisfaction.map(|m| u32::try_from(m).unwrap_or(0)),
         });
     }
-    let township = target.as_str().get(..9).unwrap_or(target.as_str()).to_string();
+    // Volunteers of the person's township (or county, for a county-level record).
+    let township = RegionCode::parse(target.as_str().get(..9).unwrap_or(target.as_str())).map_err(DomainError::Internal)?;
     let neighbours = volunteer::Entity::find()
         .filter(volunteer::Column::Active.eq(true))
-        .filter(volunteer::Column::RegionCode.like(format!("{township}%")))
+        .filter(under::<volunteer::Entity>(&township))
         .order_by_asc(volunteer::Column::Id)
         .limit(CANDIDATE_LIMIT)
         .all(db.conn())
@@ -148,7 +149,7 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
             program: parse_code(&v.program)?,
             has_skill: v.skills.split(',').any(|s| s == service_code),
             same_village: v.region_code == target.as_str() && target.level() == RegionLevel::Village,
-            same_township: v.region_code.starts_with(&township),
+            same_township: v.region_code.starts_with(township.as_str()),
         });
     }
     let (candidates, excluded) = rank(&provider_facts, &volunteer_facts, person.age, &person.groups);
@@ -183,7 +184,7 @@ pub async fn batch(db: &Db, ctx: &Context, region_code: &str) -> Result<BatchRes
     }
     let today = ctx.now.date_naive();
     let needs: Vec<BatchNeed> = need::Entity::find()
-        .filter(need::Column::RegionCode.like(format!("{}%", region.subtree_prefix())))
+        .filter(under::<need::Entity>(&region))
         .filter(need::Column::Status.eq("open"))
         .order_by_asc(need::Column::Id)
         .limit(BATCH_NEED_LIMIT)

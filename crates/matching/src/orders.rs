@@ -17,6 +17,7 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::InScope;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -91,7 +92,7 @@ fn scoped(ctx: &Context) -> Select<service_order::Entity> {
         Role::Provider => {
             service_order::Entity::find().filter(service_order::Column::ProviderId.eq(ctx.actor.provider_id.unwrap_or_default()))
         }
-        _ => service_order::Entity::find().filter(service_order::Column::RegionCode.like(ctx.actor.region_pattern())),
+        _ => service_order::Entity::find().in_scope(&ctx.actor),
     }
 }
 
@@ -144,10 +145,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
             }
         }
         (None, Some(volunteer_id)) => {
-            let found = volunteer::Entity::find_by_id(volunteer_id)
-                .filter(volunteer::Column::RegionCode.like(ctx.actor.region_pattern()))
-                .one(&*txn)
-                .await?;
+            let found = volunteer::Entity::find_by_id(volunteer_id).in_scope(&ctx.actor).one(&*txn).await?;
             let found = found.ok_or_else(|| DomainError::field("volunteer_id", "volunteer_unknown", "no such volunteer in your region"))?;
             if !found.active || !found.skills.split(',').any(|s| s == input.service_code) {
                 return Err(DomainError::rule("volunteer_unsuited", "the volunteer is inactive or does not list this service"));

@@ -12,6 +12,7 @@ use jiuzhu_core::{Context, CreditCode, DomainError, FieldError, Page, PageReques
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::within;
 use jiuzhu_platform::user_admin::ProviderLink;
 use jiuzhu_platform::{Db, regions};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
@@ -168,7 +169,7 @@ pub(crate) fn scoped(ctx: &Context) -> Select<provider::Entity> {
         _ => provider::Entity::find().filter(
             Condition::any()
                 .add(provider::Column::RegionCode.is_in(ctx.actor.region_and_ancestors()))
-                .add(provider::Column::RegionCode.like(ctx.actor.region_pattern())),
+                .add(within::<provider::Entity>(&ctx.actor)),
         ),
     }
 }

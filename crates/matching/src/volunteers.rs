@@ -12,6 +12,7 @@ use jiuzhu_intake::entity::beneficiary;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::InScope;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -94,7 +95,7 @@ pub async fn register(db: &Db, ctx: &Context, input: RegisterVolunteer) -> Resul
     let person = beneficiary::Entity::find()
         .filter(beneficiary::Column::IdNumber.eq(id_number.as_str()))
         .filter(beneficiary::Column::Status.eq("active"))
-        .filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .in_scope(&ctx.actor)
         .one(&*txn)
         .await?;
     let groups = match &person {
@@ -147,7 +148,7 @@ pub async fn register(db: &Db, ctx: &Context, input: RegisterVolunteer) -> Resul
 
 pub async fn list(db: &Db, ctx: &Context, program: Option<Program>, page: PageRequest) -> Result<Page<VolunteerView>, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
-    let mut query = volunteer::Entity::find().filter(volunteer::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let mut query = volunteer::Entity::find().in_scope(&ctx.actor);
     if let Some(program) = program {
         query = query.filter(volunteer::Column::Program.eq(code_of(program)));
     }
@@ -158,11 +159,7 @@ pub async fn list(db: &Db, ctx: &Context, program: Option<Program>, page: PageRe
 }
 
 async fn in_scope(db: &Db, ctx: &Context, id: Uuid) -> Result<volunteer::Model, DomainError> {
-    volunteer::Entity::find_by_id(id)
-        .filter(volunteer::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .one(db.conn())
-        .await?
-        .ok_or(DomainError::NotFound)
+    volunteer::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?.ok_or(DomainError::NotFound)
 }
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<VolunteerView, DomainError> {

@@ -12,6 +12,7 @@ use jiuzhu_intake::beneficiaries::{self, BeneficiaryView, Category, MaterialKind
 use jiuzhu_platform::Db;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::InScope;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
@@ -280,8 +281,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateAssessment) -> Result<A
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<AssessmentView, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
-    let row =
-        assessment::Entity::find_by_id(id).filter(assessment::Column::RegionCode.like(ctx.actor.region_pattern())).one(db.conn()).await?;
+    let row = assessment::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
     view(row.ok_or(DomainError::NotFound)?)
 }
 
@@ -300,7 +300,7 @@ pub async fn for_person(db: &Db, ctx: &Context, beneficiary_id: Uuid) -> Result<
 pub async fn due(db: &Db, ctx: &Context, due_before: NaiveDate, page: PageRequest) -> Result<Page<AssessmentView>, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
     let query = assessment::Entity::find()
-        .filter(assessment::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .in_scope(&ctx.actor)
         .filter(assessment::Column::SupersededBy.is_null())
         .filter(assessment::Column::ReassessBy.lt(due_before));
     let rows = keyset::<_, Uuid>(query, assessment::Column::Id, &page)?.all(db.conn()).await?;

@@ -9,6 +9,7 @@ use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, RegionCod
 use jiuzhu_platform::Db;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::authorize;
+use jiuzhu_platform::scope::{InScope, under};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select};
 use serde::{Deserialize, Serialize};
@@ -97,10 +98,10 @@ pub async fn list(db: &Db, ctx: &Context, filter: NeedFilter, page: PageRequest)
 
 /// The caller's needs narrowed by a filter; the list and the export share it.
 pub fn filtered(ctx: &Context, filter: NeedFilter) -> Result<Select<need::Entity>, DomainError> {
-    let mut query = need::Entity::find().filter(need::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let mut query = need::Entity::find().in_scope(&ctx.actor);
     if let Some(code) = &filter.region_code {
         let region = RegionCode::parse_field(code, "region_code")?;
-        query = query.filter(need::Column::RegionCode.like(format!("{}%", region.subtree_prefix())));
+        query = query.filter(under::<need::Entity>(&region));
     }
     if let Some(service) = filter.service_code {
         query = query.filter(need::Column::ServiceCode.eq(service));
@@ -159,7 +160,7 @@ pub async fn summary(db: &Db, ctx: &Context, region_code: Option<&str>, group_by
     authorize(db, ctx, Permission::AssessmentRead).await?;
     let region = ctx.actor.region_within(region_code)?;
     let backend = db.conn().get_database_backend();
-    let scope = need::Column::RegionCode.like(format!("{}%", region.subtree_prefix()));
+    let scope = under::<need::Entity>(&region);
     let open = need::Column::Status.eq("open");
     let mut query = Query::select();
     query.from(need::Entity).and_where(scope).and_where(open);
@@ -206,11 +207,8 @@ pub async fn summary(db: &Db, ctx: &Context, region_code: Option<&str>, group_by
             summary_rows.push(SummaryRow { key: row.try_get("", "key")?, count: row.try_get("", "count")? });
         }
     }
-    let total_open = need::Entity::find()
-        .filter(need::Column::RegionCode.like(format!("{}%", region.subtree_prefix())))
-        .filter(need::Column::Status.eq("open"))
-        .count(db.conn())
-        .await? as i64;
+    let total_open =
+        need::Entity::find().filter(under::<need::Entity>(&region)).filter(need::Column::Status.eq("open")).count(db.conn()).await? as i64;
     Ok(Summary { region_code: region.to_string(), group_by, total_open, rows: summary_rows })
 }
 
@@ -226,7 +224,7 @@ pub async fn open_demand(
     let mut query = Query::select();
     query
         .from(need::Entity)
-        .and_where(need::Column::RegionCode.like(format!("{}%", region.subtree_prefix())))
+        .and_where(under::<need::Entity>(&region))
         .and_where(need::Column::Status.eq("open"))
         .and_where(need::Column::ServiceCode.is_in(services.to_vec()))
         .expr_as(Expr::col(need::Column::ServiceCode), Alias::new("key"))
@@ -240,7 +238,7 @@ pub async fn open_demand(
     let mut people = Query::select();
     people
         .from(need::Entity)
-        .and_where(need::Column::RegionCode.like(format!("{}%", region.subtree_prefix())))
+        .and_where(under::<need::Entity>(&region))
         .and_where(need::Column::Status.eq("open"))
         .and_where(need::Column::ServiceCode.is_in(services.to_vec()))
         .expr_as(Expr::cust("COUNT(DISTINCT beneficiary_id)"), Alias::new("people"));

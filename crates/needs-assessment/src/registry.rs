@@ -13,6 +13,7 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::audit::{Entry, Outcome, Who};
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{audit_alone, authorize};
+use jiuzhu_platform::scope::InScope;
 use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -262,11 +263,7 @@ pub async fn search(db: &Db, ctx: &Context, request: SearchRequest) -> Result<Se
             let rows = if valid.is_empty() {
                 Vec::new()
             } else {
-                beneficiary::Entity::find()
-                    .filter(beneficiary::Column::RegionCode.like(ctx.actor.region_pattern()))
-                    .filter(beneficiary::Column::IdNumber.is_in(valid))
-                    .all(db.conn())
-                    .await?
+                beneficiary::Entity::find().in_scope(&ctx.actor).filter(beneficiary::Column::IdNumber.is_in(valid)).all(db.conn()).await?
             };
             (rows, None)
         }

@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::entity::{audit_chain_head, audit_event};
 use crate::hash::{hmac_sha256_parts_hex, sha256_hex};
 use crate::paging::keyset;
+use crate::scope::InScope;
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, id::new_id};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -226,7 +227,7 @@ pub async fn list(
     filter: AuditFilter,
     page: PageRequest,
 ) -> Result<Page<AuditEventView>, DomainError> {
-    let mut query = audit_event::Entity::find().filter(audit_event::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let mut query = audit_event::Entity::find().in_scope(&ctx.actor);
     if let Some(actor) = filter.actor {
         query = query.filter(audit_event::Column::Actor.eq(actor));
     }

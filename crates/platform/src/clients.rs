@@ -6,6 +6,7 @@ use crate::db::Db;
 use crate::entity::api_client;
 use crate::paging::keyset;
 use crate::record::{Change, authorize, record};
+use crate::scope::InScope;
 use crate::{password, regions};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, RegionCode, Role, id::new_id};
@@ -137,18 +138,13 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateClient) -> Result<Clien
 
 pub async fn list(db: &Db, ctx: &Context, page: PageRequest) -> Result<Page<ClientView>, DomainError> {
     authorize(db, ctx, Permission::ClientManage).await?;
-    let query = api_client::Entity::find().filter(api_client::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let query = api_client::Entity::find().in_scope(&ctx.actor);
     let rows = keyset::<_, Uuid>(query, api_client::Column::Id, &page)?.all(db.conn()).await?;
     Ok(page.into_page(rows, |r| r.id.to_string()).map(ClientView::from))
 }
 
 async fn in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<api_client::Model, DomainError> {
-    api_client::Entity::find_by_id(id)
-        .filter(api_client::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .lock_exclusive()
-        .one(conn)
-        .await?
-        .ok_or(DomainError::NotFound)
+    api_client::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(conn).await?.ok_or(DomainError::NotFound)
 }
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ClientView, DomainError> {

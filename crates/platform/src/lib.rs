@@ -23,6 +23,7 @@ pub mod password;
 pub mod probing;
 pub mod record;
 pub mod regions;
+pub mod scope;
 pub mod stats;
 pub mod user_admin;
 pub mod users;

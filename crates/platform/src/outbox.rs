@@ -2,6 +2,7 @@
 //! change they describe, and read through a scoped, cursor-paged feed.
 
 use crate::entity::event;
+use crate::scope::within;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::{Actor, Context, DomainError, Page, PageRequest, Role, id::new_id};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -79,13 +80,14 @@ impl From<event::Model> for EventView {
 /// feed and webhook fan-out both use it, so a subscriber is pushed exactly
 /// what it could pull.
 pub fn audience(actor: &Actor) -> Option<Condition> {
-    let condition = match actor.role {
-        Role::Department => Condition::all()
-            .add(event::Column::Department.eq(actor.department.clone().unwrap_or_default()))
-            .add(event::Column::RegionCode.like(actor.region_pattern())),
-        Role::Provider => Condition::all().add(event::Column::ProviderId.eq(actor.provider_id?)),
-        _ => Condition::all().add(event::Column::RegionCode.like(actor.region_pattern())),
-    };
+    let condition =
+        match actor.role {
+            Role::Department => Condition::all()
+                .add(event::Column::Department.eq(actor.department.clone().unwrap_or_default()))
+                .add(within::<event::Entity>(actor)),
+            Role::Provider => Condition::all().add(event::Column::ProviderId.eq(actor.provider_id?)),
+            _ => Condition::all().add(within::<event::Entity>(actor)),
+        };
     Some(condition)
 }
 

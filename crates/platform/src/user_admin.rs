@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::entity::user;
 use crate::paging::keyset;
 use crate::record::{Change, audit_alone, authorize, record};
+use crate::scope::{InScope, under};
 use crate::{accounts, password, regions};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::mask::Pii;
@@ -272,9 +273,13 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateUser, provider: Option<
 }
 
 fn filtered(ctx: &Context, filter: &UserFilter) -> Select<user::Entity> {
-    let mut query = user::Entity::find().filter(user::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let mut query = user::Entity::find().in_scope(&ctx.actor);
     if let Some(region) = &filter.region_code {
-        query = query.filter(user::Column::RegionCode.like(region_like(region)));
+        // validate_filter has refused a bad code; one here matches nothing.
+        query = match RegionCode::parse(region) {
+            Ok(region) => query.filter(under::<user::Entity>(&region)),
+            Err(_) => query.filter(user::Column::Id.is_null()),
+        };
     }
     if let Some(role) = filter.role {
         query = query.filter(user::Column::Role.eq(role.code()));
@@ -289,13 +294,6 @@ fn filtered(ctx: &Context, filter: &UserFilter) -> Select<user::Entity> {
         query = query.filter(user::Column::UpdatedAt.gte(since));
     }
     query
-}
-
-fn region_like(code: &str) -> String {
-    match RegionCode::parse(code) {
-        Ok(region) => format!("{}%", region.subtree_prefix()),
-        Err(_) => "\u{0}".into(),
-    }
 }
 
 pub fn validate_filter(filter: &UserFilter) -> Result<(), DomainError> {
@@ -322,7 +320,7 @@ pub async fn count(db: &Db, ctx: &Context, filter: UserFilter) -> Result<u64, Do
 /// One account in scope; `reveal` needs `pii:reveal` and is audited.
 pub async fn get(db: &Db, ctx: &Context, id: Uuid, reveal: bool) -> Result<UserView, DomainError> {
     authorize(db, ctx, Permission::UserRead).await?;
-    let found = user::Entity::find_by_id(id).filter(user::Column::RegionCode.like(ctx.actor.region_pattern())).one(db.conn()).await?;
+    let found = user::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
     let model = found.ok_or(DomainError::NotFound)?;
     if !reveal {
         return Ok(UserView::from_model(model, Pii::Masked));
@@ -341,8 +339,7 @@ pub async fn get(db: &Db, ctx: &Context, id: Uuid, reveal: bool) -> Result<UserV
 }
 
 async fn locked_in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<user::Model, DomainError> {
-    let found =
-        user::Entity::find_by_id(id).filter(user::Column::RegionCode.like(ctx.actor.region_pattern())).lock_exclusive().one(conn).await?;
+    let found = user::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(conn).await?;
     let model = found.ok_or(DomainError::NotFound)?;
     manageable(ctx, &model)?;
     Ok(model)

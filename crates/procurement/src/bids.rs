@@ -13,6 +13,7 @@ use jiuzhu_matching::providers;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::InScope;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -73,7 +74,7 @@ async fn project_for(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid, lock:
     query = if ctx.actor.role == Role::Provider {
         query.filter(procurement_project::Column::PublishedAt.is_not_null())
     } else {
-        query.filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()))
+        query.in_scope(&ctx.actor)
     };
     let query = if lock { sea_orm::QuerySelect::lock_exclusive(query) } else { query };
     query.one(conn).await?.ok_or(DomainError::NotFound)

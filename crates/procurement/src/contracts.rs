@@ -10,6 +10,7 @@ use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Permission, RegionLevel, Role, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::InScope;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set};
 use serde::{Deserialize, Serialize};
@@ -115,7 +116,7 @@ async fn view(conn: &impl ConnectionTrait, m: contract::Model) -> Result<Contrac
 fn scoped(ctx: &Context) -> Select<contract::Entity> {
     match ctx.actor.role {
         Role::Provider => contract::Entity::find().filter(contract::Column::ProviderId.eq(ctx.actor.provider_id.unwrap_or_default())),
-        _ => contract::Entity::find().filter(contract::Column::RegionCode.like(ctx.actor.region_pattern())),
+        _ => contract::Entity::find().in_scope(&ctx.actor),
     }
 }
 
@@ -126,7 +127,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateContract) -> Result<Con
     }
     let txn = db.begin_write().await?;
     let project = procurement_project::Entity::find_by_id(input.project_id)
-        .filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()))
+        .in_scope(&ctx.actor)
         .lock_exclusive()
         .one(&*txn)
         .await?

@@ -11,6 +11,7 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::InScope;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
@@ -176,7 +177,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateFundAccount) -> Result<
 
 pub async fn list(db: &Db, ctx: &Context, year: Option<i32>, page: PageRequest) -> Result<Page<FundAccountView>, DomainError> {
     authorize(db, ctx, Permission::ProcurementRead).await?;
-    let mut query = fund_account::Entity::find().filter(fund_account::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let mut query = fund_account::Entity::find().in_scope(&ctx.actor);
     if let Some(year) = year {
         query = query.filter(fund_account::Column::Year.eq(year));
     }
@@ -191,10 +192,7 @@ pub async fn list(db: &Db, ctx: &Context, year: Option<i32>, page: PageRequest) 
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<FundAccountView, DomainError> {
     authorize(db, ctx, Permission::ProcurementRead).await?;
-    let row = fund_account::Entity::find_by_id(id)
-        .filter(fund_account::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .one(db.conn())
-        .await?;
+    let row = fund_account::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
     view(db.conn(), row.ok_or(DomainError::NotFound)?).await
 }
 
@@ -211,12 +209,8 @@ pub async fn patch(
         check_sources(sources)?;
     }
     let txn = db.begin_write().await?;
-    let current = fund_account::Entity::find_by_id(id)
-        .filter(fund_account::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .lock_exclusive()
-        .one(&*txn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
+    let current =
+        fund_account::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
     let mut model: fund_account::ActiveModel = current.clone().into();
     if let Some(total) = input.prior_year_assistance_total_fen {

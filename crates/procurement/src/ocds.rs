@@ -10,6 +10,7 @@ use jiuzhu_core::codes::parse_code;
 use jiuzhu_core::{Context, DomainError, Permission};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::authorize;
+use jiuzhu_platform::scope::InScope;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -43,11 +44,7 @@ fn criteria_details(c: &Criteria) -> String {
 pub async fn release_package(db: &Db, ctx: &Context, id: Uuid, ocid_prefix: &str) -> Result<Value, DomainError> {
     authorize(db, ctx, Permission::ProcurementRead).await?;
     let conn = db.conn();
-    let project = procurement_project::Entity::find_by_id(id)
-        .filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .one(conn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
+    let project = procurement_project::Entity::find_by_id(id).in_scope(&ctx.actor).one(conn).await?.ok_or(DomainError::NotFound)?;
     let view = crate::projects::view(project.clone())?;
     let status: ProjectStatus = parse_code(&project.status)?;
     let buyer_id = format!("CN-GOV-{}", project.region_code);

@@ -14,6 +14,7 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::scope::InScope;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -229,7 +230,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateProject) -> Result<Proj
 
 pub async fn list(db: &Db, ctx: &Context, status: Option<ProjectStatus>, page: PageRequest) -> Result<Page<ProjectView>, DomainError> {
     authorize(db, ctx, Permission::ProcurementRead).await?;
-    let mut query = procurement_project::Entity::find().filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()));
+    let mut query = procurement_project::Entity::find().in_scope(&ctx.actor);
     if let Some(status) = status {
         query = query.filter(procurement_project::Column::Status.eq(code_of(status)));
     }
@@ -240,22 +241,15 @@ pub async fn list(db: &Db, ctx: &Context, status: Option<ProjectStatus>, page: P
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ProjectView, DomainError> {
     authorize(db, ctx, Permission::ProcurementRead).await?;
-    let row = procurement_project::Entity::find_by_id(id)
-        .filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .one(db.conn())
-        .await?;
+    let row = procurement_project::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
     view(row.ok_or(DomainError::NotFound)?)
 }
 
 pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action: ProjectAction) -> Result<ProjectView, DomainError> {
     authorize(db, ctx, Permission::ProcurementManage).await?;
     let txn = db.begin_write().await?;
-    let current = procurement_project::Entity::find_by_id(id)
-        .filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .lock_exclusive()
-        .one(&*txn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
+    let current =
+        procurement_project::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
     let status: ProjectStatus = parse_code(&current.status)?;
     let next = status
@@ -323,12 +317,8 @@ pub async fn accept(
 ) -> Result<ProjectView, DomainError> {
     authorize(db, ctx, Permission::ProcurementManage).await?;
     let txn = db.begin_write().await?;
-    let current = procurement_project::Entity::find_by_id(id)
-        .filter(procurement_project::Column::RegionCode.like(ctx.actor.region_pattern()))
-        .lock_exclusive()
-        .one(&*txn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
+    let current =
+        procurement_project::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
     if !matches!(parse_code::<ProjectStatus>(&current.status)?, ProjectStatus::Contracted | ProjectStatus::InService) {
         return Err(DomainError::conflict("invalid_transition", format!("a {} project cannot be accepted", current.status)));

@@ -4,3 +4,6 @@ pub mod appeal;
 pub mod evaluation;
 pub mod scheme;
 pub mod score_sheet;
+
+// Rows that belong to a region: read and written through `scope`.
+jiuzhu_platform::region_scoped!(evaluation);

@@ -9,3 +9,6 @@ pub mod household;
 pub mod referral;
 pub mod signal;
 pub mod visit;
+
+// Rows that belong to a region: read and written through `scope`.
+jiuzhu_platform::region_scoped!(application, beneficiary, discovery, hotline_ticket, household, referral, visit);

@@ -10,3 +10,6 @@ pub mod service;
 pub mod service_order;
 pub mod volunteer;
 pub mod volunteer_hour;
+
+// Rows that belong to a region: read and written through `scope`.
+jiuzhu_platform::region_scoped!(delivery, follow_up, inspection, inspection_sample, provider, service, service_order, volunteer);

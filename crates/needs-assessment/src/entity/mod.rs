@@ -3,3 +3,6 @@
 pub mod assessment;
 pub mod assessment_model;
 pub mod need;
+
+// Rows that belong to a region: read and written through `scope`.
+jiuzhu_platform::region_scoped!(assessment, need);

@@ -14,3 +14,6 @@ pub mod user;
 pub mod webhook;
 pub mod webhook_attempt;
 pub mod webhook_delivery;
+
+// Rows that belong to a region: read and written through `scope`.
+crate::region_scoped!(api_client, audit_event, event, user);

@@ -7,3 +7,6 @@ pub mod contract_entry;
 pub mod fund_account;
 pub mod procurement_project;
 pub mod sanction;
+
+// Rows that belong to a region: read and written through `scope`.
+jiuzhu_platform::region_scoped!(contract, fund_account, procurement_project, sanction);

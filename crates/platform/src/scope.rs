@@ -1,0 +1,63 @@
+//! Region scope as one mechanism: an entity with a `region_code` column is
+//! `RegionScoped` (declared with `region_scoped!` beside its entities), and
+//! every read or write of it narrows to the caller's region subtree through
+//! `in_scope` on its query or `within` in a condition (`under` narrows to a
+//! region inside that scope). Nothing else builds the subtree pattern: a
+//! test fails on any other use of it, and another fails on any table with a
+//! `region_code` column that is not declared.
+
+use jiuzhu_core::{Actor, RegionCode};
+use sea_orm::sea_query::SimpleExpr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select, UpdateMany};
+
+/// An entity whose rows belong to a region.
+pub trait RegionScoped: EntityTrait {
+    /// The column holding the row's region code.
+    fn region_column() -> Self::Column;
+}
+
+/// The condition "the row's region lies in the actor's subtree".
+pub fn within<E: RegionScoped>(actor: &Actor) -> SimpleExpr {
+    under::<E>(&actor.region)
+}
+
+/// The condition "the row's region lies in `region`'s subtree", for a
+/// filter by region inside a scope already applied.
+pub fn under<E: RegionScoped>(region: &RegionCode) -> SimpleExpr {
+    E::region_column().like(format!("{}%", region.subtree_prefix()))
+}
+
+/// Narrows a query of a region-scoped entity to the actor's subtree.
+pub trait InScope: Sized {
+    fn in_scope(self, actor: &Actor) -> Self;
+}
+
+impl<E: RegionScoped> InScope for Select<E> {
+    fn in_scope(self, actor: &Actor) -> Self {
+        self.filter(within::<E>(actor))
+    }
+}
+
+impl<E: RegionScoped> InScope for UpdateMany<E> {
+    fn in_scope(self, actor: &Actor) -> Self {
+        self.filter(within::<E>(actor))
+    }
+}
+
+/// Declares entity modules (each with `Entity` and a `Column::RegionCode`)
+/// region-scoped.
+#[macro_export]
+macro_rules! region_scoped {
+    ($($module:path),+ $(,)?) => {
+        $(
+            const _: () = {
+                use $module as scoped_module;
+                impl $crate::scope::RegionScoped for scoped_module::Entity {
+                    fn region_column() -> scoped_module::Column {
+                        scoped_module::Column::RegionCode
+                    }
+                }
+            };
+        )+
+    };
+}
