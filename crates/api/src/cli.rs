@@ -213,6 +213,7 @@ async fn serve(config: Config, db: Db) -> CliResult {
         }
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let pool = db.clone();
     let shared = Shared::new(db, clock, &config, &secret).map_err(|e| e.to_string())?;
     server::self_test(&shared).map_err(|e| e.to_string())?;
     let listener = std::net::TcpListener::bind(&config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
@@ -223,5 +224,12 @@ async fn serve(config: Config, db: Db) -> CliResult {
         demo::DEMO_PASSWORD
     );
     tracing::info!(%address, "serving");
-    server::run(listener, shared).map_err(|e| e.to_string())?.await.map_err(|e| e.to_string())
+    let served = server::run(listener, shared).map_err(|e| e.to_string())?.await.map_err(|e| e.to_string());
+    // Shut down in order: close the pool while the runtime still runs, so no
+    // connection is dropped (and closed) after it is gone.
+    if let Err(error) = pool.close().await {
+        tracing::warn!(%error, "closing the database pool");
+    }
+    tracing::info!("stopped");
+    served
 }
