@@ -224,7 +224,7 @@ pub async fn open_demand(
     let mut query = Query::select();
     query
         .from(need::Entity)
-        .and_where(under::<need::Entity>(&region))
+        .and_where(under::<need::Entity>(region))
         .and_where(need::Column::Status.eq("open"))
         .and_where(need::Column::ServiceCode.is_in(services.to_vec()))
         .expr_as(Expr::col(need::Column::ServiceCode), Alias::new("key"))
@@ -238,7 +238,7 @@ pub async fn open_demand(
     let mut people = Query::select();
     people
         .from(need::Entity)
-        .and_where(under::<need::Entity>(&region))
+        .and_where(under::<need::Entity>(region))
         .and_where(need::Column::Status.eq("open"))
         .and_where(need::Column::ServiceCode.is_in(services.to_vec()))
         .expr_as(Expr::cust("COUNT(DISTINCT beneficiary_id)"), Alias::new("people"));
