@@ -185,6 +185,8 @@ complete = [o for o in outcomes if o[0] == 200 and o[1] > rows * 50]
 assert not failed, failed
 assert len(complete) == len(outcomes), [o[:2] for o in outcomes]
 assert exited_after < 35, f"exited {exited_after:.1f} s after SIGTERM"
+server_log = open(os.path.join(work, "server.log"), encoding="utf-8", errors="replace").read()
+assert "panicked" not in server_log, "the server panicked: " + server_log[server_log.find("panicked") - 200:][:600]
 results["sigterm_under_load"] = {"in_flight": len(outcomes), "failed": 0, "exited_after_s": round(exited_after, 1)}
-print(f"SIGTERM under load: {len(outcomes)} in-flight exports of {rows} rows all finished; exited {exited_after:.1f} s after the signal")
+print(f"SIGTERM under load: {len(outcomes)} in-flight exports of {rows} rows all finished; exited {exited_after:.1f} s after the signal, without a panic")
 json.dump(results, open("faults/results/latest.json", "w"), indent=2)

@@ -488,3 +488,18 @@ async fn a_countys_sanction_reaches_only_its_own_contracts_and_bars_no_one() {
     let path = format!("/api/v1/providers/{}/sanctions", local.body["id"].as_str().unwrap());
     app.post_json(&path, Some(&other), &finding).await.assert_problem(404, "not_found");
 }
+
+#[actix_web::test]
+async fn the_bids_of_a_project_outside_scope_are_not_found() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    account(&app, &admin).await;
+    let provider = register_provider(&app, &admin, 44, "enterprise", true).await;
+    let project_id = awarded_to(&app, &admin, &provider, 80_000).await;
+    app.add_user(&admin, "county.far", "county_officer", "640205", json!({})).await;
+    let far = app.login("county.far", "password-1234").await;
+    app.get(&format!("/api/v1/procurement-projects/{project_id}"), Some(&far)).await.assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/procurement-projects/{project_id}/bids"), Some(&far)).await.assert_problem(404, "not_found");
+    let own = app.get(&format!("/api/v1/procurement-projects/{project_id}/bids"), Some(&admin)).await;
+    assert_eq!(own.body["items"].as_array().map_or_else(|| own.body.as_array().unwrap().len(), Vec::len), 1, "{}", own.text);
+}

@@ -607,3 +607,26 @@ async fn idempotent_replays_are_audited_and_need_a_live_account() {
     assert_eq!(off.status, 200);
     app.post_json_with("/api/v1/beneficiaries", Some(&token), &body, &key).await.assert_problem(401, "unauthenticated");
 }
+
+/// An unknown username costs the same password check as a known one, so
+/// the time of a refusal does not tell whether the account exists.
+#[actix_web::test]
+async fn a_refusal_takes_as_long_for_an_unknown_username_as_for_a_known_one() {
+    let app = spawn_app().await;
+    let attempt = |username: &'static str| {
+        let app = &app;
+        async move {
+            let started = std::time::Instant::now();
+            let body = json!({"grant_type": "password", "username": username, "password": "wrong-password"});
+            app.post_json("/api/v1/auth/token", None, &body).await.assert_problem(401, "unauthenticated");
+            started.elapsed()
+        }
+    };
+    attempt("nobody-warm-up").await;
+    let (mut known, mut unknown) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    for _ in 0..3 {
+        known += attempt("admin").await;
+        unknown += attempt("nobody-at-all").await;
+    }
+    assert!(unknown * 2 > known, "unknown {unknown:?} against known {known:?}: the refusal tells them apart");
+}
