@@ -117,3 +117,25 @@ async fn fifty_concurrent_if_match_updates_give_one_success_per_version_and_lose
     let audit = app.get("/api/v1/audit-events?action=beneficiary.updated&limit=500", Some(&admin)).await;
     assert_eq!(audit.body["items"].as_array().unwrap().len(), 3, "one audited update per version, no more");
 }
+
+/// Three nodes starting at once on one database converge: one creates the
+/// administrator and the reference data, the others find them (on
+/// PostgreSQL they wait on the start-up lock).
+#[actix_web::test]
+async fn nodes_starting_together_converge() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    app.db.conn().execute_unprepared("DELETE FROM users").await.unwrap();
+    let config = jiuzhu_api::config::Config {
+        admin_password: Some("converge-password-1".into()),
+        audit_key: Some(jiuzhu_tests::AUDIT_KEY.into()),
+        ..jiuzhu_api::config::Config::default()
+    };
+    let clock = jiuzhu_core::SystemClock;
+    let starts = (0..3).map(|_| jiuzhu_api::server::prepare_database(&app.db, &clock, &config));
+    let outcomes = futures_util::future::join_all(starts).await;
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    let created = outcomes.iter().filter(|o| matches!(o, Ok(jiuzhu_platform::users::Bootstrap::CreatedWithConfiguredPassword))).count();
+    assert_eq!(created, 1, "{outcomes:?}");
+    assert_eq!(app.login("admin", "converge-password-1").await.is_empty(), false);
+}

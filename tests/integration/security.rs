@@ -416,6 +416,25 @@ async fn the_audit_chain_resists_whoever_can_write_the_database() {
     assert_eq!((rewritten.body["valid"].as_bool(), rewritten.body["broken_at_seq"].as_i64()), (Some(false), Some(1)), "{}", rewritten.text);
 }
 
+/// Twenty concurrent registrations of one ID number without a key: one
+/// record, every other answer a 409, none a 500 (on PostgreSQL the losers
+/// meet the unique index, which is a conflict, not a bug).
+#[actix_web::test]
+async fn twenty_concurrent_creates_of_one_person_make_one_record_and_no_500() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.add_region(&admin, "640202001", "示范街道").await;
+    let body = json!({"name": "张秀兰", "id_number": jiuzhu_tests::id_born("1949-12-31", 7), "region_code": "640202001", "address": "示范社区",
+        "categories": [{"category": "extreme_poverty", "support_mode": "dispersed", "valid_from": "2024-01-01"}], "groups": []});
+    let replies = futures_util::future::join_all((0..20).map(|_| app.post_json("/api/v1/beneficiaries", Some(&admin), &body))).await;
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    for reply in replies.iter().filter(|r| r.status != 201) {
+        assert_eq!(reply.status, 409, "{}", reply.text);
+        assert!(["id_number_registered", "already_exists"].contains(&reply.body["code"].as_str().unwrap()), "{}", reply.text);
+    }
+}
+
 #[actix_web::test]
 async fn twenty_concurrent_posts_with_one_key_create_one_record() {
     let app = spawn_app().await;

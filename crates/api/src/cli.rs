@@ -191,6 +191,13 @@ async fn prepare(config: &Config) -> Result<Db, String> {
 }
 
 async fn seed_demo(db: &Db) -> CliResult {
+    // Under the start-up lock, so that nodes seeding at once converge.
+    let lock = db.startup_lock().await.map_err(|e| format!("start-up lock: {e}"))?;
+    seed_demo_locked(db).await?;
+    lock.release().await.map_err(|e| format!("start-up lock: {e}"))
+}
+
+async fn seed_demo_locked(db: &Db) -> CliResult {
     let clock = SystemClock;
     let txn = db.begin_write().await.map_err(|e| e.to_string())?;
     let report = demo::seed(&*txn, &clock).await.map_err(|e| e.to_string())?;

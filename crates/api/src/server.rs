@@ -186,6 +186,14 @@ pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
 
 /// Migrates the schema and creates the bootstrap administrator when no user exists.
 pub async fn prepare_database(db: &Db, clock: &dyn Clock, config: &Config) -> Result<Bootstrap, String> {
+    let lock = db.startup_lock().await.map_err(|e| format!("start-up lock: {e}"))?;
+    let outcome = prepare_locked(db, clock, config).await?;
+    lock.release().await.map_err(|e| format!("start-up lock: {e}"))?;
+    Ok(outcome)
+}
+
+/// Migrations, the chain key, the administrator and reference data, under the start-up lock.
+async fn prepare_locked(db: &Db, clock: &dyn Clock, config: &Config) -> Result<Bootstrap, String> {
     let admin_password = config.admin_password.as_deref();
     Migrator::up(db.conn(), None).await.map_err(|e| format!("migration failed: {e}"))?;
     jiuzhu_platform::audit::use_key(&crate::audit_trail::load_key(config)?);

@@ -81,11 +81,21 @@ impl DomainError {
 }
 
 impl From<sea_orm::DbErr> for DomainError {
-    /// A lost or unobtainable connection is an outage (503, try again); any
-    /// other database error is a bug (500).
+    /// A lost or unobtainable connection is an outage (503, try again); a
+    /// unique key violated by a concurrent write is a conflict (409
+    /// `already_exists`: another request made the same record first; read
+    /// it); any other database error is a bug (500). This is the one place
+    /// unique violations are mapped.
     fn from(err: sea_orm::DbErr) -> Self {
         use sea_orm::sqlx::Error as Sqlx;
-        use sea_orm::{DbErr, RuntimeErr};
+        use sea_orm::{DbErr, RuntimeErr, SqlErr};
+        if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+            return Self::Conflict {
+                code: "already_exists",
+                message: "a record with these values was just made by another request; read it, or retry".into(),
+                existing_id: None,
+            };
+        }
         let outage = match &err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
             DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {

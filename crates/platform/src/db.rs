@@ -14,6 +14,21 @@ pub enum Backend {
     Postgres,
 }
 
+/// The advisory lock key of start-up work ("jiuzhu" in ASCII).
+const STARTUP_LOCK_KEY: i64 = 0x6a_6975_7a68_75;
+
+/// Held while one node runs start-up work; `release` (or drop) lets the next in.
+pub struct StartupLock(Option<DatabaseTransaction>);
+
+impl StartupLock {
+    pub async fn release(self) -> Result<(), DbErr> {
+        match self.0 {
+            Some(txn) => txn.commit().await,
+            None => Ok(()),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Db {
     conn: DatabaseConnection,
@@ -110,6 +125,19 @@ impl Db {
             self.conn.execute_unprepared(&format!("ANALYZE \"{table}\"")).await?;
         }
         Ok(())
+    }
+
+    /// Takes the start-up lock: on PostgreSQL a transaction-scoped advisory
+    /// lock, so that of several nodes starting at once one migrates and
+    /// seeds while the others wait, then find the work done. SQLite has one
+    /// process per file and needs none.
+    pub async fn startup_lock(&self) -> Result<StartupLock, DbErr> {
+        if self.backend != Backend::Postgres {
+            return Ok(StartupLock(None));
+        }
+        let txn = self.conn.begin().await?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK_KEY})")).await?;
+        Ok(StartupLock(Some(txn)))
     }
 
     /// True when the database answers a trivial query.

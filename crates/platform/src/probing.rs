@@ -15,10 +15,13 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 pub const ANSWERS_PER_DAY: u64 = 20;
 const ACTION: &str = "duplicate.outside_scope";
 
-/// Whether a use case's failure is a conflict with a record the caller
-/// cannot see (a conflict that names no existing record).
+/// The conflicts that say a person is on a list, somewhere.
+const REGISTERED: [&str; 2] = ["id_number_registered", "volunteer_registered"];
+
+/// Whether a use case's failure says a record exists that the caller
+/// cannot see (such a conflict names no existing record).
 fn outside_scope(error: &DomainError) -> bool {
-    matches!(error, DomainError::Conflict { existing_id: None, .. })
+    matches!(error, DomainError::Conflict { code, existing_id: None, .. } if REGISTERED.contains(code))
 }
 
 /// Passes `error` on; a conflict with a record outside the caller's area
