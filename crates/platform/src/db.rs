@@ -15,7 +15,7 @@ pub enum Backend {
 }
 
 /// The advisory lock key of start-up work ("jiuzhu" in ASCII).
-const STARTUP_LOCK_KEY: i64 = 0x6a_6975_7a68_75;
+const STARTUP_LOCK_KEY: i64 = 0x6a69_757a_6875;
 
 /// Held while one node runs start-up work; `release` (or drop) lets the next in.
 pub struct StartupLock(Option<DatabaseTransaction>);
