@@ -137,5 +137,5 @@ async fn nodes_starting_together_converge() {
     assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
     let created = outcomes.iter().filter(|o| matches!(o, Ok(jiuzhu_platform::users::Bootstrap::CreatedWithConfiguredPassword))).count();
     assert_eq!(created, 1, "{outcomes:?}");
-    assert_eq!(app.login("admin", "converge-password-1").await.is_empty(), false);
+    assert!(!app.login("admin", "converge-password-1").await.is_empty(), "the administrator logs in");
 }
