@@ -183,11 +183,16 @@ impl TestApp {
     /// Registers a department API client and returns a token for it.
     pub async fn department_token(&self, admin: &str, department: &str) -> String {
         let body = serde_json::json!({"name": department, "role": "department", "department": department, "region_code": "640200"});
-        let created = self.post_json("/api/v1/clients", Some(admin), &body).await;
-        assert_eq!(created.status, 201, "client {department}: {}", created.text);
+        self.client_token(admin, &body).await.1
+    }
+
+    /// Registers an API client from `body` and returns its creation answer and a token for it.
+    pub async fn client_token(&self, admin: &str, body: &Value) -> (Value, String) {
+        let created = self.post_json("/api/v1/clients", Some(admin), body).await;
+        assert_eq!(created.status, 201, "client {body}: {}", created.text);
         let grant = serde_json::json!({"grant_type": "client_credentials", "client_id": created.body["client"]["client_id"], "client_secret": created.body["client_secret"]});
         let token = self.post_json("/api/v1/auth/token", None, &grant).await;
-        token.body["access_token"].as_str().unwrap().to_string()
+        (created.body, token.body["access_token"].as_str().unwrap().to_string())
     }
 
     /// A fund account, a provider and a project taken through bidding, award

@@ -224,10 +224,7 @@ async fn an_assessment_resolves_free_text_application_items() {
 /// A department client scoped to `region`.
 async fn department_in(app: &TestApp, admin: &str, region: &str) -> String {
     let body = json!({"name": format!("医保局 {region}"), "role": "department", "department": "medical_insurance", "region_code": region});
-    let created = app.post_json("/api/v1/clients", Some(admin), &body).await;
-    assert_eq!(created.status, 201, "{}", created.text);
-    let grant = json!({"grant_type": "client_credentials", "client_id": created.body["client"]["client_id"], "client_secret": created.body["client_secret"]});
-    app.post_json("/api/v1/auth/token", None, &grant).await.body["access_token"].as_str().unwrap().to_string()
+    app.client_token(admin, &body).await.1
 }
 
 #[actix_web::test]

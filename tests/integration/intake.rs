@@ -305,9 +305,7 @@ async fn a_departments_events_are_scoped_by_region_too() {
     let path = format!("/api/v1/applications/{}/accept", application["id"].as_str().unwrap());
     assert_eq!(app.post_json_with(&path, Some(&a), &json!({}), &[("If-Match", "\"1\"")]).await.status, 200);
     let client = json!({"name": "惠农区医保", "role": "department", "department": "medical_insurance", "region_code": "640205"});
-    let created = app.post_json("/api/v1/clients", Some(&admin), &client).await;
-    let grant = json!({"grant_type": "client_credentials", "client_id": created.body["client"]["client_id"], "client_secret": created.body["client_secret"]});
-    let other_county = app.post_json("/api/v1/auth/token", None, &grant).await.body["access_token"].as_str().unwrap().to_string();
+    let (_, other_county) = app.client_token(&admin, &client).await;
     let city = app.department_token(&admin, "medical_insurance").await;
     let referral_events =
         |reply: &jiuzhu_tests::Reply| reply.body["items"].as_array().unwrap().iter().filter(|e| e["type"] == "referral.created").count();

@@ -14,16 +14,9 @@ fn unix_now() -> i64 {
 
 fn claims(overrides: Value) -> Value {
     let now = unix_now();
-    let mut base = json!({"sub": "someone", "role": "city_admin", "region_code": "640200", "iss": "jiuzhu", "aud": "jiuzhu-api",
+    let base = json!({"sub": "someone", "role": "city_admin", "region_code": "640200", "iss": "jiuzhu", "aud": "jiuzhu-api",
         "exp": now + 600, "nbf": now - 10, "iat": now - 10, "jti": "t1"});
-    for (k, v) in overrides.as_object().unwrap() {
-        if v.is_null() {
-            base.as_object_mut().unwrap().remove(k);
-        } else {
-            base[k] = v.clone();
-        }
-    }
-    base
+    with(base, overrides)
 }
 
 fn sign(claims: &Value, secret: &str) -> String {
@@ -36,6 +29,7 @@ async fn admin_claims(app: &TestApp) -> Value {
     claims(json!({"sub": me.body["subject"], "sst": 0}))
 }
 
+/// `base` with each member of `overrides` set, or removed when it is null.
 fn with(mut base: Value, overrides: Value) -> Value {
     for (k, v) in overrides.as_object().unwrap() {
         if v.is_null() {

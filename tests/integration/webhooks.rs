@@ -306,15 +306,13 @@ async fn a_deactivated_owners_webhooks_stop() {
     let app = fast_retrying_app().await;
     let admin = app.admin_token().await;
     let client = json!({"name": "交换作业", "role": "data_exchange", "region_code": "640200"});
-    let created = app.post_json("/api/v1/clients", Some(&admin), &client).await;
-    let grant = json!({"grant_type": "client_credentials", "client_id": created.body["client"]["client_id"], "client_secret": created.body["client_secret"]});
-    let exchange = app.post_json("/api/v1/auth/token", None, &grant).await.body["access_token"].as_str().unwrap().to_string();
+    let (created, exchange) = app.client_token(&admin, &client).await;
     let receiver = start_receiver(0);
     let hook = register(&app, &exchange, &receiver.url, json!(["user.created"])).await;
     let hook_id: uuid::Uuid = hook["id"].as_str().unwrap().parse().unwrap();
     app.add_user(&admin, "before.stop", "village_worker", "640202", json!({})).await;
     wait_for_log(&app, &exchange, &hook_id.to_string(), |log| log["items"].as_array().unwrap().len() == 1).await;
-    let client_id = created.body["client"]["id"].as_str().unwrap();
+    let client_id = created["client"]["id"].as_str().unwrap();
     let done =
         app.post_json_with(&format!("/api/v1/clients/{client_id}/deactivate"), Some(&admin), &json!({}), &[("If-Match", "\"1\"")]).await;
     assert_eq!(done.status, 200, "{}", done.text);
