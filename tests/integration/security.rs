@@ -643,3 +643,43 @@ async fn a_refusal_takes_as_long_for_an_unknown_username_as_for_a_known_one() {
     }
     assert!(unknown * 2 > known, "unknown {unknown:?} against known {known:?}: the refusal tells them apart");
 }
+
+/// A key claimed by a node that died mid-request is taken over by a retry
+/// once the claim's lease (5 minutes) is over, instead of answering "in
+/// flight" for 24 hours.
+#[actix_web::test]
+async fn a_key_left_in_flight_by_a_dead_node_is_taken_over_after_its_lease() {
+    use jiuzhu_platform::entity::idempotency_key;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let owner = app.get("/api/v1/me", Some(&admin)).await.body["subject"].as_str().unwrap().to_string();
+    let body =
+        json!({"username": "after.crash", "display_name": "重试", "role": "auditor", "region_code": "640200", "password": "password-1234"});
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let fingerprint = jiuzhu_platform::hash::sha256_hex(&[b"POST", b"/api/v1/users", b"", &bytes]);
+    let claimed_at = |minutes_ago: i64| jiuzhu_core::Clock::now(&jiuzhu_core::SystemClock) - chrono::Duration::minutes(minutes_ago);
+    idempotency_key::ActiveModel {
+        owner: Set(owner.clone()),
+        key: Set("crashed-1".into()),
+        request_hash: Set(fingerprint),
+        state: Set("in_flight".into()),
+        response_status: Set(None),
+        response_body: Set(None),
+        response_headers: Set(None),
+        created_at: Set(claimed_at(1)),
+    }
+    .insert(app.db.conn())
+    .await
+    .unwrap();
+    let key = [("Idempotency-Key", "crashed-1")];
+    app.post_json_with("/api/v1/users", Some(&admin), &body, &key).await.assert_problem(409, "idempotency_key_in_flight");
+    let stale = idempotency_key::Entity::find_by_id((owner, "crashed-1".to_string())).one(app.db.conn()).await.unwrap().unwrap();
+    let mut stale: idempotency_key::ActiveModel = stale.into();
+    stale.created_at = Set(claimed_at(10));
+    stale.update(app.db.conn()).await.unwrap();
+    let retried = app.post_json_with("/api/v1/users", Some(&admin), &body, &key).await;
+    assert_eq!(retried.status, 201, "{}", retried.text);
+    let replayed = app.post_json_with("/api/v1/users", Some(&admin), &body, &key).await;
+    assert_eq!((replayed.status, replayed.header("idempotent-replayed")), (201, Some("true")));
+}

@@ -1,6 +1,8 @@
 //! Idempotency keys: the first response to each (caller, key) is stored for
 //! 24 hours. A replay gets that response; the same key with another body is
-//! refused; a replay while the first is still running answers 409.
+//! refused; a replay while the first is still running answers 409. A claim
+//! in flight holds a lease of `IN_FLIGHT_LEASE_SECS`: a retry after that
+//! takes it over, so a key whose node died mid-request is not stuck.
 
 use crate::db::Db;
 use crate::entity::idempotency_key;
@@ -11,6 +13,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 pub const RETENTION_HOURS: i64 = 24;
 pub const MAX_KEY_LEN: usize = 255;
+/// How long a claim in flight is held for its request; longer than any
+/// request runs (uploads stream to a file and answer 202).
+pub const IN_FLIGHT_LEASE_SECS: i64 = 300;
 
 /// A stored response to replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +64,20 @@ pub async fn claim(db: &Db, owner: &str, key: &str, request_hash: &str, now: Dat
         };
         if existing.created_at + Duration::hours(RETENTION_HOURS) < now {
             idempotency_key::Entity::delete_by_id((owner.to_string(), key.to_string())).exec(&*txn).await?;
+            txn.commit().await?;
+            continue;
+        }
+        let lease_over = existing.state == "in_flight" && existing.created_at + Duration::seconds(IN_FLIGHT_LEASE_SECS) < now;
+        if lease_over && existing.request_hash == request_hash {
+            // The node that claimed it is gone: this retry takes the key over
+            // (compare-and-set on the claim's time, so only one retry does).
+            idempotency_key::Entity::delete_many()
+                .filter(idempotency_key::Column::Owner.eq(owner))
+                .filter(idempotency_key::Column::Key.eq(key))
+                .filter(idempotency_key::Column::State.eq("in_flight"))
+                .filter(idempotency_key::Column::CreatedAt.eq(existing.created_at))
+                .exec(&*txn)
+                .await?;
             txn.commit().await?;
             continue;
         }
