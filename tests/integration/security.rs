@@ -683,3 +683,18 @@ async fn a_key_left_in_flight_by_a_dead_node_is_taken_over_after_its_lease() {
     let replayed = app.post_json_with("/api/v1/users", Some(&admin), &body, &key).await;
     assert_eq!((replayed.status, replayed.header("idempotent-replayed")), (201, Some("true")));
 }
+
+/// Thirty wrong passwords at once: at most five of them are checked, the
+/// rest are refused unchecked, as the lock-out allows five.
+#[actix_web::test]
+async fn concurrent_wrong_passwords_meet_the_lock_out_at_five() {
+    let app = spawn_app().await;
+    let wrong = json!({"grant_type": "password", "username": "admin", "password": "wrong-password"});
+    let replies = futures_util::future::join_all((0..30).map(|_| app.post_json("/api/v1/auth/token", None, &wrong))).await;
+    let checked = replies.iter().filter(|r| r.status == 401).count();
+    assert!(replies.iter().all(|r| r.status == 401 || r.status == 429), "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(checked <= 5, "{checked} passwords were checked");
+    let right = json!({"grant_type": "password", "username": "admin", "password": app.admin_password});
+    let after = app.post_json("/api/v1/auth/token", None, &right).await;
+    assert_eq!(after.status, if checked == 5 { 429 } else { 200 }, "{}", after.text);
+}

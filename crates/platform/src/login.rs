@@ -34,7 +34,15 @@ pub async fn login(db: &Db, request_id: &str, source: &str, now: DateTime<Utc>, 
         Grant::Password { username, .. } => ("user", username),
         Grant::ClientCredentials { client_id, .. } => ("api_client", client_id),
     };
-    login_throttle::check(db.conn(), account, source, now).await?;
+    // The attempt is on record before its password is checked, so that
+    // attempts at once, on any node, count each other.
+    let attempt = login_throttle::begin_attempt(db, account, source, now).await?;
+    if let Err(locked) = login_throttle::check_attempt(db.conn(), account, source, attempt, now).await {
+        let txn = db.begin_write().await?;
+        login_throttle::withdraw(&*txn, attempt).await?;
+        txn.commit().await?;
+        return Err(locked);
+    }
     let found = match grant {
         Grant::Password { username, password } => users::authenticate(db.conn(), username, password)
             .await?
@@ -47,13 +55,14 @@ pub async fn login(db: &Db, request_id: &str, source: &str, now: DateTime<Utc>, 
     let txn = db.begin_write().await?;
     let outcome = match found {
         Some((session, id, role, region)) => {
+            login_throttle::withdraw(&*txn, attempt).await?;
             login_throttle::clear_source(&*txn, account, source).await?;
             let subject = if kind == "user" { id.to_string() } else { account.to_string() };
             crate::audit::append(&*txn, &who(&id.to_string(), &role), login_entry(kind, &subject, &region, Outcome::Success)).await?;
             Ok(session)
         }
         None => {
-            login_throttle::record_failure(&*txn, account, source, now).await?;
+            // The attempt's record stays: it is the failure.
             crate::audit::append(&*txn, &who(account, "anonymous"), login_entry(kind, account, CITY_REGION, Outcome::Failure)).await?;
             let what = if kind == "user" { "username or password" } else { "client_id or client_secret" };
             Err(DomainError::Unauthenticated(format!("{what} is wrong")))

@@ -6,10 +6,12 @@
 //! not counted, so the lock does not extend itself. It applies to
 //! usernames and to API client ids alike; `unlock` clears an account.
 
+use crate::db::Db;
 use crate::entity::login_failure;
 use chrono::{DateTime, Duration, Utc};
 use jiuzhu_core::{DomainError, id::new_id};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use uuid::Uuid;
 
 pub const MAX_FAILURES: usize = 5;
 /// Failures from all sources together that lock the account for everyone.
@@ -44,8 +46,42 @@ fn locked_after(run: usize, failures: &[DateTime<Utc>], now: DateTime<Utc>) -> O
     until.filter(|u| *u > now)
 }
 
-/// 429 with the seconds to wait when the account is locked for `source`.
-pub async fn check(conn: &impl ConnectionTrait, username: &str, source: &str, now: DateTime<Utc>) -> Result<(), DomainError> {
+/// Records an attempt as a failure before its password is checked, so that
+/// concurrent attempts (on any node) see each other: of many at once, at
+/// most `MAX_FAILURES` from one source get their password checked. A good
+/// password or a refusal takes the record back (`withdraw`).
+pub async fn begin_attempt(db: &Db, username: &str, source: &str, now: DateTime<Utc>) -> Result<Uuid, DomainError> {
+    let txn = db.begin_write().await?;
+    let id = record_failure(&*txn, username, source, now).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Takes an attempt's record back: it succeeded, or it was refused unchecked.
+pub async fn withdraw(conn: &impl ConnectionTrait, attempt: Uuid) -> Result<(), DomainError> {
+    login_failure::Entity::delete_by_id(attempt).exec(conn).await?;
+    Ok(())
+}
+
+/// 429 when the account is locked for `source` by the failures recorded
+/// before this attempt (and those of attempts running beside it).
+pub async fn check_attempt(
+    conn: &impl ConnectionTrait,
+    username: &str,
+    source: &str,
+    attempt: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    check_failures(conn, username, source, Some(attempt), now).await
+}
+
+async fn check_failures(
+    conn: &impl ConnectionTrait,
+    username: &str,
+    source: &str,
+    except: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
     let since = now - Duration::minutes(WINDOW_MINUTES + LOCK_MINUTES);
     let failures: Vec<(String, DateTime<Utc>)> = login_failure::Entity::find()
         .filter(login_failure::Column::Username.eq(username))
@@ -55,6 +91,7 @@ pub async fn check(conn: &impl ConnectionTrait, username: &str, source: &str, no
         .all(conn)
         .await?
         .into_iter()
+        .filter(|f| Some(f.id) != except)
         .map(|f| (f.source, f.failed_at))
         .collect();
     match locked_for(source, &failures, now) {
@@ -63,12 +100,13 @@ pub async fn check(conn: &impl ConnectionTrait, username: &str, source: &str, no
     }
 }
 
-pub async fn record_failure(conn: &impl ConnectionTrait, username: &str, source: &str, now: DateTime<Utc>) -> Result<(), DomainError> {
+pub async fn record_failure(conn: &impl ConnectionTrait, username: &str, source: &str, now: DateTime<Utc>) -> Result<Uuid, DomainError> {
     let source: String = source.chars().take(64).collect();
-    login_failure::ActiveModel { id: Set(new_id()), username: Set(username.to_string()), source: Set(source), failed_at: Set(now) }
+    let id = new_id();
+    login_failure::ActiveModel { id: Set(id), username: Set(username.to_string()), source: Set(source), failed_at: Set(now) }
         .insert(conn)
         .await?;
-    Ok(())
+    Ok(id)
 }
 
 /// Forgets an account's failures from one source, after a good login from it.
