@@ -157,7 +157,8 @@ pub struct Me {
 
 /// Who am I
 ///
-/// The caller's identity, role, region and permissions, as the token states them.
+/// The caller's identity, role, region and permissions, as its account is
+/// now (a token acts with its account's current rights).
 ///
 /// Permission: any authenticated caller.
 #[utoipa::path(
