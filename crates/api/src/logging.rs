@@ -64,14 +64,14 @@ fn subscriber<W>(filter: &str, writer: W) -> impl tracing::Subscriber + Send + S
 where
     W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Clone + Send + Sync + 'static,
 {
-    let env = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let warnings = StreamErrorsAsWarnings { writer: writer.clone() };
-    let json = tracing_subscriber::fmt::layer()
-        .json()
-        .with_writer(writer)
-        .with_current_span(false)
-        .with_filter(filter::filter_fn(|meta| !is_stream_error(meta)))
-        .with_filter(env);
+    // Both filters state their levels, so that callsites below them (the
+    // dependencies' debug and trace events) stay switched off statically.
+    let mut env = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    if let Ok(directive) = format!("{STREAM_ERRORS}=off").parse() {
+        env = env.add_directive(directive);
+    }
+    let json = tracing_subscriber::fmt::layer().json().with_writer(writer.clone()).with_current_span(false).with_filter(env);
+    let warnings = StreamErrorsAsWarnings { writer }.with_filter(filter::Targets::new().with_target(STREAM_ERRORS, tracing::Level::ERROR));
     tracing_subscriber::registry().with(json).with(warnings)
 }
 
