@@ -89,31 +89,80 @@ fn chain_key() -> Result<Arc<Vec<u8>>, DomainError> {
     CHAIN_KEY.read().ok().and_then(|k| k.clone()).ok_or_else(|| DomainError::Internal("the audit chain key is not set".into()))
 }
 
-fn row_parts(prev_hash: &str, row: &audit_event::Model) -> [String; 13] {
-    [
-        prev_hash.to_string(),
-        row.seq.to_string(),
-        row.id.to_string(),
-        row.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true),
-        row.actor.clone(),
-        row.actor_role.clone(),
-        row.action.clone(),
-        row.entity_type.clone(),
-        row.entity_id.clone().unwrap_or_default(),
-        row.region_code.clone(),
-        row.outcome.clone(),
-        row.request_id.clone(),
-        row.detail.clone(),
-    ]
-}
-
 /// A row's link under `key` (keyed chains) or plain SHA-256 (`None`).
 fn row_hash(key: Option<&[u8]>, prev_hash: &str, row: &audit_event::Model) -> String {
-    let parts = row_parts(prev_hash, row);
-    let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
+    let seq = row.seq.to_string();
+    let id = row.id.to_string();
+    let at = row.occurred_at.to_rfc3339_opts(SecondsFormat::Micros, true);
+    let entity_id = row.entity_id.as_deref().unwrap_or_default();
+    let parts: [&[u8]; 13] = [
+        prev_hash.as_bytes(),
+        seq.as_bytes(),
+        id.as_bytes(),
+        at.as_bytes(),
+        row.actor.as_bytes(),
+        row.actor_role.as_bytes(),
+        row.action.as_bytes(),
+        row.entity_type.as_bytes(),
+        entity_id.as_bytes(),
+        row.region_code.as_bytes(),
+        row.outcome.as_bytes(),
+        row.request_id.as_bytes(),
+        row.detail.as_bytes(),
+    ];
     match key {
         Some(key) => hmac_sha256_parts_hex(key, &parts),
         None => sha256_hex(&parts),
+    }
+}
+
+/// Reads the chain in `seq` order a batch at a time, checking each row's
+/// sequence number and link under the chain's scheme.
+struct ChainWalk<'k> {
+    key: Option<&'k [u8]>,
+    prev_hash: String,
+    next_seq: i64,
+}
+
+/// What the next step of a walk found.
+enum Step {
+    /// Rows whose links hold, in order.
+    Linked(Vec<audit_event::Model>),
+    /// The first row (by `seq`) whose content or link does not hold.
+    Broken(i64),
+    End,
+}
+
+impl<'k> ChainWalk<'k> {
+    const BATCH: u64 = 1000;
+
+    fn new(key: Option<&'k [u8]>) -> Self {
+        Self { key, prev_hash: GENESIS_HASH.to_string(), next_seq: 1 }
+    }
+
+    async fn step(&mut self, conn: &impl ConnectionTrait) -> Result<Step, DomainError> {
+        let rows = audit_event::Entity::find()
+            .filter(audit_event::Column::Seq.gte(self.next_seq))
+            .order_by_asc(audit_event::Column::Seq)
+            .limit(Self::BATCH)
+            .all(conn)
+            .await?;
+        if rows.is_empty() {
+            return Ok(Step::End);
+        }
+        for row in &rows {
+            if row.seq != self.next_seq || row.prev_hash != self.prev_hash || row_hash(self.key, &self.prev_hash, row) != row.hash {
+                return Ok(Step::Broken(row.seq.min(self.next_seq)));
+            }
+            self.prev_hash.clone_from(&row.hash);
+            self.next_seq += 1;
+        }
+        Ok(Step::Linked(rows))
+    }
+
+    /// Whether the head names the last row walked.
+    fn ends_at(&self, head: &audit_chain_head::Model) -> bool {
+        head.seq == self.next_seq - 1 && head.hash == self.prev_hash
     }
 }
 
@@ -304,7 +353,6 @@ async fn head(conn: &impl ConnectionTrait) -> Result<audit_chain_head::Model, Do
 /// Walks the whole chain in `seq` order, recomputing every link under the
 /// key, then compares it with each signed checkpoint.
 pub async fn verify(conn: &impl ConnectionTrait, checkpoints: &[Checkpoint]) -> Result<ChainReport, DomainError> {
-    const BATCH: u64 = 1000;
     let head = head(conn).await?;
     let key = chain_key()?;
     let key = (head.scheme == KEYED).then_some(key.as_slice());
@@ -315,36 +363,22 @@ pub async fn verify(conn: &impl ConnectionTrait, checkpoints: &[Checkpoint]) -> 
         broken_at_seq: Some(seq),
         problem: Some(problem.to_string()),
     };
-    let mut prev_hash = GENESIS_HASH.to_string();
-    let mut expected_seq = 1;
+    let mut walk = ChainWalk::new(key);
     let mut checked = 0;
     let mut hash_at: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
     let wanted: std::collections::HashSet<i64> = checkpoints.iter().map(|c| c.seq).collect();
     loop {
-        let rows = audit_event::Entity::find()
-            .filter(audit_event::Column::Seq.gte(expected_seq))
-            .order_by_asc(audit_event::Column::Seq)
-            .limit(BATCH)
-            .all(conn)
-            .await?;
-        let done = (rows.len() as u64) < BATCH;
-        for row in rows {
-            if row.seq != expected_seq || row.prev_hash != prev_hash || row_hash(key, &prev_hash, &row) != row.hash {
-                return Ok(broken(checked, row.seq.min(expected_seq), "a row's content or link does not match its hash"));
+        match walk.step(conn).await? {
+            Step::End => break,
+            Step::Broken(seq) => return Ok(broken(checked, seq, "a row's content or link does not match its hash")),
+            Step::Linked(rows) => {
+                checked += rows.len() as u64;
+                hash_at.extend(rows.into_iter().filter(|row| wanted.contains(&row.seq)).map(|row| (row.seq, row.hash)));
             }
-            if wanted.contains(&row.seq) {
-                hash_at.insert(row.seq, row.hash.clone());
-            }
-            prev_hash = row.hash;
-            expected_seq += 1;
-            checked += 1;
-        }
-        if done {
-            break;
         }
     }
-    if head.seq != expected_seq - 1 || head.hash != prev_hash {
-        return Ok(broken(checked, expected_seq, "the chain head does not name the last row"));
+    if !walk.ends_at(&head) {
+        return Ok(broken(checked, walk.next_seq, "the chain head does not name the last row"));
     }
     for checkpoint in checkpoints {
         if !checkpoint.signature_holds()? {
@@ -381,35 +415,24 @@ pub async fn adopt_key(db: &Db) -> Result<(), DomainError> {
         txn.commit().await?;
         return Ok(());
     }
-    let (mut plain_prev, mut keyed_prev, mut expected_seq) = (GENESIS_HASH.to_string(), GENESIS_HASH.to_string(), 1);
+    let mut walk = ChainWalk::new(None);
+    let mut keyed_prev = GENESIS_HASH.to_string();
     loop {
-        let rows = audit_event::Entity::find()
-            .filter(audit_event::Column::Seq.gte(expected_seq))
-            .order_by_asc(audit_event::Column::Seq)
-            .limit(1000)
-            .all(&*txn)
-            .await?;
-        if rows.is_empty() {
-            break;
-        }
+        let rows = match walk.step(&*txn).await? {
+            Step::End => break,
+            Step::Broken(seq) => return Err(DomainError::Internal(format!("the audit chain is broken at seq {seq}; it is not re-keyed"))),
+            Step::Linked(rows) => rows,
+        };
         for row in rows {
-            if row.seq != expected_seq || row.prev_hash != plain_prev || row_hash(None, &plain_prev, &row) != row.hash {
-                return Err(DomainError::Internal(format!(
-                    "the audit chain is broken at seq {}; it is not re-keyed",
-                    row.seq.min(expected_seq)
-                )));
-            }
             let keyed = row_hash(Some(&key), &keyed_prev, &row);
-            plain_prev = row.hash.clone();
             let mut model: audit_event::ActiveModel = row.into();
             model.prev_hash = Set(keyed_prev.clone());
             model.hash = Set(keyed.clone());
             model.update(&*txn).await?;
             keyed_prev = keyed;
-            expected_seq += 1;
         }
     }
-    if head.seq != expected_seq - 1 || head.hash != plain_prev {
+    if !walk.ends_at(&head) {
         return Err(DomainError::Internal("the audit chain head does not name the last row; it is not re-keyed".into()));
     }
     audit_chain_head::ActiveModel { id: Set(1), seq: Set(head.seq), hash: Set(keyed_prev), scheme: Set(KEYED.to_string()) }

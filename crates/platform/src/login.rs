@@ -55,7 +55,7 @@ pub async fn login(db: &Db, request_id: &str, source: &str, now: DateTime<Utc>, 
     let txn = db.begin_write().await?;
     let outcome = match found {
         Some((session, id, role, region)) => {
-            login_throttle::withdraw(&*txn, attempt).await?;
+            // Forgets this source's failures, this attempt's record among them.
             login_throttle::clear_source(&*txn, account, source).await?;
             let subject = if kind == "user" { id.to_string() } else { account.to_string() };
             crate::audit::append(&*txn, &who(&id.to_string(), &role), login_entry(kind, &subject, &region, Outcome::Success)).await?;

@@ -19,11 +19,6 @@ pub const ACCOUNT_CEILING: usize = 50;
 pub const WINDOW_MINUTES: i64 = 15;
 pub const LOCK_MINUTES: i64 = 15;
 
-/// Pure rule: given failure times (any order), when is the username free again?
-pub fn locked_until(failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    locked_after(MAX_FAILURES, failures, now)
-}
-
 /// When the account is free again for a source: its own failures lock it
 /// at `MAX_FAILURES`, everyone's together at `ACCOUNT_CEILING`.
 pub fn locked_for(source: &str, failures: &[(String, DateTime<Utc>)], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -32,6 +27,8 @@ pub fn locked_for(source: &str, failures: &[(String, DateTime<Utc>)], now: DateT
     locked_after(MAX_FAILURES, &mine, now).max(locked_after(ACCOUNT_CEILING, &all, now))
 }
 
+/// Pure rule: given failure times (any order), when is the account free
+/// again, if `run` failures within the window lock it?
 fn locked_after(run: usize, failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let mut recent: Vec<_> = failures.iter().copied().filter(|t| *t > now - Duration::minutes(WINDOW_MINUTES + LOCK_MINUTES)).collect();
     recent.sort();
@@ -49,7 +46,7 @@ fn locked_after(run: usize, failures: &[DateTime<Utc>], now: DateTime<Utc>) -> O
 /// Records an attempt as a failure before its password is checked, so that
 /// concurrent attempts (on any node) see each other: of many at once, at
 /// most `MAX_FAILURES` from one source get their password checked. A good
-/// password or a refusal takes the record back (`withdraw`).
+/// password clears the source's records (`clear_source`); a refusal takes this one back (`withdraw`).
 pub async fn begin_attempt(db: &Db, username: &str, source: &str, now: DateTime<Utc>) -> Result<Uuid, DomainError> {
     let txn = db.begin_write().await?;
     let id = record_failure(&*txn, username, source, now).await?;
@@ -57,7 +54,7 @@ pub async fn begin_attempt(db: &Db, username: &str, source: &str, now: DateTime<
     Ok(id)
 }
 
-/// Takes an attempt's record back: it succeeded, or it was refused unchecked.
+/// Takes back the record of an attempt refused unchecked.
 pub async fn withdraw(conn: &impl ConnectionTrait, attempt: Uuid) -> Result<(), DomainError> {
     login_failure::Entity::delete_by_id(attempt).exec(conn).await?;
     Ok(())
@@ -72,16 +69,6 @@ pub async fn check_attempt(
     attempt: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
-    check_failures(conn, username, source, Some(attempt), now).await
-}
-
-async fn check_failures(
-    conn: &impl ConnectionTrait,
-    username: &str,
-    source: &str,
-    except: Option<Uuid>,
-    now: DateTime<Utc>,
-) -> Result<(), DomainError> {
     let since = now - Duration::minutes(WINDOW_MINUTES + LOCK_MINUTES);
     let failures: Vec<(String, DateTime<Utc>)> = login_failure::Entity::find()
         .filter(login_failure::Column::Username.eq(username))
@@ -91,7 +78,7 @@ async fn check_failures(
         .all(conn)
         .await?
         .into_iter()
-        .filter(|f| Some(f.id) != except)
+        .filter(|f| f.id != attempt)
         .map(|f| (f.source, f.failed_at))
         .collect();
     match locked_for(source, &failures, now) {
@@ -100,7 +87,7 @@ async fn check_failures(
     }
 }
 
-pub async fn record_failure(conn: &impl ConnectionTrait, username: &str, source: &str, now: DateTime<Utc>) -> Result<Uuid, DomainError> {
+async fn record_failure(conn: &impl ConnectionTrait, username: &str, source: &str, now: DateTime<Utc>) -> Result<Uuid, DomainError> {
     let source: String = source.chars().take(64).collect();
     let id = new_id();
     login_failure::ActiveModel { id: Set(id), username: Set(username.to_string()), source: Set(source), failed_at: Set(now) }
@@ -134,15 +121,15 @@ mod tests {
 
     #[test]
     fn four_failures_do_not_lock() {
-        assert_eq!(locked_until(&[t(0), t(1), t(2), t(3)], t(4)), None);
+        assert_eq!(locked_after(MAX_FAILURES, &[t(0), t(1), t(2), t(3)], t(4)), None);
     }
 
     #[test]
     fn five_failures_within_fifteen_minutes_lock_for_fifteen_minutes() {
         let failures = [t(0), t(1), t(2), t(3), t(10)];
-        assert_eq!(locked_until(&failures, t(11)), Some(t(25)));
-        assert_eq!(locked_until(&failures, t(24)), Some(t(25)));
-        assert_eq!(locked_until(&failures, t(25)), None);
+        assert_eq!(locked_after(MAX_FAILURES, &failures, t(11)), Some(t(25)));
+        assert_eq!(locked_after(MAX_FAILURES, &failures, t(24)), Some(t(25)));
+        assert_eq!(locked_after(MAX_FAILURES, &failures, t(25)), None);
     }
 
     #[test]
@@ -160,6 +147,6 @@ mod tests {
 
     #[test]
     fn five_failures_spread_over_more_than_fifteen_minutes_do_not_lock() {
-        assert_eq!(locked_until(&[t(0), t(5), t(10), t(14), t(16)], t(17)), None);
+        assert_eq!(locked_after(MAX_FAILURES, &[t(0), t(5), t(10), t(14), t(16)], t(17)), None);
     }
 }
