@@ -189,7 +189,7 @@ async fn check_role_links(
     ctx: &Context,
     role: Role,
     department: Option<&str>,
-    provider: ProviderChoice<'_>,
+    provider: LinkedProvider<'_>,
 ) -> Result<(), DomainError> {
     match (role, department) {
         (Role::Department, None) => {
@@ -199,30 +199,47 @@ async fn check_role_links(
         (_, Some(_)) => return Err(DomainError::field("department", "not_applicable", "only the department role has a department")),
         _ => {}
     }
-    match (role, provider.id) {
-        (Role::Provider, None) => Err(DomainError::field("provider_id", "required", "the provider role needs a provider_id")),
-        (Role::Provider, Some(id)) => match provider.found {
-            None => Err(DomainError::field("provider_id", "provider_unknown", format!("no provider {id} is registered"))),
-            Some(link) if link.id != id => Err(DomainError::Internal("the provider link names another provider".into())),
-            Some(link) => {
-                let covered = RegionCode::parse(&link.region_code).is_ok_and(|r| ctx.actor.covers(&r));
-                if covered {
-                    Ok(())
-                } else {
-                    Err(DomainError::field("provider_id", "provider_outside_scope", "the provider is registered outside your region"))
-                }
+    match (role, provider) {
+        (Role::Provider, LinkedProvider::Absent) => {
+            Err(DomainError::field("provider_id", "required", "the provider role needs a provider_id"))
+        }
+        (Role::Provider, LinkedProvider::Unknown(id)) => {
+            Err(DomainError::field("provider_id", "provider_unknown", format!("no provider {id} is registered")))
+        }
+        (Role::Provider, LinkedProvider::Registered(link)) => {
+            if RegionCode::parse(&link.region_code).is_ok_and(|r| ctx.actor.covers(&r)) {
+                Ok(())
+            } else {
+                Err(DomainError::field("provider_id", "provider_outside_scope", "the provider is registered outside your region"))
             }
-        },
-        (_, None) => Ok(()),
-        (_, Some(_)) => Err(DomainError::field("provider_id", "not_applicable", "only the provider role has a provider_id")),
+        }
+        (Role::Provider, LinkedProvider::Kept) | (_, LinkedProvider::Absent) => Ok(()),
+        (_, _) => Err(DomainError::field("provider_id", "not_applicable", "only the provider role has a provider_id")),
     }
 }
 
-/// The provider an account names, and what the registry found of it.
+/// The provider an account is linked to.
 #[derive(Clone, Copy)]
-struct ProviderChoice<'a> {
-    id: Option<Uuid>,
-    found: Option<&'a ProviderLink>,
+enum LinkedProvider<'a> {
+    /// None is named.
+    Absent,
+    /// The named provider is not registered.
+    Unknown(Uuid),
+    /// The named provider, as the registry found it.
+    Registered(&'a ProviderLink),
+    /// The account's provider, checked when it was linked.
+    Kept,
+}
+
+impl<'a> LinkedProvider<'a> {
+    /// What `named` is, given what the registry found of it.
+    fn of(named: Option<Uuid>, found: Option<&'a ProviderLink>) -> Self {
+        match (named, found) {
+            (None, _) => Self::Absent,
+            (Some(id), Some(link)) if link.id == id => Self::Registered(link),
+            (Some(id), _) => Self::Unknown(id),
+        }
+    }
 }
 
 fn event_data(m: &user::Model) -> serde_json::Value {
@@ -237,8 +254,8 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateUser, provider: Option<
     let txn = db.begin_write().await?;
     let region = existing_region(&*txn, &input.region_code, "region_code").await?;
     check_grant(ctx, input.role, &region)?;
-    let choice = ProviderChoice { id: input.provider_id, found: provider.as_ref() };
-    check_role_links(&*txn, ctx, input.role, input.department.as_deref(), choice).await?;
+    let linked = LinkedProvider::of(input.provider_id, provider.as_ref());
+    check_role_links(&*txn, ctx, input.role, input.department.as_deref(), linked).await?;
     if let Some(existing) = crate::users::find_by_username(&*txn, &input.username).await? {
         let visible = RegionCode::parse(&existing.region_code).is_ok_and(|r| ctx.actor.covers(&r));
         return Err(DomainError::Conflict {
@@ -361,10 +378,8 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
     let region = RegionCode::parse(&current.region_code).map_err(DomainError::Internal)?;
     check_grant(ctx, role, &region)?;
     let department = input.department.clone().unwrap_or(current.department.clone());
-    // The account keeps its provider, checked when it was linked; the
-    // account's own region (in scope, as found) stands for it.
-    let kept = current.provider_id.map(|id| ProviderLink { id, region_code: current.region_code.clone() });
-    check_role_links(&*txn, ctx, role, department.as_deref(), ProviderChoice { id: current.provider_id, found: kept.as_ref() }).await?;
+    let kept = if current.provider_id.is_some() { LinkedProvider::Kept } else { LinkedProvider::Absent };
+    check_role_links(&*txn, ctx, role, department.as_deref(), kept).await?;
     let mut changed: Vec<&str> = Vec::new();
     let mut model: user::ActiveModel = current.clone().into();
     if let Some(name) = input.display_name {
