@@ -34,7 +34,7 @@ fn body_limit_of(req: &ServiceRequest) -> usize {
     if req.path() == "/api/v1/imports" {
         return crate::routes::imports::BULK_LIMIT_BYTES;
     }
-    req.app_data::<web::Data<BodyLimit>>().map(|l| l.0).unwrap_or(1024 * 1024)
+    BodyLimit::of(req.app_data())
 }
 
 fn valid_key(key: &str) -> bool {

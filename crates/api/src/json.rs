@@ -18,6 +18,13 @@ use validator::Validate;
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
+impl BodyLimit {
+    /// The limit the app was given (`body_limit_bytes`), or 1 MiB.
+    pub fn of(app_data: Option<&web::Data<BodyLimit>>) -> usize {
+        app_data.map_or(1024 * 1024, |limit| limit.0)
+    }
+}
+
 pub struct ValidJson<T>(pub T);
 
 /// `application/json`, `application/merge-patch+json` and any other `+json` type.
@@ -170,7 +177,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        let limit = req.app_data::<web::Data<BodyLimit>>().map(|l| l.0).unwrap_or(1024 * 1024);
+        let limit = BodyLimit::of(req.app_data());
         let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {

@@ -44,21 +44,22 @@ pub async fn login(db: &Db, request_id: &str, source: &str, now: DateTime<Utc>, 
         return Err(locked);
     }
     let found = match grant {
-        Grant::Password { username, password } => users::authenticate(db.conn(), username, password)
-            .await?
-            .map(|user| Ok::<_, DomainError>((Session::of_user(&user)?, user.id, user.role, user.region_code))),
-        Grant::ClientCredentials { client_id, client_secret } => clients::authenticate(db.conn(), client_id, client_secret)
-            .await?
-            .map(|client| Ok((Session::of_client(&client)?, client.id, client.role, client.region_code))),
+        Grant::Password { username, password } => users::authenticate(db.conn(), username, password).await?.as_ref().map(Session::of_user),
+        Grant::ClientCredentials { client_id, client_secret } => {
+            clients::authenticate(db.conn(), client_id, client_secret).await?.as_ref().map(Session::of_client)
+        }
     }
     .transpose()?;
     let txn = db.begin_write().await?;
     let outcome = match found {
-        Some((session, id, role, region)) => {
+        Some(session) => {
             // Forgets this source's failures, this attempt's record among them.
             login_throttle::clear_source(&*txn, account, source).await?;
-            let subject = if kind == "user" { id.to_string() } else { account.to_string() };
-            crate::audit::append(&*txn, &who(&id.to_string(), &role), login_entry(kind, &subject, &region, Outcome::Success)).await?;
+            let actor = &session.actor;
+            // A user is named by its id, a client by its client id.
+            let named = if kind == "user" { actor.subject.as_str() } else { account };
+            let entry = login_entry(kind, named, &actor.region.to_string(), Outcome::Success);
+            crate::audit::append(&*txn, &who(&actor.subject, actor.role.code()), entry).await?;
             Ok(session)
         }
         None => {
