@@ -386,7 +386,7 @@ async fn the_audit_chain_resists_whoever_can_write_the_database() {
     let verify = || app.get("/api/v1/audit-events/verify", Some(&admin));
     let clock = jiuzhu_core::SystemClock;
     let file = app.audit_checkpoint_file.clone();
-    let written = jiuzhu_api::audit_trail::write_checkpoint(&app.db, &clock, &file).await.unwrap().expect("a checkpoint");
+    let written = jiuzhu_api::audit_trail::write_checkpoint(&app.db, &clock, &file, None).await.unwrap().expect("a checkpoint");
     let report = verify().await;
     assert_eq!((report.body["valid"].as_bool(), report.body["checkpoints_checked"].as_u64()), (Some(true), Some(1)), "{}", report.text);
 

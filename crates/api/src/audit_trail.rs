@@ -71,10 +71,14 @@ pub fn read_checkpoints(path: &str) -> Result<Vec<Checkpoint>, String> {
 }
 
 /// Appends a checkpoint of the chain's head to the file and the log, when
-/// the head moved since the file's last one.
-pub async fn write_checkpoint(db: &Db, clock: &dyn Clock, path: &str) -> Result<Option<Checkpoint>, DomainError> {
+/// the head moved since `last` (the last one written).
+pub async fn write_checkpoint(
+    db: &Db,
+    clock: &dyn Clock,
+    path: &str,
+    last: Option<&Checkpoint>,
+) -> Result<Option<Checkpoint>, DomainError> {
     let checkpoint = audit::checkpoint(db.conn(), clock.now()).await?;
-    let last = read_checkpoints(path).ok().and_then(|all| all.last().cloned());
     if last.is_some_and(|last| last.seq == checkpoint.seq && last.hash == checkpoint.hash) {
         return Ok(None);
     }
@@ -92,10 +96,14 @@ pub async fn write_checkpoint(db: &Db, clock: &dyn Clock, path: &str) -> Result<
 /// Writes a checkpoint every `every`, for as long as the runtime runs.
 pub fn spawn(db: Db, clock: Arc<dyn Clock>, path: String, every: Duration) {
     actix_web::rt::spawn(async move {
+        // The file is read once; afterwards the last checkpoint is kept here.
+        let mut last = read_checkpoints(&path).ok().and_then(|all| all.last().cloned());
         loop {
             actix_web::rt::time::sleep(every).await;
-            if let Err(error) = write_checkpoint(&db, clock.as_ref(), &path).await {
-                tracing::warn!(%error, "audit checkpoint failed; trying again at the next interval");
+            match write_checkpoint(&db, clock.as_ref(), &path, last.as_ref()).await {
+                Ok(Some(written)) => last = Some(written),
+                Ok(None) => {}
+                Err(error) => tracing::warn!(%error, "audit checkpoint failed; trying again at the next interval"),
             }
         }
     });

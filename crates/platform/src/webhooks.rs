@@ -152,12 +152,16 @@ pub struct DeliveryFilter {
     pub status: Option<String>,
 }
 
+/// The authority of an `http(s)` URL: what lies between the scheme and the path.
+fn authority(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    Some(rest.split(['/', '?', '#']).next().unwrap_or(""))
+}
+
 /// The host of an `http(s)` URL's authority, without port; a bracketed
 /// IPv6 address keeps its brackets.
 pub fn url_host(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let host_port = authority(url)?.rsplit('@').next().unwrap_or("");
     if host_port.starts_with('[') {
         return host_port.find(']').map(|end| &host_port[..=end]);
     }
@@ -171,11 +175,7 @@ pub fn url_host(url: &str) -> Option<&str> {
 /// policy allows (public, or in an allowed network).
 fn valid_url(url: &str, targets: &TargetPolicy) -> Result<(), DomainError> {
     let bad = |message: &str| DomainError::field("url", "url_invalid", message.to_string());
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| bad("the URL must start with https:// or http://"))?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority(url).ok_or_else(|| bad("the URL must start with https:// or http://"))?;
     if authority.contains('@') {
         return Err(bad("the URL must not carry credentials; the signature authenticates jiuzhu"));
     }
