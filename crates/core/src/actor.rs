@@ -23,6 +23,12 @@ impl Actor {
         region.is_within(&self.region)
     }
 
+    /// True when a stored region code lies in the actor's subtree (a code
+    /// that does not parse lies nowhere).
+    pub fn covers_code(&self, code: &str) -> bool {
+        RegionCode::parse(code).is_ok_and(|region| self.covers(&region))
+    }
+
     pub fn can(&self, permission: Permission) -> bool {
         role_has(self.role, permission)
     }
@@ -86,5 +92,6 @@ mod tests {
         assert!(township.covers(&RegionCode::parse("640202001003").unwrap()));
         assert!(!township.covers(&RegionCode::parse("640202002").unwrap()));
         assert!(actor(Role::CityAdmin, "640200").covers(&RegionCode::parse("640221").unwrap()));
+        assert!(township.covers_code("640202001003") && !township.covers_code("640202002") && !township.covers_code("not a code"));
     }
 }

@@ -431,7 +431,7 @@ pub fn registered(model: &beneficiary::Model) -> Change {
 /// record's id is named only when the caller could read it, and an answer
 /// about a record elsewhere is audited and limited (`probing::screened`).
 pub fn already_registered(ctx: &Context, existing: &beneficiary::Model) -> DomainError {
-    let visible = RegionCode::parse(&existing.region_code).is_ok_and(|r| ctx.actor.covers(&r));
+    let visible = ctx.actor.covers_code(&existing.region_code);
     let message = if visible {
         "a person with this id_number is already registered"
     } else {

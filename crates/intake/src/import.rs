@@ -5,7 +5,7 @@
 
 use crate::beneficiaries::{self, CreateBeneficiary, KnownRegions, category_codes, check_profile, code_list};
 use crate::entity::beneficiary;
-use jiuzhu_core::{CitizenId, Context, DomainError, FieldError, Phone, RegionCode};
+use jiuzhu_core::{CitizenId, Context, DomainError, FieldError, Phone};
 use jiuzhu_platform::imports::RowOutcome;
 use jiuzhu_platform::record::{Change, record_all};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -160,7 +160,7 @@ async fn upsert(
         writes.registered.push(person);
         return Ok(Ok(RowOutcome::Created));
     };
-    let in_scope = RegionCode::parse(&current.region_code).is_ok_and(|r| ctx.actor.covers(&r));
+    let in_scope = ctx.actor.covers_code(&current.region_code);
     if !in_scope {
         return Ok(Err(vec![FieldError::new("region_code", "region_outside_scope", "this person is registered outside your region")]));
     }

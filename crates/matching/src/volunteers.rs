@@ -6,7 +6,7 @@ use crate::rules::{Candidate, Program, check_program};
 use chrono::{DateTime, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::mask::Pii;
-use jiuzhu_core::{CitizenId, Context, DomainError, Page, PageRequest, Permission, RegionCode, id::new_id};
+use jiuzhu_core::{CitizenId, Context, DomainError, Page, PageRequest, Permission, id::new_id};
 use jiuzhu_intake::beneficiaries::{BeneficiaryView, service_region};
 use jiuzhu_intake::entity::beneficiary;
 use jiuzhu_platform::Db;
@@ -111,7 +111,7 @@ pub async fn register(db: &Db, ctx: &Context, input: RegisterVolunteer) -> Resul
     check_program(input.program, &candidate).map_err(|(code, message)| DomainError::rule(code, message))?;
     if let Some(existing) = volunteer::Entity::find().filter(volunteer::Column::IdNumber.eq(id_number.as_str())).one(&*txn).await? {
         drop(txn);
-        let visible = RegionCode::parse(&existing.region_code).is_ok_and(|r| ctx.actor.covers(&r));
+        let visible = ctx.actor.covers_code(&existing.region_code);
         let conflict = DomainError::Conflict {
             code: "volunteer_registered",
             message: if visible { "this person is already a volunteer" } else { "this person is a volunteer in another area" }.into(),

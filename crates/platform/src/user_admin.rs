@@ -207,7 +207,7 @@ async fn check_role_links(
             Err(DomainError::field("provider_id", "provider_unknown", format!("no provider {id} is registered")))
         }
         (Role::Provider, LinkedProvider::Registered(link)) => {
-            if RegionCode::parse(&link.region_code).is_ok_and(|r| ctx.actor.covers(&r)) {
+            if ctx.actor.covers_code(&link.region_code) {
                 Ok(())
             } else {
                 Err(DomainError::field("provider_id", "provider_outside_scope", "the provider is registered outside your region"))
@@ -257,7 +257,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateUser, provider: Option<
     let linked = LinkedProvider::of(input.provider_id, provider.as_ref());
     check_role_links(&*txn, ctx, input.role, input.department.as_deref(), linked).await?;
     if let Some(existing) = crate::users::find_by_username(&*txn, &input.username).await? {
-        let visible = RegionCode::parse(&existing.region_code).is_ok_and(|r| ctx.actor.covers(&r));
+        let visible = ctx.actor.covers_code(&existing.region_code);
         return Err(DomainError::Conflict {
             code: "username_taken",
             message: format!("username {} is taken", input.username),
