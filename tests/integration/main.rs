@@ -8,6 +8,7 @@ mod authorization;
 mod contract;
 mod errors;
 mod evaluation;
+mod feed;
 mod field;
 mod imports;
 mod intake;

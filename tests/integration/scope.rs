@@ -91,6 +91,10 @@ async fn every_table_with_a_region_belongs_to_a_region_scoped_entity() {
         table::<procurement::sanction::Entity>(),
         // Scoped by its owner, whose account decides what it carries.
         "webhooks".to_string(),
+        // The relay's inboxes: nobody reads them but the relay, which moves
+        // their rows into `audit_events` and `events`.
+        "audit_inbox".to_string(),
+        "event_inbox".to_string(),
     ]
     .into_iter()
     .collect();

@@ -309,6 +309,7 @@ async fn the_audit_chain_verifies_and_detects_tampering() {
 async fn rechain_plain(app: &TestApp, tamper: Option<i64>) -> String {
     use jiuzhu_platform::entity::audit_event;
     use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
+    jiuzhu_platform::relay::drain(&app.db).await.unwrap();
     let rows = audit_event::Entity::find().order_by_asc(audit_event::Column::Seq).all(app.db.conn()).await.unwrap();
     let mut prev = jiuzhu_platform::audit::GENESIS_HASH.to_string();
     for mut row in rows {

@@ -78,6 +78,7 @@ pub async fn write_checkpoint(
     path: &str,
     last: Option<&Checkpoint>,
 ) -> Result<Option<Checkpoint>, DomainError> {
+    jiuzhu_platform::relay::drain(db).await?;
     let checkpoint = audit::checkpoint(db.conn(), clock.now()).await?;
     if last.is_some_and(|last| last.seq == checkpoint.seq && last.hash == checkpoint.hash) {
         return Ok(None);

@@ -20,6 +20,10 @@ pub struct Config {
     /// How long a node trusts what it read of a token's account (ms): a
     /// change made through another node ends sessions here within this time.
     pub account_cache_ms: u64,
+    /// How often this node's relay moves committed audit rows and events
+    /// from their inboxes into the chain and the feed (ms). Reads of the
+    /// feed and the audit log catch up at once whatever it is.
+    pub relay_interval_ms: u64,
     /// Largest accepted request body, in bytes.
     pub body_limit_bytes: usize,
     pub max_connections: u32,
@@ -88,6 +92,7 @@ struct FileConfig {
     log: Option<String>,
     token_ttl_secs: Option<u64>,
     account_cache_ms: Option<u64>,
+    relay_interval_ms: Option<u64>,
     body_limit_bytes: Option<usize>,
     max_connections: Option<u32>,
     rate_limit_per_token: Option<u32>,
@@ -125,6 +130,7 @@ impl Default for Config {
             log: "info".into(),
             token_ttl_secs: 30 * 60,
             account_cache_ms: 2_000,
+            relay_interval_ms: 50,
             body_limit_bytes: 1024 * 1024,
             max_connections: 10,
             jwks_file: None,
@@ -194,6 +200,10 @@ impl Config {
             log: env("JIUZHU_LOG").or(file.log).unwrap_or(d.log),
             token_ttl_secs: number("JIUZHU_TOKEN_TTL_SECS")?.or(file.token_ttl_secs).unwrap_or(d.token_ttl_secs),
             account_cache_ms: number("JIUZHU_ACCOUNT_CACHE_MS")?.or(file.account_cache_ms).unwrap_or(d.account_cache_ms).min(10_000),
+            relay_interval_ms: number("JIUZHU_RELAY_INTERVAL_MS")?
+                .or(file.relay_interval_ms)
+                .unwrap_or(d.relay_interval_ms)
+                .clamp(5, 10_000),
             body_limit_bytes: number("JIUZHU_BODY_LIMIT_BYTES")?
                 .map(|n| n as usize)
                 .or(file.body_limit_bytes)

@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod pilot_page;
 pub mod problem;
 pub mod rate_limit;
+pub mod relay;
 pub mod routes;
 pub mod server;
 pub mod sessions;

@@ -57,6 +57,8 @@ pub struct Shared {
     pub client_request_timeout: std::time::Duration,
     /// How often the audit chain's head is checkpointed.
     pub audit_checkpoint_every: std::time::Duration,
+    /// How often the relay moves committed audit rows and events.
+    pub relay_every: std::time::Duration,
 }
 
 impl Shared {
@@ -92,6 +94,7 @@ impl Shared {
             import_abandoned_after: std::time::Duration::from_secs(config.import_abandoned_after_secs),
             client_request_timeout: std::time::Duration::from_millis(config.client_request_timeout_ms),
             audit_checkpoint_every: std::time::Duration::from_secs(config.audit_checkpoint_secs),
+            relay_every: std::time::Duration::from_millis(config.relay_interval_ms),
         })
     }
 }
@@ -169,6 +172,7 @@ pub fn build_app(
 pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
     webhook_worker::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.webhook_worker.clone());
     crate::maintenance::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.import_abandoned_after);
+    crate::relay::spawn(shared.state.db.clone(), shared.relay_every);
     crate::audit_trail::spawn(
         shared.state.db.clone(),
         shared.state.clock.clone(),

@@ -124,7 +124,11 @@ async fn pass(db: &Db, clock: &dyn Clock, client: &awc::Client, settings: &Worke
         webhook_dispatch::record_attempt(db, &dispatch, &outcome, &settings.policy).await
     }))
     .await;
-    results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    let recorded = results.into_iter().collect::<Result<Vec<bool>, _>>()?;
+    let overran = recorded.iter().filter(|held| !**held).count();
+    if overran > 0 {
+        tracing::warn!(overran, "webhook attempts outlasted their lease; the deliveries were left to the worker that took them over");
+    }
     Ok(attempted)
 }
 

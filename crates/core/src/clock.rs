@@ -8,6 +8,13 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> DateTime<Utc>;
 }
 
+/// `at` cut to whole microseconds, the precision both databases store, so
+/// a time written and read back compares equal (and hashes the same).
+pub fn to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::Timelike;
+    at.with_nanosecond(at.nanosecond() / 1000 * 1000).unwrap_or(at)
+}
+
 /// The real wall clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;

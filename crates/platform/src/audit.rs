@@ -7,11 +7,12 @@
 //! plain chain (`adopt_key`), nothing updates or deletes an audit row.
 
 use crate::db::Db;
-use crate::entity::{audit_chain_head, audit_event};
+use crate::entity::{audit_chain_head, audit_event, audit_inbox};
 use crate::hash::{hmac_sha256_parts_hex, sha256_hex};
 use crate::paging::keyset;
 use crate::scope::InScope;
-use chrono::{DateTime, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
+use jiuzhu_core::clock::to_micros;
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, id::new_id};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
@@ -64,11 +65,6 @@ pub struct Entry {
     pub region_code: String,
     pub outcome: Outcome,
     pub detail: serde_json::Value,
-}
-
-/// Stored timestamps keep microseconds; truncate first so the hash survives a round trip.
-fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.with_nanosecond(at.nanosecond() / 1000 * 1000).unwrap_or(at)
 }
 
 /// The scheme of a plain chain (before keys) and of a keyed one.
@@ -167,20 +163,20 @@ impl<'k> ChainWalk<'k> {
 }
 
 /// The row that follows `prev` in the chain: its sequence number and hash.
-fn chained(key: &[u8], prev_seq: i64, prev_hash: &str, who: &Who, entry: Entry) -> audit_event::Model {
+fn chained(key: &[u8], prev_seq: i64, prev_hash: &str, pending: audit_inbox::Model) -> audit_event::Model {
     let mut row = audit_event::Model {
         seq: prev_seq + 1,
-        id: new_id(),
-        occurred_at: micros(who.at),
-        actor: who.subject.clone(),
-        actor_role: who.role.clone(),
-        action: entry.action,
-        entity_type: entry.entity_type,
-        entity_id: entry.entity_id,
-        region_code: entry.region_code,
-        outcome: entry.outcome.code().to_string(),
-        request_id: who.request_id.clone(),
-        detail: entry.detail.to_string(),
+        id: pending.id,
+        occurred_at: pending.occurred_at,
+        actor: pending.actor,
+        actor_role: pending.actor_role,
+        action: pending.action,
+        entity_type: pending.entity_type,
+        entity_id: pending.entity_id,
+        region_code: pending.region_code,
+        outcome: pending.outcome,
+        request_id: pending.request_id,
+        detail: pending.detail,
         prev_hash: prev_hash.to_string(),
         hash: String::new(),
     };
@@ -188,36 +184,90 @@ fn chained(key: &[u8], prev_seq: i64, prev_hash: &str, who: &Who, entry: Entry) 
     row
 }
 
-/// Appends a row. It locks the chain head, so appends (and everything
-/// written after them in the same transaction) are ordered by commit.
-pub async fn append(conn: &impl ConnectionTrait, who: &Who, entry: Entry) -> Result<audit_event::Model, DomainError> {
-    let mut rows = append_all(conn, who, vec![entry]).await?;
-    rows.pop().ok_or_else(|| DomainError::Internal("audit append wrote no row".into()))
+fn pending(who: &Who, entry: Entry) -> audit_inbox::ActiveModel {
+    audit_inbox::ActiveModel {
+        entry: sea_orm::ActiveValue::NotSet,
+        id: Set(new_id()),
+        occurred_at: Set(to_micros(who.at)),
+        actor: Set(who.subject.clone()),
+        actor_role: Set(who.role.clone()),
+        action: Set(entry.action),
+        entity_type: Set(entry.entity_type),
+        entity_id: Set(entry.entity_id),
+        region_code: Set(entry.region_code),
+        outcome: Set(entry.outcome.code().to_string()),
+        request_id: Set(who.request_id.clone()),
+        detail: Set(entry.detail.to_string()),
+    }
 }
 
-/// Appends rows in order under one lock of the chain head, chained in
-/// memory and written with multi-row inserts: a bulk use case pays for the
-/// lock and the head update once, not once per row.
-pub async fn append_all(conn: &impl ConnectionTrait, who: &Who, entries: Vec<Entry>) -> Result<Vec<audit_event::Model>, DomainError> {
-    if entries.is_empty() {
-        return Ok(Vec::new());
+/// Appends a row, in the caller's transaction.
+pub async fn append(conn: &impl ConnectionTrait, who: &Who, entry: Entry) -> Result<(), DomainError> {
+    append_all(conn, who, vec![entry]).await
+}
+
+/// Appends rows in order, in the caller's transaction, with multi-row
+/// inserts into the inbox. No lock is taken: the relay chains them after
+/// they commit (`chain_pending`), in the order they were written.
+pub async fn append_all(conn: &impl ConnectionTrait, who: &Who, entries: Vec<Entry>) -> Result<(), DomainError> {
+    crate::bulk::insert_all::<audit_inbox::ActiveModel, _>(conn, entries.into_iter().map(|entry| pending(who, entry))).await
+}
+
+/// Chains up to `limit` committed inbox rows, oldest entry first, onto the
+/// head: each gets the next `seq` and its keyed link, moves into
+/// `audit_events`, and leaves the inbox. Run by the relay alone (under
+/// `ClusterLock::Relay`); returns how many rows were chained.
+pub async fn chain_pending(conn: &impl ConnectionTrait, limit: u64) -> Result<usize, DomainError> {
+    let waiting = audit_inbox::Entity::find().order_by_asc(audit_inbox::Column::Entry).limit(limit).all(conn).await?;
+    if waiting.is_empty() {
+        return Ok(0);
     }
+    // Exactly the rows read: a row committed since this read stays for the next pass.
+    let moved: Vec<i64> = waiting.iter().map(|row| row.entry).collect();
     let head = audit_chain_head::Entity::find_by_id(1)
         .lock_exclusive()
         .one(conn)
         .await?
         .ok_or_else(|| DomainError::Internal("audit chain head is missing".into()))?;
     let key = chain_key()?;
-    let mut rows = Vec::with_capacity(entries.len());
+    let count = waiting.len();
+    let mut rows = Vec::with_capacity(count);
     let (mut seq, mut hash) = (head.seq, head.hash);
-    for entry in entries {
-        let row = chained(&key, seq, &hash, who, entry);
+    for waiting_row in waiting {
+        let row = chained(&key, seq, &hash, waiting_row);
         (seq, hash) = (row.seq, row.hash.clone());
         rows.push(row);
     }
-    crate::bulk::insert_all::<audit_event::ActiveModel, _>(conn, rows.iter().cloned()).await?;
+    crate::bulk::insert_all::<audit_event::ActiveModel, _>(conn, rows).await?;
+    audit_inbox::Entity::delete_many().filter(audit_inbox::Column::Entry.is_in(moved)).exec(conn).await?;
     audit_chain_head::ActiveModel { id: Set(1), seq: Set(seq), hash: Set(hash), scheme: sea_orm::ActiveValue::NotSet }.update(conn).await?;
-    Ok(rows)
+    Ok(count)
+}
+
+/// How many rows `actor` wrote with `action` (and `entity_id`, when given)
+/// after `since`, chained or still waiting for the relay: for allowances
+/// counted in the audit log (denials, answers about records out of scope).
+pub async fn count_recent(
+    conn: &impl ConnectionTrait,
+    actor: &str,
+    action: &str,
+    entity_id: Option<&str>,
+    since: DateTime<Utc>,
+) -> Result<u64, DomainError> {
+    use sea_orm::PaginatorTrait;
+    let mut chained = audit_event::Entity::find()
+        .filter(audit_event::Column::Actor.eq(actor))
+        .filter(audit_event::Column::Action.eq(action))
+        .filter(audit_event::Column::OccurredAt.gt(since));
+    let mut waiting = audit_inbox::Entity::find()
+        .filter(audit_inbox::Column::Actor.eq(actor))
+        .filter(audit_inbox::Column::Action.eq(action))
+        .filter(audit_inbox::Column::OccurredAt.gt(since));
+    if let Some(entity_id) = entity_id {
+        chained = chained.filter(audit_event::Column::EntityId.eq(entity_id));
+        waiting = waiting.filter(audit_inbox::Column::EntityId.eq(entity_id));
+    }
+    Ok(chained.count(conn).await? + waiting.count(conn).await?)
 }
 
 /// Filters of `GET /audit-events`; the actor's region scope is always added.
@@ -342,7 +392,7 @@ impl Checkpoint {
 /// The chain's head now, signed.
 pub async fn checkpoint(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Checkpoint, DomainError> {
     let head = head(conn).await?;
-    let at = micros(now);
+    let at = to_micros(now);
     Ok(Checkpoint { mac: checkpoint_mac(&chain_key()?, head.seq, &head.hash, at), seq: head.seq, hash: head.hash, at })
 }
 

@@ -14,8 +14,26 @@ pub enum Backend {
     Postgres,
 }
 
-/// The advisory lock key of start-up work ("jiuzhu" in ASCII).
-const STARTUP_LOCK_KEY: i64 = 0x6a69_757a_6875;
+/// The work that one node at a time does, each under a PostgreSQL advisory
+/// lock of its own key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterLock {
+    /// Migrations, the bootstrap administrator and reference data.
+    Startup,
+    /// Chaining the audit inbox and numbering the event inbox (`relay`).
+    Relay,
+}
+
+impl ClusterLock {
+    /// The advisory lock key: "jiuzhu" in ASCII, then the work's number.
+    fn key(self) -> i64 {
+        const BASE: i64 = 0x6a69_757a_6875 << 8;
+        match self {
+            ClusterLock::Startup => BASE,
+            ClusterLock::Relay => BASE + 1,
+        }
+    }
+}
 
 /// Held while one node runs start-up work; `release` (or drop) lets the next in.
 pub struct StartupLock(Option<DatabaseTransaction>);
@@ -136,8 +154,31 @@ impl Db {
             return Ok(StartupLock(None));
         }
         let txn = self.conn.begin().await?;
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK_KEY})")).await?;
+        self.hold(&txn, ClusterLock::Startup).await?;
         Ok(StartupLock(Some(txn)))
+    }
+
+    /// Waits for `lock` and holds it until `txn` ends. SQLite's write gate
+    /// already lets one writer at a time in, so there it does nothing.
+    pub async fn hold(&self, txn: &DatabaseTransaction, lock: ClusterLock) -> Result<(), DbErr> {
+        if self.backend == Backend::Postgres {
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({})", lock.key())).await?;
+        }
+        Ok(())
+    }
+
+    /// Takes `lock` for the rest of `txn` if no other transaction holds it;
+    /// false when one does. Always true on SQLite (see `hold`).
+    pub async fn try_hold(&self, txn: &DatabaseTransaction, lock: ClusterLock) -> Result<bool, DbErr> {
+        if self.backend != Backend::Postgres {
+            return Ok(true);
+        }
+        let statement = sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("SELECT pg_try_advisory_xact_lock({}) AS held", lock.key()),
+        );
+        let row = txn.query_one_raw(statement).await?;
+        Ok(row.map(|r| r.try_get::<bool>("", "held")).transpose()?.unwrap_or(false))
     }
 
     /// True when the database answers a trivial query.

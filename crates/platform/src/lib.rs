@@ -23,6 +23,7 @@ pub mod password;
 pub mod probing;
 pub mod record;
 pub mod regions;
+pub mod relay;
 pub mod scope;
 pub mod stats;
 pub mod user_admin;
@@ -30,4 +31,4 @@ pub mod users;
 pub mod webhook_dispatch;
 pub mod webhooks;
 
-pub use db::{Backend, Db, WriteTxn};
+pub use db::{Backend, ClusterLock, Db, WriteTxn};

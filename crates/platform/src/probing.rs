@@ -6,10 +6,8 @@
 
 use crate::audit::{Entry, Outcome, Who};
 use crate::db::Db;
-use crate::entity::audit_event;
 use crate::record::audit_alone;
 use jiuzhu_core::{Context, DomainError};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 /// Answers about records elsewhere one account gets a day.
 pub const ANSWERS_PER_DAY: u64 = 20;
@@ -32,16 +30,11 @@ pub async fn screened(db: &Db, ctx: &Context, entity_type: &str, error: DomainEr
         return error;
     }
     let since = ctx.now - chrono::Duration::hours(24);
-    let given = audit_event::Entity::find()
-        .filter(audit_event::Column::Actor.eq(ctx.actor.subject.as_str()))
-        .filter(audit_event::Column::Action.eq(ACTION))
-        .filter(audit_event::Column::OccurredAt.gt(since))
-        .count(db.conn())
-        .await;
+    let given = crate::audit::count_recent(db.conn(), &ctx.actor.subject, ACTION, None, since).await;
     match given {
         Ok(given) if given >= ANSWERS_PER_DAY => return DomainError::TooManyRequests { retry_after_secs: 3600 },
         Ok(_) => {}
-        Err(e) => return e.into(),
+        Err(e) => return e,
     }
     let entry = Entry {
         action: ACTION.into(),

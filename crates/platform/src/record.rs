@@ -1,14 +1,12 @@
 //! `record`: the last step of every write use case. It appends the audit row
-//! and then the outbox event in the use case's transaction. The audit append
-//! locks the chain head first, so event ids follow commit order and the
-//! feed never skips an event that commits late.
+//! and then the outbox event in the use case's transaction, into inboxes
+//! that take no shared lock; the relay chains and numbers them after commit.
 
 use crate::audit::{self, Entry, Outcome, Who};
 use crate::db::Db;
-use crate::entity::audit_event;
 use crate::outbox::{self, NewEvent};
 use jiuzhu_core::{Context, DomainError, Permission};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 
 /// What a write changed.
 pub struct Change {
@@ -79,8 +77,8 @@ pub async fn record(conn: &impl ConnectionTrait, ctx: &Context, change: Change) 
     record_all(conn, ctx, vec![change]).await
 }
 
-/// `record` for many changes of one bulk use case: one chain-head lock, one
-/// multi-row insert of audit rows and one of events, in the given order.
+/// `record` for many changes of one bulk use case: one multi-row insert of
+/// audit rows and one of events, in the given order.
 pub async fn record_all(conn: &impl ConnectionTrait, ctx: &Context, changes: Vec<Change>) -> Result<(), DomainError> {
     let (entries, events): (Vec<_>, Vec<_>) = changes.into_iter().map(Change::split).unzip();
     audit::append_all(conn, &Who::from(ctx), entries).await?;
@@ -98,14 +96,9 @@ pub async fn authorize(db: &Db, ctx: &Context, permission: Permission) -> Result
         return Ok(());
     }
     let denied = Err(DomainError::Forbidden { permission: permission.code().to_string() });
-    let recorded_lately = audit_event::Entity::find()
-        .filter(audit_event::Column::Actor.eq(ctx.actor.subject.as_str()))
-        .filter(audit_event::Column::Action.eq("permission.denied"))
-        .filter(audit_event::Column::OccurredAt.gt(ctx.now - chrono::Duration::seconds(DENIAL_WINDOW_SECS)))
-        .filter(audit_event::Column::EntityId.eq(permission.code()))
-        .one(db.conn())
-        .await?
-        .is_some();
+    let since = ctx.now - chrono::Duration::seconds(DENIAL_WINDOW_SECS);
+    let recorded_lately =
+        audit::count_recent(db.conn(), &ctx.actor.subject, "permission.denied", Some(permission.code()), since).await? > 0;
     if recorded_lately {
         return denied;
     }

@@ -14,7 +14,6 @@ use jiuzhu_core::{DomainError, id::new_id};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use std::time::Duration;
-use uuid::Uuid;
 
 /// Events one webhook takes from the outbox per pass.
 const FAN_OUT_BATCH: u64 = 500;
@@ -44,6 +43,8 @@ impl RetryPolicy {
 #[derive(Debug, Clone)]
 pub struct Dispatch {
     pub delivery: webhook_delivery::Model,
+    /// The claim's lease: the attempt is recorded only while it still holds.
+    pub lease_until: DateTime<Utc>,
     pub url: String,
     pub secret: String,
 }
@@ -97,6 +98,7 @@ pub async fn queue(
         last_error: Set(None),
         created_at: Set(now),
         delivered_at: Set(None),
+        event_position: Set(event.position),
     };
     webhook_delivery::Entity::insert(model)
         .on_conflict(OnConflict::columns([webhook_delivery::Column::WebhookId, webhook_delivery::Column::EventId]).do_nothing().to_owned())
@@ -110,16 +112,17 @@ pub async fn queue(
         .ok_or_else(|| DomainError::Internal("a queued delivery vanished".into()))
 }
 
-/// Turns events published since each webhook's cursor into deliveries, and
-/// moves the cursor. Event ids follow commit order (see `record`), so a
-/// cursor never passes an event that has yet to commit. Returns how many
-/// deliveries were queued.
+/// Turns events in the feed past each webhook's cursor into deliveries, and
+/// moves the cursor. Feed positions are never filled in behind one already
+/// assigned (`relay`), so a cursor never passes an event still to come.
+/// Returns how many deliveries were queued.
 pub async fn fan_out(db: &Db, now: DateTime<Utc>, policy: &RetryPolicy) -> Result<usize, DomainError> {
-    // One read of the newest event serves every webhook this pass; later
+    // One read of the newest position serves every webhook this pass; later
     // events wait for the next pass.
-    let Some(newest) = event::Entity::find().order_by_desc(event::Column::Id).one(db.conn()).await?.map(|e| e.id) else {
+    let newest = outbox::newest_position(db.conn()).await?;
+    if newest == 0 {
         return Ok(0);
-    };
+    }
     let hooks = webhook::Entity::find().filter(webhook::Column::DeletedAt.is_null()).all(db.conn()).await?;
     let mut queued = 0;
     for hook in hooks {
@@ -128,26 +131,25 @@ pub async fn fan_out(db: &Db, now: DateTime<Utc>, policy: &RetryPolicy) -> Resul
     Ok(queued)
 }
 
-async fn fan_out_one(db: &Db, hook: &webhook::Model, newest: Uuid, now: DateTime<Utc>, policy: &RetryPolicy) -> Result<usize, DomainError> {
-    if hook.event_cursor.is_some_and(|cursor| cursor >= newest) {
+async fn fan_out_one(db: &Db, hook: &webhook::Model, newest: i64, now: DateTime<Utc>, policy: &RetryPolicy) -> Result<usize, DomainError> {
+    let from = hook.feed_position.unwrap_or(0);
+    if from >= newest {
         return Ok(0);
     }
     let types: Vec<String> = serde_json::from_str(&hook.event_types).unwrap_or_default();
     let audience = audience_now(db.conn(), hook).await?;
     let mut events = Vec::new();
     if let Some(audience) = audience {
-        let mut query = event::Entity::find().filter(audience).filter(event::Column::Id.lte(newest));
-        if let Some(cursor) = hook.event_cursor {
-            query = query.filter(event::Column::Id.gt(cursor));
-        }
+        let mut query =
+            event::Entity::find().filter(audience).filter(event::Column::Position.gt(from)).filter(event::Column::Position.lte(newest));
         if !types.is_empty() {
             query = query.filter(event::Column::EventType.is_in(types.clone()));
         }
-        events = query.order_by_asc(event::Column::Id).limit(FAN_OUT_BATCH).all(db.conn()).await?;
+        events = query.order_by_asc(event::Column::Position).limit(FAN_OUT_BATCH).all(db.conn()).await?;
     }
     // A full batch may leave more behind it; otherwise everything up to
     // `newest` has been seen.
-    let cursor = if events.len() as u64 == FAN_OUT_BATCH { events.last().map(|e| e.id).unwrap_or(newest) } else { newest };
+    let cursor = if events.len() as u64 == FAN_OUT_BATCH { events.last().map(|e| e.position).unwrap_or(newest) } else { newest };
     let txn = db.begin_write().await?;
     let mut queued = 0;
     for event in events {
@@ -157,11 +159,11 @@ async fn fan_out_one(db: &Db, hook: &webhook::Model, newest: Uuid, now: DateTime
     // Only the pass that still holds the old cursor moves it; a concurrent
     // node's duplicate deliveries were absorbed by the unique key.
     let mut update = webhook::Entity::update_many()
-        .col_expr(webhook::Column::EventCursor, Expr::value(Some(cursor)))
+        .col_expr(webhook::Column::FeedPosition, Expr::value(Some(cursor)))
         .filter(webhook::Column::Id.eq(hook.id));
-    update = match hook.event_cursor {
-        Some(old) => update.filter(webhook::Column::EventCursor.eq(old)),
-        None => update.filter(webhook::Column::EventCursor.is_null()),
+    update = match hook.feed_position {
+        Some(old) => update.filter(webhook::Column::FeedPosition.eq(old)),
+        None => update.filter(webhook::Column::FeedPosition.is_null()),
     };
     update.exec(&*txn).await?;
     txn.commit().await?;
@@ -177,18 +179,18 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: u64, lease: Duration)
     let no_earlier_pending_of_same_subject = Expr::cust(format!(
         "NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier WHERE earlier.webhook_id = webhook_deliveries.webhook_id \
          AND earlier.subject_id = webhook_deliveries.subject_id AND earlier.status = '{PENDING}' \
-         AND earlier.event_id < webhook_deliveries.event_id)"
+         AND earlier.event_position < webhook_deliveries.event_position)"
     ));
     let candidates = webhook_delivery::Entity::find()
         .filter(webhook_delivery::Column::Status.eq(PENDING))
         .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
         .filter(webhook_delivery::Column::LeaseUntil.is_null().or(webhook_delivery::Column::LeaseUntil.lt(now)))
         .filter(no_earlier_pending_of_same_subject)
-        .order_by_asc(webhook_delivery::Column::EventId)
+        .order_by_asc(webhook_delivery::Column::EventPosition)
         .limit(limit)
         .all(db.conn())
         .await?;
-    let lease_until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(2));
+    let lease_until = jiuzhu_core::clock::to_micros(now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(2)));
     let mut claimed = Vec::with_capacity(candidates.len());
     for delivery in candidates {
         let txn = db.begin_write().await?;
@@ -196,6 +198,7 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: u64, lease: Duration)
             .col_expr(webhook_delivery::Column::LeaseUntil, Expr::value(Some(lease_until)))
             .filter(webhook_delivery::Column::Id.eq(delivery.id))
             .filter(webhook_delivery::Column::Status.eq(PENDING))
+            .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
             .filter(webhook_delivery::Column::LeaseUntil.is_null().or(webhook_delivery::Column::LeaseUntil.lt(now)))
             .exec(&*txn)
             .await?
@@ -227,34 +230,24 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>, limit: u64, lease: Duration)
             continue;
         }
         txn.commit().await?;
-        claimed.push(Dispatch { delivery, url: hook.url, secret: hook.secret });
+        claimed.push(Dispatch { delivery, lease_until, url: hook.url, secret: hook.secret });
     }
     Ok(claimed)
 }
 
 /// Records an attempt and decides what follows: done, another try after
-/// the backoff, or failed once the attempt limit is reached.
-pub async fn record_attempt(db: &Db, dispatch: &Dispatch, outcome: &AttemptOutcome, policy: &RetryPolicy) -> Result<(), DomainError> {
+/// the backoff, or failed once the attempt limit is reached. Only while the
+/// claim's lease holds: a worker that overran it (and whose delivery another
+/// worker has taken over) records nothing. Returns whether it recorded.
+pub async fn record_attempt(db: &Db, dispatch: &Dispatch, outcome: &AttemptOutcome, policy: &RetryPolicy) -> Result<bool, DomainError> {
     let delivery = &dispatch.delivery;
     let number = delivery.attempts + 1;
     let error = outcome.error.as_ref().map(|e| e.chars().take(ERROR_TEXT_MAX).collect::<String>());
-    let txn = db.begin_write().await?;
-    webhook_attempt::ActiveModel {
-        id: Set(new_id()),
-        delivery_id: Set(delivery.id),
-        number: Set(number),
-        attempted_at: Set(outcome.attempted_at),
-        status_code: Set(outcome.status_code.map(i32::from)),
-        error: Set(error.clone()),
-        duration_ms: Set(i32::try_from(outcome.duration.as_millis()).unwrap_or(i32::MAX)),
-    }
-    .insert(&*txn)
-    .await?;
     let mut model: webhook_delivery::ActiveModel = delivery.clone().into();
     model.attempts = Set(number);
     model.lease_until = Set(None);
     model.last_status_code = Set(outcome.status_code.map(i32::from));
-    model.last_error = Set(error);
+    model.last_error = Set(error.clone());
     if outcome.succeeded() {
         model.status = Set(SUCCEEDED.into());
         model.next_attempt_at = Set(None);
@@ -267,9 +260,31 @@ pub async fn record_attempt(db: &Db, dispatch: &Dispatch, outcome: &AttemptOutco
         let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
         model.next_attempt_at = Set(Some(outcome.attempted_at + wait));
     }
-    model.update(&*txn).await?;
+    let txn = db.begin_write().await?;
+    let still_held = webhook_delivery::Entity::update_many()
+        .set(model)
+        .filter(webhook_delivery::Column::Id.eq(delivery.id))
+        .filter(webhook_delivery::Column::Status.eq(PENDING))
+        .filter(webhook_delivery::Column::LeaseUntil.eq(dispatch.lease_until))
+        .exec(&*txn)
+        .await?
+        .rows_affected
+        == 1;
+    if still_held {
+        webhook_attempt::ActiveModel {
+            id: Set(new_id()),
+            delivery_id: Set(delivery.id),
+            number: Set(number),
+            attempted_at: Set(outcome.attempted_at),
+            status_code: Set(outcome.status_code.map(i32::from)),
+            error: Set(error),
+            duration_ms: Set(i32::try_from(outcome.duration.as_millis()).unwrap_or(i32::MAX)),
+        }
+        .insert(&*txn)
+        .await?;
+    }
     txn.commit().await?;
-    Ok(())
+    Ok(still_held)
 }
 
 /// The `X-Jiuzhu-Signature` value for `body` sent at unix time `t`:

@@ -5,7 +5,7 @@
 
 use crate::concurrency::expect_version;
 use crate::db::Db;
-use crate::entity::{event, webhook, webhook_attempt, webhook_delivery};
+use crate::entity::{webhook, webhook_attempt, webhook_delivery};
 use crate::outbox::EventView;
 use crate::paging::keyset;
 use crate::record::{Change, authorize, record};
@@ -27,6 +27,8 @@ pub const CANCELLED: &str = "cancelled";
 
 /// The event type of `POST /webhooks/{id}/test`.
 pub const TEST_EVENT: &str = "webhook.test";
+/// The position a test ping carries: it is not in the feed.
+pub const TEST_POSITION: i64 = 0;
 
 const MAX_EVENT_TYPES: usize = 50;
 
@@ -233,14 +235,15 @@ pub async fn create(db: &Db, ctx: &Context, targets: &TargetPolicy, input: Creat
     let mut event_types = input.event_types;
     event_types.sort();
     event_types.dedup();
+    // The webhook starts after every event committed before it: those are
+    // numbered first, and the newest position becomes its cursor.
+    crate::relay::drain(db).await?;
     let txn = db.begin_write().await?;
     let id = new_id();
-    // Audit first: it takes the chain-head lock, so no event can commit
-    // between reading the newest event and storing it as the cursor.
     let change = Change::audited("webhook.created", "webhook", id, ctx.actor.region.as_str())
         .with_detail(serde_json::json!({"url": input.url, "event_types": event_types}));
     record(&*txn, ctx, change).await?;
-    let newest = event::Entity::find().order_by_desc(event::Column::Id).one(&*txn).await?.map(|e| e.id);
+    let newest = crate::outbox::newest_position(&*txn).await?;
     let model = webhook::ActiveModel {
         id: Set(id),
         owner: Set(ctx.actor.subject.clone()),
@@ -252,7 +255,7 @@ pub async fn create(db: &Db, ctx: &Context, targets: &TargetPolicy, input: Creat
         event_types: Set(serde_json::Value::from(event_types).to_string()),
         secret: Set(input.secret),
         description: Set(input.description.unwrap_or_default()),
-        event_cursor: Set(newest),
+        feed_position: Set(Some(newest)),
         version: Set(1),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
@@ -312,6 +315,7 @@ pub async fn send_test(db: &Db, ctx: &Context, id: Uuid, attempt_limit: u32) -> 
     let hook = owned(&*txn, ctx, id).await?;
     let event = EventView {
         id: new_id().to_string(),
+        position: TEST_POSITION,
         event_type: TEST_EVENT.into(),
         occurred_at: ctx.now,
         region_code: hook.region_code.clone(),

@@ -9,6 +9,7 @@ use jiuzhu_core::{Page, PageRequest, Permission};
 use jiuzhu_platform::audit::{self, AuditEventView, AuditFilter, ChainReport};
 use jiuzhu_platform::outbox::{self, EventView};
 use jiuzhu_platform::record::authorize;
+use jiuzhu_platform::relay;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -49,6 +50,7 @@ pub async fn list_audit_events(
     list: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&state.db, &ctx, Permission::AuditRead).await?;
+    relay::drain(&state.db).await?;
     let q = query.into_inner();
     let filter = AuditFilter {
         actor: q.actor,
@@ -79,6 +81,7 @@ pub async fn list_audit_events(
 #[get("/audit-events/verify")]
 pub async fn verify_audit_chain(state: web::Data<AppState>, Ctx(ctx): Ctx) -> Result<HttpResponse, ApiError> {
     authorize(&state.db, &ctx, Permission::AuditRead).await?;
+    relay::drain(&state.db).await?;
     let report = match crate::audit_trail::read_checkpoints(&state.audit_checkpoint_file) {
         Ok(checkpoints) => audit::verify(state.db.conn(), &checkpoints).await?,
         Err(problem) => {
@@ -91,7 +94,9 @@ pub async fn verify_audit_chain(state: web::Data<AppState>, Ctx(ctx): Ctx) -> Re
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
-    /// `next_cursor` of the previous page; without it, from the start.
+    /// `next_cursor` of the previous page (always present); without it,
+    /// from the start. A cursor of an earlier release (naming an event id)
+    /// resumes after that event.
     pub after: Option<String>,
     /// Only this event type, e.g. `user.created`.
     #[serde(rename = "type")]
@@ -104,9 +109,15 @@ pub struct EventQuery {
 
 /// Read the event feed
 ///
-/// Events the caller may see, oldest first: staff and exchange jobs see
-/// their region subtree, departments what is addressed to them. Poll with
-/// `after=<next_cursor>`; de-duplicate on `id`.
+/// Events the caller may see, in feed order: staff and exchange jobs see
+/// their region subtree, departments what is addressed to them, providers
+/// what concerns them. Every event has a `position` that increases in the
+/// order the changes committed; a position is never filled in behind one
+/// already served, so a reader that follows `next_cursor` misses nothing,
+/// also with several nodes. `next_cursor` is always present, on the last
+/// page too: poll with it, and an empty page means nothing new yet. The
+/// feed shows every change committed before the request. De-duplicate on
+/// `id`.
 ///
 /// Permission: `event:read`.
 #[utoipa::path(
@@ -131,5 +142,6 @@ pub async fn list_events(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::
         }
         other => other,
     })?;
+    relay::drain(&state.db).await?;
     Ok(HttpResponse::Ok().json(outbox::feed(state.db.conn(), &ctx, q.event_type, page).await?))
 }

@@ -1,4 +1,5 @@
-//! `events`: the outbox: every state change, written in the transaction that made it.
+//! `events`: the feed: every state change, numbered by the relay in the
+//! order it committed (`position`).
 
 use sea_orm::entity::prelude::*;
 
@@ -15,6 +16,9 @@ pub struct Model {
     pub data: String,
     pub department: Option<String>,
     pub provider_id: Option<Uuid>,
+    /// The feed position: gap-free and increasing in commit order.
+    #[sea_orm(unique)]
+    pub position: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

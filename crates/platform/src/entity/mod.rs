@@ -3,8 +3,10 @@
 pub mod api_client;
 pub mod audit_chain_head;
 pub mod audit_event;
+pub mod audit_inbox;
 pub mod department;
 pub mod event;
+pub mod event_inbox;
 pub mod idempotency_key;
 pub mod import_error;
 pub mod import_job;

@@ -22,8 +22,8 @@ pub struct Model {
     /// The HMAC key; never returned.
     pub secret: String,
     pub description: String,
-    /// The last outbox event the fan-out has considered.
-    pub event_cursor: Option<Uuid>,
+    /// The feed position up to which the fan-out has considered events.
+    pub feed_position: Option<i64>,
     pub version: i64,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,

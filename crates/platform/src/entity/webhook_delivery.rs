@@ -26,6 +26,9 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub delivered_at: Option<ChronoDateTimeUtc>,
+    /// The event's feed position (0 for a test ping): a subject's
+    /// deliveries are sent in this order.
+    pub event_position: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
