@@ -22,11 +22,14 @@ pub const AUDIT_KEY: &str = "test-audit-key-that-is-long-enough-0123456789";
 pub struct TestApp {
     pub address: String,
     pub db: Db,
+    /// The test database's own URL, for a second connection beside the server's pool.
+    pub database_url: String,
     pub admin_password: String,
     /// Where this server's signed audit checkpoints are written.
     pub audit_checkpoint_file: String,
     client: awc::Client,
-    _database: database::TestDatabase,
+    config: Config,
+    database: Arc<database::TestDatabase>,
 }
 
 /// A response with its body read: status, headers and JSON (or `Null`).
@@ -84,6 +87,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::default()
     };
     adjust(&mut config);
+    node(config, Arc::new(database), admin_password).await
+}
+
+/// Migrates (under the start-up lock, as every node does) and serves one node.
+async fn node(config: Config, database: Arc<database::TestDatabase>, admin_password: String) -> TestApp {
     let db = Db::connect(&config.database_url, 5).await.expect("connect to the test database");
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     server::prepare_database(&db, clock.as_ref(), &config).await.expect("prepare the test database");
@@ -94,10 +102,26 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let running = server::run(listener, shared).expect("start the server");
     actix_web::rt::spawn(running);
     let client = awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish();
-    TestApp { address, db, admin_password, audit_checkpoint_file: config.audit_checkpoint_file.clone(), client, _database: database }
+    TestApp {
+        address,
+        db,
+        database_url: config.database_url.clone(),
+        admin_password,
+        audit_checkpoint_file: config.audit_checkpoint_file.clone(),
+        client,
+        config,
+        database,
+    }
 }
 
 impl TestApp {
+    /// A second node on the same database with the same configuration, as
+    /// behind a load balancer. Concurrent writes through two nodes need
+    /// PostgreSQL: an SQLite file has one writing process.
+    pub async fn another_node(&self) -> TestApp {
+        node(self.config.clone(), self.database.clone(), self.admin_password.clone()).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -30,6 +30,7 @@ mod m20261201_000023_audit_actor_index;
 mod m20261201_000024_keyed_audit_chain;
 mod m20261201_000025_login_failure_source;
 mod m20261201_000026_commit_ordered_relay;
+mod m20261201_000027_rate_windows;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000024_keyed_audit_chain::Migration),
             Box::new(m20261201_000025_login_failure_source::Migration),
             Box::new(m20261201_000026_commit_ordered_relay::Migration),
+            Box::new(m20261201_000027_rate_windows::Migration),
         ]
     }
 }

@@ -189,4 +189,56 @@ async fn a_job_its_server_abandoned_is_marked_failed_and_says_how_to_finish() {
         0,
         "failing is done once"
     );
+
+    // The node that was running the failed job wakes up: its progress is
+    // refused and the counts stay what housekeeping saw.
+    let tally = jiuzhu_platform::imports::Tally { total: 100_000, processed: 0, ..Default::default() };
+    let late = jiuzhu_platform::imports::save_progress(&app.db, stopped.id, "running", tally, vec![], now, None).await;
+    assert!(matches!(late, Err(jiuzhu_core::DomainError::Conflict { code: "import_no_longer_running", .. })), "{late:?}");
+    let kept = app.get(&format!("/api/v1/imports/{}", stopped.id), Some(&admin)).await;
+    assert_eq!((kept.body["status"].as_str(), kept.body["processed"].as_i64()), (Some("failed"), Some(42_000)), "{}", kept.text);
+
+    // A run that stops on an error fails its job and keeps the counts it reached.
+    jiuzhu_platform::imports::fail(&app.db, alive.id, "stopped on an error".into(), now).await.unwrap();
+    let stopped_on_error = app.get(&format!("/api/v1/imports/{}", alive.id), Some(&admin)).await;
+    assert_eq!(
+        (stopped_on_error.body["status"].as_str(), stopped_on_error.body["processed"].as_i64()),
+        (Some("failed"), Some(42_000)),
+        "{}",
+        stopped_on_error.text
+    );
+}
+
+/// A job whose node beats (as a running import does every second, also
+/// while a batch waits on a lock) is left running by housekeeping.
+#[actix_web::test]
+async fn a_job_that_beats_is_not_failed_by_housekeeping() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let owner = app.get("/api/v1/me", Some(&admin)).await.body["subject"].as_str().unwrap().to_string();
+    let now = jiuzhu_core::Clock::now(&jiuzhu_core::SystemClock);
+    let job = jiuzhu_platform::entity::import_job::ActiveModel {
+        id: Set(jiuzhu_core::id::new_id()),
+        kind: Set("beneficiaries".into()),
+        format: Set("ndjson".into()),
+        owner: Set(owner),
+        status: Set("running".into()),
+        total: Set(10),
+        processed: Set(5),
+        created: Set(5),
+        updated: Set(0),
+        unchanged: Set(0),
+        failed: Set(0),
+        created_at: Set(now - chrono::Duration::minutes(30)),
+        finished_at: Set(None),
+        heartbeat_at: Set(Some(now - chrono::Duration::minutes(10))),
+    }
+    .insert(app.db.conn())
+    .await
+    .unwrap();
+    jiuzhu_platform::imports::beat(&app.db, job.id, now).await.unwrap();
+    assert_eq!(jiuzhu_platform::imports::fail_abandoned(&app.db, now, std::time::Duration::from_secs(120)).await.unwrap(), 0);
+    let running = app.get(&format!("/api/v1/imports/{}", job.id), Some(&admin)).await;
+    assert_eq!(running.body["status"], "running", "{}", running.text);
 }

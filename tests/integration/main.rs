@@ -5,6 +5,7 @@
 mod assessment;
 mod auth;
 mod authorization;
+mod cluster;
 mod contract;
 mod errors;
 mod evaluation;

@@ -139,3 +139,55 @@ async fn nodes_starting_together_converge() {
     assert_eq!(created, 1, "{outcomes:?}");
     assert!(!app.login("admin", "converge-password-1").await.is_empty(), "the administrator logs in");
 }
+
+/// During a failover the database answers writes with "read-only
+/// transaction" (a standby, or a demoted primary): that is an outage, 503
+/// with `Retry-After`, not a 500; reads go on, and writes come back once
+/// the database takes them again.
+#[actix_web::test]
+async fn a_read_only_database_answers_writes_with_503_and_recovers() {
+    let app = spawn_app().await;
+    if app.db.backend() != Backend::Postgres {
+        return;
+    }
+    let admin = app.admin_token().await;
+    let operator = jiuzhu_platform::Db::connect(&app.database_url, 1).await.unwrap();
+    let reconnect_all_as = |read_only: bool| {
+        let operator = &operator;
+        async move {
+            let conn = operator.conn();
+            let name: String = conn
+                .query_one_raw(Statement::from_string(operator.db_backend(), "SELECT current_database() AS name"))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get("", "name")
+                .unwrap();
+            let setting = if read_only { "SET default_transaction_read_only = on" } else { "RESET default_transaction_read_only" };
+            conn.execute_unprepared(&format!("ALTER DATABASE \"{name}\" {setting}")).await.unwrap();
+            conn.execute_unprepared(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .await
+            .unwrap();
+        }
+    };
+    reconnect_all_as(true).await;
+    for n in 0..6 {
+        let body = serde_json::json!({"username": format!("during.failover.{n}"), "display_name": "x", "role": "auditor", "region_code": "640202", "password": "password-1234"});
+        let reply = app.post_json("/api/v1/users", Some(&admin), &body).await;
+        reply.assert_problem(503, "database_unavailable");
+        assert!(reply.header("retry-after").is_some(), "{:?}", reply.headers);
+    }
+    assert_eq!(app.get("/api/v1/users?limit=5", Some(&admin)).await.status, 200, "reads go on against a read-only database");
+    reconnect_all_as(false).await;
+    let mut recovered = false;
+    for n in 0..20 {
+        let body = serde_json::json!({"username": format!("after.failover.{n}"), "display_name": "x", "role": "auditor", "region_code": "640202", "password": "password-1234"});
+        if app.post_json("/api/v1/users", Some(&admin), &body).await.status == 201 {
+            recovered = true;
+            break;
+        }
+    }
+    assert!(recovered, "writes come back once the database takes them");
+}

@@ -41,7 +41,7 @@ pub struct Config {
     pub audit_checkpoint_file: String,
     /// Seconds between two checkpoints.
     pub audit_checkpoint_secs: u64,
-    /// Requests per minute per bearer token, per node.
+    /// Requests per minute per bearer token, across all nodes.
     pub rate_limit_per_token: u32,
     /// Working days a department has to finish a referral.
     pub referral_due_working_days: u32,
@@ -54,8 +54,12 @@ pub struct Config {
     pub appeal_days: u32,
     /// The OCDS `ocid` prefix of this publisher.
     pub ocid_prefix: String,
-    /// Requests per minute per client IP, per node.
+    /// Requests per minute per client IP, across all nodes.
     pub rate_limit_per_ip: u32,
+    /// Address blocks of the load balancers in front of the nodes: only a
+    /// request from one of them has its client taken from `Forwarded` or
+    /// `X-Forwarded-For`. None by default: the peer is the client.
+    pub trusted_proxies: Vec<String>,
     /// Browser origins allowed to call the API (`*` for any); none by default.
     pub cors_origins: Vec<String>,
     /// Attempts per webhook delivery before it is marked failed.
@@ -105,6 +109,7 @@ struct FileConfig {
     webhook_timeout_ms: Option<u64>,
     webhook_ca_file: Option<String>,
     webhook_allowed_networks: Option<Vec<String>>,
+    trusted_proxies: Option<Vec<String>>,
     import_abandoned_after_secs: Option<u64>,
     client_request_timeout_ms: Option<u64>,
     jwks_file: Option<String>,
@@ -154,6 +159,7 @@ impl Default for Config {
             webhook_timeout_ms: 10_000,
             webhook_ca_file: None,
             webhook_allowed_networks: Vec::new(),
+            trusted_proxies: Vec::new(),
             import_abandoned_after_secs: 120,
             client_request_timeout_ms: 5_000,
         }
@@ -269,10 +275,14 @@ impl Config {
                 .map(|list| list.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect())
                 .or(file.webhook_allowed_networks)
                 .unwrap_or(d.webhook_allowed_networks),
+            trusted_proxies: env("JIUZHU_TRUSTED_PROXIES")
+                .map(|list| list.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect())
+                .or(file.trusted_proxies)
+                .unwrap_or(d.trusted_proxies),
             import_abandoned_after_secs: number("JIUZHU_IMPORT_ABANDONED_AFTER_SECS")?
                 .or(file.import_abandoned_after_secs)
                 .unwrap_or(d.import_abandoned_after_secs)
-                .clamp(2, 86_400),
+                .clamp(3 * jiuzhu_platform::imports::HEARTBEAT_EVERY.as_secs(), 86_400),
             client_request_timeout_ms: number("JIUZHU_CLIENT_REQUEST_TIMEOUT_MS")?
                 .or(file.client_request_timeout_ms)
                 .unwrap_or(d.client_request_timeout_ms)

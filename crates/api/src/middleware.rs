@@ -128,6 +128,19 @@ impl ResponseError for InContext {
     }
 }
 
+/// The client's address, as the rate limits and the login lock-out key it:
+/// the peer's, or the one a trusted proxy forwarded (`trusted_proxies`).
+pub fn client_address(req: &actix_web::HttpRequest) -> String {
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return String::new();
+    };
+    let Some(state) = req.app_data::<actix_web::web::Data<crate::state::AppState>>() else {
+        return peer.to_string();
+    };
+    let values = |name: &str| -> Vec<&str> { req.headers().get_all(name).filter_map(|v| v.to_str().ok()).collect() };
+    state.trusted_proxies.client(peer, &values("forwarded"), &values("x-forwarded-for")).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,6 +82,8 @@ impl Shared {
                 webhook_policy: config.webhook_policy(),
                 webhook_targets: config.webhook_targets().map_err(DomainError::Internal)?,
                 audit_checkpoint_file: config.audit_checkpoint_file.clone(),
+                trusted_proxies: jiuzhu_core::forwarded::TrustedProxies::from_blocks(&config.trusted_proxies)
+                    .map_err(|e| DomainError::Internal(format!("JIUZHU_TRUSTED_PROXIES: {e}")))?,
             }),
             tokens: web::Data::new(tokens),
             sessions: web::Data::new(SessionCache::new(std::time::Duration::from_millis(config.account_cache_ms))),
@@ -173,6 +175,7 @@ pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
     webhook_worker::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.webhook_worker.clone());
     crate::maintenance::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.import_abandoned_after);
     crate::relay::spawn(shared.state.db.clone(), shared.relay_every);
+    crate::rate_limit::spawn_sync(shared.rate_limiter.clone().into_inner(), shared.state.db.clone(), shared.state.clock.clone());
     crate::audit_trail::spawn(
         shared.state.db.clone(),
         shared.state.clock.clone(),

@@ -25,6 +25,8 @@ pub struct AppState {
     pub webhook_targets: TargetPolicy,
     /// Where this node's signed audit checkpoints are.
     pub audit_checkpoint_file: String,
+    /// The load balancers whose forwarding headers name the client.
+    pub trusted_proxies: jiuzhu_core::forwarded::TrustedProxies,
     /// How webhook deliveries are retried; a manual retry grants `max_attempts` more.
     pub webhook_policy: RetryPolicy,
 }

@@ -98,13 +98,24 @@ impl From<sea_orm::DbErr> for DomainError {
         }
         let outage = match &err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-            DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-                matches!(e.as_ref(), Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed)
-            }
+            DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => match e.as_ref() {
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+                Sqlx::Database(db) => db.code().is_some_and(|code| is_outage_sqlstate(&code)),
+                _ => false,
+            },
             _ => false,
         };
         if outage { Self::DatabaseUnavailable(err.to_string()) } else { Self::Internal(format!("database: {err}")) }
     }
+}
+
+/// PostgreSQL error codes that mean "this server cannot take the request
+/// now", not "the request is wrong": a standby or a demoted primary during
+/// failover (25006 read-only transaction), a server shutting down or
+/// starting (57P01–57P03), a broken connection (class 08), and exhausted
+/// resources such as connections (class 53).
+fn is_outage_sqlstate(code: &str) -> bool {
+    code == "25006" || code.starts_with("57P") || code.starts_with("08") || code.starts_with("53")
 }
 
 impl From<validator::ValidationErrors> for DomainError {
@@ -148,6 +159,16 @@ fn describe(error: &validator::ValidationError) -> String {
 mod tests {
     use super::*;
     use validator::Validate;
+
+    #[test]
+    fn failover_and_shutdown_codes_are_outages_and_others_are_not() {
+        for code in ["25006", "57P01", "57P03", "08006", "53300"] {
+            assert!(is_outage_sqlstate(code), "{code}");
+        }
+        for code in ["23505", "42P01", "40001", "22001"] {
+            assert!(!is_outage_sqlstate(code), "{code}");
+        }
+    }
 
     #[derive(Validate)]
     struct Sample {

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod codes;
 pub mod credit_code;
 pub mod error;
+pub mod forwarded;
 pub mod id;
 pub mod mask;
 pub mod money;

@@ -7,7 +7,7 @@ use crate::db::Db;
 use crate::entity::{import_error, import_job};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, id::new_id};
-use sea_orm::sea_query::ExprTrait;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -133,8 +133,23 @@ impl Tally {
     }
 }
 
+/// A job still being worked on; only these take progress, beats and failure.
+const LIVE: [&str; 2] = ["queued", "running"];
+
+/// The job was failed (by housekeeping, after its heartbeat went silent)
+/// while this node was still at it: the run stops and writes nothing more.
+fn no_longer_live(job: Uuid) -> DomainError {
+    DomainError::Conflict {
+        code: "import_no_longer_running",
+        message: format!("import job {job} is no longer running; it was marked failed"),
+        existing_id: Some(job.to_string()),
+    }
+}
+
 /// Saves progress and the batch's row errors in one transaction; `now`
-/// is the job's heartbeat.
+/// is the job's heartbeat. Only a live job takes it: once a job has been
+/// failed, its counts stay as they were, and the run gets
+/// `import_no_longer_running` and stops.
 pub async fn save_progress(
     db: &Db,
     job: Uuid,
@@ -145,72 +160,121 @@ pub async fn save_progress(
     finished: Option<DateTime<Utc>>,
 ) -> Result<(), DomainError> {
     let txn = db.begin_write().await?;
-    import_job::ActiveModel {
-        id: Set(job),
-        status: Set(status.into()),
-        total: Set(tally.total),
-        processed: Set(tally.processed),
-        created: Set(tally.created),
-        updated: Set(tally.updated),
-        unchanged: Set(tally.unchanged),
-        failed: Set(tally.failed),
-        finished_at: Set(finished),
-        heartbeat_at: Set(Some(now)),
-        ..Default::default()
+    let saved = import_job::Entity::update_many()
+        .col_expr(import_job::Column::Status, Expr::value(status))
+        .col_expr(import_job::Column::Total, Expr::value(tally.total))
+        .col_expr(import_job::Column::Processed, Expr::value(tally.processed))
+        .col_expr(import_job::Column::Created, Expr::value(tally.created))
+        .col_expr(import_job::Column::Updated, Expr::value(tally.updated))
+        .col_expr(import_job::Column::Unchanged, Expr::value(tally.unchanged))
+        .col_expr(import_job::Column::Failed, Expr::value(tally.failed))
+        .col_expr(import_job::Column::FinishedAt, Expr::value(finished))
+        .col_expr(import_job::Column::HeartbeatAt, Expr::value(Some(now)))
+        .filter(import_job::Column::Id.eq(job))
+        .filter(import_job::Column::Status.is_in(LIVE))
+        .exec(&*txn)
+        .await?
+        .rows_affected;
+    if saved == 0 {
+        return Err(no_longer_live(job));
     }
-    .update(&*txn)
-    .await?;
-    let rows: Vec<import_error::ActiveModel> = errors
-        .into_iter()
-        .map(|(line, e)| import_error::ActiveModel {
-            id: Set(new_id()),
-            job_id: Set(job),
-            line: Set(line),
-            field: Set(e.field.chars().take(100).collect()),
-            code: Set(e.code.chars().take(64).collect()),
-            message: Set(e.message),
-        })
-        .collect();
-    crate::bulk::insert_all(&*txn, rows).await?;
+    crate::bulk::insert_all(&*txn, errors.into_iter().map(|(line, e)| row_error(job, line, &e.field, &e.code, e.message))).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn row_error(job: Uuid, line: i64, field: &str, code: &str, message: String) -> import_error::ActiveModel {
+    import_error::ActiveModel {
+        id: Set(new_id()),
+        job_id: Set(job),
+        line: Set(line),
+        field: Set(field.chars().take(100).collect()),
+        code: Set(code.chars().take(64).collect()),
+        message: Set(message),
+    }
+}
+
+/// Tells housekeeping that the node running `job` is alive, also while a
+/// batch waits on a lock; the route beats every `HEARTBEAT_EVERY`.
+pub async fn beat(db: &Db, job: Uuid, now: DateTime<Utc>) -> Result<(), DomainError> {
+    import_job::Entity::update_many()
+        .col_expr(import_job::Column::HeartbeatAt, Expr::value(Some(now)))
+        .filter(import_job::Column::Id.eq(job))
+        .filter(import_job::Column::Status.is_in(LIVE))
+        .exec(db.conn())
+        .await?;
+    Ok(())
+}
+
+/// How often a running import beats; housekeeping's silence limit
+/// (`import_abandoned_after_secs`) is at least three beats.
+pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Fails a live job with a row error saying why, keeping the counts it
+/// reached: for a run that stopped on an error. A job already failed or
+/// finished is left as it is.
+pub async fn fail(db: &Db, job: Uuid, message: String, now: DateTime<Utc>) -> Result<(), DomainError> {
+    let txn = db.begin_write().await?;
+    let failed = import_job::Entity::update_many()
+        .col_expr(import_job::Column::Status, Expr::value("failed"))
+        .col_expr(import_job::Column::FinishedAt, Expr::value(Some(now)))
+        .filter(import_job::Column::Id.eq(job))
+        .filter(import_job::Column::Status.is_in(LIVE))
+        .exec(&*txn)
+        .await?
+        .rows_affected;
+    if failed == 1 {
+        row_error(job, 0, "", "import_failed", message).insert(&*txn).await?;
+    }
     txn.commit().await?;
     Ok(())
 }
 
 /// Marks queued or running jobs whose heartbeat is older than `stale`
-/// (their server died: a live job saves progress every batch) as failed, with a row error saying why. Every batch
-/// commits its rows and its progress together, so the rows that landed are
-/// whole and re-running the file converges (unchanged rows stay unchanged).
-/// Returns how many jobs were failed.
+/// (their server died: a live job beats every `HEARTBEAT_EVERY`) as failed,
+/// with a row error saying why. Each is failed by compare-and-set on the
+/// heartbeat it was read with, so a job whose node beat meanwhile is left
+/// alone; its counts are kept. Every batch commits its rows and its
+/// progress together, so the rows that landed are whole and re-running the
+/// file converges (unchanged rows stay unchanged). Returns how many jobs
+/// were failed.
 pub async fn fail_abandoned(db: &Db, now: DateTime<Utc>, stale: std::time::Duration) -> Result<usize, DomainError> {
     let cutoff = now - chrono::Duration::from_std(stale).unwrap_or(chrono::Duration::minutes(2));
     let stale = sea_orm::Condition::any()
         .add(import_job::Column::HeartbeatAt.lt(cutoff))
         .add(sea_orm::Condition::all().add(import_job::Column::HeartbeatAt.is_null()).add(import_job::Column::CreatedAt.lt(cutoff)));
-    let abandoned =
-        import_job::Entity::find().filter(import_job::Column::Status.is_in(["queued", "running"])).filter(stale).all(db.conn()).await?;
+    let abandoned = import_job::Entity::find().filter(import_job::Column::Status.is_in(LIVE)).filter(stale).all(db.conn()).await?;
+    let mut failed = 0;
     for job in &abandoned {
         let txn = db.begin_write().await?;
-        let mut model: import_job::ActiveModel = job.clone().into();
-        model.status = Set("failed".into());
-        model.finished_at = Set(Some(now));
-        model.update(&*txn).await?;
-        import_error::ActiveModel {
-            id: Set(new_id()),
-            job_id: Set(job.id),
-            line: Set(0),
-            field: Set(String::new()),
-            code: Set("interrupted".into()),
-            message: Set(format!(
-                "the server stopped after {} of {} rows; rows already imported are complete. Upload the file again: they stay unchanged and the rest are added",
-                job.processed, job.total
-            )),
+        let same_heartbeat = match job.heartbeat_at {
+            Some(at) => import_job::Column::HeartbeatAt.eq(at),
+            None => import_job::Column::HeartbeatAt.is_null(),
+        };
+        let taken = import_job::Entity::update_many()
+            .col_expr(import_job::Column::Status, Expr::value("failed"))
+            .col_expr(import_job::Column::FinishedAt, Expr::value(Some(now)))
+            .filter(import_job::Column::Id.eq(job.id))
+            .filter(import_job::Column::Status.is_in(LIVE))
+            .filter(same_heartbeat)
+            .exec(&*txn)
+            .await?
+            .rows_affected
+            == 1;
+        if !taken {
+            txn.commit().await?;
+            continue;
         }
-        .insert(&*txn)
-        .await?;
+        let message = format!(
+            "the server stopped after {} of {} rows; rows already imported are complete. Upload the file again: they stay unchanged and the rest are added",
+            job.processed, job.total
+        );
+        row_error(job.id, 0, "", "interrupted", message).insert(&*txn).await?;
         txn.commit().await?;
+        failed += 1;
         tracing::warn!(job = %job.id, processed = job.processed, total = job.total, "import job abandoned by a stopped server marked failed");
     }
-    Ok(abandoned.len())
+    Ok(failed)
 }
 
 async fn owned(db: &Db, ctx: &Context, id: Uuid) -> Result<import_job::Model, DomainError> {

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod paging;
 pub mod password;
 pub mod probing;
+pub mod rate_windows;
 pub mod record;
 pub mod regions;
 pub mod relay;

@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use jiuzhu_core::{DomainError, Page, Permission};
 use jiuzhu_intake::import::{self, Format};
-use jiuzhu_platform::imports::{self, JobView, RowError, Tally};
+use jiuzhu_platform::imports::{self, JobView, RowError};
 use jiuzhu_platform::record::authorize;
 use serde::Deserialize;
 use std::io::Write;
@@ -119,10 +119,27 @@ pub async fn start_import(
     let id = job.id;
     let (db, clock) = (state.db.clone(), state.clock.clone());
     actix_web::rt::spawn(async move {
+        // The job beats while it runs, also while a batch waits on a lock,
+        // so that housekeeping on any node leaves it alone.
+        let heartbeat = {
+            let (db, clock) = (db.clone(), clock.clone());
+            actix_web::rt::spawn(async move {
+                loop {
+                    actix_web::rt::time::sleep(imports::HEARTBEAT_EVERY).await;
+                    if let Err(error) = imports::beat(&db, id, clock.now()).await {
+                        tracing::warn!(job = %id, %error, "import heartbeat failed");
+                    }
+                }
+            })
+        };
         let outcome = import::run_job(&db, &ctx, clock.as_ref(), id, &upload.0, format).await;
+        heartbeat.abort();
         if let Err(error) = outcome {
             tracing::error!(job = %id, error = %error, "import failed");
-            let _ = imports::save_progress(&db, id, "failed", Tally::default(), vec![], clock.now(), Some(clock.now())).await;
+            let message = "the import stopped on an error after the rows counted here; rows already imported are complete. Upload the file again: they stay unchanged and the rest are added";
+            if let Err(error) = imports::fail(&db, id, message.to_string(), clock.now()).await {
+                tracing::error!(job = %id, %error, "could not mark the import failed; housekeeping will");
+            }
         }
         drop(upload);
     });
