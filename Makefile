@@ -3,7 +3,7 @@ CARGO ?= cargo
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_CMD = $(CARGO) test --workspace --locked --no-fail-fast
 
-.PHONY: run test test-pg lint fmt openapi openapi-check contract-check fuzz-api fuzz-api-ci fuzz test-faults bench build
+.PHONY: run test test-pg lint fmt openapi openapi-check contract-check fuzz-api fuzz-api-ci fuzz test-faults test-cluster bench build
 
 ## Build, migrate and serve on the embedded SQLite default, with demo data.
 run:
@@ -72,6 +72,13 @@ fuzz:
 test-faults:
 	$(CARGO) build --locked --bin jiuzhu
 	bash faults/run.sh
+
+## Three nodes on one fresh PostgreSQL database, started together, one of
+## them killed and restarted mid-way: one line per scenario with requests,
+## 5xx, lost and duplicated (needs PostgreSQL on 127.0.0.1:5432).
+test-cluster:
+	$(CARGO) build --locked --bin jiuzhu
+	bash cluster/run.sh
 
 ## Benchmarks on a release build (PostgreSQL required); results in bench/results/.
 bench:

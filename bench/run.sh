@@ -14,4 +14,5 @@ bash bench/batch_matching.sh
 bash bench/export_memory.sh
 bash bench/import_throughput.sh
 bash bench/load_scenarios.sh
+bash bench/write_throughput.sh
 python3 bench/report.py "$started"

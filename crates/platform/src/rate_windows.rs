@@ -24,11 +24,14 @@ pub struct Hits {
 }
 
 /// Adds each count to its key's minute and returns the totals after the
-/// addition, across every node.
+/// addition, across every node. Rows are written in key order, so that two
+/// nodes adding to the same keys lock them in the same order (no deadlock).
 pub async fn add(db: &Db, counts: &[Hits]) -> Result<Vec<Hits>, DomainError> {
     if counts.is_empty() {
         return Ok(Vec::new());
     }
+    let mut counts = counts.to_vec();
+    counts.sort_by(|a, b| (&a.key, a.minute).cmp(&(&b.key, b.minute)));
     let mut insert = Query::insert();
     insert.into_table(RateWindows::Table).columns([RateWindows::Key, RateWindows::Minute, RateWindows::Hits]);
     for count in counts {

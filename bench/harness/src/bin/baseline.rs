@@ -1,7 +1,9 @@
 //! The "nothing but HTTP and the database" baseline: actix-web answering
-//! `GET /beneficiaries/{id}` with one primary-key read through sqlx, with
-//! no auth, scope check, masking or audit. jiuzhu's single-record reads are
-//! reported as a ratio of its throughput.
+//! `GET /beneficiaries/{id}` with one primary-key read through sqlx, and
+//! (PostgreSQL) `POST /applications` inserting the rows an application
+//! create writes (the application and its items, in one transaction), with
+//! no auth, validation, scope check, masking, audit, event or idempotency.
+//! jiuzhu's single-record reads and writes are reported as ratios of it.
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use clap::Parser;
@@ -71,6 +73,58 @@ async fn get(pool: web::Data<Pool>, id: web::Path<Uuid>) -> HttpResponse {
     }
 }
 
+#[derive(serde::Deserialize)]
+struct NewApplication {
+    beneficiary_id: Uuid,
+    channel: String,
+    consent: serde_json::Value,
+    items: Vec<serde_json::Value>,
+}
+
+const INSERT_APPLICATION: &str = "INSERT INTO applications (id, beneficiary_id, region_code, channel, submitted_by, proxy, consent, status, \
+     reason, outcome, version, created_at, updated_at) VALUES ($1, $2, '640202001001', $3, 'baseline', NULL, $4, 'submitted', NULL, NULL, 1, $5, $5)";
+const INSERT_ITEM: &str = "INSERT INTO application_items (id, application_id, position, kind, service_code, matter, department, description, \
+     resolved_by_assessment) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, NULL)";
+
+async fn insert_application(pool: &PgPool, new: NewApplication) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
+    let mut txn = pool.begin().await?;
+    sqlx::query(INSERT_APPLICATION)
+        .bind(id)
+        .bind(new.beneficiary_id)
+        .bind(&new.channel)
+        .bind(new.consent.to_string())
+        .bind(now)
+        .execute(&mut *txn)
+        .await?;
+    for (position, item) in new.items.iter().enumerate() {
+        let text = |field: &str| item[field].as_str().map(str::to_string);
+        sqlx::query(INSERT_ITEM)
+            .bind(Uuid::now_v7())
+            .bind(id)
+            .bind(position as i32)
+            .bind(text("kind").unwrap_or_default())
+            .bind(text("service_code"))
+            .bind(text("matter"))
+            .bind(text("description").unwrap_or_default())
+            .execute(&mut *txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(id)
+}
+
+async fn create(pool: web::Data<Pool>, body: web::Json<NewApplication>) -> HttpResponse {
+    let Pool::Postgres(pool) = pool.get_ref() else {
+        return HttpResponse::NotImplemented().body("the write baseline is PostgreSQL's");
+    };
+    match insert_application(pool, body.into_inner()).await {
+        Ok(id) => HttpResponse::Created().json(serde_json::json!({"id": id})),
+        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+    }
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
@@ -82,8 +136,10 @@ async fn main() -> std::io::Result<()> {
     };
     let data = web::Data::new(pool);
     println!("baseline listening on {}", args.bind);
-    HttpServer::new(move || App::new().app_data(data.clone()).route("/beneficiaries/{id}", web::get().to(get)))
-        .bind(&args.bind)?
-        .run()
-        .await
+    HttpServer::new(move || {
+        App::new().app_data(data.clone()).route("/beneficiaries/{id}", web::get().to(get)).route("/applications", web::post().to(create))
+    })
+    .bind(&args.bind)?
+    .run()
+    .await
 }

@@ -24,6 +24,8 @@ enum Scenario {
     List,
     /// `POST /api/v1/applications` with two items and a fresh `Idempotency-Key`.
     Create,
+    /// The baseline's `POST /applications`: the same rows, inserted raw.
+    BaselineCreate,
     /// `GET /api/v1/needs/summary` for a county.
     Summary,
     /// `POST /api/v1/matches` for a random open need.
@@ -131,13 +133,14 @@ async fn operate(scenario: Scenario, client: &Client, pools: &Pools, rng: &mut S
                 record(again, second.is_ok());
             }
         }
-        Scenario::Create => {
+        Scenario::Create | Scenario::BaselineCreate => {
             let body = json!({"channel": "walk_in", "beneficiary_id": person,
                 "consent": {"given": true, "date": "2026-06-01", "method": "written"},
                 "items": [{"kind": "service", "service_code": "meals"},
                           {"kind": "transfer", "matter": "medical_assistance", "description": "住院自付费用较高（压测）"}]});
             let key = Uuid::from_u128(rng.random()).to_string();
-            record(since, client.send(Method::POST, "/api/v1/applications", Some(body), Some(key)).await.is_ok());
+            let path = if scenario == Scenario::Create { "/api/v1/applications" } else { "/applications" };
+            record(since, client.send(Method::POST, path, Some(body), Some(key)).await.is_ok());
         }
         Scenario::Summary => {
             let county = ["640202", "640205", "640221"][rng.random_range(0..3)];
@@ -169,7 +172,7 @@ async fn main() -> Result<(), String> {
     let connector = awc::Connector::new().limit(512).timeout(Duration::from_secs(5));
     let http = awc::Client::builder().connector(connector).timeout(Duration::from_secs(30)).finish();
     let mut client = Client { http, url: args.url.trim_end_matches('/').to_string(), token: String::new() };
-    if args.scenario != Scenario::Baseline {
+    if !matches!(args.scenario, Scenario::Baseline | Scenario::BaselineCreate) {
         let login = json!({"grant_type": "password", "username": "admin", "password": args.password});
         let token = client.send(awc::http::Method::POST, "/api/v1/auth/token", Some(login), None).await?;
         client.token = token["access_token"].as_str().ok_or("no access_token")?.to_string();
