@@ -30,6 +30,7 @@ pub struct TestApp {
     client: awc::Client,
     config: Config,
     database: Arc<database::TestDatabase>,
+    replica: Option<Arc<database::TestDatabase>>,
 }
 
 /// A response with its body read: status, headers and JSON (or `Null`).
@@ -64,6 +65,17 @@ impl Reply {
     }
 }
 
+/// A node whose reports and exports read from a second database standing
+/// in for a replica (PostgreSQL): a copy of the migrated template, but
+/// empty, so a test can tell which of the two a read went to.
+pub async fn spawn_app_with_stand_in_replica() -> TestApp {
+    let replica = database::TestDatabase::create().await;
+    let url = replica.url.clone();
+    let mut app = spawn_app_with(|c| c.read_database_url = Some(url)).await;
+    app.replica = Some(Arc::new(replica));
+    app
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -92,7 +104,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 
 /// Migrates (under the start-up lock, as every node does) and serves one node.
 async fn node(config: Config, database: Arc<database::TestDatabase>, admin_password: String) -> TestApp {
-    let db = Db::connect(&config.database_url, 5).await.expect("connect to the test database");
+    let mut db = Db::connect(&config.database_url, 5).await.expect("connect to the test database");
+    if let Some(replica) = &config.read_database_url {
+        db = db.with_replica(replica, 5).await.expect("connect to the read replica");
+    }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     server::prepare_database(&db, clock.as_ref(), &config).await.expect("prepare the test database");
     let shared = Shared::new(db.clone(), clock, &config, JWT_SECRET.as_bytes()).expect("shared state");
@@ -111,6 +126,7 @@ async fn node(config: Config, database: Arc<database::TestDatabase>, admin_passw
         client,
         config,
         database,
+        replica: None,
     }
 }
 
@@ -119,7 +135,9 @@ impl TestApp {
     /// behind a load balancer. Concurrent writes through two nodes need
     /// PostgreSQL: an SQLite file has one writing process.
     pub async fn another_node(&self) -> TestApp {
-        node(self.config.clone(), self.database.clone(), self.admin_password.clone()).await
+        let mut node = node(self.config.clone(), self.database.clone(), self.admin_password.clone()).await;
+        node.replica = self.replica.clone();
+        node
     }
 
     pub fn url(&self, path: &str) -> String {

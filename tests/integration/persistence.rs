@@ -191,3 +191,27 @@ async fn a_read_only_database_answers_writes_with_503_and_recovers() {
     }
     assert!(recovered, "writes come back once the database takes them");
 }
+
+/// With a read replica configured, exports (and reports) read from it while
+/// lists stay on the primary, so a caller sees its own writes there. The
+/// stand-in replica here is an empty database: what the export shows came
+/// from it.
+#[actix_web::test]
+async fn exports_read_from_the_replica_and_lists_from_the_primary() {
+    if std::env::var("JIUZHU_TEST_DATABASE_URL").map_or(true, |url| !url.starts_with("postgres")) {
+        return; // A replica is a PostgreSQL standby.
+    }
+    let app = jiuzhu_tests::spawn_app_with_stand_in_replica().await;
+    let admin = app.admin_token().await;
+    for (code, name) in [("640202001", "甲街道"), ("640202001001", "甲社区")] {
+        app.add_region(&admin, code, name).await;
+    }
+    let person = serde_json::json!({"name": "张秀兰", "id_number": "11010519491231002X", "region_code": "640202001001",
+        "categories": [{"category": "extreme_poverty", "support_mode": "dispersed", "valid_from": "2024-01-01"}]});
+    assert_eq!(app.post_json("/api/v1/beneficiaries", Some(&admin), &person).await.status, 201);
+    let listed = app.get("/api/v1/beneficiaries", Some(&admin)).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1, "the list reads the primary: {}", listed.text);
+    let exported = app.get("/api/v1/exports/service-targets?header=en", Some(&admin)).await;
+    assert_eq!(exported.status, 200, "{}", exported.text);
+    assert_eq!(String::from_utf8_lossy(&exported.raw).lines().count(), 1, "the export read the (empty) replica: only its header");
+}

@@ -10,6 +10,9 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub database_url: String,
+    /// A PostgreSQL hot standby of `database_url` that reports and exports
+    /// read from; none by default.
+    pub read_database_url: Option<String>,
     pub bind: String,
     /// `None` means: generate a random secret at start and warn.
     pub jwt_secret: Option<String>,
@@ -90,6 +93,7 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     database_url: Option<String>,
+    read_database_url: Option<String>,
     bind: Option<String>,
     jwt_secret: Option<String>,
     admin_password: Option<String>,
@@ -129,6 +133,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             database_url: DEFAULT_DATABASE_URL.into(),
+            read_database_url: None,
             bind: DEFAULT_BIND.into(),
             jwt_secret: None,
             admin_password: None,
@@ -200,6 +205,7 @@ impl Config {
         };
         let config = Self {
             database_url: env("JIUZHU_DATABASE_URL").or_else(|| env("DATABASE_URL")).or(file.database_url).unwrap_or(d.database_url),
+            read_database_url: env("JIUZHU_READ_DATABASE_URL").or(file.read_database_url),
             bind: env("JIUZHU_BIND").or(file.bind).unwrap_or(d.bind),
             jwt_secret: env("JIUZHU_JWT_SECRET").or(file.jwt_secret),
             admin_password: env("JIUZHU_ADMIN_PASSWORD").or(file.admin_password),

@@ -104,7 +104,7 @@ pub async fn overview(
 ) -> Result<Overview, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
     let (region, window) = Window::asked(&ctx.actor, region_code, from, to)?;
-    let conn = db.conn();
+    let conn = db.reports();
     let all = Condition::all;
     let beneficiaries = Counted { region: beneficiary::Column::RegionCode, created_at: beneficiary::Column::CreatedAt };
     let applications = Counted { region: application::Column::RegionCode, created_at: application::Column::CreatedAt };

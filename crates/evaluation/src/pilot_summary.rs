@@ -281,7 +281,7 @@ pub async fn summary(
 ) -> Result<PilotSummary, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
     let (region, window) = Window::asked(&ctx.actor, region_code, from, to)?;
-    let conn = db.conn();
+    let conn = db.reports();
     let region_name = region::Entity::find_by_id(region.as_str()).one(conn).await?.map(|r| r.name_zh).unwrap_or_default();
 
     let whole = area(conn, &window).await?;

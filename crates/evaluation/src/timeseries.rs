@@ -108,7 +108,7 @@ async fn count(
     interval: Interval,
     window: &Window,
 ) -> Result<std::collections::BTreeMap<String, i64>, DomainError> {
-    let conn = db.conn();
+    let conn = db.reports();
     let all = Condition::all();
     macro_rules! per_period {
         ($entity:ident) => {

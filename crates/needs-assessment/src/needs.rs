@@ -159,7 +159,7 @@ const GROUPS: [&str; 8] = ["elderly", "minor", "disabled", "seriously_ill", "wor
 pub async fn summary(db: &Db, ctx: &Context, region_code: Option<&str>, group_by: GroupBy) -> Result<Summary, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
     let region = ctx.actor.region_within(region_code)?;
-    let backend = db.conn().get_database_backend();
+    let backend = db.reports().get_database_backend();
     let scope = under::<need::Entity>(&region);
     let open = need::Column::Status.eq("open");
     let mut query = Query::select();
@@ -193,7 +193,7 @@ pub async fn summary(db: &Db, ctx: &Context, region_code: Option<&str>, group_by
                 .order_by_expr(key, Order::Asc);
         }
     }
-    let rows = db.conn().query_all_raw(backend.build(&query)).await?;
+    let rows = db.reports().query_all_raw(backend.build(&query)).await?;
     let mut summary_rows = Vec::new();
     if group_by == GroupBy::Group {
         if let Some(row) = rows.first() {
@@ -208,7 +208,7 @@ pub async fn summary(db: &Db, ctx: &Context, region_code: Option<&str>, group_by
         }
     }
     let total_open =
-        need::Entity::find().filter(under::<need::Entity>(&region)).filter(need::Column::Status.eq("open")).count(db.conn()).await? as i64;
+        need::Entity::find().filter(under::<need::Entity>(&region)).filter(need::Column::Status.eq("open")).count(db.reports()).await? as i64;
     Ok(Summary { region_code: region.to_string(), group_by, total_open, rows: summary_rows })
 }
 

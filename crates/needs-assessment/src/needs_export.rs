@@ -58,7 +58,7 @@ impl ChunkedExport for NeedExport {
         let people: Vec<Uuid> = needs.iter().map(|n| n.beneficiary_id).collect();
         let people: HashMap<Uuid, beneficiary::Model> = beneficiary::Entity::find()
             .filter(beneficiary::Column::Id.is_in(people))
-            .all(db.conn())
+            .all(db.reports())
             .await?
             .into_iter()
             .map(|p| (p.id, p))

@@ -50,6 +50,8 @@ impl StartupLock {
 #[derive(Debug, Clone)]
 pub struct Db {
     conn: DatabaseConnection,
+    /// A read-only replica for reports and exports, when one is configured.
+    replica: Option<DatabaseConnection>,
     backend: Backend,
     write_gate: Option<Arc<Mutex<()>>>,
 }
@@ -111,7 +113,19 @@ impl Db {
             });
         let conn = sea_orm::Database::connect(options).await?;
         let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Self { conn, backend, write_gate })
+        Ok(Self { conn, replica: None, backend, write_gate })
+    }
+
+    /// Sends reports and exports to a read-only replica of the same
+    /// database (PostgreSQL hot standby) at `url`.
+    pub async fn with_replica(mut self, url: &str, max_connections: u32) -> Result<Self, DbErr> {
+        if self.backend != Backend::Postgres || !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(DbErr::Custom("a read replica is a PostgreSQL standby of a PostgreSQL primary".into()));
+        }
+        let mut options = ConnectOptions::new(url.to_string());
+        options.max_connections(max_connections).min_connections(1).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
+        self.replica = Some(sea_orm::Database::connect(options).await?);
+        Ok(self)
     }
 
     pub fn backend(&self) -> Backend {
@@ -121,6 +135,14 @@ impl Db {
     /// The pool, for reads.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// Where reports and exports read: the replica when one is configured
+    /// (their figures may then lag the primary by the replica's delay),
+    /// otherwise the primary. Lists, reads by id, the feed and the audit
+    /// log stay on the primary, so a caller always sees its own writes.
+    pub fn reports(&self) -> &DatabaseConnection {
+        self.replica.as_ref().unwrap_or(&self.conn)
     }
 
     /// Begins the one transaction of a write use case.
@@ -191,6 +213,9 @@ impl Db {
     }
 
     pub async fn close(self) -> Result<(), DbErr> {
+        if let Some(replica) = self.replica {
+            replica.close().await?;
+        }
         self.conn.close().await
     }
 }

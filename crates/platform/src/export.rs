@@ -44,7 +44,7 @@ impl Keyset {
             Some(after) => query.filter(id.gt(after)),
             None => query,
         };
-        let rows = query.order_by_asc(id).limit(CHUNK_ROWS).all(db.conn()).await?;
+        let rows = query.order_by_asc(id).limit(CHUNK_ROWS).all(db.reports()).await?;
         self.done = (rows.len() as u64) < CHUNK_ROWS;
         if let Some(last) = rows.last() {
             self.after = Some(id_of(last));
