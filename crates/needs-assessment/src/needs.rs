@@ -208,7 +208,8 @@ pub async fn summary(db: &Db, ctx: &Context, region_code: Option<&str>, group_by
         }
     }
     let total_open =
-        need::Entity::find().filter(under::<need::Entity>(&region)).filter(need::Column::Status.eq("open")).count(db.reports()).await? as i64;
+        need::Entity::find().filter(under::<need::Entity>(&region)).filter(need::Column::Status.eq("open")).count(db.reports()).await?
+            as i64;
     Ok(Summary { region_code: region.to_string(), group_by, total_open, rows: summary_rows })
 }
 

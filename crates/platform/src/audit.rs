@@ -267,7 +267,10 @@ pub async fn count_recent(
         chained = chained.filter(audit_event::Column::EntityId.eq(entity_id));
         waiting = waiting.filter(audit_inbox::Column::EntityId.eq(entity_id));
     }
-    Ok(chained.count(conn).await? + waiting.count(conn).await?)
+    // The inbox first: a row the relay moves between the two counts is then
+    // counted twice, never missed.
+    let waiting = waiting.count(conn).await?;
+    Ok(waiting + chained.count(conn).await?)
 }
 
 /// Filters of `GET /audit-events`; the actor's region scope is always added.
