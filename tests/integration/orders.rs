@@ -335,6 +335,19 @@ async fn orders_move_their_need_and_a_sanction_cancels_open_orders() {
     assert_eq!(sanction.body["cancelled_orders"], 1, "{}", sanction.text);
     assert_eq!(app.get(&path, Some(&w.admin)).await.body["status"], "cancelled");
     assert_eq!(need_status(&app, &w.admin).await, "open", "the need goes back on the list");
+    // Each move is the need's own state change, with its event and audit row.
+    let events = app.get(&format!("/api/v1/events?type=need.status_changed&limit=50"), Some(&w.admin)).await;
+    let moves: Vec<(String, String)> = events.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["subject_id"] == need.as_str())
+        .map(|e| (e["data"]["from"].as_str().unwrap().to_string(), e["data"]["to"].as_str().unwrap().to_string()))
+        .collect();
+    let expected = [("open", "matched"), ("matched", "in_service"), ("in_service", "open")].map(|(a, b)| (a.to_string(), b.to_string()));
+    assert_eq!(moves, expected, "{}", events.text);
+    let audited = app.get(&format!("/api/v1/audit-events?action=need.status_changed&entity_id={need}"), Some(&w.admin)).await;
+    assert_eq!(audited.body["items"].as_array().unwrap().len(), 3, "{}", audited.text);
     let again = app.post_json("/api/v1/service-orders", Some(&w.admin), &order(&w, &w.contracted, Some(&w.contract))).await;
     again.assert_problem(422, "provider_barred");
     let matched = app.post_json("/api/v1/matches", Some(&w.admin), &json!({"beneficiary_id": w.person, "service_code": "meals"})).await;

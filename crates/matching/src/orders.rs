@@ -13,6 +13,7 @@ use jiuzhu_core::{Context, DomainError, Permission, RegionCode, Role, id::new_id
 use jiuzhu_intake::beneficiaries::{self, BeneficiaryView};
 use jiuzhu_needs_assessment::assessments::coverage_of;
 use jiuzhu_needs_assessment::entity::need;
+use jiuzhu_needs_assessment::needs::{self, NeedStatus};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
@@ -156,17 +157,16 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
     if let Some(need_id) = input.need_id {
         let found = need::Entity::find_by_id(need_id).filter(need::Column::BeneficiaryId.eq(person.id)).lock_exclusive().one(&*txn).await?;
         let found = found.ok_or_else(|| DomainError::field("need_id", "need_unknown", "no such need for this person"))?;
-        if found.service_code != input.service_code || found.status != "open" {
+        if found.service_code != input.service_code || found.status != code_of(NeedStatus::Open) {
             return Err(DomainError::field("need_id", "need_not_open", "the need is for another service or no longer open"));
         }
-        let mut matched: need::ActiveModel = found.clone().into();
-        matched.status = Set("matched".into());
-        matched.version = Set(found.version + 1);
-        matched.updated_at = Set(ctx.now);
-        matched.update(&*txn).await?;
+    }
+    let order_id = new_id();
+    if let Some(need_id) = input.need_id {
+        needs::move_status(&*txn, ctx, need_id, NeedStatus::Matched, serde_json::json!({"service_order_id": order_id})).await?;
     }
     let model = service_order::ActiveModel {
-        id: Set(new_id()),
+        id: Set(order_id),
         need_id: Set(input.need_id),
         beneficiary_id: Set(person.id),
         region_code: Set(person.region_code.clone()),
@@ -260,13 +260,13 @@ pub async fn act(
     };
     if let Some(need_id) = updated.need_id {
         let need_status = match next {
-            OrderStatus::InProgress => Some("in_service"),
-            OrderStatus::Completed => Some("met"),
-            OrderStatus::Declined | OrderStatus::Cancelled => Some("open"),
+            OrderStatus::InProgress => Some(NeedStatus::InService),
+            OrderStatus::Completed => Some(NeedStatus::Met),
+            OrderStatus::Declined | OrderStatus::Cancelled => Some(NeedStatus::Open),
             _ => None,
         };
         if let Some(status) = need_status {
-            move_need(&*txn, ctx, need_id, status).await?;
+            move_need(&*txn, ctx, need_id, status, &updated).await?;
         }
     }
     if action == OrderAction::Complete {
@@ -277,15 +277,16 @@ pub async fn act(
     view(updated)
 }
 
-/// Moves the need an order serves along: matched → in_service → met, or back to open.
-async fn move_need(conn: &impl ConnectionTrait, ctx: &Context, need_id: Uuid, status: &str) -> Result<(), DomainError> {
-    if let Some(found) = need::Entity::find_by_id(need_id).lock_exclusive().one(conn).await? {
-        let mut model: need::ActiveModel = found.clone().into();
-        model.status = Set(status.to_string());
-        model.version = Set(found.version + 1);
-        model.updated_at = Set(ctx.now);
-        model.update(conn).await?;
-    }
+/// Moves the need an order serves along (matched → in service → met, or
+/// back to open) through needs-assessment, which owns the need's status.
+async fn move_need(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    need_id: Uuid,
+    status: NeedStatus,
+    order: &service_order::Model,
+) -> Result<(), DomainError> {
+    needs::move_status(conn, ctx, need_id, status, serde_json::json!({"service_order_id": order.id})).await?;
     Ok(())
 }
 
@@ -313,7 +314,7 @@ pub async fn cancel_open_for_provider(
         model.updated_at = Set(ctx.now);
         let updated = model.update(conn).await?;
         if let Some(need_id) = updated.need_id {
-            move_need(conn, ctx, need_id, "open").await?;
+            move_need(conn, ctx, need_id, NeedStatus::Open, &updated).await?;
         }
         publish(conn, ctx, "service_order.cancelled", &updated).await?;
     }

@@ -4,6 +4,7 @@
 
 use crate::entity::{assessment, need};
 use crate::models::current_spec;
+use crate::needs::NeedStatus;
 use crate::rules::{self, Coverage, Degree, DerivedNeed, DimensionScore, ExcludedNeed, INDICATORS, Levels};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
@@ -13,7 +14,6 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::InScope;
-use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -262,13 +262,18 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateAssessment) -> Result<A
         let mut old: assessment::ActiveModel = previous.into();
         old.superseded_by = Set(Some(id));
         old.update(&*txn).await?;
-        need::Entity::update_many()
-            .col_expr(need::Column::Status, Expr::value("withdrawn"))
-            .col_expr(need::Column::UpdatedAt, Expr::value(ctx.now))
+        let open: Vec<Uuid> = need::Entity::find()
+            .select_only()
+            .column(need::Column::Id)
             .filter(need::Column::BeneficiaryId.eq(person_view.id))
-            .filter(need::Column::Status.eq("open"))
-            .exec(&*txn)
+            .filter(need::Column::Status.eq(code_of(NeedStatus::Open)))
+            .into_tuple()
+            .all(&*txn)
             .await?;
+        for need_id in open {
+            crate::needs::move_status(&*txn, ctx, need_id, NeedStatus::Withdrawn, serde_json::json!({"superseded_by_assessment_id": id}))
+                .await?;
+        }
     }
     let found = needs.len();
     jiuzhu_platform::bulk::insert_all::<need::ActiveModel, _>(&*txn, needs).await?;

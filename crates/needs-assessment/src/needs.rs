@@ -33,6 +33,54 @@ pub enum NeedStatus {
     Withdrawn,
 }
 
+impl NeedStatus {
+    /// Whether a need in this status may move to `next`: an order matches an
+    /// open need, starts and completes it, or gives it back (declined or
+    /// cancelled) while it is matched or in service; a new assessment
+    /// withdraws the open needs of the one it supersedes.
+    pub fn may_become(self, next: NeedStatus) -> bool {
+        use NeedStatus::*;
+        matches!((self, next), (Open, Matched) | (Matched, InService) | (InService, Met) | (Matched | InService, Open) | (Open, Withdrawn))
+    }
+}
+
+/// Moves a need to `next`, for the reason given (the order or assessment
+/// that moved it), with its audit row and `need.status_changed` event, in
+/// the caller's transaction: the one way a need's status changes. Returns
+/// `false`, changing nothing, when the need has moved on to a status that
+/// does not lead to `next` (an order cancelled after its need was
+/// withdrawn leaves the need withdrawn).
+pub async fn move_status(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    need_id: Uuid,
+    next: NeedStatus,
+    because: serde_json::Value,
+) -> Result<bool, DomainError> {
+    use sea_orm::{ActiveModelTrait, QuerySelect, Set};
+    let Some(found) = need::Entity::find_by_id(need_id).lock_exclusive().one(conn).await? else {
+        return Err(DomainError::NotFound);
+    };
+    let current: NeedStatus = jiuzhu_core::codes::parse_code(&found.status)?;
+    if !current.may_become(next) {
+        return Ok(false);
+    }
+    let (region, version) = (found.region_code.clone(), found.version);
+    let mut model: need::ActiveModel = found.into();
+    model.status = Set(code_of(next));
+    model.version = Set(version + 1);
+    model.updated_at = Set(ctx.now);
+    model.update(conn).await?;
+    let data = serde_json::json!({"from": code_of(current), "to": code_of(next), "because": because});
+    jiuzhu_platform::record::record(
+        conn,
+        ctx,
+        jiuzhu_platform::record::Change::published("need.status_changed", "need", need_id, &region, data),
+    )
+    .await?;
+    Ok(true)
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a70", "assessment_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a60", "beneficiary_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "region_code": "640202001001", "service_code": "meals", "category": "daily_living", "priority": "high", "degree": "serious", "because": {"rule_id": "R03", "indicator": "family_structure", "level": 2}, "status": "open", "version": 1, "created_at": "2025-03-05T08:00:00Z", "updated_at": "2025-03-05T08:00:00Z"}))]
 pub struct NeedView {
@@ -248,4 +296,22 @@ pub async fn open_demand(
         None => 0,
     };
     Ok((rows, distinct))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NeedStatus::{self, *};
+
+    #[test]
+    fn a_need_moves_only_along_its_life() {
+        let all = [Open, Matched, InService, Met, Withdrawn];
+        let allowed: Vec<(NeedStatus, NeedStatus)> =
+            all.iter().flat_map(|&from| all.iter().map(move |&to| (from, to))).filter(|(from, to)| from.may_become(*to)).collect();
+        assert_eq!(
+            allowed,
+            [(Open, Matched), (Open, Withdrawn), (Matched, Open), (Matched, InService), (InService, Open), (InService, Met)]
+        );
+        assert!(!Met.may_become(Open), "a met need stays met");
+        assert!(!Withdrawn.may_become(Open), "a withdrawn need is not revived by a cancelled order");
+    }
 }
