@@ -336,7 +336,7 @@ async fn orders_move_their_need_and_a_sanction_cancels_open_orders() {
     assert_eq!(app.get(&path, Some(&w.admin)).await.body["status"], "cancelled");
     assert_eq!(need_status(&app, &w.admin).await, "open", "the need goes back on the list");
     // Each move is the need's own state change, with its event and audit row.
-    let events = app.get(&format!("/api/v1/events?type=need.status_changed&limit=50"), Some(&w.admin)).await;
+    let events = app.get("/api/v1/events?type=need.status_changed&limit=50", Some(&w.admin)).await;
     let moves: Vec<(String, String)> = events.body["items"]
         .as_array()
         .unwrap()
