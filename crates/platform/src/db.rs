@@ -180,6 +180,18 @@ impl Db {
         Ok(StartupLock(Some(txn)))
     }
 
+    /// Lets `txn` commit without waiting for its WAL to reach the disk
+    /// (PostgreSQL's `synchronous_commit = off`, for this transaction only).
+    /// Only for a write whose loss in a crash is harmless *and* that the same
+    /// caller follows with a durable commit, which flushes it too: the
+    /// idempotency claim before its use case. Nothing on SQLite.
+    pub async fn defer_flush(&self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
+        if self.backend == Backend::Postgres {
+            txn.execute_unprepared("SET LOCAL synchronous_commit = off").await?;
+        }
+        Ok(())
+    }
+
     /// Waits for `lock` and holds it until `txn` ends. SQLite's write gate
     /// already lets one writer at a time in, so there it does nothing.
     pub async fn hold(&self, txn: &DatabaseTransaction, lock: ClusterLock) -> Result<(), DbErr> {

@@ -40,6 +40,9 @@ pub enum Claim {
 pub async fn claim(db: &Db, owner: &str, key: &str, request_hash: &str, now: DateTime<Utc>) -> Result<Claim, DomainError> {
     for _ in 0..2 {
         let txn = db.begin_write().await?;
+        // A claim lost in a crash only lets a retry run again; the use case's
+        // own durable commit flushes the claim with it.
+        db.defer_flush(&txn).await?;
         let inserted = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
             owner: Set(owner.to_string()),
             key: Set(key.to_string()),
