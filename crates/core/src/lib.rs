@@ -19,6 +19,7 @@ pub mod permission;
 pub mod phone;
 pub mod region;
 pub mod role;
+pub mod stored_json;
 pub mod target;
 pub mod text;
 

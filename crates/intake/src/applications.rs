@@ -8,6 +8,7 @@ use crate::entity::{application, application_item, referral};
 use crate::rules::{ApplicationAction, ApplicationStatus, Matter, ReferralStatus, add_working_days};
 use chrono::{DateTime, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
+use jiuzhu_core::stored_json::to_column as to_json;
 use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, Permission, catalogue, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
@@ -179,11 +180,7 @@ pub struct ApplicationView {
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, DomainError> {
-    serde_json::from_str(text).map_err(|e| DomainError::Internal(format!("stored json: {e}")))
-}
-
-fn to_json<T: Serialize>(value: &T) -> Result<String, DomainError> {
-    serde_json::to_string(value).map_err(|e| DomainError::Internal(e.to_string()))
+    jiuzhu_core::stored_json::from_column("applications", text)
 }
 
 fn item_view(m: application_item::Model) -> Result<ItemView, DomainError> {

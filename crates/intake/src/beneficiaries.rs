@@ -8,6 +8,7 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use jiuzhu_core::codes::code_of;
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::patch::nullable;
+use jiuzhu_core::stored_json::to_column as json;
 use jiuzhu_core::{
     CitizenId, Context, DomainError, FieldError, Page, PageRequest, Permission, Phone, RegionCode, RegionLevel, Sex, id::new_id,
 };
@@ -339,10 +340,6 @@ pub(crate) fn category_codes(categories: &[CategoryRecord]) -> String {
     code_list(codes.iter().map(String::as_str))
 }
 
-fn json<T: Serialize>(value: &T) -> Result<String, DomainError> {
-    serde_json::to_string(value).map_err(|e| DomainError::Internal(e.to_string()))
-}
-
 /// A township or village that exists and lies in the caller's region.
 pub async fn service_region(conn: &impl ConnectionTrait, ctx: &Context, code: &str, field: &str) -> Result<RegionCode, DomainError> {
     KnownRegions::default().check(conn, ctx, code, field).await
@@ -583,16 +580,16 @@ pub async fn patch(
         beneficiary::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     let categories = match &input.categories {
         Some(c) => c.clone(),
-        None => serde_json::from_str(&current.categories).unwrap_or_default(),
+        None => jiuzhu_core::stored_json::from_column("beneficiaries.categories", &current.categories)?,
     };
     let groups = match &input.groups {
         Some(g) => g.clone(),
-        None => serde_json::from_str(&current.groups).unwrap_or_default(),
+        None => jiuzhu_core::stored_json::from_column("beneficiaries.groups", &current.groups)?,
     };
     let disability_level = input.disability_level.unwrap_or(current.disability_level);
     let material = match &input.material_assistance {
         Some(m) => m.clone(),
-        None => serde_json::from_str(&current.material_assistance).unwrap_or_default(),
+        None => jiuzhu_core::stored_json::from_column("beneficiaries.material_assistance", &current.material_assistance)?,
     };
     check_profile(&categories, &groups, disability_level, &material)?;
     let mut model: beneficiary::ActiveModel = current.clone().into();

@@ -109,7 +109,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
     let person = BeneficiaryView::from_model(person, Pii::Masked, today)?;
     let offered = service::Entity::find_by_id(input.service_code.as_str()).filter(service::Column::Active.eq(true)).one(&*txn).await?;
     let offered = offered.ok_or_else(|| DomainError::field("service_code", "service_unknown", "no such active service"))?;
-    let covered_by: Vec<String> = serde_json::from_str(&offered.covered_by_material).unwrap_or_default();
+    let covered_by: Vec<String> = jiuzhu_core::stored_json::from_column("services.covered_by_material", &offered.covered_by_material)?;
     let coverage = coverage_of(&person, today);
     if let Some(covering) = covered_by.iter().find(|c| coverage.contains(c)) {
         return Err(DomainError::RuleWithDetails {

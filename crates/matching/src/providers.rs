@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::patch::nullable;
+use jiuzhu_core::stored_json::to_column as to_json;
 use jiuzhu_core::{Context, CreditCode, DomainError, FieldError, Page, PageRequest, Permission, Phone, RegionCode, Role, id::new_id};
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
@@ -215,10 +216,6 @@ async fn check_offer(
         errors.push(FieldError::new(format!("monthly_capacity.{code}"), "not_offered", "capacity is given only for offered services"));
     }
     if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
-}
-
-fn to_json<T: Serialize>(value: &T) -> Result<String, DomainError> {
-    serde_json::to_string(value).map_err(|e| DomainError::Internal(e.to_string()))
 }
 
 pub async fn register(db: &Db, ctx: &Context, input: RegisterProvider) -> Result<ProviderView, DomainError> {

@@ -136,7 +136,7 @@ async fn fan_out_one(db: &Db, hook: &webhook::Model, newest: i64, now: DateTime<
     if from >= newest {
         return Ok(0);
     }
-    let types: Vec<String> = serde_json::from_str(&hook.event_types).unwrap_or_default();
+    let types: Vec<String> = jiuzhu_core::stored_json::from_column("webhooks.event_types", &hook.event_types)?;
     let audience = audience_now(db.conn(), hook).await?;
     let mut events = Vec::new();
     if let Some(audience) = audience {

@@ -8,6 +8,7 @@ use crate::funds::{cap_of, committed};
 use crate::rules::{Criteria, Funding, Method, ProjectAction, ProjectStatus, check_cap, check_plan, fiscal_share};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
+use jiuzhu_core::stored_json::to_column as to_text;
 use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, Permission, RegionCode, RegionLevel, id::new_id};
 use jiuzhu_needs_assessment::needs::{SummaryRow, open_demand};
 use jiuzhu_platform::Db;
@@ -113,11 +114,7 @@ pub struct ProjectView {
 }
 
 fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, DomainError> {
-    serde_json::from_str(text).map_err(|e| DomainError::Internal(format!("stored project: {e}")))
-}
-
-fn to_text<T: Serialize>(value: &T) -> Result<String, DomainError> {
-    serde_json::to_string(value).map_err(|e| DomainError::Internal(e.to_string()))
+    jiuzhu_core::stored_json::from_column("procurement_projects", text)
 }
 
 pub(crate) fn view(m: procurement_project::Model) -> Result<ProjectView, DomainError> {
