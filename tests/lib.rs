@@ -87,7 +87,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let admin_password = jiuzhu_platform::password::generate(16);
     let mut config = Config {
         database_url: database.url.clone(),
-        admin_password: Some(admin_password.clone()),
+        admin_password: Some(admin_password.as_str().into()),
         bind: "127.0.0.1:0".into(),
         // The tests' webhook receivers listen on loopback.
         webhook_allowed_networks: vec!["127.0.0.0/8".into()],

@@ -217,7 +217,7 @@ async fn seed_demo_locked(db: &Db) -> CliResult {
 
 async fn serve(config: Config, db: Db) -> CliResult {
     let secret = match &config.jwt_secret {
-        Some(secret) => secret.clone().into_bytes(),
+        Some(secret) => secret.as_bytes().to_vec(),
         None => {
             tracing::warn!("JIUZHU_JWT_SECRET is not set: using a random secret, so tokens die with this process");
             rand::rng().random::<[u8; 32]>().to_vec()

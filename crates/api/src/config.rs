@@ -7,6 +7,36 @@ use std::path::Path;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/jiuzhu.db?mode=rwc";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
+/// A secret setting: usable as text, shown as `<redacted>` by `Debug`, so a
+/// logged or printed configuration never carries it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(text: String) -> Self {
+        Self(text)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(text: &str) -> Self {
+        Self(text.to_string())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub database_url: String,
@@ -15,8 +45,8 @@ pub struct Config {
     pub read_database_url: Option<String>,
     pub bind: String,
     /// `None` means: generate a random secret at start and warn.
-    pub jwt_secret: Option<String>,
-    pub admin_password: Option<String>,
+    pub jwt_secret: Option<Secret>,
+    pub admin_password: Option<Secret>,
     pub log: String,
     /// Lifetime of access tokens, in seconds.
     pub token_ttl_secs: u64,
@@ -36,7 +66,7 @@ pub struct Config {
     pub jwks_issuer: String,
     /// The audit chain's key (at least 32 bytes); the same on every node.
     /// Unset: read from `audit_key_file`.
-    pub audit_key: Option<String>,
+    pub audit_key: Option<Secret>,
     /// Where the audit key is kept when `audit_key` is unset; created with a
     /// random key when missing.
     pub audit_key_file: String,
@@ -207,8 +237,8 @@ impl Config {
             database_url: env("JIUZHU_DATABASE_URL").or_else(|| env("DATABASE_URL")).or(file.database_url).unwrap_or(d.database_url),
             read_database_url: env("JIUZHU_READ_DATABASE_URL").or(file.read_database_url),
             bind: env("JIUZHU_BIND").or(file.bind).unwrap_or(d.bind),
-            jwt_secret: env("JIUZHU_JWT_SECRET").or(file.jwt_secret),
-            admin_password: env("JIUZHU_ADMIN_PASSWORD").or(file.admin_password),
+            jwt_secret: env("JIUZHU_JWT_SECRET").or(file.jwt_secret).map(Secret::from),
+            admin_password: env("JIUZHU_ADMIN_PASSWORD").or(file.admin_password).map(Secret::from),
             log: env("JIUZHU_LOG").or(file.log).unwrap_or(d.log),
             token_ttl_secs: number("JIUZHU_TOKEN_TTL_SECS")?.or(file.token_ttl_secs).unwrap_or(d.token_ttl_secs),
             account_cache_ms: number("JIUZHU_ACCOUNT_CACHE_MS")?.or(file.account_cache_ms).unwrap_or(d.account_cache_ms).min(10_000),
@@ -226,7 +256,7 @@ impl Config {
                 .unwrap_or(d.max_connections),
             jwks_file: env("JIUZHU_JWKS_FILE").or(file.jwks_file),
             jwks_issuer: env("JIUZHU_JWKS_ISSUER").or(file.jwks_issuer).unwrap_or(d.jwks_issuer),
-            audit_key: env("JIUZHU_AUDIT_KEY").or(file.audit_key),
+            audit_key: env("JIUZHU_AUDIT_KEY").or(file.audit_key).map(Secret::from),
             audit_key_file: env("JIUZHU_AUDIT_KEY_FILE").or(file.audit_key_file).unwrap_or(d.audit_key_file),
             audit_checkpoint_file: env("JIUZHU_AUDIT_CHECKPOINT_FILE").or(file.audit_checkpoint_file).unwrap_or(d.audit_checkpoint_file),
             audit_checkpoint_secs: number("JIUZHU_AUDIT_CHECKPOINT_SECS")?
@@ -306,6 +336,19 @@ impl Config {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn debug_output_never_carries_a_secret() {
+        let config = Config {
+            jwt_secret: Some("jwt-secret-that-must-not-leak-0123456".into()),
+            admin_password: Some("admin-password-that-must-not-leak".into()),
+            audit_key: Some("audit-key-that-must-not-leak-0123456789".into()),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("must-not-leak"), "{shown}");
+        assert_eq!(shown.matches("<redacted>").count(), 3, "{shown}");
+    }
 
     fn with_env(pairs: &[(&str, &str)], file: FileConfig) -> Result<Config, String> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
