@@ -42,11 +42,8 @@ def call(method, path, token=None, body=None, content_type="application/json"):
     with urllib.request.urlopen(urllib.request.Request(base + path, data=data, method=method, headers=headers), timeout=600) as response:
         return json.loads(response.read())
 
-def citizen_id(n):
-    born = (datetime.date(1950, 1, 1) + datetime.timedelta(days=n % 20000)).strftime("%Y%m%d")
-    first17 = f"640202{born}{n // 20000:03d}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
+sys.path.insert(0, "scripts")
+from testkit import citizen_id
 
 token = call("POST", "/api/v1/auth/token", body={"grant_type": "password", "username": "admin", "password": "bench-password-123"})["access_token"]
 upload = "".join(json.dumps({"name": f"测试{n}", "id_number": citizen_id(n), "region_code": "640202001001", "phone": f"139{n:08d}",

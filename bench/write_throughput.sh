@@ -10,7 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export BENCH_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 exec python3 - "$@" <<'PY'
-import json, os, subprocess, tempfile, threading, time, urllib.request
+import json, os, subprocess, sys, tempfile, time, urllib.request
+sys.path.insert(0, "scripts")
+from testkit import citizen_id, wait_ready
 
 target = os.environ["BENCH_TARGET_DIR"] + "/release"
 pg_admin = os.environ.get("PG_ADMIN", "postgres://postgres@127.0.0.1:5432/test")
@@ -28,15 +30,6 @@ url = f"http://127.0.0.1:{port}"
 def psql(sql):
     subprocess.run(["psql", pg_admin, "-qc", sql], check=True, stderr=subprocess.DEVNULL)
 
-def wait_ready(address):
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(address, timeout=1)
-            return
-        except Exception:
-            time.sleep(0.2)
-    raise SystemExit(f"{address} never became ready")
-
 def load(address, scenario, rate=None, connections=32):
     args = [f"{target}/load", "--url", address, "--database-url", database_url, "--scenario", scenario, "--seconds", seconds,
             "--connections", str(connections)]
@@ -53,12 +46,6 @@ def call(method, path, token=None, body=None, content_type="application/json"):
     with urllib.request.urlopen(urllib.request.Request(url + path, data=data, method=method, headers=headers), timeout=600) as r:
         return json.loads(r.read() or b"null")
 
-def citizen_id(n):
-    born = time.strftime("%Y%m%d", time.gmtime(-631152000 + (n % 20000) * 86400))
-    first17 = f"640205{born}{n // 20000:03d}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
-
 psql("DROP DATABASE IF EXISTS jiuzhu_bench_write WITH (FORCE)")
 psql("CREATE DATABASE jiuzhu_bench_write")
 print(f"postgres: seeding {people:,} people", flush=True)
@@ -67,12 +54,13 @@ subprocess.run(["psql", database_url, "-qc", "VACUUM ANALYZE"], check=True)
 results = {}
 server = subprocess.Popen([f"{target}/jiuzhu", "serve"], env=env, stdout=open(f"{work}/serve.log", "w"), stderr=subprocess.STDOUT)
 try:
-    wait_ready(f"{url}/readyz")
+    if not wait_ready(f"{url}/readyz"):
+        raise SystemExit("the server never became ready")
     results["create_32_clients"] = load(url, "create")
     token = call("POST", "/api/v1/auth/token", body={"grant_type": "password", "username": "admin", "password": "bench-password-123"})["access_token"]
     village = subprocess.run(["psql", database_url, "-tAc", "SELECT code FROM regions WHERE level = 'village' ORDER BY code LIMIT 1"],
                              check=True, capture_output=True, text=True).stdout.strip()
-    lines = [json.dumps({"name": "压测" + str(n), "id_number": citizen_id(n), "region_code": village,
+    lines = [json.dumps({"name": "压测" + str(n), "id_number": citizen_id(n, "640205"), "region_code": village,
                          "categories": [{"category": "subsistence_allowance", "valid_from": "2024-01-01"}]}, ensure_ascii=False)
              for n in range(import_rows)]
     job = call("POST", "/api/v1/imports?kind=beneficiaries", token, ("\n".join(lines) + "\n").encode(), "application/x-ndjson")

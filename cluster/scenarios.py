@@ -1,6 +1,9 @@
 """The scenarios of cluster/run.sh, against three nodes it started on one database."""
 import concurrent.futures, itertools, json, os, signal, subprocess, sys, threading, time, urllib.error, urllib.request, uuid
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
+from testkit import citizen_id  # noqa: E402
+
 first_port, work, binary = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 nodes = [f"http://127.0.0.1:{first_port + i}" for i in range(3)]
 EVENTS = int(os.environ.get("CLUSTER_EVENTS", "1500"))
@@ -44,13 +47,6 @@ def login(username="admin", password="cluster-password-123"):
             return body["access_token"]
         time.sleep(0.2)
     raise SystemExit(f"login as {username} failed: {status} {body}")
-
-
-def citizen_id(n):
-    born = time.strftime("%Y%m%d", time.gmtime(-631152000 + (n % 20000) * 86400))  # from 1950-01-01
-    first17 = f"640202{born}{n // 20000:03d}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
 
 
 def person(n):

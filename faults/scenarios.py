@@ -1,6 +1,9 @@
 """The fault scenarios of faults/run.sh, against a server it started."""
 import concurrent.futures, json, os, signal, subprocess, sys, time, urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
+from testkit import citizen_id  # noqa: E402
+
 port, rows, work, pid, binary = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5]
 base = f"http://127.0.0.1:{port}"
 results = {}
@@ -33,13 +36,6 @@ def wait_ready():
             pass
         time.sleep(0.2)
     raise SystemExit("the server did not come back")
-
-
-def citizen_id(n):
-    born = time.strftime("%Y%m%d", time.gmtime(-631152000 + (n % 20000) * 86400))  # from 1950-01-01
-    first17 = f"640202{born}{n // 20000:03d}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
 
 
 def restart():

@@ -136,6 +136,29 @@ impl Tally {
 /// A job still being worked on; only these take progress, beats and failure.
 const LIVE: [&str; 2] = ["queued", "running"];
 
+/// An update of `job` that applies only while the job is live.
+fn while_live(job: Uuid) -> sea_orm::UpdateMany<import_job::Entity> {
+    import_job::Entity::update_many().filter(import_job::Column::Id.eq(job)).filter(import_job::Column::Status.is_in(LIVE))
+}
+
+/// Fails `job` (status and finish time only: its counts stay) if it is
+/// live and `still` holds; true when it did.
+async fn fail_live(
+    conn: &impl sea_orm::ConnectionTrait,
+    job: Uuid,
+    now: DateTime<Utc>,
+    still: sea_orm::Condition,
+) -> Result<bool, DomainError> {
+    let failed = while_live(job)
+        .col_expr(import_job::Column::Status, Expr::value("failed"))
+        .col_expr(import_job::Column::FinishedAt, Expr::value(Some(now)))
+        .filter(still)
+        .exec(conn)
+        .await?
+        .rows_affected;
+    Ok(failed == 1)
+}
+
 /// The job was failed (by housekeeping, after its heartbeat went silent)
 /// while this node was still at it: the run stops and writes nothing more.
 fn no_longer_live(job: Uuid) -> DomainError {
@@ -160,7 +183,7 @@ pub async fn save_progress(
     finished: Option<DateTime<Utc>>,
 ) -> Result<(), DomainError> {
     let txn = db.begin_write().await?;
-    let saved = import_job::Entity::update_many()
+    let saved = while_live(job)
         .col_expr(import_job::Column::Status, Expr::value(status))
         .col_expr(import_job::Column::Total, Expr::value(tally.total))
         .col_expr(import_job::Column::Processed, Expr::value(tally.processed))
@@ -170,8 +193,6 @@ pub async fn save_progress(
         .col_expr(import_job::Column::Failed, Expr::value(tally.failed))
         .col_expr(import_job::Column::FinishedAt, Expr::value(finished))
         .col_expr(import_job::Column::HeartbeatAt, Expr::value(Some(now)))
-        .filter(import_job::Column::Id.eq(job))
-        .filter(import_job::Column::Status.is_in(LIVE))
         .exec(&*txn)
         .await?
         .rows_affected;
@@ -200,12 +221,7 @@ pub async fn beat(db: &Db, job: Uuid, now: DateTime<Utc>) -> Result<(), DomainEr
     // Through the write gate like every write: on SQLite a write beside the
     // gate would make the import's own next write fail as busy.
     let txn = db.begin_write().await?;
-    import_job::Entity::update_many()
-        .col_expr(import_job::Column::HeartbeatAt, Expr::value(Some(now)))
-        .filter(import_job::Column::Id.eq(job))
-        .filter(import_job::Column::Status.is_in(LIVE))
-        .exec(&*txn)
-        .await?;
+    while_live(job).col_expr(import_job::Column::HeartbeatAt, Expr::value(Some(now))).exec(&*txn).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -219,15 +235,7 @@ pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(
 /// finished is left as it is.
 pub async fn fail(db: &Db, job: Uuid, message: String, now: DateTime<Utc>) -> Result<(), DomainError> {
     let txn = db.begin_write().await?;
-    let failed = import_job::Entity::update_many()
-        .col_expr(import_job::Column::Status, Expr::value("failed"))
-        .col_expr(import_job::Column::FinishedAt, Expr::value(Some(now)))
-        .filter(import_job::Column::Id.eq(job))
-        .filter(import_job::Column::Status.is_in(LIVE))
-        .exec(&*txn)
-        .await?
-        .rows_affected;
-    if failed == 1 {
+    if fail_live(&*txn, job, now, sea_orm::Condition::all()).await? {
         row_error(job, 0, "", "import_failed", message).insert(&*txn).await?;
     }
     txn.commit().await?;
@@ -255,17 +263,7 @@ pub async fn fail_abandoned(db: &Db, now: DateTime<Utc>, stale: std::time::Durat
             Some(at) => import_job::Column::HeartbeatAt.eq(at),
             None => import_job::Column::HeartbeatAt.is_null(),
         };
-        let taken = import_job::Entity::update_many()
-            .col_expr(import_job::Column::Status, Expr::value("failed"))
-            .col_expr(import_job::Column::FinishedAt, Expr::value(Some(now)))
-            .filter(import_job::Column::Id.eq(job.id))
-            .filter(import_job::Column::Status.is_in(LIVE))
-            .filter(same_heartbeat)
-            .exec(&*txn)
-            .await?
-            .rows_affected
-            == 1;
-        if !taken {
+        if !fail_live(&*txn, job.id, now, sea_orm::Condition::all().add(same_heartbeat)).await? {
             txn.commit().await?;
             continue;
         }
