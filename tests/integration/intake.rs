@@ -167,6 +167,24 @@ async fn accepting_routes_each_transfer_item_to_its_department() {
     let staff_feed = app.get("/api/v1/events?type=referral.completed", Some(&a)).await;
     assert_eq!(staff_feed.body["items"].as_array().unwrap().len(), 1);
 
+    // The medical-insurance referral is still pending: the application stays open.
+    let premature_close =
+        app.post_json_with(&format!("{path}/close"), Some(&a), &json!({"outcome": "已办结"}), &[("If-Match", "\"2\"")]).await;
+    premature_close.assert_problem(422, "referrals_unfinished");
+    let open = premature_close.body["details"]["open_referrals"].as_array().unwrap();
+    assert_eq!((open.len(), open[0]["department"].as_str()), (1, Some("medical_insurance")), "{}", premature_close.text);
+    let overridden = app
+        .post_json_with(
+            &format!("{path}/close"),
+            Some(&a),
+            &json!({"outcome": "已办结", "close_despite_open_referrals": "申请人已迁出本市，医保转办由迁入地承接"}),
+            &[("If-Match", "\"2\"")],
+        )
+        .await;
+    assert_eq!(overridden.body["status"], "closed", "{}", overridden.text);
+    let audit = app.get(&format!("/api/v1/audit-events?action=application.closed&entity_id={id}"), Some(&admin)).await;
+    assert_eq!(audit.body["items"][0]["detail"]["open_referrals"], 1, "{}", audit.text);
+
     // Township B sees none of it.
     app.get(&format!("/api/v1/beneficiaries/{}", person["id"].as_str().unwrap()), Some(&b)).await.assert_problem(404, "not_found");
     app.get(&path, Some(&b)).await.assert_problem(404, "not_found");

@@ -395,6 +395,12 @@ pub struct CloseInput {
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
     pub outcome: String,
+    /// Why the application closes while referrals are still open (pending,
+    /// accepted or returned); without it such a close is refused with
+    /// `referrals_unfinished`. Recorded in the audit log.
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub close_despite_open_referrals: Option<String>,
 }
 
 /// Links the person's open free-text service items to the assessment that
@@ -427,8 +433,40 @@ pub async fn resolve_free_text_items(conn: &impl ConnectionTrait, beneficiary_id
 pub enum ActionInput {
     Accept { due_working_days: u32 },
     Reject { reason: String },
-    Close { outcome: String },
+    Close { outcome: String, despite_open_referrals: Option<String> },
     Withdraw,
+}
+
+/// Refuses to close an application whose referrals have not all ended,
+/// unless the caller gives a reason to close anyway; returns the audit
+/// detail of an override.
+async fn closable(
+    conn: &impl ConnectionTrait,
+    application_id: Uuid,
+    despite_open_referrals: Option<&str>,
+) -> Result<serde_json::Value, DomainError> {
+    let referrals = referral::Entity::find().filter(referral::Column::ApplicationId.eq(application_id)).all(conn).await?;
+    let mut open = Vec::new();
+    for r in &referrals {
+        let status =
+            ReferralStatus::parse(&r.status).ok_or_else(|| DomainError::Internal(format!("stored referral status {:?}", r.status)))?;
+        if !status.has_ended() {
+            open.push(serde_json::json!({"id": r.id, "department": r.department, "matter": r.matter, "status": r.status}));
+        }
+    }
+    match (open.is_empty(), despite_open_referrals) {
+        (true, _) => Ok(serde_json::json!({})),
+        (false, Some(reason)) => Ok(serde_json::json!({"closed_despite_open_referrals": reason, "open_referrals": open.len()})),
+        (false, None) => Err(DomainError::RuleWithDetails {
+            code: "referrals_unfinished",
+            message: format!(
+                "{} of {} referrals have not ended; close when the departments are done, or give close_despite_open_referrals",
+                open.len(),
+                referrals.len()
+            ),
+            details: serde_json::json!({"open_referrals": open}),
+        }),
+    }
 }
 
 /// Applies a state change; accepting also creates one referral per transfer item.
@@ -449,13 +487,17 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
         .after(action)
         .ok_or_else(|| DomainError::conflict("invalid_transition", format!("a {} application cannot be {name}", status.code())))?;
     let items = items_of(&*txn, id).await?;
+    let mut override_detail = serde_json::json!({});
     let mut model: application::ActiveModel = current.clone().into();
     model.status = Set(next.code().into());
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     match input {
         ActionInput::Reject { reason } => model.reason = Set(Some(reason)),
-        ActionInput::Close { outcome } => model.outcome = Set(Some(outcome)),
+        ActionInput::Close { outcome, despite_open_referrals } => {
+            override_detail = closable(&*txn, id, despite_open_referrals.as_deref()).await?;
+            model.outcome = Set(Some(outcome));
+        }
         ActionInput::Accept { due_working_days } => {
             for item in items.iter().filter(|i| i.kind == "transfer") {
                 let (Some(department), Some(matter)) = (&item.department, &item.matter) else { continue };
@@ -502,7 +544,8 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
         ApplicationAction::StartService => "application.service_started",
     };
     let data = serde_json::json!({"status": updated.status, "version": updated.version});
-    record(&*txn, ctx, Change::published(event_type, "application", updated.id, &updated.region_code, data)).await?;
+    let change = Change::published(event_type, "application", updated.id, &updated.region_code, data).with_detail(override_detail);
+    record(&*txn, ctx, change).await?;
     txn.commit().await?;
     view(updated, items)
 }

@@ -171,6 +171,12 @@ pub enum ReferralAction {
 }
 
 impl ReferralStatus {
+    /// Whether the department's handling has ended: completed, refused or
+    /// cancelled. Pending, accepted and returned referrals are still open.
+    pub fn has_ended(self) -> bool {
+        matches!(self, Self::Completed | Self::Rejected | Self::Cancelled)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -240,6 +246,14 @@ pub fn derived_groups(id: &CitizenId, on: NaiveDate) -> Vec<&'static str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_completed_refused_or_cancelled_referrals_have_ended() {
+        use ReferralStatus as R;
+        let ended: Vec<R> =
+            [R::Pending, R::Accepted, R::Completed, R::Rejected, R::Returned, R::Cancelled].into_iter().filter(|s| s.has_ended()).collect();
+        assert_eq!(ended, [R::Completed, R::Rejected, R::Cancelled]);
+    }
     use super::*;
 
     #[test]

@@ -160,6 +160,11 @@ pub async fn reject_application(
 /// Close an application
 ///
 /// `accepted` or `in_service` → `closed`, with the outcome. Needs `If-Match`.
+/// An application closes when every referral it made has ended (completed,
+/// refused or cancelled); while one is pending, accepted or returned the
+/// close is refused with `referrals_unfinished` and the open referrals,
+/// unless `close_despite_open_referrals` gives the reason, which is
+/// audited (一表受理、协同办理: the departments finish first).
 ///
 /// Permission: `application:write`.
 #[utoipa::path(
@@ -172,6 +177,7 @@ pub async fn reject_application(
         (status = 200, description = "Closed", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such application in the caller's region"),
         (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        (status = 422, description = "Referrals have not ended (`referrals_unfinished`, with `details.open_referrals`)"),
     )
 )]
 #[post("/applications/{id}/close")]
@@ -182,7 +188,7 @@ pub async fn close_application(
     if_match: IfMatch,
     body: ValidJson<CloseInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = ActionInput::Close { outcome: body.0.outcome };
+    let input = ActionInput::Close { outcome: body.0.outcome, despite_open_referrals: body.0.close_despite_open_referrals };
     Ok(application_reply(applications::act(&state.db, &ctx, *id, if_match.0, input).await?))
 }
 
