@@ -354,3 +354,30 @@ async fn a_duplicate_from_another_area_answers_without_detail_and_is_limited() {
     let audit = app.get("/api/v1/audit-events?action=duplicate.outside_scope", Some(&admin)).await;
     assert_eq!(audit.body["items"].as_array().unwrap().len(), 20, "each answer is on record");
 }
+
+/// Eligibility is the categories' validity on the day, and a consent is not
+/// dated in the future (a person whose transition period ended in 2024
+/// applied, with a consent dated 2027, and was accepted).
+#[actix_web::test]
+async fn an_application_needs_a_category_in_force_and_a_consent_not_in_the_future() {
+    let app = spawn_app().await;
+    let (_, a, _) = setup(&app).await;
+    let mut lapsed = person(ID_WOMAN_1949, "640202001001");
+    lapsed["categories"] = json!([{"category": "poverty_return_monitoring", "valid_from": "2023-01-01", "valid_to": "2024-06-30"}]);
+    lapsed["material_assistance"] = json!([]);
+    let created = app.post_json("/api/v1/beneficiaries", Some(&a), &lapsed).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let body = |date: &str| {
+        json!({"channel": "walk_in", "beneficiary_id": created.body["id"], "consent": {"given": true, "date": date, "method": "written"},
+            "items": [{"kind": "service", "service_code": "meals"}]})
+    };
+    let refused = app.post_json("/api/v1/applications", Some(&a), &body("2025-03-01")).await;
+    refused.assert_problem(422, "no_category_in_force");
+    assert_eq!(refused.body["details"]["categories"][0]["valid_to"], "2024-06-30", "{}", refused.text);
+    let future = app.post_json("/api/v1/applications", Some(&a), &body("2999-06-01")).await;
+    future.assert_problem(422, "validation_failed");
+    assert_eq!(
+        (future.body["errors"][0]["field"].as_str(), future.body["errors"][0]["code"].as_str()),
+        (Some("consent.date"), Some("in_future"))
+    );
+}

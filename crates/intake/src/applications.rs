@@ -3,8 +3,8 @@
 //! becomes a referral to its department when the application is accepted,
 //! in the same transaction.
 
-use crate::beneficiaries::{self, CreateBeneficiary};
-use crate::entity::{application, application_item, referral};
+use crate::beneficiaries::{self, CategoryRecord, CreateBeneficiary};
+use crate::entity::{application, application_item, beneficiary, referral};
 use crate::rules::{ApplicationAction, ApplicationStatus, Matter, ReferralStatus, add_working_days};
 use chrono::{DateTime, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
@@ -214,9 +214,13 @@ fn view(m: application::Model, items: Vec<application_item::Model>) -> Result<Ap
     })
 }
 
-/// Every item must say what it is; transfers need consent to share data.
-pub fn check_items(items: &[ItemInput], consent: &Consent) -> Result<(), DomainError> {
+/// Every item must say what it is; transfers need consent to share data,
+/// and a consent is not dated after `today`.
+pub fn check_items(items: &[ItemInput], consent: &Consent, today: NaiveDate) -> Result<(), DomainError> {
     let mut errors = Vec::new();
+    if consent.date > today {
+        errors.push(FieldError::new("consent.date", "in_future", format!("a consent is not dated after today ({today})")));
+    }
     for (i, item) in items.iter().enumerate() {
         let at = |f: &str| format!("items[{i}].{f}");
         match item.kind {
@@ -258,6 +262,21 @@ pub fn check_items(items: &[ItemInput], consent: &Consent) -> Result<(), DomainE
     if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
 }
 
+/// Service-type assistance is for people in a category on the day they
+/// apply: a category whose validity ended (a transition period over) or has
+/// not begun does not count, whatever the record's status says.
+fn eligible_on(person: &beneficiary::Model, today: NaiveDate) -> Result<(), DomainError> {
+    let categories: Vec<CategoryRecord> = jiuzhu_core::stored_json::from_column("beneficiaries.categories", &person.categories)?;
+    if categories.iter().any(|c| c.in_force_on(today)) {
+        return Ok(());
+    }
+    Err(DomainError::RuleWithDetails {
+        code: "no_category_in_force",
+        message: format!("none of the person's categories is in force on {today}; update the categories first"),
+        details: serde_json::json!({"categories": categories, "on": today}),
+    })
+}
+
 async fn items_of(conn: &impl ConnectionTrait, id: Uuid) -> Result<Vec<application_item::Model>, DomainError> {
     Ok(application_item::Entity::find()
         .filter(application_item::Column::ApplicationId.eq(id))
@@ -290,7 +309,8 @@ pub async fn insert(
     ctx: &Context,
     input: CreateApplication,
 ) -> Result<(application::Model, Vec<application_item::Model>), DomainError> {
-    check_items(&input.items, &input.consent)?;
+    let today = ctx.now.date_naive();
+    check_items(&input.items, &input.consent, today)?;
     let person = match (input.beneficiary_id, input.applicant) {
         (Some(id), None) => beneficiaries::find_in_scope(conn, ctx, id).await.map_err(|e| match e {
             DomainError::NotFound => DomainError::field("beneficiary_id", "beneficiary_unknown", "no such person in your region"),
@@ -299,6 +319,7 @@ pub async fn insert(
         (None, Some(applicant)) => beneficiaries::insert(conn, ctx, applicant, "applicant").await?,
         _ => return Err(DomainError::field("beneficiary_id", "applicant_choice", "give exactly one of beneficiary_id and applicant")),
     };
+    eligible_on(&person, today)?;
     let region = match &input.region_code {
         Some(code) => beneficiaries::service_region(conn, ctx, code, "region_code").await?.to_string(),
         None => person.region_code.clone(),
@@ -554,6 +575,17 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
 mod tests {
     use super::*;
 
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()
+    }
+
+    #[test]
+    fn a_consent_is_not_dated_after_today() {
+        let DomainError::Validation(fields) = check_items(&[], &consent(true), day().pred_opt().unwrap()).unwrap_err() else { panic!() };
+        assert_eq!((fields[0].field.as_str(), fields[0].code.as_str()), ("consent.date", "in_future"));
+        assert!(check_items(&[], &consent(true), day()).is_ok(), "today is fine");
+    }
+
     fn consent(given: bool) -> Consent {
         Consent { given, date: NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(), method: ConsentMethod::Written }
     }
@@ -565,13 +597,13 @@ mod tests {
     #[test]
     fn items_must_be_well_formed() {
         let good = [item(ItemKind::Service, Some("meals"), None), item(ItemKind::Transfer, None, Some(Matter::LegalAid))];
-        assert!(check_items(&good, &consent(true)).is_ok());
+        assert!(check_items(&good, &consent(true), day()).is_ok());
         let bad = [
             item(ItemKind::Service, Some("space_travel"), None),
             item(ItemKind::Transfer, None, None),
             item(ItemKind::Service, None, None),
         ];
-        let DomainError::Validation(fields) = check_items(&bad, &consent(true)).unwrap_err() else { panic!() };
+        let DomainError::Validation(fields) = check_items(&bad, &consent(true), day()).unwrap_err() else { panic!() };
         let codes: Vec<_> = fields.iter().map(|f| f.code.as_str()).collect();
         assert_eq!(codes, ["service_unknown", "required", "required"]);
     }
@@ -579,7 +611,7 @@ mod tests {
     #[test]
     fn transfers_need_consent() {
         let DomainError::Validation(fields) =
-            check_items(&[item(ItemKind::Transfer, None, Some(Matter::Youth))], &consent(false)).unwrap_err()
+            check_items(&[item(ItemKind::Transfer, None, Some(Matter::Youth))], &consent(false), day()).unwrap_err()
         else {
             panic!()
         };

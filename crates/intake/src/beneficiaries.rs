@@ -72,6 +72,13 @@ pub struct CategoryRecord {
     pub valid_to: Option<NaiveDate>,
 }
 
+impl CategoryRecord {
+    /// Whether the category holds on `day`: from `valid_from` to `valid_to`, both included.
+    pub fn in_force_on(&self, day: NaiveDate) -> bool {
+        self.valid_from <= day && self.valid_to.is_none_or(|to| day <= to)
+    }
+}
+
 /// Groups served. `elderly`, `minor` and `woman` derive from the ID and
 /// cannot be set; the others are set by staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

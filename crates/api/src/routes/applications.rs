@@ -28,7 +28,11 @@ pub struct ApplicationQuery {
 /// One application holds several needs: `service` items (a catalogue code,
 /// or free text to assess) and `transfer` items (a matter another
 /// department owns). Name an existing `beneficiary_id`, or give `applicant`
-/// to register the person in the same transaction. Transfers need consent.
+/// to register the person in the same transaction. Transfers need consent,
+/// and the consent is not dated after today (`consent.date`: `in_future`).
+/// The person must hold a category in force today (`valid_from` to
+/// `valid_to`): a lapsed transition period or a category not yet begun does
+/// not make them eligible (`no_category_in_force`).
 ///
 /// Permission: `application:write` (and `beneficiary:write` for an inline applicant).
 #[utoipa::path(
@@ -40,6 +44,7 @@ pub struct ApplicationQuery {
         (status = 201, description = "Submitted", body = ApplicationView,
             headers(("Location" = String, description = "URL of the application"), ("ETag" = String, description = "Its version"))),
         (status = 409, description = "The inline applicant's ID number is registered (`id_number_registered`)"),
+        (status = 422, description = "No category of the person is in force today (`no_category_in_force`, with `details.categories`), or a field is invalid"),
     )
 )]
 #[post("/applications")]
