@@ -182,7 +182,7 @@ pub async fn reject_application(
         (status = 200, description = "Closed", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such application in the caller's region"),
         (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
-        (status = 422, description = "Referrals have not ended (`referrals_unfinished`, with `details.open_referrals`)"),
+        (status = 422, description = "Referrals have not ended (`referrals_unfinished`, with `details.open_referrals`), or a field is invalid"),
     )
 )]
 #[post("/applications/{id}/close")]
