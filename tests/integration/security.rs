@@ -316,24 +316,7 @@ async fn rechain_plain(app: &TestApp, tamper: Option<i64>) -> String {
         if Some(row.seq) == tamper {
             row.outcome = "failure".into();
         }
-        let at = row.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        let (seq, id, entity_id) = (row.seq.to_string(), row.id.to_string(), row.entity_id.clone().unwrap_or_default());
-        let parts: Vec<&[u8]> = vec![
-            prev.as_bytes(),
-            seq.as_bytes(),
-            id.as_bytes(),
-            at.as_bytes(),
-            row.actor.as_bytes(),
-            row.actor_role.as_bytes(),
-            row.action.as_bytes(),
-            row.entity_type.as_bytes(),
-            entity_id.as_bytes(),
-            row.region_code.as_bytes(),
-            row.outcome.as_bytes(),
-            row.request_id.as_bytes(),
-            row.detail.as_bytes(),
-        ];
-        let hash = jiuzhu_platform::hash::sha256_hex(&parts);
+        let hash = jiuzhu_platform::audit::plain_link(&prev, &row);
         let outcome = row.outcome.clone();
         let mut model: audit_event::ActiveModel = row.into();
         model.outcome = Set(outcome);

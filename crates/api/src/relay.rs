@@ -3,7 +3,7 @@
 //! node is doing it (see `jiuzhu_platform::relay`).
 
 use jiuzhu_platform::Db;
-use jiuzhu_platform::relay::{self, BATCH, Wait};
+use jiuzhu_platform::relay::{self, BATCH};
 use std::time::Duration;
 
 /// Starts the tick on the current actix runtime; a full batch is followed
@@ -13,7 +13,7 @@ pub fn spawn(db: Db, every: Duration) {
     actix_web::rt::spawn(async move {
         loop {
             loop {
-                match relay::pass(&db, Wait::No).await {
+                match relay::tick(&db).await {
                     Ok(moved) if moved as u64 >= BATCH => continue,
                     Ok(_) => break,
                     Err(error) => {

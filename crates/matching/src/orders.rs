@@ -163,7 +163,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
     }
     let order_id = new_id();
     if let Some(need_id) = input.need_id {
-        needs::move_status(&*txn, ctx, need_id, NeedStatus::Matched, serde_json::json!({"service_order_id": order_id})).await?;
+        move_need(&*txn, ctx, need_id, NeedStatus::Matched, order_id).await?;
     }
     let model = service_order::ActiveModel {
         id: Set(order_id),
@@ -266,7 +266,7 @@ pub async fn act(
             _ => None,
         };
         if let Some(status) = need_status {
-            move_need(&*txn, ctx, need_id, status, &updated).await?;
+            move_need(&*txn, ctx, need_id, status, updated.id).await?;
         }
     }
     if action == OrderAction::Complete {
@@ -284,9 +284,9 @@ async fn move_need(
     ctx: &Context,
     need_id: Uuid,
     status: NeedStatus,
-    order: &service_order::Model,
+    order_id: Uuid,
 ) -> Result<(), DomainError> {
-    needs::move_status(conn, ctx, need_id, status, serde_json::json!({"service_order_id": order.id})).await?;
+    needs::move_status(conn, ctx, need_id, status, serde_json::json!({"service_order_id": order_id})).await?;
     Ok(())
 }
 
@@ -314,7 +314,7 @@ pub async fn cancel_open_for_provider(
         model.updated_at = Set(ctx.now);
         let updated = model.update(conn).await?;
         if let Some(need_id) = updated.need_id {
-            move_need(conn, ctx, need_id, NeedStatus::Open, &updated).await?;
+            move_need(conn, ctx, need_id, NeedStatus::Open, updated.id).await?;
         }
         publish(conn, ctx, "service_order.cancelled", &updated).await?;
     }

@@ -112,6 +112,12 @@ fn row_hash(key: Option<&[u8]>, prev_hash: &str, row: &audit_event::Model) -> St
     }
 }
 
+/// A row's link in a plain chain (before keys): what anyone who can read
+/// the rows can compute, which is why a chain is re-keyed (`adopt_key`).
+pub fn plain_link(prev_hash: &str, row: &audit_event::Model) -> String {
+    row_hash(None, prev_hash, row)
+}
+
 /// Reads the chain in `seq` order a batch at a time, checking each row's
 /// sequence number and link under the chain's scheme.
 struct ChainWalk<'k> {
@@ -230,8 +236,7 @@ pub async fn chain_pending(conn: &impl ConnectionTrait, limit: u64) -> Result<us
         .await?
         .ok_or_else(|| DomainError::Internal("audit chain head is missing".into()))?;
     let key = chain_key()?;
-    let count = waiting.len();
-    let mut rows = Vec::with_capacity(count);
+    let mut rows = Vec::with_capacity(moved.len());
     let (mut seq, mut hash) = (head.seq, head.hash);
     for waiting_row in waiting {
         let row = chained(&key, seq, &hash, waiting_row);
@@ -239,6 +244,7 @@ pub async fn chain_pending(conn: &impl ConnectionTrait, limit: u64) -> Result<us
         rows.push(row);
     }
     crate::bulk::insert_all::<audit_event::ActiveModel, _>(conn, rows).await?;
+    let count = moved.len();
     audit_inbox::Entity::delete_many().filter(audit_inbox::Column::Entry.is_in(moved)).exec(conn).await?;
     audit_chain_head::ActiveModel { id: Set(1), seq: Set(seq), hash: Set(hash), scheme: sea_orm::ActiveValue::NotSet }.update(conn).await?;
     Ok(count)

@@ -82,35 +82,43 @@ fn sqlite_file(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
+/// Which database a URL names.
+fn backend_of(url: &str) -> Option<Backend> {
+    if url.starts_with("sqlite:") {
+        Some(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Some(Backend::Postgres)
+    } else {
+        None
+    }
+}
+
+/// The pool settings of every connection to `url`: its size, one kept
+/// open, a 10 s wait for a free connection, and no per-statement logging.
+fn pool_options(url: &str, max_connections: u32) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_string());
+    options.max_connections(max_connections).min_connections(1).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
+    options
+}
+
 impl Db {
     /// Connects to `url`: `sqlite://…` or `postgres://…`. For SQLite the
     /// file's folder is created, and connections use WAL, a busy timeout and
     /// foreign keys.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DbErr> {
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres
-        } else {
-            return Err(DbErr::Custom("database URL must start with sqlite: or postgres://".into()));
-        };
+        let backend = backend_of(url).ok_or_else(|| DbErr::Custom("database URL must start with sqlite: or postgres://".into()))?;
         if let Some(parent) = sqlite_file(url).and_then(|file| std::path::Path::new(file).parent())
             && !parent.as_os_str().is_empty()
         {
             std::fs::create_dir_all(parent).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
         }
-        let mut options = ConnectOptions::new(url.to_string());
-        options
-            .max_connections(max_connections)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|o| {
-                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true)
-            });
+        let mut options = pool_options(url, max_connections);
+        options.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
         let conn = sea_orm::Database::connect(options).await?;
         let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
         Ok(Self { conn, replica: None, backend, write_gate })
@@ -119,12 +127,10 @@ impl Db {
     /// Sends reports and exports to a read-only replica of the same
     /// database (PostgreSQL hot standby) at `url`.
     pub async fn with_replica(mut self, url: &str, max_connections: u32) -> Result<Self, DbErr> {
-        if self.backend != Backend::Postgres || !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if self.backend != Backend::Postgres || backend_of(url) != Some(Backend::Postgres) {
             return Err(DbErr::Custom("a read replica is a PostgreSQL standby of a PostgreSQL primary".into()));
         }
-        let mut options = ConnectOptions::new(url.to_string());
-        options.max_connections(max_connections).min_connections(1).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
-        self.replica = Some(sea_orm::Database::connect(options).await?);
+        self.replica = Some(sea_orm::Database::connect(pool_options(url, max_connections)).await?);
         Ok(self)
     }
 

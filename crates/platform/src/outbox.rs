@@ -7,7 +7,6 @@ use crate::entity::{event, event_inbox};
 use crate::scope::within;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::{Actor, Context, DomainError, Page, PageRequest, Role, id::new_id};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -53,9 +52,7 @@ pub async fn publish_all(conn: &impl ConnectionTrait, at: DateTime<Utc>, events:
 
 /// The newest feed position (0 while the feed is empty).
 pub async fn newest_position(conn: &impl ConnectionTrait) -> Result<i64, DomainError> {
-    let newest: Option<Option<i64>> =
-        event::Entity::find().select_only().expr(Expr::col(event::Column::Position).max()).into_tuple().one(conn).await?;
-    Ok(newest.flatten().unwrap_or(0))
+    Ok(crate::relay::newest::<event::Entity>(conn, event::Column::Position).await?.unwrap_or(0))
 }
 
 /// Gives up to `limit` committed inbox events, oldest entry first, the next
@@ -70,7 +67,6 @@ pub async fn position_pending(conn: &impl ConnectionTrait, limit: u64) -> Result
     }
     // Exactly the rows read: a row committed since this read stays for the next pass.
     let moved: Vec<i64> = waiting.iter().map(|row| row.entry).collect();
-    let count = waiting.len();
     let start = newest_position(conn).await?;
     let numbered = waiting.into_iter().zip(start + 1..).map(|(row, position)| event::ActiveModel {
         id: Set(row.id),
@@ -84,6 +80,7 @@ pub async fn position_pending(conn: &impl ConnectionTrait, limit: u64) -> Result
         position: Set(position),
     });
     crate::bulk::insert_all::<event::ActiveModel, _>(conn, numbered).await?;
+    let count = moved.len();
     event_inbox::Entity::delete_many().filter(event_inbox::Column::Entry.is_in(moved)).exec(conn).await?;
     Ok(count)
 }

@@ -25,13 +25,19 @@ pub enum Wait {
     No,
 }
 
+/// The background tick's pass: none at all (no transaction, no lock) while
+/// both inboxes are empty, otherwise `pass` without waiting for another node.
+pub async fn tick(db: &Db) -> Result<usize, DomainError> {
+    if Marks::now(db.conn()).await?.nothing() {
+        return Ok(0);
+    }
+    pass(db, Wait::No).await
+}
+
 /// One pass: up to `BATCH` rows of each inbox, in one transaction. Returns
 /// how many rows moved (0 also when another node holds the relay and
 /// `wait` is `No`).
 pub async fn pass(db: &Db, wait: Wait) -> Result<usize, DomainError> {
-    if Marks::now(db.conn()).await?.nothing() {
-        return Ok(0);
-    }
     let txn = db.begin_write().await?;
     let held = match wait {
         Wait::Yes => {
@@ -59,8 +65,8 @@ struct Marks {
 impl Marks {
     async fn now(conn: &impl ConnectionTrait) -> Result<Self, DomainError> {
         Ok(Self {
-            audit: newest_entry::<audit_inbox::Entity>(conn, audit_inbox::Column::Entry).await?,
-            events: newest_entry::<event_inbox::Entity>(conn, event_inbox::Column::Entry).await?,
+            audit: newest::<audit_inbox::Entity>(conn, audit_inbox::Column::Entry).await?,
+            events: newest::<event_inbox::Entity>(conn, event_inbox::Column::Entry).await?,
         })
     }
 
@@ -75,8 +81,9 @@ impl Marks {
     }
 }
 
-async fn newest_entry<E: EntityTrait>(conn: &impl ConnectionTrait, entry: E::Column) -> Result<Option<i64>, DomainError> {
-    let newest: Option<Option<i64>> = E::find().select_only().expr(Expr::col(entry).max()).into_tuple().one(conn).await?;
+/// The largest value of an integer column (`None` while the table is empty).
+pub(crate) async fn newest<E: EntityTrait>(conn: &impl ConnectionTrait, column: E::Column) -> Result<Option<i64>, DomainError> {
+    let newest: Option<Option<i64>> = E::find().select_only().expr(Expr::col(column).max()).into_tuple().one(conn).await?;
     Ok(newest.flatten())
 }
 
