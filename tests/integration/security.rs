@@ -682,3 +682,41 @@ async fn concurrent_wrong_passwords_meet_the_lock_out_at_five() {
     let after = app.post_json("/api/v1/auth/token", None, &right).await;
     assert_eq!(after.status, if checked == 5 { 429 } else { 200 }, "{}", after.text);
 }
+
+/// A key's claim is written by the request's first write transaction and
+/// commits or rolls back with it: a write that rolls back leaves the key
+/// free; while one request's write holds the key, another request's write
+/// with the same key waits for it, then is refused (409) before it writes.
+#[actix_web::test]
+async fn a_key_is_claimed_by_the_write_it_guards() {
+    use jiuzhu_platform::idempotency::{self, Claim, ClaimSlot, ClaimState, PendingClaim};
+    let app = spawn_app().await;
+    let now = jiuzhu_core::Clock::now(&jiuzhu_core::SystemClock);
+    let claim = PendingClaim { owner: "tester".into(), key: "k-1".into(), request_hash: "h".into(), at: now };
+    let look_up = || idempotency::look_up(&app.db, "tester", "k-1", "h", now);
+
+    let rolled_back = ClaimSlot::new(claim.clone());
+    idempotency::claimed(rolled_back.clone(), async { drop(app.db.begin_write().await.unwrap()) }).await;
+    assert_eq!(rolled_back.state(), ClaimState::Written);
+    assert_eq!(look_up().await.unwrap(), Claim::Fresh, "the claim went with its rolled-back write");
+
+    let first = ClaimSlot::new(claim.clone());
+    let holding = idempotency::claimed(first.clone(), async { app.db.begin_write().await.unwrap() }).await;
+    let second = ClaimSlot::new(claim.clone());
+    let (refused, ()) = tokio::join!(idempotency::claimed(second.clone(), async { app.db.begin_write().await.map(drop) }), async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        holding.commit().await.unwrap();
+    });
+    assert_eq!(second.state(), ClaimState::HeldElsewhere);
+    let refusal = jiuzhu_core::DomainError::from(refused.unwrap_err());
+    assert!(matches!(refusal, jiuzhu_core::DomainError::Conflict { code: "idempotency_key_in_flight", .. }), "{refusal:?}");
+    assert_eq!(look_up().await.unwrap(), Claim::InFlight, "the first write's claim committed with it");
+
+    let later = ClaimSlot::new(PendingClaim { key: "k-2".into(), ..claim });
+    idempotency::claimed(later.clone(), async {
+        app.db.begin_write().await.unwrap().commit().await.unwrap();
+        app.db.begin_write().await.unwrap().commit().await.unwrap();
+    })
+    .await;
+    assert_eq!(later.state(), ClaimState::Written, "only the first write transaction carries the claim");
+}

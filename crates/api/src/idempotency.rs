@@ -3,7 +3,8 @@
 //! replay gets that response (with `Idempotent-Replayed: true`); the same
 //! key with another request answers 422; a replay while the first is still
 //! running answers 409. Failed first attempts release the key, so a retry
-//! runs again.
+//! runs again. The claim itself is written by the request's first write
+//! transaction (`jiuzhu_platform::idempotency::claimed`).
 
 use crate::auth::{TokenService, bearer_token};
 use crate::json::BodyLimit;
@@ -15,12 +16,12 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage, HttpResponse, web};
+use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
-use jiuzhu_core::DomainError;
+use jiuzhu_core::{Actor, DomainError};
 use jiuzhu_platform::audit::{Entry, Outcome, Who};
 use jiuzhu_platform::hash::sha256_hex;
-use jiuzhu_platform::idempotency::{self, Claim, MAX_KEY_LEN, StoredResponse};
+use jiuzhu_platform::idempotency::{self, Claim, ClaimSlot, ClaimState, MAX_KEY_LEN, PendingClaim, StoredResponse};
 use jiuzhu_platform::record::audit_alone;
 
 pub const HEADER: &str = "idempotency-key";
@@ -73,53 +74,30 @@ pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 
     let body = read_payload(&mut req).await?;
     let fingerprint = sha256_hex(&[req.method().as_str().as_bytes(), req.path().as_bytes(), req.query_string().as_bytes(), &body]);
     let now = state.clock.now();
-    match idempotency::claim(&state.db, &owner, &key, &fingerprint, now).await.map_err(ApiError::from)? {
-        Claim::Replay(stored) => {
-            // A replay discloses again what the first answer disclosed: audited.
-            let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
-            let who = Who { subject: owner.clone(), role: actor.role.code().to_string(), request_id, at: now };
-            let entry = Entry {
-                action: "request.replayed".into(),
-                entity_type: "request".into(),
-                entity_id: Some(req.path().to_string()),
-                region_code: actor.region.to_string(),
-                outcome: Outcome::Success,
-                detail: serde_json::json!({"status": stored.status}),
-            };
-            audit_alone(&state.db, &who, entry).await.map_err(ApiError::from)?;
-            return Ok(req.into_response(replay(stored)));
-        }
-        Claim::InFlight => {
-            return Err(ApiError::Domain(DomainError::conflict(
-                "idempotency_key_in_flight",
-                "a request with this Idempotency-Key is still being processed",
-            ))
-            .into());
-        }
-        Claim::Mismatch => {
-            return Err(ApiError::Domain(DomainError::rule(
-                "idempotency_key_reused",
-                "this Idempotency-Key was used with a different request",
-            ))
-            .into());
-        }
-        Claim::Fresh => {}
+    let on_record = idempotency::look_up(&state.db, &owner, &key, &fingerprint, now).await.map_err(ApiError::from)?;
+    if let Some(answer) = answer_on_record(&state, req.request(), &actor, on_record).await? {
+        return Ok(req.into_response(answer));
     }
     let (_, mut payload) = actix_http::h1::Payload::create(true);
     payload.unread_data(body);
     req.set_payload(payload.into());
 
-    let response = match next.call(req).await {
-        Ok(response) => response.map_into_boxed_body(),
-        Err(error) => {
-            idempotency::release(&state.db, &owner, &key).await.map_err(ApiError::from)?;
-            return Err(error);
+    let claim = PendingClaim { owner, key, request_hash: fingerprint, at: now };
+    let slot = ClaimSlot::new(claim.clone());
+    let outcome = idempotency::claimed(slot.clone(), next.call(req)).await;
+    let written = match slot.state() {
+        ClaimState::HeldElsewhere => return held_elsewhere(&state, &actor, &claim, outcome).await,
+        state => state == ClaimState::Written,
+    };
+    let response = match outcome {
+        Ok(response) if response.status().is_success() => response.map_into_boxed_body(),
+        failed => {
+            if written {
+                idempotency::release(&state.db, &claim).await.map_err(ApiError::from)?;
+            }
+            return failed.map(ServiceResponse::map_into_boxed_body);
         }
     };
-    if !response.status().is_success() {
-        idempotency::release(&state.db, &owner, &key).await.map_err(ApiError::from)?;
-        return Ok(response);
-    }
     let (request, response) = response.into_parts();
     let status = response.status();
     let headers: Vec<(String, String)> = KEPT_HEADERS
@@ -130,8 +108,62 @@ pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 
     let bytes =
         actix_web::body::to_bytes(body).await.map_err(|_| ApiError::Domain(DomainError::Internal("response body unreadable".into())))?;
     let stored = StoredResponse { status: status.as_u16(), body: String::from_utf8_lossy(&bytes).to_string(), headers };
-    idempotency::complete(&state.db, &owner, &key, &stored).await.map_err(ApiError::from)?;
+    idempotency::complete(&state.db, &claim, &stored).await.map_err(ApiError::from)?;
     Ok(ServiceResponse::new(request, head.set_body(BoxBody::new(bytes))))
+}
+
+/// Another request with this key wrote first, so the handler's write was
+/// refused: that request's answer, once stored, is this one's too.
+async fn held_elsewhere<B: MessageBody + 'static>(
+    state: &AppState,
+    actor: &Actor,
+    claim: &PendingClaim,
+    outcome: Result<ServiceResponse<B>, Error>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let (request, refusal) = outcome?.map_into_boxed_body().into_parts();
+    let on_record =
+        idempotency::look_up(&state.db, &claim.owner, &claim.key, &claim.request_hash, claim.at).await.map_err(ApiError::from)?;
+    Ok(match answer_on_record(state, &request, actor, on_record).await {
+        Ok(Some(answer)) => ServiceResponse::new(request, answer),
+        Ok(None) => ServiceResponse::new(request, refusal),
+        Err(problem) => return Err(problem.into()),
+    })
+}
+
+/// The answer a key's record gives without running the request: the stored
+/// response (a replay, audited: it discloses again what the first answer
+/// disclosed), 409 while the first is in flight, 422 for another request;
+/// `None` when the key is free.
+async fn answer_on_record(
+    state: &AppState,
+    request: &HttpRequest,
+    actor: &Actor,
+    on_record: Claim,
+) -> Result<Option<HttpResponse>, ApiError> {
+    match on_record {
+        Claim::Fresh => Ok(None),
+        Claim::Replay(stored) => {
+            let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+            let who = Who { subject: actor.subject.clone(), role: actor.role.code().to_string(), request_id, at: state.clock.now() };
+            let entry = Entry {
+                action: "request.replayed".into(),
+                entity_type: "request".into(),
+                entity_id: Some(request.path().to_string()),
+                region_code: actor.region.to_string(),
+                outcome: Outcome::Success,
+                detail: serde_json::json!({"status": stored.status}),
+            };
+            audit_alone(&state.db, &who, entry).await?;
+            Ok(Some(replay(stored)))
+        }
+        Claim::InFlight => Err(ApiError::Domain(DomainError::conflict(
+            "idempotency_key_in_flight",
+            "a request with this Idempotency-Key is still being processed",
+        ))),
+        Claim::Mismatch => {
+            Err(ApiError::Domain(DomainError::rule("idempotency_key_reused", "this Idempotency-Key was used with a different request")))
+        }
+    }
 }
 
 fn bearer(req: &ServiceRequest) -> Option<String> {

@@ -80,6 +80,10 @@ impl DomainError {
     }
 }
 
+/// The reason a write transaction was refused because another request holds
+/// its `Idempotency-Key` (the platform's idempotency claim).
+pub const KEY_HELD_ELSEWHERE: &str = "idempotency key held by another request";
+
 impl From<sea_orm::DbErr> for DomainError {
     /// A lost or unobtainable connection is an outage (503, try again); a
     /// unique key violated by a concurrent write is a conflict (409
@@ -89,6 +93,9 @@ impl From<sea_orm::DbErr> for DomainError {
     fn from(err: sea_orm::DbErr) -> Self {
         use sea_orm::sqlx::Error as Sqlx;
         use sea_orm::{DbErr, RuntimeErr, SqlErr};
+        if matches!(&err, DbErr::Custom(reason) if reason == KEY_HELD_ELSEWHERE) {
+            return Self::conflict("idempotency_key_in_flight", "a request with this Idempotency-Key is still being processed");
+        }
         if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
             return Self::Conflict {
                 code: "already_exists",

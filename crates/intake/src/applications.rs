@@ -342,22 +342,27 @@ pub async fn insert(
     }
     .insert(conn)
     .await?;
-    let mut items = Vec::new();
-    for (position, item) in input.items.into_iter().enumerate() {
-        let stored = application_item::ActiveModel {
-            id: Set(new_id()),
-            application_id: Set(id),
-            position: Set(position as i32),
-            kind: Set(code_of(item.kind)),
-            service_code: Set(item.service_code),
-            matter: Set(item.matter.map(|m| m.code().to_string())),
-            department: Set(item.matter.map(|m| m.department().to_string())),
-            description: Set(item.description),
-            resolved_by_assessment: Set(None),
-        }
-        .insert(conn)
-        .await?;
-        items.push(stored);
+    let items: Vec<application_item::Model> = input
+        .items
+        .into_iter()
+        .enumerate()
+        .map(|(position, item)| application_item::Model {
+            id: new_id(),
+            application_id: id,
+            position: position as i32,
+            kind: code_of(item.kind),
+            service_code: item.service_code,
+            matter: item.matter.map(|m| m.code().to_string()),
+            department: item.matter.map(|m| m.department().to_string()),
+            description: item.description,
+            resolved_by_assessment: None,
+        })
+        .collect();
+    if !items.is_empty() {
+        // One statement for all the items.
+        application_item::Entity::insert_many(items.iter().cloned().map(application_item::ActiveModel::from))
+            .exec_without_returning(conn)
+            .await?;
     }
     let data = serde_json::json!({"beneficiary_id": model.beneficiary_id, "channel": model.channel, "items": items.len()});
     record(conn, ctx, Change::published("application.created", "application", model.id, &model.region_code, data)).await?;

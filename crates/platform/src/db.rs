@@ -75,6 +75,20 @@ impl Deref for WriteTxn {
     }
 }
 
+/// The pool for a single self-committing write; on SQLite it holds the
+/// write gate until dropped.
+pub struct Autocommit<'a> {
+    conn: &'a DatabaseConnection,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl Deref for Autocommit<'_> {
+    type Target = DatabaseConnection;
+    fn deref(&self) -> &DatabaseConnection {
+        self.conn
+    }
+}
+
 /// Where an SQLite URL keeps its file, if it names one.
 fn sqlite_file(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
@@ -152,13 +166,27 @@ impl Db {
     }
 
     /// Begins the one transaction of a write use case.
+    /// Inside a request that carries an `Idempotency-Key`, the request's
+    /// first write transaction also writes the key's claim (see
+    /// `idempotency::claimed`), so the claim commits with the write.
     pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
-        let gate = match &self.write_gate {
+        let gate = self.gate().await;
+        let txn = self.conn.begin().await?;
+        crate::idempotency::write_pending(&txn).await?;
+        Ok(WriteTxn { txn, _gate: gate })
+    }
+
+    /// The pool, for one write statement that commits on its own (no
+    /// transaction round trips); on SQLite it holds the write gate.
+    pub async fn autocommit(&self) -> Autocommit<'_> {
+        Autocommit { conn: &self.conn, _gate: self.gate().await }
+    }
+
+    async fn gate(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_gate {
             Some(gate) => Some(gate.clone().lock_owned().await),
             None => None,
-        };
-        let txn = self.conn.begin().await?;
-        Ok(WriteTxn { txn, _gate: gate })
+        }
     }
 
     /// Refreshes PostgreSQL's planner statistics for `table` after a bulk
