@@ -11,6 +11,7 @@ pub mod cors;
 pub mod demo;
 pub mod extract;
 pub mod idempotency;
+pub mod jobs;
 pub mod json;
 pub mod logging;
 pub mod maintenance;

@@ -358,12 +358,7 @@ pub async fn insert(
             resolved_by_assessment: None,
         })
         .collect();
-    if !items.is_empty() {
-        // One statement for all the items.
-        application_item::Entity::insert_many(items.iter().cloned().map(application_item::ActiveModel::from))
-            .exec_without_returning(conn)
-            .await?;
-    }
+    jiuzhu_platform::bulk::insert_all::<application_item::ActiveModel, _>(conn, items.iter().cloned()).await?;
     let data = serde_json::json!({"beneficiary_id": model.beneficiary_id, "channel": model.channel, "items": items.len()});
     record(conn, ctx, Change::published("application.created", "application", model.id, &model.region_code, data)).await?;
     Ok((model, items))

@@ -270,7 +270,7 @@ enum RawRow {
 /// An opened upload: the CSV columns (if CSV) and the rows as `(line, raw row)`.
 struct OpenedUpload {
     columns: Option<HashMap<String, usize>>,
-    rows: Box<dyn Iterator<Item = (i64, RawRow)>>,
+    rows: Box<dyn Iterator<Item = (i64, RawRow)> + Send>,
 }
 
 /// Reads rows lazily; the file is never held whole. A CSV's header is

@@ -190,7 +190,7 @@ fn chained(key: &[u8], prev_seq: i64, prev_hash: &str, pending: audit_inbox::Mod
     row
 }
 
-fn pending(who: &Who, entry: Entry) -> audit_inbox::ActiveModel {
+pub(crate) fn pending(who: &Who, entry: Entry) -> audit_inbox::ActiveModel {
     audit_inbox::ActiveModel {
         entry: sea_orm::ActiveValue::NotSet,
         id: Set(new_id()),

@@ -30,7 +30,7 @@ impl NewEvent {
     }
 }
 
-fn pending(at: DateTime<Utc>, new: NewEvent) -> event_inbox::ActiveModel {
+pub(crate) fn pending(at: DateTime<Utc>, new: NewEvent) -> event_inbox::ActiveModel {
     event_inbox::ActiveModel {
         entry: NotSet,
         id: Set(new_id()),

@@ -81,8 +81,13 @@ pub async fn record(conn: &impl ConnectionTrait, ctx: &Context, change: Change) 
 /// audit rows and one of events, in the given order.
 pub async fn record_all(conn: &impl ConnectionTrait, ctx: &Context, changes: Vec<Change>) -> Result<(), DomainError> {
     let (entries, events): (Vec<_>, Vec<_>) = changes.into_iter().map(Change::split).unzip();
-    audit::append_all(conn, &Who::from(ctx), entries).await?;
-    outbox::publish_all(conn, ctx.now, events.into_iter().flatten().collect()).await
+    let who = Who::from(ctx);
+    let audit_rows = entries.into_iter().map(|entry| audit::pending(&who, entry));
+    let event_rows = events.into_iter().flatten().map(|event| outbox::pending(ctx.now, event));
+    crate::bulk::insert_both::<crate::entity::audit_inbox::ActiveModel, crate::entity::event_inbox::ActiveModel, _, _>(
+        conn, audit_rows, event_rows,
+    )
+    .await
 }
 
 /// Denials of one permission to one account are recorded once per this

@@ -1,8 +1,10 @@
 //! The "nothing but HTTP and the database" baseline: actix-web answering
 //! `GET /beneficiaries/{id}` with one primary-key read through sqlx, and
 //! (PostgreSQL) `POST /applications` inserting the rows an application
-//! create writes (the application and its items, in one transaction), with
-//! no auth, validation, scope check, masking, audit, event or idempotency.
+//! create writes, in one transaction: the application and its items, its
+//! audit row and its event (into the relay's inboxes) and the answer under
+//! its `Idempotency-Key`; with no auth, validation, scope check, masking,
+//! chaining or lookup of the key.
 //! jiuzhu's single-record reads and writes are reported as ratios of it.
 
 use actix_web::{App, HttpResponse, HttpServer, web};
@@ -83,10 +85,17 @@ struct NewApplication {
 
 const INSERT_APPLICATION: &str = "INSERT INTO applications (id, beneficiary_id, region_code, channel, submitted_by, proxy, consent, status, \
      reason, outcome, version, created_at, updated_at) VALUES ($1, $2, '640202001001', $3, 'baseline', NULL, $4, 'submitted', NULL, NULL, 1, $5, $5)";
+const INSERT_AUDIT: &str = "INSERT INTO audit_inbox (id, occurred_at, actor, actor_role, action, entity_type, entity_id, region_code, \
+     outcome, request_id, detail) VALUES ($1, $2, 'baseline', 'township_officer', 'application.created', 'application', $3, '640202001001', \
+     'success', '', '{}')";
+const INSERT_EVENT: &str = "INSERT INTO event_inbox (id, event_type, occurred_at, region_code, subject_id, data, department, provider_id) \
+     VALUES ($1, 'application.created', $2, '640202001001', $3, '{}', NULL, NULL)";
+const INSERT_ANSWER: &str = "INSERT INTO idempotency_keys (owner, key, request_hash, state, response_status, response_body, response_headers, \
+     created_at) VALUES ('baseline', $1, '', 'done', 201, $2, '[]', $3)";
 const INSERT_ITEM: &str = "INSERT INTO application_items (id, application_id, position, kind, service_code, matter, department, description, \
      resolved_by_assessment) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, NULL)";
 
-async fn insert_application(pool: &PgPool, new: NewApplication) -> Result<Uuid, sqlx::Error> {
+async fn insert_application(pool: &PgPool, new: NewApplication, key: String) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
     let mut txn = pool.begin().await?;
@@ -111,15 +120,21 @@ async fn insert_application(pool: &PgPool, new: NewApplication) -> Result<Uuid, 
             .execute(&mut *txn)
             .await?;
     }
+    sqlx::query(INSERT_AUDIT).bind(Uuid::now_v7()).bind(now).bind(id.to_string()).execute(&mut *txn).await?;
+    sqlx::query(INSERT_EVENT).bind(Uuid::now_v7()).bind(now).bind(id).execute(&mut *txn).await?;
+    let answer = serde_json::json!({"id": id}).to_string();
+    sqlx::query(INSERT_ANSWER).bind(key).bind(answer).bind(now).execute(&mut *txn).await?;
     txn.commit().await?;
     Ok(id)
 }
 
-async fn create(pool: web::Data<Pool>, body: web::Json<NewApplication>) -> HttpResponse {
+async fn create(pool: web::Data<Pool>, request: actix_web::HttpRequest, body: web::Json<NewApplication>) -> HttpResponse {
     let Pool::Postgres(pool) = pool.get_ref() else {
         return HttpResponse::NotImplemented().body("the write baseline is PostgreSQL's");
     };
-    match insert_application(pool, body.into_inner()).await {
+    let key =
+        request.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map_or_else(|| Uuid::now_v7().to_string(), str::to_string);
+    match insert_application(pool, body.into_inner(), key).await {
         Ok(id) => HttpResponse::Created().json(serde_json::json!({"id": id})),
         Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
     }

@@ -118,14 +118,14 @@ pub async fn start_import(
     let job = imports::create_job(&state.db, &ctx, "beneficiaries", format.code()).await?;
     let id = job.id;
     let (db, clock) = (state.db.clone(), state.clock.clone());
-    actix_web::rt::spawn(async move {
+    crate::jobs::spawn(async move {
         // The job beats while it runs, also while a batch waits on a lock,
         // so that housekeeping on any node leaves it alone.
         let heartbeat = {
             let (db, clock) = (db.clone(), clock.clone());
-            actix_web::rt::spawn(async move {
+            tokio::spawn(async move {
                 loop {
-                    actix_web::rt::time::sleep(imports::HEARTBEAT_EVERY).await;
+                    tokio::time::sleep(imports::HEARTBEAT_EVERY).await;
                     if let Err(error) = imports::beat(&db, id, clock.now()).await {
                         tracing::warn!(job = %id, %error, "import heartbeat failed");
                     }
