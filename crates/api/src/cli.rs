@@ -174,6 +174,10 @@ async fn print_status(db: &Db) -> Result<(), sea_orm::DbErr> {
 
 async fn connect(config: &Config) -> Result<Db, String> {
     let db = Db::connect(&config.database_url, config.max_connections).await.map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let db = db
+        .with_background_pool(&config.database_url, config.max_connections)
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
     match &config.read_database_url {
         Some(url) => db.with_replica(url, config.max_connections).await.map_err(|e| format!("cannot connect to the read replica: {e}")),
         None => Ok(db),

@@ -172,12 +172,13 @@ pub fn build_app(
 /// Binds and starts the server, its webhook worker and housekeeping; the server stops
 /// gracefully on SIGTERM or Ctrl-C.
 pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
-    webhook_worker::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.webhook_worker.clone());
-    crate::maintenance::spawn(shared.state.db.clone(), shared.state.clock.clone(), shared.import_abandoned_after);
-    crate::relay::spawn(shared.state.db.clone(), shared.relay_every);
-    crate::rate_limit::spawn_sync(shared.rate_limiter.clone().into_inner(), shared.state.db.clone(), shared.state.clock.clone());
+    let background = shared.state.db.background();
+    webhook_worker::spawn(background.clone(), shared.state.clock.clone(), shared.webhook_worker.clone());
+    crate::maintenance::spawn(background.clone(), shared.state.clock.clone(), shared.import_abandoned_after);
+    crate::relay::spawn(background.clone(), shared.relay_every);
+    crate::rate_limit::spawn_sync(shared.rate_limiter.clone().into_inner(), background.clone(), shared.state.clock.clone());
     crate::audit_trail::spawn(
-        shared.state.db.clone(),
+        background,
         shared.state.clock.clone(),
         shared.state.audit_checkpoint_file.clone(),
         shared.audit_checkpoint_every,

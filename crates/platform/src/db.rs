@@ -54,6 +54,9 @@ pub struct Db {
     replica: Option<DatabaseConnection>,
     backend: Backend,
     write_gate: Option<Arc<Mutex<()>>>,
+    /// The pool of work that runs beside requests (relay, imports,
+    /// webhooks, housekeeping), when it has one of its own.
+    background: Option<DatabaseConnection>,
 }
 
 /// A write transaction; on SQLite it holds the write gate until commit or drop.
@@ -135,7 +138,7 @@ impl Db {
         });
         let conn = sea_orm::Database::connect(options).await?;
         let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Self { conn, replica: None, backend, write_gate })
+        Ok(Self { conn, replica: None, backend, write_gate, background: None })
     }
 
     /// Sends reports and exports to a read-only replica of the same
@@ -146,6 +149,29 @@ impl Db {
         }
         self.replica = Some(sea_orm::Database::connect(pool_options(url, max_connections)).await?);
         Ok(self)
+    }
+
+    /// Gives background work a PostgreSQL pool of its own at `url` (the
+    /// same database). A connection's I/O is driven by the runtime that
+    /// opened it, so a request must not wait on a connection that a busy
+    /// background thread opened: with two pools, request threads use only
+    /// connections they opened, and a relay pass or an import batch never
+    /// delays a request's round trips. SQLite connections run on threads of
+    /// their own and need none.
+    pub async fn with_background_pool(mut self, url: &str, max_connections: u32) -> Result<Self, DbErr> {
+        if self.backend == Backend::Postgres {
+            self.background = Some(sea_orm::Database::connect(pool_options(url, max_connections)).await?);
+        }
+        Ok(self)
+    }
+
+    /// This database as background work uses it: its own pool when it has
+    /// one (see `with_background_pool`), the same write gate and replica.
+    pub fn background(&self) -> Db {
+        match &self.background {
+            Some(pool) => Db { conn: pool.clone(), background: None, ..self.clone() },
+            None => self.clone(),
+        }
     }
 
     pub fn backend(&self) -> Backend {

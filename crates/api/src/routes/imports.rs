@@ -117,7 +117,7 @@ pub async fn start_import(
     import::check_header(&upload.0, format)?;
     let job = imports::create_job(&state.db, &ctx, "beneficiaries", format.code()).await?;
     let id = job.id;
-    let (db, clock) = (state.db.clone(), state.clock.clone());
+    let (db, clock) = (state.db.background(), state.clock.clone());
     crate::jobs::spawn(async move {
         // The job beats while it runs, also while a batch waits on a lock,
         // so that housekeeping on any node leaves it alone.
