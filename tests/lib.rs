@@ -240,6 +240,11 @@ impl TestApp {
     /// A fund account, a provider and a project taken through bidding, award
     /// and contract: returns `(project_id, contract_id, provider_id)`.
     pub async fn contracted_project(&self, admin: &str, n: u32) -> (String, String, String) {
+        self.contracted_project_until(admin, n, "2026-03-31").await
+    }
+
+    /// `contracted_project` with a contract term ending on `term_end`.
+    pub async fn contracted_project_until(&self, admin: &str, n: u32, term_end: &str) -> (String, String, String) {
         use serde_json::json;
         let first17 = format!("52640200MJ{n:07}");
         let credit = format!("{first17}{}", jiuzhu_core::credit_code::check_character(first17.as_bytes()).unwrap());
@@ -289,7 +294,7 @@ impl TestApp {
         .await;
         self.post_json_with(&step("award"), Some(admin), &json!({}), &[("If-Match", "\"3\"")]).await;
         let contract = self
-            .post_json("/api/v1/contracts", Some(admin), &json!({"project_id": project, "term_start": "2025-04-01", "term_end": "2026-03-31", "services": [{"service_code": "meals", "quantity": 100}],
+            .post_json("/api/v1/contracts", Some(admin), &json!({"project_id": project, "term_start": "2025-04-01", "term_end": term_end, "services": [{"service_code": "meals", "quantity": 100}],
                 "quality_standards": "准时", "price_fen": 90_000, "settlement_method": "按季", "rights_and_obligations": "履约", "breach_liability": "扣减"}))
             .await;
         assert_eq!(contract.status, 201, "{}", contract.text);

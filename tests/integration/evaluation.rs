@@ -180,3 +180,34 @@ async fn an_appeal_is_decided_once_by_an_officer_outside_the_group() {
     let again = app.post_json(&format!("/api/v1/evaluations/{id}/appeals"), Some(&provider_token), &json!({"grounds": "再次申诉"})).await;
     again.assert_problem(409, "appeal_already_decided");
 }
+
+/// Acceptance comes when the term is over, or earlier with a reason for
+/// the early completion; settlement then closes the contract.
+#[actix_web::test]
+async fn acceptance_waits_for_the_term_and_settlement_closes_the_contract() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (project, contract, _) = app.contracted_project_until(&admin, 62, "2099-12-31").await;
+    let me = app.get("/api/v1/me", Some(&admin)).await.body["subject"].as_str().unwrap().to_string();
+    run(&app, &admin, &project, "mid_term", &me, 85).await;
+    run(&app, &admin, &project, "final", &me, 90).await;
+    let acceptance = format!("/api/v1/procurement-projects/{project}/acceptance");
+    let early = app.post_json_with(&acceptance, Some(&admin), &json!({"passed": true, "notes": "达标"}), &[("If-Match", "\"5\"")]).await;
+    early.assert_problem(422, "term_not_ended");
+    assert_eq!(early.body["details"]["term_end"], "2099-12-31");
+    let with_reason = json!({"passed": true, "notes": "达标", "early_completion_reason": "服务对象全部迁入集中供养机构，提前完成"});
+    let accepted = app.post_json_with(&acceptance, Some(&admin), &with_reason, &[("If-Match", "\"5\"")]).await;
+    assert_eq!(accepted.body["status"], "accepted", "{}", accepted.text);
+    let paid = app
+        .post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "final", "amount_fen": 90_000}))
+        .await;
+    assert_eq!(paid.status, 201, "{}", paid.text);
+    let settled = app
+        .post_json_with(&format!("/api/v1/procurement-projects/{project}/settle"), Some(&admin), &json!({}), &[("If-Match", "\"6\"")])
+        .await;
+    assert_eq!(settled.body["status"], "settled", "{}", settled.text);
+    assert_eq!(app.get(&format!("/api/v1/contracts/{contract}"), Some(&admin)).await.body["status"], "completed");
+    app.post_json(&format!("/api/v1/contracts/{contract}/supervisions"), Some(&admin), &json!({"kind": "site_visit", "note": "回访"}))
+        .await
+        .assert_problem(409, "contract_not_active");
+}

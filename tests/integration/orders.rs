@@ -357,3 +357,49 @@ async fn orders_move_their_need_and_a_sanction_cancels_open_orders() {
         matched.text
     );
 }
+
+/// What was bought bounds what is ordered and delivered: orders under a
+/// contract stay within its quantity of the service (declined and cancelled
+/// orders give theirs back), and a delivery has happened and stays within
+/// its order; a settled contract takes no new order.
+#[actix_web::test]
+async fn orders_and_deliveries_stay_within_what_was_bought() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let mut too_many = order(&w, &w.contracted, Some(&w.contract));
+    too_many["quantity"] = json!(1001);
+    let refused = app.post_json("/api/v1/service-orders", Some(&w.admin), &too_many).await;
+    refused.assert_problem(422, "contract_quantity_exceeded");
+    assert_eq!((refused.body["details"]["contracted"].as_i64(), refused.body["details"]["remaining"].as_i64()), (Some(1000), Some(1000)));
+    let mut most = order(&w, &w.contracted, Some(&w.contract));
+    most["quantity"] = json!(980);
+    let first = app.post_json("/api/v1/service-orders", Some(&w.admin), &most).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let over = app.post_json("/api/v1/service-orders", Some(&w.admin), &order(&w, &w.contracted, Some(&w.contract))).await;
+    over.assert_problem(422, "contract_quantity_exceeded");
+    assert_eq!(over.body["details"]["remaining"], 20);
+    let path = format!("/api/v1/service-orders/{}", first.body["id"].as_str().unwrap());
+    let cancelled =
+        app.post_json_with(&format!("{path}/cancel"), Some(&w.admin), &json!({"reason": "改派"}), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(cancelled.body["status"], "cancelled", "{}", cancelled.text);
+    let small = app.post_json("/api/v1/service-orders", Some(&w.admin), &order(&w, &w.contracted, Some(&w.contract))).await;
+    assert_eq!(small.status, 201, "a cancelled order gives its quantity back: {}", small.text);
+
+    app.add_user(&w.admin, "provider.51", "provider", "640202", json!({"provider_id": w.contracted})).await;
+    let provider = app.login("provider.51", "password-1234").await;
+    let path = format!("/api/v1/service-orders/{}", small.body["id"].as_str().unwrap());
+    app.post_json_with(&format!("{path}/accept"), Some(&provider), &json!({}), &[("If-Match", "\"1\"")]).await;
+    let ahead = (chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()) + chrono::Duration::days(3)).to_rfc3339();
+    let future = json!({"started_at": ahead, "ended_at": ahead, "worker": "刘师傅", "quantity": 1});
+    let refused = app.post_json(&format!("{path}/deliveries"), Some(&provider), &future).await;
+    assert_eq!(
+        (refused.status, refused.body["errors"][0]["field"].as_str(), refused.body["errors"][0]["code"].as_str()),
+        (422, Some("ended_at"), Some("in_future"))
+    );
+    let delivery = |quantity: i32| json!({"started_at": "2025-04-02T11:00:00Z", "ended_at": "2025-04-02T11:20:00Z", "worker": "刘师傅", "quantity": quantity});
+    app.post_json(&format!("{path}/deliveries"), Some(&provider), &delivery(100)).await.assert_problem(422, "delivery_exceeds_order");
+    assert_eq!(app.post_json(&format!("{path}/deliveries"), Some(&provider), &delivery(29)).await.status, 201);
+    let last = app.post_json(&format!("{path}/deliveries"), Some(&provider), &delivery(2)).await;
+    last.assert_problem(422, "delivery_exceeds_order");
+    assert_eq!(last.body["details"]["remaining"], 1);
+}

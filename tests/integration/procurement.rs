@@ -503,3 +503,45 @@ async fn the_bids_of_a_project_outside_scope_are_not_found() {
     let own = app.get(&format!("/api/v1/procurement-projects/{project_id}/bids"), Some(&admin)).await;
     assert_eq!(own.body["items"].as_array().map_or_else(|| own.body.as_array().unwrap().len(), Vec::len), 1, "{}", own.text);
 }
+
+/// A contract buys its project's services and writes out every term; its
+/// ledger names its services.
+#[actix_web::test]
+async fn a_contract_covers_its_projects_services_with_every_term_written() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    account(&app, &admin).await;
+    let provider = register_provider(&app, &admin, 32, "social_organization", true).await;
+    let project_id = awarded_to(&app, &admin, &provider, 90_000).await;
+    let mut wider = contract_body(&project_id, 90_000);
+    wider["services"] = json!([{"service_code": "meals", "quantity": 1000}, {"service_code": "cleaning", "quantity": 10}]);
+    let refused = app.post_json("/api/v1/contracts", Some(&admin), &wider).await;
+    assert_eq!(
+        (refused.status, refused.body["errors"][0]["field"].as_str(), refused.body["errors"][0]["code"].as_str()),
+        (422, Some("services[1].service_code"), Some("service_outside_project")),
+        "{}",
+        refused.text
+    );
+    let mut blank = contract_body(&project_id, 90_000);
+    blank["quality_standards"] = json!(" ");
+    blank["breach_liability"] = json!(" ");
+    let refused = app.post_json("/api/v1/contracts", Some(&admin), &blank).await;
+    let fields: Vec<(&str, &str)> =
+        refused.body["errors"].as_array().unwrap().iter().map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap())).collect();
+    assert_eq!(fields, [("quality_standards", "blank"), ("breach_liability", "blank")], "{}", refused.text);
+    let signed = app.post_json("/api/v1/contracts", Some(&admin), &contract_body(&project_id, 90_000)).await;
+    assert_eq!(signed.status, 201, "{}", signed.text);
+    let ledger = format!("/api/v1/contracts/{}/ledger", signed.body["id"].as_str().unwrap());
+    let outside =
+        app.post_json(&ledger, Some(&admin), &json!({"kind": "service_delivered", "service_code": "cleaning", "quantity": 3})).await;
+    assert_eq!(outside.body["errors"][0]["code"], "service_outside_contract", "{}", outside.text);
+    let unnamed = app.post_json(&ledger, Some(&admin), &json!({"kind": "service_delivered", "quantity": 3})).await;
+    assert_eq!(
+        (unnamed.body["errors"][0]["field"].as_str(), unnamed.body["errors"][0]["code"].as_str()),
+        (Some("service_code"), Some("required"))
+    );
+    assert_eq!(
+        app.post_json(&ledger, Some(&admin), &json!({"kind": "service_delivered", "service_code": "meals", "quantity": 3})).await.status,
+        201
+    );
+}

@@ -5,7 +5,7 @@
 //! only to the contract's own provider (不得转包).
 
 use crate::entity::{delivery, feedback, provider, service, service_order, volunteer};
-use crate::rules::{ContractTerms, OrderAction, OrderStatus, check_contract};
+use crate::rules::{ContractTerms, OrderAction, OrderStatus, check_contract, check_contract_quantity, check_delivery};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::mask::Pii;
@@ -143,6 +143,10 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
                     contract.ok_or_else(|| DomainError::field("contract_id", "contract_unknown", format!("no contract {contract_id}")))?;
                 check_contract(&terms, provider_id, &input.service_code, &region)
                     .map_err(|(code, message)| DomainError::rule(code, message))?;
+                // Two orders at once under one contract must not both fit the last units.
+                db.serialize_on(&txn, "contract", contract_id).await?;
+                let ordered = ordered_under(&*txn, contract_id, &input.service_code).await?;
+                check_contract_quantity(&input.service_code, terms.quantity_of(&input.service_code), ordered, i64::from(input.quantity))?;
             }
         }
         (None, Some(volunteer_id)) => {
@@ -188,6 +192,22 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
     publish(&*txn, ctx, "service_order.assigned", &model).await?;
     txn.commit().await?;
     view(model)
+}
+
+/// The quantity of `service_code` that orders under a contract hold: every
+/// order but the declined and the cancelled.
+async fn ordered_under(conn: &impl ConnectionTrait, contract_id: Uuid, service_code: &str) -> Result<i64, DomainError> {
+    let released = [code_of(OrderStatus::Declined), code_of(OrderStatus::Cancelled)];
+    let quantities: Vec<i32> = service_order::Entity::find()
+        .select_only()
+        .column(service_order::Column::Quantity)
+        .filter(service_order::Column::ContractId.eq(contract_id))
+        .filter(service_order::Column::ServiceCode.eq(service_code))
+        .filter(service_order::Column::Status.is_not_in(released))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(quantities.into_iter().map(i64::from).sum())
 }
 
 async fn publish(
@@ -361,13 +381,23 @@ pub async fn record_delivery(db: &Db, ctx: &Context, id: Uuid, input: RecordDeli
         return Err(DomainError::field("ended_at", "date_order", "a delivery ends after it starts"));
     }
     let txn = db.begin_write().await?;
-    let order = scoped(ctx).filter(service_order::Column::Id.eq(id)).one(&*txn).await?.ok_or(DomainError::NotFound)?;
+    // Locked, so that two deliveries at once cannot both fit the order's last units.
+    let order = scoped(ctx).filter(service_order::Column::Id.eq(id)).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     if !parse_code::<OrderStatus>(&order.status)?.takes_deliveries() {
         return Err(DomainError::rule(
             "order_not_accepted",
             format!("deliveries are recorded on accepted orders; this one is {}", order.status),
         ));
     }
+    let delivered: Vec<i32> = delivery::Entity::find()
+        .select_only()
+        .column(delivery::Column::Quantity)
+        .filter(delivery::Column::OrderId.eq(id))
+        .into_tuple()
+        .all(&*txn)
+        .await?;
+    let delivered = delivered.into_iter().map(i64::from).sum();
+    check_delivery(input.ended_at, ctx.now, i64::from(order.quantity), delivered, i64::from(input.quantity))?;
     let model = delivery::ActiveModel {
         id: Set(new_id()),
         order_id: Set(id),

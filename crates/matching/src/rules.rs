@@ -2,6 +2,7 @@
 //! purchased services, and the rules of the volunteer programmes
 //! (以困助困, 60帮80).
 
+use jiuzhu_core::DomainError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -429,8 +430,56 @@ impl OrderStatus {
 pub struct ContractTerms {
     pub provider_id: uuid::Uuid,
     pub active: bool,
-    pub service_codes: Vec<String>,
+    /// Each service the contract buys, with the quantity bought.
+    pub services: Vec<(String, i64)>,
     pub region_code: String,
+}
+
+impl ContractTerms {
+    /// The quantity of `service_code` the contract buys (0 when it buys none).
+    pub fn quantity_of(&self, service_code: &str) -> i64 {
+        self.services.iter().filter(|(code, _)| code == service_code).map(|(_, quantity)| quantity).sum()
+    }
+}
+
+/// Orders under a contract stay within the quantity it bought of their
+/// service: `ordered` is what open and finished orders already hold.
+pub fn check_contract_quantity(service_code: &str, contracted: i64, ordered: i64, requested: i64) -> Result<(), DomainError> {
+    if ordered + requested <= contracted {
+        return Ok(());
+    }
+    Err(DomainError::RuleWithDetails {
+        code: "contract_quantity_exceeded",
+        message: format!(
+            "the contract buys {contracted} of {service_code}; {ordered} are ordered already, so {requested} more would exceed it ({} remain)",
+            (contracted - ordered).max(0)
+        ),
+        details: serde_json::json!({"service_code": service_code, "contracted": contracted, "ordered": ordered,
+            "requested": requested, "remaining": (contracted - ordered).max(0)}),
+    })
+}
+
+/// A delivery has happened (it does not end after `now`) and stays within
+/// its order: what was delivered before plus this one is at most the
+/// order's quantity.
+pub fn check_delivery(
+    ended_at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+    ordered: i64,
+    delivered: i64,
+    quantity: i64,
+) -> Result<(), DomainError> {
+    if ended_at > now {
+        return Err(DomainError::field("ended_at", "in_future", "a delivery is recorded once it has happened"));
+    }
+    if delivered + quantity > ordered {
+        return Err(DomainError::RuleWithDetails {
+            code: "delivery_exceeds_order",
+            message: format!("the order is for {ordered}; {delivered} are delivered already, so {quantity} more would exceed it"),
+            details: serde_json::json!({"ordered": ordered, "delivered": delivered, "quantity": quantity, "remaining": (ordered - delivered).max(0)}),
+        });
+    }
+    Ok(())
 }
 
 /// The contract rules of an order for a purchased service.
@@ -446,7 +495,7 @@ pub fn check_contract(
     if terms.provider_id != provider_id {
         return Err(("subcontracting_prohibited", "orders under a contract go only to its provider (不得转包)".into()));
     }
-    if !terms.service_codes.iter().any(|s| s == service_code) {
+    if !terms.services.iter().any(|(s, _)| s == service_code) {
         return Err(("contract_scope", format!("the contract does not cover {service_code}")));
     }
     let covered = jiuzhu_core::RegionCode::parse(&terms.region_code).is_ok_and(|r| person_region.is_within(&r));
@@ -476,15 +525,44 @@ mod order_tests {
     fn contracts_bind_provider_service_and_region() {
         let provider = uuid::Uuid::from_u128(1);
         let terms =
-            ContractTerms { provider_id: provider, active: true, service_codes: vec!["meals".into()], region_code: "640202".into() };
+            ContractTerms { provider_id: provider, active: true, services: vec![("meals".into(), 200)], region_code: "640202".into() };
         let village = jiuzhu_core::RegionCode::parse("640202001001").unwrap();
         assert!(check_contract(&terms, provider, "meals", &village).is_ok());
         assert_eq!(check_contract(&terms, uuid::Uuid::from_u128(2), "meals", &village).unwrap_err().0, "subcontracting_prohibited");
         assert_eq!(check_contract(&terms, provider, "bathing", &village).unwrap_err().0, "contract_scope");
         let elsewhere = jiuzhu_core::RegionCode::parse("640205100").unwrap();
         assert_eq!(check_contract(&terms, provider, "meals", &elsewhere).unwrap_err().0, "contract_scope");
+        assert_eq!((terms.quantity_of("meals"), terms.quantity_of("bathing")), (200, 0));
         let ended = ContractTerms { active: false, ..terms };
         assert_eq!(check_contract(&ended, provider, "meals", &village).unwrap_err().0, "contract_not_active");
+    }
+
+    fn code_of(error: DomainError) -> String {
+        match error {
+            DomainError::RuleWithDetails { code, .. } | DomainError::Rule { code, .. } => code.to_string(),
+            DomainError::Validation(fields) => fields[0].code.clone(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn orders_stay_within_the_contracted_quantity() {
+        assert!(check_contract_quantity("bathing", 200, 170, 30).is_ok());
+        assert_eq!(code_of(check_contract_quantity("bathing", 200, 170, 31).unwrap_err()), "contract_quantity_exceeded");
+        assert_eq!(code_of(check_contract_quantity("bathing", 200, 0, 5000).unwrap_err()), "contract_quantity_exceeded");
+        match check_contract_quantity("bathing", 200, 190, 20).unwrap_err() {
+            DomainError::RuleWithDetails { details, .. } => assert_eq!(details["remaining"], 10),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_delivery_has_happened_and_stays_within_its_order() {
+        let now = chrono::DateTime::parse_from_rfc3339("2025-04-02T12:00:00Z").unwrap().with_timezone(&chrono::Utc);
+        assert!(check_delivery(now, now, 30, 29, 1).is_ok());
+        assert_eq!(code_of(check_delivery(now + chrono::Duration::days(3), now, 30, 0, 1).unwrap_err()), "in_future");
+        assert_eq!(code_of(check_delivery(now, now, 30, 0, 100).unwrap_err()), "delivery_exceeds_order");
+        assert_eq!(code_of(check_delivery(now, now, 30, 30, 1).unwrap_err()), "delivery_exceeds_order");
     }
 }
 

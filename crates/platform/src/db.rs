@@ -261,6 +261,22 @@ impl Db {
         Ok(())
     }
 
+    /// Serialises, across nodes, the transactions that check a running
+    /// total of one record and then add to it (the quantity ordered under a
+    /// contract): on PostgreSQL a transaction-scoped advisory lock on
+    /// `space` and `id`. SQLite's write gate already lets one writer in.
+    pub async fn serialize_on(&self, txn: &DatabaseTransaction, space: &str, id: uuid::Uuid) -> Result<(), DbErr> {
+        if self.backend == Backend::Postgres {
+            let statement = sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                [format!("{space}:{id}").into()],
+            );
+            txn.execute_raw(statement).await?;
+        }
+        Ok(())
+    }
+
     /// Takes `lock` for the rest of `txn` if no other transaction holds it;
     /// false when one does. Always true on SQLite (see `hold`).
     pub async fn try_hold(&self, txn: &DatabaseTransaction, lock: ClusterLock) -> Result<bool, DbErr> {

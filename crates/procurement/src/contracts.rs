@@ -125,6 +125,12 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateContract) -> Result<Con
     if input.term_end < input.term_start {
         return Err(DomainError::field("term_end", "date_order", "the term ends after it starts"));
     }
+    crate::rules::check_terms_written(&[
+        ("quality_standards", &input.quality_standards),
+        ("settlement_method", &input.settlement_method),
+        ("rights_and_obligations", &input.rights_and_obligations),
+        ("breach_liability", &input.breach_liability),
+    ])?;
     let txn = db.begin_write().await?;
     let project = procurement_project::Entity::find_by_id(input.project_id)
         .in_scope(&ctx.actor)
@@ -135,6 +141,10 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateContract) -> Result<Con
     if parse_code::<ProjectStatus>(&project.status)? != ProjectStatus::Awarded {
         return Err(DomainError::conflict("invalid_transition", format!("a {} project cannot be contracted", project.status)));
     }
+    let project_services: Vec<String> =
+        jiuzhu_core::stored_json::from_column("procurement_projects.service_codes", &project.service_codes)?;
+    let bought: Vec<(&str, u32)> = input.services.iter().map(|s| (s.service_code.as_str(), s.quantity)).collect();
+    crate::rules::check_contract_services(&project_services, &bought)?;
     let award: Award =
         serde_json::from_str(project.award.as_deref().unwrap_or("null")).map_err(|e| DomainError::Internal(format!("award: {e}")))?;
     let chosen = award
@@ -307,6 +317,10 @@ pub async fn append(db: &Db, ctx: &Context, id: Uuid, book: Book, input: EntryIn
         }
     } else if current.status != "active" {
         return Err(DomainError::conflict("contract_not_active", "the contract is not active"));
+    } else if book == Book::Ledger {
+        let services: Vec<ContractService> = jiuzhu_core::stored_json::from_column("contracts.services", &current.services)?;
+        let codes: Vec<String> = services.into_iter().map(|s| s.service_code).collect();
+        crate::rules::check_ledger_service(&input.kind, input.service_code.as_deref(), &codes)?;
     }
     let model = contract_entry::ActiveModel {
         id: Set(new_id()),
@@ -530,6 +544,30 @@ pub async fn check_fully_paid(conn: &impl ConnectionTrait, project_id: Uuid) -> 
     Ok(())
 }
 
+/// Settlement closes a project's contract (`completed`): no order, ledger
+/// entry or supervision record goes under it afterwards.
+pub async fn complete_for_project(conn: &impl ConnectionTrait, ctx: &Context, project_id: Uuid) -> Result<(), DomainError> {
+    let signed = contract::Entity::find().filter(contract::Column::ProjectId.eq(project_id)).one(conn).await?;
+    let signed = signed.ok_or_else(|| DomainError::rule("contract_missing", "the project has no contract"))?;
+    let mut closing: contract::ActiveModel = signed.clone().into();
+    closing.status = Set("completed".into());
+    closing.version = Set(signed.version + 1);
+    closing.updated_at = Set(ctx.now);
+    closing.update(conn).await?;
+    let mut change =
+        Change::published("contract.completed", "contract", signed.id, &signed.region_code, serde_json::json!({"project_id": project_id}));
+    if let Some(event) = change.event.as_mut() {
+        event.provider_id = Some(signed.provider_id);
+    }
+    record(conn, ctx, change).await
+}
+
+/// The term of a project's contract: when acceptance may come.
+pub async fn term_end_of_project(conn: &impl ConnectionTrait, project_id: Uuid) -> Result<NaiveDate, DomainError> {
+    let signed = contract::Entity::find().filter(contract::Column::ProjectId.eq(project_id)).one(conn).await?;
+    Ok(signed.ok_or_else(|| DomainError::rule("contract_missing", "the project has no contract"))?.term_end)
+}
+
 /// What matching needs to check an order against a contract.
 pub async fn terms(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<jiuzhu_matching::rules::ContractTerms>, DomainError> {
     let Some(found) = contract::Entity::find_by_id(id).one(conn).await? else { return Ok(None) };
@@ -537,7 +575,7 @@ pub async fn terms(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<jiuzh
     Ok(Some(jiuzhu_matching::rules::ContractTerms {
         provider_id: found.provider_id,
         active: found.status == "active",
-        service_codes: services.into_iter().map(|s| s.service_code).collect(),
+        services: services.into_iter().map(|s| (s.service_code, i64::from(s.quantity))).collect(),
         region_code: found.region_code,
     }))
 }

@@ -254,6 +254,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
         .ok_or_else(|| DomainError::conflict("invalid_transition", format!("a {} project cannot do that", current.status)))?;
     if action == ProjectAction::Settle {
         crate::contracts::check_fully_paid(&*txn, current.id).await?;
+        crate::contracts::complete_for_project(&*txn, ctx, current.id).await?;
     }
     let mut model: procurement_project::ActiveModel = current.clone().into();
     model.status = Set(code_of(next));
@@ -299,6 +300,12 @@ pub struct AcceptanceInput {
     /// The records handed over.
     #[serde(default)]
     pub handover: Vec<String>,
+    /// Why the service is accepted before its contract term ends (提前完成);
+    /// without it, acceptance before the term's end is refused (`term_not_ended`).
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    #[serde(default)]
+    pub early_completion_reason: Option<String>,
 }
 
 /// Acceptance (项目验收) at the end of the term: it needs an approved final
@@ -323,12 +330,14 @@ pub async fn accept(
     if !final_evaluation_approved {
         return Err(DomainError::rule("final_evaluation_required", "acceptance needs the project's approved final evaluation"));
     }
+    let term_end = crate::contracts::term_end_of_project(&*txn, current.id).await?;
+    crate::rules::check_acceptance_time(ctx.now.date_naive(), term_end, input.early_completion_reason.as_deref())?;
     let mut model: procurement_project::ActiveModel = current.clone().into();
     if input.passed {
         model.status = Set(code_of(ProjectStatus::Accepted));
     }
-    model.acceptance =
-        Set(Some(to_text(&serde_json::json!({"passed": input.passed, "notes": input.notes, "handover": input.handover, "at": ctx.now}))?));
+    model.acceptance = Set(Some(to_text(&serde_json::json!({"passed": input.passed, "notes": input.notes, "handover": input.handover,
+            "early_completion_reason": input.early_completion_reason, "at": ctx.now}))?));
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;

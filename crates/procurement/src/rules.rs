@@ -381,3 +381,130 @@ mod award_tests {
         assert_eq!((ranked[0].total, ranked[1].total), (8_700, 6_500));
     }
 }
+
+/// A contract buys only its project's services, each once and in a
+/// quantity of at least one (`services[i]` names the offending entry).
+pub fn check_contract_services(project_services: &[String], services: &[(&str, u32)]) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    for (index, (code, quantity)) in services.iter().enumerate() {
+        if !project_services.iter().any(|s| s == code) {
+            let message = format!("{code} is not among the project's services ({})", project_services.join(", "));
+            errors.push(FieldError::new(format!("services[{index}].service_code"), "service_outside_project", message));
+        } else if services[..index].iter().any(|(earlier, _)| earlier == code) {
+            errors.push(FieldError::new(format!("services[{index}].service_code"), "duplicate", format!("{code} is listed twice")));
+        }
+        if *quantity == 0 {
+            errors.push(FieldError::new(format!("services[{index}].quantity"), "at_least_one", "a contract buys at least one unit"));
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
+}
+
+/// Every written term of a contract says something: a term of nothing but
+/// white space is as missing as an empty one (合同应当明确…).
+pub fn check_terms_written(terms: &[(&str, &str)]) -> Result<(), DomainError> {
+    let errors: Vec<FieldError> = terms
+        .iter()
+        .filter(|(_, text)| text.trim().is_empty())
+        .map(|(field, _)| FieldError::new(*field, "blank", "this term of the contract must be written out"))
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
+}
+
+/// Acceptance comes when the term is over (实施期满后验收), or earlier as an
+/// early completion with its reason.
+pub fn check_acceptance_time(
+    today: chrono::NaiveDate,
+    term_end: chrono::NaiveDate,
+    early_completion_reason: Option<&str>,
+) -> Result<(), DomainError> {
+    if today >= term_end || early_completion_reason.is_some_and(|reason| !reason.trim().is_empty()) {
+        return Ok(());
+    }
+    Err(DomainError::RuleWithDetails {
+        code: "term_not_ended",
+        message: format!("the contract term runs until {term_end}; accept then, or give early_completion_reason"),
+        details: serde_json::json!({"term_end": term_end, "today": today}),
+    })
+}
+
+/// A ledger entry names one of the contract's services; a delivered-service
+/// entry must name one.
+pub fn check_ledger_service(kind: &str, service_code: Option<&str>, contract_services: &[String]) -> Result<(), DomainError> {
+    match service_code {
+        None if kind == "service_delivered" => {
+            Err(DomainError::field("service_code", "required", "a delivered-service entry names the service"))
+        }
+        Some(code) if !contract_services.iter().any(|s| s == code) => Err(DomainError::field(
+            "service_code",
+            "service_outside_contract",
+            format!("{code} is not among the contract's services ({})", contract_services.join(", ")),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod contract_rule_tests {
+    use super::*;
+
+    fn codes(error: DomainError) -> Vec<(String, String)> {
+        match error {
+            DomainError::Validation(fields) => fields.into_iter().map(|f| (f.field, f.code)).collect(),
+            DomainError::RuleWithDetails { code, .. } => vec![(String::new(), code.to_string())],
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_contract_buys_only_its_projects_services() {
+        let project = vec!["meals".to_string(), "bathing".to_string()];
+        assert!(check_contract_services(&project, &[("meals", 100), ("bathing", 200)]).is_ok());
+        assert_eq!(
+            codes(check_contract_services(&project, &[("meals", 1), ("cleaning", 5), ("meals", 2), ("bathing", 0)]).unwrap_err()),
+            vec![
+                ("services[1].service_code".to_string(), "service_outside_project".to_string()),
+                ("services[2].service_code".to_string(), "duplicate".to_string()),
+                ("services[3].quantity".to_string(), "at_least_one".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn blank_terms_are_missing_terms() {
+        assert!(check_terms_written(&[("quality_standards", "准时率98%")]).is_ok());
+        assert_eq!(
+            codes(
+                check_terms_written(&[("quality_standards", " "), ("breach_liability", "\n\t"), ("settlement_method", "季度")])
+                    .unwrap_err()
+            ),
+            vec![("quality_standards".to_string(), "blank".to_string()), ("breach_liability".to_string(), "blank".to_string())]
+        );
+    }
+
+    #[test]
+    fn acceptance_waits_for_the_term_or_an_early_completion() {
+        let end = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+        let before = end - chrono::Duration::days(30);
+        assert!(check_acceptance_time(end, end, None).is_ok());
+        assert!(check_acceptance_time(end + chrono::Duration::days(1), end, None).is_ok());
+        assert_eq!(codes(check_acceptance_time(before, end, None).unwrap_err()), vec![(String::new(), "term_not_ended".to_string())]);
+        assert!(check_acceptance_time(before, end, Some(" ")).is_err(), "a blank reason is no reason");
+        assert!(check_acceptance_time(before, end, Some("服务对象全部迁出，提前完成")).is_ok());
+    }
+
+    #[test]
+    fn ledger_entries_name_the_contracts_services() {
+        let services = vec!["meals".to_string()];
+        assert!(check_ledger_service("service_delivered", Some("meals"), &services).is_ok());
+        assert!(check_ledger_service("staff_hours", None, &services).is_ok());
+        assert_eq!(
+            codes(check_ledger_service("service_delivered", None, &services).unwrap_err()),
+            vec![("service_code".into(), "required".into())]
+        );
+        assert_eq!(
+            codes(check_ledger_service("spending", Some("cleaning"), &services).unwrap_err()),
+            vec![("service_code".into(), "service_outside_contract".into())]
+        );
+    }
+}

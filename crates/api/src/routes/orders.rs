@@ -23,7 +23,11 @@ use uuid::Uuid;
 /// or a volunteer. Refused with 422 when the service repeats the person's
 /// material assistance (`duplicate_of_material_assistance`), the provider
 /// is not the contract's (`subcontracting_prohibited`), the contract is not
-/// active or does not cover the service and region, or the provider is barred.
+/// active (a settled contract is `completed`) or does not cover the service
+/// and region, or the provider is barred. Orders under a contract stay
+/// within the quantity it bought of their service; declined and cancelled
+/// orders give theirs back (`contract_quantity_exceeded`, with
+/// `contracted`, `ordered`, `requested` and `remaining`).
 ///
 /// Permission: `order:write`.
 #[utoipa::path(
@@ -31,8 +35,11 @@ use uuid::Uuid;
     operation_id = "createServiceOrder",
     security(("bearer" = [])),
     request_body(content = CreateOrder, content_type = "application/json"),
-    responses((status = 201, description = "Assigned", body = OrderView,
-        headers(("Location" = String, description = "URL of the order"), ("ETag" = String, description = "Its version"))))
+    responses(
+        (status = 201, description = "Assigned", body = OrderView,
+            headers(("Location" = String, description = "URL of the order"), ("ETag" = String, description = "Its version"))),
+        (status = 422, description = "A contract or assistance rule refuses the order (`contract_quantity_exceeded`, `subcontracting_prohibited`, `contract_scope`, `contract_not_active`, `duplicate_of_material_assistance`, `provider_barred`)"),
+    )
 )]
 #[post("/service-orders")]
 pub async fn create_order(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<CreateOrder>) -> Result<HttpResponse, ApiError> {
@@ -182,8 +189,11 @@ pub async fn cancel_order(
 
 /// Record a delivery
 ///
-/// Only on an accepted or running order (`order_not_accepted`), and
-/// `ended_at` not before `started_at`.
+/// Only on an accepted or running order (`order_not_accepted`), with
+/// `ended_at` not before `started_at` and not in the future (`in_future`:
+/// a delivery is recorded once it has happened), and within the order: the
+/// deliveries of an order add up to at most its quantity
+/// (`delivery_exceeds_order`, with `ordered`, `delivered` and `remaining`).
 ///
 /// Permission: `order:write`.
 #[utoipa::path(
@@ -192,7 +202,11 @@ pub async fn cancel_order(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Order id")),
     request_body(content = RecordDelivery, content_type = "application/json"),
-    responses((status = 201, description = "Recorded", body = DeliveryView), (status = 404, description = "Not visible to the caller"))
+    responses(
+        (status = 201, description = "Recorded", body = DeliveryView),
+        (status = 404, description = "Not visible to the caller"),
+        (status = 422, description = "The order takes no delivery now, or this one is in the future or beyond the order (`order_not_accepted`, `in_future`, `delivery_exceeds_order`)"),
+    )
 )]
 #[post("/service-orders/{id}/deliveries")]
 pub async fn record_delivery(

@@ -311,8 +311,10 @@ pub async fn terminate_project(
 
 /// Accept a project (项目验收)
 ///
-/// At the end of the term, against the contract, with the records handed
-/// over. Needs the project's approved final evaluation
+/// At the end of the term (实施期满后验收), against the contract, with the
+/// records handed over. Before the contract's `term_end` it needs an
+/// `early_completion_reason` (`term_not_ended`, with `term_end` and
+/// `today`). Needs the project's approved final evaluation
 /// (`final_evaluation_required`). Passing allows the final payment. Needs `If-Match`.
 ///
 /// Permission: `procurement:manage`.
@@ -322,7 +324,11 @@ pub async fn terminate_project(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = jiuzhu_procurement::projects::AcceptanceInput, content_type = "application/json"),
-    responses((status = 200, description = "Recorded", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses(
+        (status = 200, description = "Recorded", body = ProjectView),
+        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        (status = 422, description = "The term has not ended and no early completion is given, or the final evaluation is missing (`term_not_ended`, `final_evaluation_required`)"),
+    )
 )]
 #[post("/procurement-projects/{id}/acceptance")]
 pub async fn accept_project(
@@ -486,7 +492,9 @@ pub async fn award_project(
 /// The contract goes to the chosen bid's provider, which it binds: orders
 /// under it go only to that provider (不得转包). The price may not exceed
 /// the budget or the awarded bid (`contract_price_too_high`). Every term is
-/// required.
+/// required and written out: a term of white space is `blank`. The contract
+/// buys only its project's services, each once and at least one unit
+/// (`services[i].service_code`: `service_outside_project`, `duplicate`).
 ///
 /// Permission: `procurement:manage`.
 #[utoipa::path(
@@ -497,6 +505,7 @@ pub async fn award_project(
     responses(
         (status = 201, description = "Signed", body = ContractView, headers(("Location" = String, description = "URL of the contract"))),
         (status = 409, description = "The project is not awarded (`invalid_transition`)"),
+        (status = 422, description = "A term is blank, a service is outside the project, or the price is too high (`blank`, `service_outside_project`, `contract_price_too_high`)"),
     )
 )]
 #[post("/contracts")]
@@ -529,7 +538,9 @@ async fn append(state: &AppState, ctx: &jiuzhu_core::Context, id: Uuid, book: Bo
 /// Add to the project ledger
 ///
 /// The provider's append-only ledger (项目台帐): services delivered, staff
-/// hours and spending.
+/// hours and spending. An entry's `service_code` is one of the contract's
+/// services (`service_outside_contract`); a `service_delivered` entry must
+/// name one.
 ///
 /// Permission: `bid:submit` (the provider) or `procurement:manage`.
 #[utoipa::path(
@@ -680,7 +691,9 @@ pub async fn start_service(
 /// Settle a project
 ///
 /// `accepted → settled` once the contract is paid in full
-/// (`settlement_incomplete`). Needs `If-Match`.
+/// (`settlement_incomplete`). Settlement closes the contract (`completed`):
+/// no order, ledger entry or supervision record goes under it afterwards.
+/// Needs `If-Match`.
 ///
 /// Permission: `procurement:manage`.
 #[utoipa::path(
