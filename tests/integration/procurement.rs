@@ -43,6 +43,46 @@ async fn a_county_commits_exactly_three_percent_of_last_years_total() {
     assert_eq!(app.post_json("/api/v1/procurement-projects", Some(&admin), &project(300_000, 2000)).await.status, 201);
 }
 
+/// The cap's base is the finance side's figure: the county officer who
+/// buys cannot open an account or lift its base; the finance officer can,
+/// with a reason, but not below what is committed, and buys nothing.
+#[actix_web::test]
+async fn only_the_finance_side_sets_the_base_of_the_cap() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.add_user(&admin, "buyer", "county_officer", "640202", json!({})).await;
+    app.add_user(&admin, "finance", "finance_officer", "640202", json!({})).await;
+    let buyer = app.login("buyer", "password-1234").await;
+    let finance = app.login("finance", "password-1234").await;
+    let body = json!({"region_code": "640202", "year": 2025, "prior_year_assistance_total_fen": 10_000_000});
+    app.post_json("/api/v1/fund-accounts", Some(&buyer), &body).await.assert_problem(403, "forbidden");
+    let opened = app.post_json("/api/v1/fund-accounts", Some(&finance), &body).await;
+    assert_eq!(opened.status, 201, "{}", opened.text);
+    let path = format!("/api/v1/fund-accounts/{}", opened.body["id"].as_str().unwrap());
+    let lift = json!({"prior_year_assistance_total_fen": 999_999_999_999i64, "reason": "调整"});
+    let refused = app.patch_json(&path, &buyer, &lift, Some("\"1\"")).await;
+    refused.assert_problem(403, "forbidden");
+    assert_eq!(app.get(&path, Some(&admin)).await.body["purchase_cap_fen"], 300_000, "the buyer's patch changed nothing");
+    let unexplained = app.patch_json(&path, &finance, &json!({"prior_year_assistance_total_fen": 12_000_000}), Some("\"1\"")).await;
+    assert_eq!((unexplained.status, unexplained.body["errors"][0]["field"].as_str()), (422, Some("reason")), "{}", unexplained.text);
+    app.post_json("/api/v1/procurement-projects", Some(&finance), &project(200_000, 2000)).await.assert_problem(403, "forbidden");
+    assert_eq!(app.post_json("/api/v1/procurement-projects", Some(&buyer), &project(200_000, 2000)).await.status, 201);
+    let lowered =
+        app.patch_json(&path, &finance, &json!({"prior_year_assistance_total_fen": 6_000_000, "reason": "决算核减"}), Some("\"1\"")).await;
+    lowered.assert_problem(422, "cap_below_committed");
+    assert_eq!(
+        (lowered.body["details"]["cap_fen"].as_i64(), lowered.body["details"]["committed_fen"].as_i64()),
+        (Some(180_000), Some(200_000))
+    );
+    let corrected = app
+        .patch_json(&path, &finance, &json!({"prior_year_assistance_total_fen": 12_000_000, "reason": "财政局核定决算数"}), Some("\"1\""))
+        .await;
+    assert_eq!((corrected.status, corrected.body["purchase_cap_fen"].as_i64()), (200, Some(360_000)), "{}", corrected.text);
+    let audit = app.get("/api/v1/audit-events?action=fund_account.updated", Some(&admin)).await;
+    assert_eq!(audit.body["items"][0]["detail"]["base"]["reason"], "财政局核定决算数", "{}", audit.text);
+    assert_eq!(audit.body["items"][0]["detail"]["base"]["from_fen"], 10_000_000);
+}
+
 #[actix_web::test]
 async fn two_concurrent_projects_cannot_both_slip_under_the_cap() {
     let app = spawn_app().await;

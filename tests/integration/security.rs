@@ -84,7 +84,7 @@ async fn me_lists_the_roles_permissions_and_roles_shows_the_table() {
     let worker = roles.body.as_array().unwrap().iter().find(|r| r["role"] == "village_worker").unwrap();
     assert!(!worker["permissions"].as_array().unwrap().iter().any(|p| p == "user:write"));
     let enums = app.get("/api/v1/enums", None).await;
-    assert_eq!(enums.body["role"].as_array().unwrap().len(), 9);
+    assert_eq!(enums.body["role"].as_array().unwrap().len(), 10);
     assert_eq!(enums.body["region_level"][2]["zh"], "县区");
     let departments = app.get("/api/v1/departments", Some(&admin)).await;
     assert!(departments.body.as_array().unwrap().iter().any(|d| d["code"] == "disabled_persons_federation"));

@@ -70,12 +70,16 @@ pub enum Permission {
     AssessmentModelWrite,
     #[serde(rename = "bid:submit")]
     BidSubmit,
+    /// Set and change a fund account's base, last year's assistance total
+    /// (the finance side's figure, not the buyer's).
+    #[serde(rename = "fund_base:write")]
+    FundBaseWrite,
 }
 
 use Permission as P;
 
 impl Permission {
-    pub const ALL: [Permission; 32] = [
+    pub const ALL: [Permission; 33] = [
         P::UserRead,
         P::UserWrite,
         P::ClientManage,
@@ -108,6 +112,7 @@ impl Permission {
         P::SignalWrite,
         P::AssessmentModelWrite,
         P::BidSubmit,
+        P::FundBaseWrite,
     ];
 
     /// The code used in tokens, the spec and `GET /roles`, e.g. `user:read`.
@@ -145,6 +150,7 @@ impl Permission {
             P::SignalWrite => "signal:write",
             P::AssessmentModelWrite => "assessment_model:write",
             P::BidSubmit => "bid:submit",
+            P::FundBaseWrite => "fund_base:write",
         }
     }
 }
@@ -227,6 +233,8 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
             ]
         }
         Role::Evaluator => [STAFF_READ, &[P::ProcurementRead, P::EvaluationRead, P::EvaluationManage]].concat(),
+        // The finance side sets the base of the 3% cap and buys nothing.
+        Role::FinanceOfficer => [STAFF_READ, &[P::ProcurementRead, P::FundBaseWrite]].concat(),
         Role::Auditor => [
             STAFF_READ,
             &[

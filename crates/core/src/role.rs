@@ -23,12 +23,14 @@ pub enum Role {
     Evaluator,
     /// 财政审计（只读）
     Auditor,
+    /// 财政部门：上年度救助资金总额（3%上限的基数）
+    FinanceOfficer,
     /// 数据交换作业
     DataExchange,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::CityAdmin,
         Role::CountyOfficer,
         Role::TownshipOfficer,
@@ -37,6 +39,7 @@ impl Role {
         Role::Provider,
         Role::Evaluator,
         Role::Auditor,
+        Role::FinanceOfficer,
         Role::DataExchange,
     ];
 
@@ -50,6 +53,7 @@ impl Role {
             Role::Provider => "provider",
             Role::Evaluator => "evaluator",
             Role::Auditor => "auditor",
+            Role::FinanceOfficer => "finance_officer",
             Role::DataExchange => "data_exchange",
         }
     }
@@ -64,7 +68,25 @@ impl Role {
             Role::Provider => "承接主体",
             Role::Evaluator => "评估人员",
             Role::Auditor => "财政审计",
+            Role::FinanceOfficer => "财政部门",
             Role::DataExchange => "数据交换作业",
+        }
+    }
+}
+
+impl Role {
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Role::CityAdmin => "City civil-affairs administrator",
+            Role::CountyOfficer => "County civil-affairs officer",
+            Role::TownshipOfficer => "Township officer",
+            Role::VillageWorker => "Village worker",
+            Role::Department => "Department system",
+            Role::Provider => "Service provider",
+            Role::Evaluator => "Evaluator",
+            Role::Auditor => "Finance or audit (read-only)",
+            Role::FinanceOfficer => "Finance department (sets the base of the purchase cap)",
+            Role::DataExchange => "Data-exchange job",
         }
     }
 }

@@ -22,12 +22,13 @@ const DEMO_REGIONS: [(&str, &str); 6] = [
 ];
 
 /// `(username, display name, role, region, department)`.
-const DEMO_USERS: [(&str, &str, Role, &str, Option<&str>); 6] = [
+const DEMO_USERS: [(&str, &str, Role, &str, Option<&str>); 7] = [
     ("demo-county", "大武口区民政（演示）", Role::CountyOfficer, "640202", None),
     ("demo-township", "示范街道经办（演示）", Role::TownshipOfficer, "640202001", None),
     ("demo-village", "示范社区协理员（演示）", Role::VillageWorker, "640202001001", None),
     ("demo-auditor", "市财政审计（演示）", Role::Auditor, "640200", None),
     ("demo-evaluator", "评估人员（演示）", Role::Evaluator, "640200", None),
+    ("demo-finance", "大武口区财政局（演示）", Role::FinanceOfficer, "640202", None),
     ("demo-department", "市医疗保障局系统（演示）", Role::Department, "640200", Some("medical_insurance")),
 ];
 

@@ -41,11 +41,18 @@ pub struct CreateFundAccount {
 
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"prior_year_assistance_total_fen": 12000000}))]
+#[schema(example = json!({"prior_year_assistance_total_fen": 12000000, "reason": "财政局核定2024年度救助资金决算数"}))]
 pub struct PatchFundAccount {
+    /// Changed only by the finance side (`fund_base:write`), with `reason`;
+    /// the cap it gives may not fall below what is already committed.
     #[validate(range(min = 0))]
     #[schema(minimum = 0)]
     pub prior_year_assistance_total_fen: Option<i64>,
+    /// Why the base changes (a final account, a correction): required with
+    /// `prior_year_assistance_total_fen`, kept in the audit log and the event.
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: Option<String>,
     #[schema(maximum = 300)]
     pub cap_bp: Option<u32>,
     pub sources: Option<Vec<Funding>>,
@@ -131,8 +138,10 @@ fn check_sources(sources: &[Funding]) -> Result<(), DomainError> {
     }
 }
 
+/// Opens a fund account. Its base, last year's assistance total, is the
+/// finance side's figure: opening needs `fund_base:write`.
 pub async fn create(db: &Db, ctx: &Context, input: CreateFundAccount) -> Result<FundAccountView, DomainError> {
-    authorize(db, ctx, Permission::ProcurementManage).await?;
+    authorize(db, ctx, Permission::FundBaseWrite).await?;
     let region = RegionCode::parse_field(&input.region_code, "region_code")?;
     if !matches!(region.level(), RegionLevel::City | RegionLevel::County) {
         return Err(DomainError::field("region_code", "funding_region", "funds are held by the city or a county"));
@@ -203,7 +212,17 @@ pub async fn patch(
     if_match: Option<i64>,
     input: PatchFundAccount,
 ) -> Result<FundAccountView, DomainError> {
-    authorize(db, ctx, Permission::ProcurementManage).await?;
+    let base_change = match input.prior_year_assistance_total_fen {
+        Some(total) => {
+            authorize(db, ctx, Permission::FundBaseWrite).await?;
+            Some((total, crate::rules::base_change_reason(input.reason.as_deref())?.to_string()))
+        }
+        None => None,
+    };
+    // The rate and the sources are the buyer's; a patch of nothing needs it too.
+    if base_change.is_none() || input.cap_bp.is_some() || input.sources.is_some() {
+        authorize(db, ctx, Permission::ProcurementManage).await?;
+    }
     let cap_bp = input.cap_bp.map(|bp| check_cap_bp(ctx, Some(bp))).transpose()?;
     if let Some(sources) = &input.sources {
         check_sources(sources)?;
@@ -213,8 +232,8 @@ pub async fn patch(
         fund_account::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
     let mut model: fund_account::ActiveModel = current.clone().into();
-    if let Some(total) = input.prior_year_assistance_total_fen {
-        model.prior_year_assistance_total_fen = Set(total);
+    if let Some((total, _)) = &base_change {
+        model.prior_year_assistance_total_fen = Set(*total);
     }
     if let Some(bp) = cap_bp {
         model.cap_bp = Set(bp as i32);
@@ -227,15 +246,16 @@ pub async fn patch(
     let updated = model.update(&*txn).await?;
     let cap = cap_of(&updated)?;
     let committed = committed(&*txn, id).await?;
-    if cap < committed {
-        return Err(DomainError::RuleWithDetails {
-            code: "cap_below_committed",
-            message: format!("the new cap of {cap} fen is below the {committed} fen already committed"),
-            details: serde_json::json!({"cap_fen": cap, "committed_fen": committed}),
-        });
+    crate::rules::check_cap_covers_committed(cap, committed)?;
+    let mut data =
+        serde_json::json!({"cap_bp": updated.cap_bp, "version": updated.version, "fiscal": code_of(FundSource::FiscalAssistance)});
+    let mut detail = serde_json::json!({});
+    if let Some((total, reason)) = base_change {
+        let base = serde_json::json!({"from_fen": current.prior_year_assistance_total_fen, "to_fen": total, "reason": reason});
+        (data["base"], detail["base"]) = (base.clone(), base);
     }
-    let data = serde_json::json!({"cap_bp": updated.cap_bp, "version": updated.version, "fiscal": code_of(FundSource::FiscalAssistance)});
-    record(&*txn, ctx, Change::published("fund_account.updated", "fund_account", updated.id, &updated.region_code, data)).await?;
+    let change = Change::published("fund_account.updated", "fund_account", updated.id, &updated.region_code, data).with_detail(detail);
+    record(&*txn, ctx, change).await?;
     let result = view(&*txn, updated).await?;
     txn.commit().await?;
     Ok(result)

@@ -59,6 +59,27 @@ pub fn check_cap(cap_fen: i64, committed_fen: i64, requested_fen: i64) -> Result
     Ok(())
 }
 
+/// A change of a fund account's base names its reason.
+pub fn base_change_reason(reason: Option<&str>) -> Result<&str, DomainError> {
+    match reason.map(str::trim) {
+        Some(reason) if !reason.is_empty() => Ok(reason),
+        _ => Err(DomainError::field("reason", "required", "a change of last year's assistance total gives its reason")),
+    }
+}
+
+/// A cap (after a change of its base or rate) still covers what projects
+/// have already committed.
+pub fn check_cap_covers_committed(cap_fen: i64, committed_fen: i64) -> Result<(), DomainError> {
+    if cap_fen >= committed_fen {
+        return Ok(());
+    }
+    Err(DomainError::RuleWithDetails {
+        code: "cap_below_committed",
+        message: format!("the new cap of {cap_fen} fen is below the {committed_fen} fen already committed"),
+        details: serde_json::json!({"cap_fen": cap_fen, "committed_fen": committed_fen}),
+    })
+}
+
 /// The fiscal-assistance share of a project's funding.
 pub fn fiscal_share(funding: &[Funding]) -> i64 {
     funding.iter().filter(|f| f.source == FundSource::FiscalAssistance).map(|f| f.amount_fen).sum()
@@ -454,6 +475,18 @@ mod contract_rule_tests {
             DomainError::RuleWithDetails { code, .. } => vec![(String::new(), code.to_string())],
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_base_change_has_a_reason_and_the_cap_still_covers_commitments() {
+        assert_eq!(base_change_reason(Some(" 决算调整 ")).unwrap(), "决算调整");
+        assert_eq!(codes(base_change_reason(None).unwrap_err()), vec![("reason".to_string(), "required".to_string())]);
+        assert_eq!(codes(base_change_reason(Some("  ")).unwrap_err()), vec![("reason".to_string(), "required".to_string())]);
+        assert!(check_cap_covers_committed(300_000, 300_000).is_ok());
+        assert_eq!(
+            codes(check_cap_covers_committed(299_999, 300_000).unwrap_err()),
+            vec![(String::new(), "cap_below_committed".to_string())]
+        );
     }
 
     #[test]

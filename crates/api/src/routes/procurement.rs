@@ -26,9 +26,11 @@ pub struct AccountQuery {
 ///
 /// One per funding region (the city or a county) per year. The purchase cap
 /// is 3% (300 bp) of last year's assistance subsidy total; only a
-/// `city_admin` may set a lower `cap_bp`, and never above 300.
+/// `city_admin` may set a lower `cap_bp`, and never above 300. The base is
+/// a finance figure: the finance side (`finance_officer`) opens the account,
+/// not the officer who buys with it.
 ///
-/// Permission: `procurement:manage`.
+/// Permission: `fund_base:write`.
 #[utoipa::path(
     tag = "procurement",
     operation_id = "createFundAccount",
@@ -91,9 +93,13 @@ pub async fn get_account(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Pat
 /// Update a fund account
 ///
 /// A merge patch with `If-Match`. A cap below what is already committed
-/// answers 422 `cap_below_committed`.
+/// answers 422 `cap_below_committed`. Last year's assistance total (the
+/// cap's base) is changed only by the finance side, with a `reason`
+/// (`reason`: `required`); the change, from and to, and its reason go to
+/// the audit log and the `fund_account.updated` event.
 ///
-/// Permission: `procurement:manage` (`cap_bp`: city_admin only).
+/// Permission: `fund_base:write` for `prior_year_assistance_total_fen`;
+/// `procurement:manage` for `sources` and `cap_bp` (`cap_bp`: city_admin only).
 #[utoipa::path(
     tag = "procurement",
     operation_id = "patchFundAccount",

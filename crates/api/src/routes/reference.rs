@@ -161,26 +161,7 @@ pub struct EnumValue {
 pub fn enumerations() -> BTreeMap<&'static str, Vec<EnumValue>> {
     let v = |code, zh, en| EnumValue { code, zh, en };
     let mut all = BTreeMap::new();
-    all.insert(
-        "role",
-        Role::ALL
-            .into_iter()
-            .map(|r| {
-                let en = match r {
-                    Role::CityAdmin => "City civil-affairs administrator",
-                    Role::CountyOfficer => "County civil-affairs officer",
-                    Role::TownshipOfficer => "Township officer",
-                    Role::VillageWorker => "Village worker",
-                    Role::Department => "Department system",
-                    Role::Provider => "Service provider",
-                    Role::Evaluator => "Evaluator",
-                    Role::Auditor => "Finance or audit (read-only)",
-                    Role::DataExchange => "Data-exchange job",
-                };
-                v(r.code(), r.label_zh(), en)
-            })
-            .collect(),
-    );
+    all.insert("role", Role::ALL.into_iter().map(|r| v(r.code(), r.label_zh(), r.label_en())).collect());
     all.insert(
         "region_level",
         vec![
