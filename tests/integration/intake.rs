@@ -381,3 +381,26 @@ async fn an_application_needs_a_category_in_force_and_a_consent_not_in_the_futur
         (Some("consent.date"), Some("in_future"))
     );
 }
+
+/// The village files on the person's behalf (协助代办); the township
+/// accepts (乡镇街道受理): a village worker cannot accept, reject or close
+/// even its own filing, and can still withdraw it.
+#[actix_web::test]
+async fn a_village_files_and_the_township_accepts() {
+    let app = spawn_app().await;
+    let (admin, township, _) = setup(&app).await;
+    app.add_user(&admin, "worker.files", "village_worker", "640202001001", json!({})).await;
+    let worker = app.login("worker.files", "password-1234").await;
+    let person = app.post_json("/api/v1/beneficiaries", Some(&worker), &person(ID_WOMAN_1949, "640202001001")).await.body;
+    let filed = file_application(&app, &worker, person["id"].as_str().unwrap()).await;
+    let path = |action: &str| format!("/api/v1/applications/{}/{action}", filed["id"].as_str().unwrap());
+    let version = [("If-Match", "\"1\"")];
+    app.post_json_with(&path("accept"), Some(&worker), &json!({}), &version).await.assert_problem(403, "forbidden");
+    app.post_json_with(&path("reject"), Some(&worker), &json!({"reason": "材料不全"}), &version).await.assert_problem(403, "forbidden");
+    let accepted = app.post_json_with(&path("accept"), Some(&township), &json!({}), &version).await;
+    assert_eq!(accepted.body["status"], "accepted", "{}", accepted.text);
+    let again = file_application(&app, &worker, person["id"].as_str().unwrap()).await;
+    let withdraw = format!("/api/v1/applications/{}/withdraw", again["id"].as_str().unwrap());
+    let withdrawn = app.post_json_with(&withdraw, Some(&worker), &json!({}), &version).await;
+    assert_eq!(withdrawn.body["status"], "withdrawn", "{}", withdrawn.text);
+}

@@ -32,6 +32,10 @@ pub enum Permission {
     ApplicationRead,
     #[serde(rename = "application:write")]
     ApplicationWrite,
+    /// Accept (受理), reject or close an application: the township's and
+    /// above; a village worker files and withdraws on a person's behalf.
+    #[serde(rename = "application:decide")]
+    ApplicationDecide,
     #[serde(rename = "referral:respond")]
     ReferralRespond,
     #[serde(rename = "assessment:read")]
@@ -79,7 +83,7 @@ pub enum Permission {
 use Permission as P;
 
 impl Permission {
-    pub const ALL: [Permission; 33] = [
+    pub const ALL: [Permission; 34] = [
         P::UserRead,
         P::UserWrite,
         P::ClientManage,
@@ -93,6 +97,7 @@ impl Permission {
         P::BeneficiaryWrite,
         P::ApplicationRead,
         P::ApplicationWrite,
+        P::ApplicationDecide,
         P::ReferralRespond,
         P::AssessmentRead,
         P::AssessmentWrite,
@@ -131,6 +136,7 @@ impl Permission {
             P::BeneficiaryWrite => "beneficiary:write",
             P::ApplicationRead => "application:read",
             P::ApplicationWrite => "application:write",
+            P::ApplicationDecide => "application:decide",
             P::ReferralRespond => "referral:respond",
             P::AssessmentRead => "assessment:read",
             P::AssessmentWrite => "assessment:write",
@@ -172,6 +178,7 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
                 P::BeneficiaryWrite,
                 P::ApplicationRead,
                 P::ApplicationWrite,
+                P::ApplicationDecide,
                 P::AssessmentRead,
                 P::AssessmentWrite,
                 P::ServiceWrite,
@@ -196,6 +203,7 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
                 P::BeneficiaryWrite,
                 P::ApplicationRead,
                 P::ApplicationWrite,
+                P::ApplicationDecide,
                 P::AssessmentRead,
                 P::AssessmentWrite,
                 P::OrderRead,
@@ -302,6 +310,8 @@ mod tests {
     fn deny_by_default_for_sensitive_pairs() {
         assert!(!role_has(Role::VillageWorker, P::UserWrite));
         assert!(!role_has(Role::VillageWorker, P::PiiReveal));
+        assert!(!role_has(Role::VillageWorker, P::ApplicationDecide), "a village files; the township accepts (乡镇街道受理)");
+        assert!(role_has(Role::TownshipOfficer, P::ApplicationDecide));
         assert!(!role_has(Role::Auditor, P::UserWrite), "auditors are read-only");
         assert!(!role_has(Role::Department, P::BeneficiaryRead));
         assert!(!role_has(Role::CountyOfficer, P::AuditRead));

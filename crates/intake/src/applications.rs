@@ -492,7 +492,12 @@ async fn closable(
 
 /// Applies a state change; accepting also creates one referral per transfer item.
 pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input: ActionInput) -> Result<ApplicationView, DomainError> {
-    authorize(db, ctx, Permission::ApplicationWrite).await?;
+    // Filing and withdrawing are anyone's who files; deciding is the township's and above.
+    let permission = match &input {
+        ActionInput::Withdraw => Permission::ApplicationWrite,
+        _ => Permission::ApplicationDecide,
+    };
+    authorize(db, ctx, permission).await?;
     let (action, name) = match &input {
         ActionInput::Accept { .. } => (ApplicationAction::Accept, "accepted"),
         ActionInput::Reject { .. } => (ApplicationAction::Reject, "rejected"),

@@ -190,7 +190,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
         ReferralInput::Reject(_) => (ReferralAction::Reject, "referral.rejected", Permission::ReferralRespond),
         ReferralInput::Return(_) => (ReferralAction::Return, "referral.returned", Permission::ReferralRespond),
         ReferralInput::Complete(_) => (ReferralAction::Complete, "referral.completed", Permission::ReferralRespond),
-        ReferralInput::Cancel(_) => (ReferralAction::Cancel, "referral.cancelled", Permission::ApplicationWrite),
+        ReferralInput::Cancel(_) => (ReferralAction::Cancel, "referral.cancelled", Permission::ApplicationDecide),
     };
     authorize(db, ctx, permission).await?;
     let txn = db.begin_write().await?;

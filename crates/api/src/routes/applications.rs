@@ -110,7 +110,8 @@ fn application_reply(application: ApplicationView) -> HttpResponse {
 /// department that owns its matter, due in the configured number of working
 /// days, in the same transaction. Needs `If-Match`.
 ///
-/// Permission: `application:write`.
+/// Permission: `application:decide` (the township and above: a village
+/// worker files on the person's behalf, 协助代办, and the township accepts, 乡镇街道受理).
 #[utoipa::path(
     tag = "applications",
     operation_id = "acceptApplication",
@@ -137,7 +138,8 @@ pub async fn accept_application(
 ///
 /// `submitted → rejected`, with the reason. Needs `If-Match`.
 ///
-/// Permission: `application:write`.
+/// Permission: `application:decide` (the township and above: a village
+/// worker files on the person's behalf, 协助代办, and the township accepts, 乡镇街道受理).
 #[utoipa::path(
     tag = "applications",
     operation_id = "rejectApplication",
@@ -171,7 +173,8 @@ pub async fn reject_application(
 /// unless `close_despite_open_referrals` gives the reason, which is
 /// audited (一表受理、协同办理: the departments finish first).
 ///
-/// Permission: `application:write`.
+/// Permission: `application:decide` (the township and above: a village
+/// worker files on the person's behalf, 协助代办, and the township accepts, 乡镇街道受理).
 #[utoipa::path(
     tag = "applications",
     operation_id = "closeApplication",
@@ -406,7 +409,7 @@ pub async fn complete_referral(
 /// Civil-affairs staff withdraw it: `pending`, `accepted` or `returned` →
 /// `cancelled`, with the reason. Needs `If-Match`.
 ///
-/// Permission: `application:write`.
+/// Permission: `application:decide`.
 #[utoipa::path(
     tag = "referrals",
     operation_id = "cancelReferral",
