@@ -116,6 +116,13 @@ async fn services_covered_by_material_assistance_are_refused() {
     let refused = app.post_json("/api/v1/service-orders", Some(&w.admin), &body).await;
     refused.assert_problem(422, "duplicate_of_material_assistance");
     assert_eq!(refused.body["details"]["covered_by"], "support:centralized");
+    // Nor is anyone ranked for it: matching refuses before it ranks.
+    let matched =
+        app.post_json("/api/v1/matches", Some(&w.admin), &json!({"beneficiary_id": centralized["id"], "service_code": "meals"})).await;
+    matched.assert_problem(422, "duplicate_of_material_assistance");
+    assert_eq!(matched.body["details"]["covered_by"], "support:centralized");
+    let control = app.post_json("/api/v1/matches", Some(&w.admin), &json!({"beneficiary_id": w.person, "service_code": "meals"})).await;
+    assert!(!control.body["candidates"].as_array().unwrap().is_empty(), "{}", control.text);
 }
 
 #[actix_web::test]

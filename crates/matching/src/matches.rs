@@ -3,14 +3,15 @@
 //! left out and why. Capacity is the declared monthly capacity until
 //! service orders consume it.
 
-use crate::entity::{provider, service_order, volunteer};
+use crate::entity::{provider, service, service_order, volunteer};
 use crate::providers::view as provider_view;
-use crate::rules::{Excluded, ProviderFacts, Ranked, VolunteerFacts, rank};
+use crate::rules::{Excluded, ProviderFacts, Ranked, VolunteerFacts, check_not_covered_by_material, rank};
 use chrono::Datelike;
 use jiuzhu_core::codes::parse_code;
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, RegionLevel};
 use jiuzhu_intake::beneficiaries::{self, BeneficiaryView};
+use jiuzhu_needs_assessment::assessments::coverage_of;
 use jiuzhu_needs_assessment::entity::need;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::authorize;
@@ -94,14 +95,17 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
         (None, Some(person), Some(code)) => (person, code, None),
         _ => return Err(DomainError::field("need_id", "target_choice", "give need_id, or beneficiary_id with service_code")),
     };
-    if crate::catalogue::existing_codes(db.conn(), std::slice::from_ref(&service_code)).await?.is_empty() {
+    let Some(offered) = service::Entity::find_by_id(service_code.as_str()).one(db.conn()).await? else {
         return Err(DomainError::field("service_code", "service_unknown", format!("{service_code} is not in the catalogue")));
-    }
+    };
     let person = beneficiaries::find_in_scope(db.conn(), ctx, beneficiary_id)
         .await
         .map_err(|_| DomainError::field("beneficiary_id", "beneficiary_unknown", "no such person in your region"))?;
     let today = ctx.now.date_naive();
     let person = BeneficiaryView::from_model(person, Pii::Masked, today)?;
+    // Nobody is ranked for what the person's material assistance already meets.
+    let covered_by: Vec<String> = jiuzhu_core::stored_json::from_column("services.covered_by_material", &offered.covered_by_material)?;
+    check_not_covered_by_material(&service_code, &covered_by, &coverage_of(&person, today))?;
     let target = RegionCode::parse(&person.region_code).map_err(DomainError::Internal)?;
 
     let offering = crate::providers::scoped(ctx)

@@ -5,7 +5,9 @@
 //! only to the contract's own provider (不得转包).
 
 use crate::entity::{delivery, feedback, provider, service, service_order, volunteer};
-use crate::rules::{ContractTerms, OrderAction, OrderStatus, check_contract, check_contract_quantity, check_delivery};
+use crate::rules::{
+    ContractTerms, OrderAction, OrderStatus, check_contract, check_contract_quantity, check_delivery, check_not_covered_by_material,
+};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::mask::Pii;
@@ -110,14 +112,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
     let offered = service::Entity::find_by_id(input.service_code.as_str()).filter(service::Column::Active.eq(true)).one(&*txn).await?;
     let offered = offered.ok_or_else(|| DomainError::field("service_code", "service_unknown", "no such active service"))?;
     let covered_by: Vec<String> = jiuzhu_core::stored_json::from_column("services.covered_by_material", &offered.covered_by_material)?;
-    let coverage = coverage_of(&person, today);
-    if let Some(covering) = covered_by.iter().find(|c| coverage.contains(c)) {
-        return Err(DomainError::RuleWithDetails {
-            code: "duplicate_of_material_assistance",
-            message: format!("{} is already covered by the person's material assistance ({covering})", input.service_code),
-            details: serde_json::json!({"covered_by": covering}),
-        });
-    }
+    check_not_covered_by_material(&input.service_code, &covered_by, &coverage_of(&person, today))?;
     let region = RegionCode::parse(&person.region_code).map_err(DomainError::Internal)?;
     match (input.provider_id, input.volunteer_id) {
         (Some(provider_id), None) => {

@@ -425,6 +425,21 @@ impl OrderStatus {
     }
 }
 
+/// A service that the person's material assistance already meets is not
+/// given again (不重复提供已通过物质救助满足基本生活需要的相关服务): neither
+/// ranked nor ordered. `covered_by` is the service's list of covering
+/// assistance, `coverage` what the person has.
+pub fn check_not_covered_by_material(service_code: &str, covered_by: &[String], coverage: &[String]) -> Result<(), DomainError> {
+    match covered_by.iter().find(|c| coverage.contains(c)) {
+        Some(covering) => Err(DomainError::RuleWithDetails {
+            code: "duplicate_of_material_assistance",
+            message: format!("{service_code} is already covered by the person's material assistance ({covering})"),
+            details: serde_json::json!({"covered_by": covering}),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// What an order needs to know about the contract it claims (read from procurement).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContractTerms {
@@ -543,6 +558,17 @@ mod order_tests {
             DomainError::Validation(fields) => fields[0].code.clone(),
             other => format!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn material_assistance_already_given_is_not_given_again() {
+        let covered_by = vec!["support:centralized".to_string(), "material:meals".to_string()];
+        assert!(check_not_covered_by_material("meals", &covered_by, &["material:fuel".into()]).is_ok());
+        assert!(check_not_covered_by_material("meals", &[], &["support:centralized".into()]).is_ok());
+        assert_eq!(
+            code_of(check_not_covered_by_material("meals", &covered_by, &["support:centralized".into()]).unwrap_err()),
+            "duplicate_of_material_assistance"
+        );
     }
 
     #[test]

@@ -349,7 +349,10 @@ pub struct MatchQuery {
 /// region coverage (village > township > county), the service offered with
 /// capacity left this month, a valid qualification, satisfaction history,
 /// and mutual-aid proximity. Barred providers, providers without capacity
-/// and providers outside the region never rank.
+/// and providers outside the region never rank. A service the person's
+/// material assistance already meets is not matched at all
+/// (`duplicate_of_material_assistance`, with `covered_by`), as it would not
+/// be ordered.
 ///
 /// Permission: `order:write`.
 #[utoipa::path(
@@ -358,7 +361,10 @@ pub struct MatchQuery {
     security(("bearer" = [])),
     params(MatchQuery),
     request_body(content = jiuzhu_matching::matches::MatchRequest, content_type = "application/json"),
-    responses((status = 200, description = "Ranked candidates", body = jiuzhu_matching::matches::MatchResult))
+    responses(
+        (status = 200, description = "Ranked candidates", body = jiuzhu_matching::matches::MatchResult),
+        (status = 422, description = "The person's material assistance already meets the service (`duplicate_of_material_assistance`), or the target is unknown"),
+    )
 )]
 #[post("/matches")]
 pub async fn match_need(
