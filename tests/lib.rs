@@ -295,6 +295,8 @@ impl TestApp {
         self.post_json_with(&step("award"), Some(admin), &json!({}), &[("If-Match", "\"3\"")]).await;
         let contract = self
             .post_json("/api/v1/contracts", Some(admin), &json!({"project_id": project, "term_start": "2025-04-01", "term_end": term_end, "services": [{"service_code": "meals", "quantity": 100}],
+                "instalments": [{"kind": "advance", "share_bp": 4000, "released_by": "signing"},
+                    {"kind": "progress", "share_bp": 2000, "released_by": "mid_term_evaluation"}, {"kind": "final", "share_bp": 4000, "released_by": "acceptance"}],
                 "quality_standards": "准时", "price_fen": 90_000, "settlement_method": "按季", "rights_and_obligations": "履约", "breach_liability": "扣减"}))
             .await;
         assert_eq!(contract.status, 201, "{}", contract.text);

@@ -31,6 +31,7 @@ mod m20261201_000024_keyed_audit_chain;
 mod m20261201_000025_login_failure_source;
 mod m20261201_000026_commit_ordered_relay;
 mod m20261201_000027_rate_windows;
+mod m20261201_000028_contract_instalments;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000025_login_failure_source::Migration),
             Box::new(m20261201_000026_commit_ordered_relay::Migration),
             Box::new(m20261201_000027_rate_windows::Migration),
+            Box::new(m20261201_000028_contract_instalments::Migration),
         ]
     }
 }

@@ -124,16 +124,20 @@ async fn a_project_goes_mid_term_to_final_to_publication_and_acceptance() {
     let unpaid = app.post_json_with(&settle, Some(&admin), &json!({}), &[("If-Match", "\"6\"")]).await;
     unpaid.assert_problem(422, "settlement_incomplete");
     assert_eq!(unpaid.body["details"]["paid_fen"], 0, "{}", unpaid.text);
-    let final_payment = app
-        .post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "final", "amount_fen": 90_000}))
-        .await;
-    assert_eq!(final_payment.status, 201, "{}", final_payment.text);
+    for (kind, amount) in [("advance", 36_000), ("progress", 18_000), ("final", 36_000)] {
+        let paid = app
+            .post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": kind, "amount_fen": amount}))
+            .await;
+        assert_eq!(paid.status, 201, "{}", paid.text);
+    }
     let settled = app.post_json_with(&settle, Some(&admin), &json!({}), &[("If-Match", "\"6\"")]).await;
     assert_eq!(settled.body["status"], "settled", "{}", settled.text);
     let ocds = app.get(&format!("/api/v1/procurement-projects/{project}/ocds"), Some(&admin)).await;
     let release = &ocds.body["releases"][0];
     assert_eq!(release["contracts"][0]["status"], "terminated", "a settled contract is finished: {}", ocds.text);
-    assert_eq!(release["contracts"][0]["implementation"]["transactions"][0]["value"]["amount"], 900.0);
+    let transactions = release["contracts"][0]["implementation"]["transactions"].as_array().unwrap();
+    let amounts: Vec<f64> = transactions.iter().map(|t| t["value"]["amount"].as_f64().unwrap()).collect();
+    assert_eq!(amounts, [360.0, 180.0, 360.0]);
     crate::procurement::assert_valid_ocds(&ocds.body);
 }
 
@@ -189,7 +193,12 @@ async fn acceptance_waits_for_the_term_and_settlement_closes_the_contract() {
     let admin = app.admin_token().await;
     let (project, contract, _) = app.contracted_project_until(&admin, 62, "2099-12-31").await;
     let me = app.get("/api/v1/me", Some(&admin)).await.body["subject"].as_str().unwrap().to_string();
+    let payments = format!("/api/v1/contracts/{contract}/payments");
+    let progress = json!({"kind": "progress", "amount_fen": 18_000});
+    app.post_json(&payments, Some(&admin), &progress).await.assert_problem(422, "payment_not_released");
     run(&app, &admin, &project, "mid_term", &me, 85).await;
+    let released = app.post_json(&payments, Some(&admin), &progress).await;
+    assert_eq!(released.status, 201, "a passed mid-term evaluation releases the progress payment: {}", released.text);
     run(&app, &admin, &project, "final", &me, 90).await;
     let acceptance = format!("/api/v1/procurement-projects/{project}/acceptance");
     let early = app.post_json_with(&acceptance, Some(&admin), &json!({"passed": true, "notes": "达标"}), &[("If-Match", "\"5\"")]).await;
@@ -198,10 +207,13 @@ async fn acceptance_waits_for_the_term_and_settlement_closes_the_contract() {
     let with_reason = json!({"passed": true, "notes": "达标", "early_completion_reason": "服务对象全部迁入集中供养机构，提前完成"});
     let accepted = app.post_json_with(&acceptance, Some(&admin), &with_reason, &[("If-Match", "\"5\"")]).await;
     assert_eq!(accepted.body["status"], "accepted", "{}", accepted.text);
-    let paid = app
-        .post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "final", "amount_fen": 90_000}))
-        .await;
-    assert_eq!(paid.status, 201, "{}", paid.text);
+    let too_much = app.post_json(&payments, Some(&admin), &json!({"kind": "final", "amount_fen": 72_000})).await;
+    too_much.assert_problem(422, "payment_not_released");
+    assert_eq!(too_much.body["details"]["released_fen"], 36_000, "the balance is the price less the other instalments: {}", too_much.text);
+    for (kind, amount) in [("advance", 36_000), ("final", 36_000)] {
+        let paid = app.post_json(&payments, Some(&admin), &json!({"kind": kind, "amount_fen": amount})).await;
+        assert_eq!(paid.status, 201, "{}", paid.text);
+    }
     let settled = app
         .post_json_with(&format!("/api/v1/procurement-projects/{project}/settle"), Some(&admin), &json!({}), &[("If-Match", "\"6\"")])
         .await;

@@ -63,6 +63,7 @@ async fn world(app: &TestApp) -> World {
     app.post_json_with(&path, Some(&admin), &json!({}), &[("If-Match", &v)]).await;
     let contract = app.post_json("/api/v1/contracts", Some(&admin), &json!({"project_id": pid, "term_start": "2025-04-01", "term_end": "2026-03-31",
         "services": [{"service_code": "meals", "quantity": 1000}], "quality_standards": "准时", "price_fen": 90_000, "settlement_method": "按季",
+        "instalments": [{"kind": "advance", "share_bp": 5000, "released_by": "signing"}, {"kind": "final", "share_bp": 5000, "released_by": "acceptance"}],
         "rights_and_obligations": "履约", "breach_liability": "扣减"})).await;
     assert_eq!(contract.status, 201, "{}", contract.text);
     let person = app

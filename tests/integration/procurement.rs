@@ -338,7 +338,9 @@ async fn awarded_to(app: &TestApp, admin: &str, provider: &str, price_fen: i64) 
 
 fn contract_body(project_id: &str, price_fen: i64) -> Value {
     json!({"project_id": project_id, "term_start": "2025-04-01", "term_end": "2026-03-31", "services": [{"service_code": "meals", "quantity": 1000}],
-        "quality_standards": "准时率98%", "price_fen": price_fen, "settlement_method": "按季结算", "rights_and_obligations": "按约履行", "breach_liability": "按比例扣减"})
+        "quality_standards": "准时率98%", "price_fen": price_fen, "settlement_method": "按季结算", "rights_and_obligations": "按约履行", "breach_liability": "按比例扣减",
+        "instalments": [{"kind": "advance", "share_bp": 3000, "released_by": "signing"}, {"kind": "progress", "share_bp": 3000, "released_by": "mid_term_evaluation"},
+            {"kind": "final", "share_bp": 4000, "released_by": "acceptance"}]})
 }
 
 #[actix_web::test]
@@ -381,21 +383,25 @@ async fn contracts_bind_their_provider_keep_books_and_cap_payments() {
             [0]["code"],
         "kind_unknown"
     );
-    assert_eq!(
-        app.post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "advance", "amount_fen": 60_000}))
-            .await
-            .status,
-        201
-    );
-    let over = app
-        .post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "progress", "amount_fen": 30_001}))
-        .await;
-    over.assert_problem(422, "payment_exceeds_contract");
-    app.post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "final", "amount_fen": 30_000}))
-        .await
-        .assert_problem(422, "acceptance_required");
+    // The settlement term: 30 % on signing, 30 % after a passed mid-term evaluation, the balance after acceptance.
+    let payments = format!("/api/v1/contracts/{contract}/payments");
+    let pay = |kind: &'static str, amount_fen: i64| {
+        let (app, payments, admin) = (&app, &payments, &admin);
+        async move { app.post_json(payments, Some(admin), &json!({"kind": kind, "amount_fen": amount_fen})).await }
+    };
+    pay("advance", 90_001).await.assert_problem(422, "payment_exceeds_contract");
+    let ahead = pay("advance", 60_000).await;
+    ahead.assert_problem(422, "payment_not_released");
+    assert_eq!((ahead.body["details"]["released_fen"].as_i64(), ahead.body["details"]["paid_fen"].as_i64()), (Some(27_000), Some(0)));
+    assert_eq!(pay("advance", 27_000).await.status, 201);
+    pay("advance", 1).await.assert_problem(422, "payment_not_released");
+    let progress = pay("progress", 40_000).await;
+    progress.assert_problem(422, "payment_not_released");
+    assert_eq!(progress.body["details"]["released_fen"], 0, "no mid-term evaluation has passed: {}", progress.text);
+    pay("final", 30_000).await.assert_problem(422, "acceptance_required");
     let reread = app.get(&format!("/api/v1/contracts/{contract}"), Some(&own)).await;
-    assert_eq!(reread.body["paid_fen"], 60_000);
+    assert_eq!(reread.body["paid_fen"], 27_000);
+    assert_eq!(reread.body["instalments"][1]["released_by"], "mid_term_evaluation");
     let ledger = app.get(&format!("/api/v1/contracts/{contract}/entries?book=ledger"), Some(&admin)).await;
     assert_eq!(ledger.body.as_array().unwrap().len(), 1);
 }

@@ -511,6 +511,20 @@ pub async fn advance(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, st
     view(updated)
 }
 
+/// Whether a project's mid-term evaluation has been approved with a
+/// passing grade (procurement's payments ask this: it may release a
+/// progress payment).
+pub async fn mid_term_passed(conn: &impl ConnectionTrait, project_id: Uuid) -> Result<bool, DomainError> {
+    let found = evaluation::Entity::find()
+        .filter(evaluation::Column::ProjectId.eq(project_id))
+        .filter(evaluation::Column::Stage.eq(code_of(Stage::MidTerm)))
+        .filter(evaluation::Column::Status.is_in(["approved", "published"]))
+        .filter(evaluation::Column::Grade.ne(code_of(Grade::Fail)))
+        .one(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Whether a project's final evaluation has been approved (procurement's
 /// acceptance asks this).
 pub async fn final_approved(conn: &impl ConnectionTrait, project_id: Uuid) -> Result<bool, DomainError> {

@@ -4,7 +4,7 @@
 
 use crate::bids::Award;
 use crate::entity::{contract, contract_entry, procurement_project, sanction};
-use crate::rules::ProjectStatus;
+use crate::rules::{ALL_ON_ACCEPTANCE, Instalment, PaymentKind, ProjectStatus, Released, check_payment_released, released_fen};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Permission, RegionLevel, Role, id::new_id};
@@ -52,6 +52,11 @@ pub struct CreateContract {
     #[validate(length(min = 1, max = 8000))]
     #[schema(min_length = 1, max_length = 8000)]
     pub breach_liability: String,
+    /// The settlement term's instalments (资金结算方式): each payment kind's
+    /// share of the price and what releases it. Without them, the whole
+    /// price is paid after acceptance.
+    #[serde(default)]
+    pub instalments: Option<Vec<Instalment>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -69,6 +74,7 @@ pub struct ContractView {
     pub settlement_method: String,
     pub rights_and_obligations: String,
     pub breach_liability: String,
+    pub instalments: Vec<Instalment>,
     /// `active`, `terminated` or `completed`.
     pub status: String,
     /// Payments so far.
@@ -77,16 +83,28 @@ pub struct ContractView {
     pub created_at: DateTime<Utc>,
 }
 
-async fn paid(conn: &impl ConnectionTrait, contract: Uuid) -> Result<i64, DomainError> {
-    let total: Option<i64> = contract_entry::Entity::find()
+/// What payments under a contract have paid: all of them, or those of one kind.
+async fn paid_as(conn: &impl ConnectionTrait, contract: Uuid, kind: Option<&str>) -> Result<i64, DomainError> {
+    let mut payments = contract_entry::Entity::find()
         .select_only()
         .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "total")
         .filter(contract_entry::Column::ContractId.eq(contract))
-        .filter(contract_entry::Column::Book.eq("payment"))
-        .into_tuple()
-        .one(conn)
-        .await?;
+        .filter(contract_entry::Column::Book.eq(code_of(Book::Payment)));
+    if let Some(kind) = kind {
+        payments = payments.filter(contract_entry::Column::Kind.eq(kind));
+    }
+    let total: Option<i64> = payments.into_tuple().one(conn).await?;
     Ok(total.unwrap_or(0))
+}
+
+async fn paid(conn: &impl ConnectionTrait, contract: Uuid) -> Result<i64, DomainError> {
+    paid_as(conn, contract, None).await
+}
+
+/// The project a contract was signed for, when the caller may see the
+/// contract (routes ask evaluation about it before a payment).
+pub async fn project_of(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<Option<Uuid>, DomainError> {
+    Ok(scoped(ctx).filter(contract::Column::Id.eq(id)).one(conn).await?.map(|c| c.project_id))
 }
 
 async fn view(conn: &impl ConnectionTrait, m: contract::Model) -> Result<ContractView, DomainError> {
@@ -105,6 +123,7 @@ async fn view(conn: &impl ConnectionTrait, m: contract::Model) -> Result<Contrac
         settlement_method: m.settlement_method,
         rights_and_obligations: m.rights_and_obligations,
         breach_liability: m.breach_liability,
+        instalments: jiuzhu_core::stored_json::from_column("contracts.instalments", &m.instalments)?,
         status: m.status,
         paid_fen,
         version: m.version,
@@ -125,6 +144,8 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateContract) -> Result<Con
     if input.term_end < input.term_start {
         return Err(DomainError::field("term_end", "date_order", "the term ends after it starts"));
     }
+    let instalments = input.instalments.clone().unwrap_or_else(|| ALL_ON_ACCEPTANCE.to_vec());
+    crate::rules::check_instalments(&instalments)?;
     crate::rules::check_terms_written(&[
         ("quality_standards", &input.quality_standards),
         ("settlement_method", &input.settlement_method),
@@ -174,6 +195,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateContract) -> Result<Con
         settlement_method: Set(input.settlement_method),
         rights_and_obligations: Set(input.rights_and_obligations),
         breach_liability: Set(input.breach_liability),
+        instalments: Set(jiuzhu_core::stored_json::to_column(&instalments)?),
         status: Set("active".into()),
         version: Set(1),
         created_at: Set(ctx.now),
@@ -288,7 +310,14 @@ pub fn allowed_kinds(book: Book) -> &'static [&'static str] {
 /// Appends to a contract's book. The provider keeps the ledger; officers
 /// keep supervision and payments. Payments never exceed the price, and the
 /// final one needs a passed acceptance.
-pub async fn append(db: &Db, ctx: &Context, id: Uuid, book: Book, input: EntryInput) -> Result<EntryView, DomainError> {
+pub async fn append(
+    db: &Db,
+    ctx: &Context,
+    id: Uuid,
+    book: Book,
+    input: EntryInput,
+    mid_term_passed: bool,
+) -> Result<EntryView, DomainError> {
     let permission = match book {
         Book::Ledger if ctx.actor.role == Role::Provider => Permission::BidSubmit,
         _ => Permission::ProcurementManage,
@@ -309,12 +338,16 @@ pub async fn append(db: &Db, ctx: &Context, id: Uuid, book: Book, input: EntryIn
                 details: serde_json::json!({"price_fen": current.price_fen, "paid_fen": already, "amount_fen": amount}),
             });
         }
-        if input.kind == "final" {
-            let project = procurement_project::Entity::find_by_id(current.project_id).one(&*txn).await?.ok_or(DomainError::NotFound)?;
-            if !matches!(parse_code::<ProjectStatus>(&project.status)?, ProjectStatus::Accepted | ProjectStatus::Settled) {
-                return Err(DomainError::rule("acceptance_required", "the final payment is made only after acceptance has passed"));
-            }
+        let kind: PaymentKind = parse_code(&input.kind)?;
+        let project = procurement_project::Entity::find_by_id(current.project_id).one(&*txn).await?.ok_or(DomainError::NotFound)?;
+        let accepted = matches!(parse_code::<ProjectStatus>(&project.status)?, ProjectStatus::Accepted | ProjectStatus::Settled);
+        if kind == PaymentKind::Final && !accepted {
+            return Err(DomainError::rule("acceptance_required", "the final payment is made only after acceptance has passed"));
         }
+        let instalments: Vec<Instalment> = jiuzhu_core::stored_json::from_column("contracts.instalments", &current.instalments)?;
+        let released = Released { signed: true, mid_term_passed, accepted };
+        let paid_of_kind = paid_as(&*txn, id, Some(&input.kind)).await?;
+        check_payment_released(kind, released_fen(current.price_fen, &instalments, kind, released), paid_of_kind, amount)?;
     } else if current.status != "active" {
         return Err(DomainError::conflict("contract_not_active", "the contract is not active"));
     } else if book == Book::Ledger {

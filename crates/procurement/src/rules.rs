@@ -541,3 +541,172 @@ mod contract_rule_tests {
         );
     }
 }
+
+/// A kind of payment under a contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentKind {
+    /// 预付款
+    Advance,
+    /// 进度款
+    Progress,
+    /// 尾款（验收合格后结清）
+    Final,
+}
+
+/// What releases an instalment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Release {
+    /// 合同签订
+    Signing,
+    /// 中期评估合格
+    MidTermEvaluation,
+    /// 验收合格
+    Acceptance,
+}
+
+/// One instalment of a contract's settlement term: a share of the price
+/// for one kind of payment, released by one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "advance", "share_bp": 3000, "released_by": "signing"}))]
+pub struct Instalment {
+    pub kind: PaymentKind,
+    /// Basis points of the price, 1 to 10000.
+    #[schema(minimum = 1, maximum = 10000)]
+    pub share_bp: u32,
+    pub released_by: Release,
+}
+
+/// The plan's default settlement: the whole price after acceptance.
+pub const ALL_ON_ACCEPTANCE: [Instalment; 1] =
+    [Instalment { kind: PaymentKind::Final, share_bp: 10_000, released_by: Release::Acceptance }];
+
+/// A settlement term adds up to the price, pays its balance (`final`,
+/// exactly one) only on acceptance (验收合格后结清), releases an advance on
+/// signing and a progress payment on signing or a passed mid-term evaluation.
+pub fn check_instalments(instalments: &[Instalment]) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    for (index, instalment) in instalments.iter().enumerate() {
+        let allowed = match instalment.kind {
+            PaymentKind::Advance => instalment.released_by == Release::Signing,
+            PaymentKind::Progress => matches!(instalment.released_by, Release::Signing | Release::MidTermEvaluation),
+            PaymentKind::Final => instalment.released_by == Release::Acceptance,
+        };
+        if !allowed {
+            let message = "an advance is released on signing, a progress payment on signing or a passed mid-term evaluation, the balance on acceptance";
+            errors.push(FieldError::new(format!("instalments[{index}].released_by"), "release_not_allowed", message));
+        }
+        if !(1..=10_000).contains(&instalment.share_bp) {
+            errors.push(FieldError::new(format!("instalments[{index}].share_bp"), "range", "a share is 1 to 10000 basis points"));
+        }
+    }
+    let total: u32 = instalments.iter().map(|i| i.share_bp.min(10_000)).sum();
+    if total != 10_000 {
+        errors.push(FieldError::new("instalments", "shares_do_not_add_up", format!("the shares add up to {total} of 10000 basis points")));
+    }
+    if instalments.iter().filter(|i| i.kind == PaymentKind::Final).count() != 1 {
+        errors.push(FieldError::new("instalments", "one_final_instalment", "the balance is one final instalment, paid after acceptance"));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
+}
+
+/// Which release events have happened for a contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Released {
+    pub signed: bool,
+    pub mid_term_passed: bool,
+    pub accepted: bool,
+}
+
+impl Released {
+    fn has(self, release: Release) -> bool {
+        match release {
+            Release::Signing => self.signed,
+            Release::MidTermEvaluation => self.mid_term_passed,
+            Release::Acceptance => self.accepted,
+        }
+    }
+}
+
+/// Fen of the price released so far for payments of `kind`. The final
+/// instalment is the balance: the price less every other instalment, so
+/// shares that do not divide the price lose nothing to rounding.
+pub fn released_fen(price_fen: i64, instalments: &[Instalment], kind: PaymentKind, released: Released) -> i64 {
+    let share = |bp: u32| Money::from_fen(price_fen).share_bp(bp).map(Money::fen).unwrap_or(0);
+    let others: i64 = instalments.iter().filter(|i| i.kind != PaymentKind::Final).map(|i| share(i.share_bp)).sum();
+    instalments
+        .iter()
+        .filter(|i| i.kind == kind && released.has(i.released_by))
+        .map(|i| if i.kind == PaymentKind::Final { price_fen - others } else { share(i.share_bp) })
+        .sum()
+}
+
+/// A payment of `kind` stays within what has been released for that kind.
+pub fn check_payment_released(kind: PaymentKind, released_fen: i64, paid_of_kind_fen: i64, amount_fen: i64) -> Result<(), DomainError> {
+    if paid_of_kind_fen + amount_fen <= released_fen {
+        return Ok(());
+    }
+    Err(DomainError::RuleWithDetails {
+        code: "payment_not_released",
+        message: format!(
+            "{released_fen} fen of {} payments are released so far and {paid_of_kind_fen} fen paid; {amount_fen} fen more would run ahead of the settlement term",
+            jiuzhu_core::codes::code_of(kind)
+        ),
+        details: serde_json::json!({"kind": kind, "released_fen": released_fen, "paid_fen": paid_of_kind_fen, "amount_fen": amount_fen}),
+    })
+}
+
+#[cfg(test)]
+mod instalment_tests {
+    use super::*;
+
+    const THREE_WAY: [Instalment; 3] = [
+        Instalment { kind: PaymentKind::Advance, share_bp: 3000, released_by: Release::Signing },
+        Instalment { kind: PaymentKind::Progress, share_bp: 3333, released_by: Release::MidTermEvaluation },
+        Instalment { kind: PaymentKind::Final, share_bp: 3667, released_by: Release::Acceptance },
+    ];
+
+    #[test]
+    fn a_settlement_term_adds_up_and_pays_its_balance_on_acceptance() {
+        assert!(check_instalments(&THREE_WAY).is_ok());
+        assert!(check_instalments(&ALL_ON_ACCEPTANCE).is_ok());
+        let early_balance = [Instalment { kind: PaymentKind::Final, share_bp: 10_000, released_by: Release::Signing }];
+        let fields = |e: DomainError| match e {
+            DomainError::Validation(f) => f.into_iter().map(|f| (f.field, f.code)).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            fields(check_instalments(&early_balance).unwrap_err()),
+            [("instalments[0].released_by".into(), "release_not_allowed".into())]
+        );
+        let short = [Instalment { kind: PaymentKind::Final, share_bp: 9000, released_by: Release::Acceptance }];
+        assert_eq!(fields(check_instalments(&short).unwrap_err()), [("instalments".into(), "shares_do_not_add_up".into())]);
+        let no_balance = [Instalment { kind: PaymentKind::Advance, share_bp: 10_000, released_by: Release::Signing }];
+        assert_eq!(fields(check_instalments(&no_balance).unwrap_err()), [("instalments".into(), "one_final_instalment".into())]);
+    }
+
+    #[test]
+    fn payments_never_run_ahead_of_what_is_released() {
+        let signed = Released { signed: true, ..Released::default() };
+        assert_eq!(released_fen(50_000, &THREE_WAY, PaymentKind::Advance, signed), 15_000);
+        assert_eq!(released_fen(50_000, &THREE_WAY, PaymentKind::Progress, signed), 0, "the mid-term evaluation has not passed");
+        let mid = Released { mid_term_passed: true, ..signed };
+        assert_eq!(released_fen(50_000, &THREE_WAY, PaymentKind::Progress, mid), 16_665);
+        assert_eq!(released_fen(50_000, &THREE_WAY, PaymentKind::Final, mid), 0, "the balance waits for acceptance");
+        let accepted = Released { accepted: true, ..mid };
+        assert_eq!(
+            released_fen(50_000, &THREE_WAY, PaymentKind::Final, accepted),
+            50_000 - 15_000 - 16_665,
+            "the balance loses nothing to rounding"
+        );
+        assert!(check_payment_released(PaymentKind::Advance, 15_000, 10_000, 5_000).is_ok());
+        match check_payment_released(PaymentKind::Progress, 0, 0, 40_000).unwrap_err() {
+            DomainError::RuleWithDetails { code, details, .. } => {
+                assert_eq!((code, details["released_fen"].as_i64()), ("payment_not_released", Some(0)));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -501,6 +501,10 @@ pub async fn award_project(
 /// required and written out: a term of white space is `blank`. The contract
 /// buys only its project's services, each once and at least one unit
 /// (`services[i].service_code`: `service_outside_project`, `duplicate`).
+/// `instalments` state the settlement term: shares of the price that add up
+/// to 10000 bp, an advance released on signing, progress on signing or a
+/// passed mid-term evaluation, and one final balance on acceptance; without
+/// them the whole price is paid after acceptance.
 ///
 /// Permission: `procurement:manage`.
 #[utoipa::path(
@@ -538,7 +542,12 @@ pub async fn get_contract(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Pa
 }
 
 async fn append(state: &AppState, ctx: &jiuzhu_core::Context, id: Uuid, book: Book, input: EntryInput) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Created().json(contracts::append(&state.db, ctx, id, book, input).await?))
+    // A passed mid-term evaluation may release a progress payment; evaluation knows.
+    let mid_term_passed = match (book, contracts::project_of(state.db.conn(), ctx, id).await?) {
+        (Book::Payment, Some(project)) => jiuzhu_evaluation::evaluations::mid_term_passed(state.db.conn(), project).await?,
+        _ => false,
+    };
+    Ok(HttpResponse::Created().json(contracts::append(&state.db, ctx, id, book, input, mid_term_passed).await?))
 }
 
 /// Add to the project ledger
@@ -594,7 +603,12 @@ pub async fn add_supervision(
 ///
 /// `advance`, `progress` or `final`; the total never exceeds the contract
 /// price (`payment_exceeds_contract`), and the final payment needs a passed
-/// acceptance (`acceptance_required`).
+/// acceptance (`acceptance_required`). Payments follow the contract's
+/// settlement term (`instalments`): the payments of a kind never run ahead
+/// of what its instalments' releases (signing, a passed mid-term
+/// evaluation, acceptance) have released (`payment_not_released`, with
+/// `released_fen`, `paid_fen` and `amount_fen`); the balance is paid after
+/// acceptance (验收合格后结清).
 ///
 /// Permission: `procurement:manage`.
 #[utoipa::path(
@@ -603,7 +617,11 @@ pub async fn add_supervision(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Contract id")),
     request_body(content = EntryInput, content_type = "application/json"),
-    responses((status = 201, description = "Recorded", body = EntryView), (status = 404, description = "Not visible to the caller"))
+    responses(
+        (status = 201, description = "Recorded", body = EntryView),
+        (status = 404, description = "Not visible to the caller"),
+        (status = 422, description = "The payment runs ahead of the settlement term or over the price (`payment_not_released`, `acceptance_required`, `payment_exceeds_contract`)"),
+    )
 )]
 #[post("/contracts/{id}/payments")]
 pub async fn add_payment(

@@ -25,6 +25,9 @@ pub struct Model {
     pub rights_and_obligations: String,
     #[sea_orm(column_type = "Text")]
     pub breach_liability: String,
+    /// The instalments as JSON (`rules::Instalment`).
+    #[sea_orm(column_type = "Text")]
+    pub instalments: String,
     pub status: String,
     pub version: i64,
     pub created_at: ChronoDateTimeUtc,
