@@ -56,16 +56,23 @@ async fn run(app: &TestApp, token: &str, project: &str, stage: &str, officer: &s
         .post_json_with(&format!("/api/v1/evaluations/{id}/report"), Some(token), &report(), &[("If-Match", &format!("\"{version}\""))])
         .await;
     assert_eq!(reported.body["status"], "reported", "{}", reported.text);
-    let approved = app
-        .post_json_with(
-            &format!("/api/v1/evaluations/{id}/approve"),
-            Some(token),
-            &json!({}),
-            &[("If-Match", &format!("\"{}\"", version + 1))],
-        )
-        .await;
+    let approve = format!("/api/v1/evaluations/{id}/approve");
+    let if_match = format!("\"{}\"", version + 1);
+    let version = [("If-Match", if_match.as_str())];
+    let own = app.post_json_with(&approve, Some(token), &json!({}), &version).await;
+    own.assert_problem(422, "separation_of_duties");
+    let approved = app.post_json_with(&approve, Some(&approver(app, token).await), &json!({}), &version).await;
     assert_eq!(approved.body["status"], "approved", "{}", approved.text);
     approved.body
+}
+
+/// The purchaser's officer who approves reports: another account than the
+/// one that wrote them (made on first use).
+async fn approver(app: &TestApp, admin: &str) -> String {
+    let body = json!({"username": "report.approver", "display_name": "审核人", "role": "county_officer", "region_code": "640202", "password": "password-1234"});
+    let made = app.post_json("/api/v1/users", Some(admin), &body).await;
+    assert!(made.status == 201 || made.status == 409, "{}", made.text);
+    app.login("report.approver", "password-1234").await
 }
 
 #[actix_web::test]

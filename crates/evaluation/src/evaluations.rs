@@ -12,6 +12,7 @@ use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, CreditCode, DomainError, FieldError, Page, PageRequest, Permission, Role, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::duties;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::{InScope, under};
@@ -250,6 +251,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateEvaluation) -> Result<E
         grade: Set(None),
         report: Set(None),
         history: Set("[]".into()),
+        reported_by: Set(None),
         approved_at: Set(None),
         published_at: Set(None),
         version: Set(1),
@@ -447,6 +449,7 @@ pub async fn report(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, mut
     model.total_hundredths = Set(Some(total as i32));
     model.grade = Set(Some(code_of(grade)));
     model.report = Set(Some(text(&input)?));
+    model.reported_by = Set(Some(ctx.actor.subject.clone()));
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;
@@ -473,6 +476,7 @@ pub async fn advance(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, st
     let mut model: evaluation::ActiveModel = current.clone().into();
     let event_type = match (step, status) {
         (Step::Approve, EvaluationStatus::Reported) => {
+            duties::not_the_same_hand(&ctx.actor.subject, current.reported_by.as_deref(), "approve the report", "write the report")?;
             model.status = Set(code_of(EvaluationStatus::Approved));
             model.approved_at = Set(Some(ctx.now));
             "evaluation.report_delivered"

@@ -10,6 +10,7 @@ pub mod concurrency;
 pub mod db;
 pub mod demo;
 pub mod departments;
+pub mod duties;
 pub mod entity;
 pub mod export;
 pub mod hash;

@@ -161,7 +161,9 @@ pub async fn report_evaluation(
 /// Approve the report
 ///
 /// The purchaser approves; the report is delivered to the provider
-/// (`evaluation.report_delivered`), which may appeal within 15 days. Needs `If-Match`.
+/// (`evaluation.report_delivered`), which may appeal within 15 days. The
+/// approver is not the account that wrote the report
+/// (`separation_of_duties`, with `duty` and `conflicts_with`). Needs `If-Match`.
 ///
 /// Permission: `evaluation:manage`.
 #[utoipa::path(
@@ -169,7 +171,11 @@ pub async fn report_evaluation(
     operation_id = "approveEvaluation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The version you read")),
-    responses((status = 200, description = "Approved and delivered", body = EvaluationView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses(
+        (status = 200, description = "Approved and delivered", body = EvaluationView),
+        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        (status = 422, description = "The approver wrote the report (`separation_of_duties`)"),
+    )
 )]
 #[post("/evaluations/{id}/approve")]
 pub async fn approve_evaluation(

@@ -26,6 +26,8 @@ pub struct Model {
     pub report: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub history: String,
+    /// The account that wrote the report; its approver is another.
+    pub reported_by: Option<String>,
     pub approved_at: Option<ChronoDateTimeUtc>,
     pub published_at: Option<ChronoDateTimeUtc>,
     pub version: i64,
