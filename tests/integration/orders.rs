@@ -411,3 +411,39 @@ async fn orders_and_deliveries_stay_within_what_was_bought() {
     last.assert_problem(422, "delivery_exceeds_order");
     assert_eq!(last.body["details"]["remaining"], 1);
 }
+
+/// An accepted application enters `in_service` when the first order for a
+/// service it asked for starts; an application that asked for something
+/// else stays accepted.
+#[actix_web::test]
+async fn an_application_is_in_service_once_its_service_starts() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let file = |service: &'static str| {
+        let (app, w) = (&app, &w);
+        async move {
+            let body = json!({"channel": "walk_in", "beneficiary_id": w.person, "consent": {"given": true, "date": "2025-03-01", "method": "written"},
+                "items": [{"kind": "service", "service_code": service}]});
+            let filed = app.post_json("/api/v1/applications", Some(&w.admin), &body).await;
+            assert_eq!(filed.status, 201, "{}", filed.text);
+            let path = format!("/api/v1/applications/{}", filed.body["id"].as_str().unwrap());
+            let accepted = app.post_json_with(&format!("{path}/accept"), Some(&w.admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+            assert_eq!(accepted.body["status"], "accepted", "{}", accepted.text);
+            path
+        }
+    };
+    let meals = file("meals").await;
+    let bathing = file("bathing").await;
+    let created = app.post_json("/api/v1/service-orders", Some(&w.admin), &order(&w, &w.contracted, Some(&w.contract))).await;
+    let path = format!("/api/v1/service-orders/{}", created.body["id"].as_str().unwrap());
+    app.add_user(&w.admin, "provider.51", "provider", "640202", json!({"provider_id": w.contracted})).await;
+    let provider = app.login("provider.51", "password-1234").await;
+    app.post_json_with(&format!("{path}/accept"), Some(&provider), &json!({}), &[("If-Match", "\"1\"")]).await;
+    assert_eq!(app.get(&meals, Some(&w.admin)).await.body["status"], "accepted", "an accepted order has not started");
+    let started = app.post_json_with(&format!("{path}/start"), Some(&provider), &json!({}), &[("If-Match", "\"2\"")]).await;
+    assert_eq!(started.body["status"], "in_progress", "{}", started.text);
+    assert_eq!(app.get(&meals, Some(&w.admin)).await.body["status"], "in_service");
+    assert_eq!(app.get(&bathing, Some(&w.admin)).await.body["status"], "accepted", "asked for another service");
+    let events = app.get("/api/v1/events?type=application.service_started", Some(&w.admin)).await;
+    assert_eq!(events.body["items"].as_array().unwrap().len(), 1, "{}", events.text);
+}

@@ -576,6 +576,43 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
     view(updated, items)
 }
 
+/// A service began for a person: each of their accepted applications that
+/// asked for it (an item with that service, or an item the need's
+/// assessment resolved) moves to `in_service`, with its event. Called by
+/// matching, in its transaction, when a service order starts; returns how
+/// many applications moved.
+pub async fn service_started(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    beneficiary_id: Uuid,
+    service_code: &str,
+    assessment_id: Option<Uuid>,
+) -> Result<usize, DomainError> {
+    let accepted = application::Entity::find()
+        .filter(application::Column::BeneficiaryId.eq(beneficiary_id))
+        .filter(application::Column::Status.eq(ApplicationStatus::Accepted.code()))
+        .lock_exclusive()
+        .all(conn)
+        .await?;
+    let mut moved = 0;
+    for current in accepted {
+        let items = items_of(conn, current.id).await?;
+        let asked = items.iter().any(|item| {
+            item.service_code.as_deref() == Some(service_code) || (assessment_id.is_some() && item.resolved_by_assessment == assessment_id)
+        });
+        let Some(next) = ApplicationStatus::Accepted.after(ApplicationAction::StartService).filter(|_| asked) else { continue };
+        let mut model: application::ActiveModel = current.clone().into();
+        model.status = Set(next.code().into());
+        model.version = Set(current.version + 1);
+        model.updated_at = Set(ctx.now);
+        let updated = model.update(conn).await?;
+        let data = serde_json::json!({"status": updated.status, "version": updated.version, "service_code": service_code});
+        record(conn, ctx, Change::published("application.service_started", "application", updated.id, &updated.region_code, data)).await?;
+        moved += 1;
+    }
+    Ok(moved)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

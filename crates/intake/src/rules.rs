@@ -91,7 +91,8 @@ pub enum ApplicationStatus {
     Submitted,
     /// 已受理
     Accepted,
-    /// 服务中
+    /// 服务中: entered when the first service order for a service the
+    /// application asked for starts (`application.service_started`).
     InService,
     /// 已办结
     Closed,

@@ -284,6 +284,14 @@ pub async fn act(
             move_need(&*txn, ctx, need_id, status, updated.id).await?;
         }
     }
+    if action == OrderAction::Start {
+        // The application that asked for this service is now in service (一表受理 → 服务中).
+        let assessment = match updated.need_id {
+            Some(need_id) => need::Entity::find_by_id(need_id).one(&*txn).await?.map(|n| n.assessment_id),
+            None => None,
+        };
+        jiuzhu_intake::applications::service_started(&*txn, ctx, updated.beneficiary_id, &updated.service_code, assessment).await?;
+    }
     if action == OrderAction::Complete {
         crate::follow_ups::schedule(&*txn, ctx, &updated, ctx.now.date_naive() + Duration::days(follow_up_days)).await?;
     }
