@@ -33,6 +33,7 @@ mod m20261201_000026_commit_ordered_relay;
 mod m20261201_000027_rate_windows;
 mod m20261201_000028_contract_instalments;
 mod m20261201_000029_evaluation_report_author;
+mod m20261201_000030_overdue_announcements;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000027_rate_windows::Migration),
             Box::new(m20261201_000028_contract_instalments::Migration),
             Box::new(m20261201_000029_evaluation_report_author::Migration),
+            Box::new(m20261201_000030_overdue_announcements::Migration),
         ]
     }
 }

@@ -404,3 +404,38 @@ async fn a_village_files_and_the_township_accepts() {
     let withdrawn = app.post_json_with(&withdraw, Some(&worker), &json!({}), &version).await;
     assert_eq!(withdrawn.body["status"], "withdrawn", "{}", withdrawn.text);
 }
+
+/// A referral past its due time is announced once (`referral.overdue`),
+/// however many housekeeping passes (of however many nodes) see it.
+#[actix_web::test]
+async fn an_overdue_referral_is_announced_once() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app().await;
+    let (admin, township, _) = setup(&app).await;
+    let person = app.post_json("/api/v1/beneficiaries", Some(&township), &person(ID_WOMAN_1949, "640202001001")).await.body;
+    let filed = file_application(&app, &township, person["id"].as_str().unwrap()).await;
+    let path = format!("/api/v1/applications/{}/accept", filed["id"].as_str().unwrap());
+    assert_eq!(app.post_json_with(&path, Some(&township), &json!({}), &[("If-Match", "\"1\"")]).await.status, 200);
+    let now = jiuzhu_core::Clock::now(&jiuzhu_core::SystemClock);
+    assert_eq!(jiuzhu_api::maintenance::announce_overdue(&app.db, now).await.unwrap(), 0, "nothing is due yet");
+    let backend = app.db.conn().get_database_backend();
+    let past = Statement::from_sql_and_values(
+        backend,
+        if backend == sea_orm::DbBackend::Postgres {
+            "UPDATE referrals SET due_at = $1 WHERE matter = 'medical_assistance'"
+        } else {
+            "UPDATE referrals SET due_at = ? WHERE matter = 'medical_assistance'"
+        },
+        [(now - chrono::Duration::days(1)).into()],
+    );
+    app.db.conn().execute_raw(past).await.unwrap();
+    let passes = futures_util::future::join_all((0..3).map(|_| jiuzhu_api::maintenance::announce_overdue(&app.db, now))).await;
+    assert_eq!(passes.into_iter().map(Result::unwrap).sum::<usize>(), 1, "announced once across concurrent passes");
+    assert_eq!(jiuzhu_api::maintenance::announce_overdue(&app.db, now).await.unwrap(), 0);
+    let events = app.get("/api/v1/events?type=referral.overdue", Some(&admin)).await;
+    let items = events.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", events.text);
+    assert_eq!(items[0]["data"]["department"], "medical_insurance");
+    let listed = app.get("/api/v1/referrals?overdue=true", Some(&township)).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1, "{}", listed.text);
+}

@@ -537,6 +537,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
                     matter: Set(matter.clone()),
                     status: Set(ReferralStatus::Pending.code().into()),
                     due_at: Set(add_working_days(ctx.now, due_working_days)),
+                    overdue_announced_at: Set(None),
                     reason: Set(None),
                     outcome_code: Set(None),
                     outcome_text: Set(None),

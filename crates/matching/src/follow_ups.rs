@@ -76,6 +76,7 @@ pub(crate) async fn schedule(
         beneficiary_id: Set(order.beneficiary_id),
         region_code: Set(order.region_code.clone()),
         due_on: Set(due_on),
+        overdue_announced_at: Set(None),
         status: Set(OPEN.into()),
         created_at: Set(ctx.now),
         visited_at: Set(None),
@@ -125,4 +126,34 @@ pub async fn complete(
     record(&*txn, ctx, Change::published("follow_up.completed", "follow_up", updated.id, &updated.region_code, data)).await?;
     txn.commit().await?;
     Ok(updated.into())
+}
+
+/// Announces each open follow-up visit past its due day once
+/// (`follow_up.overdue`), by compare-and-set on its mark like
+/// `jiuzhu_intake::referrals::announce_overdue`. Returns how many.
+pub async fn announce_overdue(db: &Db, ctx: &Context) -> Result<usize, DomainError> {
+    let due = follow_up::Entity::find()
+        .filter(follow_up::Column::Status.eq(OPEN))
+        .filter(follow_up::Column::DueOn.lt(ctx.now.date_naive()))
+        .filter(follow_up::Column::OverdueAnnouncedAt.is_null())
+        .limit(jiuzhu_intake::referrals::OVERDUE_BATCH)
+        .all(db.conn())
+        .await?;
+    let mut announced = 0;
+    for late in due {
+        let txn = db.begin_write().await?;
+        let marked = follow_up::Entity::update_many()
+            .col_expr(follow_up::Column::OverdueAnnouncedAt, sea_orm::sea_query::Expr::value(ctx.now))
+            .filter(follow_up::Column::Id.eq(late.id))
+            .filter(follow_up::Column::OverdueAnnouncedAt.is_null())
+            .exec(&*txn)
+            .await?;
+        if marked.rows_affected == 1 {
+            let data = serde_json::json!({"order_id": late.order_id, "due_on": late.due_on});
+            record(&*txn, ctx, Change::published("follow_up.overdue", "follow_up", late.id, &late.region_code, data)).await?;
+            announced += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(announced)
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub matter: String,
     pub status: String,
     pub due_at: ChronoDateTimeUtc,
+    /// When housekeeping announced it overdue (once).
+    pub overdue_announced_at: Option<ChronoDateTimeUtc>,
     #[sea_orm(column_type = "Text", nullable)]
     pub reason: Option<String>,
     pub outcome_code: Option<String>,

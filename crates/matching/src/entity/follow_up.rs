@@ -11,6 +11,8 @@ pub struct Model {
     pub beneficiary_id: Uuid,
     pub region_code: String,
     pub due_on: Date,
+    /// When housekeeping announced it overdue (once).
+    pub overdue_announced_at: Option<ChronoDateTimeUtc>,
     /// `open` until the visit is recorded, then `done`.
     pub status: String,
     pub created_at: ChronoDateTimeUtc,
