@@ -117,7 +117,7 @@ async fn view(conn: &impl ConnectionTrait, m: contract::Model) -> Result<Contrac
         region_code: m.region_code,
         term_start: m.term_start,
         term_end: m.term_end,
-        services: serde_json::from_str(&m.services).map_err(|e| DomainError::Internal(e.to_string()))?,
+        services: jiuzhu_core::stored_json::from_column("contracts.services", &m.services)?,
         quality_standards: m.quality_standards,
         price_fen: m.price_fen,
         settlement_method: m.settlement_method,
@@ -189,7 +189,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateContract) -> Result<Con
         region_code: Set(project.region_code.clone()),
         term_start: Set(input.term_start),
         term_end: Set(input.term_end),
-        services: Set(serde_json::to_string(&input.services).map_err(|e| DomainError::Internal(e.to_string()))?),
+        services: Set(jiuzhu_core::stored_json::to_column(&input.services)?),
         quality_standards: Set(input.quality_standards),
         price_fen: Set(input.price_fen),
         settlement_method: Set(input.settlement_method),
@@ -604,7 +604,7 @@ pub async fn term_end_of_project(conn: &impl ConnectionTrait, project_id: Uuid) 
 /// What matching needs to check an order against a contract.
 pub async fn terms(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<jiuzhu_matching::rules::ContractTerms>, DomainError> {
     let Some(found) = contract::Entity::find_by_id(id).one(conn).await? else { return Ok(None) };
-    let services: Vec<ContractService> = serde_json::from_str(&found.services).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let services: Vec<ContractService> = jiuzhu_core::stored_json::from_column("contracts.services", &found.services)?;
     Ok(Some(jiuzhu_matching::rules::ContractTerms {
         provider_id: found.provider_id,
         active: found.status == "active",
