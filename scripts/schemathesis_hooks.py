@@ -50,6 +50,8 @@ UNSTATABLE_REASONS = {
     # area), or to an entry of a table the API itself edits (the service
     # catalogue, assessment models' indicators, evaluation schemes).
     "beneficiary_unknown", "bid_unknown", "contract_unknown", "delivery_unknown", "department_unknown",
+    # A contract's services against its project's, a ledger entry's against its contract's.
+    "service_outside_project", "service_outside_contract",
     "indicator_unknown", "need_unknown", "project_unknown", "provider_unknown", "region_unknown",
     "scheme_unknown", "service_unknown", "volunteer_unknown",
     # A cursor the server never issued: only a previous page has a valid one.
@@ -71,6 +73,10 @@ UNSTATABLE_REASONS = {
     "date_order", "before_from", "weights_sum", "criteria_sum", "thresholds_order", "grades_order",
     "funding_mismatch", "member_duplicate", "category_duplicate", "too_many_periods",
     "indicator_missing", "indicator_duplicate", "head_is_separate",
+    # A contract's settlement term: instalment shares that add up to the
+    # price, one final balance, each payment kind released by an event it
+    # allows; a service listed twice.
+    "shares_do_not_add_up", "one_final_instalment", "release_not_allowed", "service_duplicate",
     # Against today's date.
     "in_future",
     # Against the caller's area or the stored region tree: a region outside

@@ -22,6 +22,8 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct ContractService {
     pub service_code: String,
+    /// Units bought, at least one.
+    #[schema(minimum = 1)]
     pub quantity: u32,
 }
 
@@ -38,19 +40,19 @@ pub struct CreateContract {
     #[schema(min_items = 1, max_items = 32)]
     pub services: Vec<ContractService>,
     #[validate(length(min = 1, max = 8000))]
-    #[schema(min_length = 1, max_length = 8000)]
+    #[schema(min_length = 1, max_length = 8000, pattern = "\\S")]
     pub quality_standards: String,
     #[validate(range(min = 1))]
     #[schema(minimum = 1)]
     pub price_fen: i64,
     #[validate(length(min = 1, max = 4000))]
-    #[schema(min_length = 1, max_length = 4000)]
+    #[schema(min_length = 1, max_length = 4000, pattern = "\\S")]
     pub settlement_method: String,
     #[validate(length(min = 1, max = 8000))]
-    #[schema(min_length = 1, max_length = 8000)]
+    #[schema(min_length = 1, max_length = 8000, pattern = "\\S")]
     pub rights_and_obligations: String,
     #[validate(length(min = 1, max = 8000))]
-    #[schema(min_length = 1, max_length = 8000)]
+    #[schema(min_length = 1, max_length = 8000, pattern = "\\S")]
     pub breach_liability: String,
     /// The settlement term's instalments (资金结算方式): each payment kind's
     /// share of the price and what releases it. Without them, the whole

@@ -412,7 +412,7 @@ pub fn check_contract_services(project_services: &[String], services: &[(&str, u
             let message = format!("{code} is not among the project's services ({})", project_services.join(", "));
             errors.push(FieldError::new(format!("services[{index}].service_code"), "service_outside_project", message));
         } else if services[..index].iter().any(|(earlier, _)| earlier == code) {
-            errors.push(FieldError::new(format!("services[{index}].service_code"), "duplicate", format!("{code} is listed twice")));
+            errors.push(FieldError::new(format!("services[{index}].service_code"), "service_duplicate", format!("{code} is listed twice")));
         }
         if *quantity == 0 {
             errors.push(FieldError::new(format!("services[{index}].quantity"), "at_least_one", "a contract buys at least one unit"));
@@ -497,7 +497,7 @@ mod contract_rule_tests {
             codes(check_contract_services(&project, &[("meals", 1), ("cleaning", 5), ("meals", 2), ("bathing", 0)]).unwrap_err()),
             vec![
                 ("services[1].service_code".to_string(), "service_outside_project".to_string()),
-                ("services[2].service_code".to_string(), "duplicate".to_string()),
+                ("services[2].service_code".to_string(), "service_duplicate".to_string()),
                 ("services[3].quantity".to_string(), "at_least_one".to_string()),
             ]
         );

@@ -500,7 +500,7 @@ pub async fn award_project(
 /// the budget or the awarded bid (`contract_price_too_high`). Every term is
 /// required and written out: a term of white space is `blank`. The contract
 /// buys only its project's services, each once and at least one unit
-/// (`services[i].service_code`: `service_outside_project`, `duplicate`).
+/// (`services[i].service_code`: `service_outside_project`, `service_duplicate`).
 /// `instalments` state the settlement term: shares of the price that add up
 /// to 10000 bp, an advance released on signing, progress on signing or a
 /// passed mid-term evaluation, and one final balance on acceptance; without
