@@ -614,3 +614,19 @@ pub async fn terms(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<jiuzh
         region_code: found.region_code,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The payment book's kinds are the settlement term's payment kinds:
+    /// a kind added to one and not the other would be refused or unreleased.
+    #[test]
+    fn the_payment_book_takes_exactly_the_payment_kinds() {
+        let kinds: Vec<String> = [PaymentKind::Advance, PaymentKind::Progress, PaymentKind::Final].into_iter().map(code_of).collect();
+        assert_eq!(allowed_kinds(Book::Payment), kinds);
+        for kind in &kinds {
+            assert!(parse_code::<PaymentKind>(kind).is_ok(), "{kind}");
+        }
+    }
+}
