@@ -589,6 +589,7 @@ pub async fn service_started(
     service_code: &str,
     assessment_id: Option<Uuid>,
 ) -> Result<usize, DomainError> {
+    let Some(next) = ApplicationStatus::Accepted.after(ApplicationAction::StartService) else { return Ok(0) };
     let accepted = application::Entity::find()
         .filter(application::Column::BeneficiaryId.eq(beneficiary_id))
         .filter(application::Column::Status.eq(ApplicationStatus::Accepted.code()))
@@ -601,7 +602,9 @@ pub async fn service_started(
         let asked = items.iter().any(|item| {
             item.service_code.as_deref() == Some(service_code) || (assessment_id.is_some() && item.resolved_by_assessment == assessment_id)
         });
-        let Some(next) = ApplicationStatus::Accepted.after(ApplicationAction::StartService).filter(|_| asked) else { continue };
+        if !asked {
+            continue;
+        }
         let mut model: application::ActiveModel = current.clone().into();
         model.status = Set(next.code().into());
         model.version = Set(current.version + 1);

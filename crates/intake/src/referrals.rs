@@ -12,7 +12,7 @@ use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, Role};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
-use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::record::{ANNOUNCE_BATCH, Change, authorize, record, record_once};
 use jiuzhu_platform::scope::InScope;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
@@ -224,41 +224,30 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
     views(db, ctx, vec![updated]).await?.pop().ok_or(DomainError::NotFound)
 }
 
-/// Most overdue items one housekeeping pass announces.
-pub const OVERDUE_BATCH: u64 = 500;
-
 /// Announces each open referral past its due time once
-/// (`referral.overdue`, to the county and the department): the mark is set
-/// by compare-and-set, so of several nodes' housekeeping exactly one
-/// announces it. Returns how many were announced.
+/// (`referral.overdue`, to the county and the department), marking it by
+/// compare-and-set (`record_once`). Returns how many were announced.
 pub async fn announce_overdue(db: &Db, ctx: &Context) -> Result<usize, DomainError> {
     let open = [ReferralStatus::Pending.code(), ReferralStatus::Accepted.code()];
     let due = referral::Entity::find()
         .filter(referral::Column::Status.is_in(open))
         .filter(referral::Column::DueAt.lt(ctx.now))
         .filter(referral::Column::OverdueAnnouncedAt.is_null())
-        .limit(OVERDUE_BATCH)
+        .limit(ANNOUNCE_BATCH)
         .all(db.conn())
         .await?;
     let mut announced = 0;
     for late in due {
-        let txn = db.begin_write().await?;
-        let marked = referral::Entity::update_many()
+        let mark = referral::Entity::update_many()
             .col_expr(referral::Column::OverdueAnnouncedAt, Expr::value(ctx.now))
             .filter(referral::Column::Id.eq(late.id))
-            .filter(referral::Column::OverdueAnnouncedAt.is_null())
-            .exec(&*txn)
-            .await?;
-        if marked.rows_affected == 1 {
-            let data = serde_json::json!({"application_id": late.application_id, "department": late.department, "due_at": late.due_at});
-            let mut change = Change::published("referral.overdue", "referral", late.id, &late.region_code, data);
-            if let Some(event) = change.event.as_mut() {
-                event.department = Some(late.department.clone());
-            }
-            record(&*txn, ctx, change).await?;
-            announced += 1;
+            .filter(referral::Column::OverdueAnnouncedAt.is_null());
+        let data = serde_json::json!({"application_id": late.application_id, "department": late.department, "due_at": late.due_at});
+        let mut change = Change::published("referral.overdue", "referral", late.id, &late.region_code, data);
+        if let Some(event) = change.event.as_mut() {
+            event.department = Some(late.department.clone());
         }
-        txn.commit().await?;
+        announced += usize::from(record_once(db, ctx, mark, change).await?);
     }
     Ok(announced)
 }

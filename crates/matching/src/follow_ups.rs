@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use jiuzhu_core::{Context, DomainError, Permission, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
-use jiuzhu_platform::record::{Change, authorize, record};
+use jiuzhu_platform::record::{ANNOUNCE_BATCH, Change, authorize, record, record_once};
 use jiuzhu_platform::scope::InScope;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
@@ -129,31 +129,25 @@ pub async fn complete(
 }
 
 /// Announces each open follow-up visit past its due day once
-/// (`follow_up.overdue`), by compare-and-set on its mark like
-/// `jiuzhu_intake::referrals::announce_overdue`. Returns how many.
+/// (`follow_up.overdue`), marking it by compare-and-set (`record_once`).
+/// Returns how many were announced.
 pub async fn announce_overdue(db: &Db, ctx: &Context) -> Result<usize, DomainError> {
     let due = follow_up::Entity::find()
         .filter(follow_up::Column::Status.eq(OPEN))
         .filter(follow_up::Column::DueOn.lt(ctx.now.date_naive()))
         .filter(follow_up::Column::OverdueAnnouncedAt.is_null())
-        .limit(jiuzhu_intake::referrals::OVERDUE_BATCH)
+        .limit(ANNOUNCE_BATCH)
         .all(db.conn())
         .await?;
     let mut announced = 0;
     for late in due {
-        let txn = db.begin_write().await?;
-        let marked = follow_up::Entity::update_many()
+        let mark = follow_up::Entity::update_many()
             .col_expr(follow_up::Column::OverdueAnnouncedAt, sea_orm::sea_query::Expr::value(ctx.now))
             .filter(follow_up::Column::Id.eq(late.id))
-            .filter(follow_up::Column::OverdueAnnouncedAt.is_null())
-            .exec(&*txn)
-            .await?;
-        if marked.rows_affected == 1 {
-            let data = serde_json::json!({"order_id": late.order_id, "due_on": late.due_on});
-            record(&*txn, ctx, Change::published("follow_up.overdue", "follow_up", late.id, &late.region_code, data)).await?;
-            announced += 1;
-        }
-        txn.commit().await?;
+            .filter(follow_up::Column::OverdueAnnouncedAt.is_null());
+        let data = serde_json::json!({"order_id": late.order_id, "due_on": late.due_on});
+        let change = Change::published("follow_up.overdue", "follow_up", late.id, &late.region_code, data);
+        announced += usize::from(record_once(db, ctx, mark, change).await?);
     }
     Ok(announced)
 }

@@ -193,16 +193,11 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
 /// order but the declined and the cancelled.
 async fn ordered_under(conn: &impl ConnectionTrait, contract_id: Uuid, service_code: &str) -> Result<i64, DomainError> {
     let released = [code_of(OrderStatus::Declined), code_of(OrderStatus::Cancelled)];
-    let quantities: Vec<i32> = service_order::Entity::find()
-        .select_only()
-        .column(service_order::Column::Quantity)
+    let holding = service_order::Entity::find()
         .filter(service_order::Column::ContractId.eq(contract_id))
         .filter(service_order::Column::ServiceCode.eq(service_code))
-        .filter(service_order::Column::Status.is_not_in(released))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(quantities.into_iter().map(i64::from).sum())
+        .filter(service_order::Column::Status.is_not_in(released));
+    jiuzhu_platform::totals::sum_of(conn, holding, service_order::Column::Quantity).await
 }
 
 async fn publish(
@@ -392,14 +387,8 @@ pub async fn record_delivery(db: &Db, ctx: &Context, id: Uuid, input: RecordDeli
             format!("deliveries are recorded on accepted orders; this one is {}", order.status),
         ));
     }
-    let delivered: Vec<i32> = delivery::Entity::find()
-        .select_only()
-        .column(delivery::Column::Quantity)
-        .filter(delivery::Column::OrderId.eq(id))
-        .into_tuple()
-        .all(&*txn)
-        .await?;
-    let delivered = delivered.into_iter().map(i64::from).sum();
+    let deliveries = delivery::Entity::find().filter(delivery::Column::OrderId.eq(id));
+    let delivered = jiuzhu_platform::totals::sum_of(&*txn, deliveries, delivery::Column::Quantity).await?;
     check_delivery(input.ended_at, ctx.now, i64::from(order.quantity), delivered, i64::from(input.quantity))?;
     let model = delivery::ActiveModel {
         id: Set(new_id()),

@@ -180,7 +180,7 @@ pub(crate) async fn write_pending(txn: &impl ConnectionTrait) -> Result<(), DbEr
 /// Stores the first response: on the claim its write made, or as a new
 /// record when the request wrote nothing under it.
 pub async fn complete(db: &Db, claim: &PendingClaim, response: &StoredResponse) -> Result<(), DomainError> {
-    let headers = serde_json::to_string(&response.headers).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let headers = jiuzhu_core::stored_json::to_column(&response.headers)?;
     let record = idempotency_key::ActiveModel {
         owner: Set(claim.owner.clone()),
         key: Set(claim.key.clone()),

@@ -28,6 +28,7 @@ pub mod regions;
 pub mod relay;
 pub mod scope;
 pub mod stats;
+pub mod totals;
 pub mod user_admin;
 pub mod users;
 pub mod webhook_dispatch;

@@ -90,6 +90,28 @@ pub async fn record_all(conn: &impl ConnectionTrait, ctx: &Context, changes: Vec
     .await
 }
 
+/// Most items one housekeeping pass announces (`record_once` each).
+pub const ANNOUNCE_BATCH: u64 = 500;
+
+/// Records `change` in a transaction of its own only if `mark`, a
+/// compare-and-set update of one row (`… WHERE id = ? AND mark IS NULL`),
+/// marks it: of several nodes announcing the same thing, exactly one
+/// records it. Returns whether this call did.
+pub async fn record_once<E: sea_orm::EntityTrait>(
+    db: &Db,
+    ctx: &Context,
+    mark: sea_orm::UpdateMany<E>,
+    change: Change,
+) -> Result<bool, DomainError> {
+    let txn = db.begin_write().await?;
+    let marked = mark.exec(&*txn).await?.rows_affected == 1;
+    if marked {
+        record(&*txn, ctx, change).await?;
+    }
+    txn.commit().await?;
+    Ok(marked)
+}
+
 /// Denials of one permission to one account are recorded once per this
 /// window: the record of denials stays, and repeating them cannot flood the chain.
 pub const DENIAL_WINDOW_SECS: i64 = 60;

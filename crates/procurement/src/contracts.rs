@@ -88,15 +88,12 @@ pub struct ContractView {
 /// What payments under a contract have paid: all of them, or those of one kind.
 async fn paid_as(conn: &impl ConnectionTrait, contract: Uuid, kind: Option<&str>) -> Result<i64, DomainError> {
     let mut payments = contract_entry::Entity::find()
-        .select_only()
-        .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "total")
         .filter(contract_entry::Column::ContractId.eq(contract))
         .filter(contract_entry::Column::Book.eq(code_of(Book::Payment)));
     if let Some(kind) = kind {
         payments = payments.filter(contract_entry::Column::Kind.eq(kind));
     }
-    let total: Option<i64> = payments.into_tuple().one(conn).await?;
-    Ok(total.unwrap_or(0))
+    jiuzhu_platform::totals::sum_of(conn, payments, contract_entry::Column::AmountFen).await
 }
 
 async fn paid(conn: &impl ConnectionTrait, contract: Uuid) -> Result<i64, DomainError> {
@@ -564,10 +561,17 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
     })
 }
 
-/// Settlement needs the contract paid in full.
-pub async fn check_fully_paid(conn: &impl ConnectionTrait, project_id: Uuid) -> Result<(), DomainError> {
+/// The contract signed for a project (`contract_missing` when there is none).
+async fn signed_for(conn: &impl ConnectionTrait, project_id: Uuid) -> Result<contract::Model, DomainError> {
     let signed = contract::Entity::find().filter(contract::Column::ProjectId.eq(project_id)).one(conn).await?;
-    let signed = signed.ok_or_else(|| DomainError::rule("contract_missing", "the project has no contract"))?;
+    signed.ok_or_else(|| DomainError::rule("contract_missing", "the project has no contract"))
+}
+
+/// Settles a project's contract: it must be paid in full
+/// (`settlement_incomplete`), and settlement closes it (`completed`): no
+/// order, ledger entry or supervision record goes under it afterwards.
+pub async fn settle_for_project(conn: &impl ConnectionTrait, ctx: &Context, project_id: Uuid) -> Result<(), DomainError> {
+    let signed = signed_for(conn, project_id).await?;
     let paid_fen = paid(conn, signed.id).await?;
     if paid_fen != signed.price_fen {
         return Err(DomainError::RuleWithDetails {
@@ -576,14 +580,6 @@ pub async fn check_fully_paid(conn: &impl ConnectionTrait, project_id: Uuid) -> 
             details: serde_json::json!({"price_fen": signed.price_fen, "paid_fen": paid_fen}),
         });
     }
-    Ok(())
-}
-
-/// Settlement closes a project's contract (`completed`): no order, ledger
-/// entry or supervision record goes under it afterwards.
-pub async fn complete_for_project(conn: &impl ConnectionTrait, ctx: &Context, project_id: Uuid) -> Result<(), DomainError> {
-    let signed = contract::Entity::find().filter(contract::Column::ProjectId.eq(project_id)).one(conn).await?;
-    let signed = signed.ok_or_else(|| DomainError::rule("contract_missing", "the project has no contract"))?;
     let mut closing: contract::ActiveModel = signed.clone().into();
     closing.status = Set("completed".into());
     closing.version = Set(signed.version + 1);
@@ -599,8 +595,7 @@ pub async fn complete_for_project(conn: &impl ConnectionTrait, ctx: &Context, pr
 
 /// The term of a project's contract: when acceptance may come.
 pub async fn term_end_of_project(conn: &impl ConnectionTrait, project_id: Uuid) -> Result<NaiveDate, DomainError> {
-    let signed = contract::Entity::find().filter(contract::Column::ProjectId.eq(project_id)).one(conn).await?;
-    Ok(signed.ok_or_else(|| DomainError::rule("contract_missing", "the project has no contract"))?.term_end)
+    Ok(signed_for(conn, project_id).await?.term_end)
 }
 
 /// What matching needs to check an order against a contract.

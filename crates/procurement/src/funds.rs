@@ -12,7 +12,6 @@ use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::InScope;
-use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -83,15 +82,10 @@ pub const ENDED_PROJECT_STATUSES: [&str; 2] = ["terminated", "failed"];
 
 /// Fiscal money committed by live projects, summed in the database.
 pub async fn committed(conn: &impl ConnectionTrait, account: Uuid) -> Result<i64, DomainError> {
-    let total: Option<i64> = procurement_project::Entity::find()
-        .select_only()
-        .column_as(Expr::cust("CAST(COALESCE(SUM(fiscal_fen), 0) AS BIGINT)"), "total")
+    let live = procurement_project::Entity::find()
         .filter(procurement_project::Column::FundAccountId.eq(account))
-        .filter(procurement_project::Column::Status.is_not_in(ENDED_PROJECT_STATUSES))
-        .into_tuple()
-        .one(conn)
-        .await?;
-    Ok(total.unwrap_or(0))
+        .filter(procurement_project::Column::Status.is_not_in(ENDED_PROJECT_STATUSES));
+    jiuzhu_platform::totals::sum_of(conn, live, procurement_project::Column::FiscalFen).await
 }
 
 pub fn cap_of(m: &fund_account::Model) -> Result<i64, DomainError> {

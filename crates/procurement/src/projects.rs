@@ -253,8 +253,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
         .after(action)
         .ok_or_else(|| DomainError::conflict("invalid_transition", format!("a {} project cannot do that", current.status)))?;
     if action == ProjectAction::Settle {
-        crate::contracts::check_fully_paid(&*txn, current.id).await?;
-        crate::contracts::complete_for_project(&*txn, ctx, current.id).await?;
+        crate::contracts::settle_for_project(&*txn, ctx, current.id).await?;
     }
     let mut model: procurement_project::ActiveModel = current.clone().into();
     model.status = Set(code_of(next));

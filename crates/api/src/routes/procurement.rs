@@ -543,9 +543,13 @@ pub async fn get_contract(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Pa
 
 async fn append(state: &AppState, ctx: &jiuzhu_core::Context, id: Uuid, book: Book, input: EntryInput) -> Result<HttpResponse, ApiError> {
     // A passed mid-term evaluation may release a progress payment; evaluation knows.
-    let mid_term_passed = match (book, contracts::project_of(state.db.conn(), ctx, id).await?) {
-        (Book::Payment, Some(project)) => jiuzhu_evaluation::evaluations::mid_term_passed(state.db.conn(), project).await?,
-        _ => false,
+    let project = match book {
+        Book::Payment => contracts::project_of(state.db.conn(), ctx, id).await?,
+        Book::Ledger | Book::Supervision => None,
+    };
+    let mid_term_passed = match project {
+        Some(project) => jiuzhu_evaluation::evaluations::mid_term_passed(state.db.conn(), project).await?,
+        None => false,
     };
     Ok(HttpResponse::Created().json(contracts::append(&state.db, ctx, id, book, input, mid_term_passed).await?))
 }
