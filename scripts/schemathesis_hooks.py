@@ -77,6 +77,10 @@ UNSTATABLE_REASONS = {
     # price, one final balance, each payment kind released by an event it
     # allows; a service listed twice.
     "shares_do_not_add_up", "one_final_instalment", "release_not_allowed", "service_duplicate",
+    # The accounts seated on a bid panel or an evaluation group, against the
+    # accounts table: an active user, whose role signs sheets, working in the
+    # record's region or above, seated once.
+    "account_unknown", "cannot_sign", "outside_region", "seat_duplicate",
     # Against today's date.
     "in_future",
     # Against the caller's area or the stored region tree: a region outside

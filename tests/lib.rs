@@ -237,8 +237,10 @@ impl TestApp {
         (created.body, token.body["access_token"].as_str().unwrap().to_string())
     }
 
-    /// A fund account, a provider and a project taken through bidding, award
-    /// and contract: returns `(project_id, contract_id, provider_id)`.
+    /// A fund account, a provider and a project bought by competitive
+    /// consultation, taken through bidding, a panel of three outside experts
+    /// who each score under their own account, award and contract (the
+    /// project is then at version 6): returns `(project_id, contract_id, provider_id)`.
     pub async fn contracted_project(&self, admin: &str, n: u32) -> (String, String, String) {
         self.contracted_project_until(admin, n, "2026-03-31").await
     }
@@ -267,7 +269,7 @@ impl TestApp {
                 "/api/v1/procurement-projects",
                 Some(admin),
                 &json!({"title": "助餐", "region_code": "640202", "year": 2025, "service_codes": ["meals"], "beneficiary_count": 10,
-                "budget_fen": 100_000, "funding": [{"source": "fiscal_assistance", "amount_fen": 100_000}], "method": "open_tender",
+                "budget_fen": 100_000, "funding": [{"source": "fiscal_assistance", "amount_fen": 100_000}], "method": "competitive_consultation",
                 "evaluation_criteria": {"price_bp": 2000, "capability_bp": 4000, "quality_bp": 4000, "other_bp": 0}}),
             )
             .await
@@ -285,14 +287,12 @@ impl TestApp {
             )
             .await
             .body;
-        self.post_json_with(&step("close-bidding"), Some(admin), &json!({}), &[("If-Match", "\"2\"")]).await;
-        self.post_json(
-            &format!("{}/{}/scores", step("bids"), bid["id"].as_str().unwrap()),
-            Some(admin),
-            &json!({"member": "专家", "capability": 80, "quality": 80, "other": 80}),
-        )
-        .await;
-        self.post_json_with(&step("award"), Some(admin), &json!({}), &[("If-Match", "\"3\"")]).await;
+        let panel = self.seat_panel(admin, &project, 2, 3).await;
+        self.post_json_with(&step("close-bidding"), Some(admin), &json!({}), &[("If-Match", "\"3\"")]).await;
+        let sheet = json!({"capability": 80, "quality": 80, "other": 80});
+        self.panel_scores(&panel, &project, bid["id"].as_str().unwrap(), &sheet).await;
+        let awarded = self.post_json_with(&step("award"), Some(admin), &json!({}), &[("If-Match", "\"4\"")]).await;
+        assert_eq!(awarded.status, 200, "{}", awarded.text);
         let contract = self
             .post_json("/api/v1/contracts", Some(admin), &json!({"project_id": project, "term_start": "2025-04-01", "term_end": term_end, "services": [{"service_code": "meals", "quantity": 100}],
                 "instalments": [{"kind": "advance", "share_bp": 4000, "released_by": "signing"},
@@ -301,6 +301,32 @@ impl TestApp {
             .await;
         assert_eq!(contract.status, 201, "{}", contract.text);
         (project, contract.body["id"].as_str().unwrap().to_string(), provider)
+    }
+
+    /// Seats a panel of `experts` outside experts (fresh `review_member`
+    /// accounts in 640202) on a project at `version`; answers their tokens.
+    pub async fn seat_panel(&self, admin: &str, project: &str, version: i64, experts: usize) -> Vec<String> {
+        let mut members = Vec::new();
+        let mut tokens = Vec::new();
+        for _ in 0..experts {
+            let username = format!("expert.{}", NEXT_EXPERT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+            let account = self.add_user(admin, &username, "review_member", "640202", serde_json::json!({})).await;
+            members.push(serde_json::json!({"user_id": account["id"], "seat": "expert"}));
+            tokens.push(self.login(&username, "password-1234").await);
+        }
+        let if_match = format!("\"{version}\"");
+        let path = format!("/api/v1/procurement-projects/{project}/panel");
+        let formed = self.post_json_with(&path, Some(admin), &serde_json::json!({"members": members}), &[("If-Match", &if_match)]).await;
+        assert_eq!(formed.status, 200, "panel: {}", formed.text);
+        tokens
+    }
+
+    /// Each member of `panel` signs `sheet` for the bid under their own account.
+    pub async fn panel_scores(&self, panel: &[String], project: &str, bid: &str, sheet: &Value) {
+        for member in panel {
+            let signed = self.post_json(&format!("/api/v1/procurement-projects/{project}/bids/{bid}/scores"), Some(member), sheet).await;
+            assert_eq!(signed.status, 201, "sheet: {}", signed.text);
+        }
     }
 
     /// Creates an account and returns its representation.
@@ -331,6 +357,9 @@ impl TestApp {
         self.login("admin", &self.admin_password).await
     }
 }
+
+/// Numbers the outside experts `seat_panel` makes, so usernames never repeat.
+static NEXT_EXPERT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
 
 /// Every ID number a test has sent, so that answers can be checked for
 /// the birth date beside the masked number (its hidden digits).
@@ -451,4 +480,15 @@ pub fn xlsx_sheet(reply: &Reply) -> String {
     let mut xml = String::new();
     archive.by_name("xl/worksheets/sheet1.xml").expect("one worksheet").read_to_string(&mut xml).unwrap();
     xml
+}
+
+/// Waits, if need be, until the current minute has at least `needed` left:
+/// the limits count in fixed one-minute windows, so a check that straddles
+/// a minute's end would see the count start again from nothing.
+pub async fn room_in_this_minute(needed: std::time::Duration) {
+    let into_minute = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() % 60_000).unwrap_or(0);
+    let left = std::time::Duration::from_millis(60_000 - into_minute as u64);
+    if left < needed {
+        actix_web::rt::time::sleep(left + std::time::Duration::from_millis(50)).await;
+    }
 }

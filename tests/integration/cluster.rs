@@ -1,7 +1,9 @@
 //! Two nodes on one database, as behind a load balancer: limits hold for
 //! the cluster, not per node.
 
-use jiuzhu_tests::spawn_app_with;
+use jiuzhu_tests::{room_in_this_minute, spawn_app_with};
+use std::time::Duration;
+
 
 /// One token, a limit of 20 a minute, requests spread over two nodes: the
 /// second node learns the first one's hits at its next sync and refuses,
@@ -11,6 +13,7 @@ async fn a_token_limit_holds_across_nodes() {
     let a = spawn_app_with(|c| c.rate_limit_per_token = 20).await;
     let b = a.another_node().await;
     let token = a.admin_token().await;
+    room_in_this_minute(Duration::from_secs(10)).await;
     let mut admitted = 0;
     for _ in 0..15 {
         if a.get("/api/v1/me", Some(&token)).await.status == 200 {
@@ -25,7 +28,7 @@ async fn a_token_limit_holds_across_nodes() {
             429 => refused_on_b += 1,
             other => panic!("unexpected {other}"),
         }
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(refused_on_b > 0, "the second node refuses once the cluster is over the limit");
     assert!(admitted <= 23, "the cluster admitted {admitted} of a limit of 20 (each node may overrun by one sync's worth)");
@@ -46,6 +49,7 @@ async fn the_client_address_comes_from_a_trusted_proxy_only() {
         c.trusted_proxies = vec!["127.0.0.0/8".into()];
     })
     .await;
+    room_in_this_minute(Duration::from_secs(10)).await;
     for _ in 0..5 {
         assert_eq!(from(&behind_proxy, "198.51.100.1").await, 200);
     }

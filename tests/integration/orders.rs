@@ -34,7 +34,7 @@ async fn world(app: &TestApp) -> World {
             "/api/v1/procurement-projects",
             Some(&admin),
             &json!({"title": "助餐", "region_code": "640202", "year": 2025, "service_codes": ["meals"], "beneficiary_count": 10,
-        "budget_fen": 100_000, "funding": [{"source": "fiscal_assistance", "amount_fen": 100_000}], "method": "open_tender",
+        "budget_fen": 100_000, "funding": [{"source": "fiscal_assistance", "amount_fen": 100_000}], "method": "competitive_consultation",
         "evaluation_criteria": {"price_bp": 2000, "capability_bp": 4000, "quality_bp": 4000, "other_bp": 0}}),
         )
         .await
@@ -51,15 +51,11 @@ async fn world(app: &TestApp) -> World {
         )
         .await
         .body;
-    let (path, v) = go("close-bidding", "\"2\"");
+    let panel = app.seat_panel(&admin, &pid, 2, 3).await;
+    let (path, v) = go("close-bidding", "\"3\"");
     app.post_json_with(&path, Some(&admin), &json!({}), &[("If-Match", &v)]).await;
-    app.post_json(
-        &format!("/api/v1/procurement-projects/{pid}/bids/{}/scores", bid["id"].as_str().unwrap()),
-        Some(&admin),
-        &json!({"member": "专家", "capability": 80, "quality": 80, "other": 80}),
-    )
-    .await;
-    let (path, v) = go("award", "\"3\"");
+    app.panel_scores(&panel, &pid, bid["id"].as_str().unwrap(), &json!({"capability": 80, "quality": 80, "other": 80})).await;
+    let (path, v) = go("award", "\"4\"");
     app.post_json_with(&path, Some(&admin), &json!({}), &[("If-Match", &v)]).await;
     let contract = app.post_json("/api/v1/contracts", Some(&admin), &json!({"project_id": pid, "term_start": "2025-04-01", "term_end": "2026-03-31",
         "services": [{"service_code": "meals", "quantity": 1000}], "quality_standards": "准时", "price_fen": 90_000, "settlement_method": "按季",

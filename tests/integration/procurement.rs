@@ -258,47 +258,43 @@ async fn bids_are_checked_scored_and_awarded_not_by_lowest_price() {
         "a provider sees its own bid only"
     );
 
-    app.post_json_with(&format!("/api/v1/procurement-projects/{id}/close-bidding"), Some(&admin), &json!({}), &[("If-Match", "\"2\"")])
+    let panel = app.seat_panel(&admin, id, 2, 3).await;
+    app.post_json_with(&format!("/api/v1/procurement-projects/{id}/close-bidding"), Some(&admin), &json!({}), &[("If-Match", "\"3\"")])
         .await;
     let unscored =
-        app.post_json_with(&format!("/api/v1/procurement-projects/{id}/award"), Some(&admin), &json!({}), &[("If-Match", "\"3\"")]).await;
+        app.post_json_with(&format!("/api/v1/procurement-projects/{id}/award"), Some(&admin), &json!({}), &[("If-Match", "\"4\"")]).await;
     unscored.assert_problem(422, "bids_unscored");
-    let scored = [
-        (mine.body["id"].as_str().unwrap(), 90, 90),
-        (cheap_bid.body["id"].as_str().unwrap(), 50, 50),
-        (middle_bid.body["id"].as_str().unwrap(), 70, 70),
-    ];
+    let sheet = |capability: u32, quality: u32| json!({"capability": capability, "quality": quality, "other": 0});
+    let mine_id = mine.body["id"].as_str().unwrap();
+    let unseated = app.post_json(&format!("/api/v1/procurement-projects/{id}/bids/{mine_id}/scores"), Some(&admin), &sheet(99, 99)).await;
+    unseated.assert_problem(422, "not_a_member");
+    let scored = [(mine_id, 90, 90), (cheap_bid.body["id"].as_str().unwrap(), 50, 50)];
     for (bid_id, capability, quality) in scored {
-        for member in ["专家甲", "专家乙"] {
-            let sheet = app
-                .post_json(
-                    &format!("/api/v1/procurement-projects/{id}/bids/{bid_id}/scores"),
-                    Some(&admin),
-                    &json!({"member": member, "capability": capability, "quality": quality, "other": 0}),
-                )
-                .await;
-            assert_eq!(sheet.status, 201, "{}", sheet.text);
-        }
+        app.panel_scores(&panel, id, bid_id, &sheet(capability, quality)).await;
     }
-    let again = app
-        .post_json(
-            &format!("/api/v1/procurement-projects/{id}/bids/{}/scores", mine.body["id"].as_str().unwrap()),
-            Some(&admin),
-            &json!({"member": "专家甲", "capability": 1, "quality": 1, "other": 1}),
-        )
-        .await;
+    let middle_id = middle_bid.body["id"].as_str().unwrap();
+    app.panel_scores(&panel[..2], id, middle_id, &sheet(70, 70)).await;
+    let one_missing =
+        app.post_json_with(&format!("/api/v1/procurement-projects/{id}/award"), Some(&admin), &json!({}), &[("If-Match", "\"4\"")]).await;
+    one_missing.assert_problem(422, "bids_unscored");
+    assert_eq!(one_missing.body["details"]["members_missing"].as_array().map(Vec::len), Some(1), "{}", one_missing.text);
+    app.panel_scores(&panel[2..], id, middle_id, &sheet(70, 70)).await;
+    let again = app.post_json(&format!("/api/v1/procurement-projects/{id}/bids/{mine_id}/scores"), Some(&panel[0]), &sheet(1, 1)).await;
     again.assert_problem(409, "score_exists");
+    let seen_by_member = app.get(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&panel[0])).await;
+    assert_eq!(seen_by_member.body.as_array().map(Vec::len), Some(3), "a member reads the bids it scores: {}", seen_by_member.text);
+    assert_eq!(app.get(&format!("/api/v1/procurement-projects/{id}"), Some(&own)).await.body["panel"], json!([]), "bidders do not see the panel");
     let no_reason = app
         .post_json_with(
             &format!("/api/v1/procurement-projects/{id}/award"),
             Some(&admin),
             &json!({"bid_id": cheap_bid.body["id"]}),
-            &[("If-Match", "\"3\"")],
+            &[("If-Match", "\"4\"")],
         )
         .await;
     assert_eq!(no_reason.body["errors"][0]["code"], "award_reason_required");
     let awarded =
-        app.post_json_with(&format!("/api/v1/procurement-projects/{id}/award"), Some(&admin), &json!({}), &[("If-Match", "\"3\"")]).await;
+        app.post_json_with(&format!("/api/v1/procurement-projects/{id}/award"), Some(&admin), &json!({}), &[("If-Match", "\"4\"")]).await;
     assert_eq!(awarded.body["status"], "awarded", "{}", awarded.text);
     let ranking = awarded.body["award"]["ranking"].as_array().unwrap();
     assert_eq!(awarded.body["award"]["chosen_bid_id"], mine.body["id"], "the stronger, dearer bid wins");
@@ -310,7 +306,63 @@ async fn bids_are_checked_scored_and_awarded_not_by_lowest_price() {
     assert!((7_400..7_450).contains(&middle_total), "0.3 × 8421 + 0.4 × 7000 + 0.3 × 7000 ≈ 7426, got {middle_total}");
 }
 
-/// A published, single-bid, scored and awarded project; returns its id.
+/// Open tendering seats five or more, an odd number, two thirds experts,
+/// from accounts that sign sheets, and awards from three bids (财政部令第87号
+/// 第四十七条; 政府采购法 第三十六条); the refusals carry the figures.
+#[actix_web::test]
+async fn open_tendering_keeps_its_floors_of_panel_and_bids() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    account(&app, &admin).await;
+    let mut body = project(100_000, 2000);
+    body["method"] = json!("open_tender");
+    let id = app.post_json("/api/v1/procurement-projects", Some(&admin), &body).await.body["id"].as_str().unwrap().to_string();
+    app.post_json_with(&format!("/api/v1/procurement-projects/{id}/publish"), Some(&admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+    let mut bids = Vec::new();
+    for n in [45, 46] {
+        let provider = register_provider(&app, &admin, n, "social_organization", true).await;
+        let bid = json!({"provider_id": provider, "price_fen": 90_000, "proposal": "方案", "services": ["meals"]});
+        bids.push(app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid).await.body["id"].as_str().unwrap().to_string());
+    }
+    let mut experts = Vec::new();
+    for n in 0..6 {
+        let made = app.add_user(&admin, &format!("tender.expert{n}"), "review_member", "640202", json!({})).await;
+        experts.push(json!({"user_id": made["id"], "seat": "expert"}));
+    }
+    let village = app.add_user(&admin, "tender.village", "township_officer", "640202", json!({})).await;
+    let panel = format!("/api/v1/procurement-projects/{id}/panel");
+    let form = async |members: Vec<Value>| app.post_json_with(&panel, Some(&admin), &json!({"members": members}), &[("If-Match", "\"2\"")]).await;
+    let three = form(experts[..3].to_vec()).await;
+    three.assert_problem(422, "panel_too_small");
+    assert_eq!((three.body["details"]["members"].as_u64(), three.body["details"]["min_panel"].as_u64()), (Some(3), Some(5)));
+    assert!(three.body["details"]["basis"].as_str().unwrap().contains("第四十七条"), "{}", three.text);
+    form(experts.clone()).await.assert_problem(422, "panel_size_even");
+    let mut with_reps = experts[..5].to_vec();
+    with_reps[0]["seat"] = json!("purchaser_rep");
+    with_reps[1]["seat"] = json!("purchaser_rep");
+    form(with_reps).await.assert_problem(422, "panel_lacks_experts");
+    let mut with_village = experts[..5].to_vec();
+    with_village[4] = json!({"user_id": village["id"], "seat": "expert"});
+    let refused = form(with_village).await;
+    assert_eq!((refused.status, refused.body["errors"][0]["field"].as_str()), (422, Some("members[4].user_id")), "{}", refused.text);
+    assert_eq!(refused.body["errors"][0]["code"], "cannot_sign");
+    let mut twice = experts[..5].to_vec();
+    twice[4] = twice[0].clone();
+    assert_eq!(form(twice).await.body["errors"][0]["code"], "seat_duplicate");
+    let formed = form(experts[..5].to_vec()).await;
+    assert_eq!((formed.status, formed.body["panel"].as_array().map(Vec::len)), (200, Some(5)), "{}", formed.text);
+    let again = app.post_json_with(&panel, Some(&admin), &json!({"members": experts[..5]}), &[("If-Match", "\"3\"")]).await;
+    again.assert_problem(409, "panel_exists");
+    app.post_json_with(&format!("/api/v1/procurement-projects/{id}/close-bidding"), Some(&admin), &json!({}), &[("If-Match", "\"3\"")])
+        .await;
+    let award = app.post_json_with(&format!("/api/v1/procurement-projects/{id}/award"), Some(&admin), &json!({}), &[("If-Match", "\"4\"")]).await;
+    award.assert_problem(422, "too_few_bids");
+    assert_eq!((award.body["details"]["bids"].as_u64(), award.body["details"]["min_bids"].as_u64()), (Some(2), Some(3)));
+    let failed = app.post_json_with(&format!("/api/v1/procurement-projects/{id}/fail"), Some(&admin), &json!({}), &[("If-Match", "\"4\"")]).await;
+    assert_eq!(failed.body["status"], "failed", "too few bids: the project fails and is bought again; {}", failed.text);
+}
+
+/// A published, single-bid project, scored by a panel of three and awarded; returns its id.
 async fn awarded_to(app: &TestApp, admin: &str, provider: &str, price_fen: i64) -> String {
     let draft = app.post_json("/api/v1/procurement-projects", Some(admin), &project(100_000, 2000)).await.body;
     let id = draft["id"].as_str().unwrap().to_string();
@@ -325,12 +377,12 @@ async fn awarded_to(app: &TestApp, admin: &str, provider: &str, price_fen: i64) 
         )
         .await;
     assert_eq!(bid.status, 201, "{}", bid.text);
-    let (path, version) = step("close-bidding", "\"2\"");
+    let panel = app.seat_panel(admin, &id, 2, 3).await;
+    let (path, version) = step("close-bidding", "\"3\"");
     app.post_json_with(&path, Some(admin), &json!({}), &[("If-Match", &version)]).await;
-    let sheet = json!({"member": "专家", "capability": 80, "quality": 80, "other": 80});
-    app.post_json(&format!("/api/v1/procurement-projects/{id}/bids/{}/scores", bid.body["id"].as_str().unwrap()), Some(admin), &sheet)
-        .await;
-    let (path, version) = step("award", "\"3\"");
+    let sheet = json!({"capability": 80, "quality": 80, "other": 80});
+    app.panel_scores(&panel, &id, bid.body["id"].as_str().unwrap(), &sheet).await;
+    let (path, version) = step("award", "\"4\"");
     let awarded = app.post_json_with(&path, Some(admin), &json!({}), &[("If-Match", &version)]).await;
     assert_eq!(awarded.body["status"], "awarded", "{}", awarded.text);
     id
@@ -465,7 +517,7 @@ async fn the_ocds_release_package_validates_against_the_standard() {
     assert_eq!(release["tag"], json!(["planning", "tender", "award", "contract", "implementation"]));
     assert_eq!(
         (release["tender"]["procurementMethod"].as_str(), release["tender"]["procurementMethodDetails"].as_str()),
-        (Some("open"), Some("公开招标"))
+        (Some("limited"), Some("竞争性磋商"))
     );
     assert_eq!(release["tender"]["awardCriteria"], "ratedCriteria");
     assert_eq!(release["contracts"][0]["implementation"]["transactions"][0]["value"]["amount"], 300.0);

@@ -78,12 +78,16 @@ pub enum Permission {
     /// (the finance side's figure, not the buyer's).
     #[serde(rename = "fund_base:write")]
     FundBaseWrite,
+    /// Sign one's own score sheet as a member of a bid panel or an
+    /// evaluation group (the seat, not the role, decides which).
+    #[serde(rename = "sheet:sign")]
+    SheetSign,
 }
 
 use Permission as P;
 
 impl Permission {
-    pub const ALL: [Permission; 34] = [
+    pub const ALL: [Permission; 35] = [
         P::UserRead,
         P::UserWrite,
         P::ClientManage,
@@ -118,6 +122,7 @@ impl Permission {
         P::AssessmentModelWrite,
         P::BidSubmit,
         P::FundBaseWrite,
+        P::SheetSign,
     ];
 
     /// The code used in tokens, the spec and `GET /roles`, e.g. `user:read`.
@@ -157,6 +162,7 @@ impl Permission {
             P::AssessmentModelWrite => "assessment_model:write",
             P::BidSubmit => "bid:submit",
             P::FundBaseWrite => "fund_base:write",
+            P::SheetSign => "sheet:sign",
         }
     }
 }
@@ -191,6 +197,7 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
                 P::EvaluationRead,
                 P::EvaluationManage,
                 P::ImportWrite,
+                P::SheetSign,
             ],
         ]
         .concat(),
@@ -240,7 +247,10 @@ pub fn permissions_of(role: Role) -> Vec<Permission> {
                 P::EvaluationRead,
             ]
         }
-        Role::Evaluator => [STAFF_READ, &[P::ProcurementRead, P::EvaluationRead, P::EvaluationManage]].concat(),
+        Role::Evaluator => [STAFF_READ, &[P::ProcurementRead, P::EvaluationRead, P::EvaluationManage, P::SheetSign]].concat(),
+        // An outside expert or representative seated on a panel or group:
+        // signs its own sheets and reads only what its seats show it.
+        Role::ReviewMember => vec![P::SheetSign],
         // The finance side sets the base of the 3% cap and buys nothing.
         Role::FinanceOfficer => [STAFF_READ, &[P::ProcurementRead, P::FundBaseWrite]].concat(),
         Role::Auditor => [
@@ -318,6 +328,7 @@ mod tests {
         assert!(role_has(Role::Auditor, P::AuditRead));
         assert!(role_has(Role::CountyOfficer, P::UserWrite));
         assert_eq!(permissions_of(Role::CityAdmin).len(), Permission::ALL.len());
+        assert_eq!(permissions_of(Role::ReviewMember), vec![P::SheetSign], "a seat's holder reads nothing beyond its seats");
     }
 
     #[test]

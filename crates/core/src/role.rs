@@ -27,10 +27,12 @@ pub enum Role {
     FinanceOfficer,
     /// 数据交换作业
     DataExchange,
+    /// 评审成员：评标委员会、评估小组的外聘专家或代表
+    ReviewMember,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Role::CityAdmin,
         Role::CountyOfficer,
         Role::TownshipOfficer,
@@ -41,6 +43,7 @@ impl Role {
         Role::Auditor,
         Role::FinanceOfficer,
         Role::DataExchange,
+        Role::ReviewMember,
     ];
 
     pub fn code(self) -> &'static str {
@@ -55,6 +58,7 @@ impl Role {
             Role::Auditor => "auditor",
             Role::FinanceOfficer => "finance_officer",
             Role::DataExchange => "data_exchange",
+            Role::ReviewMember => "review_member",
         }
     }
 
@@ -70,6 +74,7 @@ impl Role {
             Role::Auditor => "财政审计",
             Role::FinanceOfficer => "财政部门",
             Role::DataExchange => "数据交换作业",
+            Role::ReviewMember => "评审成员",
         }
     }
 }
@@ -87,6 +92,7 @@ impl Role {
             Role::Auditor => "Finance or audit (read-only)",
             Role::FinanceOfficer => "Finance department (sets the base of the purchase cap)",
             Role::DataExchange => "Data-exchange job",
+            Role::ReviewMember => "Panel or group member (outside expert or representative)",
         }
     }
 }

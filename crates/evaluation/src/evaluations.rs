@@ -9,10 +9,10 @@ use crate::rules::{self, Grade, Member};
 use crate::schemes;
 use chrono::{DateTime, Duration, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
-use jiuzhu_core::{Context, CreditCode, DomainError, FieldError, Page, PageRequest, Permission, Role, id::new_id};
+use jiuzhu_core::{Context, CreditCode, DomainError, FieldError, Page, PageRequest, Permission, RegionCode, Role, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
-use jiuzhu_platform::duties;
+use jiuzhu_platform::duties::{self, seat_accounts, seat_of};
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::{InScope, under};
@@ -58,6 +58,10 @@ pub enum ThirdPartyType {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ThirdParty {
+    /// The account that signs the institution's sheet (one whose role signs
+    /// sheets, e.g. `review_member`); required.
+    #[serde(default)]
+    pub user_id: Option<Uuid>,
     pub name: String,
     pub org_type: ThirdPartyType,
     pub credit_code: String,
@@ -77,9 +81,9 @@ pub struct Plan {
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"project_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9aa0", "stage": "mid_term", "organizer": "purchaser_group",
-    "members": [{"name": "张科长", "role": "assistance_staff", "professional_title": "intermediate", "accountant": false},
-        {"name": "李会计", "role": "finance_staff", "professional_title": "intermediate", "accountant": true},
-        {"name": "王大妈", "role": "beneficiary_rep", "professional_title": "none", "accountant": false}],
+    "members": [{"name": "张科长", "role": "assistance_staff", "professional_title": "intermediate", "accountant": false, "user_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9ab1"},
+        {"name": "李会计", "role": "finance_staff", "professional_title": "intermediate", "accountant": true, "user_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9ab2"},
+        {"name": "王大妈", "role": "beneficiary_rep", "professional_title": "none", "accountant": false, "user_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9ab3"}],
     "plan": {"standards": "合同约定标准", "methods": "查阅台帐、入户走访、问卷", "schedule": "2025年9月", "staff": "评估小组3人", "budget_fen": 500000, "risk_control": "回避制度"}}))]
 pub struct CreateEvaluation {
     pub project_id: Uuid,
@@ -201,15 +205,21 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateEvaluation) -> Result<E
         .ok_or_else(|| DomainError::field("project_id", "project_unknown", "no such project in your region"))?;
     let signed = contract::Entity::find().filter(contract::Column::ProjectId.eq(project.id)).one(&*txn).await?;
     let signed = signed.ok_or_else(|| DomainError::rule("project_not_contracted", "only a contracted project is evaluated"))?;
+    let region = RegionCode::parse(&project.region_code).map_err(DomainError::Internal)?;
     match input.organizer {
         Organizer::PurchaserGroup => {
             rules::check_group(&input.members)?;
+            seat_accounts(&*txn, &rules::member_accounts(&input.members)?, &region).await?;
         }
         Organizer::ThirdParty => {
             let party = input
                 .third_party
                 .as_ref()
                 .ok_or_else(|| DomainError::field("third_party", "required", "a third-party evaluation names the organisation"))?;
+            let signer = party.user_id.ok_or_else(|| {
+                DomainError::field("third_party.user_id", "required", "name the account that signs the institution's sheet")
+            })?;
+            seat_accounts(&*txn, &[("third_party.user_id".to_string(), signer)], &region).await?;
             let code = CreditCode::parse_field(&party.credit_code, "third_party.credit_code")?;
             let provider = jiuzhu_matching::entity::provider::Entity::find_by_id(signed.provider_id).one(&*txn).await?;
             if provider.is_some_and(|p| p.credit_code == code.as_str()) {
@@ -277,9 +287,18 @@ fn scoped(ctx: &Context) -> sea_orm::Select<evaluation::Entity> {
     }
 }
 
+/// One evaluation; a member of its group (or the third party's signer)
+/// reads it by their seat alone.
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<EvaluationView, DomainError> {
-    authorize(db, ctx, Permission::EvaluationRead).await?;
-    view(scoped(ctx).filter(evaluation::Column::Id.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?)
+    let row = scoped(ctx).filter(evaluation::Column::Id.eq(id)).one(db.conn()).await?;
+    let seated = match &row {
+        Some(row) => caller_seat(ctx, row).is_ok(),
+        None => false,
+    };
+    if !seated {
+        authorize(db, ctx, Permission::EvaluationRead).await?;
+    }
+    view(row.ok_or(DomainError::NotFound)?)
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -294,12 +313,8 @@ pub struct IndicatorScore {
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"member": "李会计", "scores": [{"indicator": "administration", "score": 85, "comment": "制度健全"}]}))]
+#[schema(example = json!({"scores": [{"indicator": "administration", "score": 85, "comment": "制度健全"}]}))]
 pub struct ScoreInput {
-    /// The member's name, or `third_party` for a third-party evaluation.
-    #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
-    pub member: String,
     pub scores: Vec<IndicatorScore>,
 }
 
@@ -307,24 +322,33 @@ async fn locked(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<
     evaluation::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(conn).await?.ok_or(DomainError::NotFound)
 }
 
-fn scorers(m: &evaluation::Model) -> Result<Vec<String>, DomainError> {
+/// Who signs the sheets: each member's name with their account, or the
+/// third party (its sheet named `third_party`) with its signer's account.
+fn scorers(m: &evaluation::Model) -> Result<Vec<(String, Option<Uuid>)>, DomainError> {
     if m.organizer == "third_party" {
-        return Ok(vec!["third_party".into()]);
+        let party: Option<ThirdParty> = m.third_party.as_deref().map(parse).transpose()?;
+        return Ok(vec![("third_party".into(), party.and_then(|p| p.user_id))]);
     }
-    Ok(parse::<Vec<Member>>(&m.members)?.into_iter().map(|m| m.name).collect())
+    Ok(parse::<Vec<Member>>(&m.members)?.into_iter().map(|m| (m.name, m.user_id)).collect())
 }
 
-/// Stores one member's complete sheet: every leaf indicator once, 0–100.
+/// The sheet the caller's own account signs (`not_a_member` otherwise).
+fn caller_seat(ctx: &Context, m: &evaluation::Model) -> Result<String, DomainError> {
+    let mut scorers = scorers(m)?;
+    let at = seat_of(&ctx.actor, scorers.iter().map(|(_, account)| *account))?;
+    Ok(scorers.swap_remove(at).0)
+}
+
+/// Stores the caller's own complete sheet, as a member of the group (or the
+/// third party's signer): every leaf indicator once, 0–100.
 pub async fn score(db: &Db, ctx: &Context, id: Uuid, input: ScoreInput) -> Result<EvaluationView, DomainError> {
-    authorize(db, ctx, Permission::EvaluationManage).await?;
+    authorize(db, ctx, Permission::SheetSign).await?;
     let txn = db.begin_write().await?;
     let current = locked(&*txn, ctx, id).await?;
+    let member = caller_seat(ctx, &current)?;
     let status: EvaluationStatus = parse_code(&current.status)?;
     if !matches!(status, EvaluationStatus::Planned | EvaluationStatus::Scoring) {
         return Err(DomainError::conflict("invalid_transition", format!("a {} evaluation takes no more scores", current.status)));
-    }
-    if !scorers(&current)?.contains(&input.member) {
-        return Err(DomainError::field("member", "not_a_member", "only the group's members (or the third party) score"));
     }
     let scheme = schemes::load(&*txn, current.scheme_id).await?;
     let leaves: Vec<String> = rules::leaves(&scheme.spec).into_iter().map(|(l, _)| l).collect();
@@ -351,7 +375,7 @@ pub async fn score(db: &Db, ctx: &Context, id: Uuid, input: ScoreInput) -> Resul
     }
     if score_sheet::Entity::find()
         .filter(score_sheet::Column::EvaluationId.eq(id))
-        .filter(score_sheet::Column::Member.eq(input.member.as_str()))
+        .filter(score_sheet::Column::Member.eq(member.as_str()))
         .one(&*txn)
         .await?
         .is_some()
@@ -361,7 +385,7 @@ pub async fn score(db: &Db, ctx: &Context, id: Uuid, input: ScoreInput) -> Resul
     score_sheet::ActiveModel {
         id: Set(new_id()),
         evaluation_id: Set(id),
-        member: Set(input.member.clone()),
+        member: Set(member.clone()),
         sheet: Set(text(&input.scores)?),
         created_at: Set(ctx.now),
     }
@@ -377,7 +401,7 @@ pub async fn score(db: &Db, ctx: &Context, id: Uuid, input: ScoreInput) -> Resul
         entity_type: "evaluation",
         entity_id: id.to_string(),
         region_code: updated.region_code.clone(),
-        detail: serde_json::json!({"member": input.member}),
+        detail: serde_json::json!({"member": member}),
         event: None,
     };
     record(&*txn, ctx, change).await?;
@@ -422,7 +446,7 @@ pub async fn report(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, mut
     }
     let all = sheets(&*txn, id).await?;
     let scored: Vec<&String> = all.iter().map(|(m, _)| m).collect();
-    let waiting: Vec<String> = scorers(&current)?.into_iter().filter(|m| !scored.contains(&m)).collect();
+    let waiting: Vec<String> = scorers(&current)?.into_iter().map(|(name, _)| name).filter(|name| !scored.contains(&name)).collect();
     if !waiting.is_empty() {
         return Err(DomainError::rule("scores_incomplete", format!("still to score: {}", waiting.join(", "))));
     }

@@ -40,8 +40,24 @@ pub struct Member {
     pub role: MemberRole,
     pub professional_title: Title,
     pub accountant: bool,
-    /// The member's jiuzhu account, when they have one (they then may not decide appeals).
+    /// The account that signs the member's sheet; required when planning (a
+    /// member may then not decide an appeal of the evaluation).
     pub user_id: Option<uuid::Uuid>,
+}
+
+/// Each member of a purchaser's group signs their own sheet, so each names
+/// their account: answers the accounts with the fields that name them.
+pub fn member_accounts(members: &[Member]) -> Result<Vec<(String, uuid::Uuid)>, DomainError> {
+    let mut accounts = Vec::new();
+    let mut errors = Vec::new();
+    for (i, member) in members.iter().enumerate() {
+        let field = format!("members[{i}].user_id");
+        match member.user_id {
+            Some(id) => accounts.push((field, id)),
+            None => errors.push(FieldError::new(field, "required", "each member signs their own sheet: name their account")),
+        }
+    }
+    if errors.is_empty() { Ok(accounts) } else { Err(DomainError::Validation(errors)) }
 }
 
 /// An odd number of at least three, with an accountant of intermediate or
@@ -262,6 +278,18 @@ mod tests {
 
     fn member(role: MemberRole, title: Title, accountant: bool) -> Member {
         Member { name: "m".into(), role, professional_title: title, accountant, user_id: None }
+    }
+
+    #[test]
+    fn every_member_names_the_account_that_signs_their_sheet() {
+        let mut group = vec![member(MemberRole::FinanceStaff, Title::Senior, true); 3];
+        let DomainError::Validation(errors) = member_accounts(&group).unwrap_err() else { panic!() };
+        assert_eq!(errors.len(), 3);
+        assert_eq!((errors[1].field.as_str(), errors[1].code.as_str()), ("members[1].user_id", "required"));
+        for (i, m) in group.iter_mut().enumerate() {
+            m.user_id = Some(uuid::Uuid::from_u128(i as u128 + 1));
+        }
+        assert_eq!(member_accounts(&group).unwrap()[2], ("members[2].user_id".to_string(), uuid::Uuid::from_u128(3)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Demo data for `jiuzhu seed-demo` and `make run`: invented townships and
-//! villages under the real counties (marked `is_demo`), and one demo account
-//! per staff role and one for a department's system. Running it again changes nothing.
+//! villages under the real counties (marked `is_demo`), one demo account
+//! per staff role, one for a department's system, and outside members who
+//! sit on a bid panel or an evaluation group. Running it again changes nothing.
 
 use crate::regions;
 use crate::users::{self, NewUser};
@@ -22,7 +23,7 @@ const DEMO_REGIONS: [(&str, &str); 6] = [
 ];
 
 /// `(username, display name, role, region, department)`.
-const DEMO_USERS: [(&str, &str, Role, &str, Option<&str>); 7] = [
+const DEMO_USERS: [(&str, &str, Role, &str, Option<&str>); 12] = [
     ("demo-county", "大武口区民政（演示）", Role::CountyOfficer, "640202", None),
     ("demo-township", "示范街道经办（演示）", Role::TownshipOfficer, "640202001", None),
     ("demo-village", "示范社区协理员（演示）", Role::VillageWorker, "640202001001", None),
@@ -30,6 +31,13 @@ const DEMO_USERS: [(&str, &str, Role, &str, Option<&str>); 7] = [
     ("demo-evaluator", "评估人员（演示）", Role::Evaluator, "640200", None),
     ("demo-finance", "大武口区财政局（演示）", Role::FinanceOfficer, "640202", None),
     ("demo-department", "市医疗保障局系统（演示）", Role::Department, "640200", Some("medical_insurance")),
+    // Outside members who sign their own sheets: a bid panel's experts and
+    // an evaluation group's accountant and beneficiaries' representative.
+    ("demo-expert-1", "评审专家甲（演示）", Role::ReviewMember, "640202", None),
+    ("demo-expert-2", "评审专家乙（演示）", Role::ReviewMember, "640202", None),
+    ("demo-expert-3", "评审专家丙（演示）", Role::ReviewMember, "640202", None),
+    ("demo-accountant", "评估小组会计（演示）", Role::ReviewMember, "640202", None),
+    ("demo-resident-rep", "服务对象代表（演示）", Role::ReviewMember, "640202", None),
 ];
 
 #[derive(Debug, Default, PartialEq, Eq)]

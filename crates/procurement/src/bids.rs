@@ -1,11 +1,14 @@
 //! Bids, panel scores and the award (不能简单以价低者得): providers bid on
-//! published projects; after bidding closes, each panel member scores each
-//! bid; the award ranks bids by the weighted total, with the price scored
-//! against the lowest valid price, and records the ranking.
+//! published projects; after bidding closes, each member of the project's
+//! panel scores each bid under their own account; the award, once every
+//! member has scored every bid and the method's floor of bids is met, ranks
+//! bids by the weighted total, with the price scored against the lowest
+//! valid price, and records the ranking.
 
 use crate::entity::{bid, bid_score, procurement_project};
 use crate::projects::{ProjectView, view as project_view};
-use crate::rules::{BidFacts, Method, ProjectStatus, RankedBid, rank_bids};
+use crate::panel::caller_seat;
+use crate::rules::{BidFacts, Method, ProjectStatus, RankedBid, check_bid_count, rank_bids};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Permission, Role, id::new_id};
@@ -155,10 +158,14 @@ pub async fn submit(db: &Db, ctx: &Context, project_id: Uuid, input: SubmitBid) 
     view(model)
 }
 
-/// The project's bids; a provider sees only its own.
+/// The project's bids; a provider sees only its own; a member of the
+/// project's panel reads them by their seat alone.
 pub async fn list(db: &Db, ctx: &Context, project_id: Uuid) -> Result<Vec<BidView>, DomainError> {
-    authorize(db, ctx, Permission::ProcurementRead).await?;
-    project_for(db.conn(), ctx, project_id, false).await?;
+    let project = project_for(db.conn(), ctx, project_id, false).await;
+    if !project.as_ref().is_ok_and(|project| caller_seat(&ctx.actor, project).is_ok()) {
+        authorize(db, ctx, Permission::ProcurementRead).await?;
+    }
+    project?;
     let mut query = bid::Entity::find().filter(bid::Column::ProjectId.eq(project_id));
     if ctx.actor.role == Role::Provider {
         query = query.filter(bid::Column::ProviderId.eq(ctx.actor.provider_id.unwrap_or_default()));
@@ -168,12 +175,8 @@ pub async fn list(db: &Db, ctx: &Context, project_id: Uuid) -> Result<Vec<BidVie
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"member": "评审专家甲", "capability": 85, "quality": 90, "other": 80}))]
+#[schema(example = json!({"capability": 85, "quality": 90, "other": 80}))]
 pub struct ScoreSheet {
-    /// The panel member who scored.
-    #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
-    pub member: String,
     #[validate(range(min = 0, max = 100))]
     #[schema(minimum = 0, maximum = 100)]
     pub capability: i16,
@@ -189,6 +192,7 @@ pub struct ScoreSheet {
 pub struct ScoreSheetView {
     pub id: Uuid,
     pub bid_id: Uuid,
+    /// The seated member's name; `recorded_by` is their account.
     pub member: String,
     pub capability: i16,
     pub quality: i16,
@@ -197,11 +201,13 @@ pub struct ScoreSheetView {
     pub created_at: DateTime<Utc>,
 }
 
-/// Stores one panel member's sheet for a bid, after bidding has closed.
+/// Stores the caller's own sheet for a bid, as a member of the project's
+/// panel, after bidding has closed.
 pub async fn score(db: &Db, ctx: &Context, project_id: Uuid, bid_id: Uuid, sheet: ScoreSheet) -> Result<ScoreSheetView, DomainError> {
-    authorize(db, ctx, Permission::ProcurementManage).await?;
+    authorize(db, ctx, Permission::SheetSign).await?;
     let txn = db.begin_write().await?;
     let project = project_for(&*txn, ctx, project_id, false).await?;
+    let seat = caller_seat(&ctx.actor, &project)?;
     if parse_code::<ProjectStatus>(&project.status)? != ProjectStatus::BiddingClosed {
         return Err(DomainError::conflict("not_scoring", "bids are scored after bidding closes and before the award"));
     }
@@ -209,7 +215,7 @@ pub async fn score(db: &Db, ctx: &Context, project_id: Uuid, bid_id: Uuid, sheet
     found.ok_or(DomainError::NotFound)?;
     let duplicate = bid_score::Entity::find()
         .filter(bid_score::Column::BidId.eq(bid_id))
-        .filter(bid_score::Column::Member.eq(sheet.member.as_str()))
+        .filter(bid_score::Column::RecordedBy.eq(ctx.actor.subject.as_str()))
         .one(&*txn)
         .await?;
     if let Some(existing) = duplicate {
@@ -222,7 +228,7 @@ pub async fn score(db: &Db, ctx: &Context, project_id: Uuid, bid_id: Uuid, sheet
     let model = bid_score::ActiveModel {
         id: Set(new_id()),
         bid_id: Set(bid_id),
-        member: Set(sheet.member),
+        member: Set(seat.name),
         capability: Set(sheet.capability),
         quality: Set(sheet.quality),
         other: Set(sheet.other),
@@ -236,7 +242,7 @@ pub async fn score(db: &Db, ctx: &Context, project_id: Uuid, bid_id: Uuid, sheet
         entity_type: "bid",
         entity_id: bid_id.to_string(),
         region_code: project.region_code.clone(),
-        detail: serde_json::json!({"member": model.member}),
+        detail: serde_json::json!({"member": model.member, "seat": seat.seat}),
         event: None,
     };
     record(&*txn, ctx, change).await?;
@@ -273,7 +279,9 @@ pub struct Award {
     pub reason: Option<String>,
 }
 
-/// Ranks the scored bids and awards the highest total, or another bid with a written reason.
+/// Ranks the scored bids and awards the highest total, or another bid with
+/// a written reason: the method's floor of bids is met and every member of
+/// the panel has signed a sheet for every bid.
 pub async fn award(db: &Db, ctx: &Context, project_id: Uuid, if_match: Option<i64>, input: AwardInput) -> Result<ProjectView, DomainError> {
     authorize(db, ctx, Permission::ProcurementManage).await?;
     let txn = db.begin_write().await?;
@@ -286,11 +294,24 @@ pub async fn award(db: &Db, ctx: &Context, project_id: Uuid, if_match: Option<i6
     if bids.is_empty() {
         return Err(DomainError::rule("no_valid_bids", "no bids to award; declare the project failed"));
     }
+    check_bid_count(parse_code(&project.method)?, bids.len())?;
+    let seats = crate::panel::seats(&project)?;
+    if seats.is_empty() {
+        return Err(DomainError::rule("panel_not_formed", "form the panel whose members score the bids before the award"));
+    }
     let mut facts = Vec::new();
     for b in &bids {
         let sheets = bid_score::Entity::find().filter(bid_score::Column::BidId.eq(b.id)).all(&*txn).await?;
-        if sheets.is_empty() {
-            return Err(DomainError::rule("bids_unscored", format!("bid {} has no score sheet yet", b.id)));
+        let sheets: Vec<bid_score::Model> =
+            sheets.into_iter().filter(|s| seats.iter().any(|seat| seat.user_id.to_string() == s.recorded_by)).collect();
+        let missing: Vec<&str> =
+            seats.iter().filter(|seat| !sheets.iter().any(|s| s.recorded_by == seat.user_id.to_string())).map(|s| s.name.as_str()).collect();
+        if !missing.is_empty() {
+            return Err(DomainError::RuleWithDetails {
+                code: "bids_unscored",
+                message: format!("bid {} lacks the sheets of {} of the panel's {} members", b.id, missing.len(), seats.len()),
+                details: serde_json::json!({"bid_id": b.id, "members_missing": missing}),
+            });
         }
         let n = sheets.len() as u32;
         let mean = |f: fn(&bid_score::Model) -> i16| sheets.iter().map(|s| u32::try_from(f(s)).unwrap_or(0) * 100).sum::<u32>() / n;

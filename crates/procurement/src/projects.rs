@@ -108,6 +108,8 @@ pub struct ProjectView {
     pub invited_provider_ids: Vec<Uuid>,
     /// The ranking and the choice, once awarded.
     pub award: Option<serde_json::Value>,
+    /// The bid panel's seats, once formed (not shown to providers).
+    pub panel: Vec<crate::panel::PanelSeat>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -140,6 +142,7 @@ pub(crate) fn view(m: procurement_project::Model) -> Result<ProjectView, DomainE
         published_at: m.published_at,
         invited_provider_ids: m.invited_providers.as_deref().map(json).transpose()?.unwrap_or_default(),
         award: m.award.as_deref().map(json).transpose()?,
+        panel: crate::panel::seats_in(m.panel.as_deref())?,
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -213,6 +216,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateProject) -> Result<Proj
         invited_providers: Set(Some(to_text(&input.invited_provider_ids)?)),
         award: Set(None),
         acceptance: Set(None),
+        panel: Set(None),
         version: Set(1),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
@@ -233,13 +237,27 @@ pub async fn list(db: &Db, ctx: &Context, status: Option<ProjectStatus>, page: P
     }
     let rows = keyset::<_, Uuid>(query, procurement_project::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
-    Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+    let items = page.items.into_iter().map(|row| view_for(ctx, row)).collect::<Result<_, _>>()?;
+    Ok(Page { items, next_cursor: page.next_cursor })
 }
 
+/// A project as the caller may see it: a bidder does not learn who sits on the panel.
+fn view_for(ctx: &Context, row: procurement_project::Model) -> Result<ProjectView, DomainError> {
+    let mut project = view(row)?;
+    if ctx.actor.role == jiuzhu_core::Role::Provider {
+        project.panel.clear();
+    }
+    Ok(project)
+}
+
+/// One project; a member of its panel reads it by their seat alone.
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ProjectView, DomainError> {
-    authorize(db, ctx, Permission::ProcurementRead).await?;
     let row = procurement_project::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
-    view(row.ok_or(DomainError::NotFound)?)
+    let seated = row.as_ref().is_some_and(|row| crate::panel::caller_seat(&ctx.actor, row).is_ok());
+    if !seated {
+        authorize(db, ctx, Permission::ProcurementRead).await?;
+    }
+    view_for(ctx, row.ok_or(DomainError::NotFound)?)
 }
 
 pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action: ProjectAction) -> Result<ProjectView, DomainError> {

@@ -403,6 +403,140 @@ mod award_tests {
     }
 }
 
+/// A seat on the panel that scores the bids (评标委员会、谈判小组、磋商小组).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatKind {
+    /// 采购人代表
+    PurchaserRep,
+    /// 评审专家
+    Expert,
+}
+
+/// What a method asks of the panel and of the bids before an award, and
+/// the provision it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct MethodFloors {
+    /// The smallest panel.
+    pub min_panel: usize,
+    /// The panel has an odd number of members.
+    pub odd_panel: bool,
+    /// Experts are at least two thirds of the panel.
+    pub experts_two_thirds: bool,
+    /// The fewest bids an award may rank; fewer and the project fails (流标).
+    pub min_bids: usize,
+    pub basis: &'static str,
+}
+
+/// The floors of each method.
+pub fn floors(method: Method) -> MethodFloors {
+    match method {
+        Method::OpenTender | Method::InvitedTender => MethodFloors {
+            min_panel: 5,
+            odd_panel: true,
+            experts_two_thirds: true,
+            min_bids: 3,
+            basis: "政府采购货物和服务招标投标管理办法（财政部令第87号）第四十七条：评标委员会五人以上单数，评审专家不少于三分之二；\
+                    政府采购法第三十六条：对招标文件作实质响应的供应商不足三家的，予以废标",
+        },
+        Method::CompetitiveNegotiation => MethodFloors {
+            min_panel: 3,
+            odd_panel: true,
+            experts_two_thirds: true,
+            min_bids: 1,
+            basis: "政府采购法第三十八条：谈判小组由采购人的代表和有关专家共三人以上的单数组成，专家不少于三分之二",
+        },
+        Method::CompetitiveConsultation => MethodFloors {
+            min_panel: 3,
+            odd_panel: true,
+            experts_two_thirds: true,
+            min_bids: 1,
+            basis: "政府采购竞争性磋商采购方式管理暂行办法（财库〔2014〕214号）第十四条：磋商小组三人以上单数，评审专家不少于三分之二",
+        },
+        Method::SingleSource => MethodFloors {
+            min_panel: 1,
+            odd_panel: false,
+            experts_two_thirds: false,
+            min_bids: 1,
+            basis: "政府采购法第三十一条、第三十九条：单一来源须有法定情形（立项时写明理由），由采购人与供应商协商确定",
+        },
+    }
+}
+
+/// The panel meets its method's floors: size, odd number, experts' share.
+pub fn check_panel(method: Method, seats: &[SeatKind]) -> Result<(), DomainError> {
+    let floor = floors(method);
+    let members = seats.len();
+    let experts = seats.iter().filter(|s| **s == SeatKind::Expert).count();
+    let experts_needed = if floor.experts_two_thirds { (members * 2).div_ceil(3) } else { 0 };
+    let details = serde_json::json!({"method": method, "members": members, "experts": experts, "min_panel": floor.min_panel,
+        "odd_panel": floor.odd_panel, "experts_needed": experts_needed, "basis": floor.basis});
+    let refuse = |code: &'static str, message: String| Err(DomainError::RuleWithDetails { code, message, details: details.clone() });
+    if members < floor.min_panel {
+        return refuse("panel_too_small", format!("this method needs a panel of at least {}; it has {members}", floor.min_panel));
+    }
+    if floor.odd_panel && members.is_multiple_of(2) {
+        return refuse("panel_size_even", format!("this method needs an odd number of members; it has {members}"));
+    }
+    if experts < experts_needed {
+        return refuse("panel_lacks_experts", format!("experts are at least two thirds of the panel: {experts_needed} of {members}; it has {experts}"));
+    }
+    Ok(())
+}
+
+/// Enough bids for the method to award; otherwise the project fails.
+pub fn check_bid_count(method: Method, bids: usize) -> Result<(), DomainError> {
+    let floor = floors(method);
+    if bids >= floor.min_bids {
+        return Ok(());
+    }
+    Err(DomainError::RuleWithDetails {
+        code: "too_few_bids",
+        message: format!("this method needs at least {} bids to award; there are {bids}: declare the project failed (流标) and buy again", floor.min_bids),
+        details: serde_json::json!({"method": method, "bids": bids, "min_bids": floor.min_bids, "basis": floor.basis}),
+    })
+}
+
+#[cfg(test)]
+mod panel_tests {
+    use super::*;
+    use SeatKind::{Expert, PurchaserRep};
+
+    fn code(result: Result<(), DomainError>) -> &'static str {
+        match result {
+            Ok(()) => "ok",
+            Err(DomainError::RuleWithDetails { code, .. }) => code,
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn tendering_needs_five_or_more_odd_with_two_thirds_experts() {
+        assert_eq!(code(check_panel(Method::OpenTender, &[Expert])), "panel_too_small");
+        assert_eq!(code(check_panel(Method::InvitedTender, &[Expert; 3])), "panel_too_small");
+        assert_eq!(code(check_panel(Method::OpenTender, &[Expert; 6])), "panel_size_even");
+        assert_eq!(code(check_panel(Method::OpenTender, &[PurchaserRep, PurchaserRep, Expert, Expert, Expert])), "panel_lacks_experts");
+        assert_eq!(code(check_panel(Method::OpenTender, &[PurchaserRep, Expert, Expert, Expert, Expert])), "ok");
+    }
+
+    #[test]
+    fn negotiation_and_consultation_need_three_or_more_odd_and_single_source_one() {
+        assert_eq!(code(check_panel(Method::CompetitiveConsultation, &[PurchaserRep, Expert, Expert])), "ok");
+        assert_eq!(code(check_panel(Method::CompetitiveNegotiation, &[PurchaserRep, Expert])), "panel_too_small");
+        assert_eq!(code(check_panel(Method::CompetitiveNegotiation, &[PurchaserRep, PurchaserRep, Expert])), "panel_lacks_experts");
+        assert_eq!(code(check_panel(Method::SingleSource, &[PurchaserRep, PurchaserRep])), "ok");
+        assert_eq!(code(check_panel(Method::SingleSource, &[])), "panel_too_small");
+    }
+
+    #[test]
+    fn tenders_award_from_three_bids() {
+        assert_eq!(code(check_bid_count(Method::OpenTender, 2)), "too_few_bids");
+        assert_eq!(code(check_bid_count(Method::InvitedTender, 3)), "ok");
+        assert_eq!(code(check_bid_count(Method::CompetitiveConsultation, 1)), "ok");
+        assert_eq!(code(check_bid_count(Method::SingleSource, 0)), "too_few_bids");
+    }
+}
+
 /// A contract buys only its project's services, each once and in a
 /// quantity of at least one (`services[i]` names the offending entry).
 pub fn check_contract_services(project_services: &[String], services: &[(&str, u32)]) -> Result<(), DomainError> {

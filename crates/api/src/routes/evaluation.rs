@@ -66,7 +66,12 @@ pub async fn create_scheme(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Vali
 /// group (odd, at least 3, with an intermediate- or senior-titled
 /// accountant: `group_size_invalid`, `group_lacks_accountant`; a missing
 /// beneficiary representative is a warning) or a third party that is not
-/// the provider. A final evaluation needs an approved mid-term one.
+/// the provider. Each member, and the third party, signs under their own
+/// account, so each names it (`members[i].user_id`, `third_party.user_id`):
+/// an active account whose role signs sheets (`review_member` for an outside
+/// member), working in the project's region or above (`required`,
+/// `account_unknown`, `cannot_sign`, `outside_region`, `seat_duplicate`).
+/// A final evaluation needs an approved mid-term one.
 ///
 /// Permission: `evaluation:manage`.
 #[utoipa::path(
@@ -91,9 +96,10 @@ pub async fn create_evaluation(
 
 /// Get an evaluation
 ///
-/// Staff see evaluations in their region; a provider sees its own.
+/// Staff see evaluations in their region; a provider sees its own; a
+/// member of the group (or the third party's signer) sees the one they sit on.
 ///
-/// Permission: `evaluation:read`.
+/// Permission: `evaluation:read`, or a seat on the evaluation.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getEvaluation",
@@ -109,10 +115,11 @@ pub async fn get_evaluation(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::
 
 /// Submit a score sheet
 ///
-/// One complete sheet per member (or once by the third party): every leaf
-/// indicator of the scheme, 0–100, with comments.
+/// The caller's own complete sheet, as a member of the group or as the
+/// third party's signer (`not_a_member` otherwise): every leaf indicator of
+/// the scheme, 0–100, with comments; one per member.
 ///
-/// Permission: `evaluation:manage`.
+/// Permission: `sheet:sign`, and a seat on the evaluation.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "scoreEvaluation",

@@ -147,6 +147,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(procurement::public_projects)
             .service(procurement::submit_bid)
             .service(procurement::list_bids)
+            .service(procurement::form_panel)
             .service(procurement::score_bid)
             .service(procurement::award_project)
             .service(procurement::create_contract)

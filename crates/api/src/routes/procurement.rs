@@ -199,7 +199,9 @@ pub async fn list_projects(
 
 /// Get a procurement project
 ///
-/// Permission: `procurement:read`.
+/// A provider does not see the panel's seats.
+///
+/// Permission: `procurement:read`, or a seat on the project's panel.
 #[utoipa::path(
     tag = "procurement",
     operation_id = "getProcurementProject",
@@ -420,9 +422,10 @@ pub async fn submit_bid(
 
 /// A project's bids
 ///
-/// Officers see every bid; a provider sees only its own.
+/// Officers and the project's panel members see every bid; a provider sees
+/// only its own.
 ///
-/// Permission: `procurement:read`.
+/// Permission: `procurement:read`, or a seat on the project's panel.
 #[utoipa::path(
     tag = "procurement",
     operation_id = "listBids",
@@ -435,13 +438,56 @@ pub async fn list_bids(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<
     Ok(HttpResponse::Ok().json(jiuzhu_procurement::bids::list(&state.db, &ctx, *id).await?))
 }
 
-/// Score a bid
+/// Form the bid panel
 ///
-/// One sheet per panel member per bid, for capability, quality and other
-/// (0–100 each), after bidding closes. The price score is computed at the
-/// award, never entered.
+/// Seats the panel that scores the bids (评标委员会、谈判小组、磋商小组),
+/// once, while the project is `published` or `bidding_closed`. Each member
+/// is an active account whose role signs sheets (`sheet:sign`: an outside
+/// expert or representative gets a `review_member` account, which reads
+/// only the projects it sits on), working in the project's region or above
+/// (`members[i]`: `account_unknown`, `cannot_sign`, `outside_region`,
+/// `seat_duplicate`). The method sets the floors (422 with the figures and
+/// the provision): open and invited tendering, five or more, an odd number,
+/// experts at least two thirds (财政部令第87号 第四十七条); competitive
+/// negotiation and consultation, three or more, odd, experts two thirds
+/// (政府采购法 第三十八条; 财库〔2014〕214号 第十四条); single source, one
+/// or more (`panel_too_small`, `panel_size_even`, `panel_lacks_experts`).
+/// Needs `If-Match`.
 ///
 /// Permission: `procurement:manage`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "formBidPanel",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = jiuzhu_procurement::panel::FormPanel, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Formed; `panel` holds the seats", body = ProjectView),
+        (status = 404, description = "No such project for the caller"),
+        (status = 409, description = "Formed already (`panel_exists`) or not allowed in the current status (`invalid_transition`)"),
+    )
+)]
+#[post("/procurement-projects/{id}/panel")]
+pub async fn form_panel(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidJson<jiuzhu_procurement::panel::FormPanel>,
+) -> Result<HttpResponse, ApiError> {
+    let project = jiuzhu_procurement::panel::form(&state.db, &ctx, *id, if_match.0, body.0).await?;
+    Ok(with_etag(StatusCode::OK, project.version, &project))
+}
+
+/// Score a bid
+///
+/// The caller's own sheet, as a member of the project's panel, for
+/// capability, quality and other (0–100 each), after bidding closes: one
+/// per member per bid, signed by the member's account (`not_a_member`
+/// when the caller holds no seat). The price score is computed at the
+/// award, never entered.
+///
+/// Permission: `sheet:sign`, and a seat on the project's panel.
 #[utoipa::path(
     tag = "procurement",
     operation_id = "scoreBid",
@@ -470,7 +516,11 @@ pub async fn score_bid(
 /// Ranks the scored bids by the weighted total (price scored as lowest
 /// valid price / price × 100, weighted 10–30%) and awards the highest; a
 /// different choice needs a written `reason`. The ranking is recorded.
-/// Needs `If-Match`.
+/// Refused with 422 until the panel is formed (`panel_not_formed`) and
+/// every member has scored every bid (`bids_unscored`, naming who is
+/// missing), and when open or invited tendering has fewer than three bids
+/// (`too_few_bids`, 政府采购法 第三十六条: declare the project failed and
+/// buy again). Needs `If-Match`.
 ///
 /// Permission: `procurement:manage`.
 #[utoipa::path(

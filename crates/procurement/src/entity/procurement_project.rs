@@ -41,6 +41,9 @@ pub struct Model {
     pub award: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub acceptance: Option<String>,
+    /// The panel's seats (`Vec<PanelSeat>` as JSON), once formed.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub panel: Option<String>,
     pub version: i64,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
