@@ -154,12 +154,12 @@ async fn matching_an_82_year_olds_meals_need_ranks_capacity_and_never_lists_the_
     assert_eq!(matched.status, 200, "{}", matched.text);
     let candidates = matched.body["candidates"].as_array().unwrap();
     assert_eq!(candidates[0]["id"], with_capacity["id"]);
-    assert!(candidates[0]["reasons"].as_array().unwrap().iter().any(|r| r == "serves the county"));
+    assert!(candidates[0]["reasons"].as_array().unwrap().iter().any(|r| r["code"] == "serves_county" && r["en"] == "serves the county"));
     let ids: Vec<&Value> = candidates.iter().map(|c| &c["id"]).collect();
     assert!(!ids.contains(&&barred["id"]) && !ids.contains(&&no_capacity["id"]));
     let excluded = matched.body["excluded"].as_array().unwrap();
     let barred_row = excluded.iter().find(|x| x["id"] == barred["id"]).unwrap();
-    assert!(barred_row["reasons"][0].as_str().unwrap().contains("barred"));
+    assert_eq!((barred_row["reasons"][0]["code"].as_str(), barred_row["reasons"][0]["zh"].as_str()), (Some("barred"), Some("禁止参与政府购买服务期内")));
     assert!(excluded.iter().any(|x| x["id"] == no_capacity["id"]));
     let quiet = app.post_json("/api/v1/matches", Some(&admin), &json!({"beneficiary_id": person["id"], "service_code": "meals"})).await;
     assert!(quiet.body.get("excluded").is_none());

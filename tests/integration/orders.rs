@@ -158,20 +158,21 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
         .await;
     assert_eq!(feedback.status, 201, "{}", feedback.text);
     let matched = app.post_json("/api/v1/matches", Some(&w.admin), &json!({"beneficiary_id": w.person, "service_code": "meals"})).await;
-    let mine = matched.body["candidates"].as_array().unwrap().iter().find(|c| c["id"] == w.contracted.as_str()).unwrap();
-    let reasons: Vec<&str> = mine["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
-    assert!(reasons.contains(&"satisfaction 5.00 of 5"), "{reasons:?}");
+    let candidates = matched.body["candidates"].as_array().unwrap();
+    let mine = &candidates[0];
+    assert_eq!((mine["id"].as_str(), mine["contract_id"].as_str()), (Some(w.contracted.as_str()), Some(w.contract.as_str())), "the contract's holder comes first");
+    assert!(candidates.iter().any(|c| c["id"] == w.other.as_str() && c["contract_id"].is_null()), "{}", matched.text);
+    let reason = |candidate: &Value, code: &str| candidate["reasons"].as_array().unwrap().iter().find(|r| r["code"] == code).cloned();
+    assert_eq!(reason(mine, "holds_contract").unwrap()["figures"]["contract_id"], w.contract.as_str());
+    let satisfaction = reason(mine, "satisfaction").unwrap();
+    assert_eq!((satisfaction["figures"]["mean"].as_str(), satisfaction["zh"].as_str()), (Some("5.00"), Some("服务对象满意度")), "{satisfaction}");
     let today = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).date_naive();
     let mut this_month = order(&w, &w.contracted, Some(&w.contract));
     this_month["scheduled_for"] = json!(today);
     assert_eq!(app.post_json("/api/v1/service-orders", Some(&w.admin), &this_month).await.status, 201);
     let rematched = app.post_json("/api/v1/matches", Some(&w.admin), &json!({"beneficiary_id": w.person, "service_code": "meals"})).await;
     let mine = rematched.body["candidates"].as_array().unwrap().iter().find(|c| c["id"] == w.contracted.as_str()).unwrap();
-    assert!(
-        mine["reasons"].as_array().unwrap().iter().any(|r| r == "970 units left this month"),
-        "orders this month use capacity: {}",
-        rematched.text
-    );
+    assert_eq!(reason(mine, "capacity_left").unwrap()["figures"]["left"], 970, "orders this month use capacity: {}", rematched.text);
     let done = app.post_json_with(&format!("{path}/complete"), Some(&provider), &json!({}), &[("If-Match", "\"3\"")]).await;
     assert_eq!(done.body["status"], "completed", "{}", done.text);
     let follow_ups = app.get("/api/v1/follow-ups", Some(&w.admin)).await;

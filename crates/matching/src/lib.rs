@@ -13,6 +13,7 @@ pub mod inspections;
 pub mod matches;
 pub mod orders;
 pub mod providers;
+pub mod ranking;
 pub mod rules;
 pub mod satisfaction;
 pub mod volunteers;

@@ -5,7 +5,8 @@
 
 use crate::entity::{provider, service, service_order, volunteer};
 use crate::providers::view as provider_view;
-use crate::rules::{Excluded, ProviderFacts, Ranked, VolunteerFacts, check_not_covered_by_material, rank};
+use crate::ranking::{Excluded, Holding, ProviderFacts, Ranked, VolunteerFacts, holding_contract, rank};
+use crate::rules::check_not_covered_by_material;
 use chrono::Datelike;
 use jiuzhu_core::codes::parse_code;
 use jiuzhu_core::mask::Pii;
@@ -84,7 +85,9 @@ fn coverage(served: &[String], target: &RegionCode) -> Option<RegionLevel> {
     served.iter().filter_map(|code| RegionCode::parse(code).ok()).filter(|r| target.is_within(r)).map(|r| r.level()).max()
 }
 
-pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) -> Result<MatchResult, DomainError> {
+/// Ranks the candidates for one need; `holdings` are the active contracts
+/// in the caller's scope (procurement's, asked by the caller).
+pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool, holdings: &[Holding]) -> Result<MatchResult, DomainError> {
     authorize(db, ctx, Permission::OrderWrite).await?;
     let (beneficiary_id, service_code, need_id) = match (request.need_id, request.beneficiary_id, request.service_code) {
         (Some(id), None, None) => {
@@ -134,6 +137,7 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool) 
             capacity_total: declared,
             valid_qualification: p.qualifications.iter().any(|q| q.expires_on.is_none_or(|end| end >= today)),
             satisfaction: satisfaction.map(|m| u32::try_from(m).unwrap_or(0)),
+            contract_id: holding_contract(holdings, p.id, &service_code, &target),
         });
     }
     // Volunteers of the person's township (or county, for a county-level record).
@@ -179,7 +183,7 @@ pub struct BatchResult {
 
 /// Proposes an assignment of every open need in a region within providers'
 /// capacity. Nothing is written; orders follow from the proposals.
-pub async fn batch(db: &Db, ctx: &Context, region_code: &str) -> Result<BatchResult, DomainError> {
+pub async fn batch(db: &Db, ctx: &Context, region_code: &str, holdings: &[Holding]) -> Result<BatchResult, DomainError> {
     use crate::rules::{BatchNeed, BatchProvider, batch_assign};
     authorize(db, ctx, Permission::OrderWrite).await?;
     let region = RegionCode::parse_field(region_code, "region_code")?;
@@ -217,6 +221,6 @@ pub async fn batch(db: &Db, ctx: &Context, region_code: &str) -> Result<BatchRes
             valid_qualification: p.qualifications.iter().any(|q| q.expires_on.is_none_or(|end| end >= today)),
         });
     }
-    let (proposals, unassigned) = batch_assign(&needs, &providers);
+    let (proposals, unassigned) = batch_assign(&needs, &providers, holdings);
     Ok(BatchResult { region_code: region.to_string(), needs: needs.len(), proposals, unassigned })
 }

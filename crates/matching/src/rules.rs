@@ -137,247 +137,6 @@ mod tests {
     }
 }
 
-/// What ranking needs to know about a provider.
-#[derive(Debug, Clone)]
-pub struct ProviderFacts {
-    pub id: uuid::Uuid,
-    pub name: String,
-    pub active: bool,
-    pub barred: bool,
-    pub offers_service: bool,
-    /// The most specific served region that covers the target, if any.
-    pub coverage: Option<jiuzhu_core::RegionLevel>,
-    /// Units left this month for the service; `None` when none are declared.
-    pub capacity_left: Option<u32>,
-    pub capacity_total: Option<u32>,
-    pub valid_qualification: bool,
-    /// Mean satisfaction × 100 (100–500), when there is feedback.
-    pub satisfaction: Option<u32>,
-}
-
-/// What ranking needs to know about a volunteer.
-#[derive(Debug, Clone)]
-pub struct VolunteerFacts {
-    pub id: uuid::Uuid,
-    pub name: String,
-    pub program: Program,
-    pub has_skill: bool,
-    pub same_village: bool,
-    pub same_township: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CandidateKind {
-    /// 承接主体
-    Provider,
-    /// 志愿者
-    Volunteer,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Ranked {
-    pub kind: CandidateKind,
-    pub id: uuid::Uuid,
-    pub name: String,
-    /// Higher is better; 0–100.
-    pub score: u32,
-    pub reasons: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Excluded {
-    pub kind: CandidateKind,
-    pub id: uuid::Uuid,
-    pub name: String,
-    pub reasons: Vec<String>,
-}
-
-/// Scores a provider, or says why it cannot serve: barred, inactive, not
-/// offering the service, outside the region or without capacity never rank.
-pub fn score_provider(p: &ProviderFacts) -> Result<Ranked, Excluded> {
-    use jiuzhu_core::RegionLevel as L;
-    let mut blockers = Vec::new();
-    if p.barred {
-        blockers.push("barred from purchased services".to_string());
-    }
-    if !p.active {
-        blockers.push("not active".to_string());
-    }
-    if !p.offers_service {
-        blockers.push("does not offer this service".to_string());
-    }
-    if p.coverage.is_none() {
-        blockers.push("does not serve this region".to_string());
-    }
-    match p.capacity_left {
-        None => blockers.push("no monthly capacity declared for this service".to_string()),
-        Some(0) => blockers.push("no capacity left this month".to_string()),
-        Some(_) => {}
-    }
-    if !blockers.is_empty() {
-        return Err(Excluded { kind: CandidateKind::Provider, id: p.id, name: p.name.clone(), reasons: blockers });
-    }
-    let mut score = 0;
-    let mut reasons = Vec::new();
-    let (points, label) = match p.coverage {
-        Some(L::Village) => (40, "serves the village"),
-        Some(L::Township) => (30, "serves the township"),
-        Some(L::County) => (20, "serves the county"),
-        _ => (10, "serves the city"),
-    };
-    score += points;
-    reasons.push(label.to_string());
-    let (left, total) = (p.capacity_left.unwrap_or(0), p.capacity_total.unwrap_or(0).max(1));
-    score += 15 * left.min(total) / total;
-    reasons.push(format!("{left} units left this month"));
-    if p.valid_qualification {
-        score += 15;
-        reasons.push("holds a valid qualification".to_string());
-    } else {
-        reasons.push("no valid qualification on file".to_string());
-    }
-    match p.satisfaction {
-        Some(mean) => {
-            score += 30 * mean.saturating_sub(100) / 400;
-            reasons.push(format!("satisfaction {}.{:02} of 5", mean / 100, mean % 100));
-        }
-        None => {
-            score += 15;
-            reasons.push("no satisfaction history yet".to_string());
-        }
-    }
-    Ok(Ranked { kind: CandidateKind::Provider, id: p.id, name: p.name.clone(), score: score.min(100), reasons })
-}
-
-/// Scores a volunteer for a person of `age` in `groups`.
-pub fn score_volunteer(v: &VolunteerFacts, age: u32, groups: &[String]) -> Result<Ranked, Excluded> {
-    let mut blockers = Vec::new();
-    if !v.has_skill {
-        blockers.push("does not list this service as a skill".to_string());
-    }
-    if v.program == Program::SixtyHelpsEighty && !sixty_helps_eighty_may_serve(age, groups) {
-        blockers.push("60帮80 serves people aged 80+ or unable to look after themselves".to_string());
-    }
-    if !v.same_township {
-        blockers.push("lives outside the person's township".to_string());
-    }
-    if !blockers.is_empty() {
-        return Err(Excluded { kind: CandidateKind::Volunteer, id: v.id, name: v.name.clone(), reasons: blockers });
-    }
-    let (score, proximity) = if v.same_village { (60, "same village (mutual-aid proximity)") } else { (40, "same township") };
-    Ok(Ranked {
-        kind: CandidateKind::Volunteer,
-        id: v.id,
-        name: v.name.clone(),
-        score,
-        reasons: vec![proximity.to_string(), "lists this service as a skill".to_string()],
-    })
-}
-
-/// Ranks everyone: best score first, then kind, then id, so equal data
-/// always gives the same order.
-pub fn rank(providers: &[ProviderFacts], volunteers: &[VolunteerFacts], age: u32, groups: &[String]) -> (Vec<Ranked>, Vec<Excluded>) {
-    let mut ranked = Vec::new();
-    let mut excluded = Vec::new();
-    for outcome in providers.iter().map(score_provider).chain(volunteers.iter().map(|v| score_volunteer(v, age, groups))) {
-        match outcome {
-            Ok(r) => ranked.push(r),
-            Err(x) => excluded.push(x),
-        }
-    }
-    ranked.sort_by(|a, b| b.score.cmp(&a.score).then((a.kind as u8).cmp(&(b.kind as u8))).then(a.id.cmp(&b.id)));
-    (ranked, excluded)
-}
-
-#[cfg(test)]
-mod ranking_tests {
-    use super::*;
-    use jiuzhu_core::RegionLevel;
-
-    fn facts(n: u128) -> ProviderFacts {
-        ProviderFacts {
-            id: uuid::Uuid::from_u128(n),
-            name: format!("p{n}"),
-            active: true,
-            barred: false,
-            offers_service: true,
-            coverage: Some(RegionLevel::County),
-            capacity_left: Some(100),
-            capacity_total: Some(100),
-            valid_qualification: true,
-            satisfaction: None,
-        }
-    }
-
-    #[test]
-    fn closer_coverage_and_capacity_rank_higher() {
-        let mut village = facts(1);
-        village.coverage = Some(RegionLevel::Village);
-        let county = facts(2);
-        let mut scarce = facts(3);
-        scarce.capacity_left = Some(10);
-        let (ranked, excluded) = rank(&[county.clone(), village, scarce], &[], 82, &[]);
-        assert!(excluded.is_empty());
-        let order: Vec<u128> = ranked.iter().map(|r| r.id.as_u128()).collect();
-        assert_eq!(order, [1, 2, 3]);
-        assert!(ranked[0].reasons.contains(&"serves the village".to_string()));
-    }
-
-    #[test]
-    fn barred_full_and_out_of_region_providers_never_rank() {
-        let mut barred = facts(1);
-        barred.barred = true;
-        let mut full = facts(2);
-        full.capacity_left = Some(0);
-        let mut away = facts(3);
-        away.coverage = None;
-        let mut undeclared = facts(4);
-        undeclared.capacity_left = None;
-        let (ranked, excluded) = rank(&[barred, full, away, undeclared], &[], 82, &[]);
-        assert!(ranked.is_empty());
-        assert_eq!(excluded.len(), 4);
-        assert!(excluded[0].reasons[0].contains("barred"));
-        assert!(excluded[1].reasons[0].contains("no capacity left"));
-        assert!(excluded[2].reasons[0].contains("region"));
-    }
-
-    #[test]
-    fn satisfaction_moves_the_score() {
-        let mut happy = facts(1);
-        happy.satisfaction = Some(500);
-        let mut unhappy = facts(2);
-        unhappy.satisfaction = Some(150);
-        let (ranked, _) = rank(&[unhappy, happy], &[], 60, &[]);
-        assert_eq!(ranked[0].id.as_u128(), 1);
-        assert!(ranked[0].score > ranked[1].score);
-    }
-
-    #[test]
-    fn volunteers_rank_by_proximity_and_programme() {
-        let neighbour = VolunteerFacts {
-            id: uuid::Uuid::from_u128(9),
-            name: "v".into(),
-            program: Program::SixtyHelpsEighty,
-            has_skill: true,
-            same_village: true,
-            same_township: true,
-        };
-        let (ranked, excluded) = rank(&[], std::slice::from_ref(&neighbour), 82, &[]);
-        assert_eq!((ranked.len(), ranked[0].score), (1, 60));
-        assert!(excluded.is_empty());
-        let (ranked, excluded) = rank(&[], &[neighbour], 72, &[]);
-        assert!(ranked.is_empty(), "60帮80 does not serve a healthy 72-year-old");
-        assert_eq!(excluded.len(), 1);
-    }
-
-    #[test]
-    fn ranking_is_deterministic() {
-        let (a, _) = rank(&[facts(5), facts(4), facts(6)], &[], 82, &[]);
-        let (b, _) = rank(&[facts(6), facts(5), facts(4)], &[], 82, &[]);
-        assert_eq!(a, b);
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -661,14 +420,21 @@ pub struct Proposal {
     pub need_id: uuid::Uuid,
     pub provider_id: uuid::Uuid,
     pub score: u32,
+    /// The contract the order would go under, when the provider holds one.
+    pub contract_id: Option<uuid::Uuid>,
 }
 
 /// Assigns open needs to providers within capacity: needs go in order of
-/// priority then id; each takes the best-scoring provider that serves its
-/// region, offers the service and has a unit left. Deterministic for the
-/// same data. Providers are scored once per (service, region), so the cost
-/// is about needs × log + groups × providers.
-pub fn batch_assign(needs: &[BatchNeed], providers: &[BatchProvider]) -> (Vec<Proposal>, Vec<uuid::Uuid>) {
+/// priority then id; each takes the holder of the area's contract for the
+/// service, else the best-scoring provider, that serves its region, offers
+/// the service and has a unit left. Deterministic for the same data.
+/// Providers are scored once per (service, region), so the cost is about
+/// needs × log + groups × providers.
+pub fn batch_assign(
+    needs: &[BatchNeed],
+    providers: &[BatchProvider],
+    holdings: &[crate::ranking::Holding],
+) -> (Vec<Proposal>, Vec<uuid::Uuid>) {
     use std::collections::{BTreeMap, HashMap};
     let mut order: Vec<&BatchNeed> = needs.iter().collect();
     order.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
@@ -678,13 +444,14 @@ pub fn batch_assign(needs: &[BatchNeed], providers: &[BatchProvider]) -> (Vec<Pr
             left.insert((i, service.as_str()), *units);
         }
     }
-    let mut ranked_for: BTreeMap<(String, String), Vec<(usize, u32)>> = BTreeMap::new();
+    type Candidate = (usize, u32, Option<uuid::Uuid>);
+    let mut ranked_for: BTreeMap<(String, String), Vec<Candidate>> = BTreeMap::new();
     let mut proposals = Vec::with_capacity(needs.len());
     let mut unassigned = Vec::new();
     for need in order {
         let key = (need.service_code.clone(), need.region.to_string());
         let candidates = ranked_for.entry(key).or_insert_with(|| {
-            let mut list: Vec<(usize, u32)> = providers
+            let mut list: Vec<Candidate> = providers
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| p.eligible && p.services.iter().any(|s| s == &need.service_code))
@@ -696,19 +463,20 @@ pub fn batch_assign(needs: &[BatchNeed], providers: &[BatchProvider]) -> (Vec<Pr
                         jiuzhu_core::RegionLevel::County => 20,
                         _ => 10,
                     };
-                    Some((i, coverage + if p.valid_qualification { 15 } else { 0 }))
+                    let contract = crate::ranking::holding_contract(holdings, p.id, &need.service_code, &need.region);
+                    Some((i, coverage + if p.valid_qualification { 15 } else { 0 }, contract))
                 })
                 .collect();
-            list.sort_by(|a, b| b.1.cmp(&a.1).then(providers[a.0].id.cmp(&providers[b.0].id)));
+            list.sort_by(|a, b| b.2.is_some().cmp(&a.2.is_some()).then(b.1.cmp(&a.1)).then(providers[a.0].id.cmp(&providers[b.0].id)));
             list
         });
-        let chosen = candidates.iter().find(|(i, _)| left.get(&(*i, need.service_code.as_str())).is_some_and(|units| *units > 0)).copied();
+        let chosen = candidates.iter().find(|(i, ..)| left.get(&(*i, need.service_code.as_str())).is_some_and(|units| *units > 0)).copied();
         match chosen {
-            Some((i, score)) => {
+            Some((i, score, contract_id)) => {
                 if let Some(units) = left.get_mut(&(i, need.service_code.as_str())) {
                     *units -= 1;
                 }
-                proposals.push(Proposal { need_id: need.id, provider_id: providers[i].id, score });
+                proposals.push(Proposal { need_id: need.id, provider_id: providers[i].id, score, contract_id });
             }
             None => unassigned.push(need.id),
         }
@@ -745,8 +513,9 @@ mod batch_tests {
     fn capacity_is_respected_and_high_priority_goes_first() {
         let needs = [need(1, 1), need(2, 3), need(3, 2)];
         let providers = [provider(10, "640202001", 1), provider(11, "640202", 1)];
-        let (proposals, unassigned) = batch_assign(&needs, &providers);
-        assert_eq!(proposals[0], Proposal { need_id: uuid::Uuid::from_u128(2), provider_id: uuid::Uuid::from_u128(10), score: 45 });
+        let (proposals, unassigned) = batch_assign(&needs, &providers, &[]);
+        let first = Proposal { need_id: uuid::Uuid::from_u128(2), provider_id: uuid::Uuid::from_u128(10), score: 45, contract_id: None };
+        assert_eq!(proposals[0], first);
         assert_eq!(proposals[1].provider_id, uuid::Uuid::from_u128(11));
         assert_eq!(unassigned, [uuid::Uuid::from_u128(1)], "the lowest priority waits when capacity runs out");
     }
@@ -757,6 +526,21 @@ mod batch_tests {
         let providers = [provider(10, "640202", 20), provider(11, "640202001", 10)];
         let mut shuffled = needs.clone();
         shuffled.reverse();
-        assert_eq!(batch_assign(&needs, &providers), batch_assign(&shuffled, &providers));
+        assert_eq!(batch_assign(&needs, &providers, &[]), batch_assign(&shuffled, &providers, &[]));
+    }
+
+    #[test]
+    fn the_contract_holder_takes_the_needs_of_its_area_first() {
+        let needs = [need(1, 3), need(2, 2)];
+        let providers = [provider(10, "640202001", 5), provider(11, "640202", 1)];
+        let holding = crate::ranking::Holding {
+            contract_id: uuid::Uuid::from_u128(99),
+            provider_id: uuid::Uuid::from_u128(11),
+            region: RegionCode::parse("640202").unwrap(),
+            service_codes: vec!["meals".into()],
+        };
+        let (proposals, _) = batch_assign(&needs, &providers, &[holding]);
+        assert_eq!((proposals[0].provider_id, proposals[0].contract_id), (uuid::Uuid::from_u128(11), Some(uuid::Uuid::from_u128(99))));
+        assert_eq!((proposals[1].provider_id, proposals[1].contract_id), (uuid::Uuid::from_u128(10), None), "the holder's capacity is used up");
     }
 }

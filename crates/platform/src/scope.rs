@@ -27,6 +27,20 @@ pub fn under<E: RegionScoped>(region: &RegionCode) -> SimpleExpr {
     E::region_column().like(format!("{}%", region.subtree_prefix()))
 }
 
+/// The condition "the row's region is `region`, above it, or in its
+/// subtree": the records that bear on work in `region` without being read
+/// as data of it, e.g. the county's contracts that decide who serves a
+/// township's needs.
+pub fn bearing_on<E: RegionScoped>(region: &RegionCode) -> SimpleExpr {
+    let mut above = Vec::new();
+    let mut next = region.parent();
+    while let Some(parent) = next {
+        above.push(parent.to_string());
+        next = parent.parent();
+    }
+    sea_orm::sea_query::ExprTrait::or(under::<E>(region), E::region_column().is_in(above))
+}
+
 /// Narrows a query of a region-scoped entity to the actor's subtree.
 pub trait InScope: Sized {
     fn in_scope(self, actor: &Actor) -> Self;

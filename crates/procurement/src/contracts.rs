@@ -7,7 +7,7 @@ use crate::entity::{contract, contract_entry, procurement_project, sanction};
 use crate::rules::{ALL_ON_ACCEPTANCE, Instalment, PaymentKind, ProjectStatus, Released, check_payment_released, released_fen};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
-use jiuzhu_core::{Context, DomainError, Permission, RegionLevel, Role, id::new_id};
+use jiuzhu_core::{Context, DomainError, Permission, RegionCode, RegionLevel, Role, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::InScope;
@@ -608,6 +608,29 @@ pub async fn terms(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<jiuzh
         services: services.into_iter().map(|s| (s.service_code, i64::from(s.quantity))).collect(),
         region_code: found.region_code,
     }))
+}
+
+/// The active contracts that bear on the caller's work, as matching ranks
+/// with them: in the caller's region, above it or below it. A provider
+/// holding one for a need's service and area is ranked first.
+pub async fn holdings_for(conn: &impl ConnectionTrait, ctx: &Context) -> Result<Vec<jiuzhu_matching::ranking::Holding>, DomainError> {
+    let active = contract::Entity::find()
+        .filter(contract::Column::Status.eq("active"))
+        .filter(jiuzhu_platform::scope::bearing_on::<contract::Entity>(&ctx.actor.region))
+        .all(conn)
+        .await?;
+    active
+        .into_iter()
+        .map(|found| {
+            let services: Vec<ContractService> = jiuzhu_core::stored_json::from_column("contracts.services", &found.services)?;
+            Ok(jiuzhu_matching::ranking::Holding {
+                contract_id: found.id,
+                provider_id: found.provider_id,
+                region: RegionCode::parse(&found.region_code).map_err(DomainError::Internal)?,
+                service_codes: services.into_iter().map(|s| s.service_code).collect(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -345,11 +345,16 @@ pub struct MatchQuery {
 
 /// Match a need
 ///
-/// Ranks providers and volunteers for a need (or a person and a service):
-/// region coverage (village > township > county), the service offered with
-/// capacity left this month, a valid qualification, satisfaction history,
-/// and mutual-aid proximity. Barred providers, providers without capacity
-/// and providers outside the region never rank. A service the person's
+/// Ranks providers and volunteers for a need (or a person and a service).
+/// A provider holding an active contract for the service over the person's
+/// area comes first, with its `contract_id` (orders under a contract go to
+/// its holder); then by score: region coverage (village > township >
+/// county), capacity left this month, a valid qualification, satisfaction
+/// history, and mutual-aid proximity. Each candidate's `reasons` (and each
+/// exclusion's) are codes from `/enums` `match_reason` with zh/en labels
+/// and the figures behind them (points, units left, the contract).
+/// Barred providers, providers without capacity and providers outside the
+/// region never rank. A service the person's
 /// material assistance already meets is not matched at all
 /// (`duplicate_of_material_assistance`, with `covered_by`), as it would not
 /// be ordered.
@@ -373,7 +378,8 @@ pub async fn match_need(
     query: web::Query<MatchQuery>,
     body: ValidJson<jiuzhu_matching::matches::MatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let result = jiuzhu_matching::matches::find(&state.db, &ctx, body.0, query.explain.unwrap_or(false)).await?;
+    let holdings = jiuzhu_procurement::contracts::holdings_for(state.db.conn(), &ctx).await?;
+    let result = jiuzhu_matching::matches::find(&state.db, &ctx, body.0, query.explain.unwrap_or(false), &holdings).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 
@@ -386,8 +392,10 @@ pub struct BatchQuery {
 /// Match every open need in a region
 ///
 /// Proposes an assignment of each open need to a provider within capacity,
-/// highest priority first, deterministically for the same data. Nothing is
-/// written; orders follow from the proposals.
+/// highest priority first, deterministically for the same data: the holder
+/// of an active contract for the service over the need's area first (its
+/// `contract_id` in the proposal), else the best-scoring provider. Nothing
+/// is written; orders follow from the proposals.
 ///
 /// Permission: `order:write`.
 #[utoipa::path(
@@ -399,5 +407,6 @@ pub struct BatchQuery {
 )]
 #[post("/matches/batch")]
 pub async fn match_batch(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::Query<BatchQuery>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(jiuzhu_matching::matches::batch(&state.db, &ctx, &query.region_code).await?))
+    let holdings = jiuzhu_procurement::contracts::holdings_for(state.db.conn(), &ctx).await?;
+    Ok(HttpResponse::Ok().json(jiuzhu_matching::matches::batch(&state.db, &ctx, &query.region_code, &holdings).await?))
 }
