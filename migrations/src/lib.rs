@@ -35,6 +35,7 @@ mod m20261201_000028_contract_instalments;
 mod m20261201_000029_evaluation_report_author;
 mod m20261201_000030_overdue_announcements;
 mod m20261201_000031_bid_panel;
+mod m20261201_000032_local_item_approval;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000029_evaluation_report_author::Migration),
             Box::new(m20261201_000030_overdue_announcements::Migration),
             Box::new(m20261201_000031_bid_panel::Migration),
+            Box::new(m20261201_000032_local_item_approval::Migration),
         ]
     }
 }

@@ -16,9 +16,7 @@ enum ProcurementProjects {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(
-                Table::alter().table(ProcurementProjects::Table).add_column(text_null(ProcurementProjects::Panel)).to_owned(),
-            )
+            .alter_table(Table::alter().table(ProcurementProjects::Table).add_column(text_null(ProcurementProjects::Panel)).to_owned())
             .await
     }
 

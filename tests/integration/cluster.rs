@@ -4,7 +4,6 @@
 use jiuzhu_tests::{room_in_this_minute, spawn_app_with};
 use std::time::Duration;
 
-
 /// One token, a limit of 20 a minute, requests spread over two nodes: the
 /// second node learns the first one's hits at its next sync and refuses,
 /// instead of admitting 20 of its own.

@@ -123,9 +123,7 @@ async fn a_project_goes_mid_term_to_final_to_publication_and_acceptance() {
     let mid_id = mid["id"].as_str().unwrap();
     let outsider = app.add_user(&admin, "outside.expert", "review_member", "640202", json!({})).await;
     let outsider = app.login(outsider["username"].as_str().unwrap(), "password-1234").await;
-    app.post_json(&format!("/api/v1/evaluations/{mid_id}/scores"), Some(&outsider), &sheet(99))
-        .await
-        .assert_problem(422, "not_a_member");
+    app.post_json(&format!("/api/v1/evaluations/{mid_id}/scores"), Some(&outsider), &sheet(99)).await.assert_problem(422, "not_a_member");
     app.get(&format!("/api/v1/evaluations/{mid_id}"), Some(&outsider)).await.assert_problem(403, "forbidden");
     let seated = app.get(&format!("/api/v1/evaluations/{mid_id}"), Some(&group.tokens[1])).await;
     assert_eq!(seated.status, 200, "a member reads the evaluation it sits on: {}", seated.text);

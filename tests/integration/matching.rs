@@ -33,12 +33,48 @@ async fn the_catalogue_has_32_guidance_items_in_three_categories() {
     assert_eq!((first["name"].as_str(), first["status"].as_str()), (Some("走访探视"), Some("active")));
     let guidance = app.post_json_with("/api/v1/services/meals/deactivate", Some(&admin), &json!({}), &[("If-Match", "\"1\"")]).await;
     guidance.assert_problem(422, "guidance_item_protected");
-    let local = json!({"code": "winter_heating_check", "category": "daily_living", "name_zh": "冬季取暖安全检查", "name_en": "Winter heating check", "unit": "per_visit", "government_funded": true});
+    let mut local = json!({"code": "winter_heating_check", "category": "daily_living", "name_zh": "冬季取暖安全检查", "name_en": "Winter heating check", "unit": "per_visit", "government_funded": true});
+    let no_basis = app.post_json("/api/v1/services", Some(&admin), &local).await;
+    assert_eq!((no_basis.status, no_basis.body["errors"][0]["field"].as_str()), (422, Some("basic_need_basis")), "{}", no_basis.text);
+    local["basic_need_basis"] = json!("独居老人冬季取暖安全，属基本生活需要");
     let added = app.post_json("/api/v1/services", Some(&admin), &local).await;
     assert_eq!((added.status, added.body["guidance"].as_bool()), (201, Some(false)), "{}", added.text);
+    assert_eq!((added.body["approval"].as_str(), added.body["active"].as_bool()), (Some("pending"), Some(false)), "it waits for the city");
     app.post_json("/api/v1/services", Some(&admin), &local).await.assert_problem(409, "service_code_taken");
+    let decision = json!({"approve": true, "note": "属基本生活需要"});
+    let approval = "/api/v1/services/winter_heating_check/approval";
+    app.post_json_with(approval, Some(&admin), &decision, &[("If-Match", "\"1\"")]).await.assert_problem(422, "separation_of_duties");
+    app.add_user(&admin, "city.reviewer", "city_admin", "640200", json!({})).await;
+    let reviewer = app.login("city.reviewer", "password-1234").await;
+    let approved = app.post_json_with(approval, Some(&reviewer), &decision, &[("If-Match", "\"1\"")]).await;
+    assert_eq!(
+        (approved.body["approval"].as_str(), approved.body["active"].as_bool()),
+        (Some("approved"), Some(true)),
+        "{}",
+        approved.text
+    );
+    app.post_json_with(approval, Some(&reviewer), &decision, &[("If-Match", "\"2\"")]).await.assert_problem(409, "not_pending");
+    // A county proposes a government-funded item beyond basic living needs; the city refuses it, and it cannot be ordered.
+    app.add_user(&admin, "county.catalogue", "county_officer", "640202", json!({})).await;
+    let county = app.login("county.catalogue", "password-1234").await;
+    let spa = json!({"code": "hot_spring_holiday", "category": "caring", "name_zh": "温泉疗养度假", "name_en": "Hot-spring holiday", "unit": "per_day",
+        "government_funded": true, "basic_need_basis": "改善身心"});
+    let proposed = app.post_json("/api/v1/services", Some(&county), &spa).await;
+    assert_eq!(proposed.body["approval"], "pending", "{}", proposed.text);
+    let spa_approval = "/api/v1/services/hot_spring_holiday/approval";
+    let by_county =
+        app.post_json_with(spa_approval, Some(&county), &json!({"approve": true, "note": "同意"}), &[("If-Match", "\"1\"")]).await;
+    by_county.assert_problem(422, "city_approval_required");
+    let refusal = json!({"approve": false, "note": "超出维持基本生活需要，不纳入政府购买"});
+    let rejected = app.post_json_with(spa_approval, Some(&reviewer), &refusal, &[("If-Match", "\"1\"")]).await;
+    assert_eq!(
+        (rejected.body["approval"].as_str(), rejected.body["active"].as_bool()),
+        (Some("rejected"), Some(false)),
+        "{}",
+        rejected.text
+    );
     let off =
-        app.post_json_with("/api/v1/services/winter_heating_check/deactivate", Some(&admin), &json!({}), &[("If-Match", "\"1\"")]).await;
+        app.post_json_with("/api/v1/services/winter_heating_check/deactivate", Some(&admin), &json!({}), &[("If-Match", "\"2\"")]).await;
     assert_eq!(off.body["active"], false);
     assert_eq!(app.get("/api/v1/services?active=true", Some(&admin)).await.body.as_array().unwrap().len(), 32);
 }
@@ -159,7 +195,10 @@ async fn matching_an_82_year_olds_meals_need_ranks_capacity_and_never_lists_the_
     assert!(!ids.contains(&&barred["id"]) && !ids.contains(&&no_capacity["id"]));
     let excluded = matched.body["excluded"].as_array().unwrap();
     let barred_row = excluded.iter().find(|x| x["id"] == barred["id"]).unwrap();
-    assert_eq!((barred_row["reasons"][0]["code"].as_str(), barred_row["reasons"][0]["zh"].as_str()), (Some("barred"), Some("禁止参与政府购买服务期内")));
+    assert_eq!(
+        (barred_row["reasons"][0]["code"].as_str(), barred_row["reasons"][0]["zh"].as_str()),
+        (Some("barred"), Some("禁止参与政府购买服务期内"))
+    );
     assert!(excluded.iter().any(|x| x["id"] == no_capacity["id"]));
     let quiet = app.post_json("/api/v1/matches", Some(&admin), &json!({"beneficiary_id": person["id"], "service_code": "meals"})).await;
     assert!(quiet.body.get("excluded").is_none());
@@ -204,7 +243,7 @@ async fn a_service_named_like_a_formula_is_exported_as_text() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let trap = json!({"code": "formula_trap", "category": "daily_living", "name_zh": "=HYPERLINK(\"http://evil.example\",\"点我\")",
-        "name_en": "@SUM(1+1)", "unit": "per_visit", "government_funded": true});
+        "name_en": "@SUM(1+1)", "unit": "per_visit", "government_funded": false});
     assert_eq!(app.post_json("/api/v1/services", Some(&admin), &trap).await.status, 201);
     let export = app.get("/api/v1/exports/service-projects?category=daily_living&header=en", Some(&admin)).await;
     let line = export.text.lines().find(|l| l.contains("formula_trap")).unwrap();

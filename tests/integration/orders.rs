@@ -160,12 +160,20 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
     let matched = app.post_json("/api/v1/matches", Some(&w.admin), &json!({"beneficiary_id": w.person, "service_code": "meals"})).await;
     let candidates = matched.body["candidates"].as_array().unwrap();
     let mine = &candidates[0];
-    assert_eq!((mine["id"].as_str(), mine["contract_id"].as_str()), (Some(w.contracted.as_str()), Some(w.contract.as_str())), "the contract's holder comes first");
+    assert_eq!(
+        (mine["id"].as_str(), mine["contract_id"].as_str()),
+        (Some(w.contracted.as_str()), Some(w.contract.as_str())),
+        "the contract's holder comes first"
+    );
     assert!(candidates.iter().any(|c| c["id"] == w.other.as_str() && c["contract_id"].is_null()), "{}", matched.text);
     let reason = |candidate: &Value, code: &str| candidate["reasons"].as_array().unwrap().iter().find(|r| r["code"] == code).cloned();
     assert_eq!(reason(mine, "holds_contract").unwrap()["figures"]["contract_id"], w.contract.as_str());
     let satisfaction = reason(mine, "satisfaction").unwrap();
-    assert_eq!((satisfaction["figures"]["mean"].as_str(), satisfaction["zh"].as_str()), (Some("5.00"), Some("服务对象满意度")), "{satisfaction}");
+    assert_eq!(
+        (satisfaction["figures"]["mean"].as_str(), satisfaction["zh"].as_str()),
+        (Some("5.00"), Some("服务对象满意度")),
+        "{satisfaction}"
+    );
     let today = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).date_naive();
     let mut this_month = order(&w, &w.contracted, Some(&w.contract));
     this_month["scheduled_for"] = json!(today);

@@ -283,7 +283,11 @@ async fn bids_are_checked_scored_and_awarded_not_by_lowest_price() {
     again.assert_problem(409, "score_exists");
     let seen_by_member = app.get(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&panel[0])).await;
     assert_eq!(seen_by_member.body.as_array().map(Vec::len), Some(3), "a member reads the bids it scores: {}", seen_by_member.text);
-    assert_eq!(app.get(&format!("/api/v1/procurement-projects/{id}"), Some(&own)).await.body["panel"], json!([]), "bidders do not see the panel");
+    assert_eq!(
+        app.get(&format!("/api/v1/procurement-projects/{id}"), Some(&own)).await.body["panel"],
+        json!([]),
+        "bidders do not see the panel"
+    );
     let no_reason = app
         .post_json_with(
             &format!("/api/v1/procurement-projects/{id}/award"),
@@ -322,7 +326,12 @@ async fn open_tendering_keeps_its_floors_of_panel_and_bids() {
     for n in [45, 46] {
         let provider = register_provider(&app, &admin, n, "social_organization", true).await;
         let bid = json!({"provider_id": provider, "price_fen": 90_000, "proposal": "方案", "services": ["meals"]});
-        bids.push(app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid).await.body["id"].as_str().unwrap().to_string());
+        bids.push(
+            app.post_json(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&admin), &bid).await.body["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     let mut experts = Vec::new();
     for n in 0..6 {
@@ -331,7 +340,8 @@ async fn open_tendering_keeps_its_floors_of_panel_and_bids() {
     }
     let village = app.add_user(&admin, "tender.village", "township_officer", "640202", json!({})).await;
     let panel = format!("/api/v1/procurement-projects/{id}/panel");
-    let form = async |members: Vec<Value>| app.post_json_with(&panel, Some(&admin), &json!({"members": members}), &[("If-Match", "\"2\"")]).await;
+    let form =
+        async |members: Vec<Value>| app.post_json_with(&panel, Some(&admin), &json!({"members": members}), &[("If-Match", "\"2\"")]).await;
     let three = form(experts[..3].to_vec()).await;
     three.assert_problem(422, "panel_too_small");
     assert_eq!((three.body["details"]["members"].as_u64(), three.body["details"]["min_panel"].as_u64()), (Some(3), Some(5)));
@@ -355,10 +365,12 @@ async fn open_tendering_keeps_its_floors_of_panel_and_bids() {
     again.assert_problem(409, "panel_exists");
     app.post_json_with(&format!("/api/v1/procurement-projects/{id}/close-bidding"), Some(&admin), &json!({}), &[("If-Match", "\"3\"")])
         .await;
-    let award = app.post_json_with(&format!("/api/v1/procurement-projects/{id}/award"), Some(&admin), &json!({}), &[("If-Match", "\"4\"")]).await;
+    let award =
+        app.post_json_with(&format!("/api/v1/procurement-projects/{id}/award"), Some(&admin), &json!({}), &[("If-Match", "\"4\"")]).await;
     award.assert_problem(422, "too_few_bids");
     assert_eq!((award.body["details"]["bids"].as_u64(), award.body["details"]["min_bids"].as_u64()), (Some(2), Some(3)));
-    let failed = app.post_json_with(&format!("/api/v1/procurement-projects/{id}/fail"), Some(&admin), &json!({}), &[("If-Match", "\"4\"")]).await;
+    let failed =
+        app.post_json_with(&format!("/api/v1/procurement-projects/{id}/fail"), Some(&admin), &json!({}), &[("If-Match", "\"4\"")]).await;
     assert_eq!(failed.body["status"], "failed", "too few bids: the project fails and is bought again; {}", failed.text);
 }
 

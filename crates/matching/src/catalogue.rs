@@ -3,9 +3,10 @@
 //! items cannot be removed or deactivated.
 
 use crate::entity::service;
+use crate::rules::{Approval, check_item_decision, local_item_start};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::catalogue::GUIDANCE_CATALOGUE;
-use jiuzhu_core::codes::code_of;
+use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Permission, RegionLevel};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
@@ -80,7 +81,7 @@ const GUIDANCE_DETAILS: [(&str, Unit, bool, &str, &[&str]); 32] = [
 ];
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"code": "meals", "number": 13, "category": "daily_living", "name_zh": "助餐服务", "name_en": "Meals", "description_zh": "送餐、协助就餐、上门做饭", "unit": "per_item", "government_funded": true, "covered_by_material": ["support:centralized"], "active": true, "guidance": true, "region_code": "640200", "version": 1}))]
+#[schema(example = json!({"code": "meals", "number": 13, "category": "daily_living", "name_zh": "助餐服务", "name_en": "Meals", "description_zh": "送餐、协助就餐、上门做饭", "unit": "per_item", "government_funded": true, "covered_by_material": ["support:centralized"], "active": true, "guidance": true, "region_code": "640200", "approval": "not_required", "version": 1}))]
 pub struct ServiceView {
     pub code: String,
     /// 1–32 for guidance items; none for local ones.
@@ -98,11 +99,16 @@ pub struct ServiceView {
     pub guidance: bool,
     /// Where it applies: the city for guidance items, the adding region for local ones.
     pub region_code: String,
+    /// A government-funded local item is `pending` (and inactive) until the city approves it.
+    pub approval: Approval,
+    /// The basic living need a government-funded local item meets.
+    pub basic_need_basis: Option<String>,
+    /// The city's note on its decision.
+    pub decision_note: Option<String>,
     pub version: i64,
 }
 
 fn view(m: service::Model) -> Result<ServiceView, DomainError> {
-    use jiuzhu_core::codes::parse_code;
     Ok(ServiceView {
         code: m.code,
         number: m.number,
@@ -116,6 +122,9 @@ fn view(m: service::Model) -> Result<ServiceView, DomainError> {
         active: m.active,
         guidance: m.guidance,
         region_code: m.region_code,
+        approval: parse_code(&m.approval)?,
+        basic_need_basis: m.basic_need_basis,
+        decision_note: m.decision_note,
         version: m.version,
     })
 }
@@ -139,6 +148,11 @@ pub async fn ensure_guidance(db: &Db, city: &str, now: DateTime<Utc>) -> Result<
             covered_by_material: Set(jiuzhu_core::stored_json::to_column(&covered)?),
             active: Set(true),
             guidance: Set(true),
+            approval: Set(code_of(Approval::NotRequired)),
+            basic_need_basis: Set(None),
+            proposed_by: Set(None),
+            decided_by: Set(None),
+            decision_note: Set(None),
             region_code: Set(city.to_string()),
             version: Set(1),
             created_at: Set(now),
@@ -245,7 +259,7 @@ pub fn to_hsds(items: &[ServiceView]) -> Vec<HsdsService> {
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"code": "dwk_winter_heating_check", "category": "daily_living", "name_zh": "冬季取暖安全检查", "name_en": "Winter heating safety check", "description_zh": "入户检查取暖设施安全", "unit": "per_visit", "government_funded": true, "covered_by_material": []}))]
+#[schema(example = json!({"code": "dwk_winter_heating_check", "category": "daily_living", "name_zh": "冬季取暖安全检查", "name_en": "Winter heating safety check", "description_zh": "入户检查取暖设施安全", "unit": "per_visit", "government_funded": true, "basic_need_basis": "独居老人冬季取暖安全，属基本生活需要", "covered_by_material": []}))]
 pub struct CreateLocalService {
     /// Lower-case letters, digits and `_`; must not clash with any item.
     #[validate(length(min = 3, max = 40), custom(function = "plain_code"))]
@@ -263,7 +277,12 @@ pub struct CreateLocalService {
     #[serde(default)]
     pub description_zh: String,
     pub unit: Unit,
+    /// A government-funded item waits for the city's approval and states
+    /// the basic living need it meets in `basic_need_basis` (required then).
     pub government_funded: bool,
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub basic_need_basis: Option<String>,
     #[serde(default)]
     pub covered_by_material: Vec<String>,
 }
@@ -282,6 +301,7 @@ pub async fn create_local(db: &Db, ctx: &Context, input: CreateLocalService) -> 
     if !matches!(ctx.actor.region.level(), RegionLevel::City | RegionLevel::County) {
         return Err(DomainError::rule("local_items_by_city_or_county", "only the city or a county adds local catalogue items"));
     }
+    let (approval, active) = local_item_start(input.government_funded, input.basic_need_basis.as_deref())?;
     let txn = db.begin_write().await?;
     if let Some(existing) = service::Entity::find_by_id(input.code.as_str()).one(&*txn).await? {
         return Err(DomainError::Conflict {
@@ -300,9 +320,14 @@ pub async fn create_local(db: &Db, ctx: &Context, input: CreateLocalService) -> 
         unit: Set(code_of(input.unit)),
         government_funded: Set(input.government_funded),
         covered_by_material: Set(jiuzhu_core::stored_json::to_column(&input.covered_by_material)?),
-        active: Set(true),
+        active: Set(active),
         guidance: Set(false),
         region_code: Set(ctx.actor.region.to_string()),
+        approval: Set(code_of(approval)),
+        basic_need_basis: Set(input.basic_need_basis),
+        proposed_by: Set(Some(ctx.actor.subject.clone())),
+        decided_by: Set(None),
+        decision_note: Set(None),
         version: Set(1),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
@@ -312,11 +337,58 @@ pub async fn create_local(db: &Db, ctx: &Context, input: CreateLocalService) -> 
     record(
         &*txn,
         ctx,
-        Change::published("service.created", "service", &model.code, &model.region_code, serde_json::json!({"category": model.category})),
+        Change::published(
+            "service.created",
+            "service",
+            &model.code,
+            &model.region_code,
+            serde_json::json!({"category": model.category, "approval": model.approval}),
+        ),
     )
     .await?;
     txn.commit().await?;
     view(model)
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"approve": true, "note": "属独居老人基本生活需要，同意纳入政府购买"}))]
+pub struct ItemDecision {
+    pub approve: bool,
+    /// Why, in the city's words.
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    pub note: String,
+}
+
+/// The city approves a pending government-funded local item (it becomes
+/// active and can be ordered) or rejects it (it stays inactive).
+pub async fn decide(db: &Db, ctx: &Context, code: &str, if_match: Option<i64>, input: ItemDecision) -> Result<ServiceView, DomainError> {
+    authorize(db, ctx, Permission::ServiceWrite).await?;
+    if input.note.trim().is_empty() {
+        return Err(DomainError::field("note", "blank", "write why"));
+    }
+    let txn = db.begin_write().await?;
+    let current = service::Entity::find_by_id(code).filter(visible(ctx)).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
+    expect_version(if_match, current.version)?;
+    check_item_decision(parse_code(&current.approval)?, ctx.actor.region.level(), &ctx.actor.subject, current.proposed_by.as_deref())?;
+    let (approval, event) = if input.approve { (Approval::Approved, "service.approved") } else { (Approval::Rejected, "service.rejected") };
+    let mut model: service::ActiveModel = current.clone().into();
+    model.approval = Set(code_of(approval));
+    model.active = Set(input.approve);
+    model.decided_by = Set(Some(ctx.actor.subject.clone()));
+    model.decision_note = Set(Some(input.note));
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(ctx.now);
+    let updated = model.update(&*txn).await?;
+    record(
+        &*txn,
+        ctx,
+        Change::published(event, "service", &updated.code, &updated.region_code, serde_json::json!({"approval": updated.approval})),
+    )
+    .await?;
+    txn.commit().await?;
+    view(updated)
 }
 
 /// Deactivates a local item of the caller's region; guidance items stay.

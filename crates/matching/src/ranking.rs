@@ -61,7 +61,12 @@ pub const REASONS: [(ReasonCode, &str, &str, &str); 22] = [
     (R::NoCapacityDeclared, "no_capacity_declared", "未申报该服务的月服务能力", "no monthly capacity declared for this service"),
     (R::NoCapacityLeft, "no_capacity_left", "本月服务能力已满", "no capacity left this month"),
     (R::SkillMissing, "skill_missing", "不具备该服务技能", "does not list this service as a skill"),
-    (R::SixtyHelpsEightyOnly, "sixty_helps_eighty_only", "60帮80仅服务80岁以上或失能老人", "60帮80 serves people aged 80+ or unable to look after themselves"),
+    (
+        R::SixtyHelpsEightyOnly,
+        "sixty_helps_eighty_only",
+        "60帮80仅服务80岁以上或失能老人",
+        "60帮80 serves people aged 80+ or unable to look after themselves",
+    ),
     (R::OutsideTownship, "outside_township", "不在服务对象所在乡镇街道", "lives outside the person's township"),
 ];
 
@@ -341,11 +346,19 @@ mod tests {
     #[test]
     fn a_holding_counts_for_its_provider_service_and_area_only() {
         let county = RegionCode::parse("640202").unwrap();
-        let holding =
-            |n: u128, provider: u128, region: &str| Holding { contract_id: Uuid::from_u128(n), provider_id: Uuid::from_u128(provider), region: RegionCode::parse(region).unwrap(), service_codes: vec!["meals".into()] };
+        let holding = |n: u128, provider: u128, region: &str| Holding {
+            contract_id: Uuid::from_u128(n),
+            provider_id: Uuid::from_u128(provider),
+            region: RegionCode::parse(region).unwrap(),
+            service_codes: vec!["meals".into()],
+        };
         let holdings = [holding(1, 10, "640202"), holding(2, 10, "640202001"), holding(3, 11, "640205")];
         let village = RegionCode::parse("640202001001").unwrap();
-        assert_eq!(holding_contract(&holdings, Uuid::from_u128(10), "meals", &village), Some(Uuid::from_u128(2)), "the most local contract");
+        assert_eq!(
+            holding_contract(&holdings, Uuid::from_u128(10), "meals", &village),
+            Some(Uuid::from_u128(2)),
+            "the most local contract"
+        );
         assert_eq!(holding_contract(&holdings, Uuid::from_u128(10), "meals", &county), Some(Uuid::from_u128(1)));
         assert_eq!(holding_contract(&holdings, Uuid::from_u128(10), "bathing", &village), None, "another service");
         assert_eq!(holding_contract(&holdings, Uuid::from_u128(11), "meals", &village), None, "another county's contract");

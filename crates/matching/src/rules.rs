@@ -137,6 +137,82 @@ mod tests {
     }
 }
 
+/// Where a local catalogue item stands with the city (市级审核): the plan
+/// sets no government-funded item beyond basic living needs
+/// (不设置超出维持救助对象基本生活需要的服务项目), so such an item waits for
+/// a city-level decision before it can be ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Approval {
+    /// 无需审核（非政府购买或指导目录）
+    NotRequired,
+    /// 待市级审核
+    Pending,
+    /// 市级已批准
+    Approved,
+    /// 市级未批准
+    Rejected,
+}
+
+/// A new local item's standing: a government-funded one states the basic
+/// living need it meets and waits, inactive, for the city; any other is
+/// active at once. Answers the approval and whether the item is active.
+pub fn local_item_start(government_funded: bool, basic_need_basis: Option<&str>) -> Result<(Approval, bool), DomainError> {
+    if !government_funded {
+        return Ok((Approval::NotRequired, true));
+    }
+    if basic_need_basis.is_none_or(|basis| basis.trim().is_empty()) {
+        return Err(DomainError::field(
+            "basic_need_basis",
+            "required",
+            "a government-funded item states the basic living need it meets, for the city to approve",
+        ));
+    }
+    Ok((Approval::Pending, false))
+}
+
+/// The city decides a pending item: an account at city level (or above),
+/// not the one that proposed it.
+pub fn check_item_decision(
+    approval: Approval,
+    decider_level: jiuzhu_core::RegionLevel,
+    decider: &str,
+    proposed_by: Option<&str>,
+) -> Result<(), DomainError> {
+    if approval != Approval::Pending {
+        return Err(DomainError::conflict("not_pending", "only an item waiting for the city's approval is decided"));
+    }
+    if decider_level > jiuzhu_core::RegionLevel::City {
+        return Err(DomainError::rule("city_approval_required", "a government-funded local item is approved at city level"));
+    }
+    jiuzhu_platform::duties::not_the_same_hand(decider, proposed_by, "approve the item", "propose the item")
+}
+
+#[cfg(test)]
+mod approval_tests {
+    use super::*;
+    use jiuzhu_core::RegionLevel;
+
+    #[test]
+    fn a_government_funded_local_item_waits_for_the_city_with_its_basis() {
+        assert_eq!(local_item_start(false, None).unwrap(), (Approval::NotRequired, true));
+        assert!(matches!(local_item_start(true, Some("  ")), Err(DomainError::Validation(_))));
+        assert_eq!(local_item_start(true, Some("独居老人冬季取暖安全")).unwrap(), (Approval::Pending, false));
+    }
+
+    #[test]
+    fn only_another_city_account_decides_a_pending_item() {
+        let code = |result: Result<(), DomainError>| match result {
+            Ok(()) => "ok",
+            Err(DomainError::Rule { code, .. } | DomainError::RuleWithDetails { code, .. } | DomainError::Conflict { code, .. }) => code,
+            Err(other) => panic!("{other:?}"),
+        };
+        assert_eq!(code(check_item_decision(Approval::Pending, RegionLevel::County, "c", Some("p"))), "city_approval_required");
+        assert_eq!(code(check_item_decision(Approval::Pending, RegionLevel::City, "p", Some("p"))), "separation_of_duties");
+        assert_eq!(code(check_item_decision(Approval::Approved, RegionLevel::City, "c", Some("p"))), "not_pending");
+        assert_eq!(code(check_item_decision(Approval::Pending, RegionLevel::City, "c", Some("p"))), "ok");
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -541,6 +617,10 @@ mod batch_tests {
         };
         let (proposals, _) = batch_assign(&needs, &providers, &[holding]);
         assert_eq!((proposals[0].provider_id, proposals[0].contract_id), (uuid::Uuid::from_u128(11), Some(uuid::Uuid::from_u128(99))));
-        assert_eq!((proposals[1].provider_id, proposals[1].contract_id), (uuid::Uuid::from_u128(10), None), "the holder's capacity is used up");
+        assert_eq!(
+            (proposals[1].provider_id, proposals[1].contract_id),
+            (uuid::Uuid::from_u128(10), None),
+            "the holder's capacity is used up"
+        );
     }
 }

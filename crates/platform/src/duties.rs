@@ -21,7 +21,11 @@ pub struct SeatHolder {
 /// each is a distinct active user account whose role signs sheets
 /// (`sheet:sign`) and whose region contains `region`. Answers the holders
 /// in the order given.
-pub async fn seat_accounts(conn: &impl ConnectionTrait, seats: &[(String, Uuid)], region: &RegionCode) -> Result<Vec<SeatHolder>, DomainError> {
+pub async fn seat_accounts(
+    conn: &impl ConnectionTrait,
+    seats: &[(String, Uuid)],
+    region: &RegionCode,
+) -> Result<Vec<SeatHolder>, DomainError> {
     let user_ids: Vec<Uuid> = seats.iter().map(|(_, id)| *id).collect();
     let found = user::Entity::find().filter(user::Column::Id.is_in(user_ids.clone())).all(conn).await?;
     let mut errors = Vec::new();
@@ -75,7 +79,13 @@ mod tests {
     use super::*;
 
     fn actor(subject: &str) -> Actor {
-        Actor { subject: subject.into(), role: Role::ReviewMember, region: RegionCode::parse("640202").unwrap(), department: None, provider_id: None }
+        Actor {
+            subject: subject.into(),
+            role: Role::ReviewMember,
+            region: RegionCode::parse("640202").unwrap(),
+            department: None,
+            provider_id: None,
+        }
     }
 
     #[test]

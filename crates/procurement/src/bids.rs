@@ -6,8 +6,8 @@
 //! valid price, and records the ranking.
 
 use crate::entity::{bid, bid_score, procurement_project};
-use crate::projects::{ProjectView, view as project_view};
 use crate::panel::caller_seat;
+use crate::projects::{ProjectView, view as project_view};
 use crate::rules::{BidFacts, Method, ProjectStatus, RankedBid, check_bid_count, rank_bids};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
@@ -304,8 +304,11 @@ pub async fn award(db: &Db, ctx: &Context, project_id: Uuid, if_match: Option<i6
         let sheets = bid_score::Entity::find().filter(bid_score::Column::BidId.eq(b.id)).all(&*txn).await?;
         let sheets: Vec<bid_score::Model> =
             sheets.into_iter().filter(|s| seats.iter().any(|seat| seat.user_id.to_string() == s.recorded_by)).collect();
-        let missing: Vec<&str> =
-            seats.iter().filter(|seat| !sheets.iter().any(|s| s.recorded_by == seat.user_id.to_string())).map(|s| s.name.as_str()).collect();
+        let missing: Vec<&str> = seats
+            .iter()
+            .filter(|seat| !sheets.iter().any(|s| s.recorded_by == seat.user_id.to_string()))
+            .map(|s| s.name.as_str())
+            .collect();
         if !missing.is_empty() {
             return Err(DomainError::RuleWithDetails {
                 code: "bids_unscored",

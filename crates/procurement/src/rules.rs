@@ -479,7 +479,10 @@ pub fn check_panel(method: Method, seats: &[SeatKind]) -> Result<(), DomainError
         return refuse("panel_size_even", format!("this method needs an odd number of members; it has {members}"));
     }
     if experts < experts_needed {
-        return refuse("panel_lacks_experts", format!("experts are at least two thirds of the panel: {experts_needed} of {members}; it has {experts}"));
+        return refuse(
+            "panel_lacks_experts",
+            format!("experts are at least two thirds of the panel: {experts_needed} of {members}; it has {experts}"),
+        );
     }
     Ok(())
 }
@@ -492,7 +495,10 @@ pub fn check_bid_count(method: Method, bids: usize) -> Result<(), DomainError> {
     }
     Err(DomainError::RuleWithDetails {
         code: "too_few_bids",
-        message: format!("this method needs at least {} bids to award; there are {bids}: declare the project failed (流标) and buy again", floor.min_bids),
+        message: format!(
+            "this method needs at least {} bids to award; there are {bids}: declare the project failed (流标) and buy again",
+            floor.min_bids
+        ),
         details: serde_json::json!({"method": method, "bids": bids, "min_bids": floor.min_bids, "basis": floor.basis}),
     })
 }

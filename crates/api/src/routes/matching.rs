@@ -83,7 +83,12 @@ pub async fn get_service(state: web::Data<AppState>, Ctx(ctx): Ctx, code: web::P
 
 /// Add a local service item
 ///
-/// The city or a county adds an item of its own, scoped to its region.
+/// The city or a county adds an item of its own, scoped to its region,
+/// naming its category. A government-funded item states the basic living
+/// need it meets (`basic_need_basis`, `required`) and starts `pending` and
+/// inactive: the plan sets no government-funded item beyond basic living
+/// needs, so the city approves it (`POST /services/{code}/approval`) before
+/// it can be ordered. Any other local item is active at once.
 ///
 /// Permission: `service:write`.
 #[utoipa::path(
@@ -101,6 +106,39 @@ pub async fn create_service(
 ) -> Result<HttpResponse, ApiError> {
     let service = catalogue::create_local(&state.db, &ctx, body.0).await?;
     Ok(created(format!("/api/v1/services/{}", service.code), service.version, &service))
+}
+
+/// Approve or reject a government-funded local item
+///
+/// The city's decision (市级审核) on a `pending` item, with its `note`:
+/// approved, the item becomes active and can be ordered; rejected, it stays
+/// inactive. Refused with 422 below city level (`city_approval_required`)
+/// or to the account that proposed it (`separation_of_duties`), and with
+/// 409 when the item is not pending (`not_pending`). Needs `If-Match`.
+///
+/// Permission: `service:write`, at city level.
+#[utoipa::path(
+    tag = "matching",
+    operation_id = "decideLocalService",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Service code"), ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = jiuzhu_matching::catalogue::ItemDecision, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Decided", body = ServiceView),
+        (status = 404, description = "No such service for the caller's region"),
+        (status = 409, description = "Not pending (`not_pending`)"),
+    )
+)]
+#[post("/services/{code}/approval")]
+pub async fn decide_service(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    code: web::Path<String>,
+    if_match: IfMatch,
+    body: ValidJson<jiuzhu_matching::catalogue::ItemDecision>,
+) -> Result<HttpResponse, ApiError> {
+    let service = catalogue::decide(&state.db, &ctx, &code, if_match.0, body.0).await?;
+    Ok(with_etag(StatusCode::OK, service.version, &service))
 }
 
 /// Deactivate a local service item

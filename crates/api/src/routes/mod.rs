@@ -120,6 +120,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(matching::list_services)
             .service(matching::get_service)
             .service(matching::create_service)
+            .service(matching::decide_service)
             .service(matching::deactivate_service)
             .service(matching::register_provider)
             .service(matching::list_providers)

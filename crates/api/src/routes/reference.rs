@@ -172,10 +172,7 @@ pub fn enumerations() -> BTreeMap<&'static str, Vec<EnumValue>> {
             v("village", "村居", "Village or community"),
         ],
     );
-    all.insert(
-        "match_reason",
-        jiuzhu_matching::ranking::REASONS.iter().map(|(_, code, zh, en)| v(code, zh, en)).collect(),
-    );
+    all.insert("match_reason", jiuzhu_matching::ranking::REASONS.iter().map(|(_, code, zh, en)| v(code, zh, en)).collect());
     all.insert("user_status", vec![v("active", "启用", "Active"), v("inactive", "停用", "Inactive")]);
     all.insert(
         "client_role",

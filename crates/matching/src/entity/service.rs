@@ -20,6 +20,14 @@ pub struct Model {
     pub active: bool,
     pub guidance: bool,
     pub region_code: String,
+    /// `rules::Approval`: a government-funded local item waits for the city.
+    pub approval: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub basic_need_basis: Option<String>,
+    pub proposed_by: Option<String>,
+    pub decided_by: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub decision_note: Option<String>,
     pub version: i64,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
