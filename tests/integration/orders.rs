@@ -371,6 +371,27 @@ async fn orders_move_their_need_and_a_sanction_cancels_open_orders() {
     );
 }
 
+/// Orders to a provider stay within the monthly capacity it declared for
+/// the service, counted over the month each order is scheduled in.
+#[actix_web::test]
+async fn orders_stay_within_the_providers_monthly_capacity() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let provider = app.get(&format!("/api/v1/providers/{}", w.contracted), Some(&w.admin)).await;
+    let version = format!("\"{}\"", provider.body["version"].as_i64().unwrap());
+    let smaller = json!({"monthly_capacity": {"meals": 40, "bathing": 100}});
+    let patched = app.patch_json(&format!("/api/v1/providers/{}", w.contracted), &w.admin, &smaller, Some(&version)).await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    let april = order(&w, &w.contracted, Some(&w.contract));
+    assert_eq!(app.post_json("/api/v1/service-orders", Some(&w.admin), &april).await.status, 201);
+    let full = app.post_json("/api/v1/service-orders", Some(&w.admin), &april).await;
+    full.assert_problem(422, "provider_capacity_exceeded");
+    assert_eq!((full.body["details"]["monthly_capacity"].as_i64(), full.body["details"]["remaining"].as_i64()), (Some(40), Some(10)));
+    let mut may = april.clone();
+    may["scheduled_for"] = json!("2025-05-02");
+    assert_eq!(app.post_json("/api/v1/service-orders", Some(&w.admin), &may).await.status, 201, "a new month, a new capacity");
+}
+
 /// What was bought bounds what is ordered and delivered: orders under a
 /// contract stay within its quantity of the service (declined and cancelled
 /// orders give theirs back), and a delivery has happened and stays within

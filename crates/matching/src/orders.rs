@@ -7,8 +7,9 @@
 use crate::entity::{delivery, feedback, provider, service, service_order, volunteer};
 use crate::rules::{
     ContractTerms, OrderAction, OrderStatus, check_contract, check_contract_quantity, check_delivery, check_not_covered_by_material,
+    check_provider_capacity,
 };
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, Role, id::new_id};
@@ -143,6 +144,11 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
                 let ordered = ordered_under(&*txn, contract_id, &input.service_code).await?;
                 check_contract_quantity(&input.service_code, terms.quantity_of(&input.service_code), ordered, i64::from(input.quantity))?;
             }
+            // Nor two orders at once the provider's last units of the month (after the contract's lock, always in that order).
+            db.serialize_on(&txn, "provider_capacity", provider_id).await?;
+            let ordered = ordered_in_month(&*txn, provider_id, &input.service_code, input.scheduled_for).await?;
+            let declared = found.monthly_capacity.get(&input.service_code).copied();
+            check_provider_capacity(&input.service_code, declared, ordered, i64::from(input.quantity))?;
         }
         (None, Some(volunteer_id)) => {
             let found = volunteer::Entity::find_by_id(volunteer_id).in_scope(&ctx.actor).one(&*txn).await?;
@@ -187,6 +193,21 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
     publish(&*txn, ctx, "service_order.assigned", &model).await?;
     txn.commit().await?;
     view(model)
+}
+
+/// The quantity of `service_code` that a provider's orders scheduled in the
+/// month of `day` hold: every order but the declined and the cancelled.
+async fn ordered_in_month(conn: &impl ConnectionTrait, provider_id: Uuid, service_code: &str, day: NaiveDate) -> Result<i64, DomainError> {
+    let first = day.with_day(1).unwrap_or(day);
+    let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+    let released = [code_of(OrderStatus::Declined), code_of(OrderStatus::Cancelled)];
+    let holding = service_order::Entity::find()
+        .filter(service_order::Column::ProviderId.eq(provider_id))
+        .filter(service_order::Column::ServiceCode.eq(service_code))
+        .filter(service_order::Column::ScheduledFor.gte(first))
+        .filter(service_order::Column::ScheduledFor.lt(next))
+        .filter(service_order::Column::Status.is_not_in(released));
+    jiuzhu_platform::totals::sum_of(conn, holding, service_order::Column::Quantity).await
 }
 
 /// The quantity of `service_code` that orders under a contract hold: every

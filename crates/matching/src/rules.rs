@@ -292,6 +292,44 @@ impl ContractTerms {
     }
 }
 
+/// An order to a provider stays within the monthly capacity it declared
+/// for the service: `ordered` is what its orders of that month already hold.
+pub fn check_provider_capacity(service_code: &str, declared: Option<u32>, ordered: i64, requested: i64) -> Result<(), DomainError> {
+    let Some(capacity) = declared else {
+        return Err(DomainError::RuleWithDetails {
+            code: "provider_capacity_undeclared",
+            message: format!("the provider declares no monthly capacity for {service_code}; it takes no orders for it"),
+            details: serde_json::json!({"service_code": service_code}),
+        });
+    };
+    let capacity = i64::from(capacity);
+    if ordered + requested <= capacity {
+        return Ok(());
+    }
+    Err(DomainError::RuleWithDetails {
+        code: "provider_capacity_exceeded",
+        message: format!(
+            "the provider serves {capacity} of {service_code} a month; {ordered} are ordered for that month, so {requested} more would exceed it"
+        ),
+        details: serde_json::json!({"service_code": service_code, "monthly_capacity": capacity, "ordered": ordered,
+            "requested": requested, "remaining": (capacity - ordered).max(0)}),
+    })
+}
+
+#[cfg(test)]
+mod capacity_tests {
+    use super::*;
+
+    #[test]
+    fn orders_stay_within_the_declared_monthly_capacity() {
+        assert!(check_provider_capacity("meals", Some(100), 70, 30).is_ok());
+        let Err(DomainError::RuleWithDetails { code, details, .. }) = check_provider_capacity("meals", Some(100), 70, 31) else { panic!() };
+        assert_eq!((code, details["remaining"].as_i64()), ("provider_capacity_exceeded", Some(30)));
+        let Err(DomainError::RuleWithDetails { code, .. }) = check_provider_capacity("bathing", None, 0, 1) else { panic!() };
+        assert_eq!(code, "provider_capacity_undeclared");
+    }
+}
+
 /// Orders under a contract stay within the quantity it bought of their
 /// service: `ordered` is what open and finished orders already hold.
 pub fn check_contract_quantity(service_code: &str, contracted: i64, ordered: i64, requested: i64) -> Result<(), DomainError> {

@@ -27,7 +27,11 @@ use uuid::Uuid;
 /// and region, or the provider is barred. Orders under a contract stay
 /// within the quantity it bought of their service; declined and cancelled
 /// orders give theirs back (`contract_quantity_exceeded`, with
-/// `contracted`, `ordered`, `requested` and `remaining`).
+/// `contracted`, `ordered`, `requested` and `remaining`). A provider's
+/// orders of one month stay within the monthly capacity it declared for the
+/// service (`provider_capacity_exceeded`, with `monthly_capacity`,
+/// `ordered`, `requested` and `remaining`; `provider_capacity_undeclared`
+/// when it declares none).
 ///
 /// Permission: `order:write`.
 #[utoipa::path(
@@ -38,7 +42,7 @@ use uuid::Uuid;
     responses(
         (status = 201, description = "Assigned", body = OrderView,
             headers(("Location" = String, description = "URL of the order"), ("ETag" = String, description = "Its version"))),
-        (status = 422, description = "A contract or assistance rule refuses the order (`contract_quantity_exceeded`, `subcontracting_prohibited`, `contract_scope`, `contract_not_active`, `duplicate_of_material_assistance`, `provider_barred`)"),
+        (status = 422, description = "A contract or assistance rule refuses the order (`contract_quantity_exceeded`, `provider_capacity_exceeded`, `provider_capacity_undeclared`, `subcontracting_prohibited`, `contract_scope`, `contract_not_active`, `duplicate_of_material_assistance`, `provider_barred`)"),
     )
 )]
 #[post("/service-orders")]
