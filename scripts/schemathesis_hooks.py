@@ -81,6 +81,8 @@ UNSTATABLE_REASONS = {
     # accounts table: an active user, whose role signs sheets, working in the
     # record's region or above, seated once.
     "account_unknown", "cannot_sign", "outside_region", "seat_duplicate",
+    # A person named on an item, against the stored households.
+    "not_a_household_member",
     # Against today's date.
     "in_future",
     # Against the caller's area or the stored region tree: a region outside

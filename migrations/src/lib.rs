@@ -36,6 +36,7 @@ mod m20261201_000029_evaluation_report_author;
 mod m20261201_000030_overdue_announcements;
 mod m20261201_000031_bid_panel;
 mod m20261201_000032_local_item_approval;
+mod m20261201_000033_item_member;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000030_overdue_announcements::Migration),
             Box::new(m20261201_000031_bid_panel::Migration),
             Box::new(m20261201_000032_local_item_approval::Migration),
+            Box::new(m20261201_000033_item_member::Migration),
         ]
     }
 }

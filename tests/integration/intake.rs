@@ -281,6 +281,47 @@ async fn a_person_belongs_to_at_most_one_household() {
     app.get(&path, Some(&b)).await.assert_problem(404, "not_found");
 }
 
+/// A transfer can concern a member of the applicant's household: the
+/// grandchild's school-fee waiver on the grandmother's application reaches
+/// the education bureau naming the grandchild.
+#[actix_web::test]
+async fn a_transfer_can_name_the_household_member_it_concerns() {
+    let app = spawn_app().await;
+    let (_, a, _) = setup(&app).await;
+    let grandma = app.post_json("/api/v1/beneficiaries", Some(&a), &person(ID_WOMAN_1949, "640202001001")).await.body;
+    let child = app.post_json("/api/v1/beneficiaries", Some(&a), &person(&jiuzhu_tests::id_born("2010-09-01", 7), "640202001001")).await;
+    assert_eq!(child.status, 201, "{}", child.text);
+    let child = child.body;
+    let stranger = app.post_json("/api/v1/beneficiaries", Some(&a), &person(ID_MAN_1880, "640202001001")).await.body;
+    let body = json!({"head_beneficiary_id": grandma["id"], "members": [{"beneficiary_id": child["id"], "relationship": "grandchild"}]});
+    assert_eq!(app.post_json("/api/v1/households", Some(&a), &body).await.status, 201);
+    let apply = |member: &Value, kind: &str| {
+        let item = if kind == "transfer" {
+            json!({"kind": "transfer", "matter": "education_fee_waiver", "description": "孙女上高中学费", "member_id": member["id"]})
+        } else {
+            json!({"kind": "service", "service_code": "meals", "member_id": member["id"]})
+        };
+        json!({"channel": "walk_in", "beneficiary_id": grandma["id"], "consent": {"given": true, "date": "2025-03-01", "method": "written"}, "items": [item]})
+    };
+    let outsider = app.post_json("/api/v1/applications", Some(&a), &apply(&stranger, "transfer")).await;
+    assert_eq!((outsider.status, outsider.body["errors"][0]["code"].as_str()), (422, Some("not_a_household_member")), "{}", outsider.text);
+    assert_eq!(outsider.body["errors"][0]["field"], "items[0].member_id");
+    let service = app.post_json("/api/v1/applications", Some(&a), &apply(&child, "service")).await;
+    assert_eq!(service.body["errors"][0]["code"], "not_applicable", "{}", service.text);
+    let filed = app.post_json("/api/v1/applications", Some(&a), &apply(&child, "transfer")).await;
+    assert_eq!((filed.status, filed.body["items"][0]["member_id"].as_str()), (201, child["id"].as_str()), "{}", filed.text);
+    let id = filed.body["id"].as_str().unwrap();
+    app.post_json_with(&format!("/api/v1/applications/{id}/accept"), Some(&a), &json!({}), &[("If-Match", "\"1\"")]).await;
+    let referrals = app.get(&format!("/api/v1/referrals?application_id={id}"), Some(&a)).await;
+    let referral = &referrals.body["items"][0];
+    assert_eq!(
+        (referral["department"].as_str(), referral["beneficiary"]["id"].as_str()),
+        (Some("education"), child["id"].as_str()),
+        "{}",
+        referrals.text
+    );
+}
+
 /// The hidden digits of a masked ID number are the birth date: no masked
 /// answer (one person, a list, the CSV and the XLSX export) carries it, nor
 /// a birthday-moving age; a reveal gives both. (Every other answer of the

@@ -166,12 +166,19 @@ pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
                 proxy: None,
                 consent: Consent { given: true, date: ctx.now.date_naive(), method: ConsentMethod::Written },
                 items: vec![
-                    ItemInput { kind: ItemKind::Service, service_code: Some("meals".into()), matter: None, description: String::new() },
+                    ItemInput {
+                        kind: ItemKind::Service,
+                        service_code: Some("meals".into()),
+                        matter: None,
+                        description: String::new(),
+                        member_id: None,
+                    },
                     ItemInput {
                         kind: ItemKind::Transfer,
                         service_code: None,
                         matter: Some(Matter::MedicalAssistance),
                         description: "住院自付费用较高（演示）".into(),
+                        member_id: None,
                     },
                 ],
             },

@@ -5,7 +5,7 @@
 
 use crate::beneficiaries::{self, CategoryRecord, CreateBeneficiary};
 use crate::entity::{application, application_item, beneficiary, referral};
-use crate::rules::{ApplicationAction, ApplicationStatus, Matter, ReferralStatus, add_working_days};
+use crate::rules::{ApplicationAction, ApplicationStatus, Matter, ReferralStatus, add_working_days, check_household_member};
 use chrono::{DateTime, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::stored_json::to_column as to_json;
@@ -59,6 +59,10 @@ pub struct ItemInput {
     #[schema(max_length = 1000)]
     #[serde(default)]
     pub description: String,
+    /// For `transfer` items: the member of the applicant's household the
+    /// matter concerns, when not the applicant (a grandchild's school-fee
+    /// waiver); the department's referral names that person.
+    pub member_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -155,6 +159,8 @@ pub struct ItemView {
     pub description: String,
     /// For a free-text service item: the assessment whose needs resolved it.
     pub resolved_by_assessment: Option<Uuid>,
+    /// The household member a transfer concerns, when not the applicant.
+    pub member_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -192,6 +198,7 @@ fn item_view(m: application_item::Model) -> Result<ItemView, DomainError> {
         department: m.department,
         description: m.description,
         resolved_by_assessment: m.resolved_by_assessment,
+        member_id: m.member_id,
     })
 }
 
@@ -227,6 +234,13 @@ pub fn check_items(items: &[ItemInput], consent: &Consent, today: NaiveDate) -> 
             ItemKind::Service => {
                 if item.matter.is_some() {
                     errors.push(FieldError::new(at("matter"), "not_applicable", "service items have no matter"));
+                }
+                if item.member_id.is_some() {
+                    errors.push(FieldError::new(
+                        at("member_id"),
+                        "not_applicable",
+                        "a service item is the applicant's; a member applies for their own",
+                    ));
                 }
                 match &item.service_code {
                     Some(code) if catalogue::find(code).is_none() => errors.push(FieldError::new(
@@ -320,6 +334,18 @@ pub async fn insert(
         _ => return Err(DomainError::field("beneficiary_id", "applicant_choice", "give exactly one of beneficiary_id and applicant")),
     };
     eligible_on(&person, today)?;
+    let mut errors = Vec::new();
+    for (i, item) in input.items.iter().enumerate() {
+        let (Some(member_id), field) = (item.member_id, format!("items[{i}].member_id")) else { continue };
+        match beneficiaries::find_in_scope(conn, ctx, member_id).await {
+            Ok(member) => errors.extend(check_household_member(field, person.household_id, member.household_id).err()),
+            Err(DomainError::NotFound) => errors.push(FieldError::new(field, "beneficiary_unknown", "no such person in your region")),
+            Err(other) => return Err(other),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
     let region = match &input.region_code {
         Some(code) => beneficiaries::service_region(conn, ctx, code, "region_code").await?.to_string(),
         None => person.region_code.clone(),
@@ -356,6 +382,7 @@ pub async fn insert(
             department: item.matter.map(|m| m.department().to_string()),
             description: item.description,
             resolved_by_assessment: None,
+            member_id: item.member_id,
         })
         .collect();
     jiuzhu_platform::bulk::insert_all::<application_item::ActiveModel, _>(conn, items.iter().cloned()).await?;
@@ -531,7 +558,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
                     id: Set(new_id()),
                     application_id: Set(id),
                     item_id: Set(item.id),
-                    beneficiary_id: Set(current.beneficiary_id),
+                    beneficiary_id: Set(item.member_id.unwrap_or(current.beneficiary_id)),
                     region_code: Set(current.region_code.clone()),
                     department: Set(department.clone()),
                     matter: Set(matter.clone()),
@@ -637,7 +664,7 @@ mod tests {
     }
 
     fn item(kind: ItemKind, service_code: Option<&str>, matter: Option<Matter>) -> ItemInput {
-        ItemInput { kind, service_code: service_code.map(str::to_string), matter, description: String::new() }
+        ItemInput { kind, service_code: service_code.map(str::to_string), matter, description: String::new(), member_id: None }
     }
 
     #[test]

@@ -215,6 +215,20 @@ impl ReferralStatus {
     }
 }
 
+/// An item may concern a member of the applicant's household rather than
+/// the applicant (the grandchild's school-fee waiver on the grandparent's
+/// application): that person lives in the applicant's household.
+pub fn check_household_member(
+    field: String,
+    applicant_household: Option<uuid::Uuid>,
+    member_household: Option<uuid::Uuid>,
+) -> Result<(), jiuzhu_core::FieldError> {
+    match (applicant_household, member_household) {
+        (Some(applicant), Some(member)) if applicant == member => Ok(()),
+        _ => Err(jiuzhu_core::FieldError::new(field, "not_a_household_member", "the person named is not in the applicant's household")),
+    }
+}
+
 /// `start` plus `days` working days (Monday to Friday), at the same time of day.
 pub fn add_working_days(start: DateTime<Utc>, days: u32) -> DateTime<Utc> {
     let mut at = start;
@@ -304,6 +318,14 @@ mod tests {
         assert_eq!(S::Completed.after(A::Cancel), None);
         assert_eq!(S::Returned.after(A::Resubmit), Some(S::Pending));
         assert!(S::Accepted.is_open() && !S::Returned.is_open());
+    }
+
+    #[test]
+    fn an_item_names_only_a_member_of_the_applicants_household() {
+        let (home, elsewhere) = (Some(uuid::Uuid::from_u128(1)), Some(uuid::Uuid::from_u128(2)));
+        assert!(check_household_member("items[0].member_id".into(), home, home).is_ok());
+        assert_eq!(check_household_member("items[0].member_id".into(), home, elsewhere).unwrap_err().code, "not_a_household_member");
+        assert!(check_household_member("m".into(), None, None).is_err(), "no household, no member");
     }
 
     #[test]

@@ -32,7 +32,11 @@ pub struct ApplicationQuery {
 /// and the consent is not dated after today (`consent.date`: `in_future`).
 /// The person must hold a category in force today (`valid_from` to
 /// `valid_to`): a lapsed transition period or a category not yet begun does
-/// not make them eligible (`no_category_in_force`).
+/// not make them eligible (`no_category_in_force`). A transfer item may
+/// name the member of the applicant's household it concerns (`member_id`,
+/// e.g. a grandchild's school-fee waiver): the department's referral then
+/// names that person (`items[i].member_id`: `not_a_household_member`,
+/// `beneficiary_unknown`; `not_applicable` on a service item).
 ///
 /// Permission: `application:write` (and `beneficiary:write` for an inline applicant).
 #[utoipa::path(
