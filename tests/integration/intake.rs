@@ -151,6 +151,18 @@ async fn accepting_routes_each_transfer_item_to_its_department() {
     let taken =
         app.post_json_with(&format!("/api/v1/referrals/{rid}/accept"), Some(&education), &json!({}), &[("If-Match", "\"1\"")]).await;
     assert_eq!(taken.body["status"], "accepted", "{}", taken.text);
+    // Under the person's consent, the department reads who it must help, and says why.
+    let identifiers = format!("/api/v1/referrals/{rid}/identifiers");
+    let purpose = json!({"purpose": "核对学籍，办理高中学费减免"});
+    app.post_json(&identifiers, Some(&education), &json!({"purpose": " "})).await.assert_problem(422, "validation_failed");
+    app.post_json(&format!("/api/v1/referrals/{medical_id}/identifiers"), Some(&education), &purpose)
+        .await
+        .assert_problem(404, "not_found");
+    let read = app.post_json(&identifiers, Some(&education), &purpose).await;
+    assert_eq!((read.status, read.body["id_number"].as_str()), (200, Some(ID_WOMAN_1949)), "{}", read.text);
+    assert_eq!(read.body["consent_date"], "2025-03-01");
+    let audit = app.get(&format!("/api/v1/audit-events?action=referral.identifiers_read&entity_id={rid}"), Some(&admin)).await;
+    assert_eq!(audit.body["items"][0]["detail"]["purpose"], "核对学籍，办理高中学费减免", "{}", audit.text);
     let done = app
         .post_json_with(
             &format!("/api/v1/referrals/{rid}/complete"),
@@ -160,6 +172,7 @@ async fn accepting_routes_each_transfer_item_to_its_department() {
         )
         .await;
     assert_eq!((done.body["status"].as_str(), done.body["outcome_code"].as_str()), (Some("completed"), Some("granted")), "{}", done.text);
+    app.post_json(&identifiers, Some(&education), &purpose).await.assert_problem(409, "referral_closed");
 
     let feed = app.get("/api/v1/events", Some(&education)).await;
     let types: Vec<&str> = feed.body["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();

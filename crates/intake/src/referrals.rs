@@ -10,9 +10,10 @@ use jiuzhu_core::codes::code_of;
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, Role};
 use jiuzhu_platform::Db;
+use jiuzhu_platform::audit::{Entry, Outcome, Who};
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
-use jiuzhu_platform::record::{ANNOUNCE_BATCH, Change, authorize, record, record_once};
+use jiuzhu_platform::record::{ANNOUNCE_BATCH, Change, audit_alone, authorize, record, record_once};
 use jiuzhu_platform::scope::InScope;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
@@ -172,6 +173,70 @@ pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ReferralView, Domai
     require_read(db, ctx).await?;
     let row = scoped(ctx).filter(referral::Column::Id.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
     views(db, ctx, vec![row]).await?.pop().ok_or(DomainError::NotFound)
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"purpose": "核对医疗救助资格，办理住院费用减免"}))]
+pub struct IdentifierRequest {
+    /// What the department will do with the identifiers; audited.
+    #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
+    pub purpose: String,
+}
+
+/// The identifiers a department needs to act on a referral (打通部门数据壁垒).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"referral_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a20", "beneficiary_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "name": "张秀兰", "id_number": "11010519491231002X", "phone": "13912345678", "address": "甲社区3号楼", "consent_date": "2025-03-01"}))]
+pub struct ReferralIdentifiers {
+    pub referral_id: Uuid,
+    pub beneficiary_id: Uuid,
+    pub name: String,
+    /// In full.
+    pub id_number: String,
+    pub phone: Option<String>,
+    pub address: String,
+    /// The day the person consented to sharing their data with departments.
+    pub consent_date: chrono::NaiveDate,
+}
+
+/// The department a referral is addressed to reads the person's
+/// identifiers to act on it: only while the referral is open, only under
+/// the consent the application recorded, and each read audited with its
+/// purpose (`referral.identifiers_read`).
+pub async fn identifiers(db: &Db, ctx: &Context, id: Uuid, input: IdentifierRequest) -> Result<ReferralIdentifiers, DomainError> {
+    authorize(db, ctx, Permission::ReferralRespond).await?;
+    if input.purpose.trim().is_empty() {
+        return Err(DomainError::field("purpose", "blank", "say what the identifiers are for"));
+    }
+    let row = scoped(ctx).filter(referral::Column::Id.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
+    let status = ReferralStatus::parse(&row.status).ok_or_else(|| DomainError::Internal("unknown referral status".into()))?;
+    let application = crate::entity::application::Entity::find_by_id(row.application_id).one(db.conn()).await?;
+    let application = application.ok_or_else(|| DomainError::Internal("referral without application".into()))?;
+    let consent: crate::applications::Consent = jiuzhu_core::stored_json::from_column("applications.consent", &application.consent)?;
+    crate::rules::check_identifier_read(status.is_open(), consent.given, consent.date, ctx.now.date_naive())?;
+    let person = beneficiary::Entity::find_by_id(row.beneficiary_id).one(db.conn()).await?;
+    let person = person.ok_or_else(|| DomainError::Internal("referral without person".into()))?;
+    let person = BeneficiaryView::from_model(person, Pii::Revealed, ctx.now.date_naive())?;
+    let entry = Entry {
+        action: "referral.identifiers_read".into(),
+        entity_type: "referral".into(),
+        entity_id: Some(row.id.to_string()),
+        region_code: row.region_code.clone(),
+        outcome: Outcome::Success,
+        detail: serde_json::json!({"beneficiary_id": person.id, "department": row.department, "purpose": input.purpose,
+            "fields": ["name", "id_number", "phone", "address"]}),
+    };
+    audit_alone(db, &Who::from(ctx), entry).await?;
+    Ok(ReferralIdentifiers {
+        referral_id: row.id,
+        beneficiary_id: person.id,
+        name: person.name,
+        id_number: person.id_number,
+        phone: person.phone,
+        address: person.address,
+        consent_date: consent.date,
+    })
 }
 
 pub enum ReferralInput {

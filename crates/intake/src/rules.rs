@@ -215,6 +215,25 @@ impl ReferralStatus {
     }
 }
 
+/// A department reads the identifiers of a referral's person only to act
+/// on it (the referral is open) and only under the consent the application
+/// recorded: given, and dated no later than today.
+pub fn check_identifier_read(
+    referral_open: bool,
+    consent_given: bool,
+    consent_date: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), jiuzhu_core::DomainError> {
+    use jiuzhu_core::DomainError;
+    if !referral_open {
+        return Err(DomainError::conflict("referral_closed", "identifiers are read to act on an open referral; this one has ended"));
+    }
+    if !consent_given || consent_date > today {
+        return Err(DomainError::rule("consent_missing", "the person has not consented to sharing their data with departments"));
+    }
+    Ok(())
+}
+
 /// An item may concern a member of the applicant's household rather than
 /// the applicant (the grandchild's school-fee waiver on the grandparent's
 /// application): that person lives in the applicant's household.
@@ -318,6 +337,24 @@ mod tests {
         assert_eq!(S::Completed.after(A::Cancel), None);
         assert_eq!(S::Returned.after(A::Resubmit), Some(S::Pending));
         assert!(S::Accepted.is_open() && !S::Returned.is_open());
+    }
+
+    #[test]
+    fn identifiers_are_read_only_for_an_open_referral_under_consent() {
+        let day = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        let code = |r: Result<(), jiuzhu_core::DomainError>| match r {
+            Ok(()) => "ok",
+            Err(jiuzhu_core::DomainError::Rule { code, .. } | jiuzhu_core::DomainError::Conflict { code, .. }) => code,
+            Err(other) => panic!("{other:?}"),
+        };
+        assert_eq!(code(check_identifier_read(true, true, day, day)), "ok");
+        assert_eq!(code(check_identifier_read(false, true, day, day)), "referral_closed");
+        assert_eq!(code(check_identifier_read(true, false, day, day)), "consent_missing");
+        assert_eq!(
+            code(check_identifier_read(true, true, day.succ_opt().unwrap(), day)),
+            "consent_missing",
+            "a consent from tomorrow is none"
+        );
     }
 
     #[test]

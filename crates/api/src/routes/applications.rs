@@ -296,6 +296,37 @@ async fn act(
     Ok(with_etag(StatusCode::OK, referral.version, &referral))
 }
 
+/// Read a referral's person's identifiers
+///
+/// The department a referral is addressed to reads the identifiers it needs
+/// to act on it (name, full ID number, phone, address): only while the
+/// referral is open (409 `referral_closed`) and only under the consent the
+/// application recorded (422 `consent_missing`). Each read is audited with
+/// its `purpose` (`referral.identifiers_read`).
+///
+/// Permission: `referral:respond`.
+#[utoipa::path(
+    tag = "referrals",
+    operation_id = "readReferralIdentifiers",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Referral id")),
+    request_body(content = referrals::IdentifierRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The identifiers, in full", body = referrals::ReferralIdentifiers),
+        (status = 404, description = "Not addressed to the caller"),
+        (status = 409, description = "The referral has ended (`referral_closed`)"),
+    )
+)]
+#[post("/referrals/{id}/identifiers")]
+pub async fn referral_identifiers(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    body: ValidJson<referrals::IdentifierRequest>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(referrals::identifiers(&state.db, &ctx, *id, body.0).await?))
+}
+
 /// Accept a referral
 ///
 /// The department takes it on: `pending → accepted`. Needs `If-Match`.
