@@ -37,6 +37,7 @@ mod m20261201_000030_overdue_announcements;
 mod m20261201_000031_bid_panel;
 mod m20261201_000032_local_item_approval;
 mod m20261201_000033_item_member;
+mod m20261201_000034_item_resolution;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000031_bid_panel::Migration),
             Box::new(m20261201_000032_local_item_approval::Migration),
             Box::new(m20261201_000033_item_member::Migration),
+            Box::new(m20261201_000034_item_resolution::Migration),
         ]
     }
 }

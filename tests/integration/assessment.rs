@@ -213,7 +213,13 @@ async fn an_assessment_resolves_free_text_application_items() {
     let assessment = assess(&app, &admin, &person, &[("disability", 2)]).await;
     let reread = app.get(&format!("/api/v1/applications/{}", application.body["id"].as_str().unwrap()), Some(&admin)).await;
     assert_eq!(reread.body["items"][0]["resolved_by_assessment"], assessment["id"]);
-    assert!(reread.body["items"][1]["resolved_by_assessment"].is_null(), "coded items need no resolving");
+    assert_eq!(reread.body["items"][0]["resolution"]["how"], "assessment");
+    // The meals asked for end one way or the other: the need the assessment found, or no need found, with why.
+    let derived: Vec<&str> = assessment["needs"].as_array().unwrap().iter().map(|n| n["service_code"].as_str().unwrap()).collect();
+    let meals = &reread.body["items"][1]["resolution"];
+    assert!(!derived.contains(&"meals"), "the case this test walks: {derived:?}");
+    assert_eq!((meals["how"].as_str(), meals["ref_id"].as_str()), (Some("no_need_found"), assessment["id"].as_str()), "{}", reread.text);
+    assert!(meals["reason"].as_str().unwrap().contains("meals"));
     let history = app.get(&format!("/api/v1/beneficiaries/{person}/assessments"), Some(&admin)).await;
     assert_eq!(history.body.as_array().unwrap().len(), 1);
     let due = app.get("/api/v1/assessments?due_before=2026-12-31", Some(&admin)).await;

@@ -180,9 +180,37 @@ async fn accepting_routes_each_transfer_item_to_its_department() {
     let staff_feed = app.get("/api/v1/events?type=referral.completed", Some(&a)).await;
     assert_eq!(staff_feed.body["items"].as_array().unwrap().len(), 1);
 
+    // Each item ends resolved: the transfers by their referrals; the meals and the free-text wish, asked
+    // for before any assessment, by the township's decision, or the application stays open.
+    let items = app.get(&path, Some(&a)).await.body["items"].clone();
+    assert_eq!((items[2]["resolution"]["how"].as_str(), items[3]["resolution"]["how"].as_str()), (Some("referral"), Some("referral")));
+    let unresolved = app.post_json_with(&format!("{path}/close"), Some(&a), &json!({"outcome": "已办结"}), &[("If-Match", "\"2\"")]).await;
+    unresolved.assert_problem(422, "items_unresolved");
+    assert_eq!(unresolved.body["details"]["unresolved_positions"], json!([0, 1]), "{}", unresolved.text);
+    for (n, item) in items.as_array().unwrap()[..2].iter().enumerate() {
+        let decision = json!({"reason": "已告知申请人：社区老年餐桌可就近就餐"});
+        let decided = app
+            .post_json_with(
+                &format!("{path}/items/{}/decision", item["id"].as_str().unwrap()),
+                Some(&a),
+                &decision,
+                &[("If-Match", &format!("\"{}\"", 2 + n))],
+            )
+            .await;
+        assert_eq!(decided.body["items"][n]["resolution"]["how"], "decision", "{}", decided.text);
+    }
+    let again = app
+        .post_json_with(
+            &format!("{path}/items/{}/decision", items[0]["id"].as_str().unwrap()),
+            Some(&a),
+            &json!({"reason": "x"}),
+            &[("If-Match", "\"4\"")],
+        )
+        .await;
+    again.assert_problem(409, "item_resolved");
     // The medical-insurance referral is still pending: the application stays open.
     let premature_close =
-        app.post_json_with(&format!("{path}/close"), Some(&a), &json!({"outcome": "已办结"}), &[("If-Match", "\"2\"")]).await;
+        app.post_json_with(&format!("{path}/close"), Some(&a), &json!({"outcome": "已办结"}), &[("If-Match", "\"4\"")]).await;
     premature_close.assert_problem(422, "referrals_unfinished");
     let open = premature_close.body["details"]["open_referrals"].as_array().unwrap();
     assert_eq!((open.len(), open[0]["department"].as_str()), (1, Some("medical_insurance")), "{}", premature_close.text);
@@ -191,7 +219,7 @@ async fn accepting_routes_each_transfer_item_to_its_department() {
             &format!("{path}/close"),
             Some(&a),
             &json!({"outcome": "已办结", "close_despite_open_referrals": "申请人已迁出本市，医保转办由迁入地承接"}),
-            &[("If-Match", "\"2\"")],
+            &[("If-Match", "\"4\"")],
         )
         .await;
     assert_eq!(overridden.body["status"], "closed", "{}", overridden.text);

@@ -5,7 +5,10 @@
 
 use crate::beneficiaries::{self, CategoryRecord, CreateBeneficiary};
 use crate::entity::{application, application_item, beneficiary, referral};
-use crate::rules::{ApplicationAction, ApplicationStatus, Matter, ReferralStatus, add_working_days, check_household_member};
+use crate::rules::{
+    ApplicationAction, ApplicationStatus, ItemResolution, Matter, ReferralStatus, add_working_days, check_household_member,
+    check_items_resolved, resolved_by_assessment,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::stored_json::to_column as to_json;
@@ -161,6 +164,19 @@ pub struct ItemView {
     pub resolved_by_assessment: Option<Uuid>,
     /// The household member a transfer concerns, when not the applicant.
     pub member_id: Option<Uuid>,
+    /// How the item was resolved, once it is: what the applicant is told.
+    pub resolution: Option<ResolutionView>,
+}
+
+/// An item's resolution: how, by which record, and why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"how": "no_need_found", "ref_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a40", "reason": "the assessment found no need for meals", "resolved_at": "2025-03-05T08:00:00Z"}))]
+pub struct ResolutionView {
+    pub how: ItemResolution,
+    /// The need, order, referral or assessment that resolved it.
+    pub ref_id: Option<Uuid>,
+    pub reason: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -199,6 +215,15 @@ fn item_view(m: application_item::Model) -> Result<ItemView, DomainError> {
         description: m.description,
         resolved_by_assessment: m.resolved_by_assessment,
         member_id: m.member_id,
+        resolution: match m.resolution.as_deref() {
+            Some(how) => Some(ResolutionView {
+                how: parse_code(how)?,
+                ref_id: m.resolution_ref,
+                reason: m.resolution_reason,
+                resolved_at: m.resolved_at,
+            }),
+            None => None,
+        },
     })
 }
 
@@ -383,6 +408,10 @@ pub async fn insert(
             description: item.description,
             resolved_by_assessment: None,
             member_id: item.member_id,
+            resolution: None,
+            resolution_ref: None,
+            resolution_reason: None,
+            resolved_at: None,
         })
         .collect();
     jiuzhu_platform::bulk::insert_all::<application_item::ActiveModel, _>(conn, items.iter().cloned()).await?;
@@ -451,9 +480,29 @@ pub struct CloseInput {
     pub close_despite_open_referrals: Option<String>,
 }
 
-/// Links the person's open free-text service items to the assessment that
-/// turned them into needs. Returns how many items it resolved.
-pub async fn resolve_free_text_items(conn: &impl ConnectionTrait, beneficiary_id: Uuid, assessment_id: Uuid) -> Result<u64, DomainError> {
+/// Marks an item resolved, inside the caller's transaction.
+async fn resolve(
+    conn: &impl ConnectionTrait,
+    item_id: Uuid,
+    how: ItemResolution,
+    reference: Option<Uuid>,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let mut item = application_item::ActiveModel { id: sea_orm::ActiveValue::Unchanged(item_id), ..Default::default() };
+    if how == ItemResolution::Assessment {
+        item.resolved_by_assessment = Set(reference);
+    }
+    item.resolution = Set(Some(code_of(how)));
+    item.resolution_ref = Set(reference);
+    item.resolution_reason = Set(reason);
+    item.resolved_at = Set(Some(now));
+    item.update(conn).await?;
+    Ok(())
+}
+
+/// The unresolved service items of the person's open applications.
+async fn open_service_items(conn: &impl ConnectionTrait, beneficiary_id: Uuid) -> Result<Vec<application_item::Model>, DomainError> {
     let open = [ApplicationStatus::Submitted.code(), ApplicationStatus::Accepted.code(), ApplicationStatus::InService.code()];
     let applications: Vec<Uuid> = application::Entity::find()
         .filter(application::Column::BeneficiaryId.eq(beneficiary_id))
@@ -464,17 +513,99 @@ pub async fn resolve_free_text_items(conn: &impl ConnectionTrait, beneficiary_id
         .map(|a| a.id)
         .collect();
     if applications.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
-    let result = application_item::Entity::update_many()
-        .col_expr(application_item::Column::ResolvedByAssessment, sea_orm::sea_query::Expr::value(Some(assessment_id)))
+    Ok(application_item::Entity::find()
         .filter(application_item::Column::ApplicationId.is_in(applications))
-        .filter(application_item::Column::Kind.eq("service"))
-        .filter(application_item::Column::ServiceCode.is_null())
-        .filter(application_item::Column::ResolvedByAssessment.is_null())
-        .exec(conn)
-        .await?;
-    Ok(result.rows_affected)
+        .filter(application_item::Column::Kind.eq(code_of(ItemKind::Service)))
+        .filter(application_item::Column::Resolution.is_null())
+        .all(conn)
+        .await?)
+}
+
+/// Resolves the person's open service items by an assessment
+/// (`rules::resolved_by_assessment`): free text by the assessment, a coded
+/// item by the need of its service or as no need found. `needs` are the
+/// assessment's needs by service code. Returns how many items it resolved.
+pub async fn resolve_items_by_assessment(
+    conn: &impl ConnectionTrait,
+    beneficiary_id: Uuid,
+    assessment_id: Uuid,
+    needs: &[(String, Uuid)],
+    now: DateTime<Utc>,
+) -> Result<u64, DomainError> {
+    let items = open_service_items(conn, beneficiary_id).await?;
+    for item in &items {
+        let (how, reference, reason) = resolved_by_assessment(item.service_code.as_deref(), needs, assessment_id);
+        resolve(conn, item.id, how, Some(reference), reason, now).await?;
+    }
+    Ok(items.len() as u64)
+}
+
+/// Resolves the person's open items that asked for `service_code` by an
+/// order for it. Returns how many items it resolved.
+pub async fn resolve_items_by_order(
+    conn: &impl ConnectionTrait,
+    beneficiary_id: Uuid,
+    service_code: &str,
+    order_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DomainError> {
+    let items = open_service_items(conn, beneficiary_id).await?;
+    let asked: Vec<&application_item::Model> = items.iter().filter(|i| i.service_code.as_deref() == Some(service_code)).collect();
+    for item in &asked {
+        resolve(conn, item.id, ItemResolution::Order, Some(order_id), None, now).await?;
+    }
+    Ok(asked.len() as u64)
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "评估未达到助餐标准，已告知申请人可申请社区老年餐桌"}))]
+pub struct ItemDecisionInput {
+    /// What was decided and why, in words the applicant can be told.
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    pub reason: String,
+}
+
+/// Records an officer's decision on an item nothing else resolved, with
+/// its reason. Needs `If-Match` on the application.
+pub async fn decide_item(
+    db: &Db,
+    ctx: &Context,
+    id: Uuid,
+    item_id: Uuid,
+    if_match: Option<i64>,
+    input: ItemDecisionInput,
+) -> Result<ApplicationView, DomainError> {
+    authorize(db, ctx, Permission::ApplicationDecide).await?;
+    if input.reason.trim().is_empty() {
+        return Err(DomainError::field("reason", "blank", "write the decision and its reason"));
+    }
+    let txn = db.begin_write().await?;
+    let current =
+        application::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
+    expect_version(if_match, current.version)?;
+    let items = items_of(&*txn, id).await?;
+    let item = items.iter().find(|i| i.id == item_id).ok_or(DomainError::NotFound)?;
+    if item.resolution.is_some() {
+        return Err(DomainError::conflict("item_resolved", "the item is resolved already"));
+    }
+    let status = ApplicationStatus::parse(&current.status).ok_or_else(|| DomainError::Internal("unknown status".into()))?;
+    if !matches!(status, ApplicationStatus::Accepted | ApplicationStatus::InService) {
+        return Err(DomainError::conflict("invalid_transition", format!("items of a {} application are not decided", status.code())));
+    }
+    resolve(&*txn, item_id, ItemResolution::Decision, None, Some(input.reason.clone()), ctx.now).await?;
+    let mut model: application::ActiveModel = current.clone().into();
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(ctx.now);
+    let updated = model.update(&*txn).await?;
+    let data = serde_json::json!({"item_id": item_id, "resolution": "decision", "reason": input.reason, "version": updated.version});
+    record(&*txn, ctx, Change::published("application.item_decided", "application", updated.id, &updated.region_code, data)).await?;
+    let items = items_of(&*txn, id).await?;
+    txn.commit().await?;
+    view(updated, items)
 }
 
 /// What an action carries besides the version.
@@ -548,6 +679,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
     match input {
         ActionInput::Reject { reason } => model.reason = Set(Some(reason)),
         ActionInput::Close { outcome, despite_open_referrals } => {
+            check_items_resolved(&items.iter().map(|i| (i.position, i.resolution.as_deref())).collect::<Vec<_>>())?;
             override_detail = closable(&*txn, id, despite_open_referrals.as_deref()).await?;
             model.outcome = Set(Some(outcome));
         }
@@ -574,6 +706,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
                 }
                 .insert(&*txn)
                 .await?;
+                resolve(&*txn, item.id, ItemResolution::Referral, Some(referral.id), None, ctx.now).await?;
                 let mut change = Change::published(
                     "referral.created",
                     "referral",
@@ -600,6 +733,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
     let data = serde_json::json!({"status": updated.status, "version": updated.version});
     let change = Change::published(event_type, "application", updated.id, &updated.region_code, data).with_detail(override_detail);
     record(&*txn, ctx, change).await?;
+    let items = items_of(&*txn, id).await?;
     txn.commit().await?;
     view(updated, items)
 }

@@ -215,6 +215,59 @@ impl ReferralStatus {
     }
 }
 
+/// How an application item was resolved, so the applicant can be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemResolution {
+    /// 已形成服务需求
+    Need,
+    /// 已派发服务订单
+    Order,
+    /// 已转办成员单位
+    Referral,
+    /// 已由评估转为需求（自由描述）
+    Assessment,
+    /// 评估未认定该项需求
+    NoNeedFound,
+    /// 经办人员决定（附理由）
+    Decision,
+}
+
+/// What an assessment resolves of an open service item: a free-text item
+/// becomes the assessment's needs; a coded item becomes the need of its
+/// service, or, when the assessment found none, is resolved as no need
+/// found. `needs` are the assessment's needs by service code.
+pub fn resolved_by_assessment(
+    service_code: Option<&str>,
+    needs: &[(String, uuid::Uuid)],
+    assessment_id: uuid::Uuid,
+) -> (ItemResolution, uuid::Uuid, Option<String>) {
+    match service_code {
+        None => (ItemResolution::Assessment, assessment_id, None),
+        Some(code) => match needs.iter().find(|(service, _)| service == code) {
+            Some((_, need_id)) => (ItemResolution::Need, *need_id, None),
+            None => (ItemResolution::NoNeedFound, assessment_id, Some(format!("the assessment found no need for {code}"))),
+        },
+    }
+}
+
+/// An application closes when each of its items has been resolved; the
+/// answer lists the positions of those that have not.
+pub fn check_items_resolved(items: &[(i32, Option<&str>)]) -> Result<(), jiuzhu_core::DomainError> {
+    let unresolved: Vec<i32> = items.iter().filter(|(_, resolution)| resolution.is_none()).map(|(position, _)| *position).collect();
+    if unresolved.is_empty() {
+        return Ok(());
+    }
+    Err(jiuzhu_core::DomainError::RuleWithDetails {
+        code: "items_unresolved",
+        message: format!(
+            "{} item(s) have no resolution yet; record a decision with its reason for each, so the applicant can be told",
+            unresolved.len()
+        ),
+        details: serde_json::json!({"unresolved_positions": unresolved}),
+    })
+}
+
 /// A department reads the identifiers of a referral's person only to act
 /// on it (the referral is open) and only under the consent the application
 /// recorded: given, and dated no later than today.
@@ -337,6 +390,27 @@ mod tests {
         assert_eq!(S::Completed.after(A::Cancel), None);
         assert_eq!(S::Returned.after(A::Resubmit), Some(S::Pending));
         assert!(S::Accepted.is_open() && !S::Returned.is_open());
+    }
+
+    #[test]
+    fn an_assessment_resolves_each_service_item_one_way_or_another() {
+        let (assessment, need) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let needs = [("health_services".to_string(), need)];
+        assert_eq!(resolved_by_assessment(None, &needs, assessment), (ItemResolution::Assessment, assessment, None));
+        assert_eq!(resolved_by_assessment(Some("health_services"), &needs, assessment).0, ItemResolution::Need);
+        let (how, reference, reason) = resolved_by_assessment(Some("meals"), &needs, assessment);
+        assert_eq!((how, reference), (ItemResolution::NoNeedFound, assessment), "asked for meals, assessed for health services");
+        assert!(reason.unwrap().contains("meals"));
+    }
+
+    #[test]
+    fn an_application_closes_with_every_item_resolved() {
+        assert!(check_items_resolved(&[(0, Some("need")), (1, Some("decision"))]).is_ok());
+        let Err(jiuzhu_core::DomainError::RuleWithDetails { code, details, .. }) = check_items_resolved(&[(0, Some("need")), (1, None)])
+        else {
+            panic!()
+        };
+        assert_eq!((code, details["unresolved_positions"].clone()), ("items_unresolved", serde_json::json!([1])));
     }
 
     #[test]

@@ -190,6 +190,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
     }
     .insert(&*txn)
     .await?;
+    jiuzhu_intake::applications::resolve_items_by_order(&*txn, person.id, &model.service_code, model.id, ctx.now).await?;
     publish(&*txn, ctx, "service_order.assigned", &model).await?;
     txn.commit().await?;
     view(model)

@@ -276,8 +276,9 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateAssessment) -> Result<A
         }
     }
     let found = needs.len();
+    let by_service: Vec<(String, Uuid)> = needs.iter().map(|n| (n.service_code.clone(), n.id)).collect();
     jiuzhu_platform::bulk::insert_all::<need::ActiveModel, _>(&*txn, needs).await?;
-    let resolved = jiuzhu_intake::applications::resolve_free_text_items(&*txn, person_view.id, id).await?;
+    let resolved = jiuzhu_intake::applications::resolve_items_by_assessment(&*txn, person_view.id, id, &by_service, ctx.now).await?;
     let data = serde_json::json!({"beneficiary_id": person_view.id, "degree": stored.degree, "needs": found, "excluded": excluded, "resolved_items": resolved});
     record(&*txn, ctx, Change::published("assessment.completed", "assessment", id, &stored.region_code, data)).await?;
     txn.commit().await?;

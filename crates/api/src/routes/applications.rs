@@ -175,7 +175,10 @@ pub async fn reject_application(
 /// refused or cancelled); while one is pending, accepted or returned the
 /// close is refused with `referrals_unfinished` and the open referrals,
 /// unless `close_despite_open_referrals` gives the reason, which is
-/// audited (一表受理、协同办理: the departments finish first).
+/// audited (一表受理、协同办理: the departments finish first). Each item
+/// must be resolved first (`items_unresolved`, with the positions): by a
+/// need, an order, a referral, the assessment, or a recorded decision
+/// (`POST /applications/{id}/items/{item_id}/decision`).
 ///
 /// Permission: `application:decide` (the township and above: a village
 /// worker files on the person's behalf, 协助代办, and the township accepts, 乡镇街道受理).
@@ -294,6 +297,41 @@ async fn act(
 ) -> Result<HttpResponse, ApiError> {
     let referral = referrals::act(&state.db, ctx, id, if_match.0, input).await?;
     Ok(with_etag(StatusCode::OK, referral.version, &referral))
+}
+
+/// Record the decision on an item
+///
+/// For an item nothing else resolved (no need, order, referral or
+/// assessment), the township's decision with its `reason`, in words the
+/// applicant can be told; an application closes only when each item is
+/// resolved (`items_unresolved`). 409 when the item is resolved already
+/// (`item_resolved`) or the application is not accepted or in service.
+/// Needs `If-Match` on the application.
+///
+/// Permission: `application:decide`.
+#[utoipa::path(
+    tag = "applications",
+    operation_id = "decideApplicationItem",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id"), ("item_id" = Uuid, Path, description = "Item id"),
+        ("If-Match" = String, Header, description = "The version you read")),
+    request_body(content = applications::ItemDecisionInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Recorded", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such application or item for the caller"),
+        (status = 409, description = "Resolved already (`item_resolved`) or not allowed in the current status (`invalid_transition`)"),
+    )
+)]
+#[post("/applications/{id}/items/{item_id}/decision")]
+pub async fn decide_item(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    path: web::Path<(Uuid, Uuid)>,
+    if_match: IfMatch,
+    body: ValidJson<applications::ItemDecisionInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, item_id) = path.into_inner();
+    Ok(application_reply(applications::decide_item(&state.db, &ctx, id, item_id, if_match.0, body.0).await?))
 }
 
 /// Read a referral's person's identifiers

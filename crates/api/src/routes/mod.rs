@@ -69,6 +69,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(applications::withdraw_application)
             .service(applications::list_referrals)
             .service(applications::get_referral)
+            .service(applications::decide_item)
             .service(applications::referral_identifiers)
             .service(applications::accept_referral)
             .service(applications::reject_referral)

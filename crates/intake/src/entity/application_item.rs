@@ -18,6 +18,13 @@ pub struct Model {
     pub resolved_by_assessment: Option<Uuid>,
     /// The household member the item concerns, when not the applicant.
     pub member_id: Option<Uuid>,
+    /// `rules::ItemResolution`, once resolved.
+    pub resolution: Option<String>,
+    /// The need, order, referral or assessment that resolved it.
+    pub resolution_ref: Option<Uuid>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub resolution_reason: Option<String>,
+    pub resolved_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
