@@ -10,11 +10,9 @@ use jiuzhu_core::codes::parse_code;
 use jiuzhu_core::stored_json::{from_column, to_column};
 use jiuzhu_core::{Actor, Context, DomainError, Permission, RegionCode};
 use jiuzhu_platform::Db;
-use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::duties::{seat_accounts, seat_of};
 use jiuzhu_platform::record::{Change, authorize, record};
-use jiuzhu_platform::scope::InScope;
-use sea_orm::{ActiveModelTrait, EntityTrait, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -74,9 +72,7 @@ pub(crate) fn caller_seat(actor: &Actor, project: &procurement_project::Model) -
 pub async fn form(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input: FormPanel) -> Result<ProjectView, DomainError> {
     authorize(db, ctx, Permission::ProcurementManage).await?;
     let txn = db.begin_write().await?;
-    let current =
-        procurement_project::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
-    expect_version(if_match, current.version)?;
+    let current = crate::projects::locked_at(&*txn, ctx, id, if_match).await?;
     let status: ProjectStatus = parse_code(&current.status)?;
     if !matches!(status, ProjectStatus::Published | ProjectStatus::BiddingClosed) {
         return Err(DomainError::conflict("invalid_transition", format!("a {} project does not form its panel", current.status)));

@@ -260,12 +260,24 @@ pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ProjectView, Domain
     view_for(ctx, row.ok_or(DomainError::NotFound)?)
 }
 
+/// The caller's project, locked for the rest of the transaction, at the
+/// version the caller read (`If-Match`).
+pub(crate) async fn locked_at(
+    conn: &impl sea_orm::ConnectionTrait,
+    ctx: &Context,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> Result<procurement_project::Model, DomainError> {
+    let current =
+        procurement_project::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(conn).await?.ok_or(DomainError::NotFound)?;
+    expect_version(if_match, current.version)?;
+    Ok(current)
+}
+
 pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action: ProjectAction) -> Result<ProjectView, DomainError> {
     authorize(db, ctx, Permission::ProcurementManage).await?;
     let txn = db.begin_write().await?;
-    let current =
-        procurement_project::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
-    expect_version(if_match, current.version)?;
+    let current = locked_at(&*txn, ctx, id, if_match).await?;
     let status: ProjectStatus = parse_code(&current.status)?;
     let next = status
         .after(action)
@@ -338,9 +350,7 @@ pub async fn accept(
 ) -> Result<ProjectView, DomainError> {
     authorize(db, ctx, Permission::ProcurementManage).await?;
     let txn = db.begin_write().await?;
-    let current =
-        procurement_project::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
-    expect_version(if_match, current.version)?;
+    let current = locked_at(&*txn, ctx, id, if_match).await?;
     if !matches!(parse_code::<ProjectStatus>(&current.status)?, ProjectStatus::Contracted | ProjectStatus::InService) {
         return Err(DomainError::conflict("invalid_transition", format!("a {} project cannot be accepted", current.status)));
     }
