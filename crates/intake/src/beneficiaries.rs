@@ -548,6 +548,23 @@ pub async fn count(db: &Db, ctx: &Context, filter: BeneficiaryFilter) -> Result<
     Ok(filtered(ctx, &filter)?.count(db.conn()).await?)
 }
 
+/// The active person with this ID number in the caller's region, masked
+/// (a volunteer who is also on the list, say).
+pub async fn active_by_id_number(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    id_number: &str,
+    today: NaiveDate,
+) -> Result<Option<BeneficiaryView>, DomainError> {
+    let found = beneficiary::Entity::find()
+        .filter(beneficiary::Column::IdNumber.eq(id_number))
+        .filter(beneficiary::Column::Status.eq("active"))
+        .in_scope(&ctx.actor)
+        .one(conn)
+        .await?;
+    found.map(|person| BeneficiaryView::from_model(person, Pii::Masked, today)).transpose()
+}
+
 /// A person in the caller's region, or 404.
 pub async fn find_in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<beneficiary::Model, DomainError> {
     beneficiary::Entity::find_by_id(id).in_scope(&ctx.actor).one(conn).await?.ok_or(DomainError::NotFound)

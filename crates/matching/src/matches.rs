@@ -13,10 +13,9 @@ use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, RegionLevel};
 use jiuzhu_intake::beneficiaries::{self, BeneficiaryView};
 use jiuzhu_needs_assessment::assessments::coverage_of;
-use jiuzhu_needs_assessment::entity::need;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::authorize;
-use jiuzhu_platform::scope::{InScope, under};
+use jiuzhu_platform::scope::under;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
@@ -91,7 +90,7 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool, 
     authorize(db, ctx, Permission::OrderWrite).await?;
     let (beneficiary_id, service_code, need_id) = match (request.need_id, request.beneficiary_id, request.service_code) {
         (Some(id), None, None) => {
-            let found = need::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
+            let found = jiuzhu_needs_assessment::needs::find_in_scope(db.conn(), ctx, id).await?;
             let found = found.ok_or_else(|| DomainError::field("need_id", "need_unknown", "no such need in your region"))?;
             (found.beneficiary_id, found.service_code, Some(id))
         }
@@ -191,12 +190,7 @@ pub async fn batch(db: &Db, ctx: &Context, region_code: &str, holdings: &[Holdin
         return Err(DomainError::NotFound);
     }
     let today = ctx.now.date_naive();
-    let needs: Vec<BatchNeed> = need::Entity::find()
-        .filter(under::<need::Entity>(&region))
-        .filter(need::Column::Status.eq("open"))
-        .order_by_asc(need::Column::Id)
-        .limit(BATCH_NEED_LIMIT)
-        .all(db.conn())
+    let needs: Vec<BatchNeed> = jiuzhu_needs_assessment::needs::open_in(db.conn(), &region, BATCH_NEED_LIMIT)
         .await?
         .into_iter()
         .filter_map(|n| {

@@ -15,7 +15,6 @@ use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, Role, id::new_id};
 use jiuzhu_intake::beneficiaries::{self, BeneficiaryView};
 use jiuzhu_needs_assessment::assessments::coverage_of;
-use jiuzhu_needs_assessment::entity::need;
 use jiuzhu_needs_assessment::needs::{self, NeedStatus};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
@@ -160,7 +159,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
         _ => return Err(DomainError::field("provider_id", "assignee_choice", "give exactly one of provider_id and volunteer_id")),
     }
     if let Some(need_id) = input.need_id {
-        let found = need::Entity::find_by_id(need_id).filter(need::Column::BeneficiaryId.eq(person.id)).lock_exclusive().one(&*txn).await?;
+        let found = needs::lock_of_person(&*txn, need_id, person.id).await?;
         let found = found.ok_or_else(|| DomainError::field("need_id", "need_unknown", "no such need for this person"))?;
         if found.service_code != input.service_code || found.status != code_of(NeedStatus::Open) {
             return Err(DomainError::field("need_id", "need_not_open", "the need is for another service or no longer open"));
@@ -304,7 +303,7 @@ pub async fn act(
     if action == OrderAction::Start {
         // The application that asked for this service is now in service (一表受理 → 服务中).
         let assessment = match updated.need_id {
-            Some(need_id) => need::Entity::find_by_id(need_id).one(&*txn).await?.map(|n| n.assessment_id),
+            Some(need_id) => needs::find(&*txn, need_id).await?.map(|n| n.assessment_id),
             None => None,
         };
         jiuzhu_intake::applications::service_started(&*txn, ctx, updated.beneficiary_id, &updated.service_code, assessment).await?;

@@ -365,6 +365,12 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
     view(updated)
 }
 
+/// A registered provider, wherever it works (for another area's own rule:
+/// a bid's eligibility, a third party that is the provider itself).
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<ProviderView>, DomainError> {
+    provider::Entity::find_by_id(id).one(conn).await?.map(view).transpose()
+}
+
 /// A provider the caller can see, inside the caller's transaction (404 otherwise).
 pub async fn get_in(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<ProviderView, DomainError> {
     view(scoped(ctx).filter(provider::Column::Id.eq(id)).one(conn).await?.ok_or(DomainError::NotFound)?)

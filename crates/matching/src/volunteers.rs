@@ -7,8 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{CitizenId, Context, DomainError, Page, PageRequest, Permission, id::new_id};
-use jiuzhu_intake::beneficiaries::{BeneficiaryView, service_region};
-use jiuzhu_intake::entity::beneficiary;
+use jiuzhu_intake::beneficiaries::{self, service_region};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
@@ -92,16 +91,8 @@ pub async fn register(db: &Db, ctx: &Context, input: RegisterVolunteer) -> Resul
     if let Some(unknown) = input.skills.iter().find(|s| !known.contains(s)) {
         return Err(DomainError::field("skills", "service_unknown", format!("{unknown} is not in the catalogue")));
     }
-    let person = beneficiary::Entity::find()
-        .filter(beneficiary::Column::IdNumber.eq(id_number.as_str()))
-        .filter(beneficiary::Column::Status.eq("active"))
-        .in_scope(&ctx.actor)
-        .one(&*txn)
-        .await?;
-    let groups = match &person {
-        Some(p) => BeneficiaryView::from_model(p.clone(), Pii::Masked, today)?.groups,
-        None => vec![],
-    };
+    let person = beneficiaries::active_by_id_number(&*txn, ctx, id_number.as_str(), today).await?;
+    let groups = person.as_ref().map(|p| p.groups.clone()).unwrap_or_default();
     let candidate = Candidate {
         age: id_number.age_on(today),
         healthy_declared: input.healthy_declared,

@@ -11,7 +11,7 @@ use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::authorize;
 use jiuzhu_platform::scope::{InScope, under};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -135,6 +135,62 @@ pub struct NeedFilter {
     pub priority: Option<Priority>,
     pub status: Option<NeedStatus>,
     pub degree: Option<Degree>,
+}
+
+/// What another area needs to know of one need: whose it is, for what,
+/// where, from which assessment, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeedRef {
+    pub id: Uuid,
+    pub beneficiary_id: Uuid,
+    pub assessment_id: Uuid,
+    pub service_code: String,
+    pub region_code: String,
+    pub priority: String,
+    pub status: String,
+}
+
+impl From<need::Model> for NeedRef {
+    fn from(n: need::Model) -> Self {
+        Self {
+            id: n.id,
+            beneficiary_id: n.beneficiary_id,
+            assessment_id: n.assessment_id,
+            service_code: n.service_code,
+            region_code: n.region_code,
+            priority: n.priority,
+            status: n.status,
+        }
+    }
+}
+
+/// A need in the caller's region.
+pub async fn find_in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<Option<NeedRef>, DomainError> {
+    Ok(need::Entity::find_by_id(id).in_scope(&ctx.actor).one(conn).await?.map(NeedRef::from))
+}
+
+/// A person's need, by id, wherever it is recorded.
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<NeedRef>, DomainError> {
+    Ok(need::Entity::find_by_id(id).one(conn).await?.map(NeedRef::from))
+}
+
+/// A person's need locked for the rest of the caller's transaction, to
+/// order against it: present only when it is that person's.
+pub async fn lock_of_person(conn: &impl ConnectionTrait, id: Uuid, beneficiary_id: Uuid) -> Result<Option<NeedRef>, DomainError> {
+    let found = need::Entity::find_by_id(id).filter(need::Column::BeneficiaryId.eq(beneficiary_id));
+    Ok(sea_orm::QuerySelect::lock_exclusive(found).one(conn).await?.map(NeedRef::from))
+}
+
+/// The open needs in `region`'s subtree, by id, at most `limit`.
+pub async fn open_in(conn: &impl ConnectionTrait, region: &RegionCode, limit: u64) -> Result<Vec<NeedRef>, DomainError> {
+    let rows = need::Entity::find()
+        .filter(under::<need::Entity>(region))
+        .filter(need::Column::Status.eq(code_of(NeedStatus::Open)))
+        .order_by_asc(need::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(NeedRef::from).collect())
 }
 
 pub async fn list(db: &Db, ctx: &Context, filter: NeedFilter, page: PageRequest) -> Result<Page<NeedView>, DomainError> {

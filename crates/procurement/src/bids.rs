@@ -97,8 +97,8 @@ pub async fn submit(db: &Db, ctx: &Context, project_id: Uuid, input: SubmitBid) 
     if parse_code::<ProjectStatus>(&project.status)? != ProjectStatus::Published {
         return Err(DomainError::rule("not_accepting_bids", format!("the project is {}, not accepting bids", project.status)));
     }
-    let provider = jiuzhu_matching::entity::provider::Entity::find_by_id(provider_id).one(&*txn).await?;
-    let provider = providers::view(provider.ok_or_else(|| DomainError::field("provider_id", "provider_unknown", "no such provider"))?)?;
+    let provider = providers::find(&*txn, provider_id).await?;
+    let provider = provider.ok_or_else(|| DomainError::field("provider_id", "provider_unknown", "no such provider"))?;
     if !provider.eligible_for_purchase || !provider.org_type.may_undertake_purchases() {
         return Err(DomainError::rule("provider_type_ineligible", "this provider may not undertake purchased services"));
     }
