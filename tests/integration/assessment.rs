@@ -78,6 +78,14 @@ async fn an_82_year_old_living_alone_with_level_two_disability_gets_explained_ne
     assert!(result["excluded"].as_array().unwrap().is_empty());
     let listed = app.get("/api/v1/needs?service_code=meals&status=open", Some(&admin)).await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    let need = &listed.body["items"][0];
+    let one = app.get(&format!("/api/v1/needs/{}", need["id"].as_str().unwrap()), Some(&admin)).await;
+    assert_eq!((one.status, one.body["service_code"].as_str()), (200, Some("meals")), "{}", one.text);
+    assert_eq!(one.header("etag").as_deref(), Some(format!("\"{}\"", need["version"]).as_str()));
+    let persons = app.get(&format!("/api/v1/needs?beneficiary_id={}", need["beneficiary_id"].as_str().unwrap()), Some(&admin)).await;
+    assert_eq!(persons.body["items"].as_array().unwrap().len(), result["needs"].as_array().unwrap().len(), "one person's needs");
+    let nobody = app.get(&format!("/api/v1/needs?beneficiary_id={}", uuid::Uuid::nil()), Some(&admin)).await;
+    assert!(nobody.body["items"].as_array().unwrap().is_empty());
 }
 
 #[actix_web::test]

@@ -195,6 +195,11 @@ async fn an_appeal_is_decided_once_by_an_officer_outside_the_group() {
         .await;
     assert_eq!(filed.status, 201, "{}", filed.text);
     let appeal = filed.body["id"].as_str().unwrap();
+    let read = app.get(&format!("/api/v1/appeals/{appeal}"), Some(&provider_token)).await;
+    assert_eq!((read.status, read.body["status"].as_str()), (200, Some("open")), "the provider reads its appeal: {}", read.text);
+    let listed = app.get(&format!("/api/v1/evaluations?project_id={project}&stage=mid_term"), Some(&provider_token)).await;
+    assert_eq!(listed.body["items"][0]["id"], id, "{}", listed.text);
+    assert!(app.get("/api/v1/evaluations?stage=final", Some(&admin)).await.body["items"].as_array().unwrap().is_empty());
     let version = mid["version"].as_i64().unwrap();
     app.post_json_with(&format!("/api/v1/evaluations/{id}/publish"), Some(&admin), &json!({}), &[("If-Match", &format!("\"{version}\""))])
         .await

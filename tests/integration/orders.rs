@@ -186,6 +186,23 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
     let follow_ups = app.get("/api/v1/follow-ups", Some(&w.admin)).await;
     let task = &follow_ups.body[0];
     assert_eq!((task["order_id"].as_str(), task["region_code"].as_str()), (created.body["id"].as_str(), Some("640202001001")));
+    let one = app.get(&format!("/api/v1/follow-ups/{}", task["id"].as_str().unwrap()), Some(&w.admin)).await;
+    assert_eq!((one.status, one.body["id"].clone()), (200, task["id"].clone()), "{}", one.text);
+    assert_eq!(one.header("etag").as_deref(), Some("\"1\""));
+    let persons = app.get(&format!("/api/v1/service-orders?beneficiary_id={}", w.person), Some(&w.admin)).await;
+    assert!(persons.body["items"].as_array().unwrap().iter().all(|o| o["beneficiary_id"] == w.person.as_str()), "{}", persons.text);
+    assert!(!persons.body["items"].as_array().unwrap().is_empty());
+    let under = app.get(&format!("/api/v1/service-orders?contract_id={}", w.contract), Some(&w.admin)).await;
+    assert!(under.body["items"].as_array().unwrap().iter().all(|o| o["contract_id"] == w.contract.as_str()), "{}", under.text);
+    // The provider finds its contract in a list, not only in the event feed.
+    let contracts = app.get("/api/v1/contracts", Some(&provider)).await;
+    assert_eq!(contracts.body["items"][0]["id"], w.contract.as_str(), "{}", contracts.text);
+    assert_eq!(contracts.body["items"][0]["status"], "active");
+    let none = app.get(&format!("/api/v1/contracts?provider_id={}", w.other), Some(&w.admin)).await;
+    assert!(none.body["items"].as_array().unwrap().is_empty(), "{}", none.text);
+    let project = contracts.body["items"][0]["project_id"].as_str().unwrap();
+    let read = app.get(&format!("/api/v1/procurement-projects/{project}"), Some(&w.admin)).await;
+    assert_eq!(read.body["contract_id"], w.contract.as_str(), "a project names its contract: {}", read.text);
     let follow_up = format!("/api/v1/follow-ups/{}/complete", task["id"].as_str().unwrap());
     let visit = json!({"notes": "送餐按时，老人满意"});
     app.post_json_with(&follow_up, Some(&provider), &visit, &[("If-Match", "\"1\"")]).await.assert_problem(403, "forbidden");

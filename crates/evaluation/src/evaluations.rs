@@ -287,6 +287,41 @@ fn scoped(ctx: &Context) -> sea_orm::Select<evaluation::Entity> {
     }
 }
 
+/// What a list of evaluations narrows to.
+#[derive(Debug, Default, Clone)]
+pub struct EvaluationFilter {
+    pub project_id: Option<Uuid>,
+    pub stage: Option<Stage>,
+    pub status: Option<EvaluationStatus>,
+}
+
+/// The evaluations the caller may read: staff those of their region, a
+/// provider its own; oldest first, a page at a time.
+pub async fn list(db: &Db, ctx: &Context, filter: EvaluationFilter, page: PageRequest) -> Result<Page<EvaluationView>, DomainError> {
+    authorize(db, ctx, Permission::EvaluationRead).await?;
+    let mut query = scoped(ctx);
+    if let Some(project) = filter.project_id {
+        query = query.filter(evaluation::Column::ProjectId.eq(project));
+    }
+    if let Some(stage) = filter.stage {
+        query = query.filter(evaluation::Column::Stage.eq(code_of(stage)));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(evaluation::Column::Status.eq(code_of(status)));
+    }
+    let rows = keyset::<_, Uuid>(query, evaluation::Column::Id, &page)?.all(db.conn()).await?;
+    let page = page.into_page(rows, |r| r.id.to_string());
+    Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+}
+
+/// One appeal, for whoever may read its evaluation (the provider that filed it included).
+pub async fn get_appeal(db: &Db, ctx: &Context, id: Uuid) -> Result<AppealView, DomainError> {
+    authorize(db, ctx, Permission::EvaluationRead).await?;
+    let found = appeal::Entity::find_by_id(id).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
+    scoped(ctx).filter(evaluation::Column::Id.eq(found.evaluation_id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
+    Ok(appeal_view(found))
+}
+
 /// One evaluation; a member of its group (or the third party's signer)
 /// reads it by their seat alone.
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<EvaluationView, DomainError> {

@@ -100,6 +100,13 @@ pub async fn list_open(db: &Db, ctx: &Context, due_by: Option<NaiveDate>) -> Res
     Ok(rows.into_iter().map(FollowUpView::from).collect())
 }
 
+/// One follow-up visit of the caller's region.
+pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<FollowUpView, DomainError> {
+    authorize(db, ctx, Permission::OrderRead).await?;
+    let row = follow_up::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
+    Ok(FollowUpView::from(row.ok_or(DomainError::NotFound)?))
+}
+
 /// Records the visit: the follow-up becomes `done`, once.
 pub async fn complete(
     db: &Db,

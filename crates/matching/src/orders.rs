@@ -240,16 +240,32 @@ pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<OrderView, DomainEr
     view(scoped(ctx).filter(service_order::Column::Id.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?)
 }
 
+/// What a list of orders narrows to.
+#[derive(Debug, Default, Clone)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    /// One person's orders.
+    pub beneficiary_id: Option<Uuid>,
+    /// The orders under one contract.
+    pub contract_id: Option<Uuid>,
+}
+
 pub async fn list(
     db: &Db,
     ctx: &Context,
-    status: Option<OrderStatus>,
+    filter: OrderFilter,
     page: jiuzhu_core::PageRequest,
 ) -> Result<jiuzhu_core::Page<OrderView>, DomainError> {
     authorize(db, ctx, Permission::OrderRead).await?;
     let mut query = scoped(ctx);
-    if let Some(status) = status {
+    if let Some(status) = filter.status {
         query = query.filter(service_order::Column::Status.eq(code_of(status)));
+    }
+    if let Some(person) = filter.beneficiary_id {
+        query = query.filter(service_order::Column::BeneficiaryId.eq(person));
+    }
+    if let Some(contract) = filter.contract_id {
+        query = query.filter(service_order::Column::ContractId.eq(contract));
     }
     let rows = keyset::<_, Uuid>(query, service_order::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());

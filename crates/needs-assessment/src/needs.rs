@@ -129,6 +129,8 @@ impl From<need::Model> for NeedView {
 
 #[derive(Debug, Default, Clone)]
 pub struct NeedFilter {
+    /// One person's needs.
+    pub beneficiary_id: Option<Uuid>,
     pub region_code: Option<String>,
     pub service_code: Option<String>,
     pub category: Option<String>,
@@ -193,6 +195,13 @@ pub async fn open_in(conn: &impl ConnectionTrait, region: &RegionCode, limit: u6
     Ok(rows.into_iter().map(NeedRef::from).collect())
 }
 
+/// One need of the caller's region.
+pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<NeedView, DomainError> {
+    authorize(db, ctx, Permission::AssessmentRead).await?;
+    let row = need::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
+    Ok(NeedView::from(row.ok_or(DomainError::NotFound)?))
+}
+
 pub async fn list(db: &Db, ctx: &Context, filter: NeedFilter, page: PageRequest) -> Result<Page<NeedView>, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
     let query = filtered(ctx, filter)?;
@@ -203,6 +212,9 @@ pub async fn list(db: &Db, ctx: &Context, filter: NeedFilter, page: PageRequest)
 /// The caller's needs narrowed by a filter; the list and the export share it.
 pub fn filtered(ctx: &Context, filter: NeedFilter) -> Result<Select<need::Entity>, DomainError> {
     let mut query = need::Entity::find().in_scope(&ctx.actor);
+    if let Some(person) = filter.beneficiary_id {
+        query = query.filter(need::Column::BeneficiaryId.eq(person));
+    }
     if let Some(code) = &filter.region_code {
         let region = RegionCode::parse_field(code, "region_code")?;
         query = query.filter(under::<need::Entity>(&region));

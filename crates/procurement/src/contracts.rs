@@ -4,7 +4,9 @@
 
 use crate::bids::Award;
 use crate::entity::{contract, contract_entry, procurement_project, sanction};
-use crate::rules::{ALL_ON_ACCEPTANCE, Instalment, PaymentKind, ProjectStatus, Released, check_payment_released, released_fen};
+use crate::rules::{
+    ALL_ON_ACCEPTANCE, ContractStatus, Instalment, PaymentKind, ProjectStatus, Released, check_payment_released, released_fen,
+};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, RegionLevel, Role, id::new_id};
@@ -77,8 +79,7 @@ pub struct ContractView {
     pub rights_and_obligations: String,
     pub breach_liability: String,
     pub instalments: Vec<Instalment>,
-    /// `active`, `terminated` or `completed`.
-    pub status: String,
+    pub status: ContractStatus,
     /// Payments so far.
     pub paid_fen: i64,
     pub version: i64,
@@ -123,7 +124,7 @@ async fn view(conn: &impl ConnectionTrait, m: contract::Model) -> Result<Contrac
         rights_and_obligations: m.rights_and_obligations,
         breach_liability: m.breach_liability,
         instalments: jiuzhu_core::stored_json::from_column("contracts.instalments", &m.instalments)?,
-        status: m.status,
+        status: parse_code(&m.status)?,
         paid_fen,
         version: m.version,
         created_at: m.created_at,
@@ -195,7 +196,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateContract) -> Result<Con
         rights_and_obligations: Set(input.rights_and_obligations),
         breach_liability: Set(input.breach_liability),
         instalments: Set(jiuzhu_core::stored_json::to_column(&instalments)?),
-        status: Set("active".into()),
+        status: Set(code_of(ContractStatus::Active)),
         version: Set(1),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
@@ -227,6 +228,48 @@ pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ContractView, Domai
     authorize(db, ctx, Permission::ProcurementRead).await?;
     let found = scoped(ctx).filter(contract::Column::Id.eq(id)).one(db.conn()).await?;
     view(db.conn(), found.ok_or(DomainError::NotFound)?).await
+}
+
+/// What a list of contracts narrows to.
+#[derive(Debug, Default, Clone)]
+pub struct ContractFilter {
+    pub project_id: Option<Uuid>,
+    pub provider_id: Option<Uuid>,
+    pub status: Option<ContractStatus>,
+}
+
+/// The contracts the caller may read: staff those of their region, a
+/// provider its own; oldest first, a page at a time.
+pub async fn list(
+    db: &Db,
+    ctx: &Context,
+    filter: ContractFilter,
+    page: jiuzhu_core::PageRequest,
+) -> Result<jiuzhu_core::Page<ContractView>, DomainError> {
+    authorize(db, ctx, Permission::ProcurementRead).await?;
+    let mut query = scoped(ctx);
+    if let Some(project) = filter.project_id {
+        query = query.filter(contract::Column::ProjectId.eq(project));
+    }
+    if let Some(provider) = filter.provider_id {
+        query = query.filter(contract::Column::ProviderId.eq(provider));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(contract::Column::Status.eq(code_of(status)));
+    }
+    let rows = jiuzhu_platform::paging::keyset::<_, Uuid>(query, contract::Column::Id, &page)?.all(db.conn()).await?;
+    let page = page.into_page(rows, |r| r.id.to_string());
+    let mut items = Vec::with_capacity(page.items.len());
+    for row in page.items {
+        items.push(view(db.conn(), row).await?);
+    }
+    Ok(jiuzhu_core::Page { items, next_cursor: page.next_cursor })
+}
+
+/// The contracts signed for `projects`, by project.
+pub async fn ids_for_projects(conn: &impl ConnectionTrait, projects: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>, DomainError> {
+    let rows = contract::Entity::find().filter(contract::Column::ProjectId.is_in(projects.to_vec())).all(conn).await?;
+    Ok(rows.into_iter().map(|c| (c.project_id, c.id)).collect())
 }
 
 /// Which append-only book an entry goes to.
@@ -347,7 +390,7 @@ pub async fn append(
         let released = Released { signed: true, mid_term_passed, accepted };
         let paid_of_kind = paid_as(&*txn, id, Some(&input.kind)).await?;
         check_payment_released(kind, released_fen(current.price_fen, &instalments, kind, released), paid_of_kind, amount)?;
-    } else if current.status != "active" {
+    } else if current.status != code_of(ContractStatus::Active) {
         return Err(DomainError::conflict("contract_not_active", "the contract is not active"));
     } else if book == Book::Ledger {
         let services: Vec<ContractService> = jiuzhu_core::stored_json::from_column("contracts.services", &current.services)?;
@@ -492,7 +535,7 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
     let year_end = NaiveDate::from_ymd_opt(input.decided_on.year(), 12, 31).unwrap_or(input.decided_on);
     let live = scoped(ctx)
         .filter(contract::Column::ProviderId.eq(provider_id))
-        .filter(contract::Column::Status.eq("active"))
+        .filter(contract::Column::Status.eq(code_of(ContractStatus::Active)))
         .filter(contract::Column::TermStart.lte(year_end))
         .filter(contract::Column::TermEnd.gte(year_start))
         .all(&*txn)
@@ -500,7 +543,7 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
     let mut terminated = Vec::new();
     for c in live {
         let mut model: contract::ActiveModel = c.clone().into();
-        model.status = Set("terminated".into());
+        model.status = Set(code_of(ContractStatus::Terminated));
         model.version = Set(c.version + 1);
         model.updated_at = Set(ctx.now);
         model.update(&*txn).await?;
@@ -581,7 +624,7 @@ pub async fn settle_for_project(conn: &impl ConnectionTrait, ctx: &Context, proj
         });
     }
     let mut closing: contract::ActiveModel = signed.clone().into();
-    closing.status = Set("completed".into());
+    closing.status = Set(code_of(ContractStatus::Completed));
     closing.version = Set(signed.version + 1);
     closing.updated_at = Set(ctx.now);
     closing.update(conn).await?;
@@ -604,7 +647,7 @@ pub async fn terms(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<jiuzh
     let services: Vec<ContractService> = jiuzhu_core::stored_json::from_column("contracts.services", &found.services)?;
     Ok(Some(jiuzhu_matching::rules::ContractTerms {
         provider_id: found.provider_id,
-        active: found.status == "active",
+        active: found.status == code_of(ContractStatus::Active),
         services: services.into_iter().map(|s| (s.service_code, i64::from(s.quantity))).collect(),
         region_code: found.region_code,
     }))
@@ -615,7 +658,7 @@ pub async fn terms(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<jiuzh
 /// holding one for a need's service and area is ranked first.
 pub async fn holdings_for(conn: &impl ConnectionTrait, ctx: &Context) -> Result<Vec<jiuzhu_matching::ranking::Holding>, DomainError> {
     let active = contract::Entity::find()
-        .filter(contract::Column::Status.eq("active"))
+        .filter(contract::Column::Status.eq(code_of(ContractStatus::Active)))
         .filter(jiuzhu_platform::scope::bearing_on::<contract::Entity>(&ctx.actor.region))
         .all(conn)
         .await?;

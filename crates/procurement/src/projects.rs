@@ -110,6 +110,8 @@ pub struct ProjectView {
     pub award: Option<serde_json::Value>,
     /// The bid panel's seats, once formed (not shown to providers).
     pub panel: Vec<crate::panel::PanelSeat>,
+    /// The contract signed from the award, once signed (in reads).
+    pub contract_id: Option<Uuid>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -143,6 +145,7 @@ pub(crate) fn view(m: procurement_project::Model) -> Result<ProjectView, DomainE
         invited_provider_ids: m.invited_providers.as_deref().map(json).transpose()?.unwrap_or_default(),
         award: m.award.as_deref().map(json).transpose()?,
         panel: crate::panel::seats_in(m.panel.as_deref())?,
+        contract_id: None,
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -237,13 +240,17 @@ pub async fn list(db: &Db, ctx: &Context, status: Option<ProjectStatus>, page: P
     }
     let rows = keyset::<_, Uuid>(query, procurement_project::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
-    let items = page.items.into_iter().map(|row| view_for(ctx, row)).collect::<Result<_, _>>()?;
+    let ids: Vec<Uuid> = page.items.iter().map(|r| r.id).collect();
+    let contracts = crate::contracts::ids_for_projects(db.conn(), &ids).await?;
+    let items = page.items.into_iter().map(|row| view_for(ctx, row, &contracts)).collect::<Result<_, _>>()?;
     Ok(Page { items, next_cursor: page.next_cursor })
 }
 
-/// A project as the caller may see it: a bidder does not learn who sits on the panel.
-fn view_for(ctx: &Context, row: procurement_project::Model) -> Result<ProjectView, DomainError> {
+/// A project as the caller may see it, with its contract (`contracts` by
+/// project): a bidder does not learn who sits on the panel.
+fn view_for(ctx: &Context, row: procurement_project::Model, contracts: &[(Uuid, Uuid)]) -> Result<ProjectView, DomainError> {
     let mut project = view(row)?;
+    project.contract_id = contracts.iter().find(|(project_id, _)| *project_id == project.id).map(|(_, contract)| *contract);
     if ctx.actor.role == jiuzhu_core::Role::Provider {
         project.panel.clear();
     }
@@ -257,7 +264,9 @@ pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ProjectView, Domain
     if !seated {
         authorize(db, ctx, Permission::ProcurementRead).await?;
     }
-    view_for(ctx, row.ok_or(DomainError::NotFound)?)
+    let row = row.ok_or(DomainError::NotFound)?;
+    let contracts = crate::contracts::ids_for_projects(db.conn(), &[row.id]).await?;
+    view_for(ctx, row, &contracts)
 }
 
 /// The caller's project, locked for the rest of the transaction, at the

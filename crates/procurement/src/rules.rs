@@ -403,6 +403,18 @@ mod award_tests {
     }
 }
 
+/// Where a contract stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContractStatus {
+    /// 履行中
+    Active,
+    /// 已结算完成
+    Completed,
+    /// 已终止
+    Terminated,
+}
+
 /// A seat on the panel that scores the bids (评标委员会、谈判小组、磋商小组).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -1,10 +1,11 @@
 //! `/assessment-models`, `/assessments`, `/needs` and `/registry/search`:
 //! needs assessment, the service needs list and the departments' registry search.
 
-use crate::extract::{Ctx, ListQuery, created};
+use crate::extract::{Ctx, ListQuery, created, with_etag};
 use crate::json::ValidJson;
 use crate::problem::ApiError;
 use crate::state::AppState;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use jiuzhu_core::Page;
@@ -173,6 +174,8 @@ pub async fn person_assessments(state: web::Data<AppState>, Ctx(ctx): Ctx, id: w
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct NeedQuery {
+    /// One person's needs.
+    pub beneficiary_id: Option<Uuid>,
     pub region_code: Option<String>,
     pub service_code: Option<String>,
     /// `care`, `daily_living` or `caring`.
@@ -204,9 +207,32 @@ pub async fn list_needs(
     Ok(HttpResponse::Ok().json(needs::list(&state.db, &ctx, query.into_inner().into(), list.page()?).await?))
 }
 
+/// Get a need
+///
+/// One need of the caller's region, with the rule that derived it; the
+/// `ETag` is its version.
+///
+/// Permission: `assessment:read`.
+#[utoipa::path(
+    tag = "assessment",
+    operation_id = "getNeed",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Need id")),
+    responses(
+        (status = 200, description = "The need", body = NeedView, headers(("ETag" = String, description = "The need's version"))),
+        (status = 404, description = "No such need in the caller's region"),
+    )
+)]
+#[get("/needs/{id}")]
+pub async fn get_need(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let need = needs::get(&state.db, &ctx, *id).await?;
+    Ok(with_etag(StatusCode::OK, need.version, &need))
+}
+
 impl From<NeedQuery> for NeedFilter {
     fn from(q: NeedQuery) -> Self {
         NeedFilter {
+            beneficiary_id: q.beneficiary_id,
             region_code: q.region_code,
             service_code: q.service_code,
             category: q.category,

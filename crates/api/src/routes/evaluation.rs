@@ -113,6 +113,56 @@ pub async fn get_evaluation(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::
     Ok(with_etag(StatusCode::OK, evaluation.version, &evaluation))
 }
 
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EvaluationQuery {
+    pub project_id: Option<Uuid>,
+    pub stage: Option<jiuzhu_evaluation::evaluations::Stage>,
+    pub status: Option<jiuzhu_evaluation::evaluations::EvaluationStatus>,
+}
+
+/// List evaluations
+///
+/// Staff see the evaluations of their region; a provider sees its own.
+/// Oldest first, a page at a time; narrow by project, stage or status.
+///
+/// Permission: `evaluation:read`.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "listEvaluations",
+    security(("bearer" = [])),
+    params(EvaluationQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<EvaluationView>))
+)]
+#[get("/evaluations")]
+pub async fn list_evaluations(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<EvaluationQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let filter = evaluations::EvaluationFilter { project_id: query.project_id, stage: query.stage, status: query.status };
+    Ok(HttpResponse::Ok().json(evaluations::list(&state.db, &ctx, filter, list.page()?).await?))
+}
+
+/// Get an appeal
+///
+/// For whoever may read its evaluation, the provider that filed it included.
+///
+/// Permission: `evaluation:read`.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "getAppeal",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Appeal id")),
+    responses((status = 200, description = "The appeal", body = evaluations::AppealView), (status = 404, description = "Not visible to the caller"))
+)]
+#[get("/appeals/{id}")]
+pub async fn get_appeal(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(evaluations::get_appeal(&state.db, &ctx, *id).await?))
+}
+
 /// Submit a score sheet
 ///
 /// The caller's own complete sheet, as a member of the group or as the

@@ -60,6 +60,10 @@ pub async fn create_order(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Valid
 #[into_params(parameter_in = Query)]
 pub struct OrderQuery {
     pub status: Option<OrderStatus>,
+    /// One person's orders.
+    pub beneficiary_id: Option<Uuid>,
+    /// The orders under one contract.
+    pub contract_id: Option<Uuid>,
 }
 
 /// List service orders
@@ -81,7 +85,9 @@ pub async fn list_orders(
     query: web::Query<OrderQuery>,
     list: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(orders::list(&state.db, &ctx, query.status, list.page()?).await?))
+    let query = query.into_inner();
+    let filter = orders::OrderFilter { status: query.status, beneficiary_id: query.beneficiary_id, contract_id: query.contract_id };
+    Ok(HttpResponse::Ok().json(orders::list(&state.db, &ctx, filter, list.page()?).await?))
 }
 
 /// Get a service order
@@ -272,6 +278,28 @@ pub async fn list_follow_ups(
     query: web::Query<FollowUpQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(follow_ups::list_open(&state.db, &ctx, query.due_by).await?))
+}
+
+/// Get a follow-up visit
+///
+/// One follow-up visit (回访) of the caller's region, open or done; the
+/// `ETag` is its version, which completing it needs.
+///
+/// Permission: `order:read`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "getFollowUp",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Follow-up id")),
+    responses(
+        (status = 200, description = "The follow-up", body = FollowUpView, headers(("ETag" = String, description = "The follow-up's version"))),
+        (status = 404, description = "No such follow-up in the caller's region"),
+    )
+)]
+#[get("/follow-ups/{id}")]
+pub async fn get_follow_up(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let follow_up = follow_ups::get(&state.db, &ctx, *id).await?;
+    Ok(with_etag(StatusCode::OK, follow_up.version, &follow_up))
 }
 
 /// Record a follow-up visit

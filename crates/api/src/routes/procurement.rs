@@ -574,6 +574,40 @@ pub async fn create_contract(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Va
     Ok(created(format!("/api/v1/contracts/{}", contract.id), contract.version, &contract))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContractQuery {
+    pub project_id: Option<Uuid>,
+    pub provider_id: Option<Uuid>,
+    pub status: Option<jiuzhu_procurement::rules::ContractStatus>,
+}
+
+/// List contracts
+///
+/// Officers see the contracts of their region; a provider sees its own (the
+/// way it finds the contract its orders go under). Oldest first, a page at
+/// a time; narrow by project, provider or status.
+///
+/// Permission: `procurement:read`.
+#[utoipa::path(
+    tag = "procurement",
+    operation_id = "listContracts",
+    security(("bearer" = [])),
+    params(ContractQuery, ListQuery),
+    responses((status = 200, description = "One page", body = Page<ContractView>))
+)]
+#[get("/contracts")]
+pub async fn list_contracts(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<ContractQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let filter = contracts::ContractFilter { project_id: query.project_id, provider_id: query.provider_id, status: query.status };
+    Ok(HttpResponse::Ok().json(contracts::list(&state.db, &ctx, filter, list.page()?).await?))
+}
+
 /// Get a contract
 ///
 /// Officers see contracts in their region; a provider sees its own.
@@ -584,11 +618,15 @@ pub async fn create_contract(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Va
     operation_id = "getContract",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Contract id")),
-    responses((status = 200, description = "The contract, with what has been paid", body = ContractView), (status = 404, description = "Not visible to the caller"))
+    responses(
+        (status = 200, description = "The contract, with what has been paid", body = ContractView, headers(("ETag" = String, description = "The contract's version"))),
+        (status = 404, description = "Not visible to the caller"),
+    )
 )]
 #[get("/contracts/{id}")]
 pub async fn get_contract(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(contracts::get(&state.db, &ctx, *id).await?))
+    let contract = contracts::get(&state.db, &ctx, *id).await?;
+    Ok(with_etag(StatusCode::OK, contract.version, &contract))
 }
 
 async fn append(state: &AppState, ctx: &jiuzhu_core::Context, id: Uuid, book: Book, input: EntryInput) -> Result<HttpResponse, ApiError> {
