@@ -479,6 +479,11 @@ async fn an_application_is_in_service_once_its_service_starts() {
     let bathing = file("bathing").await;
     let created = app.post_json("/api/v1/service-orders", Some(&w.admin), &order(&w, &w.contracted, Some(&w.contract))).await;
     let path = format!("/api/v1/service-orders/{}", created.body["id"].as_str().unwrap());
+    let resolved = app.get(&meals, Some(&w.admin)).await.body;
+    assert_eq!(resolved["items"][0]["resolution"]["how"], "order", "the meals asked for are ordered: {resolved}");
+    assert_eq!(resolved["items"][0]["resolution"]["ref_id"], created.body["id"]);
+    assert_eq!(resolved["version"], 3, "the resolution is a change of the application: its ETag moves");
+    assert!(app.get(&bathing, Some(&w.admin)).await.body["items"][0]["resolution"].is_null());
     app.add_user(&w.admin, "provider.51", "provider", "640202", json!({"provider_id": w.contracted})).await;
     let provider = app.login("provider.51", "password-1234").await;
     app.post_json_with(&format!("{path}/accept"), Some(&provider), &json!({}), &[("If-Match", "\"1\"")]).await;

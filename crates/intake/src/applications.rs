@@ -539,7 +539,27 @@ pub async fn resolve_items_by_assessment(
         let (how, reference, reason) = resolved_by_assessment(item.service_code.as_deref(), needs, assessment_id);
         resolve(conn, item.id, how, Some(reference), reason, now).await?;
     }
+    changed(conn, items.iter().map(|i| i.application_id), now).await?;
     Ok(items.len() as u64)
+}
+
+/// Raises the version of applications whose items another area's step
+/// resolved, so that a client holding the old ETag rereads them.
+async fn changed(conn: &impl ConnectionTrait, applications: impl Iterator<Item = Uuid>, now: DateTime<Utc>) -> Result<(), DomainError> {
+    let mut ids: Vec<Uuid> = applications.collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    application::Entity::update_many()
+        .col_expr(application::Column::Version, Expr::col(application::Column::Version).add(1))
+        .col_expr(application::Column::UpdatedAt, Expr::value(now))
+        .filter(application::Column::Id.is_in(ids))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Resolves the person's open items that asked for `service_code` by an
@@ -556,6 +576,7 @@ pub async fn resolve_items_by_order(
     for item in &asked {
         resolve(conn, item.id, ItemResolution::Order, Some(order_id), None, now).await?;
     }
+    changed(conn, asked.iter().map(|i| i.application_id), now).await?;
     Ok(asked.len() as u64)
 }
 
