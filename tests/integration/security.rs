@@ -92,6 +92,13 @@ async fn me_lists_the_roles_permissions_and_roles_shows_the_table() {
     let codes: Vec<&str> = counties.body.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["640202", "640205", "640221"]);
     app.get("/api/v1/regions/640299", Some(&admin)).await.assert_problem(404, "not_found");
+    let county = app.get("/api/v1/regions/640202", Some(&admin)).await;
+    assert_eq!(
+        county.header("etag"),
+        Some(format!("\"{}\"", county.body["version"]).as_str()),
+        "its update needs If-Match: {}",
+        county.text
+    );
 }
 
 #[actix_web::test]

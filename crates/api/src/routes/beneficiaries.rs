@@ -272,7 +272,7 @@ pub async fn list_households(
     operation_id = "getHousehold",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Household id")),
-    responses((status = 200, description = "The household", body = HouseholdView), (status = 404, description = "No such household in the caller's region"))
+    responses((status = 200, description = "The household", body = HouseholdView, headers(("ETag" = String, description = "The household's version"))), (status = 404, description = "No such household in the caller's region"))
 )]
 #[get("/households/{id}")]
 pub async fn get_household(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {

@@ -105,7 +105,7 @@ pub async fn create_evaluation(
     operation_id = "getEvaluation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Evaluation id")),
-    responses((status = 200, description = "The evaluation", body = EvaluationView), (status = 404, description = "Not visible to the caller"))
+    responses((status = 200, description = "The evaluation", body = EvaluationView, headers(("ETag" = String, description = "The evaluation's version"))), (status = 404, description = "Not visible to the caller"))
 )]
 #[get("/evaluations/{id}")]
 pub async fn get_evaluation(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {

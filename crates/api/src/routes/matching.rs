@@ -73,7 +73,7 @@ pub async fn list_services(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web
     operation_id = "getService",
     security(("bearer" = [])),
     params(("code" = String, Path, description = "Service code")),
-    responses((status = 200, description = "The service", body = ServiceView), (status = 404, description = "No such service for the caller's region"))
+    responses((status = 200, description = "The service", body = ServiceView, headers(("ETag" = String, description = "The item's version"))), (status = 404, description = "No such service for the caller's region"))
 )]
 #[get("/services/{code}")]
 pub async fn get_service(state: web::Data<AppState>, Ctx(ctx): Ctx, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -234,7 +234,7 @@ pub async fn list_providers(
     operation_id = "getProvider",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Provider id")),
-    responses((status = 200, description = "The provider", body = ProviderView), (status = 404, description = "Not visible to the caller"))
+    responses((status = 200, description = "The provider", body = ProviderView, headers(("ETag" = String, description = "The provider's version"))), (status = 404, description = "Not visible to the caller"))
 )]
 #[get("/providers/{id}")]
 pub async fn get_provider(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {

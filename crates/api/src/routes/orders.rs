@@ -98,7 +98,7 @@ pub async fn list_orders(
     operation_id = "getServiceOrder",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Order id")),
-    responses((status = 200, description = "The order", body = OrderView), (status = 404, description = "Not visible to the caller"))
+    responses((status = 200, description = "The order", body = OrderView, headers(("ETag" = String, description = "The order's version"))), (status = 404, description = "Not visible to the caller"))
 )]
 #[get("/service-orders/{id}")]
 pub async fn get_order(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {

@@ -82,7 +82,7 @@ pub async fn list_accounts(
     operation_id = "getFundAccount",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Account id")),
-    responses((status = 200, description = "The account", body = FundAccountView), (status = 404, description = "No such account in the caller's region"))
+    responses((status = 200, description = "The account", body = FundAccountView, headers(("ETag" = String, description = "The account's version"))), (status = 404, description = "No such account in the caller's region"))
 )]
 #[get("/fund-accounts/{id}")]
 pub async fn get_account(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
@@ -207,7 +207,7 @@ pub async fn list_projects(
     operation_id = "getProcurementProject",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id")),
-    responses((status = 200, description = "The project", body = ProjectView), (status = 404, description = "No such project in the caller's region"))
+    responses((status = 200, description = "The project", body = ProjectView, headers(("ETag" = String, description = "The project's version"))), (status = 404, description = "No such project in the caller's region"))
 )]
 #[get("/procurement-projects/{id}")]
 pub async fn get_project(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {

@@ -42,17 +42,23 @@ pub async fn list_regions(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web:
 
 /// Get a region
 ///
+/// The `ETag` is the region's version, which its update needs as `If-Match`.
+///
 /// Permission: `region:read`.
 #[utoipa::path(
     tag = "reference",
     operation_id = "getRegion",
     security(("bearer" = [])),
     params(("code" = String, Path, description = "Region code (6, 9 or 12 digits)")),
-    responses((status = 200, description = "The region", body = RegionView), (status = 404, description = "No such region"))
+    responses(
+        (status = 200, description = "The region", body = RegionView, headers(("ETag" = String, description = "The region's version"))),
+        (status = 404, description = "No such region"),
+    )
 )]
 #[get("/regions/{code}")]
 pub async fn get_region(state: web::Data<AppState>, Ctx(ctx): Ctx, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(regions::get(&state.db, &ctx, &code).await?))
+    let region = regions::get(&state.db, &ctx, &code).await?;
+    Ok(with_etag(StatusCode::OK, region.version, &region))
 }
 
 /// Update a region
