@@ -184,7 +184,7 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
     let done = app.post_json_with(&format!("{path}/complete"), Some(&provider), &json!({}), &[("If-Match", "\"3\"")]).await;
     assert_eq!(done.body["status"], "completed", "{}", done.text);
     let follow_ups = app.get("/api/v1/follow-ups", Some(&w.admin)).await;
-    let task = &follow_ups.body[0];
+    let task = &follow_ups.body["items"][0];
     assert_eq!((task["order_id"].as_str(), task["region_code"].as_str()), (created.body["id"].as_str(), Some("640202001001")));
     let one = app.get(&format!("/api/v1/follow-ups/{}", task["id"].as_str().unwrap()), Some(&w.admin)).await;
     assert_eq!((one.status, one.body["id"].clone()), (200, task["id"].clone()), "{}", one.text);
@@ -219,7 +219,7 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
     );
     assert!(visited.body["visited_at"].is_string() && visited.body["notes"] == "送餐按时，老人满意");
     app.post_json_with(&follow_up, Some(&w.admin), &visit, &[("If-Match", "\"2\"")]).await.assert_problem(409, "follow_up_done");
-    assert_eq!(app.get("/api/v1/follow-ups", Some(&w.admin)).await.body, json!([]), "a recorded visit is no longer owed");
+    assert_eq!(app.get("/api/v1/follow-ups", Some(&w.admin)).await.body["items"], json!([]), "a recorded visit is no longer owed");
     let paid = app
         .post_json(&format!("/api/v1/contracts/{}/payments", w.contract), Some(&w.admin), &json!({"kind": "advance", "amount_fen": 45_000}))
         .await;

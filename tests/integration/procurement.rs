@@ -253,7 +253,7 @@ async fn bids_are_checked_scored_and_awarded_not_by_lowest_price() {
         .await
         .assert_problem(409, "bid_exists");
     assert_eq!(
-        app.get(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&own)).await.body.as_array().unwrap().len(),
+        app.get(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&own)).await.body["items"].as_array().unwrap().len(),
         1,
         "a provider sees its own bid only"
     );
@@ -282,7 +282,17 @@ async fn bids_are_checked_scored_and_awarded_not_by_lowest_price() {
     let again = app.post_json(&format!("/api/v1/procurement-projects/{id}/bids/{mine_id}/scores"), Some(&panel[0]), &sheet(1, 1)).await;
     again.assert_problem(409, "score_exists");
     let seen_by_member = app.get(&format!("/api/v1/procurement-projects/{id}/bids"), Some(&panel[0])).await;
-    assert_eq!(seen_by_member.body.as_array().map(Vec::len), Some(3), "a member reads the bids it scores: {}", seen_by_member.text);
+    assert_eq!(
+        seen_by_member.body["items"].as_array().map(Vec::len),
+        Some(3),
+        "a member reads the bids it scores: {}",
+        seen_by_member.text
+    );
+    let first = app.get(&format!("/api/v1/procurement-projects/{id}/bids?limit=2"), Some(&admin)).await;
+    assert_eq!(first.body["items"].as_array().map(Vec::len), Some(2), "the limit is honoured: {}", first.text);
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let rest = app.get(&format!("/api/v1/procurement-projects/{id}/bids?limit=2&cursor={cursor}"), Some(&admin)).await;
+    assert_eq!((rest.body["items"].as_array().map(Vec::len), rest.body["next_cursor"].is_null()), (Some(1), true), "{}", rest.text);
     assert_eq!(
         app.get(&format!("/api/v1/procurement-projects/{id}"), Some(&own)).await.body["panel"],
         json!([]),

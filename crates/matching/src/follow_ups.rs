@@ -5,12 +5,13 @@
 
 use crate::entity::{follow_up, service_order};
 use chrono::{DateTime, NaiveDate, Utc};
-use jiuzhu_core::{Context, DomainError, Permission, id::new_id};
+use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
+use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{ANNOUNCE_BATCH, Change, authorize, record, record_once};
 use jiuzhu_platform::scope::InScope;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -89,15 +90,16 @@ pub(crate) async fn schedule(
     Ok(())
 }
 
-/// Open follow-up visits the village station owes, due on or before a day.
-pub async fn list_open(db: &Db, ctx: &Context, due_by: Option<NaiveDate>) -> Result<Vec<FollowUpView>, DomainError> {
+/// Open follow-up visits the village station owes, due on or before a day,
+/// a page at a time (oldest first, by when the completed order scheduled them).
+pub async fn list_open(db: &Db, ctx: &Context, due_by: Option<NaiveDate>, page: PageRequest) -> Result<Page<FollowUpView>, DomainError> {
     authorize(db, ctx, Permission::OrderRead).await?;
     let mut query = follow_up::Entity::find().in_scope(&ctx.actor).filter(follow_up::Column::Status.eq(OPEN));
     if let Some(day) = due_by {
         query = query.filter(follow_up::Column::DueOn.lte(day));
     }
-    let rows = query.order_by_asc(follow_up::Column::DueOn).limit(500).all(db.conn()).await?;
-    Ok(rows.into_iter().map(FollowUpView::from).collect())
+    let rows = keyset::<_, Uuid>(query, follow_up::Column::Id, &page)?.all(db.conn()).await?;
+    Ok(page.into_page(rows, |r| r.id.to_string()).map(FollowUpView::from))
 }
 
 /// One follow-up visit of the caller's region.

@@ -14,7 +14,7 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::InScope;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -291,15 +291,14 @@ pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<AssessmentView, Dom
     view(row.ok_or(DomainError::NotFound)?)
 }
 
-pub async fn for_person(db: &Db, ctx: &Context, beneficiary_id: Uuid) -> Result<Vec<AssessmentView>, DomainError> {
+/// A person's assessments, a page at a time in the asked order.
+pub async fn for_person(db: &Db, ctx: &Context, beneficiary_id: Uuid, page: PageRequest) -> Result<Page<AssessmentView>, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
     beneficiaries::find_in_scope(db.conn(), ctx, beneficiary_id).await?;
-    let rows = assessment::Entity::find()
-        .filter(assessment::Column::BeneficiaryId.eq(beneficiary_id))
-        .order_by_desc(assessment::Column::Id)
-        .all(db.conn())
-        .await?;
-    rows.into_iter().map(view).collect()
+    let query = assessment::Entity::find().filter(assessment::Column::BeneficiaryId.eq(beneficiary_id));
+    let rows = jiuzhu_platform::paging::keyset::<_, Uuid>(query, assessment::Column::Id, &page)?.all(db.conn()).await?;
+    let page = page.into_page(rows, |r| r.id.to_string());
+    Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
 }
 
 /// Current assessments whose reassessment falls before `due_before`.

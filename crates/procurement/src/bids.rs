@@ -17,7 +17,7 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::InScope;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -160,7 +160,12 @@ pub async fn submit(db: &Db, ctx: &Context, project_id: Uuid, input: SubmitBid) 
 
 /// The project's bids; a provider sees only its own; a member of the
 /// project's panel reads them by their seat alone.
-pub async fn list(db: &Db, ctx: &Context, project_id: Uuid) -> Result<Vec<BidView>, DomainError> {
+pub async fn list(
+    db: &Db,
+    ctx: &Context,
+    project_id: Uuid,
+    page: jiuzhu_core::PageRequest,
+) -> Result<jiuzhu_core::Page<BidView>, DomainError> {
     let project = project_for(db.conn(), ctx, project_id, false).await;
     if !project.as_ref().is_ok_and(|project| caller_seat(&ctx.actor, project).is_ok()) {
         authorize(db, ctx, Permission::ProcurementRead).await?;
@@ -170,7 +175,9 @@ pub async fn list(db: &Db, ctx: &Context, project_id: Uuid) -> Result<Vec<BidVie
     if ctx.actor.role == Role::Provider {
         query = query.filter(bid::Column::ProviderId.eq(ctx.actor.provider_id.unwrap_or_default()));
     }
-    query.order_by_asc(bid::Column::Id).all(db.conn()).await?.into_iter().map(view).collect()
+    let rows = jiuzhu_platform::paging::keyset::<_, Uuid>(query, bid::Column::Id, &page)?.all(db.conn()).await?;
+    let page = page.into_page(rows, |r| r.id.to_string());
+    Ok(jiuzhu_core::Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]

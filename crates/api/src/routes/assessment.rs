@@ -156,19 +156,25 @@ pub async fn get_assessment(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::
 
 /// A person's assessments
 ///
-/// Newest first; `superseded_by` links each to the one that replaced it.
+/// A page at a time, oldest first (`order=desc` for the newest first);
+/// `superseded_by` links each to the one that replaced it.
 ///
 /// Permission: `assessment:read`.
 #[utoipa::path(
     tag = "assessment",
     operation_id = "listPersonAssessments",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Beneficiary id")),
-    responses((status = 200, description = "The assessments", body = Vec<AssessmentView>), (status = 404, description = "No such person in the caller's region"))
+    params(("id" = Uuid, Path, description = "Beneficiary id"), ListQuery),
+    responses((status = 200, description = "One page", body = Page<AssessmentView>), (status = 404, description = "No such person in the caller's region"))
 )]
 #[get("/beneficiaries/{id}/assessments")]
-pub async fn person_assessments(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(assessments::for_person(&state.db, &ctx, *id).await?))
+pub async fn person_assessments(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(assessments::for_person(&state.db, &ctx, *id, list.page()?).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -261,23 +261,25 @@ pub struct FollowUpQuery {
 
 /// Follow-up visits due
 ///
-/// The open follow-up visits (回访) that completed orders scheduled, by due day.
+/// The open follow-up visits (回访) that completed orders scheduled, a page
+/// at a time, oldest first (narrow with `due_by`).
 ///
 /// Permission: `order:read`.
 #[utoipa::path(
     tag = "orders",
     operation_id = "listFollowUps",
     security(("bearer" = [])),
-    params(FollowUpQuery),
-    responses((status = 200, description = "Open follow-ups", body = Vec<FollowUpView>))
+    params(FollowUpQuery, ListQuery),
+    responses((status = 200, description = "One page of open follow-ups", body = Page<FollowUpView>))
 )]
 #[get("/follow-ups")]
 pub async fn list_follow_ups(
     state: web::Data<AppState>,
     Ctx(ctx): Ctx,
     query: web::Query<FollowUpQuery>,
+    list: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(follow_ups::list_open(&state.db, &ctx, query.due_by).await?))
+    Ok(HttpResponse::Ok().json(follow_ups::list_open(&state.db, &ctx, query.due_by, list.page()?).await?))
 }
 
 /// Get a follow-up visit

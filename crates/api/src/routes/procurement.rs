@@ -395,7 +395,8 @@ pub async fn public_projects(state: web::Data<AppState>, list: web::Query<ListQu
 /// (`provider_type_ineligible`), barred (`provider_barred`, with
 /// `barred_until`), above the budget (`bid_above_budget`), not invited to
 /// an invited tender (`provider_not_invited`), or the project is not
-/// accepting bids (`not_accepting_bids`).
+/// accepting bids (`not_accepting_bids`). To a provider, a project that is
+/// not yet published does not exist (404), as it is not public.
 ///
 /// Permission: `bid:submit`.
 #[utoipa::path(
@@ -430,12 +431,17 @@ pub async fn submit_bid(
     tag = "procurement",
     operation_id = "listBids",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id")),
-    responses((status = 200, description = "The bids", body = Vec<jiuzhu_procurement::bids::BidView>), (status = 404, description = "No such project for the caller"))
+    params(("id" = Uuid, Path, description = "Project id"), ListQuery),
+    responses((status = 200, description = "One page of bids, oldest first", body = Page<jiuzhu_procurement::bids::BidView>), (status = 404, description = "No such project for the caller"))
 )]
 #[get("/procurement-projects/{id}/bids")]
-pub async fn list_bids(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(jiuzhu_procurement::bids::list(&state.db, &ctx, *id).await?))
+pub async fn list_bids(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    id: web::Path<Uuid>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(jiuzhu_procurement::bids::list(&state.db, &ctx, *id, list.page()?).await?))
 }
 
 /// Form the bid panel
