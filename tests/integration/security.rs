@@ -89,8 +89,12 @@ async fn me_lists_the_roles_permissions_and_roles_shows_the_table() {
     let departments = app.get("/api/v1/departments", Some(&admin)).await;
     assert!(departments.body.as_array().unwrap().iter().any(|d| d["code"] == "disabled_persons_federation"));
     let counties = app.get("/api/v1/regions?parent=640200", Some(&admin)).await;
-    let codes: Vec<&str> = counties.body.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = counties.body["items"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["640202", "640205", "640221"]);
+    let first = app.get("/api/v1/regions?parent=640200&limit=2", Some(&admin)).await;
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let rest = app.get(&format!("/api/v1/regions?parent=640200&limit=2&cursor={cursor}"), Some(&admin)).await;
+    assert_eq!(rest.body["items"][0]["code"], "640221", "paged by code: {}", rest.text);
     app.get("/api/v1/regions/640299", Some(&admin)).await.assert_problem(404, "not_found");
     let county = app.get("/api/v1/regions/640202", Some(&admin)).await;
     assert_eq!(

@@ -135,15 +135,22 @@ pub struct CreateRegion {
 }
 
 /// Regions are reference data: any authenticated caller may read the tree.
-pub async fn children(db: &crate::Db, ctx: &jiuzhu_core::Context, parent: Option<&str>) -> Result<Vec<RegionView>, DomainError> {
-    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+/// The children of `parent` (or the top-level regions), by code, a page at a time.
+pub async fn children(
+    db: &crate::Db,
+    ctx: &jiuzhu_core::Context,
+    parent: Option<&str>,
+    page: jiuzhu_core::PageRequest,
+) -> Result<jiuzhu_core::Page<RegionView>, DomainError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
     crate::record::authorize(db, ctx, jiuzhu_core::Permission::RegionRead).await?;
     let mut query = region::Entity::find();
     query = match parent {
         Some(code) => query.filter(region::Column::ParentCode.eq(RegionCode::parse_field(code, "parent")?.to_string())),
         None => query.filter(region::Column::ParentCode.is_null()),
     };
-    Ok(query.order_by_asc(region::Column::Code).all(db.conn()).await?.into_iter().map(RegionView::from).collect())
+    let rows = crate::paging::keyset::<_, String>(query, region::Column::Code, &page)?.all(db.conn()).await?;
+    Ok(page.into_page(rows, |r| r.code.clone()).map(RegionView::from))
 }
 
 pub async fn get(db: &crate::Db, ctx: &jiuzhu_core::Context, code: &str) -> Result<RegionView, DomainError> {

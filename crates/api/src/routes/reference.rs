@@ -1,14 +1,14 @@
 //! Reference data: regions, departments, roles with their permissions, and
 //! every enumeration with Chinese and English labels.
 
-use crate::extract::{Ctx, IfMatch, created, with_etag};
+use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
 use crate::json::ValidJson;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
 use jiuzhu_core::permission::permissions_of;
-use jiuzhu_core::{Permission, Role};
+use jiuzhu_core::{Page, Permission, Role};
 use jiuzhu_platform::departments::{self, DepartmentView};
 use jiuzhu_platform::regions::{self, CreateRegion, PatchRegion, RegionView};
 use serde::{Deserialize, Serialize};
@@ -24,20 +24,26 @@ pub struct RegionQuery {
 
 /// List regions under a parent
 ///
-/// The children of `parent`, or the top-level regions. Regions are
-/// reference data that every authenticated caller may read.
+/// The children of `parent`, or the top-level regions, by code, a page at
+/// a time (`order=desc` for the reverse). Regions are reference data that
+/// every authenticated caller may read.
 ///
 /// Permission: `region:read`.
 #[utoipa::path(
     tag = "reference",
     operation_id = "listRegions",
     security(("bearer" = [])),
-    params(RegionQuery),
-    responses((status = 200, description = "The children, by code", body = Vec<RegionView>))
+    params(RegionQuery, ListQuery),
+    responses((status = 200, description = "One page of children, by code", body = Page<RegionView>))
 )]
 #[get("/regions")]
-pub async fn list_regions(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::Query<RegionQuery>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(regions::children(&state.db, &ctx, query.parent.as_deref()).await?))
+pub async fn list_regions(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    query: web::Query<RegionQuery>,
+    list: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(regions::children(&state.db, &ctx, query.parent.as_deref(), list.page()?).await?))
 }
 
 /// Get a region
