@@ -78,6 +78,16 @@ impl DomainError {
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::Conflict { code, message: message.into(), existing_id: None }
     }
+
+    /// A step the record's state does not allow (409 `invalid_transition`),
+    /// saying the state found and the step refused, e.g. "the project is
+    /// in_service, so it cannot be awarded".
+    pub fn invalid_transition(record: &str, status: &str, step: &str) -> Self {
+        Self::conflict(
+            "invalid_transition",
+            format!("the {record} is {status}, so it cannot {step}; read it again for its current state and what it allows"),
+        )
+    }
 }
 
 /// The reason a write transaction was refused because another request holds
@@ -165,6 +175,15 @@ fn describe(error: &validator::ValidationError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_invalid_transition_names_the_state_and_the_step() {
+        let DomainError::Conflict { code, message, .. } = DomainError::invalid_transition("project", "in_service", "be awarded") else {
+            panic!()
+        };
+        assert_eq!(code, "invalid_transition");
+        assert!(message.starts_with("the project is in_service, so it cannot be awarded"), "{message}");
+    }
     use validator::Validate;
 
     #[test]

@@ -383,7 +383,7 @@ pub async fn score(db: &Db, ctx: &Context, id: Uuid, input: ScoreInput) -> Resul
     let member = caller_seat(ctx, &current)?;
     let status: EvaluationStatus = parse_code(&current.status)?;
     if !matches!(status, EvaluationStatus::Planned | EvaluationStatus::Scoring) {
-        return Err(DomainError::conflict("invalid_transition", format!("a {} evaluation takes no more scores", current.status)));
+        return Err(DomainError::invalid_transition("evaluation", &current.status, "take more score sheets"));
     }
     let scheme = schemes::load(&*txn, current.scheme_id).await?;
     let leaves: Vec<String> = rules::leaves(&scheme.spec).into_iter().map(|(l, _)| l).collect();
@@ -477,7 +477,7 @@ pub async fn report(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, mut
     let current = locked(&*txn, ctx, id).await?;
     expect_version(if_match, current.version)?;
     if parse_code::<EvaluationStatus>(&current.status)? != EvaluationStatus::Scoring {
-        return Err(DomainError::conflict("invalid_transition", format!("a {} evaluation cannot be reported", current.status)));
+        return Err(DomainError::invalid_transition("evaluation", &current.status, "be reported"));
     }
     let all = sheets(&*txn, id).await?;
     let scored: Vec<&String> = all.iter().map(|(m, _)| m).collect();
@@ -554,7 +554,7 @@ pub async fn advance(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, st
             model.published_at = Set(Some(ctx.now));
             "evaluation.published"
         }
-        _ => return Err(DomainError::conflict("invalid_transition", format!("a {} evaluation cannot do that", current.status))),
+        _ => return Err(DomainError::invalid_transition("evaluation", &current.status, "take that step")),
     };
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);

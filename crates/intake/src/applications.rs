@@ -615,7 +615,7 @@ pub async fn decide_item(
     }
     let status = ApplicationStatus::parse(&current.status).ok_or_else(|| DomainError::Internal("unknown status".into()))?;
     if !matches!(status, ApplicationStatus::Accepted | ApplicationStatus::InService) {
-        return Err(DomainError::conflict("invalid_transition", format!("items of a {} application are not decided", status.code())));
+        return Err(DomainError::invalid_transition("application", status.code(), "have its items decided"));
     }
     resolve(&*txn, item_id, ItemResolution::Decision, None, Some(input.reason.clone()), ctx.now).await?;
     let mut model: application::ActiveModel = current.clone().into();
@@ -688,9 +688,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
         application::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
     let status = ApplicationStatus::parse(&current.status).ok_or_else(|| DomainError::Internal("unknown status".into()))?;
-    let next = status
-        .after(action)
-        .ok_or_else(|| DomainError::conflict("invalid_transition", format!("a {} application cannot be {name}", status.code())))?;
+    let next = status.after(action).ok_or_else(|| DomainError::invalid_transition("application", status.code(), &format!("be {name}")))?;
     let items = items_of(&*txn, id).await?;
     let mut override_detail = serde_json::json!({});
     let mut model: application::ActiveModel = current.clone().into();

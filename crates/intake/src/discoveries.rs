@@ -267,7 +267,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
         (DiscoveryAction::Verify, DiscoveryStatus::Reported) => (DiscoveryStatus::Verified, "discovery.verified"),
         (DiscoveryAction::Dismiss { .. }, s) if s.is_open() => (DiscoveryStatus::Dismissed, "discovery.dismissed"),
         (DiscoveryAction::Convert(_), s) if s.is_open() => (DiscoveryStatus::Converted, "discovery.converted"),
-        _ => return Err(DomainError::conflict("invalid_transition", format!("a {} discovery cannot do that", status.code()))),
+        _ => return Err(DomainError::invalid_transition("discovery", status.code(), "take that step")),
     };
     let mut model: discovery::ActiveModel = current.clone().into();
     match action {

@@ -215,10 +215,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
             "hotline_ticket.closed"
         }
         _ => {
-            return Err(DomainError::conflict(
-                "invalid_transition",
-                format!("that action does not apply to an {} {} ticket", current.status, current.kind),
-            ));
+            return Err(DomainError::invalid_transition(&format!("{} ticket", current.kind), &current.status, "take that step"));
         }
     };
     model.version = Set(current.version + 1);

@@ -263,9 +263,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
     expect_version(if_match, current.version)?;
     let status = ReferralStatus::parse(&current.status).ok_or_else(|| DomainError::Internal("unknown referral status".into()))?;
     let verb = event_type.trim_start_matches("referral.");
-    let next = status
-        .after(action)
-        .ok_or_else(|| DomainError::conflict("invalid_transition", format!("a {} referral cannot be {verb}", status.code())))?;
+    let next = status.after(action).ok_or_else(|| DomainError::invalid_transition("referral", status.code(), &format!("be {verb}")))?;
     let mut model: referral::ActiveModel = current.clone().into();
     model.status = Set(next.code().into());
     model.version = Set(current.version + 1);

@@ -287,9 +287,7 @@ pub async fn act(
     let current = scoped(ctx).filter(service_order::Column::Id.eq(id)).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
     let status: OrderStatus = parse_code(&current.status)?;
-    let next = status
-        .after(action)
-        .ok_or_else(|| DomainError::conflict("invalid_transition", format!("an {} order cannot do that", current.status)))?;
+    let next = status.after(action).ok_or_else(|| DomainError::invalid_transition("order", &current.status, "take that step"))?;
     let mut model: service_order::ActiveModel = current.clone().into();
     model.status = Set(code_of(next));
     if reason.is_some() {

@@ -295,7 +295,7 @@ pub async fn award(db: &Db, ctx: &Context, project_id: Uuid, if_match: Option<i6
     let project = project_for(&*txn, ctx, project_id, true).await?;
     expect_version(if_match, project.version)?;
     if parse_code::<ProjectStatus>(&project.status)? != ProjectStatus::BiddingClosed {
-        return Err(DomainError::conflict("invalid_transition", format!("a {} project cannot be awarded", project.status)));
+        return Err(DomainError::invalid_transition("project", &project.status, "be awarded"));
     }
     let bids = bid::Entity::find().filter(bid::Column::ProjectId.eq(project_id)).all(&*txn).await?;
     if bids.is_empty() {

@@ -160,7 +160,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateContract) -> Result<Con
         .await?
         .ok_or_else(|| DomainError::field("project_id", "project_unknown", "no such project in your region"))?;
     if parse_code::<ProjectStatus>(&project.status)? != ProjectStatus::Awarded {
-        return Err(DomainError::conflict("invalid_transition", format!("a {} project cannot be contracted", project.status)));
+        return Err(DomainError::invalid_transition("project", &project.status, "be contracted"));
     }
     let project_services: Vec<String> =
         jiuzhu_core::stored_json::from_column("procurement_projects.service_codes", &project.service_codes)?;

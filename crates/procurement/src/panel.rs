@@ -75,7 +75,7 @@ pub async fn form(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input
     let current = crate::projects::locked_at(&*txn, ctx, id, if_match).await?;
     let status: ProjectStatus = parse_code(&current.status)?;
     if !matches!(status, ProjectStatus::Published | ProjectStatus::BiddingClosed) {
-        return Err(DomainError::conflict("invalid_transition", format!("a {} project does not form its panel", current.status)));
+        return Err(DomainError::invalid_transition("project", &current.status, "form its panel"));
     }
     if current.panel.is_some() {
         return Err(DomainError::conflict("panel_exists", "the panel is formed already"));

@@ -288,9 +288,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
     let txn = db.begin_write().await?;
     let current = locked_at(&*txn, ctx, id, if_match).await?;
     let status: ProjectStatus = parse_code(&current.status)?;
-    let next = status
-        .after(action)
-        .ok_or_else(|| DomainError::conflict("invalid_transition", format!("a {} project cannot do that", current.status)))?;
+    let next = status.after(action).ok_or_else(|| DomainError::invalid_transition("project", &current.status, "take that step"))?;
     if action == ProjectAction::Settle {
         crate::contracts::settle_for_project(&*txn, ctx, current.id).await?;
     }
@@ -361,7 +359,7 @@ pub async fn accept(
     let txn = db.begin_write().await?;
     let current = locked_at(&*txn, ctx, id, if_match).await?;
     if !matches!(parse_code::<ProjectStatus>(&current.status)?, ProjectStatus::Contracted | ProjectStatus::InService) {
-        return Err(DomainError::conflict("invalid_transition", format!("a {} project cannot be accepted", current.status)));
+        return Err(DomainError::invalid_transition("project", &current.status, "be accepted"));
     }
     if !final_evaluation_approved {
         return Err(DomainError::rule("final_evaluation_required", "acceptance needs the project's approved final evaluation"));
