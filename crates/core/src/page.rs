@@ -130,6 +130,11 @@ impl<T> Page<T> {
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
     }
+
+    /// `map` with a conversion that can fail (a stored row read into its view).
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page { items: self.items.into_iter().map(f).collect::<Result<_, _>>()?, next_cursor: self.next_cursor })
+    }
 }
 
 #[cfg(test)]
@@ -169,6 +174,14 @@ mod tests {
         assert_eq!(page.after_key::<i64>().unwrap(), Some(42));
         let Err(DomainError::Validation(fields)) = page.after_key::<uuid::Uuid>() else { panic!("a number is not an id") };
         assert_eq!((fields[0].field.as_str(), fields[0].code.as_str()), ("cursor", "cursor_invalid"));
+    }
+
+    #[test]
+    fn try_map_keeps_the_cursor_or_fails_whole() {
+        let page = Page { items: vec![1, 2], next_cursor: Some("c".to_string()) };
+        let mapped: Result<Page<i32>, String> = page.clone().try_map(|n| Ok(n * 10));
+        assert_eq!(mapped.as_ref().map(|p| (p.items.clone(), p.next_cursor.clone())), Ok((vec![10, 20], Some("c".to_string()))));
+        assert_eq!(page.try_map(|n| if n == 2 { Err("bad row".to_string()) } else { Ok(n) }).err(), Some("bad row".to_string()));
     }
 
     #[test]

@@ -311,7 +311,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: EvaluationFilter, page: PageRe
     }
     let rows = keyset::<_, Uuid>(query, evaluation::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
-    Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+    page.try_map(view)
 }
 
 /// One appeal, for whoever may read its evaluation (the provider that filed it included).

@@ -152,7 +152,7 @@ pub async fn list(
     }
     let rows = keyset::<_, Uuid>(query, hotline_ticket::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
-    Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+    page.try_map(view)
 }
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<TicketView, DomainError> {

@@ -122,7 +122,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: VisitFilter, page: PageRequest
     }
     let rows = keyset::<_, Uuid>(query, visit::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
-    Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+    page.try_map(view)
 }
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<VisitView, DomainError> {

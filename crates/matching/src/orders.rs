@@ -269,7 +269,7 @@ pub async fn list(
     }
     let rows = keyset::<_, Uuid>(query, service_order::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
-    Ok(jiuzhu_core::Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+    page.try_map(view)
 }
 
 /// Moves an order on; completing it schedules the follow-up visit.

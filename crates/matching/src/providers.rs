@@ -300,7 +300,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: ProviderFilter, page: PageRequ
     }
     let rows = keyset::<_, Uuid>(query, provider::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
-    Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+    page.try_map(view)
 }
 
 /// What an account linked to provider `id` needs to know of it: that it is

@@ -146,7 +146,7 @@ pub async fn list(db: &Db, ctx: &Context, program: Option<Program>, page: PageRe
     let rows = keyset::<_, Uuid>(query, volunteer::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     let today = ctx.now.date_naive();
-    Ok(Page { items: page.items.into_iter().map(|m| view(m, today)).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+    page.try_map(|m| view(m, today))
 }
 
 async fn in_scope(db: &Db, ctx: &Context, id: Uuid) -> Result<volunteer::Model, DomainError> {

@@ -298,7 +298,7 @@ pub async fn for_person(db: &Db, ctx: &Context, beneficiary_id: Uuid, page: Page
     let query = assessment::Entity::find().filter(assessment::Column::BeneficiaryId.eq(beneficiary_id));
     let rows = jiuzhu_platform::paging::keyset::<_, Uuid>(query, assessment::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
-    Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+    page.try_map(view)
 }
 
 /// Current assessments whose reassessment falls before `due_before`.
@@ -310,7 +310,7 @@ pub async fn due(db: &Db, ctx: &Context, due_before: NaiveDate, page: PageReques
         .filter(assessment::Column::ReassessBy.lt(due_before));
     let rows = keyset::<_, Uuid>(query, assessment::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
-    Ok(Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+    page.try_map(view)
 }
 
 #[cfg(test)]

@@ -177,7 +177,7 @@ pub async fn list(
     }
     let rows = jiuzhu_platform::paging::keyset::<_, Uuid>(query, bid::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
-    Ok(jiuzhu_core::Page { items: page.items.into_iter().map(view).collect::<Result<_, _>>()?, next_cursor: page.next_cursor })
+    page.try_map(view)
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
