@@ -260,7 +260,6 @@ pub async fn count_recent(
     entity_id: Option<&str>,
     since: DateTime<Utc>,
 ) -> Result<u64, DomainError> {
-    use sea_orm::PaginatorTrait;
     let mut chained = audit_event::Entity::find()
         .filter(audit_event::Column::Actor.eq(actor))
         .filter(audit_event::Column::Action.eq(action))
@@ -273,10 +272,17 @@ pub async fn count_recent(
         chained = chained.filter(audit_event::Column::EntityId.eq(entity_id));
         waiting = waiting.filter(audit_inbox::Column::EntityId.eq(entity_id));
     }
-    // The inbox first: a row the relay moves between the two counts is then
-    // counted twice, never missed.
-    let waiting = waiting.count(conn).await?;
-    Ok(waiting + chained.count(conn).await?)
+    // Both counts in one statement, so one snapshot: a row the relay moves
+    // from the inbox to the chain meanwhile is counted once, in either.
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    use sea_orm::{QuerySelect, QueryTrait};
+    let count = |rows: sea_orm::sea_query::SelectStatement| Expr::from(rows);
+    let waiting = waiting.select_only().expr(Expr::cust("COUNT(*)")).into_query();
+    let chained = chained.select_only().expr(Expr::cust("COUNT(*)")).into_query();
+    let both = Query::select().expr_as(count(waiting).add(count(chained)), "n").to_owned();
+    let row = conn.query_one(&both).await?.ok_or_else(|| DomainError::Internal("a count answered no row".into()))?;
+    let n: i64 = row.try_get("", "n")?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Filters of `GET /audit-events`; the actor's region scope is always added.
