@@ -431,14 +431,8 @@ pub async fn score(db: &Db, ctx: &Context, id: Uuid, input: ScoreInput) -> Resul
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;
-    let change = Change {
-        action: "evaluation.scored",
-        entity_type: "evaluation",
-        entity_id: id.to_string(),
-        region_code: updated.region_code.clone(),
-        detail: serde_json::json!({"member": member}),
-        event: None,
-    };
+    let change =
+        Change::audited("evaluation.scored", "evaluation", id, &updated.region_code).with_detail(serde_json::json!({"member": member}));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
     view(updated)

@@ -93,14 +93,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateScheme) -> Result<Schem
     }
     .insert(&*txn)
     .await?;
-    let change = Change {
-        action: "evaluation_scheme.created",
-        entity_type: "evaluation_scheme",
-        entity_id: model.id.to_string(),
-        region_code: ctx.actor.region.to_string(),
-        detail: serde_json::json!({}),
-        event: None,
-    };
+    let change = Change::audited("evaluation_scheme.created", "evaluation_scheme", model.id, ctx.actor.region.as_str());
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
     view(model)

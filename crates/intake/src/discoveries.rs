@@ -405,14 +405,8 @@ pub async fn receive_signal(db: &Db, ctx: &Context, input: SignalInput, threshol
     }
     .insert(&*txn)
     .await?;
-    let change = Change {
-        action: "signal.received",
-        entity_type: "signal",
-        entity_id: stored.id.to_string(),
-        region_code: ctx.actor.region.to_string(),
-        detail: serde_json::json!({"kind": kind, "outcome": outcome}),
-        event: None,
-    };
+    let change = Change::audited("signal.received", "signal", stored.id, ctx.actor.region.as_str())
+        .with_detail(serde_json::json!({"kind": kind, "outcome": outcome}));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
     Ok(SignalReceipt { id: stored.id, kind: input.kind, discovery_id, outcome: outcome.into() })

@@ -83,14 +83,8 @@ pub async fn draw(db: &Db, ctx: &Context, input: DrawSample) -> Result<SampleVie
     }
     .insert(&*txn)
     .await?;
-    let change = Change {
-        action: "inspection_sample.drawn",
-        entity_type: "inspection_sample",
-        entity_id: model.id.to_string(),
-        region_code: model.region_code.clone(),
-        detail: serde_json::json!({"seed": model.seed, "frame_size": model.frame_size, "size": chosen.len()}),
-        event: None,
-    };
+    let change = Change::audited("inspection_sample.drawn", "inspection_sample", model.id, &model.region_code)
+        .with_detail(serde_json::json!({"seed": model.seed, "frame_size": model.frame_size, "size": chosen.len()}));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
     Ok(SampleView {

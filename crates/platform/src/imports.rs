@@ -96,14 +96,8 @@ pub async fn create_job(db: &Db, ctx: &Context, kind: &str, format: &str) -> Res
     crate::record::record(
         &*txn,
         ctx,
-        crate::record::Change {
-            action: "import.started",
-            entity_type: "import_job",
-            entity_id: job.id.to_string(),
-            region_code: ctx.actor.region.to_string(),
-            detail: serde_json::json!({"kind": kind, "format": format}),
-            event: None,
-        },
+        crate::record::Change::audited("import.started", "import_job", job.id, ctx.actor.region.as_str())
+            .with_detail(serde_json::json!({"kind": kind, "format": format})),
     )
     .await?;
     txn.commit().await?;

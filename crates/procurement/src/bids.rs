@@ -244,14 +244,8 @@ pub async fn score(db: &Db, ctx: &Context, project_id: Uuid, bid_id: Uuid, sheet
     }
     .insert(&*txn)
     .await?;
-    let change = Change {
-        action: "bid.scored",
-        entity_type: "bid",
-        entity_id: bid_id.to_string(),
-        region_code: project.region_code.clone(),
-        detail: serde_json::json!({"member": model.member, "seat": seat.seat}),
-        event: None,
-    };
+    let change = Change::audited("bid.scored", "bid", bid_id, &project.region_code)
+        .with_detail(serde_json::json!({"member": model.member, "seat": seat.seat}));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
     Ok(ScoreSheetView {

@@ -581,15 +581,10 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
     }
     .insert(&*txn)
     .await?;
-    let change = Change {
-        action: "provider.sanctioned",
-        entity_type: "provider",
-        entity_id: provider_id.to_string(),
-        region_code: ctx.actor.region.to_string(),
-        detail: serde_json::json!({"reason": stored.reason, "barred_until": city_wide.then_some(barred_until), "region_code": stored.region_code,
+    let change = Change::audited("provider.sanctioned", "provider", provider_id, ctx.actor.region.as_str()).with_detail(
+        serde_json::json!({"reason": stored.reason, "barred_until": city_wide.then_some(barred_until), "region_code": stored.region_code,
             "terminated_contracts": terminated.len(), "cancelled_orders": cancelled_orders}),
-        event: None,
-    };
+    );
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
     Ok(SanctionView {

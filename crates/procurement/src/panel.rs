@@ -95,14 +95,8 @@ pub async fn form(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;
-    let change = Change {
-        action: "procurement_project.panel_formed",
-        entity_type: "procurement_project",
-        entity_id: updated.id.to_string(),
-        region_code: updated.region_code.clone(),
-        detail: serde_json::json!({"members": panel.len()}),
-        event: None,
-    };
+    let change = Change::audited("procurement_project.panel_formed", "procurement_project", updated.id, &updated.region_code)
+        .with_detail(serde_json::json!({"members": panel.len()}));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
     view(updated)
