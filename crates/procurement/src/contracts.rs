@@ -109,6 +109,25 @@ pub async fn project_of(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) ->
 
 async fn view(conn: &impl ConnectionTrait, m: contract::Model) -> Result<ContractView, DomainError> {
     let paid_fen = paid(conn, m.id).await?;
+    view_paid(m, paid_fen)
+}
+
+/// What payments under each of `contracts` have paid, in one grouped read
+/// (a contract with none is absent).
+async fn paid_by_contract(conn: &impl ConnectionTrait, contracts: &[Uuid]) -> Result<Vec<(Uuid, i64)>, DomainError> {
+    Ok(contract_entry::Entity::find()
+        .select_only()
+        .column(contract_entry::Column::ContractId)
+        .column_as(Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"), "total")
+        .filter(contract_entry::Column::ContractId.is_in(contracts.iter().copied()))
+        .filter(contract_entry::Column::Book.eq(code_of(Book::Payment)))
+        .group_by(contract_entry::Column::ContractId)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+fn view_paid(m: contract::Model, paid_fen: i64) -> Result<ContractView, DomainError> {
     Ok(ContractView {
         id: m.id,
         project_id: m.project_id,
@@ -259,11 +278,12 @@ pub async fn list(
     }
     let rows = jiuzhu_platform::paging::keyset::<_, Uuid>(query, contract::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
-    let mut items = Vec::with_capacity(page.items.len());
-    for row in page.items {
-        items.push(view(db.conn(), row).await?);
-    }
-    Ok(jiuzhu_core::Page { items, next_cursor: page.next_cursor })
+    let ids: Vec<Uuid> = page.items.iter().map(|r| r.id).collect();
+    let paid = paid_by_contract(db.conn(), &ids).await?;
+    page.try_map(|row| {
+        let paid_fen = paid.iter().find(|(id, _)| *id == row.id).map_or(0, |(_, fen)| *fen);
+        view_paid(row, paid_fen)
+    })
 }
 
 /// The contracts signed for `projects`, by project.
