@@ -501,26 +501,29 @@ async fn resolve(
     Ok(())
 }
 
-/// The unresolved service items of the person's open applications.
-async fn open_service_items(conn: &impl ConnectionTrait, beneficiary_id: Uuid) -> Result<Vec<application_item::Model>, DomainError> {
+/// The unresolved service items of the person's open applications (only
+/// those asking for `service_code`, when given), in one read.
+async fn open_service_items(
+    conn: &impl ConnectionTrait,
+    beneficiary_id: Uuid,
+    service_code: Option<&str>,
+) -> Result<Vec<application_item::Model>, DomainError> {
+    use sea_orm::QueryTrait;
     let open = [ApplicationStatus::Submitted.code(), ApplicationStatus::Accepted.code(), ApplicationStatus::InService.code()];
-    let applications: Vec<Uuid> = application::Entity::find()
+    let applications = application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
         .filter(application::Column::BeneficiaryId.eq(beneficiary_id))
         .filter(application::Column::Status.is_in(open))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|a| a.id)
-        .collect();
-    if applications.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(application_item::Entity::find()
-        .filter(application_item::Column::ApplicationId.is_in(applications))
+        .into_query();
+    let mut items = application_item::Entity::find()
+        .filter(application_item::Column::ApplicationId.in_subquery(applications))
         .filter(application_item::Column::Kind.eq(code_of(ItemKind::Service)))
-        .filter(application_item::Column::Resolution.is_null())
-        .all(conn)
-        .await?)
+        .filter(application_item::Column::Resolution.is_null());
+    if let Some(code) = service_code {
+        items = items.filter(application_item::Column::ServiceCode.eq(code));
+    }
+    Ok(items.all(conn).await?)
 }
 
 /// Resolves the person's open service items by an assessment
@@ -534,7 +537,7 @@ pub async fn resolve_items_by_assessment(
     needs: &[(String, Uuid)],
     now: DateTime<Utc>,
 ) -> Result<u64, DomainError> {
-    let items = open_service_items(conn, beneficiary_id).await?;
+    let items = open_service_items(conn, beneficiary_id, None).await?;
     for item in &items {
         let (how, reference, reason) = resolved_by_assessment(item.service_code.as_deref(), needs, assessment_id);
         resolve(conn, item.id, how, Some(reference), reason, now).await?;
@@ -571,8 +574,7 @@ pub async fn resolve_items_by_order(
     order_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<u64, DomainError> {
-    let items = open_service_items(conn, beneficiary_id).await?;
-    let asked: Vec<&application_item::Model> = items.iter().filter(|i| i.service_code.as_deref() == Some(service_code)).collect();
+    let asked = open_service_items(conn, beneficiary_id, Some(service_code)).await?;
     for item in &asked {
         resolve(conn, item.id, ItemResolution::Order, Some(order_id), None, now).await?;
     }
