@@ -43,7 +43,7 @@ fn create_scheme_example() -> serde_json::Value {
 }
 
 pub(crate) fn view(m: scheme::Model) -> Result<SchemeView, DomainError> {
-    let spec = serde_json::from_str(&m.spec).map_err(|e| DomainError::Internal(format!("stored scheme: {e}")))?;
+    let spec = jiuzhu_core::stored_json::from_column("evaluation_schemes.spec", &m.spec)?;
     Ok(SchemeView { id: m.id, name: m.name, is_default: m.is_default, spec, created_at: m.created_at })
 }
 
@@ -55,7 +55,7 @@ pub async fn ensure_default(db: &Db, now: DateTime<Utc>) -> Result<(), DomainErr
             id: Set(new_id()),
             name: Set("项目评估默认指标体系".into()),
             is_default: Set(true),
-            spec: Set(serde_json::to_string(&default_scheme()).map_err(|e| DomainError::Internal(e.to_string()))?),
+            spec: Set(jiuzhu_core::stored_json::to_column(&default_scheme())?),
             created_at: Set(now),
         }
         .insert(&*txn)
@@ -88,7 +88,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateScheme) -> Result<Schem
         id: Set(new_id()),
         name: Set(input.name),
         is_default: Set(false),
-        spec: Set(serde_json::to_string(&spec).map_err(|e| DomainError::Internal(e.to_string()))?),
+        spec: Set(jiuzhu_core::stored_json::to_column(&spec)?),
         created_at: Set(ctx.now),
     }
     .insert(&*txn)

@@ -222,9 +222,9 @@ async fn desired(
     check_profile(&row.categories, &row.groups, row.disability_level, &row.material_assistance)?;
     let phone = row.phone.as_deref().map(|p| Phone::parse_field(p, "phone")).transpose()?.map(String::from);
     let region = regions.check(conn, ctx, &row.region_code, "region_code").await?.to_string();
-    let categories = serde_json::to_string(&row.categories).map_err(|e| DomainError::Internal(e.to_string()))?;
-    let groups = serde_json::to_string(&row.groups).map_err(|e| DomainError::Internal(e.to_string()))?;
-    let material_assistance = serde_json::to_string(&row.material_assistance).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let categories = jiuzhu_core::stored_json::to_column(&row.categories)?;
+    let groups = jiuzhu_core::stored_json::to_column(&row.groups)?;
+    let material_assistance = jiuzhu_core::stored_json::to_column(&row.material_assistance)?;
     Ok(Desired {
         name: row.name.clone(),
         phone,

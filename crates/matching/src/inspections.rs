@@ -77,7 +77,7 @@ pub async fn draw(db: &Db, ctx: &Context, input: DrawSample) -> Result<SampleVie
         size: Set(input.size as i32),
         seed: Set(input.seed),
         frame_size: Set(frame.len() as i32),
-        delivery_ids: Set(serde_json::to_string(&chosen).map_err(|e| DomainError::Internal(e.to_string()))?),
+        delivery_ids: Set(jiuzhu_core::stored_json::to_column(&chosen)?),
         created_by: Set(ctx.actor.subject.clone()),
         created_at: Set(ctx.now),
     }

@@ -434,7 +434,7 @@ pub async fn record_delivery(db: &Db, ctx: &Context, id: Uuid, input: RecordDeli
         worker: Set(input.worker),
         quantity: Set(input.quantity),
         notes: Set(input.notes),
-        evidence: Set(serde_json::to_string(&input.evidence).map_err(|e| DomainError::Internal(e.to_string()))?),
+        evidence: Set(jiuzhu_core::stored_json::to_column(&input.evidence)?),
         recorded_by: Set(ctx.actor.subject.clone()),
         created_at: Set(ctx.now),
     }

@@ -8,6 +8,7 @@ use crate::needs::NeedStatus;
 use crate::rules::{self, Coverage, Degree, DerivedNeed, DimensionScore, ExcludedNeed, INDICATORS, Levels};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
+use jiuzhu_core::stored_json::{from_column, to_column};
 use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, Permission, catalogue, id::new_id};
 use jiuzhu_intake::beneficiaries::{self, BeneficiaryView, Category, MaterialKind, SupportMode};
 use jiuzhu_platform::Db;
@@ -99,7 +100,6 @@ pub struct AssessmentView {
 }
 
 fn view(m: assessment::Model) -> Result<AssessmentView, DomainError> {
-    let internal = |e: serde_json::Error| DomainError::Internal(format!("stored assessment: {e}"));
     Ok(AssessmentView {
         id: m.id,
         beneficiary_id: m.beneficiary_id,
@@ -107,11 +107,11 @@ fn view(m: assessment::Model) -> Result<AssessmentView, DomainError> {
         model_version: m.model_version,
         assessed_on: m.assessed_on,
         assessor: m.assessor,
-        scores: serde_json::from_str(&m.scores).map_err(internal)?,
+        scores: from_column("assessments.scores", &m.scores)?,
         notes: m.notes,
         weighted_score: m.weighted_score,
         degree: parse_code(&m.degree)?,
-        outcome: serde_json::from_str(&m.result).map_err(internal)?,
+        outcome: from_column("assessments.result", &m.result)?,
         reassess_by: m.reassess_by,
         supersedes: m.supersedes,
         superseded_by: m.superseded_by,
@@ -192,7 +192,6 @@ pub fn assess(
     let months = if degree == Degree::Severe { model.reassess_months.severe } else { model.reassess_months.other };
     let reassess_by = input.assessed_on.checked_add_months(Months::new(months)).unwrap_or(input.assessed_on);
     let id = new_id();
-    let internal = |e: serde_json::Error| DomainError::Internal(e.to_string());
     let assessment = assessment::Model {
         id,
         beneficiary_id: person.id,
@@ -200,9 +199,9 @@ pub fn assess(
         model_version,
         assessed_on: input.assessed_on,
         assessor: ctx.actor.subject.clone(),
-        scores: serde_json::to_string(&input.scores).map_err(internal)?,
+        scores: to_column(&input.scores)?,
         notes: input.notes,
-        result: serde_json::to_string(&outcome).map_err(internal)?,
+        result: to_column(&outcome)?,
         weighted_score: rules::weighted_score(model, levels) as i32,
         degree: code_of(degree),
         reassess_by,

@@ -31,7 +31,7 @@ fn view(m: assessment_model::Model) -> Result<ModelView, DomainError> {
 pub async fn ensure_default(db: &Db, now: DateTime<Utc>) -> Result<(), DomainError> {
     let txn = db.begin_write().await?;
     if assessment_model::Entity::find().one(&*txn).await?.is_none() {
-        let spec = serde_json::to_string(&default_model()).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let spec = jiuzhu_core::stored_json::to_column(&default_model())?;
         assessment_model::ActiveModel { version: Set(1), spec: Set(spec), created_by: Set("system".into()), created_at: Set(now) }
             .insert(&*txn)
             .await?;
@@ -69,7 +69,7 @@ pub async fn publish(db: &Db, ctx: &Context, spec: ModelSpec) -> Result<ModelVie
     let version = latest.map(|m| m.version + 1).unwrap_or(1);
     let stored = assessment_model::ActiveModel {
         version: Set(version),
-        spec: Set(serde_json::to_string(&spec).map_err(|e| DomainError::Internal(e.to_string()))?),
+        spec: Set(jiuzhu_core::stored_json::to_column(&spec)?),
         created_by: Set(ctx.actor.subject.clone()),
         created_at: Set(ctx.now),
     }

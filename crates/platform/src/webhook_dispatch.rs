@@ -88,7 +88,7 @@ pub async fn queue(
         event_id: Set(event_id),
         event_type: Set(event.event_type.clone()),
         subject_id: Set(event.subject_id.clone()),
-        body: Set(serde_json::to_string(event).map_err(|e| DomainError::Internal(e.to_string()))?),
+        body: Set(jiuzhu_core::stored_json::to_column(event)?),
         status: Set(PENDING.into()),
         attempts: Set(0),
         attempt_limit: Set(attempt_limit.max(1) as i32),

@@ -129,7 +129,7 @@ pub async fn submit(db: &Db, ctx: &Context, project_id: Uuid, input: SubmitBid) 
             existing_id: Some(existing.id.to_string()),
         });
     }
-    let to_text = |v: &Vec<String>| serde_json::to_string(v).map_err(|e| DomainError::Internal(e.to_string()));
+    let to_text = jiuzhu_core::stored_json::to_column::<Vec<String>>;
     let model = bid::ActiveModel {
         id: Set(new_id()),
         project_id: Set(project_id),
@@ -345,7 +345,7 @@ pub async fn award(db: &Db, ctx: &Context, project_id: Uuid, if_match: Option<i6
     let award = Award { ranking, chosen_bid_id: chosen, reason: input.reason };
     let mut model: procurement_project::ActiveModel = project.clone().into();
     model.status = Set(code_of(ProjectStatus::Awarded));
-    model.award = Set(Some(serde_json::to_string(&award).map_err(|e| DomainError::Internal(e.to_string()))?));
+    model.award = Set(Some(jiuzhu_core::stored_json::to_column(&award)?));
     model.version = Set(project.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;

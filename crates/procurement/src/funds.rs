@@ -164,7 +164,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateFundAccount) -> Result<
         year: Set(input.year),
         prior_year_assistance_total_fen: Set(input.prior_year_assistance_total_fen),
         cap_bp: Set(cap_bp as i32),
-        sources: Set(serde_json::to_string(&input.sources).map_err(|e| DomainError::Internal(e.to_string()))?),
+        sources: Set(jiuzhu_core::stored_json::to_column(&input.sources)?),
         version: Set(1),
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
@@ -233,7 +233,7 @@ pub async fn patch(
         model.cap_bp = Set(bp as i32);
     }
     if let Some(sources) = &input.sources {
-        model.sources = Set(serde_json::to_string(sources).map_err(|e| DomainError::Internal(e.to_string()))?);
+        model.sources = Set(jiuzhu_core::stored_json::to_column(sources)?);
     }
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
