@@ -272,6 +272,58 @@ pub fn grade(scheme: &SchemeSpec, total_hundredths: u32) -> Grade {
     }
 }
 
+/// A member's sheet against the scheme's leaf indicators: every leaf once,
+/// each score 0–100. Answers the sheet by indicator, or every problem, each
+/// naming its entry (`indicator_unknown`, `range`, `indicator_duplicate`,
+/// `indicator_missing`).
+pub fn check_sheet<'a>(leaves: &[String], scores: impl IntoIterator<Item = (&'a str, u32)>) -> Result<BTreeMap<String, u32>, DomainError> {
+    let mut sheet = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (i, (indicator, score)) in scores.into_iter().enumerate() {
+        if !leaves.iter().any(|leaf| leaf == indicator) {
+            errors.push(FieldError::new(
+                format!("scores[{i}].indicator"),
+                "indicator_unknown",
+                format!("{indicator} is not a leaf of the scheme"),
+            ));
+        } else if score > 100 {
+            errors.push(FieldError::new(format!("scores[{i}].score"), "range", "scores are 0 to 100"));
+        } else if sheet.insert(indicator.to_string(), score).is_some() {
+            errors.push(FieldError::new(format!("scores[{i}].indicator"), "indicator_duplicate", "each indicator once"));
+        }
+    }
+    for leaf in leaves.iter().filter(|leaf| !sheet.contains_key(*leaf)) {
+        errors.push(FieldError::new("scores", "indicator_missing", format!("{leaf} is not scored")));
+    }
+    if errors.is_empty() { Ok(sheet) } else { Err(DomainError::Validation(errors)) }
+}
+
+/// Every section of a report is written: an empty one is `required`, named by its field.
+pub fn check_report_sections(sections: &[(&str, &str)]) -> Result<(), DomainError> {
+    let missing: Vec<FieldError> = sections
+        .iter()
+        .filter(|(_, text)| text.trim().is_empty())
+        .map(|(field, _)| FieldError::new(*field, "required", "every section of the report is required"))
+        .collect();
+    if missing.is_empty() { Ok(()) } else { Err(DomainError::Validation(missing)) }
+}
+
+/// An upheld appeal's revised scores (0–100) replace the means of leaves
+/// that were scored; any other leaf, or a score over 100, is refused.
+pub fn revise_means(means: &mut BTreeMap<String, u32>, revised: &BTreeMap<String, u32>) -> Result<(), DomainError> {
+    for (leaf, score) in revised {
+        if !means.contains_key(leaf) || *score > 100 {
+            return Err(DomainError::field(
+                format!("revised_scores.{leaf}"),
+                "indicator_unknown",
+                "revise scored leaf indicators, 0 to 100",
+            ));
+        }
+        means.insert(leaf.clone(), score * 100);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,5 +431,44 @@ mod tests {
         let a: BTreeMap<String, u32> = [("x".to_string(), 80)].into_iter().collect();
         let b: BTreeMap<String, u32> = [("x".to_string(), 91)].into_iter().collect();
         assert_eq!(means(&[a, b])["x"], 8550);
+    }
+
+    fn codes(error: DomainError) -> Vec<(String, String)> {
+        let DomainError::Validation(errors) = error else { panic!("a validation error") };
+        errors.into_iter().map(|e| (e.field, e.code)).collect()
+    }
+
+    #[test]
+    fn a_sheet_scores_every_leaf_once_from_0_to_100() {
+        let leaves = vec!["administration".to_string(), "satisfaction".to_string()];
+        let sheet = check_sheet(&leaves, [("administration", 85), ("satisfaction", 100)]).unwrap();
+        assert_eq!(sheet["satisfaction"], 100);
+        let found = codes(
+            check_sheet(&leaves, [("administration", 101), ("nonsense", 50), ("satisfaction", 70), ("satisfaction", 71)]).unwrap_err(),
+        );
+        assert_eq!(
+            found,
+            [
+                ("scores[0].score".to_string(), "range".to_string()),
+                ("scores[1].indicator".to_string(), "indicator_unknown".to_string()),
+                ("scores[3].indicator".to_string(), "indicator_duplicate".to_string()),
+                ("scores".to_string(), "indicator_missing".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_report_needs_every_section_and_revisions_touch_only_scored_leaves() {
+        let found = codes(check_report_sections(&[("overview", "情况"), ("conclusion", "  ")]).unwrap_err());
+        assert_eq!(found, [("conclusion".to_string(), "required".to_string())]);
+        assert!(check_report_sections(&[("overview", "情况")]).is_ok());
+        let mut means = BTreeMap::from([("satisfaction".to_string(), 7000)]);
+        revise_means(&mut means, &BTreeMap::from([("satisfaction".to_string(), 88)])).unwrap();
+        assert_eq!(means["satisfaction"], 8800);
+        let DomainError::Validation(errors) = revise_means(&mut means, &BTreeMap::from([("other".to_string(), 50)])).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("revised_scores.other", "indicator_unknown"));
+        assert!(revise_means(&mut means, &BTreeMap::from([("satisfaction".to_string(), 101)])).is_err());
     }
 }

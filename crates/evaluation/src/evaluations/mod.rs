@@ -2,14 +2,25 @@
 //! project, by a purchaser-led group or an independent third party;
 //! scoring on the scheme's leaf indicators; the report with every section;
 //! approval (which delivers it to the provider) and publication; and the
-//! provider's appeal, whose decision is final.
+//! provider's appeal, whose decision is final. Sheets and the report,
+//! appeals and the evidence are submodules; this one holds the evaluation
+//! itself, its reads and its steps.
 
-use crate::entity::{appeal, evaluation, score_sheet};
+mod appeals;
+mod evidence;
+mod sheets;
+
+pub use appeals::{AppealInput, AppealOutcome, AppealView, DecideInput, appeal, decide, get_appeal};
+pub use evidence::{Evidence, evidence};
+pub use sheets::{IndicatorScore, ScoreInput, report, score};
+
+use crate::entity::{appeal, evaluation};
 use crate::rules::{self, Grade, Member};
 use crate::schemes;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
-use jiuzhu_core::{Context, CreditCode, DomainError, FieldError, Page, PageRequest, Permission, RegionCode, Role, id::new_id};
+use jiuzhu_core::stored_json::{from_column, to_column};
+use jiuzhu_core::{Context, CreditCode, DomainError, Page, PageRequest, Permission, RegionCode, Role, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::duties::{self, seat_accounts, seat_of};
@@ -156,16 +167,8 @@ pub struct EvaluationView {
     pub created_at: DateTime<Utc>,
 }
 
-fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, DomainError> {
-    serde_json::from_str(text).map_err(|e| DomainError::Internal(format!("stored evaluation: {e}")))
-}
-
-fn text<T: Serialize>(value: &T) -> Result<String, DomainError> {
-    serde_json::to_string(value).map_err(|e| DomainError::Internal(e.to_string()))
-}
-
 fn view(m: evaluation::Model) -> Result<EvaluationView, DomainError> {
-    let members: Vec<Member> = parse(&m.members)?;
+    let members: Vec<Member> = from_column("evaluations.members", &m.members)?;
     let warnings = if m.organizer == "purchaser_group" { rules::check_group(&members).unwrap_or_default() } else { vec![] };
     Ok(EvaluationView {
         id: m.id,
@@ -176,13 +179,13 @@ fn view(m: evaluation::Model) -> Result<EvaluationView, DomainError> {
         organizer: parse_code(&m.organizer)?,
         scheme_id: m.scheme_id,
         members,
-        third_party: m.third_party.as_deref().map(parse).transpose()?,
-        plan: parse(&m.plan)?,
+        third_party: m.third_party.as_deref().map(|text| from_column("evaluations.third_party", text)).transpose()?,
+        plan: from_column("evaluations.plan", &m.plan)?,
         status: parse_code(&m.status)?,
         total: m.total_hundredths.map(|t| f64::from(t) / 100.0),
         grade: m.grade.as_deref().map(parse_code).transpose()?,
-        report: m.report.as_deref().map(parse).transpose()?,
-        history: parse(&m.history)?,
+        report: m.report.as_deref().map(|text| from_column("evaluations.report", text)).transpose()?,
+        history: from_column("evaluations.history", &m.history)?,
         warnings,
         continue_project: match (m.stage.as_str(), m.grade.as_deref()) {
             ("final", Some(grade)) => Some(grade != "fail"),
@@ -253,9 +256,9 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateEvaluation) -> Result<E
         stage: Set(code_of(input.stage)),
         organizer: Set(code_of(input.organizer)),
         scheme_id: Set(scheme_id),
-        members: Set(text(&input.members)?),
-        third_party: Set(input.third_party.as_ref().map(text).transpose()?),
-        plan: Set(text(&input.plan)?),
+        members: Set(to_column(&input.members)?),
+        third_party: Set(input.third_party.as_ref().map(to_column).transpose()?),
+        plan: Set(to_column(&input.plan)?),
         status: Set(code_of(EvaluationStatus::Planned)),
         total_hundredths: Set(None),
         grade: Set(None),
@@ -314,12 +317,25 @@ pub async fn list(db: &Db, ctx: &Context, filter: EvaluationFilter, page: PageRe
     page.try_map(view)
 }
 
-/// One appeal, for whoever may read its evaluation (the provider that filed it included).
-pub async fn get_appeal(db: &Db, ctx: &Context, id: Uuid) -> Result<AppealView, DomainError> {
-    authorize(db, ctx, Permission::EvaluationRead).await?;
-    let found = appeal::Entity::find_by_id(id).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
-    scoped(ctx).filter(evaluation::Column::Id.eq(found.evaluation_id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
-    Ok(appeal_view(found))
+async fn locked(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<evaluation::Model, DomainError> {
+    evaluation::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(conn).await?.ok_or(DomainError::NotFound)
+}
+
+/// Who signs the sheets: each member's name with their account, or the
+/// third party (its sheet named `third_party`) with its signer's account.
+fn scorers(m: &evaluation::Model) -> Result<Vec<(String, Option<Uuid>)>, DomainError> {
+    if m.organizer == "third_party" {
+        let party: Option<ThirdParty> = m.third_party.as_deref().map(|text| from_column("evaluations.third_party", text)).transpose()?;
+        return Ok(vec![("third_party".into(), party.and_then(|p| p.user_id))]);
+    }
+    Ok(from_column::<Vec<Member>>("evaluations.members", &m.members)?.into_iter().map(|m| (m.name, m.user_id)).collect())
+}
+
+/// The sheet the caller's own account signs (`not_a_member` otherwise).
+fn caller_seat(ctx: &Context, m: &evaluation::Model) -> Result<String, DomainError> {
+    let mut scorers = scorers(m)?;
+    let at = seat_of(&ctx.actor, scorers.iter().map(|(_, account)| *account))?;
+    Ok(scorers.swap_remove(at).0)
 }
 
 /// One evaluation; a member of its group (or the third party's signer)
@@ -334,182 +350,6 @@ pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<EvaluationView, Dom
         authorize(db, ctx, Permission::EvaluationRead).await?;
     }
     view(row.ok_or(DomainError::NotFound)?)
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IndicatorScore {
-    /// A leaf indicator of the scheme (`code` or `parent.sub`).
-    pub indicator: String,
-    pub score: u32,
-    #[serde(default)]
-    pub comment: String,
-}
-
-#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"scores": [{"indicator": "administration", "score": 85, "comment": "制度健全"}]}))]
-pub struct ScoreInput {
-    pub scores: Vec<IndicatorScore>,
-}
-
-async fn locked(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<evaluation::Model, DomainError> {
-    evaluation::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(conn).await?.ok_or(DomainError::NotFound)
-}
-
-/// Who signs the sheets: each member's name with their account, or the
-/// third party (its sheet named `third_party`) with its signer's account.
-fn scorers(m: &evaluation::Model) -> Result<Vec<(String, Option<Uuid>)>, DomainError> {
-    if m.organizer == "third_party" {
-        let party: Option<ThirdParty> = m.third_party.as_deref().map(parse).transpose()?;
-        return Ok(vec![("third_party".into(), party.and_then(|p| p.user_id))]);
-    }
-    Ok(parse::<Vec<Member>>(&m.members)?.into_iter().map(|m| (m.name, m.user_id)).collect())
-}
-
-/// The sheet the caller's own account signs (`not_a_member` otherwise).
-fn caller_seat(ctx: &Context, m: &evaluation::Model) -> Result<String, DomainError> {
-    let mut scorers = scorers(m)?;
-    let at = seat_of(&ctx.actor, scorers.iter().map(|(_, account)| *account))?;
-    Ok(scorers.swap_remove(at).0)
-}
-
-/// Stores the caller's own complete sheet, as a member of the group (or the
-/// third party's signer): every leaf indicator once, 0–100.
-pub async fn score(db: &Db, ctx: &Context, id: Uuid, input: ScoreInput) -> Result<EvaluationView, DomainError> {
-    authorize(db, ctx, Permission::SheetSign).await?;
-    let txn = db.begin_write().await?;
-    let current = locked(&*txn, ctx, id).await?;
-    let member = caller_seat(ctx, &current)?;
-    let status: EvaluationStatus = parse_code(&current.status)?;
-    if !matches!(status, EvaluationStatus::Planned | EvaluationStatus::Scoring) {
-        return Err(DomainError::invalid_transition("evaluation", &current.status, "take more score sheets"));
-    }
-    let scheme = schemes::load(&*txn, current.scheme_id).await?;
-    let leaves: Vec<String> = rules::leaves(&scheme.spec).into_iter().map(|(l, _)| l).collect();
-    let mut sheet = BTreeMap::new();
-    let mut errors = Vec::new();
-    for (i, s) in input.scores.iter().enumerate() {
-        if !leaves.contains(&s.indicator) {
-            errors.push(FieldError::new(
-                format!("scores[{i}].indicator"),
-                "indicator_unknown",
-                format!("{} is not a leaf of the scheme", s.indicator),
-            ));
-        } else if s.score > 100 {
-            errors.push(FieldError::new(format!("scores[{i}].score"), "range", "scores are 0 to 100"));
-        } else if sheet.insert(s.indicator.clone(), s.score).is_some() {
-            errors.push(FieldError::new(format!("scores[{i}].indicator"), "indicator_duplicate", "each indicator once"));
-        }
-    }
-    for leaf in leaves.iter().filter(|l| !sheet.contains_key(*l)) {
-        errors.push(FieldError::new("scores", "indicator_missing", format!("{leaf} is not scored")));
-    }
-    if !errors.is_empty() {
-        return Err(DomainError::Validation(errors));
-    }
-    if score_sheet::Entity::find()
-        .filter(score_sheet::Column::EvaluationId.eq(id))
-        .filter(score_sheet::Column::Member.eq(member.as_str()))
-        .one(&*txn)
-        .await?
-        .is_some()
-    {
-        return Err(DomainError::conflict("score_exists", "this member has scored already"));
-    }
-    score_sheet::ActiveModel {
-        id: Set(new_id()),
-        evaluation_id: Set(id),
-        member: Set(member.clone()),
-        sheet: Set(text(&input.scores)?),
-        created_at: Set(ctx.now),
-    }
-    .insert(&*txn)
-    .await?;
-    let mut model: evaluation::ActiveModel = current.clone().into();
-    model.status = Set(code_of(EvaluationStatus::Scoring));
-    model.version = Set(current.version + 1);
-    model.updated_at = Set(ctx.now);
-    let updated = model.update(&*txn).await?;
-    let change =
-        Change::audited("evaluation.scored", "evaluation", id, &updated.region_code).with_detail(serde_json::json!({"member": member}));
-    record(&*txn, ctx, change).await?;
-    txn.commit().await?;
-    view(updated)
-}
-
-async fn sheets(conn: &impl ConnectionTrait, id: Uuid) -> Result<Vec<(String, BTreeMap<String, u32>)>, DomainError> {
-    let rows = score_sheet::Entity::find().filter(score_sheet::Column::EvaluationId.eq(id)).all(conn).await?;
-    rows.into_iter()
-        .map(|r| {
-            let scores: Vec<IndicatorScore> = parse(&r.sheet)?;
-            Ok((r.member, scores.into_iter().map(|s| (s.indicator, s.score)).collect()))
-        })
-        .collect()
-}
-
-/// Writes the report once every member has scored; computes total and grade.
-pub async fn report(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, mut input: Report) -> Result<EvaluationView, DomainError> {
-    authorize(db, ctx, Permission::EvaluationManage).await?;
-    let sections = [
-        ("overview", &input.overview),
-        ("organisation", &input.organisation),
-        ("target_achievement", &input.target_achievement),
-        ("problems_and_causes", &input.problems_and_causes),
-        ("conclusion", &input.conclusion),
-        ("recommendations", &input.recommendations),
-    ];
-    let missing: Vec<FieldError> = sections
-        .iter()
-        .filter(|(_, v)| v.trim().is_empty())
-        .map(|(k, _)| FieldError::new(*k, "required", "every section of the report is required"))
-        .collect();
-    if !missing.is_empty() {
-        return Err(DomainError::Validation(missing));
-    }
-    let txn = db.begin_write().await?;
-    let current = locked(&*txn, ctx, id).await?;
-    expect_version(if_match, current.version)?;
-    if parse_code::<EvaluationStatus>(&current.status)? != EvaluationStatus::Scoring {
-        return Err(DomainError::invalid_transition("evaluation", &current.status, "be reported"));
-    }
-    let all = sheets(&*txn, id).await?;
-    let scored: Vec<&String> = all.iter().map(|(m, _)| m).collect();
-    let waiting: Vec<String> = scorers(&current)?.into_iter().map(|(name, _)| name).filter(|name| !scored.contains(&name)).collect();
-    if !waiting.is_empty() {
-        return Err(DomainError::rule("scores_incomplete", format!("still to score: {}", waiting.join(", "))));
-    }
-    let scheme = schemes::load(&*txn, current.scheme_id).await?;
-    let means = rules::means(&all.into_iter().map(|(_, s)| s).collect::<Vec<_>>());
-    let total = rules::weighted_total(&scheme.spec, &means);
-    let grade = rules::grade(&scheme.spec, total);
-    input.indicators_and_methods = scheme
-        .spec
-        .groups
-        .iter()
-        .map(|g| {
-            format!(
-                "{}（{}）：{}",
-                g.name_zh,
-                g.weight_bp,
-                g.indicators.iter().map(|i| format!("{} {}", i.name_zh, i.weight_bp)).collect::<Vec<_>>().join("、")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("；");
-    let mut model: evaluation::ActiveModel = current.clone().into();
-    model.status = Set(code_of(EvaluationStatus::Reported));
-    model.total_hundredths = Set(Some(total as i32));
-    model.grade = Set(Some(code_of(grade)));
-    model.report = Set(Some(text(&input)?));
-    model.reported_by = Set(Some(ctx.actor.subject.clone()));
-    model.version = Set(current.version + 1);
-    model.updated_at = Set(ctx.now);
-    let updated = model.update(&*txn).await?;
-    let data = serde_json::json!({"total": f64::from(total) / 100.0, "grade": code_of(grade), "stage": updated.stage, "continue_project": !(grade == Grade::Fail && updated.stage == "final")});
-    record(&*txn, ctx, Change::published("evaluation.reported", "evaluation", id, &updated.region_code, data)).await?;
-    txn.commit().await?;
-    view(updated)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -628,78 +468,6 @@ pub async fn public(db: &Db, page: PageRequest) -> Result<Page<PublicResult>, Do
     Ok(Page { items, next_cursor: page.next_cursor })
 }
 
-/// Data pulled in beside the scores of outcome indicators; they inform the
-/// scores and never replace them.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Evidence {
-    /// Units the contract buys.
-    pub contracted_units: i64,
-    /// Units delivered under the contract's orders.
-    pub delivered_units: i64,
-    /// Mean satisfaction × 100 (100–500) of those orders, when there is feedback.
-    pub mean_satisfaction_x100: Option<i64>,
-    /// Passed inspections of the provider, in basis points, when there are any.
-    pub inspection_pass_rate_bp: Option<i64>,
-    /// Follow-up visits scheduled for the contract's completed orders.
-    pub follow_ups_scheduled: u64,
-}
-
-/// Delivered volume, satisfaction, inspections and follow-ups for an evaluation.
-pub async fn evidence(db: &Db, ctx: &Context, id: Uuid) -> Result<Evidence, DomainError> {
-    use jiuzhu_matching::entity::{delivery, feedback, follow_up, inspection, service_order};
-    use sea_orm::PaginatorTrait;
-    authorize(db, ctx, Permission::EvaluationRead).await?;
-    let conn = db.conn();
-    let found = scoped(ctx).filter(evaluation::Column::Id.eq(id)).one(conn).await?.ok_or(DomainError::NotFound)?;
-    let signed = contract::Entity::find().filter(contract::Column::ProjectId.eq(found.project_id)).one(conn).await?;
-    let Some(signed) = signed else {
-        return Ok(Evidence {
-            contracted_units: 0,
-            delivered_units: 0,
-            mean_satisfaction_x100: None,
-            inspection_pass_rate_bp: None,
-            follow_ups_scheduled: 0,
-        });
-    };
-    let services: Vec<serde_json::Value> = parse(&signed.services)?;
-    let contracted_units = services.iter().filter_map(|s| s["quantity"].as_i64()).sum();
-    let orders: Vec<Uuid> = service_order::Entity::find()
-        .filter(service_order::Column::ContractId.eq(signed.id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
-    let delivered_units = delivery::Entity::find()
-        .filter(delivery::Column::OrderId.is_in(orders.clone()))
-        .all(conn)
-        .await?
-        .iter()
-        .map(|d| i64::from(d.quantity))
-        .sum();
-    let ratings: Vec<i64> = feedback::Entity::find()
-        .filter(feedback::Column::OrderId.is_in(orders.clone()))
-        .all(conn)
-        .await?
-        .iter()
-        .map(|f| i64::from(f.satisfaction))
-        .collect();
-    let inspections = inspection::Entity::find().filter(inspection::Column::ProviderId.eq(signed.provider_id)).count(conn).await?;
-    let passed = inspection::Entity::find()
-        .filter(inspection::Column::ProviderId.eq(signed.provider_id))
-        .filter(inspection::Column::Result.eq("pass"))
-        .count(conn)
-        .await?;
-    let follow_ups_scheduled = follow_up::Entity::find().filter(follow_up::Column::OrderId.is_in(orders)).count(conn).await?;
-    Ok(Evidence {
-        contracted_units,
-        delivered_units,
-        mean_satisfaction_x100: (!ratings.is_empty()).then(|| ratings.iter().sum::<i64>() * 100 / ratings.len() as i64),
-        inspection_pass_rate_bp: (inspections > 0).then(|| passed as i64 * 10_000 / inspections as i64),
-        follow_ups_scheduled,
-    })
-}
-
 /// The grades a provider's evaluations earned (for its performance record).
 pub async fn grades_of_provider(conn: &impl ConnectionTrait, provider_id: Uuid) -> Result<Vec<String>, DomainError> {
     let rows = evaluation::Entity::find()
@@ -759,175 +527,4 @@ pub async fn summary(db: &Db, ctx: &Context, year: Option<i32>, region_code: Opt
         }
     }
     Ok(GradeSummary { year, region_code: region.to_string(), grades })
-}
-
-#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"grounds": "满意度调查样本过少", "evidence": "回访记录128份"}))]
-pub struct AppealInput {
-    #[validate(length(min = 1, max = 8000))]
-    #[schema(min_length = 1, max_length = 8000)]
-    pub grounds: String,
-    #[validate(length(max = 8000))]
-    #[schema(max_length = 8000)]
-    #[serde(default)]
-    pub evidence: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AppealView {
-    pub id: Uuid,
-    pub evaluation_id: Uuid,
-    pub grounds: String,
-    pub evidence: String,
-    /// `open`, `upheld` or `rejected`.
-    pub status: String,
-    pub reasoning: Option<String>,
-    pub decided_by: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub decided_at: Option<DateTime<Utc>>,
-}
-
-fn appeal_view(m: appeal::Model) -> AppealView {
-    AppealView {
-        id: m.id,
-        evaluation_id: m.evaluation_id,
-        grounds: m.grounds,
-        evidence: m.evidence,
-        status: m.status,
-        reasoning: m.reasoning,
-        decided_by: m.decided_by,
-        created_at: m.created_at,
-        decided_at: m.decided_at,
-    }
-}
-
-/// The evaluated provider appeals within `appeal_days` (15 by default) of the report's delivery.
-pub async fn appeal(db: &Db, ctx: &Context, id: Uuid, input: AppealInput, appeal_days: i64) -> Result<AppealView, DomainError> {
-    if ctx.actor.role != Role::Provider {
-        return Err(DomainError::Forbidden { permission: "the evaluated provider's account".into() });
-    }
-    let txn = db.begin_write().await?;
-    let current = scoped(ctx).filter(evaluation::Column::Id.eq(id)).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
-    let delivered = current
-        .approved_at
-        .ok_or_else(|| DomainError::conflict("report_not_delivered", "appeals follow the delivery of an approved report"))?;
-    if ctx.now > delivered + Duration::days(appeal_days) {
-        return Err(DomainError::rule("appeal_too_late", format!("appeals are made within {appeal_days} days of delivery")));
-    }
-    let earlier = appeal::Entity::find().filter(appeal::Column::EvaluationId.eq(id)).all(&*txn).await?;
-    if earlier.iter().any(|a| a.status == "open") {
-        return Err(DomainError::conflict("appeal_open", "an appeal is already open"));
-    }
-    if earlier.iter().any(|a| a.status != "open") {
-        return Err(DomainError::conflict("appeal_already_decided", "the review of an appeal is final"));
-    }
-    let model = appeal::ActiveModel {
-        id: Set(new_id()),
-        evaluation_id: Set(id),
-        grounds: Set(input.grounds),
-        evidence: Set(input.evidence),
-        status: Set("open".into()),
-        reasoning: Set(None),
-        decided_by: Set(None),
-        created_at: Set(ctx.now),
-        decided_at: Set(None),
-    }
-    .insert(&*txn)
-    .await?;
-    let mut change = Change::published("appeal.filed", "appeal", model.id, &current.region_code, serde_json::json!({"evaluation_id": id}));
-    if let Some(event) = change.event.as_mut() {
-        event.provider_id = Some(current.provider_id);
-    }
-    record(&*txn, ctx, change).await?;
-    txn.commit().await?;
-    Ok(appeal_view(model))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AppealOutcome {
-    /// 申诉成立
-    Upheld,
-    /// 申诉驳回
-    Rejected,
-}
-
-#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"outcome": "upheld", "revised_scores": {"satisfaction": 88}, "reasoning": "补充样本后满意度应调整"}))]
-pub struct DecideInput {
-    pub outcome: AppealOutcome,
-    /// Leaf indicator → revised mean score (0–100), for an upheld appeal.
-    #[serde(default)]
-    pub revised_scores: BTreeMap<String, u32>,
-    #[validate(length(min = 1, max = 8000))]
-    #[schema(min_length = 1, max_length = 8000)]
-    pub reasoning: String,
-}
-
-/// A civil-affairs officer at the purchaser's level who was not in the group
-/// decides; the decision is final. Upheld with revised scores recomputes
-/// the total and grade and keeps the old figures in the history.
-pub async fn decide(db: &Db, ctx: &Context, appeal_id: Uuid, input: DecideInput) -> Result<AppealView, DomainError> {
-    authorize(db, ctx, Permission::EvaluationManage).await?;
-    if !matches!(ctx.actor.role, Role::CityAdmin | Role::CountyOfficer) {
-        return Err(DomainError::Forbidden { permission: "evaluation:manage (a civil-affairs officer)".into() });
-    }
-    let txn = db.begin_write().await?;
-    let found = appeal::Entity::find_by_id(appeal_id).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
-    let current = locked(&*txn, ctx, found.evaluation_id).await?;
-    if found.status != "open" {
-        return Err(DomainError::conflict("appeal_already_decided", "the review of an appeal is final"));
-    }
-    if current.region_code != ctx.actor.region.as_str() {
-        return Err(DomainError::rule("decider_level", "the appeal is decided at the purchaser's own level"));
-    }
-    let members: Vec<Member> = parse(&current.members)?;
-    if members.iter().any(|m| m.user_id.map(|u| u.to_string()) == Some(ctx.actor.subject.clone())) {
-        return Err(DomainError::rule("decider_in_group", "a member of the evaluation group cannot decide its appeal"));
-    }
-    let mut evaluation_model: evaluation::ActiveModel = current.clone().into();
-    if input.outcome == AppealOutcome::Upheld && !input.revised_scores.is_empty() {
-        let scheme = schemes::load(&*txn, current.scheme_id).await?;
-        let mut means = rules::means(&sheets(&*txn, current.id).await?.into_iter().map(|(_, s)| s).collect::<Vec<_>>());
-        for (leaf, score) in &input.revised_scores {
-            if !means.contains_key(leaf) || *score > 100 {
-                return Err(DomainError::field(
-                    format!("revised_scores.{leaf}"),
-                    "indicator_unknown",
-                    "revise scored leaf indicators, 0 to 100",
-                ));
-            }
-            means.insert(leaf.clone(), score * 100);
-        }
-        let total = rules::weighted_total(&scheme.spec, &means);
-        let mut history: Vec<serde_json::Value> = parse(&current.history)?;
-        history.push(serde_json::json!({"replaced_at": ctx.now, "total_hundredths": current.total_hundredths, "grade": current.grade, "appeal_id": appeal_id}));
-        evaluation_model.total_hundredths = Set(Some(total as i32));
-        evaluation_model.grade = Set(Some(code_of(rules::grade(&scheme.spec, total))));
-        evaluation_model.history = Set(text(&history)?);
-    }
-    evaluation_model.version = Set(current.version + 1);
-    evaluation_model.updated_at = Set(ctx.now);
-    let updated = evaluation_model.update(&*txn).await?;
-    let mut model: appeal::ActiveModel = found.into();
-    model.status = Set(code_of(input.outcome));
-    model.reasoning = Set(Some(input.reasoning));
-    model.decided_by = Set(Some(ctx.actor.subject.clone()));
-    model.decided_at = Set(Some(ctx.now));
-    let decided = model.update(&*txn).await?;
-    let mut change = Change::published(
-        "appeal.decided",
-        "appeal",
-        decided.id,
-        &updated.region_code,
-        serde_json::json!({"outcome": decided.status, "grade": updated.grade}),
-    );
-    if let Some(event) = change.event.as_mut() {
-        event.provider_id = Some(updated.provider_id);
-    }
-    record(&*txn, ctx, change).await?;
-    txn.commit().await?;
-    Ok(appeal_view(decided))
 }
