@@ -9,7 +9,7 @@ pub mod logs;
 
 use awc::http::header;
 use jiuzhu_api::config::Config;
-use jiuzhu_api::server::{self, Shared};
+use jiuzhu_api::server;
 use jiuzhu_core::{Clock, SystemClock};
 use jiuzhu_platform::Db;
 use serde_json::Value;
@@ -89,6 +89,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         database_url: database.url.clone(),
         admin_password: Some(admin_password.as_str().into()),
         bind: "127.0.0.1:0".into(),
+        max_connections: 5,
         // The tests' webhook receivers listen on loopback.
         webhook_allowed_networks: vec!["127.0.0.0/8".into()],
         audit_key: Some(AUDIT_KEY.into()),
@@ -102,20 +103,15 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     node(config, Arc::new(database), admin_password).await
 }
 
-/// Migrates (under the start-up lock, as every node does) and serves one node.
+/// Migrates (under the start-up lock, as every node does) and serves one
+/// node, through the start-up path `serve` takes.
 async fn node(config: Config, database: Arc<database::TestDatabase>, admin_password: String) -> TestApp {
-    let mut db = Db::connect(&config.database_url, 5).await.expect("connect to the test database");
-    if let Some(replica) = &config.read_database_url {
-        db = db.with_replica(replica, 5).await.expect("connect to the read replica");
-    }
+    let db = server::connect(&config).await.expect("connect to the test database");
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     server::prepare_database(&db, clock.as_ref(), &config).await.expect("prepare the test database");
-    let shared = Shared::new(db.clone(), clock, &config, JWT_SECRET.as_bytes()).expect("shared state");
-    server::self_test(&shared).expect("token self-test");
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let running = server::run(listener, shared).expect("start the server");
-    actix_web::rt::spawn(running);
+    let started = server::start(db.clone(), clock, &config, JWT_SECRET.as_bytes()).expect("start the server");
+    let address = format!("http://{}", started.address);
+    actix_web::rt::spawn(started.server);
     let client = awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish();
     TestApp {
         address,

@@ -54,6 +54,33 @@ fn every_operation_has_summary_permission_tag_id_and_problems() {
     }
 }
 
+/// The spec's security is declared in one place (`PUBLIC_OPERATIONS`), apart
+/// from the handlers that check tokens; this holds the two together: every
+/// GET the spec calls secured refuses a caller without a token, and every
+/// one it calls public answers one.
+#[actix_web::test]
+async fn the_declared_security_is_what_the_server_does() {
+    let app = jiuzhu_tests::spawn_app().await;
+    let document = serde_json::to_value(openapi_document()).unwrap();
+    let any_id = "0190a6f0-0000-7000-8000-000000000000";
+    let mut checked = (0, 0);
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let Some(operation) = item.get("get") else { continue };
+        let concrete: String =
+            path.split('/').map(|segment| if segment.starts_with('{') { any_id } else { segment }).collect::<Vec<_>>().join("/");
+        let reply = app.get(&concrete, None).await;
+        if operation["security"].as_array().unwrap().is_empty() {
+            assert_ne!(reply.status, 401, "GET {path} is declared public: {}", reply.text);
+            checked.0 += 1;
+        } else {
+            reply.assert_problem(401, "unauthenticated");
+            checked.1 += 1;
+        }
+    }
+    assert_eq!(checked.0, 5, "public GETs: the two probes, the enumerations and the two public lists");
+    assert!(checked.1 > 50, "{checked:?}");
+}
+
 #[actix_web::test]
 async fn lists_run_both_ways_and_a_cursor_keeps_its_order() {
     let app = jiuzhu_tests::spawn_app().await;

@@ -1,6 +1,6 @@
 //! Every failure is an `application/problem+json` response.
 
-use jiuzhu_tests::spawn_app;
+use jiuzhu_tests::{spawn_app, spawn_app_with};
 use serde_json::json;
 
 #[actix_web::test]
@@ -138,6 +138,25 @@ async fn bodies_over_the_limit_are_a_413_problem() {
     let request = app.request(awc::http::Method::POST, "/api/v1/auth/token");
     let reply = app.send(request, Some(("application/json", huge.into_bytes()))).await;
     reply.assert_problem(413, "payload_too_large");
+}
+
+/// An upload's limit is its own setting, apart from the JSON body limit.
+#[actix_web::test]
+async fn uploads_over_the_import_limit_are_a_413_problem() {
+    let app = spawn_app_with(|c| c.import_limit_bytes = 1024 * 1024).await;
+    let token = app.admin_token().await;
+    let line = concat!(
+        r#"{"name":"张秀兰","id_number":"11010519491231002X","region_code":"640202001001","#,
+        r#""categories":[{"category":"marginal","valid_from":"2024-01-01"}]}"#,
+        "\n"
+    );
+    let rows = line.repeat(1024 * 1024 / line.len() + 1);
+    let request = app.request(awc::http::Method::POST, "/api/v1/imports?kind=beneficiaries").bearer_auth(&token);
+    let reply = app.send(request, Some(("application/x-ndjson", rows.into_bytes()))).await;
+    reply.assert_problem(413, "payload_too_large");
+    let request = app.request(awc::http::Method::POST, "/api/v1/imports?kind=beneficiaries").bearer_auth(&token);
+    let reply = app.send(request, Some(("application/x-ndjson", line.repeat(10).into_bytes()))).await;
+    assert_eq!(reply.status, 202, "below the limit an upload is taken: {}", reply.text);
 }
 
 #[actix_web::test]

@@ -165,6 +165,27 @@ async fn five_failed_logins_lock_the_username_with_retry_after() {
     assert_eq!(app.post_json("/api/v1/auth/token", None, &right).await.status, 200);
 }
 
+/// The lock-out's figures are settings: two failures within a minute lock
+/// the account for an hour.
+#[actix_web::test]
+async fn the_lock_out_follows_its_settings() {
+    let app = spawn_app_with(|c| {
+        c.login_max_failures = 2;
+        c.login_window_minutes = 1;
+        c.login_lock_minutes = 60;
+    })
+    .await;
+    let wrong = json!({"grant_type": "password", "username": "admin", "password": "wrong-password"});
+    for _ in 0..2 {
+        app.post_json("/api/v1/auth/token", None, &wrong).await.assert_problem(401, "unauthenticated");
+    }
+    let right = json!({"grant_type": "password", "username": "admin", "password": app.admin_password});
+    let locked = app.post_json("/api/v1/auth/token", None, &right).await;
+    locked.assert_problem(429, "rate_limited");
+    let wait: u64 = locked.header("retry-after").unwrap().parse().unwrap();
+    assert!((3550..=3600).contains(&wait), "about an hour, got {wait}");
+}
+
 #[actix_web::test]
 async fn failed_client_credentials_lock_the_client_id() {
     let app = spawn_app().await;

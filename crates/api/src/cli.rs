@@ -1,7 +1,7 @@
 //! The `jiuzhu` command line: serve, migrate, openapi and seed-demo.
 
 use crate::config::Config;
-use crate::server::{self, Shared};
+use crate::server::{self, Started, StartupError};
 use clap::{Parser, Subcommand, ValueEnum};
 use jiuzhu_core::{Clock, SystemClock};
 use jiuzhu_migrations::{Migrator, MigratorTrait};
@@ -80,7 +80,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Migrate { direction } => {
             let config = Config::load()?;
             crate::logging::init(&config.log);
-            let db = connect(&config).await?;
+            let db = server::connect(&config).await?;
             let result = match direction {
                 MigrateDirection::Up => Migrator::up(db.conn(), None).await,
                 MigrateDirection::Down => Migrator::down(db.conn(), Some(1)).await,
@@ -172,21 +172,9 @@ async fn print_status(db: &Db) -> Result<(), sea_orm::DbErr> {
     Ok(())
 }
 
-async fn connect(config: &Config) -> Result<Db, String> {
-    let db = Db::connect(&config.database_url, config.max_connections).await.map_err(|e| format!("cannot connect to the database: {e}"))?;
-    let db = db
-        .with_background_pool(&config.database_url, config.max_connections)
-        .await
-        .map_err(|e| format!("cannot connect to the database: {e}"))?;
-    match &config.read_database_url {
-        Some(url) => db.with_replica(url, config.max_connections).await.map_err(|e| format!("cannot connect to the read replica: {e}")),
-        None => Ok(db),
-    }
-}
-
 /// Connects, migrates and makes sure the administrator exists.
-async fn prepare(config: &Config) -> Result<Db, String> {
-    let db = connect(config).await?;
+async fn prepare(config: &Config) -> Result<Db, StartupError> {
+    let db = server::connect(config).await?;
     match server::prepare_database(&db, &SystemClock, config).await? {
         Bootstrap::CreatedWithGeneratedPassword(password) => {
             println!("Created the administrator. Log in as `admin` with password: {password}");
@@ -229,17 +217,14 @@ async fn serve(config: Config, db: Db) -> CliResult {
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let pool = db.clone();
-    let shared = Shared::new(db, clock, &config, &secret).map_err(|e| e.to_string())?;
-    server::self_test(&shared).map_err(|e| e.to_string())?;
-    let listener = std::net::TcpListener::bind(&config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let Started { address, server } = server::start(db, clock, &config, &secret)?;
     println!("jiuzhu is serving on http://{address} (API docs: http://{address}/docs/)");
     println!(
         "Get a token: curl -s http://{address}/api/v1/auth/token -H 'Content-Type: application/json' -d '{{\"grant_type\":\"password\",\"username\":\"demo-county\",\"password\":\"{}\"}}'",
         demo::DEMO_PASSWORD
     );
     tracing::info!(%address, "serving");
-    let served = server::run(listener, shared).map_err(|e| e.to_string())?.await.map_err(|e| e.to_string());
+    let served = server.await.map_err(|e| e.to_string());
     // Shut down in order: close the pool while the runtime still runs, so no
     // connection is dropped (and closed) after it is gone.
     if let Err(error) = pool.close().await {

@@ -1,15 +1,22 @@
 //! Configuration: built-in defaults, then an optional `jiuzhu.toml`, then
-//! environment variables. Nothing needs to be set for a local run.
+//! environment variables. Nothing needs to be set for a local run. Every
+//! setting is declared once, in `settings!` below: its field, type,
+//! default, bounds and description, from which come the environment name,
+//! the file key, the checks and the README's table.
 
 use serde::Deserialize;
+use std::fmt::Display;
 use std::path::Path;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/jiuzhu.db?mode=rwc";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Environment variables are the file's keys in upper case behind this.
+const ENV_PREFIX: &str = "JIUZHU_";
 
 /// A secret setting: usable as text, shown as `<redacted>` by `Debug`, so a
 /// logged or printed configuration never carries it.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl std::fmt::Debug for Secret {
@@ -37,168 +44,283 @@ impl From<&str> for Secret {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Config {
-    pub database_url: String,
-    /// A PostgreSQL hot standby of `database_url` that reports and exports
-    /// read from; none by default.
-    pub read_database_url: Option<String>,
-    pub bind: String,
-    /// `None` means: generate a random secret at start and warn.
-    pub jwt_secret: Option<Secret>,
-    pub admin_password: Option<Secret>,
-    pub log: String,
-    /// Lifetime of access tokens, in seconds.
-    pub token_ttl_secs: u64,
-    /// How long a node trusts what it read of a token's account (ms): a
-    /// change made through another node ends sessions here within this time.
-    pub account_cache_ms: u64,
-    /// How often this node's relay moves committed audit rows and events
-    /// from their inboxes into the chain and the feed (ms). Reads of the
-    /// feed and the audit log catch up at once whatever it is.
-    pub relay_interval_ms: u64,
-    /// Largest accepted request body, in bytes.
-    pub body_limit_bytes: usize,
-    pub max_connections: u32,
-    /// A JWKS file of an external identity provider whose RS256/ES256 tokens are accepted.
-    pub jwks_file: Option<String>,
-    /// The `iss` those external tokens carry.
-    pub jwks_issuer: String,
-    /// The audit chain's key (at least 32 bytes); the same on every node.
-    /// Unset: read from `audit_key_file`.
-    pub audit_key: Option<Secret>,
-    /// Where the audit key is kept when `audit_key` is unset; created with a
-    /// random key when missing.
-    pub audit_key_file: String,
-    /// Where this node appends the audit chain's signed checkpoints.
-    pub audit_checkpoint_file: String,
-    /// Seconds between two checkpoints.
-    pub audit_checkpoint_secs: u64,
-    /// Requests per minute per bearer token, across all nodes.
-    pub rate_limit_per_token: u32,
-    /// Working days a department has to finish a referral.
-    pub referral_due_working_days: u32,
-    /// A department signal about an unlisted person raises a discovery task
-    /// above this amount, in fen.
-    pub signal_threshold_fen: i64,
-    /// Days after an order completes when its follow-up visit is due.
-    pub follow_up_days: u32,
-    /// Days after an evaluation report's delivery within which the provider may appeal.
-    pub appeal_days: u32,
-    /// The OCDS `ocid` prefix of this publisher.
-    pub ocid_prefix: String,
-    /// Requests per minute per client IP, across all nodes.
-    pub rate_limit_per_ip: u32,
-    /// Address blocks of the load balancers in front of the nodes: only a
-    /// request from one of them has its client taken from `Forwarded` or
-    /// `X-Forwarded-For`. None by default: the peer is the client.
-    pub trusted_proxies: Vec<String>,
-    /// Browser origins allowed to call the API (`*` for any); none by default.
-    pub cors_origins: Vec<String>,
-    /// Attempts per webhook delivery before it is marked failed.
-    pub webhook_max_attempts: u32,
-    /// Wait after a delivery's first failed attempt, in ms; it doubles with each further one.
-    pub webhook_backoff_base_ms: u64,
-    /// Longest wait between two attempts, in ms.
-    pub webhook_backoff_cap_ms: u64,
-    /// How often the webhook worker looks for work when idle, in ms.
-    pub webhook_poll_ms: u64,
-    /// How long a receiver has to answer, in ms.
-    pub webhook_timeout_ms: u64,
-    /// Address blocks webhooks may reach besides the public internet (the
-    /// government intranet), e.g. `10.0.0.0/8`; none by default.
-    pub webhook_allowed_networks: Vec<String>,
-    /// PEM certificates of extra CAs trusted for `https` webhooks (an intranet's own CA).
-    pub webhook_ca_file: Option<String>,
-    /// An import job silent this long (seconds) died with its server and is marked failed.
-    pub import_abandoned_after_secs: u64,
-    /// A client has this long (ms) to send a request's headers, so a slow
-    /// or stalled client cannot hold a worker (408 after it).
-    pub client_request_timeout_ms: u64,
+/// Why a configuration was refused; the binary prints it and exits.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {reason}")]
+    Unreadable { path: String, reason: String },
+    #[error("{path}: {reason}")]
+    BadFile { path: String, reason: String },
+    /// A value that does not parse or lies outside the setting's bounds
+    /// (never clamped silently). A secret's value is never quoted.
+    #[error("{name} must be {expected}, got {got}")]
+    BadValue { name: String, expected: String, got: String },
 }
 
-/// The optional file: every key is optional and named like the variable
-/// without the `JIUZHU_` prefix, in lower case.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    database_url: Option<String>,
-    read_database_url: Option<String>,
-    bind: Option<String>,
-    jwt_secret: Option<String>,
-    admin_password: Option<String>,
-    log: Option<String>,
-    token_ttl_secs: Option<u64>,
-    account_cache_ms: Option<u64>,
-    relay_interval_ms: Option<u64>,
-    body_limit_bytes: Option<usize>,
-    max_connections: Option<u32>,
-    rate_limit_per_token: Option<u32>,
-    rate_limit_per_ip: Option<u32>,
-    cors_origins: Option<Vec<String>>,
-    webhook_max_attempts: Option<u32>,
-    webhook_backoff_base_ms: Option<u64>,
-    webhook_backoff_cap_ms: Option<u64>,
-    webhook_poll_ms: Option<u64>,
-    webhook_timeout_ms: Option<u64>,
-    webhook_ca_file: Option<String>,
-    webhook_allowed_networks: Option<Vec<String>>,
-    trusted_proxies: Option<Vec<String>>,
-    import_abandoned_after_secs: Option<u64>,
-    client_request_timeout_ms: Option<u64>,
-    jwks_file: Option<String>,
-    jwks_issuer: Option<String>,
-    audit_key: Option<String>,
-    audit_key_file: Option<String>,
-    audit_checkpoint_file: Option<String>,
-    audit_checkpoint_secs: Option<u64>,
-    referral_due_working_days: Option<u32>,
-    signal_threshold_fen: Option<i64>,
-    follow_up_days: Option<u32>,
-    appeal_days: Option<u32>,
-    ocid_prefix: Option<String>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            database_url: DEFAULT_DATABASE_URL.into(),
-            read_database_url: None,
-            bind: DEFAULT_BIND.into(),
-            jwt_secret: None,
-            admin_password: None,
-            log: "info".into(),
-            token_ttl_secs: 30 * 60,
-            account_cache_ms: 2_000,
-            relay_interval_ms: 50,
-            body_limit_bytes: 1024 * 1024,
-            max_connections: 10,
-            jwks_file: None,
-            jwks_issuer: "jiuzhu-idp".into(),
-            audit_key: None,
-            audit_key_file: "data/audit.key".into(),
-            audit_checkpoint_file: "data/audit-checkpoints.ndjson".into(),
-            audit_checkpoint_secs: 60,
-            rate_limit_per_token: 1200,
-            referral_due_working_days: 5,
-            signal_threshold_fen: 2_000_000,
-            follow_up_days: 30,
-            appeal_days: 15,
-            ocid_prefix: "ocds-jz0000-".into(),
-            rate_limit_per_ip: 3000,
-            cors_origins: Vec::new(),
-            webhook_max_attempts: 15,
-            webhook_backoff_base_ms: 1_000,
-            webhook_backoff_cap_ms: 15 * 60 * 1_000,
-            webhook_poll_ms: 1_000,
-            webhook_timeout_ms: 10_000,
-            webhook_ca_file: None,
-            webhook_allowed_networks: Vec::new(),
-            trusted_proxies: Vec::new(),
-            import_abandoned_after_secs: 120,
-            client_request_timeout_ms: 5_000,
-        }
+/// The command line reports a refused configuration as its message.
+impl From<ConfigError> for String {
+    fn from(error: ConfigError) -> Self {
+        error.to_string()
     }
+}
+
+/// How a setting's text (an environment variable) becomes its value.
+trait SettingValue: Sized {
+    fn parse(name: &str, text: &str) -> Result<Self, ConfigError>;
+}
+
+impl SettingValue for String {
+    fn parse(_: &str, text: &str) -> Result<Self, ConfigError> {
+        Ok(text.to_string())
+    }
+}
+
+impl SettingValue for Secret {
+    fn parse(_: &str, text: &str) -> Result<Self, ConfigError> {
+        Ok(Secret(text.to_string()))
+    }
+}
+
+impl<T: SettingValue> SettingValue for Option<T> {
+    fn parse(name: &str, text: &str) -> Result<Self, ConfigError> {
+        T::parse(name, text).map(Some)
+    }
+}
+
+/// A comma-separated list; empty entries are dropped.
+impl SettingValue for Vec<String> {
+    fn parse(_: &str, text: &str) -> Result<Self, ConfigError> {
+        Ok(text.split(',').map(|entry| entry.trim().to_string()).filter(|entry| !entry.is_empty()).collect())
+    }
+}
+
+macro_rules! whole_numbers {
+    ($($ty:ty),+) => {$(
+        impl SettingValue for $ty {
+            fn parse(name: &str, text: &str) -> Result<Self, ConfigError> {
+                text.trim().parse().map_err(|_| ConfigError::BadValue {
+                    name: name.to_string(),
+                    expected: format!("a whole number from {} to {}", <$ty>::MIN, <$ty>::MAX),
+                    got: format!("{text:?}"),
+                })
+            }
+        }
+    )+};
+}
+whole_numbers!(u32, u64, usize, i64);
+
+/// A value inside `lo..=hi`, or the error naming the bounds.
+fn within<T: PartialOrd + Display>(name: &str, value: T, lo: T, hi: T) -> Result<T, ConfigError> {
+    if value < lo || value > hi {
+        return Err(ConfigError::BadValue { name: name.to_string(), expected: format!("from {lo} to {hi}"), got: value.to_string() });
+    }
+    Ok(value)
+}
+
+/// One setting as the README documents it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingDoc {
+    /// The environment variable (the file key is its lower-case tail).
+    pub variable: String,
+    /// Another variable read when the first is unset.
+    pub also: Option<&'static str>,
+    /// The default as a reader should see it.
+    pub default: &'static str,
+    /// The accepted values of a number.
+    pub range: Option<String>,
+    pub meaning: String,
+}
+
+fn env_name(field: &str) -> String {
+    format!("{ENV_PREFIX}{}", field.to_ascii_uppercase())
+}
+
+/// Declares every setting once. Each entry is its description (the doc
+/// comment, also the README's text), `field: Type = default`, the default as
+/// shown, optionally `also "VAR"` (a fallback variable) and
+/// `within lo, hi` (bounds, checked wherever the value comes from).
+macro_rules! settings {
+    ($(
+        $(#[doc = $doc:literal])+
+        $field:ident : $ty:ty = $default:expr, shown $shown:literal $(, also $also:literal)? $(, within $lo:expr, $hi:expr)? ;
+    )+) => {
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct Config {
+            $( $(#[doc = $doc])+ pub $field: $ty, )+
+        }
+
+        /// The optional file: every key is optional and named like the
+        /// variable without the prefix, in lower case.
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct FileConfig {
+            $( $field: Option<$ty>, )+
+        }
+
+        impl Default for Config {
+            fn default() -> Self {
+                Self { $( $field: $default, )+ }
+            }
+        }
+
+        impl Config {
+            /// Every setting, in declaration order, as the README lists them.
+            pub fn reference() -> Vec<SettingDoc> {
+                vec![$(
+                    SettingDoc {
+                        variable: env_name(stringify!($field)),
+                        also: None $( .or(Some($also)) )?,
+                        default: $shown,
+                        range: None $( .or(Some({
+                            let (lo, hi): ($ty, $ty) = ($lo, $hi);
+                            if hi == <$ty>::MAX { format!("at least {lo}") } else { format!("{lo}–{hi}") }
+                        })) )?,
+                        meaning: [$($doc),+].iter().map(|line| line.trim()).collect::<Vec<_>>().join(" "),
+                    },
+                )+]
+            }
+
+            fn from_sources(file: FileConfig, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+                let defaults = Self::default();
+                Ok(Self {$(
+                    $field: {
+                        let name = env_name(stringify!($field));
+                        let text = env(&name) $( .or_else(|| env($also)) )?;
+                        let value: $ty = match text {
+                            Some(text) => <$ty as SettingValue>::parse(&name, &text)?,
+                            None => file.$field.unwrap_or(defaults.$field),
+                        };
+                        $( let value = within(&name, value, $lo, $hi)?; )?
+                        value
+                    },
+                )+})
+            }
+        }
+    };
+}
+
+settings! {
+    /// `sqlite://…` or `postgres://…`; the SQLite folder is created
+    database_url: String = DEFAULT_DATABASE_URL.into(), shown "`sqlite://data/jiuzhu.db?mode=rwc`", also "DATABASE_URL";
+    /// a PostgreSQL hot standby of the primary: reports (`/reports/*`,
+    /// `/needs/summary`) and exports read from it, and may lag the primary
+    /// by the standby's delay; everything else reads the primary
+    read_database_url: Option<String> = None, shown "none";
+    /// listen address
+    bind: String = DEFAULT_BIND.into(), shown "`127.0.0.1:8080`";
+    /// HS256 signing secret, at least 32 characters
+    jwt_secret: Option<Secret> = None, shown "random per start, with a warning";
+    /// password of the bootstrap `admin`
+    admin_password: Option<Secret> = None, shown "random, printed once";
+    /// log filter (`tracing` env-filter syntax); logs are JSON on stderr
+    log: String = "info".into(), shown "`info`";
+    /// access-token lifetime, in seconds
+    token_ttl_secs: u64 = 30 * 60, shown "`1800`", within 60, 86_400;
+    /// how long a node trusts what it read of a token's account, in ms: a
+    /// role, department, password or deactivation change made through
+    /// another node ends the account's tokens here within this time, and at
+    /// once on the node that made it
+    account_cache_ms: u64 = 2_000, shown "`2000`", within 0, 10_000;
+    /// how often the relay moves committed audit rows and events from their
+    /// inboxes into the audit chain and the event feed, in ms; one node at a
+    /// time does it, and reads of `/events` and `/audit-events` catch up
+    /// first, so a caller always sees its own writes
+    relay_interval_ms: u64 = 50, shown "`50`", within 5, 10_000;
+    /// largest JSON body, in bytes (413 above)
+    body_limit_bytes: usize = 1024 * 1024, shown "`1048576`", within 1024, 1 << 30;
+    /// largest bulk upload (`POST /imports`), in bytes (413 above)
+    import_limit_bytes: usize = 64 * 1024 * 1024, shown "`67108864`", within 1024 * 1024, 1 << 32;
+    /// database pool size; on PostgreSQL background work (relay, imports,
+    /// webhooks) has a second pool of this size (ADR 0014)
+    max_connections: u32 = 10, shown "`10`", within 1, 1000;
+    /// JWKS of an external identity provider: its RS256/ES256 tokens are
+    /// accepted, chosen by `kid`; a token's `sub` names the jiuzhu
+    /// username, whose active account decides the role, region and rights
+    jwks_file: Option<String> = None, shown "unset";
+    /// the `iss` that external tokens must carry
+    jwks_issuer: String = "jiuzhu-idp".into(), shown "`jiuzhu-idp`";
+    /// the audit chain's HMAC key, at least 32 bytes; every node of one
+    /// database needs the same key
+    audit_key: Option<Secret> = None, shown "unset";
+    /// where the key is read when `JIUZHU_AUDIT_KEY` is unset; created with
+    /// a random key (mode 0600) when missing. Keep it off the database
+    /// server and back it up
+    audit_key_file: String = "data/audit.key".into(), shown "`data/audit.key`";
+    /// where this node appends the signed checkpoints (row count and head)
+    /// of the audit chain; they are also logged at INFO as `audit
+    /// checkpoint`. Ship either off the machine
+    audit_checkpoint_file: String = "data/audit-checkpoints.ndjson".into(), shown "`data/audit-checkpoints.ndjson`";
+    /// seconds between two checkpoints
+    audit_checkpoint_secs: u64 = 60, shown "`60`", within 1, 86_400;
+    /// requests per minute per bearer token across all nodes (429 above);
+    /// nodes share their counts through the database four times a second,
+    /// so the cluster may overrun by what one sync interval lets through
+    rate_limit_per_token: u32 = 1200, shown "`1200`", within 1, u32::MAX;
+    /// requests per minute per client address across all nodes (also the
+    /// source the login lock-out counts)
+    rate_limit_per_ip: u32 = 3000, shown "`3000`", within 1, u32::MAX;
+    /// failed logins from one source within `JIUZHU_LOGIN_WINDOW_MINUTES`
+    /// that lock the account for that source (ten times as many from all
+    /// sources together, and at least 50, lock it for everyone);
+    /// `jiuzhu unlock` clears them
+    login_max_failures: u32 = 5, shown "`5`", within 1, 100;
+    /// the window, in minutes, in which failed logins count together
+    login_window_minutes: u32 = 15, shown "`15`", within 1, 1440;
+    /// how long, in minutes after the last failure, a locked account stays locked
+    login_lock_minutes: u32 = 15, shown "`15`", within 1, 1440;
+    /// comma-separated address blocks of the load balancers in front of the
+    /// nodes, e.g. `10.0.0.0/8`; only a request from one of them has its
+    /// client address taken from `Forwarded` or `X-Forwarded-For` (the
+    /// nearest hop that is not a trusted proxy). Without it the peer is the
+    /// client and those headers are ignored
+    trusted_proxies: Vec<String> = Vec::new(), shown "none";
+    /// comma-separated browser origins allowed to call the API, or `*`;
+    /// preflights are answered for them
+    cors_origins: Vec<String> = Vec::new(), shown "none";
+    /// working days a department has to finish a referral
+    referral_due_working_days: u32 = 5, shown "`5`", within 1, 60;
+    /// a department signal about an unlisted person raises a discovery task
+    /// above this amount, in fen
+    signal_threshold_fen: i64 = 2_000_000, shown "`2000000`", within 0, i64::MAX;
+    /// days after an order completes when its follow-up visit is due
+    follow_up_days: u32 = 30, shown "`30`", within 1, 365;
+    /// days after an evaluation report's delivery within which the provider may appeal
+    appeal_days: u32 = 15, shown "`15`", within 1, 365;
+    /// the OCDS `ocid` prefix of this publisher
+    ocid_prefix: String = "ocds-jz0000-".into(), shown "`ocds-jz0000-`";
+    /// attempts per webhook delivery before it is `failed` (a manual retry
+    /// grants as many again)
+    webhook_max_attempts: u32 = 15, shown "`15`", within 1, 100;
+    /// wait after a delivery's first failure, in ms; it doubles with each further one
+    webhook_backoff_base_ms: u64 = 1_000, shown "`1000`", within 1, 86_400_000;
+    /// longest wait between attempts, in ms (the defaults keep trying for
+    /// about 90 minutes); never below the base
+    webhook_backoff_cap_ms: u64 = 15 * 60 * 1_000, shown "`900000`", within 1, 86_400_000;
+    /// how often the webhook worker looks for new events when idle, in ms
+    webhook_poll_ms: u64 = 1_000, shown "`1000`", within 10, 3_600_000;
+    /// how long a receiver has to answer, in ms
+    webhook_timeout_ms: u64 = 10_000, shown "`10000`", within 100, 120_000;
+    /// comma-separated address blocks webhooks may reach besides the public
+    /// internet, e.g. `10.0.0.0/8` for the government intranet; loopback,
+    /// private, link-local and reserved addresses are refused otherwise, at
+    /// registration and before every connection
+    webhook_allowed_networks: Vec<String> = Vec::new(), shown "none";
+    /// PEM file of extra CAs trusted for `https` webhook receivers (an
+    /// intranet CA); the public web roots are always trusted
+    webhook_ca_file: Option<String> = None, shown "unset";
+    /// an import job whose node has not beaten for this many seconds (a
+    /// running job beats every second, also while it waits on a lock) died
+    /// with its server; housekeeping on any node marks it failed
+    /// (`interrupted`) by compare-and-set on that heartbeat, keeping the
+    /// counts it reached. The uploaded file lives in that node's temporary
+    /// directory and goes with it: the rows already imported are complete,
+    /// and uploading the same file again (to any node) leaves them unchanged
+    /// and adds the rest
+    import_abandoned_after_secs: u64 = 120, shown "`120`",
+        within 3 * jiuzhu_platform::imports::HEARTBEAT_EVERY.as_secs(), 86_400;
+    /// how long a client has to send a request's headers, in ms; a stalled
+    /// client gets 408 and its connection is closed
+    client_request_timeout_ms: u64 = 5_000, shown "`5000`", within 100, 60_000;
 }
 
 impl Config {
@@ -216,119 +338,54 @@ impl Config {
         jiuzhu_core::target::TargetPolicy::allowing(&self.webhook_allowed_networks)
     }
 
+    /// The lock-out rule these settings describe.
+    pub fn lockout(&self) -> jiuzhu_platform::login_throttle::Lockout {
+        jiuzhu_platform::login_throttle::Lockout::new(
+            self.login_max_failures as usize,
+            chrono::Duration::minutes(i64::from(self.login_window_minutes)),
+            chrono::Duration::minutes(i64::from(self.login_lock_minutes)),
+        )
+    }
+
     /// Reads `JIUZHU_CONFIG` (default `jiuzhu.toml`, if present) and the environment.
-    pub fn load() -> Result<Self, String> {
+    pub fn load() -> Result<Self, ConfigError> {
         let path = std::env::var("JIUZHU_CONFIG").unwrap_or_else(|_| "jiuzhu.toml".into());
         let file = if Path::new(&path).exists() {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
-            Some(toml::from_str::<FileConfig>(&text).map_err(|e| format!("{path}: {e}"))?)
+            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::Unreadable { path: path.clone(), reason: e.to_string() })?;
+            Some(toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::BadFile { path: path.clone(), reason: e.to_string() })?)
         } else {
             None
         };
-        Self::from_sources(file.unwrap_or_default(), |name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        Self::checked(file.unwrap_or_default(), |name| std::env::var(name).ok().filter(|v| !v.is_empty()))
     }
 
-    fn from_sources(file: FileConfig, env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let d = Self::default();
-        let number = |name: &str| -> Result<Option<u64>, String> {
-            env(name).map(|v| v.parse::<u64>().map_err(|_| format!("{name} must be a whole number, got {v:?}"))).transpose()
-        };
-        let config = Self {
-            database_url: env("JIUZHU_DATABASE_URL").or_else(|| env("DATABASE_URL")).or(file.database_url).unwrap_or(d.database_url),
-            read_database_url: env("JIUZHU_READ_DATABASE_URL").or(file.read_database_url),
-            bind: env("JIUZHU_BIND").or(file.bind).unwrap_or(d.bind),
-            jwt_secret: env("JIUZHU_JWT_SECRET").or(file.jwt_secret).map(Secret::from),
-            admin_password: env("JIUZHU_ADMIN_PASSWORD").or(file.admin_password).map(Secret::from),
-            log: env("JIUZHU_LOG").or(file.log).unwrap_or(d.log),
-            token_ttl_secs: number("JIUZHU_TOKEN_TTL_SECS")?.or(file.token_ttl_secs).unwrap_or(d.token_ttl_secs),
-            account_cache_ms: number("JIUZHU_ACCOUNT_CACHE_MS")?.or(file.account_cache_ms).unwrap_or(d.account_cache_ms).min(10_000),
-            relay_interval_ms: number("JIUZHU_RELAY_INTERVAL_MS")?
-                .or(file.relay_interval_ms)
-                .unwrap_or(d.relay_interval_ms)
-                .clamp(5, 10_000),
-            body_limit_bytes: number("JIUZHU_BODY_LIMIT_BYTES")?
-                .map(|n| n as usize)
-                .or(file.body_limit_bytes)
-                .unwrap_or(d.body_limit_bytes),
-            max_connections: number("JIUZHU_MAX_CONNECTIONS")?
-                .map(|n| n.clamp(1, 1000) as u32)
-                .or(file.max_connections)
-                .unwrap_or(d.max_connections),
-            jwks_file: env("JIUZHU_JWKS_FILE").or(file.jwks_file),
-            jwks_issuer: env("JIUZHU_JWKS_ISSUER").or(file.jwks_issuer).unwrap_or(d.jwks_issuer),
-            audit_key: env("JIUZHU_AUDIT_KEY").or(file.audit_key).map(Secret::from),
-            audit_key_file: env("JIUZHU_AUDIT_KEY_FILE").or(file.audit_key_file).unwrap_or(d.audit_key_file),
-            audit_checkpoint_file: env("JIUZHU_AUDIT_CHECKPOINT_FILE").or(file.audit_checkpoint_file).unwrap_or(d.audit_checkpoint_file),
-            audit_checkpoint_secs: number("JIUZHU_AUDIT_CHECKPOINT_SECS")?
-                .or(file.audit_checkpoint_secs)
-                .unwrap_or(d.audit_checkpoint_secs)
-                .clamp(1, 86_400),
-            rate_limit_per_token: number("JIUZHU_RATE_LIMIT_PER_TOKEN")?
-                .map(|n| n.clamp(1, u64::from(u32::MAX)) as u32)
-                .or(file.rate_limit_per_token)
-                .unwrap_or(d.rate_limit_per_token),
-            referral_due_working_days: number("JIUZHU_REFERRAL_DUE_WORKING_DAYS")?
-                .map(|n| n.clamp(1, 60) as u32)
-                .or(file.referral_due_working_days)
-                .unwrap_or(d.referral_due_working_days),
-            signal_threshold_fen: number("JIUZHU_SIGNAL_THRESHOLD_FEN")?
-                .map(|n| i64::try_from(n).unwrap_or(i64::MAX))
-                .or(file.signal_threshold_fen)
-                .unwrap_or(d.signal_threshold_fen),
-            follow_up_days: number("JIUZHU_FOLLOW_UP_DAYS")?
-                .map(|n| n.clamp(1, 365) as u32)
-                .or(file.follow_up_days)
-                .unwrap_or(d.follow_up_days),
-            appeal_days: number("JIUZHU_APPEAL_DAYS")?.map(|n| n.clamp(1, 365) as u32).or(file.appeal_days).unwrap_or(d.appeal_days),
-            ocid_prefix: env("JIUZHU_OCID_PREFIX").or(file.ocid_prefix).unwrap_or(d.ocid_prefix),
-            rate_limit_per_ip: number("JIUZHU_RATE_LIMIT_PER_IP")?
-                .map(|n| n.clamp(1, u64::from(u32::MAX)) as u32)
-                .or(file.rate_limit_per_ip)
-                .unwrap_or(d.rate_limit_per_ip),
-            cors_origins: env("JIUZHU_CORS_ORIGINS")
-                .map(|list| list.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect())
-                .or(file.cors_origins)
-                .unwrap_or(d.cors_origins),
-            webhook_max_attempts: number("JIUZHU_WEBHOOK_MAX_ATTEMPTS")?
-                .map(|n| n.clamp(1, 100) as u32)
-                .or(file.webhook_max_attempts)
-                .unwrap_or(d.webhook_max_attempts),
-            webhook_backoff_base_ms: number("JIUZHU_WEBHOOK_BACKOFF_BASE_MS")?
-                .or(file.webhook_backoff_base_ms)
-                .unwrap_or(d.webhook_backoff_base_ms)
-                .max(1),
-            webhook_backoff_cap_ms: number("JIUZHU_WEBHOOK_BACKOFF_CAP_MS")?
-                .or(file.webhook_backoff_cap_ms)
-                .unwrap_or(d.webhook_backoff_cap_ms)
-                .max(1),
-            webhook_poll_ms: number("JIUZHU_WEBHOOK_POLL_MS")?.or(file.webhook_poll_ms).unwrap_or(d.webhook_poll_ms).max(10),
-            webhook_timeout_ms: number("JIUZHU_WEBHOOK_TIMEOUT_MS")?
-                .or(file.webhook_timeout_ms)
-                .unwrap_or(d.webhook_timeout_ms)
-                .clamp(100, 120_000),
-            webhook_ca_file: env("JIUZHU_WEBHOOK_CA_FILE").or(file.webhook_ca_file),
-            webhook_allowed_networks: env("JIUZHU_WEBHOOK_ALLOWED_NETWORKS")
-                .map(|list| list.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect())
-                .or(file.webhook_allowed_networks)
-                .unwrap_or(d.webhook_allowed_networks),
-            trusted_proxies: env("JIUZHU_TRUSTED_PROXIES")
-                .map(|list| list.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect())
-                .or(file.trusted_proxies)
-                .unwrap_or(d.trusted_proxies),
-            import_abandoned_after_secs: number("JIUZHU_IMPORT_ABANDONED_AFTER_SECS")?
-                .or(file.import_abandoned_after_secs)
-                .unwrap_or(d.import_abandoned_after_secs)
-                .clamp(3 * jiuzhu_platform::imports::HEARTBEAT_EVERY.as_secs(), 86_400),
-            client_request_timeout_ms: number("JIUZHU_CLIENT_REQUEST_TIMEOUT_MS")?
-                .or(file.client_request_timeout_ms)
-                .unwrap_or(d.client_request_timeout_ms)
-                .clamp(100, 60_000),
-        };
-        config.webhook_targets().map_err(|e| format!("JIUZHU_WEBHOOK_ALLOWED_NETWORKS: {e}"))?;
+    /// The settings from these sources, with the checks that span settings.
+    fn checked(file: FileConfig, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let config = Self::from_sources(file, env)?;
+        config.webhook_targets().map_err(|reason| ConfigError::BadValue {
+            name: env_name("webhook_allowed_networks"),
+            expected: "comma-separated address blocks such as 10.0.0.0/8".into(),
+            got: reason,
+        })?;
         if config.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
-            return Err("JIUZHU_JWT_SECRET must be at least 32 characters".into());
+            return Err(ConfigError::BadValue {
+                name: env_name("jwt_secret"),
+                expected: "at least 32 characters".into(),
+                got: "a shorter secret".into(),
+            });
         }
         Ok(config)
+    }
+
+    /// The README's table of settings, as `reference()` describes them.
+    pub fn reference_table() -> String {
+        let mut table = String::from("| variable | default | range | meaning |\n|---|---|---|---|\n");
+        for setting in Self::reference() {
+            let also = setting.also.map(|name| format!(" (also `{name}`)")).unwrap_or_default();
+            let range = setting.range.unwrap_or_default();
+            table.push_str(&format!("| `{}`{also} | {} | {range} | {} |\n", setting.variable, setting.default, setting.meaning));
+        }
+        table
     }
 }
 
@@ -350,15 +407,20 @@ mod tests {
         assert_eq!(shown.matches("<redacted>").count(), 3, "{shown}");
     }
 
-    fn with_env(pairs: &[(&str, &str)], file: FileConfig) -> Result<Config, String> {
+    fn with_env(pairs: &[(&str, &str)], file: FileConfig) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Config::from_sources(file, |name| map.get(name).cloned())
+        Config::checked(file, |name| map.get(name).cloned())
+    }
+
+    fn from_file(toml_text: &str) -> Result<Config, ConfigError> {
+        with_env(&[], toml::from_str::<FileConfig>(toml_text).unwrap())
     }
 
     #[test]
     fn cors_origins_are_a_comma_separated_list() {
         let config = with_env(&[("JIUZHU_CORS_ORIGINS", "https://a.example, https://b.example,")], FileConfig::default()).unwrap();
         assert_eq!(config.cors_origins, ["https://a.example", "https://b.example"]);
+        assert_eq!(from_file("cors_origins = [\"https://c.example\"]").unwrap().cors_origins, ["https://c.example"]);
     }
 
     #[test]
@@ -381,13 +443,39 @@ mod tests {
     }
 
     #[test]
-    fn rejects_bad_numbers_and_short_secrets() {
-        assert!(with_env(&[("JIUZHU_TOKEN_TTL_SECS", "soon")], FileConfig::default()).is_err());
-        assert!(with_env(&[("JIUZHU_JWT_SECRET", "short")], FileConfig::default()).is_err());
+    fn rejects_bad_numbers_and_short_secrets_without_quoting_them() {
+        let error = with_env(&[("JIUZHU_TOKEN_TTL_SECS", "soon")], FileConfig::default()).unwrap_err();
+        assert_eq!(error.to_string(), "JIUZHU_TOKEN_TTL_SECS must be a whole number from 0 to 18446744073709551615, got \"soon\"");
+        let error = with_env(&[("JIUZHU_JWT_SECRET", "short-secret")], FileConfig::default()).unwrap_err();
+        assert!(!error.to_string().contains("short-secret"), "{error}");
+        assert!(with_env(&[("JIUZHU_JWT_SECRET", "short-secret")], FileConfig::default()).is_err());
+    }
+
+    /// A bound holds wherever the value comes from: the file's values were
+    /// once taken as they were while the environment's were clamped.
+    #[test]
+    fn bounds_hold_for_the_file_as_for_the_environment() {
+        let from_env = with_env(&[("JIUZHU_RELAY_INTERVAL_MS", "1")], FileConfig::default()).unwrap_err();
+        assert_eq!(from_env.to_string(), "JIUZHU_RELAY_INTERVAL_MS must be from 5 to 10000, got 1");
+        assert_eq!(from_file("relay_interval_ms = 1").unwrap_err(), from_env);
+        assert_eq!(from_file("max_connections = 0").unwrap_err().to_string(), "JIUZHU_MAX_CONNECTIONS must be from 1 to 1000, got 0");
+        assert_eq!(from_file("relay_interval_ms = 5").unwrap().relay_interval_ms, 5);
+        assert_eq!(with_env(&[("JIUZHU_LOGIN_MAX_FAILURES", "3")], FileConfig::default()).unwrap().lockout().max_failures(), 3);
     }
 
     #[test]
     fn file_rejects_unknown_keys() {
         assert!(toml::from_str::<FileConfig>("bnid = \"x\"").is_err());
+    }
+
+    /// The README's table is this module's, so the two cannot drift apart.
+    #[test]
+    fn the_readme_lists_every_setting_as_declared() {
+        let readme = include_str!("../../../README.md");
+        let table = Config::reference_table();
+        assert!(readme.contains(&table), "README.md's configuration table differs from config.rs; it should read:\n{table}");
+        for setting in Config::reference() {
+            assert!(!setting.meaning.is_empty(), "{} has no description", setting.variable);
+        }
     }
 }

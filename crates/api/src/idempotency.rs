@@ -29,11 +29,13 @@ const REPLAYED: &str = "idempotent-replayed";
 /// Headers worth replaying with the stored body.
 const KEPT_HEADERS: [header::HeaderName; 3] = [header::LOCATION, header::ETAG, header::CONTENT_TYPE];
 /// The body limit of the route a request goes to, applied before a byte is
-/// buffered for fingerprinting: bulk uploads take `BULK_LIMIT_BYTES`, every
-/// other body the configured limit.
+/// buffered for fingerprinting: bulk uploads take `import_limit_bytes`,
+/// every other body `body_limit_bytes`.
 fn body_limit_of(req: &ServiceRequest) -> usize {
-    if req.path() == "/api/v1/imports" {
-        return crate::routes::imports::BULK_LIMIT_BYTES;
+    if req.path() == "/api/v1/imports"
+        && let Some(state) = req.app_data::<actix_web::web::Data<crate::state::AppState>>()
+    {
+        return state.settings.import_limit_bytes;
     }
     BodyLimit::of(req.app_data())
 }

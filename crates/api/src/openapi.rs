@@ -1,12 +1,12 @@
 //! The OpenAPI document: the base (info, tags, security scheme, problem
-//! schema), the standard problem responses every operation gets, and the
-//! route table that tells 405 from 404.
+//! schema), what every operation shares (its security, the standard problem
+//! responses), and the route table that tells 405 from 404.
 
 use crate::problem::{PROBLEM_CODES, PROBLEM_CONTENT_TYPE, Problem};
 use jiuzhu_core::FieldError;
 use serde_json::json;
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
@@ -174,11 +174,26 @@ fn operations_mut(document: &mut Document) -> impl Iterator<Item = (bool, &mut O
     })
 }
 
+/// The operations anyone may call without a token; every other one needs
+/// the bearer token, declared here rather than on each operation.
+pub const PUBLIC_OPERATIONS: [&str; 6] =
+    ["healthz", "readyz", "issueToken", "listEnums", "listPublicProcurementProjects", "listPublicEvaluations"];
+
+/// Declares each operation's security: none for `PUBLIC_OPERATIONS`
+/// (stated as `[]`, rather than left undeclared), the bearer token for the rest.
+fn declare_security(document: &mut Document) {
+    for (_, operation) in operations_mut(document) {
+        let public = operation.operation_id.as_deref().is_some_and(|id| PUBLIC_OPERATIONS.contains(&id));
+        operation.security = Some(if public { Vec::new() } else { vec![SecurityRequirement::new("bearer", Vec::<String>::new())] });
+    }
+}
+
 /// Gives every operation the problem responses it can produce: 500 always;
 /// 400/413/415/422 with a body; 422 with query parameters; 401/403 when secured; 404/412/428 with
 /// `If-Match`; 409/422 and `Idempotency-Key` on authenticated POSTs. A problem status an
 /// operation declared itself keeps its description and gains the body.
 pub fn standardise_problems(document: &mut Document) {
+    declare_security(document);
     let components = document.components.get_or_insert_with(Default::default);
     for (status, name, description, code, detail) in STANDARD_PROBLEMS {
         components.responses.insert(name.into(), RefOr::T(problem_response(status, description, code, detail)));
@@ -193,9 +208,6 @@ pub fn standardise_problems(document: &mut Document) {
         }
         if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
             wanted.extend([401, 403]);
-        } else {
-            // Public: say so, rather than leave the security undeclared.
-            operation.security = Some(Vec::new());
         }
         // Every request but the health probes passes the rate limiter, and
         // may meet a database outage.

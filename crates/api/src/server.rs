@@ -2,7 +2,7 @@
 //! and running it with graceful shutdown.
 
 use crate::auth::TokenService;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::cors::{CorsOrigins, cors};
 use crate::idempotency::idempotency;
 use crate::json::BodyLimit;
@@ -21,8 +21,10 @@ use jiuzhu_core::{Clock, DomainError};
 use jiuzhu_migrations::{Migrator, MigratorTrait};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::users::{self, Bootstrap};
+use sea_orm::DbErr;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -39,6 +41,41 @@ pub fn openapi_json() -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(&openapi_document()).map(|s| s + "\n")
 }
 
+/// Why a node could not start; the binary prints it and exits.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot connect to {what}: {source}")]
+    Connect { what: &'static str, source: DbErr },
+    #[error("{step}: {source}")]
+    Database { step: &'static str, source: DbErr },
+    #[error("{step}: {source}")]
+    Domain { step: &'static str, source: DomainError },
+    /// A setting that names something unusable (a key, a file, an address block).
+    #[error("{setting}: {reason}")]
+    Setting { setting: &'static str, reason: String },
+    #[error("cannot listen on {address}: {source}")]
+    Listen { address: String, source: std::io::Error },
+}
+
+impl StartupError {
+    fn domain(step: &'static str) -> impl FnOnce(DomainError) -> Self {
+        move |source| Self::Domain { step, source }
+    }
+
+    fn database(step: &'static str) -> impl FnOnce(DbErr) -> Self {
+        move |source| Self::Database { step, source }
+    }
+}
+
+/// The command line reports a failed start as its message.
+impl From<StartupError> for String {
+    fn from(error: StartupError) -> Self {
+        error.to_string()
+    }
+}
+
 /// Everything the app needs, shared by all workers.
 #[derive(Clone)]
 pub struct Shared {
@@ -51,39 +88,30 @@ pub struct Shared {
     pub rate_limiter: web::Data<RateLimiter>,
     pub cors_origins: web::Data<CorsOrigins>,
     pub webhook_worker: WorkerSettings,
-    /// An import job silent this long died with its server.
-    pub import_abandoned_after: std::time::Duration,
-    /// How long a client has to send a request's headers.
-    pub client_request_timeout: std::time::Duration,
-    /// How often the audit chain's head is checkpointed.
-    pub audit_checkpoint_every: std::time::Duration,
-    /// How often the relay moves committed audit rows and events.
-    pub relay_every: std::time::Duration,
 }
 
 impl Shared {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, config: &Config, jwt_secret: &[u8]) -> Result<Self, DomainError> {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: &Config, jwt_secret: &[u8]) -> Result<Self, StartupError> {
         let document = openapi_document();
         let routes = RouteTable::from_document(&document);
-        let mut tokens = TokenService::hs256(jwt_secret, config.token_ttl_secs, clock.clone())?;
+        let mut tokens = TokenService::hs256(jwt_secret, config.token_ttl_secs, clock.clone()).map_err(StartupError::domain("tokens"))?;
         if let Some(path) = &config.jwks_file {
-            let jwks = std::fs::read_to_string(path).map_err(|e| DomainError::Internal(format!("cannot read JWKS file {path}: {e}")))?;
-            tokens = tokens.with_jwks(&jwks, &config.jwks_issuer).map_err(DomainError::Internal)?;
+            let jwks = std::fs::read_to_string(path)
+                .map_err(|e| StartupError::Setting { setting: "JIUZHU_JWKS_FILE", reason: format!("cannot read {path}: {e}") })?;
+            tokens = tokens
+                .with_jwks(&jwks, &config.jwks_issuer)
+                .map_err(|reason| StartupError::Setting { setting: "JIUZHU_JWKS_FILE", reason })?;
         }
+        let setting = |setting: &'static str| move |reason: String| StartupError::Setting { setting, reason };
         Ok(Self {
             state: web::Data::new(AppState {
                 db,
                 clock,
-                referral_due_working_days: config.referral_due_working_days,
-                signal_threshold_fen: config.signal_threshold_fen,
-                follow_up_days: config.follow_up_days,
-                appeal_days: config.appeal_days,
-                ocid_prefix: config.ocid_prefix.clone(),
-                webhook_policy: config.webhook_policy(),
-                webhook_targets: config.webhook_targets().map_err(DomainError::Internal)?,
-                audit_checkpoint_file: config.audit_checkpoint_file.clone(),
+                settings: Arc::new(config.clone()),
+                webhook_targets: config.webhook_targets().map_err(setting("JIUZHU_WEBHOOK_ALLOWED_NETWORKS"))?,
                 trusted_proxies: jiuzhu_core::forwarded::TrustedProxies::from_blocks(&config.trusted_proxies)
-                    .map_err(|e| DomainError::Internal(format!("JIUZHU_TRUSTED_PROXIES: {e}")))?,
+                    .map_err(setting("JIUZHU_TRUSTED_PROXIES"))?,
+                lockout: config.lockout(),
             }),
             tokens: web::Data::new(tokens),
             sessions: web::Data::new(SessionCache::new(std::time::Duration::from_millis(config.account_cache_ms))),
@@ -92,11 +120,7 @@ impl Shared {
             routes: web::Data::new(routes),
             rate_limiter: web::Data::new(RateLimiter::new(config.rate_limit_per_token, config.rate_limit_per_ip)),
             cors_origins: web::Data::new(CorsOrigins(config.cors_origins.clone())),
-            webhook_worker: WorkerSettings::from_config(config).map_err(DomainError::Internal)?,
-            import_abandoned_after: std::time::Duration::from_secs(config.import_abandoned_after_secs),
-            client_request_timeout: std::time::Duration::from_millis(config.client_request_timeout_ms),
-            audit_checkpoint_every: std::time::Duration::from_secs(config.audit_checkpoint_secs),
-            relay_every: std::time::Duration::from_millis(config.relay_interval_ms),
+            webhook_worker: WorkerSettings::from_config(config).map_err(setting("JIUZHU_WEBHOOK_CA_FILE"))?,
         })
     }
 }
@@ -173,17 +197,18 @@ pub fn build_app(
 /// gracefully on SIGTERM or Ctrl-C.
 pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
     let background = shared.state.db.background();
+    let settings = shared.state.settings.clone();
     webhook_worker::spawn(background.clone(), shared.state.clock.clone(), shared.webhook_worker.clone());
-    crate::maintenance::spawn(background.clone(), shared.state.clock.clone(), shared.import_abandoned_after);
-    crate::relay::spawn(background.clone(), shared.relay_every);
+    crate::maintenance::spawn(background.clone(), shared.state.clock.clone(), Duration::from_secs(settings.import_abandoned_after_secs));
+    crate::relay::spawn(background.clone(), Duration::from_millis(settings.relay_interval_ms));
     crate::rate_limit::spawn_sync(shared.rate_limiter.clone().into_inner(), background.clone(), shared.state.clock.clone());
     crate::audit_trail::spawn(
         background,
         shared.state.clock.clone(),
-        shared.state.audit_checkpoint_file.clone(),
-        shared.audit_checkpoint_every,
+        settings.audit_checkpoint_file.clone(),
+        Duration::from_secs(settings.audit_checkpoint_secs),
     );
-    let client_request_timeout = shared.client_request_timeout;
+    let client_request_timeout = Duration::from_millis(settings.client_request_timeout_ms);
     let server = actix_web::HttpServer::new(move || build_app(shared.clone()))
         .client_request_timeout(client_request_timeout)
         .listen(listener)?
@@ -192,27 +217,63 @@ pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
     Ok(server)
 }
 
+/// The pools the configuration names: the primary, on PostgreSQL a second
+/// one for background work (ADR 0014), and the read replica if any.
+pub async fn connect(config: &Config) -> Result<Db, StartupError> {
+    let primary = |source| StartupError::Connect { what: "the database", source };
+    let db = Db::connect(&config.database_url, config.max_connections).await.map_err(primary)?;
+    let db = db.with_background_pool(&config.database_url, config.max_connections).await.map_err(primary)?;
+    match &config.read_database_url {
+        Some(url) => {
+            db.with_replica(url, config.max_connections).await.map_err(|source| StartupError::Connect { what: "the read replica", source })
+        }
+        None => Ok(db),
+    }
+}
+
 /// Migrates the schema and creates the bootstrap administrator when no user exists.
-pub async fn prepare_database(db: &Db, clock: &dyn Clock, config: &Config) -> Result<Bootstrap, String> {
-    let lock = db.startup_lock().await.map_err(|e| format!("start-up lock: {e}"))?;
+pub async fn prepare_database(db: &Db, clock: &dyn Clock, config: &Config) -> Result<Bootstrap, StartupError> {
+    let lock = db.startup_lock().await.map_err(StartupError::database("start-up lock"))?;
     let outcome = prepare_locked(db, clock, config).await?;
-    lock.release().await.map_err(|e| format!("start-up lock: {e}"))?;
+    lock.release().await.map_err(StartupError::database("start-up lock"))?;
     Ok(outcome)
 }
 
 /// Migrations, the chain key, the administrator and reference data, under the start-up lock.
-async fn prepare_locked(db: &Db, clock: &dyn Clock, config: &Config) -> Result<Bootstrap, String> {
+async fn prepare_locked(db: &Db, clock: &dyn Clock, config: &Config) -> Result<Bootstrap, StartupError> {
     let admin_password = config.admin_password.as_deref();
-    Migrator::up(db.conn(), None).await.map_err(|e| format!("migration failed: {e}"))?;
-    jiuzhu_platform::audit::use_key(&crate::audit_trail::load_key(config)?);
-    jiuzhu_platform::audit::adopt_key(db).await.map_err(|e| e.to_string())?;
-    let txn = db.begin_write().await.map_err(|e| e.to_string())?;
-    let outcome = users::bootstrap_admin(&*txn, clock, admin_password).await.map_err(|e| e.to_string())?;
-    txn.commit().await.map_err(|e| e.to_string())?;
-    jiuzhu_needs_assessment::models::ensure_default(db, clock.now()).await.map_err(|e| e.to_string())?;
-    jiuzhu_matching::catalogue::ensure_guidance(db, users::CITY_REGION, clock.now()).await.map_err(|e| e.to_string())?;
-    jiuzhu_evaluation::schemes::ensure_default(db, clock.now()).await.map_err(|e| e.to_string())?;
+    Migrator::up(db.conn(), None).await.map_err(StartupError::database("migration failed"))?;
+    let key = crate::audit_trail::load_key(config).map_err(|reason| StartupError::Setting { setting: "the audit chain key", reason })?;
+    jiuzhu_platform::audit::use_key(&key);
+    jiuzhu_platform::audit::adopt_key(db).await.map_err(StartupError::domain("audit key"))?;
+    let txn = db.begin_write().await.map_err(StartupError::database("administrator"))?;
+    let outcome = users::bootstrap_admin(&*txn, clock, admin_password).await.map_err(StartupError::domain("administrator"))?;
+    txn.commit().await.map_err(StartupError::database("administrator"))?;
+    let reference = StartupError::domain("reference data");
+    jiuzhu_needs_assessment::models::ensure_default(db, clock.now()).await.map_err(reference)?;
+    let reference = StartupError::domain("reference data");
+    jiuzhu_matching::catalogue::ensure_guidance(db, users::CITY_REGION, clock.now()).await.map_err(reference)?;
+    jiuzhu_evaluation::schemes::ensure_default(db, clock.now()).await.map_err(StartupError::domain("reference data"))?;
     Ok(outcome)
+}
+
+/// A node that has started: where it listens, and the server to await.
+pub struct Started {
+    pub address: std::net::SocketAddr,
+    pub server: Server,
+}
+
+/// Starts a node on a prepared database, the same way for `serve` and the
+/// tests: the shared state, the token self-test, the listener on `bind`,
+/// the server and its background work.
+pub fn start(db: Db, clock: Arc<dyn Clock>, config: &Config, jwt_secret: &[u8]) -> Result<Started, StartupError> {
+    let shared = Shared::new(db, clock, config, jwt_secret)?;
+    self_test(&shared).map_err(StartupError::domain("token self-test"))?;
+    let listen = |source| StartupError::Listen { address: config.bind.clone(), source };
+    let listener = TcpListener::bind(&config.bind).map_err(listen)?;
+    let address = listener.local_addr().map_err(listen)?;
+    let server = run(listener, shared).map_err(listen)?;
+    Ok(Started { address, server })
 }
 
 /// Checks that tokens can be made and read before the first request.

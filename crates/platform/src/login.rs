@@ -4,6 +4,7 @@
 use crate::accounts::Session;
 use crate::audit::{Entry, Outcome, Who};
 use crate::db::Db;
+use crate::login_throttle::Lockout;
 use crate::users::CITY_REGION;
 use crate::{clients, login_throttle, users};
 use chrono::{DateTime, Utc};
@@ -28,7 +29,14 @@ fn login_entry(kind: &str, subject: &str, region: &str, outcome: Outcome) -> Ent
 /// The account a successful grant authenticates, with the stamp its token
 /// carries. `source` is where the attempt came from (the client's address),
 /// which the lock-out counts by; both grants are locked out alike.
-pub async fn login(db: &Db, request_id: &str, source: &str, now: DateTime<Utc>, grant: Grant<'_>) -> Result<Session, DomainError> {
+pub async fn login(
+    db: &Db,
+    lockout: &Lockout,
+    request_id: &str,
+    source: &str,
+    now: DateTime<Utc>,
+    grant: Grant<'_>,
+) -> Result<Session, DomainError> {
     let who = |subject: &str, role: &str| Who { subject: subject.into(), role: role.into(), request_id: request_id.into(), at: now };
     let (kind, account) = match grant {
         Grant::Password { username, .. } => ("user", username),
@@ -37,7 +45,7 @@ pub async fn login(db: &Db, request_id: &str, source: &str, now: DateTime<Utc>, 
     // The attempt is on record before its password is checked, so that
     // attempts at once, on any node, count each other.
     let attempt = login_throttle::begin_attempt(db, account, source, now).await?;
-    if let Err(locked) = login_throttle::check_attempt(db.conn(), account, source, attempt, now).await {
+    if let Err(locked) = login_throttle::check_attempt(db.conn(), lockout, account, source, attempt, now).await {
         let txn = db.begin_write().await?;
         login_throttle::withdraw(&*txn, attempt).await?;
         txn.commit().await?;

@@ -42,7 +42,6 @@ pub struct ApplicationQuery {
 #[utoipa::path(
     tag = "applications",
     operation_id = "createApplication",
-    security(("bearer" = [])),
     request_body(content = CreateApplication, content_type = "application/json"),
     responses(
         (status = 201, description = "Submitted", body = ApplicationView,
@@ -69,7 +68,6 @@ pub async fn create_application(
 #[utoipa::path(
     tag = "applications",
     operation_id = "listApplications",
-    security(("bearer" = [])),
     params(ApplicationQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<ApplicationView>))
 )]
@@ -91,7 +89,6 @@ pub async fn list_applications(
 #[utoipa::path(
     tag = "applications",
     operation_id = "getApplication",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "The application", body = ApplicationView, headers(("ETag" = String, description = "Its version"))),
@@ -119,7 +116,6 @@ fn application_reply(application: ApplicationView) -> HttpResponse {
 #[utoipa::path(
     tag = "applications",
     operation_id = "acceptApplication",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("If-Match" = String, Header, description = "The version you read")),
     responses(
         (status = 200, description = "Accepted", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
@@ -134,7 +130,7 @@ pub async fn accept_application(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let input = ActionInput::Accept { due_working_days: state.referral_due_working_days };
+    let input = ActionInput::Accept { due_working_days: state.settings.referral_due_working_days };
     Ok(application_reply(applications::act(&state.db, &ctx, *id, if_match.0, input).await?))
 }
 
@@ -147,7 +143,6 @@ pub async fn accept_application(
 #[utoipa::path(
     tag = "applications",
     operation_id = "rejectApplication",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses(
@@ -185,7 +180,6 @@ pub async fn reject_application(
 #[utoipa::path(
     tag = "applications",
     operation_id = "closeApplication",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = CloseInput, content_type = "application/json"),
     responses(
@@ -215,7 +209,6 @@ pub async fn close_application(
 #[utoipa::path(
     tag = "applications",
     operation_id = "withdrawApplication",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("If-Match" = String, Header, description = "The version you read")),
     responses(
         (status = 200, description = "Withdrawn", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
@@ -253,7 +246,6 @@ pub struct ReferralQuery {
 #[utoipa::path(
     tag = "referrals",
     operation_id = "listReferrals",
-    security(("bearer" = [])),
     params(ReferralQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<ReferralView>))
 )]
@@ -275,7 +267,6 @@ pub async fn list_referrals(
 #[utoipa::path(
     tag = "referrals",
     operation_id = "getReferral",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Referral id")),
     responses(
         (status = 200, description = "The referral", body = ReferralView, headers(("ETag" = String, description = "Its version"))),
@@ -312,7 +303,6 @@ async fn act(
 #[utoipa::path(
     tag = "applications",
     operation_id = "decideApplicationItem",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("item_id" = Uuid, Path, description = "Item id"),
         ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = applications::ItemDecisionInput, content_type = "application/json"),
@@ -346,7 +336,6 @@ pub async fn decide_item(
 #[utoipa::path(
     tag = "referrals",
     operation_id = "readReferralIdentifiers",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Referral id")),
     request_body(content = referrals::IdentifierRequest, content_type = "application/json"),
     responses(
@@ -373,7 +362,6 @@ pub async fn referral_identifiers(
 #[utoipa::path(
     tag = "referrals",
     operation_id = "acceptReferral",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
     responses(
         (status = 200, description = "Accepted", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
@@ -400,7 +388,6 @@ pub async fn accept_referral(
 #[utoipa::path(
     tag = "referrals",
     operation_id = "rejectReferral",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses(
@@ -428,7 +415,6 @@ pub async fn reject_referral(
 #[utoipa::path(
     tag = "referrals",
     operation_id = "returnReferral",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses(
@@ -457,7 +443,6 @@ pub async fn return_referral(
 #[utoipa::path(
     tag = "referrals",
     operation_id = "completeReferral",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = CompleteInput, content_type = "application/json"),
     responses(
@@ -486,7 +471,6 @@ pub async fn complete_referral(
 #[utoipa::path(
     tag = "referrals",
     operation_id = "cancelReferral",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses(

@@ -40,7 +40,6 @@ impl Validate for NewModel {
 #[utoipa::path(
     tag = "assessment",
     operation_id = "getCurrentAssessmentModel",
-    security(("bearer" = [])),
     responses((status = 200, description = "The newest version", body = ModelView))
 )]
 #[get("/assessment-models/current")]
@@ -54,7 +53,6 @@ pub async fn current_model(state: web::Data<AppState>, Ctx(ctx): Ctx) -> Result<
 #[utoipa::path(
     tag = "assessment",
     operation_id = "getAssessmentModel",
-    security(("bearer" = [])),
     params(("version" = i32, Path, description = "Model version")),
     responses((status = 200, description = "That version", body = ModelView), (status = 404, description = "No such version"))
 )]
@@ -73,7 +71,6 @@ pub async fn get_model(state: web::Data<AppState>, Ctx(ctx): Ctx, version: web::
 #[utoipa::path(
     tag = "assessment",
     operation_id = "publishAssessmentModel",
-    security(("bearer" = [])),
     request_body(content = ModelSpec, content_type = "application/json"),
     responses((status = 201, description = "Published", body = ModelView, headers(("Location" = String, description = "URL of the version"))))
 )]
@@ -95,7 +92,6 @@ pub async fn publish_model(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Vali
 #[utoipa::path(
     tag = "assessment",
     operation_id = "createAssessment",
-    security(("bearer" = [])),
     request_body(content = CreateAssessment, content_type = "application/json"),
     responses((status = 201, description = "Assessed", body = AssessmentView, headers(("Location" = String, description = "URL of the assessment"))))
 )]
@@ -125,7 +121,6 @@ pub struct DueQuery {
 #[utoipa::path(
     tag = "assessment",
     operation_id = "listDueAssessments",
-    security(("bearer" = [])),
     params(DueQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<AssessmentView>))
 )]
@@ -145,7 +140,6 @@ pub async fn list_due(
 #[utoipa::path(
     tag = "assessment",
     operation_id = "getAssessment",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Assessment id")),
     responses((status = 200, description = "The assessment", body = AssessmentView), (status = 404, description = "No such assessment in the caller's region"))
 )]
@@ -163,7 +157,6 @@ pub async fn get_assessment(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::
 #[utoipa::path(
     tag = "assessment",
     operation_id = "listPersonAssessments",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Beneficiary id"), ListQuery),
     responses((status = 200, description = "One page", body = Page<AssessmentView>), (status = 404, description = "No such person in the caller's region"))
 )]
@@ -199,7 +192,6 @@ pub struct NeedQuery {
 #[utoipa::path(
     tag = "assessment",
     operation_id = "listNeeds",
-    security(("bearer" = [])),
     params(NeedQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<NeedView>))
 )]
@@ -222,7 +214,6 @@ pub async fn list_needs(
 #[utoipa::path(
     tag = "assessment",
     operation_id = "getNeed",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Need id")),
     responses(
         (status = 200, description = "The need", body = NeedView, headers(("ETag" = String, description = "The need's version"))),
@@ -267,7 +258,6 @@ pub struct SummaryQuery {
 #[utoipa::path(
     tag = "assessment",
     operation_id = "summariseNeeds",
-    security(("bearer" = [])),
     params(SummaryQuery),
     responses((status = 200, description = "The counts", body = Summary), (status = 404, description = "The region is outside the caller's"))
 )]
@@ -293,7 +283,6 @@ pub async fn summarise_needs(state: web::Data<AppState>, Ctx(ctx): Ctx, query: w
 #[utoipa::path(
     tag = "registry",
     operation_id = "searchRegistry",
-    security(("bearer" = [])),
     request_body(content = SearchRequest, content_type = "application/json"),
     responses((status = 200, description = "One item per ID asked, or a page of matches", body = SearchResponse))
 )]

@@ -133,7 +133,7 @@ pub async fn issue_token(
     let grant = body.0.grant()?;
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let source = crate::middleware::client_address(&req);
-    let session = login(&state.db, &request_id, &source, state.clock.now(), grant).await?;
+    let session = login(&state.db, &state.lockout, &request_id, &source, state.clock.now(), grant).await?;
     let access_token = tokens.issue(&session)?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(TokenResponse {
         access_token,
@@ -164,7 +164,6 @@ pub struct Me {
 #[utoipa::path(
     tag = "auth",
     operation_id = "getMe",
-    security(("bearer" = [])),
     responses((status = 200, description = "The caller", body = Me))
 )]
 #[get("/me")]

@@ -68,7 +68,6 @@ impl From<BeneficiaryQuery> for BeneficiaryFilter {
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "createBeneficiary",
-    security(("bearer" = [])),
     request_body(content = CreateBeneficiary, content_type = "application/json"),
     responses(
         (status = 201, description = "Registered", body = BeneficiaryView,
@@ -95,7 +94,6 @@ pub async fn create_beneficiary(
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "listBeneficiaries",
-    security(("bearer" = [])),
     params(BeneficiaryQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<BeneficiaryView>))
 )]
@@ -116,7 +114,6 @@ pub async fn list_beneficiaries(
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "countBeneficiaries",
-    security(("bearer" = [])),
     params(BeneficiaryQuery),
     responses((status = 200, description = "The count", body = Count))
 )]
@@ -139,7 +136,6 @@ pub async fn count_beneficiaries(
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "getBeneficiary",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Record id"), RevealQuery),
     responses(
         (status = 200, description = "The person", body = BeneficiaryView, headers(("ETag" = String, description = "Its version"))),
@@ -166,7 +162,6 @@ pub async fn get_beneficiary(
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "patchBeneficiary",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Record id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"3\"")),
     request_body(content = PatchBeneficiary, content_type = "application/merge-patch+json"),
     responses(
@@ -194,7 +189,6 @@ pub async fn patch_beneficiary(
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "deactivateBeneficiary",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Record id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"3\"")),
     responses(
         (status = 200, description = "Deactivated", body = BeneficiaryView, headers(("ETag" = String, description = "The new version"))),
@@ -229,7 +223,6 @@ pub struct HouseholdQuery {
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "createHousehold",
-    security(("bearer" = [])),
     request_body(content = CreateHousehold, content_type = "application/json"),
     responses((status = 201, description = "Registered", body = HouseholdView,
         headers(("Location" = String, description = "URL of the household"), ("ETag" = String, description = "Its version"))))
@@ -250,7 +243,6 @@ pub async fn create_household(
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "listHouseholds",
-    security(("bearer" = [])),
     params(HouseholdQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<HouseholdView>))
 )]
@@ -270,7 +262,6 @@ pub async fn list_households(
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "getHousehold",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Household id")),
     responses((status = 200, description = "The household", body = HouseholdView, headers(("ETag" = String, description = "The household's version"))), (status = 404, description = "No such household in the caller's region"))
 )]
@@ -288,7 +279,6 @@ pub async fn get_household(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::P
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "addHouseholdMember",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Household id"), ("If-Match" = String, Header, description = "The household's version")),
     request_body(content = MemberInput, content_type = "application/json"),
     responses((status = 200, description = "Added", body = HouseholdView), (status = 409, description = "The person is in a household (`already_in_household`)"))
@@ -313,7 +303,6 @@ pub async fn add_household_member(
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "removeHouseholdMember",
-    security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Household id"),
         ("beneficiary_id" = Uuid, Path, description = "The member"),

@@ -21,7 +21,6 @@ use uuid::Uuid;
 #[utoipa::path(
     tag = "clients",
     operation_id = "createClient",
-    security(("bearer" = [])),
     request_body(content = CreateClient, content_type = "application/json"),
     responses((status = 201, description = "Created; the secret is shown once", body = ClientCreated,
         headers(("Location" = String, description = "URL of the client"), ("ETag" = String, description = "Its version"))))
@@ -40,7 +39,6 @@ pub async fn create_client(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Vali
 #[utoipa::path(
     tag = "clients",
     operation_id = "listClients",
-    security(("bearer" = [])),
     params(ListQuery),
     responses((status = 200, description = "One page", body = Page<ClientView>))
 )]
@@ -55,7 +53,6 @@ pub async fn list_clients(state: web::Data<AppState>, Ctx(ctx): Ctx, list: web::
 #[utoipa::path(
     tag = "clients",
     operation_id = "getClient",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Client record id")),
     responses(
         (status = 200, description = "The client", body = ClientView, headers(("ETag" = String, description = "Its version"))),
@@ -77,7 +74,6 @@ pub async fn get_client(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path
 #[utoipa::path(
     tag = "clients",
     operation_id = "deactivateClient",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Client record id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"1\"")),
     responses(
         (status = 200, description = "Deactivated", body = ClientView, headers(("ETag" = String, description = "The new version"))),

@@ -20,7 +20,7 @@ use uuid::Uuid;
 /// outcomes (60%), with weights in basis points and grade thresholds.
 ///
 /// Permission: `evaluation:read`.
-#[utoipa::path(tag = "evaluation", operation_id = "getDefaultScheme", security(("bearer" = [])), responses((status = 200, description = "The default scheme", body = SchemeView)))]
+#[utoipa::path(tag = "evaluation", operation_id = "getDefaultScheme", responses((status = 200, description = "The default scheme", body = SchemeView)))]
 #[get("/evaluation-schemes/default")]
 pub async fn default_scheme(state: web::Data<AppState>, Ctx(ctx): Ctx) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(schemes::default(&state.db, &ctx).await?))
@@ -32,7 +32,6 @@ pub async fn default_scheme(state: web::Data<AppState>, Ctx(ctx): Ctx) -> Result
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getScheme",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Scheme id")),
     responses((status = 200, description = "The scheme", body = SchemeView), (status = 404, description = "No such scheme"))
 )]
@@ -50,7 +49,6 @@ pub async fn get_scheme(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "createScheme",
-    security(("bearer" = [])),
     request_body(content = CreateScheme, content_type = "application/json"),
     responses((status = 201, description = "Created", body = SchemeView, headers(("Location" = String, description = "URL of the scheme"))))
 )]
@@ -77,7 +75,6 @@ pub async fn create_scheme(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Vali
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "createEvaluation",
-    security(("bearer" = [])),
     request_body(content = CreateEvaluation, content_type = "application/json"),
     responses(
         (status = 201, description = "Planned", body = EvaluationView, headers(("Location" = String, description = "URL of the evaluation"), ("ETag" = String, description = "Its version"))),
@@ -103,7 +100,6 @@ pub async fn create_evaluation(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getEvaluation",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Evaluation id")),
     responses((status = 200, description = "The evaluation", body = EvaluationView, headers(("ETag" = String, description = "The evaluation's version"))), (status = 404, description = "Not visible to the caller"))
 )]
@@ -130,7 +126,6 @@ pub struct EvaluationQuery {
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "listEvaluations",
-    security(("bearer" = [])),
     params(EvaluationQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<EvaluationView>))
 )]
@@ -154,7 +149,6 @@ pub async fn list_evaluations(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getAppeal",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Appeal id")),
     responses((status = 200, description = "The appeal", body = evaluations::AppealView), (status = 404, description = "Not visible to the caller"))
 )]
@@ -173,7 +167,6 @@ pub async fn get_appeal(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "scoreEvaluation",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Evaluation id")),
     request_body(content = ScoreInput, content_type = "application/json"),
     responses((status = 201, description = "Stored", body = EvaluationView), (status = 404, description = "Not visible to the caller"), (status = 409, description = "Already scored, or not scoring"))
@@ -198,7 +191,6 @@ pub async fn score_evaluation(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "reportEvaluation",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = Report, content_type = "application/json"),
     responses((status = 200, description = "Reported", body = EvaluationView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
@@ -226,7 +218,6 @@ pub async fn report_evaluation(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "approveEvaluation",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The version you read")),
     responses(
         (status = 200, description = "Approved and delivered", body = EvaluationView),
@@ -254,7 +245,6 @@ pub async fn approve_evaluation(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "publishEvaluation",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The version you read")),
     responses((status = 200, description = "Published", body = EvaluationView), (status = 409, description = "Not approved, or an appeal is open"))
 )]
@@ -291,7 +281,6 @@ pub async fn public_evaluations(state: web::Data<AppState>, list: web::Query<Lis
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "fileAppeal",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Evaluation id")),
     request_body(content = AppealInput, content_type = "application/json"),
     responses((status = 201, description = "Filed", body = AppealView), (status = 404, description = "Not the caller's evaluation"), (status = 409, description = "An appeal is open or was decided"))
@@ -303,7 +292,7 @@ pub async fn file_appeal(
     id: web::Path<Uuid>,
     body: ValidJson<AppealInput>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Created().json(evaluations::appeal(&state.db, &ctx, *id, body.0, i64::from(state.appeal_days)).await?))
+    Ok(HttpResponse::Created().json(evaluations::appeal(&state.db, &ctx, *id, body.0, i64::from(state.settings.appeal_days)).await?))
 }
 
 /// Decide an appeal
@@ -316,7 +305,6 @@ pub async fn file_appeal(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "decideAppeal",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Appeal id")),
     request_body(content = DecideInput, content_type = "application/json"),
     responses((status = 200, description = "Decided", body = AppealView), (status = 404, description = "No such appeal in the caller's region"), (status = 409, description = "Already decided (`appeal_already_decided`)"))
@@ -341,7 +329,6 @@ pub async fn decide_appeal(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "getEvaluationEvidence",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Evaluation id")),
     responses((status = 200, description = "The evidence", body = jiuzhu_evaluation::evaluations::Evidence), (status = 404, description = "Not visible to the caller"))
 )]
@@ -367,7 +354,6 @@ pub struct SummaryQuery {
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "summariseEvaluations",
-    security(("bearer" = [])),
     params(SummaryQuery),
     responses((status = 200, description = "Counts by grade", body = jiuzhu_evaluation::evaluations::GradeSummary), (status = 404, description = "The region is outside the caller's"))
 )]

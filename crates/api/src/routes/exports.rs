@@ -184,7 +184,6 @@ impl std::io::Write for ChannelWriter {
 #[utoipa::path(
     tag = "exports",
     operation_id = "exportServiceNeeds",
-    security(("bearer" = [])),
     params(NeedQuery, ExportQuery),
     responses((status = 200, description = "The list as CSV or XLSX", content(
         (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -216,7 +215,6 @@ pub async fn export_service_needs(
 #[utoipa::path(
     tag = "exports",
     operation_id = "exportServiceTargets",
-    security(("bearer" = [])),
     params(BeneficiaryQuery, ExportQuery),
     responses((status = 200, description = "The list as CSV or XLSX", content(
         (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -254,7 +252,6 @@ pub struct ServiceExportQuery {
 #[utoipa::path(
     tag = "exports",
     operation_id = "exportServiceProjects",
-    security(("bearer" = [])),
     params(ServiceExportQuery, ExportQuery),
     responses((status = 200, description = "The list as CSV or XLSX", content(
         (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),

@@ -39,7 +39,6 @@ pub struct DiscoveryQuery {
 #[utoipa::path(
     tag = "discoveries",
     operation_id = "reportDiscovery",
-    security(("bearer" = [])),
     request_body(content = ReportDiscovery, content_type = "application/json"),
     responses((status = 201, description = "Reported", body = DiscoveryView,
         headers(("Location" = String, description = "URL of the discovery"), ("ETag" = String, description = "Its version"))))
@@ -62,7 +61,6 @@ pub async fn report_discovery(
 #[utoipa::path(
     tag = "discoveries",
     operation_id = "listDiscoveries",
-    security(("bearer" = [])),
     params(DiscoveryQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<DiscoveryView>))
 )]
@@ -84,7 +82,6 @@ pub async fn list_discoveries(
 #[utoipa::path(
     tag = "discoveries",
     operation_id = "getDiscovery",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Discovery id")),
     responses((status = 200, description = "The discovery", body = DiscoveryView), (status = 404, description = "No such discovery in the caller's region"))
 )]
@@ -113,7 +110,6 @@ async fn discovery_action(
 #[utoipa::path(
     tag = "discoveries",
     operation_id = "verifyDiscovery",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Discovery id"), ("If-Match" = String, Header, description = "The version you read")),
     responses((status = 200, description = "Verified", body = DiscoveryView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
@@ -135,7 +131,6 @@ pub async fn verify_discovery(
 #[utoipa::path(
     tag = "discoveries",
     operation_id = "dismissDiscovery",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Discovery id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses((status = 200, description = "Dismissed", body = DiscoveryView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
@@ -161,7 +156,6 @@ pub async fn dismiss_discovery(
 #[utoipa::path(
     tag = "discoveries",
     operation_id = "convertDiscovery",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Discovery id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = ConvertToApplication, content_type = "application/json"),
     responses((status = 200, description = "Converted; `application_id` names the application", body = DiscoveryView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
@@ -189,13 +183,12 @@ pub async fn convert_discovery(
 #[utoipa::path(
     tag = "discoveries",
     operation_id = "sendSignal",
-    security(("bearer" = [])),
     request_body(content = SignalInput, content_type = "application/json"),
     responses((status = 201, description = "Received", body = SignalReceipt))
 )]
 #[post("/signals")]
 pub async fn send_signal(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<SignalInput>) -> Result<HttpResponse, ApiError> {
-    let receipt = discoveries::receive_signal(&state.db, &ctx, body.0, state.signal_threshold_fen).await?;
+    let receipt = discoveries::receive_signal(&state.db, &ctx, body.0, state.settings.signal_threshold_fen).await?;
     Ok(HttpResponse::Created().json(receipt))
 }
 
@@ -217,7 +210,6 @@ pub struct VisitQuery {
 #[utoipa::path(
     tag = "visits",
     operation_id = "recordVisit",
-    security(("bearer" = [])),
     request_body(content = RecordVisit, content_type = "application/json"),
     responses((status = 201, description = "Recorded", body = VisitView, headers(("Location" = String, description = "URL of the visit"))))
 )]
@@ -233,7 +225,6 @@ pub async fn record_visit(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Valid
 #[utoipa::path(
     tag = "visits",
     operation_id = "listVisits",
-    security(("bearer" = [])),
     params(VisitQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<VisitView>))
 )]
@@ -255,7 +246,6 @@ pub async fn list_visits(
 #[utoipa::path(
     tag = "visits",
     operation_id = "getVisit",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Visit id")),
     responses((status = 200, description = "The visit", body = VisitView), (status = 404, description = "No such visit in the caller's region"))
 )]
@@ -280,7 +270,6 @@ pub struct TicketQuery {
 #[utoipa::path(
     tag = "hotline",
     operation_id = "createHotlineTicket",
-    security(("bearer" = [])),
     request_body(content = CreateTicket, content_type = "application/json"),
     responses((status = 201, description = "Logged", body = TicketView,
         headers(("Location" = String, description = "URL of the ticket"), ("ETag" = String, description = "Its version"))))
@@ -297,7 +286,6 @@ pub async fn create_ticket(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Vali
 #[utoipa::path(
     tag = "hotline",
     operation_id = "listHotlineTickets",
-    security(("bearer" = [])),
     params(TicketQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<TicketView>))
 )]
@@ -317,7 +305,6 @@ pub async fn list_tickets(
 #[utoipa::path(
     tag = "hotline",
     operation_id = "getHotlineTicket",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Ticket id")),
     responses((status = 200, description = "The ticket", body = TicketView), (status = 404, description = "No such ticket in the caller's region"))
 )]
@@ -363,7 +350,6 @@ pub struct AssignInput {
 #[utoipa::path(
     tag = "hotline",
     operation_id = "answerHotlineTicket",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Ticket id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = AnswerInput, content_type = "application/json"),
     responses((status = 200, description = "Answered", body = TicketView), (status = 409, description = "Not an open consultation (`invalid_transition`)"))
@@ -389,7 +375,6 @@ pub async fn answer_ticket(
 #[utoipa::path(
     tag = "hotline",
     operation_id = "convertHotlineTicket",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Ticket id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = ConvertToApplication, content_type = "application/json"),
     responses((status = 200, description = "Converted; `application_id` names the application", body = TicketView), (status = 409, description = "Not an open help request (`invalid_transition`)"))
@@ -413,7 +398,6 @@ pub async fn convert_ticket(
 #[utoipa::path(
     tag = "hotline",
     operation_id = "assignHotlineTicket",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Ticket id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = AssignInput, content_type = "application/json"),
     responses((status = 200, description = "Assigned", body = TicketView), (status = 409, description = "Not an open complaint (`invalid_transition`)"))
@@ -437,7 +421,6 @@ pub async fn assign_ticket(
 #[utoipa::path(
     tag = "hotline",
     operation_id = "closeHotlineTicket",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Ticket id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = CloseInput, content_type = "application/json"),
     responses((status = 200, description = "Closed", body = TicketView), (status = 409, description = "Not an open complaint (`invalid_transition`)"))

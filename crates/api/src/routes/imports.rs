@@ -17,9 +17,6 @@ use std::io::Write;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-/// Bulk bodies may be up to 64 MiB.
-pub const BULK_LIMIT_BYTES: usize = 64 * 1024 * 1024;
-
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
@@ -56,14 +53,14 @@ impl Drop for Upload {
     }
 }
 
-async fn store(mut payload: web::Payload, path: &std::path::Path) -> Result<(), ApiError> {
+async fn store(mut payload: web::Payload, path: &std::path::Path, limit: usize) -> Result<(), ApiError> {
     let mut file = std::fs::File::create(path).map_err(|e| DomainError::Internal(format!("upload file: {e}")))?;
     let mut written = 0usize;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::from(HttpFailure::MalformedBody(format!("body could not be read: {e}"))))?;
         written += chunk.len();
-        if written > BULK_LIMIT_BYTES {
-            return Err(HttpFailure::PayloadTooLarge(BULK_LIMIT_BYTES).into());
+        if written > limit {
+            return Err(HttpFailure::PayloadTooLarge(limit).into());
         }
         file.write_all(&chunk).map_err(|e| DomainError::Internal(format!("upload file: {e}")))?;
     }
@@ -89,10 +86,9 @@ async fn store(mut payload: web::Payload, path: &std::path::Path) -> Result<(), 
 #[utoipa::path(
     tag = "imports",
     operation_id = "startImport",
-    security(("bearer" = [])),
     params(ImportQuery),
     request_body(
-        description = "Rows in NDJSON or CSV, up to 64 MiB",
+        description = "Rows in NDJSON or CSV, up to 64 MiB (the setting `import_limit_bytes`)",
         content(
             (String = "application/x-ndjson", example = json!("{\"name\":\"张秀兰\",\"id_number\":\"11010519491231002X\",\"region_code\":\"640202001001\",\"categories\":[{\"category\":\"marginal\",\"valid_from\":\"2024-01-01\"}]}")),
             (String = "text/csv", example = json!("name,id_number,region_code,category,valid_from\n张秀兰,11010519491231002X,640202001001,marginal,2024-01-01\n"))
@@ -113,7 +109,7 @@ pub async fn start_import(
     authorize(&state.db, &ctx, Permission::BeneficiaryWrite).await?;
     let format = format_of(&req)?;
     let upload = Upload(std::env::temp_dir().join(format!("jiuzhu-import-{}", jiuzhu_core::id::new_id())));
-    store(payload, &upload.0).await?;
+    store(payload, &upload.0, state.settings.import_limit_bytes).await?;
     import::check_header(&upload.0, format)?;
     let job = imports::create_job(&state.db, &ctx, "beneficiaries", format.code()).await?;
     let id = job.id;
@@ -154,7 +150,6 @@ pub async fn start_import(
 #[utoipa::path(
     tag = "imports",
     operation_id = "getImport",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Job id")),
     responses((status = 200, description = "The job", body = JobView), (status = 404, description = "No such job of the caller's"))
 )]
@@ -172,7 +167,6 @@ pub async fn get_import(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path
 #[utoipa::path(
     tag = "imports",
     operation_id = "listImportErrors",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Job id"), ListQuery),
     responses((status = 200, description = "One page", body = Page<RowError>), (status = 404, description = "No such job of the caller's"))
 )]

@@ -52,7 +52,6 @@ pub enum Catalogue {
 #[utoipa::path(
     tag = "matching",
     operation_id = "listServices",
-    security(("bearer" = [])),
     params(ServiceQuery),
     responses((status = 200, description = "The catalogue", body = Catalogue))
 )]
@@ -71,7 +70,6 @@ pub async fn list_services(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web
 #[utoipa::path(
     tag = "matching",
     operation_id = "getService",
-    security(("bearer" = [])),
     params(("code" = String, Path, description = "Service code")),
     responses((status = 200, description = "The service", body = ServiceView, headers(("ETag" = String, description = "The item's version"))), (status = 404, description = "No such service for the caller's region"))
 )]
@@ -94,7 +92,6 @@ pub async fn get_service(state: web::Data<AppState>, Ctx(ctx): Ctx, code: web::P
 #[utoipa::path(
     tag = "matching",
     operation_id = "createLocalService",
-    security(("bearer" = [])),
     request_body(content = CreateLocalService, content_type = "application/json"),
     responses((status = 201, description = "Added", body = ServiceView, headers(("Location" = String, description = "URL of the item"))))
 )]
@@ -120,7 +117,6 @@ pub async fn create_service(
 #[utoipa::path(
     tag = "matching",
     operation_id = "decideLocalService",
-    security(("bearer" = [])),
     params(("code" = String, Path, description = "Service code"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = jiuzhu_matching::catalogue::ItemDecision, content_type = "application/json"),
     responses(
@@ -149,7 +145,6 @@ pub async fn decide_service(
 #[utoipa::path(
     tag = "matching",
     operation_id = "deactivateService",
-    security(("bearer" = [])),
     params(("code" = String, Path, description = "Service code"), ("If-Match" = String, Header, description = "The version you read")),
     responses((status = 200, description = "Deactivated", body = ServiceView), (status = 409, description = "Already inactive"))
 )]
@@ -182,7 +177,6 @@ pub struct ProviderQuery {
 #[utoipa::path(
     tag = "matching",
     operation_id = "registerProvider",
-    security(("bearer" = [])),
     request_body(content = RegisterProvider, content_type = "application/json"),
     responses(
         (status = 201, description = "Registered", body = ProviderView,
@@ -209,7 +203,6 @@ pub async fn register_provider(
 #[utoipa::path(
     tag = "matching",
     operation_id = "listProviders",
-    security(("bearer" = [])),
     params(ProviderQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<ProviderView>))
 )]
@@ -232,7 +225,6 @@ pub async fn list_providers(
 #[utoipa::path(
     tag = "matching",
     operation_id = "getProvider",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Provider id")),
     responses((status = 200, description = "The provider", body = ProviderView, headers(("ETag" = String, description = "The provider's version"))), (status = 404, description = "Not visible to the caller"))
 )]
@@ -251,7 +243,6 @@ pub async fn get_provider(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Pa
 #[utoipa::path(
     tag = "matching",
     operation_id = "patchProvider",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Provider id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = PatchProvider, content_type = "application/merge-patch+json"),
     responses((status = 200, description = "Updated", body = ProviderView))
@@ -284,7 +275,6 @@ pub struct VolunteerQuery {
 #[utoipa::path(
     tag = "matching",
     operation_id = "registerVolunteer",
-    security(("bearer" = [])),
     request_body(content = RegisterVolunteer, content_type = "application/json"),
     responses(
         (status = 201, description = "Registered", body = VolunteerView, headers(("Location" = String, description = "URL of the volunteer"))),
@@ -307,7 +297,6 @@ pub async fn register_volunteer(
 #[utoipa::path(
     tag = "matching",
     operation_id = "listVolunteers",
-    security(("bearer" = [])),
     params(VolunteerQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<VolunteerView>))
 )]
@@ -327,7 +316,6 @@ pub async fn list_volunteers(
 #[utoipa::path(
     tag = "matching",
     operation_id = "getVolunteer",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Volunteer id")),
     responses((status = 200, description = "The volunteer", body = VolunteerView), (status = 404, description = "No such volunteer in the caller's region"))
 )]
@@ -344,7 +332,6 @@ pub async fn get_volunteer(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::P
 #[utoipa::path(
     tag = "matching",
     operation_id = "logVolunteerHours",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Volunteer id")),
     request_body(content = LogHours, content_type = "application/json"),
     responses((status = 201, description = "Logged", body = Ledger), (status = 404, description = "No such volunteer in the caller's region"))
@@ -365,7 +352,6 @@ pub async fn log_hours(
 #[utoipa::path(
     tag = "matching",
     operation_id = "getVolunteerHours",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Volunteer id")),
     responses((status = 200, description = "The ledger with its total", body = Ledger), (status = 404, description = "No such volunteer in the caller's region"))
 )]
@@ -401,7 +387,6 @@ pub struct MatchQuery {
 #[utoipa::path(
     tag = "matching",
     operation_id = "matchNeed",
-    security(("bearer" = [])),
     params(MatchQuery),
     request_body(content = jiuzhu_matching::matches::MatchRequest, content_type = "application/json"),
     responses(
@@ -439,7 +424,6 @@ pub struct BatchQuery {
 #[utoipa::path(
     tag = "matching",
     operation_id = "matchBatch",
-    security(("bearer" = [])),
     params(BatchQuery),
     responses((status = 200, description = "The proposals", body = jiuzhu_matching::matches::BatchResult), (status = 404, description = "The region is outside the caller's"))
 )]

@@ -37,7 +37,6 @@ use uuid::Uuid;
 #[utoipa::path(
     tag = "orders",
     operation_id = "createServiceOrder",
-    security(("bearer" = [])),
     request_body(content = CreateOrder, content_type = "application/json"),
     responses(
         (status = 201, description = "Assigned", body = OrderView,
@@ -74,7 +73,6 @@ pub struct OrderQuery {
 #[utoipa::path(
     tag = "orders",
     operation_id = "listServiceOrders",
-    security(("bearer" = [])),
     params(OrderQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<OrderView>))
 )]
@@ -96,7 +94,6 @@ pub async fn list_orders(
 #[utoipa::path(
     tag = "orders",
     operation_id = "getServiceOrder",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Order id")),
     responses((status = 200, description = "The order", body = OrderView, headers(("ETag" = String, description = "The order's version"))), (status = 404, description = "Not visible to the caller"))
 )]
@@ -114,7 +111,7 @@ async fn act(
     action: OrderAction,
     reason: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let order = orders::act(&state.db, ctx, id, if_match.0, action, reason, i64::from(state.follow_up_days)).await?;
+    let order = orders::act(&state.db, ctx, id, if_match.0, action, reason, i64::from(state.settings.follow_up_days)).await?;
     Ok(with_etag(StatusCode::OK, order.version, &order))
 }
 
@@ -128,7 +125,6 @@ macro_rules! order_action {
         #[utoipa::path(
             tag = "orders",
             operation_id = $op,
-            security(("bearer" = [])),
             params(("id" = Uuid, Path, description = "Order id"), ("If-Match" = String, Header, description = "The version you read")),
             responses((status = 200, description = "Done", body = OrderView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
         )]
@@ -157,7 +153,6 @@ order_action!(
 #[utoipa::path(
     tag = "orders",
     operation_id = "declineServiceOrder",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Order id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses((status = 200, description = "Declined", body = OrderView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
@@ -181,7 +176,6 @@ pub async fn decline_order(
 #[utoipa::path(
     tag = "orders",
     operation_id = "cancelServiceOrder",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Order id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses((status = 200, description = "Cancelled", body = OrderView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
@@ -209,7 +203,6 @@ pub async fn cancel_order(
 #[utoipa::path(
     tag = "orders",
     operation_id = "recordDelivery",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Order id")),
     request_body(content = RecordDelivery, content_type = "application/json"),
     responses(
@@ -237,7 +230,6 @@ pub async fn record_delivery(
 #[utoipa::path(
     tag = "orders",
     operation_id = "giveFeedback",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Order id")),
     request_body(content = GiveFeedback, content_type = "application/json"),
     responses((status = 201, description = "Collected", body = FeedbackView), (status = 404, description = "Not visible to the caller"))
@@ -268,7 +260,6 @@ pub struct FollowUpQuery {
 #[utoipa::path(
     tag = "orders",
     operation_id = "listFollowUps",
-    security(("bearer" = [])),
     params(FollowUpQuery, ListQuery),
     responses((status = 200, description = "One page of open follow-ups", body = Page<FollowUpView>))
 )]
@@ -291,7 +282,6 @@ pub async fn list_follow_ups(
 #[utoipa::path(
     tag = "orders",
     operation_id = "getFollowUp",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Follow-up id")),
     responses(
         (status = 200, description = "The follow-up", body = FollowUpView, headers(("ETag" = String, description = "The follow-up's version"))),
@@ -314,7 +304,6 @@ pub async fn get_follow_up(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::P
 #[utoipa::path(
     tag = "orders",
     operation_id = "completeFollowUp",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Follow-up id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"1\"")),
     request_body(content = CompleteFollowUp, content_type = "application/json"),
     responses(
@@ -345,7 +334,6 @@ pub async fn complete_follow_up(
 #[utoipa::path(
     tag = "orders",
     operation_id = "drawInspectionSample",
-    security(("bearer" = [])),
     request_body(content = jiuzhu_matching::inspections::DrawSample, content_type = "application/json"),
     responses((status = 201, description = "Drawn", body = jiuzhu_matching::inspections::SampleView), (status = 404, description = "The region is outside the caller's"))
 )]
@@ -368,7 +356,6 @@ pub async fn draw_sample(
 #[utoipa::path(
     tag = "orders",
     operation_id = "recordInspection",
-    security(("bearer" = [])),
     request_body(content = jiuzhu_matching::inspections::RecordInspection, content_type = "application/json"),
     responses((status = 201, description = "Recorded", body = jiuzhu_matching::inspections::InspectionView))
 )]
@@ -390,7 +377,6 @@ pub async fn record_inspection(
 #[utoipa::path(
     tag = "orders",
     operation_id = "getProviderPerformance",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Provider id")),
     responses((status = 200, description = "The record", body = jiuzhu_matching::inspections::Performance), (status = 404, description = "Not visible to the caller"))
 )]

@@ -34,7 +34,6 @@ pub struct AccountQuery {
 #[utoipa::path(
     tag = "procurement",
     operation_id = "createFundAccount",
-    security(("bearer" = [])),
     request_body(content = CreateFundAccount, content_type = "application/json"),
     responses(
         (status = 201, description = "Opened", body = FundAccountView,
@@ -60,7 +59,6 @@ pub async fn create_account(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "listFundAccounts",
-    security(("bearer" = [])),
     params(AccountQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<FundAccountView>))
 )]
@@ -80,7 +78,6 @@ pub async fn list_accounts(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "getFundAccount",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Account id")),
     responses((status = 200, description = "The account", body = FundAccountView, headers(("ETag" = String, description = "The account's version"))), (status = 404, description = "No such account in the caller's region"))
 )]
@@ -103,7 +100,6 @@ pub async fn get_account(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Pat
 #[utoipa::path(
     tag = "procurement",
     operation_id = "patchFundAccount",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = PatchFundAccount, content_type = "application/merge-patch+json"),
     responses((status = 200, description = "Updated", body = FundAccountView))
@@ -132,7 +128,6 @@ pub async fn patch_account(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "createProcurementProject",
-    security(("bearer" = [])),
     request_body(content = CreateProject, content_type = "application/json"),
     responses((status = 201, description = "Created as a draft", body = ProjectView,
         headers(("Location" = String, description = "URL of the project"), ("ETag" = String, description = "Its version"))))
@@ -161,7 +156,6 @@ pub struct DraftQuery {
 #[utoipa::path(
     tag = "procurement",
     operation_id = "draftProjectFromNeeds",
-    security(("bearer" = [])),
     params(DraftQuery),
     responses((status = 200, description = "The proposal", body = DraftProposal), (status = 404, description = "The region is outside the caller's"))
 )]
@@ -183,7 +177,6 @@ pub struct ProjectQuery {
 #[utoipa::path(
     tag = "procurement",
     operation_id = "listProcurementProjects",
-    security(("bearer" = [])),
     params(ProjectQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<ProjectView>))
 )]
@@ -205,7 +198,6 @@ pub async fn list_projects(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "getProcurementProject",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id")),
     responses((status = 200, description = "The project", body = ProjectView, headers(("ETag" = String, description = "The project's version"))), (status = 404, description = "No such project in the caller's region"))
 )]
@@ -236,7 +228,6 @@ async fn project_action(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "publishProcurementProject",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
     responses((status = 200, description = "Published", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
@@ -258,7 +249,6 @@ pub async fn publish_project(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "closeBidding",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
     responses((status = 200, description = "Bidding closed", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
@@ -281,7 +271,6 @@ pub async fn close_bidding(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "failProcurementProject",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
     responses((status = 200, description = "Failed", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
@@ -303,7 +292,6 @@ pub async fn fail_project(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "terminateProcurementProject",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
     responses((status = 200, description = "Terminated", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
@@ -329,7 +317,6 @@ pub async fn terminate_project(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "acceptProcurementProject",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = jiuzhu_procurement::projects::AcceptanceInput, content_type = "application/json"),
     responses(
@@ -362,13 +349,12 @@ pub async fn accept_project(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "getProjectOcds",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id")),
     responses((status = 200, description = "The release package", body = serde_json::Value), (status = 404, description = "No such project in the caller's region"))
 )]
 #[get("/procurement-projects/{id}/ocds")]
 pub async fn project_ocds(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(jiuzhu_procurement::ocds::release_package(&state.db, &ctx, *id, &state.ocid_prefix).await?))
+    Ok(HttpResponse::Ok().json(jiuzhu_procurement::ocds::release_package(&state.db, &ctx, *id, &state.settings.ocid_prefix).await?))
 }
 
 /// Published procurement projects
@@ -402,7 +388,6 @@ pub async fn public_projects(state: web::Data<AppState>, list: web::Query<ListQu
 #[utoipa::path(
     tag = "procurement",
     operation_id = "submitBid",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id")),
     request_body(content = jiuzhu_procurement::bids::SubmitBid, content_type = "application/json"),
     responses(
@@ -430,7 +415,6 @@ pub async fn submit_bid(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "listBids",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id"), ListQuery),
     responses((status = 200, description = "One page of bids, oldest first", body = Page<jiuzhu_procurement::bids::BidView>), (status = 404, description = "No such project for the caller"))
 )]
@@ -464,7 +448,6 @@ pub async fn list_bids(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "formBidPanel",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = jiuzhu_procurement::panel::FormPanel, content_type = "application/json"),
     responses(
@@ -497,7 +480,6 @@ pub async fn form_panel(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "scoreBid",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id"), ("bid_id" = Uuid, Path, description = "Bid id")),
     request_body(content = jiuzhu_procurement::bids::ScoreSheet, content_type = "application/json"),
     responses(
@@ -532,7 +514,6 @@ pub async fn score_bid(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "awardProcurementProject",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
     request_body(content = jiuzhu_procurement::bids::AwardInput, content_type = "application/json"),
     responses((status = 200, description = "Awarded; `award` holds the ranking", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
@@ -566,7 +547,6 @@ pub async fn award_project(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "createContract",
-    security(("bearer" = [])),
     request_body(content = CreateContract, content_type = "application/json"),
     responses(
         (status = 201, description = "Signed", body = ContractView, headers(("Location" = String, description = "URL of the contract"))),
@@ -598,7 +578,6 @@ pub struct ContractQuery {
 #[utoipa::path(
     tag = "procurement",
     operation_id = "listContracts",
-    security(("bearer" = [])),
     params(ContractQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<ContractView>))
 )]
@@ -622,7 +601,6 @@ pub async fn list_contracts(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "getContract",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Contract id")),
     responses(
         (status = 200, description = "The contract, with what has been paid", body = ContractView, headers(("ETag" = String, description = "The contract's version"))),
@@ -659,7 +637,6 @@ async fn append(state: &AppState, ctx: &jiuzhu_core::Context, id: Uuid, book: Bo
 #[utoipa::path(
     tag = "procurement",
     operation_id = "addLedgerEntry",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Contract id")),
     request_body(content = EntryInput, content_type = "application/json"),
     responses((status = 201, description = "Added", body = EntryView), (status = 404, description = "Not visible to the caller"), (status = 409, description = "The contract is not active"))
@@ -682,7 +659,6 @@ pub async fn add_ledger(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "addSupervision",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Contract id")),
     request_body(content = EntryInput, content_type = "application/json"),
     responses((status = 201, description = "Recorded", body = EntryView), (status = 404, description = "Not visible to the caller"), (status = 409, description = "The contract is not active"))
@@ -712,7 +688,6 @@ pub async fn add_supervision(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "addPayment",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Contract id")),
     request_body(content = EntryInput, content_type = "application/json"),
     responses(
@@ -745,7 +720,6 @@ pub struct BookQuery {
 #[utoipa::path(
     tag = "procurement",
     operation_id = "listContractEntries",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Contract id"), BookQuery),
     responses((status = 200, description = "The entries", body = Vec<EntryView>), (status = 404, description = "Not visible to the caller"))
 )]
@@ -773,7 +747,6 @@ pub async fn list_entries(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "sanctionProvider",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Provider id")),
     request_body(content = SanctionInput, content_type = "application/json"),
     responses((status = 201, description = "Sanctioned", body = SanctionView), (status = 404, description = "No such provider for the caller"))
@@ -796,7 +769,6 @@ pub async fn sanction_provider(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "startProjectService",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
     responses((status = 200, description = "In service", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
@@ -821,7 +793,6 @@ pub async fn start_service(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "settleProcurementProject",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
     responses((status = 200, description = "Settled", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"), (status = 422, description = "The contract is not paid in full (`settlement_incomplete`, with `price_fen` and `paid_fen`)"))
 )]

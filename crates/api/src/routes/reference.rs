@@ -32,7 +32,6 @@ pub struct RegionQuery {
 #[utoipa::path(
     tag = "reference",
     operation_id = "listRegions",
-    security(("bearer" = [])),
     params(RegionQuery, ListQuery),
     responses((status = 200, description = "One page of children, by code", body = Page<RegionView>))
 )]
@@ -54,7 +53,6 @@ pub async fn list_regions(
 #[utoipa::path(
     tag = "reference",
     operation_id = "getRegion",
-    security(("bearer" = [])),
     params(("code" = String, Path, description = "Region code (6, 9 or 12 digits)")),
     responses(
         (status = 200, description = "The region", body = RegionView, headers(("ETag" = String, description = "The region's version"))),
@@ -78,7 +76,6 @@ pub async fn get_region(state: web::Data<AppState>, Ctx(ctx): Ctx, code: web::Pa
 #[utoipa::path(
     tag = "reference",
     operation_id = "patchRegion",
-    security(("bearer" = [])),
     params(("code" = String, Path, description = "Region code"), ("If-Match" = String, Header, description = "The version you read, e.g. \"1\"")),
     request_body(content = PatchRegion, content_type = "application/merge-patch+json"),
     responses(
@@ -106,7 +103,6 @@ pub async fn patch_region(
 #[utoipa::path(
     tag = "reference",
     operation_id = "createRegion",
-    security(("bearer" = [])),
     request_body(content = CreateRegion, content_type = "application/json"),
     responses(
         (status = 201, description = "Created", body = RegionView, headers(("Location" = String, description = "URL of the region"))),
@@ -127,7 +123,6 @@ pub async fn create_region(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Vali
 #[utoipa::path(
     tag = "reference",
     operation_id = "listDepartments",
-    security(("bearer" = [])),
     responses((status = 200, description = "All departments, by code", body = Vec<DepartmentView>))
 )]
 #[get("/departments")]
@@ -151,7 +146,6 @@ pub struct RoleView {
 #[utoipa::path(
     tag = "reference",
     operation_id = "listRoles",
-    security(("bearer" = [])),
     responses((status = 200, description = "Roles and their permissions", body = Vec<RoleView>))
 )]
 #[get("/roles")]

@@ -39,7 +39,6 @@ pub struct OverviewQuery {
 #[utoipa::path(
     tag = "reports",
     operation_id = "getOverview",
-    security(("bearer" = [])),
     params(OverviewQuery),
     responses((status = 200, description = "The figures", body = Overview), (status = 404, description = "The region is outside the caller's"))
 )]
@@ -76,7 +75,6 @@ pub struct TimeseriesQuery {
 #[utoipa::path(
     tag = "reports",
     operation_id = "getTimeseries",
-    security(("bearer" = [])),
     params(TimeseriesQuery),
     responses((status = 200, description = "The series", body = Timeseries), (status = 404, description = "The region is outside the caller's"))
 )]
@@ -130,7 +128,6 @@ pub struct PilotSummaryQuery {
 #[utoipa::path(
     tag = "reports",
     operation_id = "getPilotSummary",
-    security(("bearer" = [])),
     params(PilotSummaryQuery),
     responses(
         (status = 200, description = "The figures, or the page", content(

@@ -68,7 +68,6 @@ pub struct RevealQuery {
 #[utoipa::path(
     tag = "users",
     operation_id = "createUser",
-    security(("bearer" = [])),
     request_body(content = CreateUser, content_type = "application/json"),
     responses(
         (status = 201, description = "Created", body = UserView,
@@ -95,7 +94,6 @@ pub async fn create_user(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJ
 #[utoipa::path(
     tag = "users",
     operation_id = "listUsers",
-    security(("bearer" = [])),
     params(UserFilterQuery, ListQuery),
     responses((status = 200, description = "One page", body = Page<UserView>))
 )]
@@ -118,7 +116,6 @@ pub async fn list_users(
 #[utoipa::path(
     tag = "users",
     operation_id = "countUsers",
-    security(("bearer" = [])),
     params(UserFilterQuery),
     responses((status = 200, description = "The count", body = Count))
 )]
@@ -137,7 +134,6 @@ pub async fn count_users(state: web::Data<AppState>, Ctx(ctx): Ctx, filter: web:
 #[utoipa::path(
     tag = "users",
     operation_id = "getUser",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Account id"), RevealQuery),
     responses(
         (status = 200, description = "The account", body = UserView, headers(("ETag" = String, description = "Its version"))),
@@ -167,7 +163,6 @@ pub async fn get_user(
 #[utoipa::path(
     tag = "users",
     operation_id = "patchUser",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"3\"")),
     request_body(content = PatchUser, content_type = "application/merge-patch+json"),
     responses(
@@ -199,7 +194,6 @@ pub async fn patch_user(
 #[utoipa::path(
     tag = "users",
     operation_id = "deactivateUser",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"3\"")),
     responses(
         (status = 200, description = "Deactivated", body = UserView, headers(("ETag" = String, description = "The new version"))),

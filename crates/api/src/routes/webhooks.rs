@@ -30,7 +30,6 @@ use uuid::Uuid;
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "createWebhook",
-    security(("bearer" = [])),
     request_body(content = CreateWebhook, content_type = "application/json"),
     responses((status = 201, description = "Registered; the secret is never shown again", body = WebhookView,
         headers(("Location" = String, description = "URL of the webhook"), ("ETag" = String, description = "Its version"))))
@@ -49,7 +48,6 @@ pub async fn create_webhook(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Val
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "listWebhooks",
-    security(("bearer" = [])),
     params(ListQuery),
     responses((status = 200, description = "One page", body = Page<WebhookView>))
 )]
@@ -66,7 +64,6 @@ pub async fn list_webhooks(state: web::Data<AppState>, Ctx(ctx): Ctx, list: web:
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "getWebhook",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id")),
     responses(
         (status = 200, description = "The webhook", body = WebhookView, headers(("ETag" = String, description = "Its version"))),
@@ -88,7 +85,6 @@ pub async fn get_webhook(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Pat
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "deleteWebhook",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"1\"")),
     responses((status = 204, description = "Removed"), (status = 404, description = "No such webhook of the caller's"))
 )]
@@ -112,7 +108,6 @@ pub async fn delete_webhook(
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "testWebhook",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id")),
     responses(
         (status = 202, description = "Queued", body = WebhookDeliveryView),
@@ -121,7 +116,7 @@ pub async fn delete_webhook(
 )]
 #[post("/webhooks/{id}/test")]
 pub async fn test_webhook(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    let delivery = webhooks::send_test(&state.db, &ctx, *id, state.webhook_policy.max_attempts).await?;
+    let delivery = webhooks::send_test(&state.db, &ctx, *id, state.settings.webhook_max_attempts).await?;
     Ok(HttpResponse::Accepted().json(delivery))
 }
 
@@ -135,7 +130,6 @@ pub async fn test_webhook(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Pa
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "listWebhookDeliveries",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id"), DeliveryFilter, ListQuery),
     responses(
         (status = 200, description = "One page", body = Page<WebhookDeliveryView>),
@@ -163,7 +157,6 @@ pub async fn list_webhook_deliveries(
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "retryWebhookDelivery",
-    security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Webhook id"), ("delivery_id" = Uuid, Path, description = "Delivery id")),
     responses(
         (status = 202, description = "Queued again", body = WebhookDeliveryView),
@@ -178,6 +171,6 @@ pub async fn retry_webhook_delivery(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, delivery_id) = path.into_inner();
-    let delivery = webhooks::retry(&state.db, &ctx, id, delivery_id, state.webhook_policy.max_attempts).await?;
+    let delivery = webhooks::retry(&state.db, &ctx, id, delivery_id, state.settings.webhook_max_attempts).await?;
     Ok(HttpResponse::Accepted().json(delivery))
 }
