@@ -203,6 +203,38 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
     let project = contracts.body["items"][0]["project_id"].as_str().unwrap();
     let read = app.get(&format!("/api/v1/procurement-projects/{project}"), Some(&w.admin)).await;
     assert_eq!(read.body["contract_id"], w.contract.as_str(), "a project names its contract: {}", read.text);
+    // An evaluation of the project reads what the contract's orders delivered.
+    let mut accounts = Vec::new();
+    for name in ["eval.one", "eval.two", "eval.three"] {
+        accounts.push(app.add_user(&w.admin, name, "review_member", "640202", json!({})).await["id"].clone());
+    }
+    let members = json!([
+        {"name": "张科长", "role": "assistance_staff", "professional_title": "intermediate", "accountant": false, "user_id": accounts[0]},
+        {"name": "李会计", "role": "finance_staff", "professional_title": "intermediate", "accountant": true, "user_id": accounts[1]},
+        {"name": "王大妈", "role": "beneficiary_rep", "professional_title": "none", "accountant": false, "user_id": accounts[2]}
+    ]);
+    let plan = json!({"standards": "合同标准", "methods": "查阅台帐", "schedule": "两周", "staff": "3人", "budget_fen": 50000, "risk_control": "回避"});
+    let planned = app
+        .post_json(
+            "/api/v1/evaluations",
+            Some(&w.admin),
+            &json!({"project_id": project, "stage": "mid_term", "organizer": "purchaser_group", "members": members, "plan": plan}),
+        )
+        .await;
+    assert_eq!(planned.status, 201, "{}", planned.text);
+    let evidence = app.get(&format!("/api/v1/evaluations/{}/evidence", planned.body["id"].as_str().unwrap()), Some(&w.admin)).await;
+    assert_eq!(
+        (
+            evidence.body["contracted_units"].as_i64(),
+            evidence.body["delivered_units"].as_i64(),
+            evidence.body["mean_satisfaction_x100"].as_i64(),
+            evidence.body["follow_ups_scheduled"].as_i64(),
+        ),
+        (Some(1000), Some(1), Some(500), Some(1)),
+        "{}",
+        evidence.text
+    );
+
     let follow_up = format!("/api/v1/follow-ups/{}/complete", task["id"].as_str().unwrap());
     let visit = json!({"notes": "送餐按时，老人满意"});
     app.post_json_with(&follow_up, Some(&provider), &visit, &[("If-Match", "\"1\"")]).await.assert_problem(403, "forbidden");

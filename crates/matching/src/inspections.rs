@@ -271,3 +271,10 @@ pub async fn performance(db: &Db, ctx: &Context, provider_id: Uuid) -> Result<Pe
         evaluation_grades: Vec::new(),
     })
 }
+
+/// A provider's inspections: how many there were and how many passed.
+pub async fn tally(conn: &impl ConnectionTrait, provider_id: Uuid) -> Result<(u64, u64), DomainError> {
+    let of_provider = || inspection::Entity::find().filter(inspection::Column::ProviderId.eq(provider_id));
+    let passed = of_provider().filter(inspection::Column::Result.eq("pass")).count(conn).await?;
+    Ok((of_provider().count(conn).await?, passed))
+}

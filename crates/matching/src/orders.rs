@@ -549,3 +549,40 @@ pub async fn give_feedback(db: &Db, ctx: &Context, id: Uuid, input: GiveFeedback
         created_at: model.created_at,
     })
 }
+
+/// What the orders under one contract delivered, for the evidence beside its
+/// evaluation's scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnderContract {
+    /// Units recorded as delivered.
+    pub delivered_units: i64,
+    /// Feedback given on those orders, at any time.
+    pub feedback: crate::satisfaction::FeedbackTotals,
+    /// Follow-up visits scheduled for them.
+    pub follow_ups: u64,
+}
+
+/// The deliveries, feedback and follow-ups of the orders placed under `contract_id`.
+pub async fn under_contract(conn: &impl ConnectionTrait, contract_id: Uuid) -> Result<UnderContract, DomainError> {
+    use crate::entity::follow_up;
+    use sea_orm::sea_query::Query;
+    use sea_orm::{Condition, PaginatorTrait};
+    let orders = || {
+        Query::select()
+            .column(service_order::Column::Id)
+            .from(service_order::Entity)
+            .and_where(service_order::Column::ContractId.eq(contract_id))
+            .to_owned()
+    };
+    let quantities: Vec<i32> = delivery::Entity::find()
+        .select_only()
+        .column(delivery::Column::Quantity)
+        .filter(delivery::Column::OrderId.in_subquery(orders()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let under = Condition::all().add(service_order::Column::ContractId.eq(contract_id));
+    let feedback = crate::satisfaction::totals(conn, under, None, None).await?;
+    let follow_ups = follow_up::Entity::find().filter(follow_up::Column::OrderId.in_subquery(orders())).count(conn).await?;
+    Ok(UnderContract { delivered_units: quantities.into_iter().map(i64::from).sum(), feedback, follow_ups })
+}

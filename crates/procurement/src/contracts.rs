@@ -691,6 +691,25 @@ pub async fn holdings_for(conn: &impl ConnectionTrait, ctx: &Context) -> Result<
         .collect()
 }
 
+/// What another area reads of the contract signed for a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedContract {
+    pub id: Uuid,
+    pub provider_id: Uuid,
+    /// Units bought, over all the contract's services.
+    pub contracted_units: i64,
+}
+
+/// The contract signed for `project_id`, if any (a project has at most one).
+pub async fn signed_for_project(conn: &impl ConnectionTrait, project_id: Uuid) -> Result<Option<SignedContract>, DomainError> {
+    let Some(found) = contract::Entity::find().filter(contract::Column::ProjectId.eq(project_id)).one(conn).await? else {
+        return Ok(None);
+    };
+    let services: Vec<ContractService> = jiuzhu_core::stored_json::from_column("contracts.services", &found.services)?;
+    let contracted_units = services.iter().map(|s| i64::from(s.quantity)).sum();
+    Ok(Some(SignedContract { id: found.id, provider_id: found.provider_id, contracted_units }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -467,3 +467,39 @@ pub async fn draft_from_needs(db: &Db, ctx: &Context, region_code: &str, service
     let needs_basis = serde_json::json!({"taken_at": ctx.now, "region_code": region.to_string(), "open_needs": rows, "people": people});
     Ok(DraftProposal { region_code: region.to_string(), service_codes, beneficiary_count: people, service_volume, needs_basis })
 }
+
+/// A project as other areas read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectRef {
+    pub id: Uuid,
+    pub region_code: String,
+    pub title: String,
+}
+
+/// A project in the caller's region (an evaluation is planned against one).
+pub async fn find_in_scope(conn: &impl sea_orm::ConnectionTrait, ctx: &Context, id: Uuid) -> Result<Option<ProjectRef>, DomainError> {
+    let found = procurement_project::Entity::find_by_id(id).in_scope(&ctx.actor).one(conn).await?;
+    Ok(found.map(|p| ProjectRef { id: p.id, region_code: p.region_code, title: p.title }))
+}
+
+/// The titles of `ids`, by id, in one read (public lists name their projects).
+pub async fn titles(conn: &impl sea_orm::ConnectionTrait, ids: &[Uuid]) -> Result<std::collections::HashMap<Uuid, String>, DomainError> {
+    let rows: Vec<(Uuid, String)> = procurement_project::Entity::find()
+        .select_only()
+        .column(procurement_project::Column::Id)
+        .column(procurement_project::Column::Title)
+        .filter(procurement_project::Column::Id.is_in(ids.to_vec()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The ids of one budget year's projects, as a subquery for other areas' filters.
+pub fn of_year(year: i32) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(procurement_project::Column::Id)
+        .from(procurement_project::Entity)
+        .and_where(procurement_project::Column::Year.eq(year))
+        .to_owned()
+}

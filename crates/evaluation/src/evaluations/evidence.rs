@@ -3,12 +3,12 @@
 
 use super::scoped;
 use crate::entity::evaluation;
-use jiuzhu_core::stored_json::from_column;
 use jiuzhu_core::{Context, DomainError, Permission};
+use jiuzhu_matching::{inspections, orders};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::authorize;
-use jiuzhu_procurement::entity::contract;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use jiuzhu_procurement::contracts;
+use sea_orm::{ColumnTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -31,13 +31,10 @@ pub struct Evidence {
 
 /// Delivered volume, satisfaction, inspections and follow-ups for an evaluation.
 pub async fn evidence(db: &Db, ctx: &Context, id: Uuid) -> Result<Evidence, DomainError> {
-    use jiuzhu_matching::entity::{delivery, feedback, follow_up, inspection, service_order};
-    use sea_orm::PaginatorTrait;
     authorize(db, ctx, Permission::EvaluationRead).await?;
     let conn = db.conn();
     let found = scoped(ctx).filter(evaluation::Column::Id.eq(id)).one(conn).await?.ok_or(DomainError::NotFound)?;
-    let signed = contract::Entity::find().filter(contract::Column::ProjectId.eq(found.project_id)).one(conn).await?;
-    let Some(signed) = signed else {
+    let Some(signed) = contracts::signed_for_project(conn, found.project_id).await? else {
         return Ok(Evidence {
             contracted_units: 0,
             delivered_units: 0,
@@ -46,41 +43,13 @@ pub async fn evidence(db: &Db, ctx: &Context, id: Uuid) -> Result<Evidence, Doma
             follow_ups_scheduled: 0,
         });
     };
-    let services: Vec<serde_json::Value> = from_column("contracts.services", &signed.services)?;
-    let contracted_units = services.iter().filter_map(|s| s["quantity"].as_i64()).sum();
-    let orders: Vec<Uuid> = service_order::Entity::find()
-        .filter(service_order::Column::ContractId.eq(signed.id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
-    let delivered_units = delivery::Entity::find()
-        .filter(delivery::Column::OrderId.is_in(orders.clone()))
-        .all(conn)
-        .await?
-        .iter()
-        .map(|d| i64::from(d.quantity))
-        .sum();
-    let ratings: Vec<i64> = feedback::Entity::find()
-        .filter(feedback::Column::OrderId.is_in(orders.clone()))
-        .all(conn)
-        .await?
-        .iter()
-        .map(|f| i64::from(f.satisfaction))
-        .collect();
-    let inspections = inspection::Entity::find().filter(inspection::Column::ProviderId.eq(signed.provider_id)).count(conn).await?;
-    let passed = inspection::Entity::find()
-        .filter(inspection::Column::ProviderId.eq(signed.provider_id))
-        .filter(inspection::Column::Result.eq("pass"))
-        .count(conn)
-        .await?;
-    let follow_ups_scheduled = follow_up::Entity::find().filter(follow_up::Column::OrderId.is_in(orders)).count(conn).await?;
+    let delivered = orders::under_contract(conn, signed.id).await?;
+    let (inspections, passed) = inspections::tally(conn, signed.provider_id).await?;
     Ok(Evidence {
-        contracted_units,
-        delivered_units,
-        mean_satisfaction_x100: (!ratings.is_empty()).then(|| ratings.iter().sum::<i64>() * 100 / ratings.len() as i64),
+        contracted_units: signed.contracted_units,
+        delivered_units: delivered.delivered_units,
+        mean_satisfaction_x100: delivered.feedback.mean_x100(),
         inspection_pass_rate_bp: (inspections > 0).then(|| passed as i64 * 10_000 / inspections as i64),
-        follow_ups_scheduled,
+        follow_ups_scheduled: delivered.follow_ups,
     })
 }

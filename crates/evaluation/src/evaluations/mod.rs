@@ -27,7 +27,7 @@ use jiuzhu_platform::duties::{self, seat_accounts, seat_of};
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::{InScope, under};
-use jiuzhu_procurement::entity::{contract, procurement_project};
+use jiuzhu_procurement::{contracts, projects};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -201,12 +201,10 @@ fn view(m: evaluation::Model) -> Result<EvaluationView, DomainError> {
 pub async fn create(db: &Db, ctx: &Context, input: CreateEvaluation) -> Result<EvaluationView, DomainError> {
     authorize(db, ctx, Permission::EvaluationManage).await?;
     let txn = db.begin_write().await?;
-    let project = procurement_project::Entity::find_by_id(input.project_id)
-        .in_scope(&ctx.actor)
-        .one(&*txn)
+    let project = projects::find_in_scope(&*txn, ctx, input.project_id)
         .await?
         .ok_or_else(|| DomainError::field("project_id", "project_unknown", "no such project in your region"))?;
-    let signed = contract::Entity::find().filter(contract::Column::ProjectId.eq(project.id)).one(&*txn).await?;
+    let signed = contracts::signed_for_project(&*txn, project.id).await?;
     let signed = signed.ok_or_else(|| DomainError::rule("project_not_contracted", "only a contracted project is evaluated"))?;
     let region = RegionCode::parse(&project.region_code).map_err(DomainError::Internal)?;
     match input.organizer {
@@ -451,13 +449,13 @@ pub async fn public(db: &Db, page: PageRequest) -> Result<Page<PublicResult>, Do
     let query = evaluation::Entity::find().filter(evaluation::Column::Status.eq("published"));
     let rows = keyset::<_, Uuid>(query, evaluation::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
+    let titles = projects::titles(db.conn(), &page.items.iter().map(|e| e.project_id).collect::<Vec<_>>()).await?;
     let mut items = Vec::new();
     for e in page.items {
-        let project = procurement_project::Entity::find_by_id(e.project_id).one(db.conn()).await?;
         let provider = jiuzhu_matching::providers::find(db.conn(), e.provider_id).await?;
         items.push(PublicResult {
             evaluation_id: e.id,
-            project_title: project.map(|p| p.title).unwrap_or_default(),
+            project_title: titles.get(&e.project_id).cloned().unwrap_or_default(),
             provider_name: provider.map(|p| p.name).unwrap_or_default(),
             stage: parse_code(&e.stage)?,
             total: e.total_hundredths.map(|t| f64::from(t) / 100.0),
@@ -512,12 +510,7 @@ pub async fn summary(db: &Db, ctx: &Context, year: Option<i32>, region_code: Opt
         .and_where(evaluation::Column::Status.is_in(["approved", "published"]))
         .group_by_col(evaluation::Column::Grade);
     if let Some(year) = year {
-        let projects = Query::select()
-            .column(procurement_project::Column::Id)
-            .from(procurement_project::Entity)
-            .and_where(procurement_project::Column::Year.eq(year))
-            .to_owned();
-        query.and_where(evaluation::Column::ProjectId.in_subquery(projects));
+        query.and_where(evaluation::Column::ProjectId.in_subquery(projects::of_year(year)));
     }
     let mut grades: BTreeMap<String, i64> = ["excellent", "good", "pass", "fail"].iter().map(|g| (g.to_string(), 0)).collect();
     for row in db.conn().query_all_raw(backend.build(&query)).await? {
