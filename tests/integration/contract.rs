@@ -81,6 +81,36 @@ async fn the_declared_security_is_what_the_server_does() {
     assert!(checked.1 > 50, "{checked:?}");
 }
 
+/// A query is held to the operation's declared parameters: an unknown one
+/// is refused (it used to be ignored, so a misspelt filter returned every
+/// row), and a malformed value is 422 naming the parameter (it used to be a
+/// 400 about a field called `query`).
+#[actix_web::test]
+async fn query_parameters_are_held_to_the_contract() {
+    let app = jiuzhu_tests::spawn_app().await;
+    let admin = app.admin_token().await;
+    let misspelt = app.get("/api/v1/needs?beneficiary=0190a6f0-0000-7000-8000-000000000000", Some(&admin)).await;
+    misspelt.assert_problem(400, "bad_query");
+    assert_eq!(
+        (misspelt.body["errors"][0]["field"].as_str(), misspelt.body["errors"][0]["code"].as_str()),
+        (Some("beneficiary"), Some("unknown_parameter"))
+    );
+    assert!(misspelt.body["errors"][0]["message"].as_str().unwrap().contains("beneficiary_id"), "names what it takes: {}", misspelt.text);
+    let bare_date = app.get("/api/v1/reports/pilot-summary?from=2025-01-01", Some(&admin)).await;
+    bare_date.assert_problem(422, "validation_failed");
+    assert_eq!(
+        (bare_date.body["errors"][0]["field"].as_str(), bare_date.body["errors"][0]["code"].as_str()),
+        (Some("from"), Some("not_a_date_time"))
+    );
+    let sideways = app.get("/api/v1/users?order=sideways&limit=ten", Some(&admin)).await;
+    sideways.assert_problem(400, "bad_query");
+    let fields: Vec<&str> = sideways.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["order", "limit"], "every finding at once: {}", sideways.text);
+    app.get("/api/v1/me?verbose=1", Some(&admin)).await.assert_problem(400, "bad_query");
+    let fine = app.get("/api/v1/reports/pilot-summary?from=2025-01-01T00:00:00%2B08:00", Some(&admin)).await;
+    assert_eq!(fine.status, 200, "{}", fine.text);
+}
+
 #[actix_web::test]
 async fn lists_run_both_ways_and_a_cursor_keeps_its_order() {
     let app = jiuzhu_tests::spawn_app().await;

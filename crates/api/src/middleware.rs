@@ -54,7 +54,7 @@ pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 
         let field = FieldError::new("query", jiuzhu_core::text::NUL_CODE, "the query may not contain %00");
         Some(ApiError::Http(HttpFailure::BadQuery(vec![field])))
     } else {
-        None
+        crate::query_contract::refusal(&req)
     };
 
     let outcome = match refused {

@@ -3,6 +3,7 @@
 //! responses), and the route table that tells 405 from 404.
 
 use crate::problem::{PROBLEM_CODES, PROBLEM_CONTENT_TYPE, Problem};
+use crate::query_contract::{QueryParameter, ValueKind};
 use jiuzhu_core::FieldError;
 use serde_json::json;
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -14,7 +15,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "jiuzhu service-type social assistance API",
-        description = "jiuzhu (救助): the system of record and integration hub for service-type social assistance (服务类社会救助): intake, needs assessment, matching, government purchase of services and evaluation.\n\nAll errors are `application/problem+json` (RFC 9457). Every operation's description names the permission it needs.\n\n**Text** in bodies, paths and queries may not contain U+0000 (PostgreSQL's text type cannot hold it): a body field with it is 422 `nul_character` naming the field; `%00` in a path or query is 400.\n\n**Lists** share one set of conventions. They answer `{\"items\": [...], \"next_cursor\": ...}` and take `limit` (1–500, default 50; more is 422, never silently capped), `cursor` (the previous page's `next_cursor`, with the same filters and order) and `order` (`asc`, the default, oldest first; `desc`, newest first; by creation). Paging is by key, never by offset, so pages stay stable while records are added; a cursor only continues the order that issued it (422 `cursor_invalid`). Filters are query parameters named after the field they match exactly (`status`, `service_code`, `category`, …); `region_code` matches that region's whole subtree and never widens the caller's own scope; `from`/`to` are half-open `[from, to)` instants in RFC 3339. An unknown value of an enumerated filter is 400 `bad_query`; a malformed one is 422 naming the field. The event feed (`/events`) is the one exception: always oldest first, continued with `after`.",
+        description = "jiuzhu (救助): the system of record and integration hub for service-type social assistance (服务类社会救助): intake, needs assessment, matching, government purchase of services and evaluation.\n\nAll errors are `application/problem+json` (RFC 9457). Every operation's description names the permission it needs.\n\n**Text** in bodies, paths and queries may not contain U+0000 (PostgreSQL's text type cannot hold it): a body field with it is 422 `nul_character` naming the field; `%00` in a path or query is 400.\n\n**Lists** share one set of conventions. They answer `{\"items\": [...], \"next_cursor\": ...}` and take `limit` (1–500, default 50; more is 422, never silently capped), `cursor` (the previous page's `next_cursor`, with the same filters and order) and `order` (`asc`, the default, oldest first; `desc`, newest first; by creation). Paging is by key, never by offset, so pages stay stable while records are added; a cursor only continues the order that issued it (422 `cursor_invalid`). Filters are query parameters named after the field they match exactly (`status`, `service_code`, `category`, …); `region_code` matches that region's whole subtree and never widens the caller's own scope; `from`/`to` are half-open `[from, to)` instants in RFC 3339. A query parameter the operation does not declare is 400 `bad_query` naming it (`unknown_parameter`), never silently ignored; an unknown value of an enumerated filter is 400 `bad_query` (`unknown_value`); a value of the wrong form (a date, a number, a UUID) is 422 naming the parameter and what it must be. The event feed (`/events`) is the one exception: always oldest first, continued with `after`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
     components(schemas(
@@ -202,7 +203,8 @@ pub fn standardise_problems(document: &mut Document) {
         STANDARD_PROBLEMS.iter().find(|p| p.0 == status).map(|p| RefOr::Ref(Ref::new(format!("#/components/responses/{}", p.1))))
     };
     for (is_post, operation) in operations_mut(document) {
-        let mut wanted = vec![500];
+        // Any request may carry a query the operation does not take.
+        let mut wanted = vec![500, 400];
         if operation.request_body.is_some() {
             wanted.extend([400, 413, 415, 422]);
         }
@@ -544,51 +546,84 @@ fn constrain_inputs(document: &mut Document) {
     }
 }
 
-/// The methods each documented path accepts, to answer 405 with `Allow`.
+/// A documented path: its segments, and each method with its query parameters.
+#[derive(Debug, Clone, Default)]
+struct Route {
+    segments: Vec<String>,
+    methods: Vec<(String, Vec<QueryParameter>)>,
+}
+
+impl Route {
+    fn matches(&self, wanted: &[&str]) -> bool {
+        self.segments.len() == wanted.len()
+            && self.segments.iter().zip(wanted).all(|(s, w)| (s.starts_with('{') && !w.is_empty()) || s == w)
+    }
+
+    /// How many segments are literal: the most literal route decides.
+    fn literal_segments(&self) -> usize {
+        self.segments.iter().filter(|s| !s.starts_with('{')).count()
+    }
+}
+
+/// The documented routes: the methods each path accepts (to answer 405 with
+/// `Allow`) and the query parameters each operation takes (to refuse others).
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
-    routes: Vec<(Vec<String>, Vec<String>)>,
+    routes: Vec<Route>,
 }
 
 impl RouteTable {
     pub fn from_document(document: &Document) -> Self {
-        let routes = document
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let segments = path.trim_matches('/').split('/').map(str::to_string).collect();
-                let methods =
-                    [("GET", &item.get), ("PUT", &item.put), ("POST", &item.post), ("DELETE", &item.delete), ("PATCH", &item.patch)]
-                        .into_iter()
-                        .filter(|(_, op)| op.is_some())
-                        .map(|(m, _)| m.to_string())
+        let json = serde_json::to_value(document).unwrap_or_default();
+        let mut routes = Vec::new();
+        for (path, item) in json["paths"].as_object().into_iter().flatten() {
+            let segments = path.trim_matches('/').split('/').map(str::to_string).collect();
+            let methods = ["get", "put", "post", "delete", "patch"]
+                .into_iter()
+                .filter(|method| item[*method].is_object())
+                .map(|method| {
+                    let parameters = item[method]["parameters"].as_array().into_iter().flatten();
+                    let query = parameters
+                        .filter(|p| p["in"] == "query")
+                        .filter_map(|p| {
+                            let name = p["name"].as_str()?.to_string();
+                            Some(QueryParameter { name, kind: ValueKind::of_schema(&p["schema"], &json) })
+                        })
                         .collect();
-                (segments, methods)
-            })
-            .collect();
+                    (method.to_ascii_uppercase(), query)
+                })
+                .collect();
+            routes.push(Route { segments, methods });
+        }
         Self { routes }
+    }
+
+    fn matching<'a>(&'a self, path: &str) -> Vec<&'a Route> {
+        let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let matching: Vec<&Route> = self.routes.iter().filter(|route| route.matches(&wanted)).collect();
+        let most_literal = matching.iter().map(|route| route.literal_segments()).max().unwrap_or(0);
+        matching.into_iter().filter(|route| route.literal_segments() == most_literal).collect()
     }
 
     /// The methods a path allows, or `None` when no route has this path.
     /// The most literal route decides: `/beneficiaries/count` is its own
     /// resource, not `/beneficiaries/{id}` with the id `count`.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
-        let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let matching: Vec<(usize, &Vec<String>)> = self
-            .routes
-            .iter()
-            .filter(|(segments, _)| {
-                segments.len() == wanted.len() && segments.iter().zip(&wanted).all(|(s, w)| (s.starts_with('{') && !w.is_empty()) || s == w)
-            })
-            .map(|(segments, methods)| (segments.iter().filter(|s| !s.starts_with('{')).count(), methods))
-            .collect();
-        let most_literal = matching.iter().map(|(literal, _)| *literal).max().unwrap_or(0);
         let mut allowed: Vec<String> =
-            matching.into_iter().filter(|(literal, _)| *literal == most_literal).flat_map(|(_, methods)| methods.clone()).collect();
+            self.matching(path).into_iter().flat_map(|route| route.methods.iter().map(|(method, _)| method.clone())).collect();
         allowed.sort();
         allowed.dedup();
         (!allowed.is_empty()).then_some(allowed)
+    }
+
+    /// The query parameters of the operation a request reaches, or `None`
+    /// when no documented operation answers it.
+    pub fn query_parameters(&self, method: &str, path: &str) -> Option<&[QueryParameter]> {
+        self.matching(path)
+            .into_iter()
+            .flat_map(|route| route.methods.iter())
+            .find(|(declared, _)| declared == method)
+            .map(|(_, parameters)| parameters.as_slice())
     }
 }
 
