@@ -350,7 +350,22 @@ async fn samples_are_reproducible_and_inspections_reach_the_contract_and_perform
     )
     .await;
     let record = app.get(&format!("/api/v1/contracts/{}/entries?book=supervision", w.contract), Some(&w.admin)).await;
-    assert!(record.body.as_array().unwrap().iter().any(|e| e["kind"] == "inspection:unannounced_visit:issue_found"), "{}", record.text);
+    let entries = record.body["items"].as_array().unwrap();
+    assert!(entries.iter().any(|e| e["kind"] == "inspection:unannounced_visit:issue_found"), "{}", record.text);
+    // The record pages like every list, across both of its sources.
+    let mut walked = Vec::new();
+    let mut path = format!("/api/v1/contracts/{}/entries?book=supervision&limit=1", w.contract);
+    loop {
+        let page = app.get(&path, Some(&w.admin)).await;
+        assert!(page.body["items"].as_array().unwrap().len() <= 1, "{}", page.text);
+        walked.extend(page.body["items"].as_array().unwrap().iter().map(|e| e["id"].clone()));
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/contracts/{}/entries?book=supervision&limit=1&cursor={cursor}", w.contract),
+            None => break,
+        }
+    }
+    assert_eq!(walked, entries.iter().map(|e| e["id"].clone()).collect::<Vec<_>>(), "page by page is the whole record, in order");
+    assert!(walked.len() >= 2, "{}", record.text);
     let performance = app.get(&format!("/api/v1/providers/{}/performance", w.contracted), Some(&w.admin)).await;
     assert_eq!(
         (performance.body["deliveries"].as_u64(), performance.body["inspections"].as_u64()),

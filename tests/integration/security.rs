@@ -81,13 +81,14 @@ async fn me_lists_the_roles_permissions_and_roles_shows_the_table() {
     let me = app.get("/api/v1/me", Some(&admin)).await;
     assert!(me.body["permissions"].as_array().unwrap().iter().any(|p| p == "audit:read"));
     let roles = app.get("/api/v1/roles", Some(&admin)).await;
-    let worker = roles.body.as_array().unwrap().iter().find(|r| r["role"] == "village_worker").unwrap();
+    assert!(roles.body["next_cursor"].is_null(), "one page, in the list envelope: {}", roles.text);
+    let worker = roles.body["items"].as_array().unwrap().iter().find(|r| r["role"] == "village_worker").unwrap();
     assert!(!worker["permissions"].as_array().unwrap().iter().any(|p| p == "user:write"));
     let enums = app.get("/api/v1/enums", None).await;
     assert_eq!(enums.body["role"].as_array().unwrap().len(), 11);
     assert_eq!(enums.body["region_level"][2]["zh"], "县区");
     let departments = app.get("/api/v1/departments", Some(&admin)).await;
-    assert!(departments.body.as_array().unwrap().iter().any(|d| d["code"] == "disabled_persons_federation"));
+    assert!(departments.body["items"].as_array().unwrap().iter().any(|d| d["code"] == "disabled_persons_federation"));
     let counties = app.get("/api/v1/regions?parent=640200", Some(&admin)).await;
     let codes: Vec<&str> = counties.body["items"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["640202", "640205", "640221"]);

@@ -127,6 +127,12 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A list short enough to be always whole (a reference table): one page,
+    /// no cursor, in the same envelope as every other list.
+    pub fn complete(items: Vec<T>) -> Self {
+        Self { items, next_cursor: None }
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
     }

@@ -210,14 +210,16 @@ pub async fn record_inspection(db: &Db, ctx: &Context, input: RecordInspection) 
     view(model)
 }
 
-/// Inspections of deliveries under a contract, oldest first (procurement
-/// shows them in the contract's supervision record).
-pub async fn for_contract(conn: &impl ConnectionTrait, contract_id: Uuid) -> Result<Vec<InspectionView>, DomainError> {
-    let rows = inspection::Entity::find()
-        .filter(inspection::Column::ContractId.eq(contract_id))
-        .order_by_asc(inspection::Column::Id)
-        .all(conn)
-        .await?;
+/// Inspections of deliveries under a contract, one page's worth after the
+/// page's cursor in its order (procurement shows them in the contract's
+/// supervision record, merged with its own entries).
+pub async fn for_contract(
+    conn: &impl ConnectionTrait,
+    contract_id: Uuid,
+    page: &jiuzhu_core::PageRequest,
+) -> Result<Vec<InspectionView>, DomainError> {
+    let query = inspection::Entity::find().filter(inspection::Column::ContractId.eq(contract_id));
+    let rows = jiuzhu_platform::paging::keyset::<_, Uuid>(query, inspection::Column::Id, page)?.all(conn).await?;
     rows.into_iter().map(view).collect()
 }
 

@@ -9,12 +9,12 @@ use crate::rules::{
 };
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
-use jiuzhu_core::{Context, DomainError, Permission, RegionCode, RegionLevel, Role, id::new_id};
+use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, RegionCode, RegionLevel, Role, SortOrder, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::InScope;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -451,19 +451,18 @@ pub async fn append(
     entry_view(model)
 }
 
-pub async fn entries(db: &Db, ctx: &Context, id: Uuid, book: Book) -> Result<Vec<EntryView>, DomainError> {
+pub async fn entries(db: &Db, ctx: &Context, id: Uuid, book: Book, page: PageRequest) -> Result<Page<EntryView>, DomainError> {
     authorize(db, ctx, Permission::ProcurementRead).await?;
     scoped(ctx).filter(contract::Column::Id.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
-    let rows = contract_entry::Entity::find()
+    let query = contract_entry::Entity::find()
         .filter(contract_entry::Column::ContractId.eq(id))
-        .filter(contract_entry::Column::Book.eq(code_of(book)))
-        .order_by_asc(contract_entry::Column::Id)
-        .all(db.conn())
-        .await?;
+        .filter(contract_entry::Column::Book.eq(code_of(book)));
+    let rows = jiuzhu_platform::paging::keyset::<_, Uuid>(query, contract_entry::Column::Id, &page)?.all(db.conn()).await?;
     let mut entries: Vec<EntryView> = rows.into_iter().map(entry_view).collect::<Result<_, _>>()?;
     if book == Book::Supervision {
-        // Inspections from matching appear in the supervision record too.
-        for found in jiuzhu_matching::inspections::for_contract(db.conn(), id).await? {
+        // Inspections from matching appear in the supervision record too:
+        // a page of each after the cursor, merged, holds the page of both.
+        for found in jiuzhu_matching::inspections::for_contract(db.conn(), id, &page).await? {
             entries.push(EntryView {
                 id: found.id,
                 contract_id: id,
@@ -477,9 +476,12 @@ pub async fn entries(db: &Db, ctx: &Context, id: Uuid, book: Book) -> Result<Vec
                 created_at: found.created_at,
             });
         }
-        entries.sort_by_key(|e| e.created_at);
+        entries.sort_by_key(|e| e.id);
+        if page.order == SortOrder::Desc {
+            entries.reverse();
+        }
     }
-    Ok(entries)
+    Ok(page.into_page(entries, |e| e.id.to_string()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

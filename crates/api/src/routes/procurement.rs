@@ -714,14 +714,15 @@ pub struct BookQuery {
 
 /// Read a contract's book
 ///
-/// The ledger, the supervision records or the payments, oldest first.
+/// The ledger, the supervision records (with the contract's inspections)
+/// or the payments, oldest first, a page at a time.
 ///
 /// Permission: `procurement:read`.
 #[utoipa::path(
     tag = "procurement",
     operation_id = "listContractEntries",
-    params(("id" = Uuid, Path, description = "Contract id"), BookQuery),
-    responses((status = 200, description = "The entries", body = Vec<EntryView>), (status = 404, description = "Not visible to the caller"))
+    params(("id" = Uuid, Path, description = "Contract id"), BookQuery, ListQuery),
+    responses((status = 200, description = "One page of entries", body = Page<EntryView>), (status = 404, description = "Not visible to the caller"))
 )]
 #[get("/contracts/{id}/entries")]
 pub async fn list_entries(
@@ -729,8 +730,9 @@ pub async fn list_entries(
     Ctx(ctx): Ctx,
     id: web::Path<Uuid>,
     query: web::Query<BookQuery>,
+    list: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(contracts::entries(&state.db, &ctx, *id, query.book).await?))
+    Ok(HttpResponse::Ok().json(contracts::entries(&state.db, &ctx, *id, query.book, list.page()?).await?))
 }
 
 /// Sanction a provider

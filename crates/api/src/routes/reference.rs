@@ -123,11 +123,11 @@ pub async fn create_region(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Vali
 #[utoipa::path(
     tag = "reference",
     operation_id = "listDepartments",
-    responses((status = 200, description = "All departments, by code", body = Vec<DepartmentView>))
+    responses((status = 200, description = "All departments, by code, as one page", body = Page<DepartmentView>))
 )]
 #[get("/departments")]
 pub async fn list_departments(state: web::Data<AppState>, Ctx(ctx): Ctx) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(departments::list(&state.db, &ctx).await?))
+    Ok(HttpResponse::Ok().json(Page::complete(departments::list(&state.db, &ctx).await?)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -140,19 +140,20 @@ pub struct RoleView {
 
 /// The permission table
 ///
-/// Every role with the permissions it holds. Anything not listed is denied.
+/// Every role with the permissions it holds, as one page (the list is
+/// short and fixed). Anything not listed is denied.
 ///
 /// Permission: any authenticated caller.
 #[utoipa::path(
     tag = "reference",
     operation_id = "listRoles",
-    responses((status = 200, description = "Roles and their permissions", body = Vec<RoleView>))
+    responses((status = 200, description = "Roles and their permissions, as one page", body = Page<RoleView>))
 )]
 #[get("/roles")]
 pub async fn list_roles(_ctx: Ctx) -> HttpResponse {
     let roles: Vec<RoleView> =
         Role::ALL.into_iter().map(|role| RoleView { role, label_zh: role.label_zh(), permissions: permissions_of(role) }).collect();
-    HttpResponse::Ok().json(roles)
+    HttpResponse::Ok().json(Page::complete(roles))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
