@@ -111,6 +111,21 @@ async fn query_parameters_are_held_to_the_contract() {
     assert_eq!(fine.status, 200, "{}", fine.text);
 }
 
+/// A page's items are its resource's component, not a copy of it: a
+/// generated client gets one model per resource.
+#[test]
+fn pages_refer_to_their_item_component() {
+    let document = serde_json::to_value(openapi_document()).unwrap();
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    let pages: Vec<&String> = schemas.keys().filter(|name| name.starts_with("Page_")).collect();
+    assert!(pages.len() > 20, "{pages:?}");
+    for name in pages {
+        let reference = schemas[name]["properties"]["items"]["items"]["$ref"].as_str();
+        let item = name.trim_start_matches("Page_");
+        assert_eq!(reference, Some(format!("#/components/schemas/{item}").as_str()), "{name}");
+    }
+}
+
 #[actix_web::test]
 async fn lists_run_both_ways_and_a_cursor_keeps_its_order() {
     let app = jiuzhu_tests::spawn_app().await;

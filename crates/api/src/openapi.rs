@@ -546,6 +546,23 @@ fn constrain_inputs(document: &mut Document) {
     }
 }
 
+/// Makes each `Page_X` schema refer to the component `X` for its items
+/// instead of holding its own inline copy, so that a generated client has one
+/// model per resource, and a page's items carry every constraint the
+/// component has (the copies lost the ones added after generation).
+pub fn pages_refer_to_their_items(document: &mut Document) {
+    use utoipa::openapi::schema::{ArrayItems, Schema};
+    let Some(components) = document.components.as_mut() else { return };
+    let names: Vec<String> = components.schemas.keys().cloned().collect();
+    for (name, schema) in components.schemas.iter_mut() {
+        let Some(item) = name.strip_prefix("Page_").filter(|item| names.iter().any(|n| n == item)) else { continue };
+        let RefOr::T(Schema::Object(page)) = schema else { continue };
+        if let Some(RefOr::T(Schema::Array(items))) = page.properties.get_mut("items") {
+            items.items = ArrayItems::RefOrSchema(Box::new(RefOr::Ref(Ref::from_schema_name(item))));
+        }
+    }
+}
+
 /// A documented path: its segments, and each method with its query parameters.
 #[derive(Debug, Clone, Default)]
 struct Route {

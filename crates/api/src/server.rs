@@ -7,7 +7,7 @@ use crate::cors::{CorsOrigins, cors};
 use crate::idempotency::idempotency;
 use crate::json::BodyLimit;
 use crate::middleware::request_context;
-use crate::openapi::{ApiDoc, RouteTable, standardise_problems};
+use crate::openapi::{ApiDoc, RouteTable, pages_refer_to_their_items, standardise_problems};
 use crate::problem::{ApiError, HttpFailure};
 use crate::rate_limit::{RateLimiter, rate_limit};
 use crate::routes;
@@ -33,6 +33,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let (_, mut document) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
     standardise_problems(&mut document);
+    pages_refer_to_their_items(&mut document);
     document
 }
 
