@@ -111,6 +111,29 @@ async fn query_parameters_are_held_to_the_contract() {
     assert_eq!(fine.status, 200, "{}", fine.text);
 }
 
+/// Workbooks are declared as bytes, so generated clients keep them whole.
+#[test]
+fn downloads_that_are_not_text_are_declared_binary() {
+    let document = serde_json::to_value(openapi_document()).unwrap();
+    let mut workbooks = 0;
+    for item in document["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            for response in operation["responses"].as_object().into_iter().flatten().map(|(_, r)| r) {
+                for (media_type, content) in response["content"].as_object().into_iter().flatten() {
+                    if media_type.contains("spreadsheetml") {
+                        workbooks += 1;
+                        assert_eq!(
+                            (content["schema"]["type"].as_str(), content["schema"]["format"].as_str()),
+                            (Some("string"), Some("binary"))
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(workbooks, 3, "the three published lists");
+}
+
 /// A page's items are its resource's component, not a copy of it: a
 /// generated client gets one model per resource.
 #[test]

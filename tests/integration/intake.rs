@@ -36,6 +36,32 @@ async fn a_bad_id_checksum_names_the_field() {
     assert_eq!(reply.body["errors"][0]["message"], "check digit should be X");
 }
 
+/// Staff find a person by ID number through a body, within their region
+/// only, and every lookup is audited with the number masked.
+#[actix_web::test]
+async fn a_person_is_found_by_id_number_in_scope_and_the_lookup_is_audited() {
+    let app = spawn_app().await;
+    let (admin, a, b) = setup(&app).await;
+    let registered = app.post_json("/api/v1/beneficiaries", Some(&a), &person(ID_WOMAN_1949, "640202001001")).await;
+    assert_eq!(registered.status, 201, "{}", registered.text);
+    let found = app.post_json("/api/v1/beneficiaries/lookup", Some(&a), &json!({"id_number": ID_WOMAN_1949})).await;
+    assert_eq!((found.status, found.body["id"].clone()), (200, registered.body["id"].clone()), "{}", found.text);
+    assert_eq!(found.body["id_number"], "110105********002X", "masked as every read");
+    assert_eq!(found.header("etag"), Some("\"1\""));
+    let elsewhere = app.post_json("/api/v1/beneficiaries/lookup", Some(&b), &json!({"id_number": ID_WOMAN_1949})).await;
+    elsewhere.assert_problem(404, "not_found");
+    let unknown = app.post_json("/api/v1/beneficiaries/lookup", Some(&a), &json!({"id_number": ID_MAN_1880})).await;
+    unknown.assert_problem(404, "not_found");
+    let malformed = app.post_json("/api/v1/beneficiaries/lookup", Some(&a), &json!({"id_number": "110105194912310021"})).await;
+    malformed.assert_problem(422, "validation_failed");
+    assert_eq!(malformed.body["errors"][0]["field"], "id_number");
+    let audit = app.get("/api/v1/audit-events?action=beneficiary.looked_up", Some(&admin)).await;
+    let rows = audit.body["items"].as_array().unwrap();
+    let found_flags: Vec<bool> = rows.iter().map(|r| r["detail"]["found"].as_bool().unwrap()).collect();
+    assert_eq!(found_flags, [true, false, false], "three lookups, one found: {}", audit.text);
+    assert!(rows.iter().all(|r| r["detail"]["id_number"].as_str().unwrap().contains('*')), "never the whole number: {}", audit.text);
+}
+
 #[actix_web::test]
 async fn beneficiaries_are_registered_masked_and_derived() {
     let app = spawn_app().await;

@@ -238,6 +238,9 @@ pub fn standardise_problems(document: &mut Document) {
             wanted.extend([409, 422]);
         }
         for (status, response) in operation.responses.responses.iter_mut() {
+            if let RefOr::T(declared) = response {
+                declare_files_binary(declared);
+            }
             let Ok(code) = status.parse::<u16>() else { continue };
             if let RefOr::T(declared) = response
                 && code >= 400
@@ -542,6 +545,20 @@ fn constrain_inputs(document: &mut Document) {
                 .enum_values(Some(settable))
                 .description(Some("A group that is set; `elderly`, `minor` and `woman` follow from the ID number."));
             groups.items = ArrayItems::RefOrSchema(Box::new(RefOr::T(Schema::Object(item.build()))));
+        }
+    }
+}
+
+/// A download that is not text (a workbook) is declared as bytes, `string`
+/// with `format: binary`, so that generated clients hand it over as a file
+/// instead of decoding it as text.
+fn declare_files_binary(response: &mut Response) {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    for (media_type, content) in response.content.iter_mut() {
+        let is_text = media_type.starts_with("text/") || media_type.contains("json");
+        if let (false, RefOr::T(content)) = (is_text, content) {
+            let bytes = ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)));
+            content.schema = Some(RefOr::T(bytes.into()));
         }
     }
 }

@@ -565,6 +565,35 @@ pub async fn active_by_id_number(
     found.map(|person| BeneficiaryView::from_model(person, Pii::Masked, today)).transpose()
 }
 
+/// Finding a person by ID number: the number travels in a body, never a URL.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"id_number": "11010519491231002X"}))]
+pub struct LookupById {
+    /// 18 characters with a valid check character (GB 11643).
+    pub id_number: String,
+}
+
+/// The person with this ID number in the caller's region (any status), or
+/// 404, as when it is registered elsewhere: the answer tells no more than
+/// a read by id. Every lookup is audited, found or not, with the number masked.
+pub async fn lookup(db: &Db, ctx: &Context, input: LookupById) -> Result<BeneficiaryView, DomainError> {
+    authorize(db, ctx, Permission::BeneficiaryRead).await?;
+    let id = CitizenId::parse_field(&input.id_number, "id_number")?;
+    let found =
+        beneficiary::Entity::find().filter(beneficiary::Column::IdNumber.eq(id.as_str())).in_scope(&ctx.actor).one(db.conn()).await?;
+    let entry = Entry {
+        action: "beneficiary.looked_up".into(),
+        entity_type: "beneficiary".into(),
+        entity_id: found.as_ref().map(|person| person.id.to_string()),
+        region_code: found.as_ref().map_or_else(|| ctx.actor.region.to_string(), |person| person.region_code.clone()),
+        outcome: if found.is_some() { Outcome::Success } else { Outcome::Failure },
+        detail: serde_json::json!({"by": "id_number", "id_number": Pii::Masked.citizen_id(&id), "found": found.is_some()}),
+    };
+    audit_alone(db, &Who::from(ctx), entry).await?;
+    BeneficiaryView::from_model(found.ok_or(DomainError::NotFound)?, Pii::Masked, ctx.now.date_naive())
+}
+
 /// A person in the caller's region, or 404.
 pub async fn find_in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<beneficiary::Model, DomainError> {
     beneficiary::Entity::find_by_id(id).in_scope(&ctx.actor).one(conn).await?.ok_or(DomainError::NotFound)

@@ -52,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(beneficiaries::create_beneficiary)
             .service(beneficiaries::list_beneficiaries)
             .service(beneficiaries::count_beneficiaries)
+            .service(beneficiaries::lookup_beneficiary)
             .service(beneficiaries::get_beneficiary)
             .service(beneficiaries::patch_beneficiary)
             .service(beneficiaries::deactivate_beneficiary)

@@ -130,7 +130,7 @@ pub struct PilotSummaryQuery {
     operation_id = "getPilotSummary",
     params(PilotSummaryQuery),
     responses(
-        (status = 200, description = "The figures, or the page", content(
+        (status = 200, description = "The figures as JSON by default; the printable page as `text/html` with `format=html` (the query decides, not `Accept`)", content(
             (PilotSummary = "application/json"),
             (String = "text/html", example = json!("<!doctype html><html lang=\"zh-CN\">…</html>"))
         )),
