@@ -509,7 +509,7 @@ pub fn in_group(group: Group, today: NaiveDate) -> Condition {
 }
 
 /// The caller's scope narrowed by a filter; shared with the registry search.
-pub fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<beneficiary::Entity>, DomainError> {
+pub(crate) fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<beneficiary::Entity>, DomainError> {
     let mut query = beneficiary::Entity::find().in_scope(&ctx.actor);
     if let Some(code) = &filter.region_code {
         let region = RegionCode::parse_field(code, "region_code")?;
@@ -535,12 +535,57 @@ pub fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Select<bene
 
 pub async fn list(db: &Db, ctx: &Context, filter: BeneficiaryFilter, page: PageRequest) -> Result<Page<BeneficiaryView>, DomainError> {
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
-    let query = filtered(ctx, &filter)?;
-    let rows = keyset_by_key_first::<_, Uuid>(query, beneficiary::Column::Id, &page)?.all(db.conn()).await?;
+    page_of(db.conn(), ctx, &filter, page, Pii::Masked).await
+}
+
+/// One page of the people `filter` selects in the caller's region, shown
+/// with `pii`. The caller has authorized: a list needs `beneficiary:read`,
+/// a department's registry search `registry:search`.
+pub async fn page_of(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    filter: &BeneficiaryFilter,
+    page: PageRequest,
+    pii: Pii,
+) -> Result<Page<BeneficiaryView>, DomainError> {
+    let query = filtered(ctx, filter)?;
+    let rows = keyset_by_key_first::<_, Uuid>(query, beneficiary::Column::Id, &page)?.all(conn).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     let today = ctx.now.date_naive();
-    let items = page.items.into_iter().map(|m| BeneficiaryView::from_model(m, Pii::Masked, today)).collect::<Result<_, _>>()?;
-    Ok(Page { items, next_cursor: page.next_cursor })
+    page.try_map(|m| BeneficiaryView::from_model(m, pii, today))
+}
+
+/// The people in the caller's region holding these ID numbers (any status),
+/// each beside its number as stored, which the caller sent; shown with `pii`.
+pub async fn by_id_numbers(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    id_numbers: &[String],
+    pii: Pii,
+) -> Result<Vec<(String, BeneficiaryView)>, DomainError> {
+    if id_numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows =
+        beneficiary::Entity::find().in_scope(&ctx.actor).filter(beneficiary::Column::IdNumber.is_in(id_numbers.to_vec())).all(conn).await?;
+    let today = ctx.now.date_naive();
+    rows.into_iter().map(|m| Ok((m.id_number.clone(), BeneficiaryView::from_model(m, pii, today)?))).collect()
+}
+
+/// The masked name and ID number of each of these people, for lists whose
+/// rows are about a person (the service needs list).
+pub async fn masked_identities(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, (String, String)>, DomainError> {
+    let rows = beneficiary::Entity::find().filter(beneficiary::Column::Id.is_in(ids.to_vec())).all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|p| {
+            let id_number = CitizenId::parse(&p.id_number).map(|id| Pii::Masked.citizen_id(&id)).unwrap_or_default();
+            (p.id, (Pii::Masked.name(&p.name), id_number))
+        })
+        .collect())
 }
 
 pub async fn count(db: &Db, ctx: &Context, filter: BeneficiaryFilter) -> Result<u64, DomainError> {

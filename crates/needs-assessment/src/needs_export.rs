@@ -4,13 +4,11 @@
 
 use crate::entity::need;
 use crate::needs::{NeedFilter, filtered};
-use jiuzhu_core::mask::Pii;
-use jiuzhu_core::{CitizenId, Context, DomainError, Permission, catalogue};
-use jiuzhu_intake::entity::beneficiary;
+use jiuzhu_core::{Context, DomainError, Permission, catalogue};
+use jiuzhu_intake::beneficiaries;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::export::{ChunkedExport, Column, Keyset, audit_export};
 use jiuzhu_platform::record::authorize;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -56,21 +54,13 @@ impl ChunkedExport for NeedExport {
             return Ok(None);
         }
         let people: Vec<Uuid> = needs.iter().map(|n| n.beneficiary_id).collect();
-        let people: HashMap<Uuid, beneficiary::Model> = beneficiary::Entity::find()
-            .filter(beneficiary::Column::Id.is_in(people))
-            .all(db.reports())
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
+        let people = beneficiaries::masked_identities(db.reports(), &people).await?;
         Ok(Some(needs.into_iter().map(|n| row(n, &people)).collect()))
     }
 }
 
-fn row(n: need::Model, people: &HashMap<Uuid, beneficiary::Model>) -> Vec<String> {
-    let person = people.get(&n.beneficiary_id);
-    let name = person.map(|p| Pii::Masked.name(&p.name)).unwrap_or_default();
-    let id_number = person.and_then(|p| CitizenId::parse(&p.id_number).ok()).map(|id| Pii::Masked.citizen_id(&id)).unwrap_or_default();
+fn row(n: need::Model, people: &HashMap<Uuid, (String, String)>) -> Vec<String> {
+    let (name, id_number) = people.get(&n.beneficiary_id).cloned().unwrap_or_default();
     let service_name = catalogue::find(&n.service_code).map(|e| e.3.to_string()).unwrap_or_default();
     vec![
         n.id.to_string(),

@@ -7,13 +7,10 @@
 use crate::entity::{assessment, need};
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{CitizenId, Context, DomainError, FieldError, PageRequest, Permission};
-use jiuzhu_intake::beneficiaries::{self, BeneficiaryFilter, Category, CategoryRecord, Group};
-use jiuzhu_intake::entity::beneficiary;
+use jiuzhu_intake::beneficiaries::{self, BeneficiaryFilter, BeneficiaryView, Category, CategoryRecord, Group};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::audit::{Entry, Outcome, Who};
-use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{audit_alone, authorize};
-use jiuzhu_platform::scope::InScope;
 use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -220,7 +217,6 @@ async fn facts(db: &Db, people: &[Uuid]) -> Result<(HashMap<Uuid, LatestAssessme
 struct Shaper<'a> {
     fields: &'a [Field],
     pii: Pii,
-    today: chrono::NaiveDate,
     latest: HashMap<Uuid, LatestAssessment>,
     open: HashMap<Uuid, u64>,
 }
@@ -230,10 +226,9 @@ impl Shaper<'_> {
         self.fields.is_empty() || self.fields.contains(&field)
     }
 
-    fn record(&self, person: beneficiary::Model) -> Result<RegistryRecord, DomainError> {
-        let id = person.id;
-        let view = beneficiaries::BeneficiaryView::from_model(person, self.pii, self.today)?;
-        Ok(RegistryRecord {
+    fn record(&self, view: BeneficiaryView) -> RegistryRecord {
+        let id = view.id;
+        RegistryRecord {
             id_number: view.id_number,
             name: self.wants(Field::Name).then(|| self.pii.name(&view.name)),
             region_code: self.wants(Field::RegionCode).then_some(view.region_code),
@@ -242,7 +237,7 @@ impl Shaper<'_> {
             assessment: self.wants(Field::Assessment).then(|| self.latest.get(&id).cloned()),
             open_needs: self.wants(Field::OpenNeeds).then(|| self.open.get(&id).copied().unwrap_or(0)),
             status: view.status,
-        })
+        }
     }
 }
 
@@ -255,17 +250,11 @@ pub async fn search(db: &Db, ctx: &Context, request: SearchRequest) -> Result<Se
     } else {
         Pii::Masked
     };
-    let today = ctx.now.date_naive();
     let asked: Vec<_> = request.ids.iter().map(|raw| (raw, CitizenId::parse(raw.trim()))).collect();
     let (people, next_cursor) = match request.query_type {
         QueryType::IdNumbers => {
             let valid: Vec<String> = asked.iter().filter_map(|(_, id)| id.as_ref().ok()).map(|id| id.as_str().to_string()).collect();
-            let rows = if valid.is_empty() {
-                Vec::new()
-            } else {
-                beneficiary::Entity::find().in_scope(&ctx.actor).filter(beneficiary::Column::IdNumber.is_in(valid)).all(db.conn()).await?
-            };
-            (rows, None)
+            (beneficiaries::by_id_numbers(db.conn(), ctx, &valid, pii).await?, None)
         }
         QueryType::Expression => {
             let expression = request.expression.clone().unwrap_or_default();
@@ -276,18 +265,16 @@ pub async fn search(db: &Db, ctx: &Context, request: SearchRequest) -> Result<Se
                 ..BeneficiaryFilter::default()
             };
             let page = PageRequest::new(request.limit, request.cursor.as_deref())?;
-            let query = beneficiaries::filtered(ctx, &filter)?;
-            let rows = keyset::<_, Uuid>(query, beneficiary::Column::Id, &page)?.all(db.conn()).await?;
-            let page = page.into_page(rows, |r| r.id.to_string());
-            (page.items, page.next_cursor)
+            let page = beneficiaries::page_of(db.conn(), ctx, &filter, page, pii).await?;
+            (page.items.into_iter().map(|view| (String::new(), view)).collect(), page.next_cursor)
         }
     };
-    let person_ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    let person_ids: Vec<Uuid> = people.iter().map(|(_, view)| view.id).collect();
     let (latest, open) = facts(db, &person_ids).await?;
-    let shaper = Shaper { fields: &request.fields, pii, today, latest, open };
+    let shaper = Shaper { fields: &request.fields, pii, latest, open };
     let items = match request.query_type {
         QueryType::IdNumbers => {
-            let by_id: HashMap<String, beneficiary::Model> = people.into_iter().map(|p| (p.id_number.clone(), p)).collect();
+            let by_id: HashMap<String, BeneficiaryView> = people.into_iter().collect();
             let mut items = Vec::with_capacity(asked.len());
             for (raw, parsed) in asked {
                 let item = match parsed {
@@ -303,7 +290,7 @@ pub async fn search(db: &Db, ctx: &Context, request: SearchRequest) -> Result<Se
                             reference: Some(raw.to_string()),
                             status: ItemStatus::Found,
                             reason: None,
-                            record: Some(shaper.record(person)?),
+                            record: Some(shaper.record(person)),
                         },
                     },
                 };
@@ -313,8 +300,8 @@ pub async fn search(db: &Db, ctx: &Context, request: SearchRequest) -> Result<Se
         }
         QueryType::Expression => people
             .into_iter()
-            .map(|person| Ok(SearchItem { reference: None, status: ItemStatus::Found, reason: None, record: Some(shaper.record(person)?) }))
-            .collect::<Result<Vec<_>, DomainError>>()?,
+            .map(|(_, view)| SearchItem { reference: None, status: ItemStatus::Found, reason: None, record: Some(shaper.record(view)) })
+            .collect(),
     };
     let found = items.iter().filter(|i| i.status == ItemStatus::Found).count();
     let entry = Entry {
