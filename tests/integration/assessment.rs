@@ -476,6 +476,16 @@ async fn the_overview_matches_counts_recomputed_from_the_lists() {
     let total: i64 = needs.body["points"].as_array().unwrap().iter().map(|p| p["count"].as_i64().unwrap()).sum();
     let listed = app.get("/api/v1/needs?region_code=640202&limit=500", Some(&admin)).await;
     assert_eq!(total, listed.body["items"].as_array().unwrap().len() as i64, "daily needs add up to the list");
+    // Each metric counts its own table (each area counts its tables itself):
+    // three assessments were made here, and nothing of the other kinds.
+    let sum_of =
+        |series: &jiuzhu_tests::Reply| series.body["points"].as_array().unwrap().iter().map(|p| p["count"].as_i64().unwrap()).sum::<i64>();
+    let assessments = app.get("/api/v1/reports/timeseries?metric=assessments&region_code=640202", Some(&admin)).await;
+    assert_eq!(sum_of(&assessments), 3, "{}", assessments.text);
+    for metric in ["applications", "referrals", "orders", "deliveries", "follow_ups", "projects", "evaluations"] {
+        let series = app.get(&format!("/api/v1/reports/timeseries?metric={metric}&region_code=640202"), Some(&admin)).await;
+        assert_eq!((metric, sum_of(&series)), (metric, 0), "{}", series.text);
+    }
     let decade = "/api/v1/reports/timeseries?metric=orders&from=2000-01-01T00:00:00Z&to=2025-01-01T00:00:00Z";
     let refused = app.get(decade, Some(&admin)).await;
     refused.assert_problem(422, "validation_failed");

@@ -1,18 +1,15 @@
 //! Monthly (or daily) series of the pilot's figures for front-end charts:
 //! how many rows of one kind were created per period in a region subtree,
-//! every period present (zero when nothing happened), one aggregate query.
+//! every period present (zero when nothing happened), one aggregate query,
+//! made by the area that owns the table.
 
 use crate::entity::evaluation;
 use chrono::{DateTime, Datelike, Months, Utc};
 use jiuzhu_core::{Context, DomainError, Permission};
-use jiuzhu_intake::entity::{application, beneficiary, referral};
-use jiuzhu_matching::entity::{delivery, follow_up, service_order};
-use jiuzhu_needs_assessment::entity::{assessment, need};
 use jiuzhu_platform::Db;
+use jiuzhu_platform::created_per_period;
 use jiuzhu_platform::record::authorize;
-use jiuzhu_platform::stats::{Counted, Interval, Window, count_by_period, periods, report_day};
-use jiuzhu_procurement::entity::procurement_project;
-use sea_orm::Condition;
+use jiuzhu_platform::stats::{Interval, Window, periods, report_day};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -102,37 +99,29 @@ fn default_start(interval: Interval, to: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
+/// Each metric is counted by the area that owns its table.
 async fn count(
     db: &Db,
     metric: Metric,
     interval: Interval,
     window: &Window,
 ) -> Result<std::collections::BTreeMap<String, i64>, DomainError> {
+    use jiuzhu_intake::figures::{self as intake, Table as Intake};
+    use jiuzhu_matching::figures::{self as matching, Table as Matching};
+    use jiuzhu_needs_assessment::figures::{self as needs, Table as Needs};
+    use jiuzhu_procurement::figures::{self as procurement, Table as Procurement};
     let conn = db.reports();
-    let all = Condition::all();
-    macro_rules! per_period {
-        ($entity:ident) => {
-            count_by_period::<$entity::Entity>(
-                conn,
-                &Counted { region: $entity::Column::RegionCode, created_at: $entity::Column::CreatedAt },
-                window,
-                interval,
-                all,
-            )
-            .await
-        };
-    }
     match metric {
-        Metric::Beneficiaries => per_period!(beneficiary),
-        Metric::Applications => per_period!(application),
-        Metric::Referrals => per_period!(referral),
-        Metric::Assessments => per_period!(assessment),
-        Metric::Needs => per_period!(need),
-        Metric::Orders => per_period!(service_order),
-        Metric::Deliveries => per_period!(delivery),
-        Metric::FollowUps => per_period!(follow_up),
-        Metric::Projects => per_period!(procurement_project),
-        Metric::Evaluations => per_period!(evaluation),
+        Metric::Beneficiaries => intake::created_per_period(conn, Intake::Beneficiaries, window, interval).await,
+        Metric::Applications => intake::created_per_period(conn, Intake::Applications, window, interval).await,
+        Metric::Referrals => intake::created_per_period(conn, Intake::Referrals, window, interval).await,
+        Metric::Assessments => needs::created_per_period(conn, Needs::Assessments, window, interval).await,
+        Metric::Needs => needs::created_per_period(conn, Needs::Needs, window, interval).await,
+        Metric::Orders => matching::created_per_period(conn, Matching::Orders, window, interval).await,
+        Metric::Deliveries => matching::created_per_period(conn, Matching::Deliveries, window, interval).await,
+        Metric::FollowUps => matching::created_per_period(conn, Matching::FollowUps, window, interval).await,
+        Metric::Projects => procurement::created_per_period(conn, Procurement::Projects, window, interval).await,
+        Metric::Evaluations => created_per_period!(conn, evaluation, window, interval),
     }
 }
 

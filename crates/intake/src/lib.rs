@@ -8,6 +8,7 @@ pub mod beneficiaries;
 pub mod beneficiaries_export;
 pub mod discoveries;
 pub mod entity;
+pub mod figures;
 pub mod hotline;
 pub mod households;
 pub mod import;

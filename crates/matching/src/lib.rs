@@ -8,6 +8,7 @@
 pub mod catalogue;
 pub mod catalogue_export;
 pub mod entity;
+pub mod figures;
 pub mod follow_ups;
 pub mod inspections;
 pub mod matches;

@@ -6,6 +6,7 @@
 
 pub mod assessments;
 pub mod entity;
+pub mod figures;
 pub mod models;
 pub mod needs;
 pub mod needs_export;

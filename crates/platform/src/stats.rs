@@ -203,6 +203,23 @@ pub async fn count<E: EntityTrait>(
     Ok(n.unwrap_or(0))
 }
 
+/// Rows of the entity module `$table` (with `region_code` and `created_at`
+/// columns) created per period of `$interval` in `$window`: how each area
+/// counts its own tables for the time series.
+#[macro_export]
+macro_rules! created_per_period {
+    ($conn:expr, $table:ident, $window:expr, $interval:expr) => {
+        $crate::stats::count_by_period::<$table::Entity>(
+            $conn,
+            &$crate::stats::Counted { region: $table::Column::RegionCode, created_at: $table::Column::CreatedAt },
+            $window,
+            $interval,
+            sea_orm::Condition::all(),
+        )
+        .await
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@
 pub mod bids;
 pub mod contracts;
 pub mod entity;
+pub mod figures;
 pub mod fund_figures;
 pub mod funds;
 pub mod ocds;
