@@ -2,7 +2,7 @@
 //! and running it with graceful shutdown.
 
 use crate::auth::TokenService;
-use crate::config::{Config, ConfigError};
+use crate::config::Config;
 use crate::cors::{CorsOrigins, cors};
 use crate::idempotency::idempotency;
 use crate::json::BodyLimit;
@@ -45,8 +45,6 @@ pub fn openapi_json() -> Result<String, serde_json::Error> {
 /// Why a node could not start; the binary prints it and exits.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
     #[error("cannot connect to {what}: {source}")]
     Connect { what: &'static str, source: DbErr },
     #[error("{step}: {source}")]

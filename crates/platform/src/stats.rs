@@ -203,6 +203,32 @@ pub async fn count<E: EntityTrait>(
     Ok(n.unwrap_or(0))
 }
 
+/// Declares, in an area's `figures` module, the `Table`s of that area a time
+/// series counts (`Variant => entity_module`) and its `created_per_period`,
+/// so that each area counts its own tables and no report reads them.
+#[macro_export]
+macro_rules! counted_tables {
+    ($( $(#[doc = $doc:literal])* $variant:ident => $table:ident ),+ $(,)?) => {
+        /// The tables of this area that a time series counts.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Table {
+            $( $(#[doc = $doc])* $variant, )+
+        }
+
+        /// Rows of `table` created per period of `interval` in `window`, by period label.
+        pub async fn created_per_period(
+            conn: &impl sea_orm::ConnectionTrait,
+            table: Table,
+            window: &$crate::stats::Window,
+            interval: $crate::stats::Interval,
+        ) -> Result<std::collections::BTreeMap<String, i64>, ::jiuzhu_core::DomainError> {
+            match table {
+                $( Table::$variant => $crate::created_per_period!(conn, $table, window, interval), )+
+            }
+        }
+    };
+}
+
 /// Rows of the entity module `$table` (with `region_code` and `created_at`
 /// columns) created per period of `$interval` in `$window`: how each area
 /// counts its own tables for the time series.

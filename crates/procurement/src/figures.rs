@@ -2,27 +2,8 @@
 //! no report reads them: rows created per period in a region subtree.
 
 use crate::entity::procurement_project;
-use jiuzhu_core::DomainError;
-use jiuzhu_platform::created_per_period;
-use jiuzhu_platform::stats::{Interval, Window};
-use sea_orm::ConnectionTrait;
-use std::collections::BTreeMap;
 
-/// Procurement's tables a time series counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Table {
+jiuzhu_platform::counted_tables! {
     /// Procurement projects
-    Projects,
-}
-
-/// Rows of `table` created per period of `interval` in `window`, by period label.
-pub async fn created_per_period(
-    conn: &impl ConnectionTrait,
-    table: Table,
-    window: &Window,
-    interval: Interval,
-) -> Result<BTreeMap<String, i64>, DomainError> {
-    match table {
-        Table::Projects => created_per_period!(conn, procurement_project, window, interval),
-    }
+    Projects => procurement_project,
 }
