@@ -75,12 +75,11 @@ impl ListQuery {
     }
 }
 
-/// `?reveal=pii` asks for full personal data (needs `pii:reveal`; audited).
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Reveal {
-    /// 显示完整个人信息
-    Pii,
+jiuzhu_core::coded_enum! {
+    /// `?reveal=pii` asks for full personal data (needs `pii:reveal`; audited).
+    pub enum Reveal as "reveal" {
+        Pii = "pii", "显示完整个人信息", "Reveal personal data";
+    }
 }
 
 /// `{"count": n}`, for count endpoints.

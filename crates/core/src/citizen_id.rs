@@ -9,14 +9,12 @@ use std::fmt;
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
 
-/// Sex as encoded by the 17th character (odd: male).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    /// 男
-    Male,
-    /// 女
-    Female,
+crate::coded_enum! {
+    /// Sex as encoded by the 17th character (odd: male).
+    pub enum Sex as "sex" {
+        Male = "male", "男", "Male";
+        Female = "female", "女", "Female";
+    }
 }
 
 /// A citizen ID that passed every check of GB 11643. A lower-case `x` is

@@ -45,15 +45,16 @@ impl Cursor {
     }
 }
 
-/// Which way a list runs by its key (creation order for ids).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SortOrder {
-    /// Oldest first
-    #[default]
-    Asc,
-    /// Newest first
-    Desc,
+crate::coded_enum! {
+    /// Which way a list runs by its key (creation order for ids).
+    #[derive(Default)]
+    pub enum SortOrder as "sort_order" {
+        /// Oldest first
+        #[default]
+        Asc = "asc", "升序", "Ascending";
+        /// Newest first
+        Desc = "desc", "降序", "Descending";
+    }
 }
 
 /// A descending cursor's key carries this mark, so a cursor only continues

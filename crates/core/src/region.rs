@@ -6,19 +6,14 @@ use crate::error::DomainError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RegionLevel {
-    /// 省
-    Province,
-    /// 市
-    City,
-    /// 县区
-    County,
-    /// 乡镇街道
-    Township,
-    /// 村居
-    Village,
+crate::coded_enum! {
+    pub enum RegionLevel as "region_level" {
+        Province = "province", "省", "Province";
+        City = "city", "市", "City";
+        County = "county", "县区", "County or district";
+        Township = "township", "乡镇街道", "Township or street";
+        Village = "village", "村居", "Village or community";
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -7,30 +7,22 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberRole {
-    /// 救助工作人员
-    AssistanceStaff,
-    /// 财务人员
-    FinanceStaff,
-    /// 服务对象代表
-    BeneficiaryRep,
-    /// 专家
-    Expert,
+jiuzhu_core::coded_enum! {
+    pub enum MemberRole as "member_role" {
+        AssistanceStaff = "assistance_staff", "救助工作人员", "Assistance staff";
+        FinanceStaff = "finance_staff", "财务人员", "Finance staff";
+        BeneficiaryRep = "beneficiary_rep", "服务对象代表", "Beneficiary representative";
+        Expert = "expert", "专家", "Expert";
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Title {
-    /// 无职称
-    None,
-    /// 初级
-    Junior,
-    /// 中级
-    Intermediate,
-    /// 高级
-    Senior,
+jiuzhu_core::coded_enum! {
+    pub enum Title as "title" {
+        None = "none", "无职称", "No title";
+        Junior = "junior", "初级", "Junior";
+        Intermediate = "intermediate", "中级", "Intermediate";
+        Senior = "senior", "高级", "Senior";
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -227,17 +219,13 @@ pub fn validate_scheme(scheme: &SchemeSpec) -> Result<(), DomainError> {
     if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Grade {
-    /// 优秀
-    Excellent,
-    /// 良好
-    Good,
-    /// 合格
-    Pass,
-    /// 不合格
-    Fail,
+jiuzhu_core::coded_enum! {
+    pub enum Grade as "grade" {
+        Excellent = "excellent", "优秀", "Excellent";
+        Good = "good", "良好", "Good";
+        Pass = "pass", "合格", "Pass";
+        Fail = "fail", "不合格", "Fail";
+    }
 }
 
 /// Mean per leaf across members, in hundredths of a point (0–10000).

@@ -10,33 +10,33 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::created_per_period;
 use jiuzhu_platform::record::authorize;
 use jiuzhu_platform::stats::{Interval, Window, periods, report_day};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-/// What a series counts: rows created per period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    /// People added to the service target list
-    Beneficiaries,
-    /// One-form applications received
-    Applications,
-    /// Transfers to departments
-    Referrals,
-    /// Needs assessments made
-    Assessments,
-    /// Service needs identified
-    Needs,
-    /// Service orders sent
-    Orders,
-    /// Delivery records made
-    Deliveries,
-    /// Follow-up visits scheduled
-    FollowUps,
-    /// Procurement projects created
-    Projects,
-    /// Evaluations started
-    Evaluations,
+jiuzhu_core::coded_enum! {
+    /// What a series counts: rows created per period.
+    pub enum Metric as "metric" {
+        /// People added to the service target list
+        Beneficiaries = "beneficiaries", "服务对象", "People registered";
+        /// One-form applications received
+        Applications = "applications", "救助申请", "Applications";
+        /// Transfers to departments
+        Referrals = "referrals", "转办", "Referrals";
+        /// Needs assessments made
+        Assessments = "assessments", "需求评估", "Assessments";
+        /// Service needs identified
+        Needs = "needs", "服务需求", "Needs";
+        /// Service orders sent
+        Orders = "orders", "服务订单", "Service orders";
+        /// Delivery records made
+        Deliveries = "deliveries", "服务记录", "Deliveries";
+        /// Follow-up visits scheduled
+        FollowUps = "follow_ups", "回访", "Follow-ups";
+        /// Procurement projects created
+        Projects = "projects", "购买项目", "Procurement projects";
+        /// Evaluations started
+        Evaluations = "evaluations", "绩效评估", "Evaluations";
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

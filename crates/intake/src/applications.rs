@@ -24,30 +24,24 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// 窗口受理
-    WalkIn,
-    /// 12349热线
-    Hotline,
-    /// 网上申请
-    Online,
-    /// 主动发现
-    ProactiveDiscovery,
-    /// 部门转介
-    DepartmentReferral,
-    /// 问卷调查
-    Questionnaire,
+jiuzhu_core::coded_enum! {
+    pub enum Channel as "channel" {
+        WalkIn = "walk_in", "窗口受理", "Walk-in";
+        Hotline = "hotline", "12349热线", "12349 hotline";
+        Online = "online", "网上申请", "Online";
+        ProactiveDiscovery = "proactive_discovery", "主动发现", "Proactive discovery";
+        DepartmentReferral = "department_referral", "部门转介", "Department referral";
+        Questionnaire = "questionnaire", "问卷调查", "Questionnaire";
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemKind {
-    /// 服务需求（民政承接）
-    Service,
-    /// 转办事项（其他部门承接）
-    Transfer,
+jiuzhu_core::coded_enum! {
+    pub enum ItemKind as "item_kind" {
+        /// 服务需求（民政承接）
+        Service = "service", "服务需求", "Service need";
+        /// 转办事项（其他部门承接）
+        Transfer = "transfer", "转办事项", "Transfer to a department";
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
@@ -68,15 +62,13 @@ pub struct ItemInput {
     pub member_id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentMethod {
-    /// 书面
-    Written,
-    /// 口头（经办人记录）
-    Verbal,
-    /// 电子签名
-    Electronic,
+jiuzhu_core::coded_enum! {
+    pub enum ConsentMethod as "consent_method" {
+        Written = "written", "书面", "Written";
+        /// 口头（经办人记录）
+        Verbal = "verbal", "口头", "Verbal";
+        Electronic = "electronic", "电子签名", "Electronic";
+    }
 }
 
 /// The person's consent to share their data with the departments.
@@ -236,7 +228,7 @@ fn view(m: application::Model, items: Vec<application_item::Model>) -> Result<Ap
         submitted_by: m.submitted_by,
         proxy: m.proxy.as_deref().map(parse_json).transpose()?,
         consent: parse_json(&m.consent)?,
-        status: ApplicationStatus::parse(&m.status).ok_or_else(|| DomainError::Internal(format!("unknown status {}", m.status)))?,
+        status: jiuzhu_core::codes::parse_code::<ApplicationStatus>(&m.status)?,
         reason: m.reason,
         outcome: m.outcome,
         items: items.into_iter().map(item_view).collect::<Result<_, _>>()?,
@@ -615,7 +607,7 @@ pub async fn decide_item(
     if item.resolution.is_some() {
         return Err(DomainError::conflict("item_resolved", "the item is resolved already"));
     }
-    let status = ApplicationStatus::parse(&current.status).ok_or_else(|| DomainError::Internal("unknown status".into()))?;
+    let status = jiuzhu_core::codes::parse_code::<ApplicationStatus>(&current.status)?;
     if !matches!(status, ApplicationStatus::Accepted | ApplicationStatus::InService) {
         return Err(DomainError::invalid_transition("application", status.code(), "have its items decided"));
     }
@@ -650,8 +642,7 @@ async fn closable(
     let referrals = referral::Entity::find().filter(referral::Column::ApplicationId.eq(application_id)).all(conn).await?;
     let mut open = Vec::new();
     for r in &referrals {
-        let status =
-            ReferralStatus::parse(&r.status).ok_or_else(|| DomainError::Internal(format!("stored referral status {:?}", r.status)))?;
+        let status = jiuzhu_core::codes::parse_code::<ReferralStatus>(&r.status)?;
         if !status.has_ended() {
             open.push(serde_json::json!({"id": r.id, "department": r.department, "matter": r.matter, "status": r.status}));
         }
@@ -689,7 +680,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
     let current =
         application::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
-    let status = ApplicationStatus::parse(&current.status).ok_or_else(|| DomainError::Internal("unknown status".into()))?;
+    let status = jiuzhu_core::codes::parse_code::<ApplicationStatus>(&current.status)?;
     let next = status.after(action).ok_or_else(|| DomainError::invalid_transition("application", status.code(), &format!("be {name}")))?;
     let items = items_of(&*txn, id).await?;
     let mut override_detail = serde_json::json!({});

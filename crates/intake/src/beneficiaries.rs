@@ -27,38 +27,22 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// 特困人员
-    ExtremePoverty,
-    /// 最低生活保障对象
-    SubsistenceAllowance,
-    /// 低保边缘家庭成员
-    Marginal,
-    /// 刚性支出困难家庭成员
-    RigidExpenditure,
-    /// 防止返贫监测对象（仅过渡期内）
-    PovertyReturnMonitoring,
+jiuzhu_core::coded_enum! {
+    pub enum Category as "category" {
+        ExtremePoverty = "extreme_poverty", "特困人员", "Extreme poverty";
+        SubsistenceAllowance = "subsistence_allowance", "最低生活保障对象", "Subsistence allowance";
+        Marginal = "marginal", "低保边缘家庭成员", "Marginal household member";
+        RigidExpenditure = "rigid_expenditure", "刚性支出困难家庭成员", "Rigid-expenditure hardship household member";
+        /// 防止返贫监测对象（仅过渡期内）
+        PovertyReturnMonitoring = "poverty_return_monitoring", "防止返贫监测对象", "Poverty-return monitoring";
+    }
 }
 
-impl Category {
-    pub const ALL: [Category; 5] = [
-        Category::ExtremePoverty,
-        Category::SubsistenceAllowance,
-        Category::Marginal,
-        Category::RigidExpenditure,
-        Category::PovertyReturnMonitoring,
-    ];
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SupportMode {
-    /// 集中供养
-    Centralized,
-    /// 分散供养
-    Dispersed,
+jiuzhu_core::coded_enum! {
+    pub enum SupportMode as "support_mode" {
+        Centralized = "centralized", "集中供养", "Centralized support";
+        Dispersed = "dispersed", "分散供养", "Dispersed support";
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -79,78 +63,43 @@ impl CategoryRecord {
     }
 }
 
-/// Groups served. `elderly`, `minor` and `woman` derive from the ID and
-/// cannot be set; the others are set by staff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Group {
-    /// 老年人（60岁以上，按身份证号推算）
-    Elderly,
-    /// 未成年人（按身份证号推算）
-    Minor,
-    /// 残疾人（需残疾等级1–4）
-    Disabled,
-    /// 重病患者
-    SeriouslyIll,
-    /// 困难职工
-    WorkerInHardship,
-    /// 妇女（按身份证号推算）
-    Woman,
-    /// 独居
-    LivingAlone,
-    /// 留守
-    LeftBehind,
+jiuzhu_core::coded_enum! {
+    /// Groups served. `elderly`, `minor` and `woman` derive from the ID and
+    /// cannot be set; the others are set by staff.
+    pub enum Group as "group" {
+        /// 老年人（60岁以上，按身份证号推算）
+        Elderly = "elderly", "老年人", "Elderly";
+        /// 未成年人（按身份证号推算）
+        Minor = "minor", "未成年人", "Minor";
+        /// 残疾人（需残疾等级1–4）
+        Disabled = "disabled", "残疾人", "Disabled";
+        SeriouslyIll = "seriously_ill", "重病患者", "Seriously ill";
+        WorkerInHardship = "worker_in_hardship", "困难职工", "Worker in hardship";
+        /// 妇女（按身份证号推算）
+        Woman = "woman", "妇女", "Woman";
+        LivingAlone = "living_alone", "独居", "Living alone";
+        LeftBehind = "left_behind", "留守", "Left behind";
+    }
 }
 
 impl Group {
-    pub const ALL: [Group; 8] = [
-        Group::Elderly,
-        Group::Minor,
-        Group::Disabled,
-        Group::SeriouslyIll,
-        Group::WorkerInHardship,
-        Group::Woman,
-        Group::LivingAlone,
-        Group::LeftBehind,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Group::Elderly => "elderly",
-            Group::Minor => "minor",
-            Group::Disabled => "disabled",
-            Group::SeriouslyIll => "seriously_ill",
-            Group::WorkerInHardship => "worker_in_hardship",
-            Group::Woman => "woman",
-            Group::LivingAlone => "living_alone",
-            Group::LeftBehind => "left_behind",
-        }
-    }
-
     /// Age and sex groups, which the ID number decides and nobody sets.
     pub fn is_derived(self) -> bool {
         matches!(self, Group::Elderly | Group::Minor | Group::Woman)
     }
 }
 
-/// Material benefits the person already receives; matching avoids repeating them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MaterialKind {
-    /// 低保金
-    SubsistenceAllowanceCash,
-    /// 特困供养金
-    ExtremePovertySupport,
-    /// 医疗救助
-    MedicalAssistance,
-    /// 住房救助
-    HousingAssistance,
-    /// 教育救助
-    EducationAssistance,
-    /// 临时救助
-    TemporaryAssistance,
-    /// 其他
-    Other,
+jiuzhu_core::coded_enum! {
+    /// Material benefits the person already receives; matching avoids repeating them.
+    pub enum MaterialKind as "material_kind" {
+        SubsistenceAllowanceCash = "subsistence_allowance_cash", "低保金", "Subsistence allowance";
+        ExtremePovertySupport = "extreme_poverty_support", "特困供养金", "Extreme-poverty support";
+        MedicalAssistance = "medical_assistance", "医疗救助", "Medical assistance";
+        HousingAssistance = "housing_assistance", "住房救助", "Housing assistance";
+        EducationAssistance = "education_assistance", "教育救助", "Education assistance";
+        TemporaryAssistance = "temporary_assistance", "临时救助", "Temporary assistance";
+        Other = "other", "其他", "Other";
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

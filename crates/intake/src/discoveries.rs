@@ -25,70 +25,41 @@ use validator::Validate;
 /// Signals about one person within this many days merge into one task.
 pub const MERGE_WINDOW_DAYS: i64 = 30;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// 入户走访
-    HomeVisit,
-    /// 问卷调查
-    Questionnaire,
-    /// 网上报名
-    OnlineSignup,
-    /// 政策宣传
-    PolicyOutreach,
-    /// 邻里反映
-    NeighbourReport,
-    /// 部门预警信号
-    DepartmentSignal,
+jiuzhu_core::coded_enum! {
+    pub enum Source as "source" {
+        HomeVisit = "home_visit", "入户走访", "Home visit";
+        Questionnaire = "questionnaire", "问卷调查", "Questionnaire";
+        OnlineSignup = "online_signup", "网上报名", "Online signup";
+        PolicyOutreach = "policy_outreach", "政策宣传", "Policy outreach";
+        NeighbourReport = "neighbour_report", "邻里反映", "Neighbour report";
+        DepartmentSignal = "department_signal", "部门预警信号", "Department signal";
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DiscoveryStatus {
-    /// 已报告
-    Reported,
-    /// 已核实
-    Verified,
-    /// 已转申请
-    Converted,
-    /// 已排除
-    Dismissed,
+jiuzhu_core::coded_enum! {
+    pub enum DiscoveryStatus as "discovery_status" {
+        Reported = "reported", "已报告", "Reported";
+        Verified = "verified", "已核实", "Verified";
+        Converted = "converted", "已转申请", "Converted";
+        Dismissed = "dismissed", "已排除", "Dismissed";
+    }
 }
 
 impl DiscoveryStatus {
-    fn code(self) -> &'static str {
-        match self {
-            Self::Reported => "reported",
-            Self::Verified => "verified",
-            Self::Converted => "converted",
-            Self::Dismissed => "dismissed",
-        }
-    }
-
-    fn parse(code: &str) -> Option<Self> {
-        [Self::Reported, Self::Verified, Self::Converted, Self::Dismissed].into_iter().find(|s| s.code() == code)
-    }
-
     fn is_open(self) -> bool {
         matches!(self, Self::Reported | Self::Verified)
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SignalKind {
-    /// 大额医疗支出
-    LargeMedicalExpense,
-    /// 新认定残疾
-    DisabilityCertified,
-    /// 失业
-    Unemployment,
-    /// 辍学
-    SchoolDropout,
-    /// 受灾
-    DisasterAffected,
-    /// 失去照料人
-    CaregiverLost,
+jiuzhu_core::coded_enum! {
+    pub enum SignalKind as "signal_kind" {
+        LargeMedicalExpense = "large_medical_expense", "大额医疗支出", "Large medical expense";
+        DisabilityCertified = "disability_certified", "新认定残疾", "Disability certified";
+        Unemployment = "unemployment", "失业", "Unemployment";
+        SchoolDropout = "school_dropout", "辍学", "School dropout";
+        DisasterAffected = "disaster_affected", "受灾", "Disaster affected";
+        CaregiverLost = "caregiver_lost", "失去照料人", "Caregiver lost";
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -144,7 +115,7 @@ fn view(m: discovery::Model) -> Result<DiscoveryView, DomainError> {
         id_number: m.id_number.as_deref().and_then(|n| CitizenId::parse(n).ok()).map(|id| Pii::Masked.citizen_id(&id)),
         source: parse_code(&m.source)?,
         description: m.description,
-        status: DiscoveryStatus::parse(&m.status).ok_or_else(|| DomainError::Internal("unknown discovery status".into()))?,
+        status: jiuzhu_core::codes::parse_code::<DiscoveryStatus>(&m.status)?,
         reason: m.reason,
         signal_count: m.signal_count,
         last_signal_at: m.last_signal_at,
@@ -262,7 +233,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
     let txn = db.begin_write().await?;
     let current = discovery::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
-    let status = DiscoveryStatus::parse(&current.status).ok_or_else(|| DomainError::Internal("unknown discovery status".into()))?;
+    let status = jiuzhu_core::codes::parse_code::<DiscoveryStatus>(&current.status)?;
     let (next, event_type) = match (&action, status) {
         (DiscoveryAction::Verify, DiscoveryStatus::Reported) => (DiscoveryStatus::Verified, "discovery.verified"),
         (DiscoveryAction::Dismiss { .. }, s) if s.is_open() => (DiscoveryStatus::Dismissed, "discovery.dismissed"),

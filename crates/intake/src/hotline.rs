@@ -20,38 +20,20 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketKind {
-    /// 政策咨询
-    Consultation,
-    /// 求助
-    HelpRequest,
-    /// 投诉
-    Complaint,
+jiuzhu_core::coded_enum! {
+    pub enum TicketKind as "ticket_kind" {
+        Consultation = "consultation", "政策咨询", "Consultation";
+        HelpRequest = "help_request", "求助", "Help request";
+        Complaint = "complaint", "投诉", "Complaint";
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketStatus {
-    /// 待处理
-    Open,
-    /// 已答复
-    Answered,
-    /// 已转申请
-    Converted,
-    /// 已办结
-    Closed,
-}
-
-impl TicketStatus {
-    fn code(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Answered => "answered",
-            Self::Converted => "converted",
-            Self::Closed => "closed",
-        }
+jiuzhu_core::coded_enum! {
+    pub enum TicketStatus as "ticket_status" {
+        Open = "open", "待处理", "Open";
+        Answered = "answered", "已答复", "Answered";
+        Converted = "converted", "已转申请", "Converted";
+        Closed = "closed", "已办结", "Closed";
     }
 }
 

@@ -16,25 +16,17 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Relationship {
-    /// 户主
-    Head,
-    /// 配偶
-    Spouse,
-    /// 子女
-    Child,
-    /// 父母
-    Parent,
-    /// 孙子女
-    Grandchild,
-    /// 祖父母
-    Grandparent,
-    /// 兄弟姐妹
-    Sibling,
-    /// 其他
-    Other,
+jiuzhu_core::coded_enum! {
+    pub enum Relationship as "relationship" {
+        Head = "head", "户主", "Head";
+        Spouse = "spouse", "配偶", "Spouse";
+        Child = "child", "子女", "Child";
+        Parent = "parent", "父母", "Parent";
+        Grandchild = "grandchild", "孙子女", "Grandchild";
+        Grandparent = "grandparent", "祖父母", "Grandparent";
+        Sibling = "sibling", "兄弟姐妹", "Sibling";
+        Other = "other", "其他", "Other";
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]

@@ -56,17 +56,13 @@ pub struct ReferralView {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeCode {
-    /// 已给予帮扶
-    Granted,
-    /// 部分给予
-    PartiallyGranted,
-    /// 不符合条件
-    NotEligible,
-    /// 已转其他渠道
-    Redirected,
+jiuzhu_core::coded_enum! {
+    pub enum OutcomeCode as "referral_outcome" {
+        Granted = "granted", "已给予帮扶", "Granted";
+        PartiallyGranted = "partially_granted", "部分给予", "Partially granted";
+        NotEligible = "not_eligible", "不符合条件", "Not eligible";
+        Redirected = "redirected", "已转其他渠道", "Redirected";
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -116,7 +112,7 @@ async fn views(db: &Db, ctx: &Context, rows: Vec<referral::Model>) -> Result<Vec
                 .cloned()
                 .ok_or_else(|| DomainError::Internal("referral without person".into()))?;
             let person = BeneficiaryView::from_model(person, Pii::Masked, today)?;
-            let status = ReferralStatus::parse(&r.status).ok_or_else(|| DomainError::Internal("unknown referral status".into()))?;
+            let status = jiuzhu_core::codes::parse_code::<ReferralStatus>(&r.status)?;
             Ok(ReferralView {
                 id: r.id,
                 application_id: r.application_id,
@@ -210,7 +206,7 @@ pub async fn identifiers(db: &Db, ctx: &Context, id: Uuid, input: IdentifierRequ
         return Err(DomainError::field("purpose", "blank", "say what the identifiers are for"));
     }
     let row = scoped(ctx).filter(referral::Column::Id.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
-    let status = ReferralStatus::parse(&row.status).ok_or_else(|| DomainError::Internal("unknown referral status".into()))?;
+    let status = jiuzhu_core::codes::parse_code::<ReferralStatus>(&row.status)?;
     let application = crate::entity::application::Entity::find_by_id(row.application_id).one(db.conn()).await?;
     let application = application.ok_or_else(|| DomainError::Internal("referral without application".into()))?;
     let consent: crate::applications::Consent = jiuzhu_core::stored_json::from_column("applications.consent", &application.consent)?;
@@ -261,7 +257,7 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input:
     let txn = db.begin_write().await?;
     let current = scoped(ctx).filter(referral::Column::Id.eq(id)).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
-    let status = ReferralStatus::parse(&current.status).ok_or_else(|| DomainError::Internal("unknown referral status".into()))?;
+    let status = jiuzhu_core::codes::parse_code::<ReferralStatus>(&current.status)?;
     let verb = event_type.trim_start_matches("referral.");
     let next = status.after(action).ok_or_else(|| DomainError::invalid_transition("referral", status.code(), &format!("be {verb}")))?;
     let mut model: referral::ActiveModel = current.clone().into();

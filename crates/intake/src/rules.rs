@@ -4,52 +4,36 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use jiuzhu_core::{CitizenId, Sex};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-/// Matters another department owns (分类转办), each mapped to that department.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Matter {
-    /// 教育救助、学费减免 → 教育局
-    EducationFeeWaiver,
-    /// 医疗救助 → 医保局
-    MedicalAssistance,
-    /// 残疾认定 → 残联
-    DisabilityCertification,
-    /// 就业帮扶 → 人社局
-    EmploymentSupport,
-    /// 住房保障 → 住建局
-    HousingSecurity,
-    /// 法律援助 → 司法局
-    LegalAid,
-    /// 受灾救助 → 应急局
-    DisasterRelief,
-    /// 困难职工帮扶 → 总工会
-    WorkerHardship,
-    /// 妇女儿童关爱 → 妇联
-    WomenChildren,
-    /// 青少年关爱 → 团市委
-    Youth,
-    /// 重特大疾病和慢性病照护 → 卫健委
-    ChronicIllnessCare,
+jiuzhu_core::coded_enum! {
+    /// Matters another department owns (分类转办), each mapped to that department.
+    pub enum Matter as "matter" {
+        /// 教育救助、学费减免 → 教育局
+        EducationFeeWaiver = "education_fee_waiver", "教育救助、学费减免", "Education assistance and fee waiver";
+        /// 医疗救助 → 医保局
+        MedicalAssistance = "medical_assistance", "医疗救助", "Medical assistance";
+        /// 残疾认定 → 残联
+        DisabilityCertification = "disability_certification", "残疾认定", "Disability certification";
+        /// 就业帮扶 → 人社局
+        EmploymentSupport = "employment_support", "就业帮扶", "Employment support";
+        /// 住房保障 → 住建局
+        HousingSecurity = "housing_security", "住房保障", "Housing security";
+        /// 法律援助 → 司法局
+        LegalAid = "legal_aid", "法律援助", "Legal aid";
+        /// 受灾救助 → 应急局
+        DisasterRelief = "disaster_relief", "受灾救助", "Disaster relief";
+        /// 困难职工帮扶 → 总工会
+        WorkerHardship = "worker_hardship", "困难职工帮扶", "Worker hardship support";
+        /// 妇女儿童关爱 → 妇联
+        WomenChildren = "women_children", "妇女儿童关爱", "Women and children";
+        /// 青少年关爱 → 团市委
+        Youth = "youth", "青少年关爱", "Young people";
+        /// 重特大疾病和慢性病照护 → 卫健委
+        ChronicIllnessCare = "chronic_illness_care", "重特大疾病和慢性病照护", "Major and chronic illness care";
+    }
 }
 
 impl Matter {
-    pub const ALL: [Matter; 11] = [
-        Matter::EducationFeeWaiver,
-        Matter::MedicalAssistance,
-        Matter::DisabilityCertification,
-        Matter::EmploymentSupport,
-        Matter::HousingSecurity,
-        Matter::LegalAid,
-        Matter::DisasterRelief,
-        Matter::WorkerHardship,
-        Matter::WomenChildren,
-        Matter::Youth,
-        Matter::ChronicIllnessCare,
-    ];
-
     /// The one table from matter to the department that owns it (DOMAIN.md §Departments).
     pub fn department(self) -> &'static str {
         match self {
@@ -66,40 +50,19 @@ impl Matter {
             Matter::ChronicIllnessCare => "health",
         }
     }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Matter::EducationFeeWaiver => "education_fee_waiver",
-            Matter::MedicalAssistance => "medical_assistance",
-            Matter::DisabilityCertification => "disability_certification",
-            Matter::EmploymentSupport => "employment_support",
-            Matter::HousingSecurity => "housing_security",
-            Matter::LegalAid => "legal_aid",
-            Matter::DisasterRelief => "disaster_relief",
-            Matter::WorkerHardship => "worker_hardship",
-            Matter::WomenChildren => "women_children",
-            Matter::Youth => "youth",
-            Matter::ChronicIllnessCare => "chronic_illness_care",
-        }
-    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ApplicationStatus {
-    /// 已提交
-    Submitted,
-    /// 已受理
-    Accepted,
-    /// 服务中: entered when the first service order for a service the
-    /// application asked for starts (`application.service_started`).
-    InService,
-    /// 已办结
-    Closed,
-    /// 不予受理
-    Rejected,
-    /// 已撤回
-    Withdrawn,
+jiuzhu_core::coded_enum! {
+    pub enum ApplicationStatus as "application_status" {
+        Submitted = "submitted", "已提交", "Submitted";
+        Accepted = "accepted", "已受理", "Accepted";
+        /// 服务中: entered when the first service order for a service the
+        /// application asked for starts (`application.service_started`).
+        InService = "in_service", "服务中", "In service";
+        Closed = "closed", "已办结", "Closed";
+        Rejected = "rejected", "不予受理", "Rejected";
+        Withdrawn = "withdrawn", "已撤回", "Withdrawn";
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,23 +75,6 @@ pub enum ApplicationAction {
 }
 
 impl ApplicationStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Submitted => "submitted",
-            Self::Accepted => "accepted",
-            Self::InService => "in_service",
-            Self::Closed => "closed",
-            Self::Rejected => "rejected",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        [Self::Submitted, Self::Accepted, Self::InService, Self::Closed, Self::Rejected, Self::Withdrawn]
-            .into_iter()
-            .find(|s| s.code() == code)
-    }
-
     /// The state after `action`, or `None` when the action is not allowed now.
     pub fn after(self, action: ApplicationAction) -> Option<Self> {
         use ApplicationAction as A;
@@ -144,21 +90,15 @@ impl ApplicationStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReferralStatus {
-    /// 待接收
-    Pending,
-    /// 已接收
-    Accepted,
-    /// 已办结
-    Completed,
-    /// 不予办理
-    Rejected,
-    /// 退回补充材料
-    Returned,
-    /// 已撤销
-    Cancelled,
+jiuzhu_core::coded_enum! {
+    pub enum ReferralStatus as "referral_status" {
+        Pending = "pending", "待接收", "Awaiting city approval";
+        Accepted = "accepted", "已接收", "Accepted";
+        Completed = "completed", "已办结", "Completed";
+        Rejected = "rejected", "不予办理", "Rejected";
+        Returned = "returned", "退回补充材料", "Returned for information";
+        Cancelled = "cancelled", "已撤销", "Cancelled";
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,23 +116,6 @@ impl ReferralStatus {
     /// cancelled. Pending, accepted and returned referrals are still open.
     pub fn has_ended(self) -> bool {
         matches!(self, Self::Completed | Self::Rejected | Self::Cancelled)
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Completed => "completed",
-            Self::Rejected => "rejected",
-            Self::Returned => "returned",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        [Self::Pending, Self::Accepted, Self::Completed, Self::Rejected, Self::Returned, Self::Cancelled]
-            .into_iter()
-            .find(|s| s.code() == code)
     }
 
     /// Still the department's to act on (counts toward overdue).
@@ -215,22 +138,18 @@ impl ReferralStatus {
     }
 }
 
-/// How an application item was resolved, so the applicant can be told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemResolution {
-    /// 已形成服务需求
-    Need,
-    /// 已派发服务订单
-    Order,
-    /// 已转办成员单位
-    Referral,
-    /// 已由评估转为需求（自由描述）
-    Assessment,
-    /// 评估未认定该项需求
-    NoNeedFound,
-    /// 经办人员决定（附理由）
-    Decision,
+jiuzhu_core::coded_enum! {
+    /// How an application item was resolved, so the applicant can be told.
+    pub enum ItemResolution as "item_resolution" {
+        Need = "need", "已形成服务需求", "Need";
+        Order = "order", "已派发服务订单", "Order";
+        Referral = "referral", "已转办成员单位", "Referral";
+        /// 已由评估转为需求（自由描述）
+        Assessment = "assessment", "已由评估转为需求", "Assessment";
+        NoNeedFound = "no_need_found", "评估未认定该项需求", "No need found";
+        /// 经办人员决定（附理由）
+        Decision = "decision", "经办人员决定", "Decision";
+    }
 }
 
 /// What an assessment resolves of an open service item: a free-text item
@@ -375,9 +294,6 @@ mod tests {
         assert_eq!(S::Rejected.after(A::Accept), None);
         assert_eq!(S::Accepted.after(A::Accept), None);
         assert_eq!(S::InService.after(A::Withdraw), None);
-        for s in [S::Submitted, S::Accepted, S::InService, S::Closed, S::Rejected, S::Withdrawn] {
-            assert_eq!(S::parse(s.code()), Some(s));
-        }
     }
 
     #[test]

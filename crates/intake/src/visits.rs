@@ -16,15 +16,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum VisitKind {
-    /// 探访关爱
-    CareVisit,
-    /// 服务回访
-    FollowUp,
-    /// 协助代办
-    ProxyService,
+jiuzhu_core::coded_enum! {
+    pub enum VisitKind as "visit_kind" {
+        CareVisit = "care_visit", "探访关爱", "Care visit";
+        FollowUp = "follow_up", "服务回访", "Follow up";
+        ProxyService = "proxy_service", "协助代办", "Proxy service";
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]

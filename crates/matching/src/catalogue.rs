@@ -18,30 +18,22 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use validator::Validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ServiceCategory {
-    /// 照护服务类
-    Care,
-    /// 生活服务类
-    DailyLiving,
-    /// 关爱服务类
-    Caring,
+jiuzhu_core::coded_enum! {
+    pub enum ServiceCategory as "service_category" {
+        Care = "care", "照护服务类", "Care";
+        DailyLiving = "daily_living", "生活服务类", "Daily living";
+        Caring = "caring", "关爱服务类", "Caring";
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    /// 次
-    PerVisit,
-    /// 小时
-    PerHour,
-    /// 天
-    PerDay,
-    /// 件
-    PerItem,
-    /// 月
-    PerMonth,
+jiuzhu_core::coded_enum! {
+    pub enum Unit as "unit" {
+        PerVisit = "per_visit", "次", "Per visit";
+        PerHour = "per_hour", "小时", "Per hour";
+        PerDay = "per_day", "天", "Per day";
+        PerItem = "per_item", "件", "Per item";
+        PerMonth = "per_month", "月", "Per month";
+    }
 }
 
 /// `(code, unit, government funded, 内容, covered by)` for the guidance items.

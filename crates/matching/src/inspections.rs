@@ -100,29 +100,22 @@ pub async fn draw(db: &Db, ctx: &Context, input: DrawSample) -> Result<SampleVie
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = InspectionMethod)]
-pub enum Method {
-    /// 随机抽查
-    RandomCheck,
-    /// 不打招呼走访
-    UnannouncedVisit,
-    /// 暗访
-    CovertVisit,
-    /// 电话调查
-    PhoneSurvey,
-    /// 第三方评估
-    ThirdParty,
+jiuzhu_core::coded_enum! {
+    #[schema(as = InspectionMethod)]
+    pub enum Method as "inspection_method" {
+        RandomCheck = "random_check", "随机抽查", "Random check";
+        UnannouncedVisit = "unannounced_visit", "不打招呼走访", "Unannounced visit";
+        CovertVisit = "covert_visit", "暗访", "Covert visit";
+        PhoneSurvey = "phone_survey", "电话调查", "Phone survey";
+        ThirdParty = "third_party", "第三方评估", "Third party";
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InspectionResult {
-    /// 合格
-    Pass,
-    /// 发现问题
-    IssueFound,
+jiuzhu_core::coded_enum! {
+    pub enum InspectionResult as "inspection_result" {
+        Pass = "pass", "合格", "Pass";
+        IssueFound = "issue_found", "发现问题", "Issue found";
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]

@@ -465,15 +465,12 @@ pub async fn record_delivery(db: &Db, ctx: &Context, id: Uuid, input: RecordDeli
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FeedbackChannel {
-    /// 电话回访
-    Phone,
-    /// 上门回访
-    Visit,
-    /// 线上评价
-    Online,
+jiuzhu_core::coded_enum! {
+    pub enum FeedbackChannel as "feedback_channel" {
+        Phone = "phone", "电话回访", "Phone";
+        Visit = "visit", "上门回访", "Visit";
+        Online = "online", "线上评价", "Online";
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]

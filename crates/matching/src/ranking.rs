@@ -5,88 +5,39 @@
 
 use crate::rules::{Program, sixty_helps_eighty_may_serve};
 use jiuzhu_core::{RegionCode, RegionLevel};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// Why a candidate ranks where it does, or is left out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReasonCode {
-    HoldsContract,
-    ServesVillage,
-    ServesTownship,
-    ServesCounty,
-    ServesCity,
-    CapacityLeft,
-    Qualified,
-    NoQualification,
-    Satisfaction,
-    NoSatisfactionHistory,
-    SameVillage,
-    SameTownship,
-    HasSkill,
-    Barred,
-    Inactive,
-    ServiceNotOffered,
-    RegionNotServed,
-    NoCapacityDeclared,
-    NoCapacityLeft,
-    SkillMissing,
-    SixtyHelpsEightyOnly,
-    OutsideTownship,
+jiuzhu_core::coded_enum! {
+    /// Why a candidate ranks where it does, or is left out.
+    pub enum ReasonCode as "match_reason" {
+        HoldsContract = "holds_contract", "持有本区域该服务的购买合同", "holds the area's contract for this service";
+        ServesVillage = "serves_village", "服务范围覆盖本村居", "serves the village";
+        ServesTownship = "serves_township", "服务范围覆盖本乡镇街道", "serves the township";
+        ServesCounty = "serves_county", "服务范围覆盖本县区", "serves the county";
+        ServesCity = "serves_city", "服务范围覆盖全市", "serves the city";
+        CapacityLeft = "capacity_left", "本月剩余服务能力", "capacity left this month";
+        Qualified = "qualified", "持有效资质", "holds a valid qualification";
+        NoQualification = "no_qualification", "无有效资质记录", "no valid qualification on file";
+        Satisfaction = "satisfaction", "服务对象满意度", "satisfaction of the people served";
+        NoSatisfactionHistory = "no_satisfaction_history", "尚无满意度记录", "no satisfaction history yet";
+        SameVillage = "same_village", "同村居（互助就近）", "same village (mutual-aid proximity)";
+        SameTownship = "same_township", "同乡镇街道", "same township";
+        HasSkill = "has_skill", "具备该服务技能", "lists this service as a skill";
+        Barred = "barred", "禁止参与政府购买服务期内", "barred from purchased services";
+        Inactive = "inactive", "已停用", "not active";
+        ServiceNotOffered = "service_not_offered", "不提供该服务", "does not offer this service";
+        RegionNotServed = "region_not_served", "服务范围不含本地", "does not serve this region";
+        NoCapacityDeclared = "no_capacity_declared", "未申报该服务的月服务能力", "no monthly capacity declared for this service";
+        NoCapacityLeft = "no_capacity_left", "本月服务能力已满", "no capacity left this month";
+        SkillMissing = "skill_missing", "不具备该服务技能", "does not list this service as a skill";
+        SixtyHelpsEightyOnly = "sixty_helps_eighty_only", "60帮80仅服务80岁以上或失能老人", "60帮80 serves people aged 80+ or unable to look after themselves";
+        OutsideTownship = "outside_township", "不在服务对象所在乡镇街道", "lives outside the person's township";
+    }
 }
 
 use ReasonCode as R;
-
-/// Each reason's code and its labels: the one source for answers and `/enums`.
-pub const REASONS: [(ReasonCode, &str, &str, &str); 22] = [
-    (R::HoldsContract, "holds_contract", "持有本区域该服务的购买合同", "holds the area's contract for this service"),
-    (R::ServesVillage, "serves_village", "服务范围覆盖本村居", "serves the village"),
-    (R::ServesTownship, "serves_township", "服务范围覆盖本乡镇街道", "serves the township"),
-    (R::ServesCounty, "serves_county", "服务范围覆盖本县区", "serves the county"),
-    (R::ServesCity, "serves_city", "服务范围覆盖全市", "serves the city"),
-    (R::CapacityLeft, "capacity_left", "本月剩余服务能力", "capacity left this month"),
-    (R::Qualified, "qualified", "持有效资质", "holds a valid qualification"),
-    (R::NoQualification, "no_qualification", "无有效资质记录", "no valid qualification on file"),
-    (R::Satisfaction, "satisfaction", "服务对象满意度", "satisfaction of the people served"),
-    (R::NoSatisfactionHistory, "no_satisfaction_history", "尚无满意度记录", "no satisfaction history yet"),
-    (R::SameVillage, "same_village", "同村居（互助就近）", "same village (mutual-aid proximity)"),
-    (R::SameTownship, "same_township", "同乡镇街道", "same township"),
-    (R::HasSkill, "has_skill", "具备该服务技能", "lists this service as a skill"),
-    (R::Barred, "barred", "禁止参与政府购买服务期内", "barred from purchased services"),
-    (R::Inactive, "inactive", "已停用", "not active"),
-    (R::ServiceNotOffered, "service_not_offered", "不提供该服务", "does not offer this service"),
-    (R::RegionNotServed, "region_not_served", "服务范围不含本地", "does not serve this region"),
-    (R::NoCapacityDeclared, "no_capacity_declared", "未申报该服务的月服务能力", "no monthly capacity declared for this service"),
-    (R::NoCapacityLeft, "no_capacity_left", "本月服务能力已满", "no capacity left this month"),
-    (R::SkillMissing, "skill_missing", "不具备该服务技能", "does not list this service as a skill"),
-    (
-        R::SixtyHelpsEightyOnly,
-        "sixty_helps_eighty_only",
-        "60帮80仅服务80岁以上或失能老人",
-        "60帮80 serves people aged 80+ or unable to look after themselves",
-    ),
-    (R::OutsideTownship, "outside_township", "不在服务对象所在乡镇街道", "lives outside the person's township"),
-];
-
-impl ReasonCode {
-    fn entry(self) -> &'static (ReasonCode, &'static str, &'static str, &'static str) {
-        REASONS.iter().find(|(code, ..)| *code == self).unwrap_or(&REASONS[0])
-    }
-
-    pub fn code(self) -> &'static str {
-        self.entry().1
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        self.entry().2
-    }
-
-    pub fn label_en(self) -> &'static str {
-        self.entry().3
-    }
-}
 
 /// One reason: its code, its labels and the figures behind it (points
 /// given, units left, the contract held…).
@@ -136,13 +87,11 @@ pub struct VolunteerFacts {
     pub same_township: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CandidateKind {
-    /// 承接主体
-    Provider,
-    /// 志愿者
-    Volunteer,
+jiuzhu_core::coded_enum! {
+    pub enum CandidateKind as "candidate_kind" {
+        Provider = "provider", "承接主体", "Provider";
+        Volunteer = "volunteer", "志愿者", "Volunteer";
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -414,17 +363,5 @@ mod tests {
         let (a, _) = rank(&[facts(5), facts(4), facts(6)], &[], 82, &[]);
         let (b, _) = rank(&[facts(6), facts(5), facts(4)], &[], 82, &[]);
         assert_eq!(a, b);
-    }
-
-    #[test]
-    fn every_reason_has_one_entry_whose_code_is_its_serde_name() {
-        for (code, name, zh, en) in REASONS {
-            assert_eq!(serde_json::to_value(code).unwrap(), name);
-            assert_eq!((code.code(), code.label_zh(), code.label_en()), (name, zh, en));
-        }
-        let mut names: Vec<&str> = REASONS.iter().map(|r| r.1).collect();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), REASONS.len());
     }
 }

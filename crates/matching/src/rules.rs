@@ -3,28 +3,22 @@
 //! (以困助困, 60帮80).
 
 use jiuzhu_core::DomainError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgType {
-    /// 依法登记的企业
-    Enterprise,
-    /// 社会组织（不含由财政拨款保障的群团组织）
-    SocialOrganization,
-    /// 公益二类事业单位
-    PublicInstitutionClass2,
-    /// 从事生产经营活动的事业单位
-    PublicInstitutionBusiness,
-    /// 农村集体经济组织
-    RuralCollective,
-    /// 基层群众性自治组织
-    GrassrootsAutonomous,
-    /// 公共服务机构
-    PublicServiceInstitution,
-    /// 由财政拨款保障的群团组织（不得承接）
-    FiscallyFundedMassOrganization,
+jiuzhu_core::coded_enum! {
+    pub enum OrgType as "org_type" {
+        Enterprise = "enterprise", "依法登记的企业", "Enterprise";
+        /// 社会组织（不含由财政拨款保障的群团组织）
+        SocialOrganization = "social_organization", "社会组织", "Social organisation";
+        PublicInstitutionClass2 = "public_institution_class2", "公益二类事业单位", "Class II public institution";
+        PublicInstitutionBusiness = "public_institution_business", "从事生产经营活动的事业单位", "Public institution in business";
+        RuralCollective = "rural_collective", "农村集体经济组织", "Rural collective economic organisation";
+        GrassrootsAutonomous = "grassroots_autonomous", "基层群众性自治组织", "Grassroots self-governing organisation";
+        PublicServiceInstitution = "public_service_institution", "公共服务机构", "Public service institution";
+        /// 由财政拨款保障的群团组织（不得承接）
+        FiscallyFundedMassOrganization = "fiscally_funded_mass_organization", "由财政拨款保障的群团组织", "Fiscally funded mass organisation";
+    }
 }
 
 impl OrgType {
@@ -35,17 +29,15 @@ impl OrgType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Program {
-    /// 普通志愿者
-    GeneralVolunteer,
-    /// 社会工作者
-    SocialWorker,
-    /// 以困助困：有劳动能力的低收入对象
-    MutualAidLowIncome,
-    /// 60帮80：60–69岁健康老人
-    SixtyHelpsEighty,
+jiuzhu_core::coded_enum! {
+    pub enum Program as "program" {
+        GeneralVolunteer = "general_volunteer", "普通志愿者", "General volunteer";
+        SocialWorker = "social_worker", "社会工作者", "Social worker";
+        /// 以困助困：有劳动能力的低收入对象
+        MutualAidLowIncome = "mutual_aid_low_income", "以困助困", "Low-income mutual aid";
+        /// 60帮80：60–69岁健康老人
+        SixtyHelpsEighty = "sixty_helps_eighty", "60帮80", "60 helps 80";
+    }
 }
 
 /// What the programme rules need to know about a would-be volunteer.
@@ -137,21 +129,18 @@ mod tests {
     }
 }
 
-/// Where a local catalogue item stands with the city (市级审核): the plan
-/// sets no government-funded item beyond basic living needs
-/// (不设置超出维持救助对象基本生活需要的服务项目), so such an item waits for
-/// a city-level decision before it can be ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Approval {
-    /// 无需审核（非政府购买或指导目录）
-    NotRequired,
-    /// 待市级审核
-    Pending,
-    /// 市级已批准
-    Approved,
-    /// 市级未批准
-    Rejected,
+jiuzhu_core::coded_enum! {
+    /// Where a local catalogue item stands with the city (市级审核): the plan
+    /// sets no government-funded item beyond basic living needs
+    /// (不设置超出维持救助对象基本生活需要的服务项目), so such an item waits for
+    /// a city-level decision before it can be ordered.
+    pub enum Approval as "approval" {
+        /// 无需审核（非政府购买或指导目录）
+        NotRequired = "not_required", "无需审核", "Not required";
+        Pending = "pending", "待市级审核", "Awaiting city approval";
+        Approved = "approved", "市级已批准", "Approved by the city";
+        Rejected = "rejected", "市级未批准", "Rejected";
+    }
 }
 
 /// A new local item's standing: a government-funded one states the basic
@@ -214,21 +203,15 @@ mod approval_tests {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrderStatus {
-    /// 已派单
-    Assigned,
-    /// 已接单
-    Accepted,
-    /// 服务中
-    InProgress,
-    /// 已完成
-    Completed,
-    /// 已拒单
-    Declined,
-    /// 已取消
-    Cancelled,
+jiuzhu_core::coded_enum! {
+    pub enum OrderStatus as "order_status" {
+        Assigned = "assigned", "已派单", "Assigned";
+        Accepted = "accepted", "已接单", "Accepted";
+        InProgress = "in_progress", "服务中", "In progress";
+        Completed = "completed", "已完成", "Completed";
+        Declined = "declined", "已拒单", "Declined";
+        Cancelled = "cancelled", "已取消", "Cancelled";
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,25 +12,20 @@ use jiuzhu_platform::record::authorize;
 use jiuzhu_platform::scope::{InScope, under};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::rules::{Degree, Priority};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum NeedStatus {
-    /// 待匹配
-    Open,
-    /// 已匹配
-    Matched,
-    /// 服务中
-    InService,
-    /// 已满足
-    Met,
-    /// 已撤销
-    Withdrawn,
+jiuzhu_core::coded_enum! {
+    pub enum NeedStatus as "need_status" {
+        Open = "open", "待匹配", "Open";
+        Matched = "matched", "已匹配", "Matched";
+        InService = "in_service", "服务中", "In service";
+        Met = "met", "已满足", "Met";
+        Withdrawn = "withdrawn", "已撤销", "Withdrawn";
+    }
 }
 
 impl NeedStatus {
@@ -237,19 +232,15 @@ pub fn filtered(ctx: &Context, filter: NeedFilter) -> Result<Select<need::Entity
     Ok(query)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GroupBy {
-    /// 按服务项目
-    Service,
-    /// 按服务类别
-    Category,
-    /// 按下一级行政区
-    Region,
-    /// 按困难程度
-    Degree,
-    /// 按服务对象群体（一人可属多个群体）
-    Group,
+jiuzhu_core::coded_enum! {
+    pub enum GroupBy as "group_by" {
+        Service = "service", "按服务项目", "Service";
+        Category = "category", "按服务类别", "Category";
+        Region = "region", "按下一级行政区", "Region";
+        Degree = "degree", "按困难程度", "Degree";
+        /// 按服务对象群体（一人可属多个群体）
+        Group = "group", "按服务对象群体", "Group";
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]

@@ -21,25 +21,25 @@ use validator::Validate;
 /// The most IDs one search may ask about.
 pub const MAX_IDS: usize = 1000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum QueryType {
-    /// Look up listed citizen ID numbers (DCI `idtype-value`).
-    IdNumbers,
-    /// Everyone in scope matching the expression, a page at a time.
-    Expression,
+jiuzhu_core::coded_enum! {
+    pub enum QueryType as "query_type" {
+        /// Look up listed citizen ID numbers (DCI `idtype-value`).
+        IdNumbers = "id_numbers", "按身份证号", "By ID numbers";
+        /// Everyone in scope matching the expression, a page at a time.
+        Expression = "expression", "按条件", "By expression";
+    }
 }
 
-/// What each found record carries; all of them when `fields` is empty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    Name,
-    RegionCode,
-    Categories,
-    Groups,
-    Assessment,
-    OpenNeeds,
+jiuzhu_core::coded_enum! {
+    /// What each found record carries; all of them when `fields` is empty.
+    pub enum Field as "field" {
+        Name = "name", "姓名", "Name";
+        RegionCode = "region_code", "所在区域", "Region";
+        Categories = "categories", "救助类别", "Categories";
+        Groups = "groups", "服务对象群体", "Groups";
+        Assessment = "assessment", "最近评估", "Latest assessment";
+        OpenNeeds = "open_needs", "待满足需求", "Open needs";
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -77,14 +77,14 @@ pub struct SearchRequest {
     pub cursor: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemStatus {
-    Found,
-    /// Not listed, or listed outside the caller's area.
-    NotFound,
-    /// Not a valid citizen ID number; `reason` says why.
-    Invalid,
+jiuzhu_core::coded_enum! {
+    pub enum ItemStatus as "item_status" {
+        Found = "found", "已找到", "Found";
+        /// Not listed, or listed outside the caller's area.
+        NotFound = "not_found", "未找到", "Not found";
+        /// Not a valid citizen ID number; `reason` says why.
+        Invalid = "invalid", "号码无效", "Invalid number";
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

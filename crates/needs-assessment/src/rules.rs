@@ -8,43 +8,50 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
+jiuzhu_core::coded_enum! {
+    /// The ten indicators of the assessment model, in the model's order.
+    pub enum IndicatorCode as "indicator" {
+        Income = "income", "收入困境", "Income hardship";
+        Housing = "housing", "居住困境", "Housing hardship";
+        Illness = "illness", "疾病困境", "Illness";
+        Disability = "disability", "残疾困境", "Disability";
+        Education = "education", "教育困境", "Education";
+        Employment = "employment", "就业困境", "Employment";
+        SocialSecurity = "social_security", "社会保障困境", "Social security";
+        SocialParticipation = "social_participation", "社会参与困境", "Social participation";
+        ChildrenYouth = "children_youth", "儿童青少年困境", "Children and youth";
+        FamilyStructure = "family_structure", "家庭结构困境", "Family structure";
+    }
+}
+
 /// The ten indicator codes, in the model's order.
-pub const INDICATORS: [&str; 10] = [
-    "income",
-    "housing",
-    "illness",
-    "disability",
-    "education",
-    "employment",
-    "social_security",
-    "social_participation",
-    "children_youth",
-    "family_structure",
-];
+pub const INDICATORS: [&str; IndicatorCode::ALL.len()] = {
+    let mut codes = [""; IndicatorCode::ALL.len()];
+    let mut i = 0;
+    while i < codes.len() {
+        codes[i] = IndicatorCode::ALL[i].code();
+        i += 1;
+    }
+    codes
+};
 
 /// Dimensions whose any indicator at 3 makes the degree at least `serious`.
 pub const OVERRIDE_DIMENSIONS: [&str; 2] = ["health", "family_care"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Degree {
-    /// 一般
-    General,
-    /// 较重
-    Serious,
-    /// 严重
-    Severe,
+jiuzhu_core::coded_enum! {
+    pub enum Degree as "degree" {
+        General = "general", "一般", "General";
+        Serious = "serious", "较重", "Serious";
+        Severe = "severe", "严重", "Severe";
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Priority {
-    /// 低
-    Low,
-    /// 中
-    Medium,
-    /// 高
-    High,
+jiuzhu_core::coded_enum! {
+    pub enum Priority as "priority" {
+        Low = "low", "低", "Low";
+        Medium = "medium", "中", "Medium";
+        High = "high", "高", "High";
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -19,25 +19,13 @@ use serde::{Deserialize, Serialize};
 use std::sync::{Arc, RwLock};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = AuditOutcome)]
-pub enum Outcome {
-    /// 成功
-    Success,
-    /// 失败
-    Failure,
-    /// 拒绝（无权限）
-    Denied,
-}
-
-impl Outcome {
-    pub fn code(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Failure => "failure",
-            Outcome::Denied => "denied",
-        }
+jiuzhu_core::coded_enum! {
+    #[schema(as = AuditOutcome)]
+    pub enum Outcome as "audit_outcome" {
+        Success = "success", "成功", "Success";
+        Failure = "failure", "失败", "Failure";
+        /// 拒绝（无权限）
+        Denied = "denied", "拒绝", "Denied";
     }
 }
 

@@ -17,14 +17,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-/// The roles a client may hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClientRole {
-    /// 成员单位系统
-    Department,
-    /// 数据交换作业
-    DataExchange,
+jiuzhu_core::coded_enum! {
+    /// The roles a client may hold.
+    pub enum ClientRole as "client_role" {
+        Department = "department", "成员单位系统", "Department system";
+        DataExchange = "data_exchange", "数据交换作业", "Data-exchange job";
+    }
 }
 
 impl From<ClientRole> for Role {

@@ -6,22 +6,20 @@ use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, Utc};
 use jiuzhu_core::DomainError;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, QueryFilter, QuerySelect};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use utoipa::ToSchema;
 
 /// Periods are calendar days or months in Beijing time (UTC+8, no daylight
 /// saving), the pilot's own clock, so a month's figure matches its paperwork.
 pub const REPORT_UTC_OFFSET_SECS: i32 = 8 * 3600;
 
-/// The bucket of a time series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Interval {
-    /// `YYYY-MM-DD`
-    Day,
-    /// `YYYY-MM`
-    Month,
+jiuzhu_core::coded_enum! {
+    /// The bucket of a time series.
+    pub enum Interval as "interval" {
+        /// `YYYY-MM-DD`
+        Day = "day", "按日", "By day";
+        /// `YYYY-MM`
+        Month = "month", "按月", "By month";
+    }
 }
 
 impl Interval {

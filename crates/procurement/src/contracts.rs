@@ -292,16 +292,15 @@ pub async fn ids_for_projects(conn: &impl ConnectionTrait, projects: &[Uuid]) ->
     Ok(rows.into_iter().map(|c| (c.project_id, c.id)).collect())
 }
 
-/// Which append-only book an entry goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Book {
-    /// 项目台帐（承接主体记录）
-    Ledger,
-    /// 监管记录（购买方记录）
-    Supervision,
-    /// 付款
-    Payment,
+jiuzhu_core::coded_enum! {
+    /// Which append-only book an entry goes to.
+    pub enum Book as "book" {
+        /// 项目台帐（承接主体记录）
+        Ledger = "ledger", "项目台帐", "Ledger";
+        /// 监管记录（购买方记录）
+        Supervision = "supervision", "监管记录", "Supervision";
+        Payment = "payment", "付款", "Payment";
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -484,13 +483,11 @@ pub async fn entries(db: &Db, ctx: &Context, id: Uuid, book: Book, page: PageReq
     Ok(page.into_page(entries, |e| e.id.to_string()))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SanctionReason {
-    /// 弄虚作假
-    Fraud,
-    /// 不正当竞争
-    UnfairCompetition,
+jiuzhu_core::coded_enum! {
+    pub enum SanctionReason as "sanction_reason" {
+        Fraud = "fraud", "弄虚作假", "Fraud";
+        UnfairCompetition = "unfair_competition", "不正当竞争", "Unfair competition";
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]

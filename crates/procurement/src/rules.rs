@@ -13,17 +13,14 @@ pub const MAX_CAP_BP: u32 = 300;
 pub const PRICE_WEIGHT_MIN_BP: u32 = 1000;
 pub const PRICE_WEIGHT_MAX_BP: u32 = 3000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FundSource {
-    /// 当年救助资金（财政）
-    FiscalAssistance,
-    /// 社会捐赠
-    Donation,
-    /// 福彩公益金
-    WelfareLottery,
-    /// 其他
-    Other,
+jiuzhu_core::coded_enum! {
+    pub enum FundSource as "fund_source" {
+        /// 当年救助资金（财政）
+        FiscalAssistance = "fiscal_assistance", "当年救助资金", "Fiscal assistance";
+        Donation = "donation", "社会捐赠", "Donation";
+        WelfareLottery = "welfare_lottery", "福彩公益金", "Welfare lottery";
+        Other = "other", "其他", "Other";
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -156,45 +153,30 @@ pub fn weighted_total(criteria: &Criteria, price: u32, capability: u32, quality:
     u32::try_from(sum / 10_000).unwrap_or(u32::MAX)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = ProcurementMethod)]
-pub enum Method {
-    /// 公开招标
-    OpenTender,
-    /// 邀请招标
-    InvitedTender,
-    /// 竞争性谈判
-    CompetitiveNegotiation,
-    /// 竞争性磋商
-    CompetitiveConsultation,
-    /// 单一来源
-    SingleSource,
+jiuzhu_core::coded_enum! {
+    #[schema(as = ProcurementMethod)]
+    pub enum Method as "procurement_method" {
+        OpenTender = "open_tender", "公开招标", "Open tender";
+        InvitedTender = "invited_tender", "邀请招标", "Invited tender";
+        CompetitiveNegotiation = "competitive_negotiation", "竞争性谈判", "Competitive negotiation";
+        CompetitiveConsultation = "competitive_consultation", "竞争性磋商", "Competitive consultation";
+        SingleSource = "single_source", "单一来源", "Single source";
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProjectStatus {
-    /// 草案
-    Draft,
-    /// 已发布
-    Published,
-    /// 投标截止
-    BiddingClosed,
-    /// 已定标
-    Awarded,
-    /// 已签约
-    Contracted,
-    /// 服务中
-    InService,
-    /// 已验收
-    Accepted,
-    /// 已结算
-    Settled,
-    /// 已终止
-    Terminated,
-    /// 流标
-    Failed,
+jiuzhu_core::coded_enum! {
+    pub enum ProjectStatus as "project_status" {
+        Draft = "draft", "草案", "Draft";
+        Published = "published", "已发布", "Published";
+        BiddingClosed = "bidding_closed", "投标截止", "Bidding closed";
+        Awarded = "awarded", "已定标", "Awarded";
+        Contracted = "contracted", "已签约", "Contracted";
+        InService = "in_service", "服务中", "In service";
+        Accepted = "accepted", "已验收", "Accepted";
+        Settled = "settled", "已结算", "Settled";
+        Terminated = "terminated", "已终止", "Terminated";
+        Failed = "failed", "流标", "Failed";
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -403,26 +385,21 @@ mod award_tests {
     }
 }
 
-/// Where a contract stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ContractStatus {
-    /// 履行中
-    Active,
-    /// 已结算完成
-    Completed,
-    /// 已终止
-    Terminated,
+jiuzhu_core::coded_enum! {
+    /// Where a contract stands.
+    pub enum ContractStatus as "contract_status" {
+        Active = "active", "履行中", "Active";
+        Completed = "completed", "已结算完成", "Completed";
+        Terminated = "terminated", "已终止", "Terminated";
+    }
 }
 
-/// A seat on the panel that scores the bids (评标委员会、谈判小组、磋商小组).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SeatKind {
-    /// 采购人代表
-    PurchaserRep,
-    /// 评审专家
-    Expert,
+jiuzhu_core::coded_enum! {
+    /// A seat on the panel that scores the bids (评标委员会、谈判小组、磋商小组).
+    pub enum SeatKind as "seat_kind" {
+        PurchaserRep = "purchaser_rep", "采购人代表", "Purchaser representative";
+        Expert = "expert", "评审专家", "Expert";
+    }
 }
 
 /// What a method asks of the panel and of the bids before an award, and
@@ -694,28 +671,23 @@ mod contract_rule_tests {
     }
 }
 
-/// A kind of payment under a contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentKind {
-    /// 预付款
-    Advance,
-    /// 进度款
-    Progress,
-    /// 尾款（验收合格后结清）
-    Final,
+jiuzhu_core::coded_enum! {
+    /// A kind of payment under a contract.
+    pub enum PaymentKind as "payment_kind" {
+        Advance = "advance", "预付款", "Advance";
+        Progress = "progress", "进度款", "Progress";
+        /// 尾款（验收合格后结清）
+        Final = "final", "尾款", "Final";
+    }
 }
 
-/// What releases an instalment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Release {
-    /// 合同签订
-    Signing,
-    /// 中期评估合格
-    MidTermEvaluation,
-    /// 验收合格
-    Acceptance,
+jiuzhu_core::coded_enum! {
+    /// What releases an instalment.
+    pub enum Release as "release" {
+        Signing = "signing", "合同签订", "Contract signed";
+        MidTermEvaluation = "mid_term_evaluation", "中期评估合格", "Mid-term evaluation passed";
+        Acceptance = "acceptance", "验收合格", "Acceptance passed";
+    }
 }
 
 /// One instalment of a contract's settlement term: a share of the price

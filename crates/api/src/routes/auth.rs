@@ -13,14 +13,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-/// The grant a token request uses.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum GrantType {
-    /// 用户名密码（工作人员）
-    Password,
-    /// 客户端凭据（成员单位系统、数据交换作业）
-    ClientCredentials,
+jiuzhu_core::coded_enum! {
+    /// The grant a token request uses.
+    pub enum GrantType as "grant_type" {
+        /// 用户名密码（工作人员）
+        Password = "password", "用户名密码", "Password";
+        /// 客户端凭据（成员单位系统、数据交换作业）
+        ClientCredentials = "client_credentials", "客户端凭据", "Client credentials";
+    }
 }
 
 /// `password` needs `username` and `password`; `client_credentials` needs

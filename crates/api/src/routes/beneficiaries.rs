@@ -14,16 +14,14 @@ use jiuzhu_intake::beneficiaries::{
 };
 use jiuzhu_intake::households::{self, CreateHousehold, HouseholdView, MemberInput, MembershipChange};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ListStatus {
-    /// 在册
-    Active,
-    /// 已移出
-    Inactive,
+jiuzhu_core::coded_enum! {
+    pub enum ListStatus as "list_status" {
+        Active = "active", "在册", "Active";
+        Inactive = "inactive", "已移出", "Inactive";
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

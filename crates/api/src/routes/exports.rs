@@ -18,30 +18,32 @@ use jiuzhu_needs_assessment::needs_export;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::export::{ChunkedExport, Header, csv_row, header_row};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExportFormat {
-    /// UTF-8 with a byte-order mark, CRLF lines
-    #[default]
-    Csv,
-    /// An Excel workbook, one sheet, every cell text (at most 1,048,575 rows)
-    Xlsx,
+jiuzhu_core::coded_enum! {
+    #[derive(Default)]
+    pub enum ExportFormat as "export_format" {
+        /// UTF-8 with a byte-order mark, CRLF lines
+        #[default]
+        Csv = "csv", "CSV（供系统交换）", "CSV (for machines)";
+        /// An Excel workbook, one sheet, every cell text (at most 1,048,575 rows)
+        Xlsx = "xlsx", "Excel工作簿（供人员阅读）", "Excel workbook (for people)";
+    }
 }
 
 const XLSX_CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 /// Excel's row limit, less the header row.
 const XLSX_MAX_ROWS: u32 = 1_048_575;
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum HeaderLanguage {
-    /// Chinese column headings, for people.
-    #[default]
-    Zh,
-    /// Stable English keys, for machines.
-    En,
+jiuzhu_core::coded_enum! {
+    #[derive(Default)]
+    pub enum HeaderLanguage as "header_language" {
+        /// Chinese column headings, for people.
+        #[default]
+        Zh = "zh", "中文表头", "Chinese headers";
+        /// Stable English keys, for machines.
+        En = "en", "英文表头", "English headers";
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

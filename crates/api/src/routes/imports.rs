@@ -14,14 +14,13 @@ use jiuzhu_platform::imports::{self, JobView, RowError};
 use jiuzhu_platform::record::authorize;
 use serde::Deserialize;
 use std::io::Write;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ImportKind {
-    /// 服务对象清单
-    Beneficiaries,
+jiuzhu_core::coded_enum! {
+    pub enum ImportKind as "import_kind" {
+        Beneficiaries = "beneficiaries", "服务对象清单", "Beneficiaries";
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

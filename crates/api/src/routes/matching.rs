@@ -16,13 +16,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CatalogueFormat {
-    /// jiuzhu's own shape
-    Jiuzhu,
-    /// Open Referral HSDS 3 services
-    Hsds,
+jiuzhu_core::coded_enum! {
+    pub enum CatalogueFormat as "catalogue_format" {
+        /// jiuzhu's own shape
+        Jiuzhu = "jiuzhu", "本系统格式", "jiuzhu format";
+        /// Open Referral HSDS 3 services
+        Hsds = "hsds", "HSDS 3 开放格式", "HSDS 3";
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -7,8 +7,9 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
+use jiuzhu_core::codes::{EnumValue, listing};
 use jiuzhu_core::permission::permissions_of;
-use jiuzhu_core::{Page, Permission, Role};
+use jiuzhu_core::{Page, Permission, Role, catalogue};
 use jiuzhu_platform::departments::{self, DepartmentView};
 use jiuzhu_platform::regions::{self, CreateRegion, PatchRegion, RegionView};
 use serde::{Deserialize, Serialize};
@@ -156,171 +157,103 @@ pub async fn list_roles(_ctx: Ctx) -> HttpResponse {
     HttpResponse::Ok().json(Page::complete(roles))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"code": "village_worker", "zh": "村居协理员", "en": "Village worker"}))]
-pub struct EnumValue {
-    pub code: &'static str,
-    pub zh: &'static str,
-    pub en: &'static str,
+/// Lists every enumeration of the API once, for `/enums` and for the test
+/// that holds the spec's enums to it. Each entry is a `coded_enum!` type.
+macro_rules! enumerations {
+    ($($enumeration:ty),+ $(,)?) => {
+        /// Every enumeration of the API by its `/enums` name, each value with
+        /// its `zh` and `en` label, plus the guidance catalogue's services.
+        pub fn enumerations() -> BTreeMap<&'static str, Vec<EnumValue>> {
+            let mut all: BTreeMap<&'static str, Vec<EnumValue>> = [$(listing::<$enumeration>()),+].into_iter().collect();
+            all.insert(
+                "service",
+                catalogue::GUIDANCE_CATALOGUE.iter().map(|(_, code, _, zh, en)| EnumValue { code, zh, en }).collect(),
+            );
+            all
+        }
+
+        /// The spec's schema name of each listed enumeration, with its `/enums` name.
+        #[cfg(test)]
+        pub fn schema_names() -> Vec<(String, &'static str)> {
+            vec![$((<$enumeration as utoipa::ToSchema>::name().into_owned(), <$enumeration as jiuzhu_core::codes::Coded>::LIST)),+]
+        }
+    };
 }
 
-/// Every enumeration of the API, by name, with `zh` and `en` labels.
-pub fn enumerations() -> BTreeMap<&'static str, Vec<EnumValue>> {
-    let v = |code, zh, en| EnumValue { code, zh, en };
-    let mut all = BTreeMap::new();
-    all.insert("role", Role::ALL.into_iter().map(|r| v(r.code(), r.label_zh(), r.label_en())).collect());
-    all.insert(
-        "region_level",
-        vec![
-            v("province", "省", "Province"),
-            v("city", "市", "City"),
-            v("county", "县区", "County or district"),
-            v("township", "乡镇街道", "Township or street"),
-            v("village", "村居", "Village or community"),
-        ],
-    );
-    all.insert("match_reason", jiuzhu_matching::ranking::REASONS.iter().map(|(_, code, zh, en)| v(code, zh, en)).collect());
-    all.insert("user_status", vec![v("active", "启用", "Active"), v("inactive", "停用", "Inactive")]);
-    all.insert(
-        "client_role",
-        vec![v("department", "成员单位系统", "Department system"), v("data_exchange", "数据交换作业", "Data-exchange job")],
-    );
-    all.insert("audit_outcome", vec![v("success", "成功", "Success"), v("failure", "失败", "Failure"), v("denied", "拒绝", "Denied")]);
-    all.insert("grant_type", vec![v("password", "用户名密码", "Password"), v("client_credentials", "客户端凭据", "Client credentials")]);
-    all.insert("sex", vec![v("male", "男", "Male"), v("female", "女", "Female")]);
-    all.insert(
-        "category",
-        vec![
-            v("extreme_poverty", "特困人员", "Extreme poverty"),
-            v("subsistence_allowance", "最低生活保障对象", "Subsistence allowance"),
-            v("marginal", "低保边缘家庭成员", "Marginal household member"),
-            v("rigid_expenditure", "刚性支出困难家庭成员", "Rigid-expenditure hardship household member"),
-            v("poverty_return_monitoring", "防止返贫监测对象", "Poverty-return monitoring"),
-        ],
-    );
-    all.insert("support_mode", vec![v("centralized", "集中供养", "Centralized support"), v("dispersed", "分散供养", "Dispersed support")]);
-    all.insert(
-        "group",
-        vec![
-            v("elderly", "老年人", "Elderly"),
-            v("minor", "未成年人", "Minor"),
-            v("disabled", "残疾人", "Disabled"),
-            v("seriously_ill", "重病患者", "Seriously ill"),
-            v("worker_in_hardship", "困难职工", "Worker in hardship"),
-            v("woman", "妇女", "Woman"),
-            v("living_alone", "独居", "Living alone"),
-            v("left_behind", "留守", "Left behind"),
-        ],
-    );
-    all.insert(
-        "material_kind",
-        vec![
-            v("subsistence_allowance_cash", "低保金", "Subsistence allowance"),
-            v("extreme_poverty_support", "特困供养金", "Extreme-poverty support"),
-            v("medical_assistance", "医疗救助", "Medical assistance"),
-            v("housing_assistance", "住房救助", "Housing assistance"),
-            v("education_assistance", "教育救助", "Education assistance"),
-            v("temporary_assistance", "临时救助", "Temporary assistance"),
-            v("other", "其他", "Other"),
-        ],
-    );
-    all.insert(
-        "channel",
-        vec![
-            v("walk_in", "窗口受理", "Walk-in"),
-            v("hotline", "12349热线", "12349 hotline"),
-            v("online", "网上申请", "Online"),
-            v("proactive_discovery", "主动发现", "Proactive discovery"),
-            v("department_referral", "部门转介", "Department referral"),
-            v("questionnaire", "问卷调查", "Questionnaire"),
-        ],
-    );
-    all.insert("item_kind", vec![v("service", "服务需求", "Service need"), v("transfer", "转办事项", "Transfer to a department")]);
-    all.insert(
-        "matter",
-        vec![
-            v("education_fee_waiver", "教育救助、学费减免", "Education assistance and fee waiver"),
-            v("medical_assistance", "医疗救助", "Medical assistance"),
-            v("disability_certification", "残疾认定", "Disability certification"),
-            v("employment_support", "就业帮扶", "Employment support"),
-            v("housing_security", "住房保障", "Housing security"),
-            v("legal_aid", "法律援助", "Legal aid"),
-            v("disaster_relief", "受灾救助", "Disaster relief"),
-            v("worker_hardship", "困难职工帮扶", "Worker hardship support"),
-            v("women_children", "妇女儿童关爱", "Women and children"),
-            v("youth", "青少年关爱", "Young people"),
-            v("chronic_illness_care", "重特大疾病和慢性病照护", "Major and chronic illness care"),
-        ],
-    );
-    all.insert(
-        "consent_method",
-        vec![v("written", "书面", "Written"), v("verbal", "口头", "Verbal"), v("electronic", "电子签名", "Electronic")],
-    );
-    all.insert(
-        "application_status",
-        vec![
-            v("submitted", "已提交", "Submitted"),
-            v("accepted", "已受理", "Accepted"),
-            v("in_service", "服务中", "In service"),
-            v("closed", "已办结", "Closed"),
-            v("rejected", "不予受理", "Rejected"),
-            v("withdrawn", "已撤回", "Withdrawn"),
-        ],
-    );
-    all.insert(
-        "referral_status",
-        vec![
-            v("pending", "待接收", "Pending"),
-            v("accepted", "已接收", "Accepted"),
-            v("completed", "已办结", "Completed"),
-            v("rejected", "不予办理", "Rejected"),
-            v("returned", "退回补充材料", "Returned for information"),
-            v("cancelled", "已撤销", "Cancelled"),
-        ],
-    );
-    all.insert(
-        "referral_outcome",
-        vec![
-            v("granted", "已给予帮扶", "Granted"),
-            v("partially_granted", "部分给予", "Partially granted"),
-            v("not_eligible", "不符合条件", "Not eligible"),
-            v("redirected", "已转其他渠道", "Redirected"),
-        ],
-    );
-    all.insert("degree", vec![v("general", "一般", "General"), v("serious", "较重", "Serious"), v("severe", "严重", "Severe")]);
-    all.insert("priority", vec![v("high", "高", "High"), v("medium", "中", "Medium"), v("low", "低", "Low")]);
-    all.insert(
-        "need_status",
-        vec![
-            v("open", "待匹配", "Open"),
-            v("matched", "已匹配", "Matched"),
-            v("in_service", "服务中", "In service"),
-            v("met", "已满足", "Met"),
-            v("withdrawn", "已撤销", "Withdrawn"),
-        ],
-    );
-    all.insert(
-        "indicator",
-        vec![
-            v("income", "收入困境", "Income hardship"),
-            v("housing", "居住困境", "Housing hardship"),
-            v("illness", "疾病困境", "Illness"),
-            v("disability", "残疾困境", "Disability"),
-            v("education", "教育困境", "Education"),
-            v("employment", "就业困境", "Employment"),
-            v("social_security", "社会保障困境", "Social security"),
-            v("social_participation", "社会参与困境", "Social participation"),
-            v("children_youth", "儿童青少年困境", "Children and youth"),
-            v("family_structure", "家庭结构困境", "Family structure"),
-        ],
-    );
-    all.insert("service", jiuzhu_core::catalogue::GUIDANCE_CATALOGUE.iter().map(|(_, code, _, zh, en)| v(code, zh, en)).collect());
-    all.insert(
-        "service_category",
-        vec![v("care", "照护服务类", "Care"), v("daily_living", "生活服务类", "Daily living"), v("caring", "关爱服务类", "Caring")],
-    );
-    all
-}
+enumerations!(
+    jiuzhu_core::Role,
+    jiuzhu_core::RegionLevel,
+    jiuzhu_core::Sex,
+    jiuzhu_core::SortOrder,
+    jiuzhu_platform::audit::Outcome,
+    jiuzhu_platform::clients::ClientRole,
+    jiuzhu_platform::stats::Interval,
+    jiuzhu_intake::beneficiaries::Category,
+    jiuzhu_intake::beneficiaries::SupportMode,
+    jiuzhu_intake::beneficiaries::Group,
+    jiuzhu_intake::beneficiaries::MaterialKind,
+    jiuzhu_intake::households::Relationship,
+    jiuzhu_intake::applications::Channel,
+    jiuzhu_intake::applications::ItemKind,
+    jiuzhu_intake::applications::ConsentMethod,
+    jiuzhu_intake::rules::Matter,
+    jiuzhu_intake::rules::ApplicationStatus,
+    jiuzhu_intake::rules::ReferralStatus,
+    jiuzhu_intake::rules::ItemResolution,
+    jiuzhu_intake::referrals::OutcomeCode,
+    jiuzhu_intake::discoveries::Source,
+    jiuzhu_intake::discoveries::DiscoveryStatus,
+    jiuzhu_intake::discoveries::SignalKind,
+    jiuzhu_intake::visits::VisitKind,
+    jiuzhu_intake::hotline::TicketKind,
+    jiuzhu_intake::hotline::TicketStatus,
+    jiuzhu_needs_assessment::rules::IndicatorCode,
+    jiuzhu_needs_assessment::rules::Degree,
+    jiuzhu_needs_assessment::rules::Priority,
+    jiuzhu_needs_assessment::needs::NeedStatus,
+    jiuzhu_needs_assessment::needs::GroupBy,
+    jiuzhu_needs_assessment::registry::QueryType,
+    jiuzhu_needs_assessment::registry::Field,
+    jiuzhu_needs_assessment::registry::ItemStatus,
+    jiuzhu_matching::catalogue::ServiceCategory,
+    jiuzhu_matching::catalogue::Unit,
+    jiuzhu_matching::rules::Approval,
+    jiuzhu_matching::rules::OrgType,
+    jiuzhu_matching::rules::Program,
+    jiuzhu_matching::rules::OrderStatus,
+    jiuzhu_matching::ranking::ReasonCode,
+    jiuzhu_matching::ranking::CandidateKind,
+    jiuzhu_matching::inspections::Method,
+    jiuzhu_matching::inspections::InspectionResult,
+    jiuzhu_matching::orders::FeedbackChannel,
+    jiuzhu_procurement::rules::Method,
+    jiuzhu_procurement::rules::ProjectStatus,
+    jiuzhu_procurement::rules::ContractStatus,
+    jiuzhu_procurement::rules::FundSource,
+    jiuzhu_procurement::rules::SeatKind,
+    jiuzhu_procurement::rules::PaymentKind,
+    jiuzhu_procurement::rules::Release,
+    jiuzhu_procurement::contracts::Book,
+    jiuzhu_procurement::contracts::SanctionReason,
+    jiuzhu_evaluation::rules::MemberRole,
+    jiuzhu_evaluation::rules::Title,
+    jiuzhu_evaluation::rules::Grade,
+    jiuzhu_evaluation::evaluations::Stage,
+    jiuzhu_evaluation::evaluations::Organizer,
+    jiuzhu_evaluation::evaluations::ThirdPartyType,
+    jiuzhu_evaluation::evaluations::EvaluationStatus,
+    jiuzhu_evaluation::evaluations::AppealOutcome,
+    jiuzhu_evaluation::timeseries::Metric,
+    crate::extract::Reveal,
+    super::reports::SummaryFormat,
+    super::matching::CatalogueFormat,
+    super::auth::GrantType,
+    super::exports::ExportFormat,
+    super::exports::HeaderLanguage,
+    super::users::UserStatus,
+    super::beneficiaries::ListStatus,
+    super::imports::ImportKind,
+);
 
 /// Every enumeration with labels
 ///
@@ -336,4 +269,46 @@ pub fn enumerations() -> BTreeMap<&'static str, Vec<EnumValue>> {
 #[get("/enums")]
 pub async fn list_enums() -> HttpResponse {
     HttpResponse::Ok().json(enumerations())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Permissions are listed, with the roles that hold them, by `/roles`.
+    const LISTED_ELSEWHERE: [&str; 1] = ["Permission"];
+
+    #[test]
+    fn every_enumeration_of_the_spec_is_in_enums_with_the_same_codes() {
+        let document = serde_json::to_value(crate::server::openapi_document()).unwrap();
+        let listed = enumerations();
+        let names: BTreeMap<String, &str> = schema_names().into_iter().collect();
+        let mut checked = 0;
+        for (schema, body) in document["components"]["schemas"].as_object().unwrap() {
+            let Some(members) = body.get("enum").and_then(|m| m.as_array()) else { continue };
+            if LISTED_ELSEWHERE.contains(&schema.as_str()) {
+                continue;
+            }
+            let list = names.get(schema).unwrap_or_else(|| panic!("the spec's enum {schema} is not listed in /enums"));
+            let codes: Vec<&str> = listed[list].iter().map(|value| value.code).collect();
+            let members: Vec<&str> = members.iter().filter_map(|m| m.as_str()).collect();
+            assert_eq!(codes, members, "{schema}: /enums {list} and the spec disagree");
+            checked += 1;
+        }
+        assert!(checked >= 60, "only {checked} enumerations found in the spec");
+    }
+
+    #[test]
+    fn every_value_has_a_unique_code_and_both_labels() {
+        for (list, values) in enumerations() {
+            let mut codes: Vec<&str> = values.iter().map(|value| value.code).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            assert_eq!(codes.len(), values.len(), "{list} repeats a code");
+            for value in values {
+                assert!(value.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{list}.{}: zh {:?}", value.code, value.zh);
+                assert!(value.en.chars().any(|c| c.is_ascii_alphabetic()), "{list}.{}: en {:?}", value.code, value.en);
+            }
+        }
+    }
 }

@@ -90,15 +90,16 @@ pub async fn get_timeseries(
     Ok(HttpResponse::Ok().json(series))
 }
 
-/// How the pilot summary is answered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SummaryFormat {
-    /// The figures as JSON
-    #[default]
-    Json,
-    /// A printable HTML page with tables and inline SVG charts
-    Html,
+jiuzhu_core::coded_enum! {
+    /// How the pilot summary is answered.
+    #[derive(Default)]
+    pub enum SummaryFormat as "summary_format" {
+        /// The figures as JSON
+        #[default]
+        Json = "json", "JSON数据", "JSON data";
+        /// A printable HTML page with tables and inline SVG charts
+        Html = "html", "可打印网页", "Printable HTML";
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -11,16 +11,14 @@ use chrono::{DateTime, Utc};
 use jiuzhu_core::{Page, Role};
 use jiuzhu_platform::user_admin::{self, CreateUser, PatchUser, UserFilter, UserView};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    /// 启用
-    Active,
-    /// 停用
-    Inactive,
+jiuzhu_core::coded_enum! {
+    pub enum UserStatus as "user_status" {
+        Active = "active", "启用", "Active";
+        Inactive = "inactive", "停用", "Inactive";
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -111,13 +111,11 @@ pub async fn appeal(db: &Db, ctx: &Context, id: Uuid, input: AppealInput, appeal
     Ok(appeal_view(model))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AppealOutcome {
-    /// 申诉成立
-    Upheld,
-    /// 申诉驳回
-    Rejected,
+jiuzhu_core::coded_enum! {
+    pub enum AppealOutcome as "appeal_outcome" {
+        Upheld = "upheld", "申诉成立", "Upheld";
+        Rejected = "rejected", "申诉驳回", "Rejected";
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]

@@ -35,35 +35,27 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// 中期评估
-    MidTerm,
-    /// 末期评估
-    Final,
+jiuzhu_core::coded_enum! {
+    pub enum Stage as "stage" {
+        MidTerm = "mid_term", "中期评估", "Mid-term";
+        Final = "final", "末期评估", "Final";
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Organizer {
-    /// 购买方牵头的评估小组
-    PurchaserGroup,
-    /// 第三方评估机构
-    ThirdParty,
+jiuzhu_core::coded_enum! {
+    pub enum Organizer as "organizer" {
+        PurchaserGroup = "purchaser_group", "购买方牵头的评估小组", "Purchaser-led group";
+        ThirdParty = "third_party", "第三方评估机构", "Third-party evaluator";
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ThirdPartyType {
-    /// 科研院所
-    ResearchInstitute,
-    /// 高等院校
-    University,
-    /// 中介机构
-    Intermediary,
-    /// 社会组织
-    SocialOrganization,
+jiuzhu_core::coded_enum! {
+    pub enum ThirdPartyType as "third_party_type" {
+        ResearchInstitute = "research_institute", "科研院所", "Research institute";
+        University = "university", "高等院校", "University";
+        Intermediary = "intermediary", "中介机构", "Intermediary";
+        SocialOrganization = "social_organization", "社会组织", "Social organization";
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -108,19 +100,14 @@ pub struct CreateEvaluation {
     pub plan: Plan,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EvaluationStatus {
-    /// 已计划
-    Planned,
-    /// 评分中
-    Scoring,
-    /// 已出报告
-    Reported,
-    /// 已审定
-    Approved,
-    /// 已公开
-    Published,
+jiuzhu_core::coded_enum! {
+    pub enum EvaluationStatus as "evaluation_status" {
+        Planned = "planned", "已计划", "Planned";
+        Scoring = "scoring", "评分中", "Scoring";
+        Reported = "reported", "已出报告", "Reported";
+        Approved = "approved", "已审定", "Approved";
+        Published = "published", "已公开", "Published";
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
