@@ -25,7 +25,7 @@ use utoipa::{Modify, OpenApi};
         crate::extract::Reveal,
         jiuzhu_core::SortOrder,
         crate::routes::users::UserStatus,
-        crate::routes::beneficiaries::ListStatus,
+        jiuzhu_intake::beneficiaries::BeneficiaryStatus,
         crate::routes::imports::ImportKind,
         crate::routes::matching::CatalogueFormat,
         crate::routes::exports::ExportFormat,

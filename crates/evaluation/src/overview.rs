@@ -7,7 +7,7 @@ use crate::entity::evaluation;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::code_of;
 use jiuzhu_core::{Context, DomainError, Permission};
-use jiuzhu_intake::beneficiaries::{Category, Group, holds_category, in_group};
+use jiuzhu_intake::beneficiaries::{BeneficiaryStatus, Category, Group, holds_category, in_group};
 use jiuzhu_intake::entity::{application, beneficiary, referral};
 use jiuzhu_intake::rules::ReferralStatus;
 use jiuzhu_matching::entity::{delivery, follow_up, service_order};
@@ -182,7 +182,7 @@ async fn count_each(
 ) -> Result<Counts, DomainError> {
     let mut counts = Counts::new();
     for (key, condition) in keyed {
-        let active = Condition::all().add(beneficiary::Column::Status.eq("active")).add(condition);
+        let active = Condition::all().add(beneficiary::Column::Status.eq(BeneficiaryStatus::Active.code())).add(condition);
         counts.insert(key, count::<beneficiary::Entity>(conn, table, window, active).await?);
     }
     Ok(counts)

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use jiuzhu_core::catalogue;
 use jiuzhu_core::codes::code_of;
 use jiuzhu_core::{Context, DomainError, Permission};
+use jiuzhu_intake::beneficiaries::BeneficiaryStatus;
 use jiuzhu_intake::entity::{application, beneficiary, referral};
 use jiuzhu_intake::rules::ReferralStatus;
 use jiuzhu_matching::entity::{delivery, follow_up, inspection, service_order};
@@ -156,8 +157,13 @@ async fn area(conn: &impl ConnectionTrait, window: &Window) -> Result<AreaFigure
     let deliveries = Counted { region: delivery::Column::RegionCode, created_at: delivery::Column::CreatedAt };
     let follow_ups = Counted { region: follow_up::Column::RegionCode, created_at: follow_up::Column::CreatedAt };
     Ok(AreaFigures {
-        beneficiaries: count::<beneficiary::Entity>(conn, &beneficiaries, window, all().add(beneficiary::Column::Status.eq("active")))
-            .await?,
+        beneficiaries: count::<beneficiary::Entity>(
+            conn,
+            &beneficiaries,
+            window,
+            all().add(beneficiary::Column::Status.eq(BeneficiaryStatus::Active.code())),
+        )
+        .await?,
         applications: count::<application::Entity>(conn, &applications, window, all()).await?,
         needs: count::<need::Entity>(conn, &needs, window, all()).await?,
         needs_open: count::<need::Entity>(conn, &needs, window, all().add(need::Column::Status.eq(code_of(NeedStatus::Open)))).await?,
@@ -186,7 +192,7 @@ async fn by_service_category(conn: &impl ConnectionTrait, window: &Window) -> Re
     let orders = Counted { region: service_order::Column::RegionCode, created_at: service_order::Column::CreatedAt };
     let mut categories: Vec<CategoryFigures> = Vec::new();
     for entry in catalogue::GUIDANCE_CATALOGUE {
-        if !categories.iter().any(|c| c.category == entry.2) {
+        if !categories.iter().any(|c| c.category == entry.2.code()) {
             categories.push(CategoryFigures { category: entry.2.to_string(), ..CategoryFigures::default() });
         }
     }

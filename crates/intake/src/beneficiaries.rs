@@ -5,10 +5,10 @@
 use crate::entity::beneficiary;
 use crate::rules::derived_groups;
 use chrono::{DateTime, Months, NaiveDate, Utc};
-use jiuzhu_core::codes::code_of;
+use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::patch::nullable;
-use jiuzhu_core::stored_json::to_column as json;
+use jiuzhu_core::stored_json::{from_column, to_column as json};
 use jiuzhu_core::{
     CitizenId, Context, DomainError, FieldError, Page, PageRequest, Permission, Phone, RegionCode, RegionLevel, Sex, id::new_id,
 };
@@ -26,6 +26,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
+
+jiuzhu_core::coded_enum! {
+    /// Whether a person is on the service target list or has been taken off it.
+    pub enum BeneficiaryStatus as "beneficiary_status" {
+        Active = "active", "在册", "Active";
+        Inactive = "inactive", "已移出", "Inactive";
+    }
+}
 
 jiuzhu_core::coded_enum! {
     pub enum Category as "category" {
@@ -193,8 +201,7 @@ pub struct BeneficiaryView {
     pub groups: Vec<String>,
     pub disability_level: Option<i16>,
     pub material_assistance: Vec<MaterialBenefit>,
-    /// `active` or `inactive`.
-    pub status: String,
+    pub status: BeneficiaryStatus,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -204,7 +211,7 @@ impl BeneficiaryView {
     pub fn from_model(m: beneficiary::Model, pii: Pii, today: NaiveDate) -> Result<Self, DomainError> {
         let id = CitizenId::parse(&m.id_number).map_err(|e| DomainError::Internal(format!("stored id_number invalid: {e}")))?;
         let mut groups: Vec<String> = derived_groups(&id, today).into_iter().map(str::to_string).collect();
-        groups.extend(serde_json::from_str::<Vec<Group>>(&m.groups).unwrap_or_default().into_iter().map(|g| g.code().to_string()));
+        groups.extend(from_column::<Vec<Group>>("beneficiaries.groups", &m.groups)?.into_iter().map(|g| g.code().to_string()));
         Ok(Self {
             id: m.id,
             name: m.name,
@@ -216,11 +223,11 @@ impl BeneficiaryView {
             region_code: m.region_code,
             address: m.address,
             household_id: m.household_id,
-            categories: serde_json::from_str(&m.categories).unwrap_or_default(),
+            categories: from_column("beneficiaries.categories", &m.categories)?,
             groups,
             disability_level: m.disability_level,
-            material_assistance: serde_json::from_str(&m.material_assistance).unwrap_or_default(),
-            status: m.status,
+            material_assistance: from_column("beneficiaries.material_assistance", &m.material_assistance)?,
+            status: parse_code(&m.status)?,
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -347,7 +354,7 @@ pub fn registration(ctx: &Context, input: CreateBeneficiary, field_prefix: &str)
         other => other,
     })?;
     let region = region_in_scope(ctx, &input.region_code, &prefixed("region_code"))?;
-    let gender = if id.sex() == Sex::Male { "male" } else { "female" };
+    let gender = id.sex().code();
     Ok(beneficiary::Model {
         id: new_id(),
         name: input.name,
@@ -365,7 +372,7 @@ pub fn registration(ctx: &Context, input: CreateBeneficiary, field_prefix: &str)
         group_codes: code_list(input.groups.iter().map(|g| g.code())),
         disability_level: input.disability_level,
         material_assistance: json(&input.material_assistance)?,
-        status: "active".into(),
+        status: code_of(BeneficiaryStatus::Active),
         version: 1,
         created_by: ctx.actor.subject.clone(),
         created_at: ctx.now,
@@ -430,7 +437,7 @@ pub struct BeneficiaryFilter {
     pub region_code: Option<String>,
     pub category: Option<Category>,
     pub group: Option<Group>,
-    pub status: Option<String>,
+    pub status: Option<BeneficiaryStatus>,
     pub name_prefix: Option<String>,
     pub updated_since: Option<DateTime<Utc>>,
 }
@@ -452,7 +459,9 @@ pub fn in_group(group: Group, today: NaiveDate) -> Condition {
     match group {
         Group::Elderly => condition.add(beneficiary::Column::BirthDate.lte(years_ago(60))),
         Group::Minor => condition.add(beneficiary::Column::BirthDate.gt(years_ago(18))),
-        Group::Woman => condition.add(beneficiary::Column::Gender.eq("female")).add(beneficiary::Column::BirthDate.lte(years_ago(18))),
+        Group::Woman => {
+            condition.add(beneficiary::Column::Gender.eq(Sex::Female.code())).add(beneficiary::Column::BirthDate.lte(years_ago(18)))
+        }
         group => condition.add(beneficiary::Column::GroupCodes.like(format!("%,{},%", group.code()))),
     }
 }
@@ -470,8 +479,8 @@ pub(crate) fn filtered(ctx: &Context, filter: &BeneficiaryFilter) -> Result<Sele
     if let Some(group) = filter.group {
         query = query.filter(in_group(group, ctx.now.date_naive()));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(beneficiary::Column::Status.eq(status.as_str()));
+    if let Some(status) = filter.status {
+        query = query.filter(beneficiary::Column::Status.eq(status.code()));
     }
     if let Some(prefix) = &filter.name_prefix {
         query = query.filter(beneficiary::Column::Name.like(LikeExpr::new(format!("{}%", escape_like(prefix))).escape('\\')));
@@ -552,7 +561,7 @@ pub async fn active_by_id_number(
 ) -> Result<Option<BeneficiaryView>, DomainError> {
     let found = beneficiary::Entity::find()
         .filter(beneficiary::Column::IdNumber.eq(id_number))
-        .filter(beneficiary::Column::Status.eq("active"))
+        .filter(beneficiary::Column::Status.eq(BeneficiaryStatus::Active.code()))
         .in_scope(&ctx.actor)
         .one(conn)
         .await?;
@@ -689,11 +698,11 @@ pub async fn deactivate(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>)
     let current =
         beneficiary::Entity::find_by_id(id).in_scope(&ctx.actor).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     expect_version(if_match, current.version)?;
-    if current.status != "active" {
+    if current.status != BeneficiaryStatus::Active.code() {
         return Err(DomainError::conflict("already_inactive", "the person is already off the list"));
     }
     let mut model: beneficiary::ActiveModel = current.clone().into();
-    model.status = Set("inactive".into());
+    model.status = Set(code_of(BeneficiaryStatus::Inactive));
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
     let updated = model.update(&*txn).await?;

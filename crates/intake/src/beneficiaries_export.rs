@@ -73,7 +73,7 @@ fn row(v: BeneficiaryView) -> Vec<String> {
         v.region_code,
         categories.join(";"),
         v.groups.join(";"),
-        v.status,
+        code_of(v.status),
         v.created_at.to_rfc3339(),
     ]
 }

@@ -49,7 +49,7 @@ pub struct ReferralView {
     /// Why it was rejected or returned.
     pub reason: Option<String>,
     /// The structured result of a completion, e.g. `granted`, `partially_granted`, `not_eligible`.
-    pub outcome_code: Option<String>,
+    pub outcome_code: Option<OutcomeCode>,
     pub outcome_text: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -124,7 +124,7 @@ async fn views(db: &Db, ctx: &Context, rows: Vec<referral::Model>) -> Result<Vec
                 due_at: r.due_at,
                 overdue: status.is_open() && r.due_at < ctx.now,
                 reason: r.reason,
-                outcome_code: r.outcome_code,
+                outcome_code: r.outcome_code.as_deref().map(jiuzhu_core::codes::parse_code).transpose()?,
                 outcome_text: r.outcome_text,
                 version: r.version,
                 created_at: r.created_at,

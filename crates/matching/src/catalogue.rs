@@ -18,13 +18,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use validator::Validate;
 
-jiuzhu_core::coded_enum! {
-    pub enum ServiceCategory as "service_category" {
-        Care = "care", "照护服务类", "Care";
-        DailyLiving = "daily_living", "生活服务类", "Daily living";
-        Caring = "caring", "关爱服务类", "Caring";
-    }
-}
+pub use jiuzhu_core::catalogue::ServiceCategory;
 
 jiuzhu_core::coded_enum! {
     pub enum Unit as "unit" {

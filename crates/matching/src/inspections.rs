@@ -3,7 +3,7 @@
 //! performance: deliveries, satisfaction and inspection pass rate.
 
 use crate::entity::{delivery, inspection, inspection_sample, service_order};
-use crate::rules::sample_positions;
+use crate::rules::{OrderStatus, sample_positions};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, id::new_id};
@@ -244,14 +244,14 @@ pub async fn performance(db: &Db, ctx: &Context, provider_id: Uuid) -> Result<Pe
         .ok_or(DomainError::NotFound)?;
     let of_provider = || service_order::Entity::find().filter(service_order::Column::ProviderId.eq(provider_id));
     let orders = of_provider().count(conn).await?;
-    let completed = of_provider().filter(service_order::Column::Status.eq("completed")).count(conn).await?;
+    let completed = of_provider().filter(service_order::Column::Status.eq(OrderStatus::Completed.code())).count(conn).await?;
     let order_ids = of_provider().select_only().column(service_order::Column::Id).into_query();
     let deliveries = delivery::Entity::find().filter(delivery::Column::OrderId.in_subquery(order_ids)).count(conn).await?;
     let feedback = crate::satisfaction::of_provider_row(&provider);
     let inspections = inspection::Entity::find().filter(inspection::Column::ProviderId.eq(provider_id)).count(conn).await?;
     let passed = inspection::Entity::find()
         .filter(inspection::Column::ProviderId.eq(provider_id))
-        .filter(inspection::Column::Result.eq("pass"))
+        .filter(inspection::Column::Result.eq(InspectionResult::Pass.code()))
         .count(conn)
         .await?;
     Ok(Performance {
@@ -270,6 +270,6 @@ pub async fn performance(db: &Db, ctx: &Context, provider_id: Uuid) -> Result<Pe
 /// A provider's inspections: how many there were and how many passed.
 pub async fn tally(conn: &impl ConnectionTrait, provider_id: Uuid) -> Result<(u64, u64), DomainError> {
     let of_provider = || inspection::Entity::find().filter(inspection::Column::ProviderId.eq(provider_id));
-    let passed = of_provider().filter(inspection::Column::Result.eq("pass")).count(conn).await?;
+    let passed = of_provider().filter(inspection::Column::Result.eq(InspectionResult::Pass.code())).count(conn).await?;
     Ok((of_provider().count(conn).await?, passed))
 }

@@ -13,6 +13,7 @@ use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, RegionLevel};
 use jiuzhu_intake::beneficiaries::{self, BeneficiaryView};
 use jiuzhu_needs_assessment::assessments::coverage_of;
+use jiuzhu_needs_assessment::rules::Priority;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::authorize;
 use jiuzhu_platform::scope::under;
@@ -195,10 +196,10 @@ pub async fn batch(db: &Db, ctx: &Context, region_code: &str, holdings: &[Holdin
         .into_iter()
         .filter_map(|n| {
             let region = RegionCode::parse(&n.region_code).ok()?;
-            let priority = match n.priority.as_str() {
-                "high" => 3,
-                "medium" => 2,
-                _ => 1,
+            let priority = match n.priority {
+                Priority::High => 3,
+                Priority::Medium => 2,
+                Priority::Low => 1,
             };
             Some(BatchNeed { id: n.id, service_code: n.service_code, region, priority })
         })

@@ -161,7 +161,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
     if let Some(need_id) = input.need_id {
         let found = needs::lock_of_person(&*txn, need_id, person.id).await?;
         let found = found.ok_or_else(|| DomainError::field("need_id", "need_unknown", "no such need for this person"))?;
-        if found.service_code != input.service_code || found.status != code_of(NeedStatus::Open) {
+        if found.service_code != input.service_code || found.status != NeedStatus::Open {
             return Err(DomainError::field("need_id", "need_not_open", "the need is for another service or no longer open"));
         }
     }

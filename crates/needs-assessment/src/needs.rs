@@ -4,7 +4,7 @@
 
 use crate::entity::need;
 use chrono::{DateTime, Utc};
-use jiuzhu_core::codes::code_of;
+use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, RegionCode, RegionLevel};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::paging::keyset;
@@ -86,10 +86,10 @@ pub struct NeedView {
     pub service_code: String,
     /// `care`, `daily_living` or `caring`.
     pub category: String,
-    pub priority: String,
-    pub degree: String,
+    pub priority: Priority,
+    pub degree: Degree,
     pub because: NeedReason,
-    pub status: String,
+    pub status: NeedStatus,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -102,23 +102,25 @@ pub struct NeedReason {
     pub level: i16,
 }
 
-impl From<need::Model> for NeedView {
-    fn from(m: need::Model) -> Self {
-        Self {
+impl TryFrom<need::Model> for NeedView {
+    type Error = DomainError;
+
+    fn try_from(m: need::Model) -> Result<Self, DomainError> {
+        Ok(Self {
             id: m.id,
             assessment_id: m.assessment_id,
             beneficiary_id: m.beneficiary_id,
             region_code: m.region_code,
             service_code: m.service_code,
             category: m.category,
-            priority: m.priority,
-            degree: m.degree,
+            priority: parse_code(&m.priority)?,
+            degree: parse_code(&m.degree)?,
             because: NeedReason { rule_id: m.rule_id, indicator: m.indicator, level: m.level },
-            status: m.status,
+            status: parse_code(&m.status)?,
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
-        }
+        })
     }
 }
 
@@ -143,39 +145,41 @@ pub struct NeedRef {
     pub assessment_id: Uuid,
     pub service_code: String,
     pub region_code: String,
-    pub priority: String,
-    pub status: String,
+    pub priority: Priority,
+    pub status: NeedStatus,
 }
 
-impl From<need::Model> for NeedRef {
-    fn from(n: need::Model) -> Self {
-        Self {
+impl TryFrom<need::Model> for NeedRef {
+    type Error = DomainError;
+
+    fn try_from(n: need::Model) -> Result<Self, DomainError> {
+        Ok(Self {
             id: n.id,
             beneficiary_id: n.beneficiary_id,
             assessment_id: n.assessment_id,
             service_code: n.service_code,
             region_code: n.region_code,
-            priority: n.priority,
-            status: n.status,
-        }
+            priority: parse_code(&n.priority)?,
+            status: parse_code(&n.status)?,
+        })
     }
 }
 
 /// A need in the caller's region.
 pub async fn find_in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<Option<NeedRef>, DomainError> {
-    Ok(need::Entity::find_by_id(id).in_scope(&ctx.actor).one(conn).await?.map(NeedRef::from))
+    need::Entity::find_by_id(id).in_scope(&ctx.actor).one(conn).await?.map(NeedRef::try_from).transpose()
 }
 
 /// A person's need, by id, wherever it is recorded.
 pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<NeedRef>, DomainError> {
-    Ok(need::Entity::find_by_id(id).one(conn).await?.map(NeedRef::from))
+    need::Entity::find_by_id(id).one(conn).await?.map(NeedRef::try_from).transpose()
 }
 
 /// A person's need locked for the rest of the caller's transaction, to
 /// order against it: present only when it is that person's.
 pub async fn lock_of_person(conn: &impl ConnectionTrait, id: Uuid, beneficiary_id: Uuid) -> Result<Option<NeedRef>, DomainError> {
     let found = need::Entity::find_by_id(id).filter(need::Column::BeneficiaryId.eq(beneficiary_id));
-    Ok(sea_orm::QuerySelect::lock_exclusive(found).one(conn).await?.map(NeedRef::from))
+    sea_orm::QuerySelect::lock_exclusive(found).one(conn).await?.map(NeedRef::try_from).transpose()
 }
 
 /// The open needs in `region`'s subtree, by id, at most `limit`.
@@ -187,21 +191,21 @@ pub async fn open_in(conn: &impl ConnectionTrait, region: &RegionCode, limit: u6
         .limit(limit)
         .all(conn)
         .await?;
-    Ok(rows.into_iter().map(NeedRef::from).collect())
+    rows.into_iter().map(NeedRef::try_from).collect()
 }
 
 /// One need of the caller's region.
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<NeedView, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
     let row = need::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
-    Ok(NeedView::from(row.ok_or(DomainError::NotFound)?))
+    NeedView::try_from(row.ok_or(DomainError::NotFound)?)
 }
 
 pub async fn list(db: &Db, ctx: &Context, filter: NeedFilter, page: PageRequest) -> Result<Page<NeedView>, DomainError> {
     authorize(db, ctx, Permission::AssessmentRead).await?;
     let query = filtered(ctx, filter)?;
     let rows = keyset::<_, Uuid>(query, need::Column::Id, &page)?.all(db.conn()).await?;
-    Ok(page.into_page(rows, |r| r.id.to_string()).map(NeedView::from))
+    Ok(page.into_page(rows, |r| r.id.to_string()).try_map(NeedView::try_from)?)
 }
 
 /// The caller's needs narrowed by a filter; the list and the export share it.
@@ -268,7 +272,7 @@ pub async fn summary(db: &Db, ctx: &Context, region_code: Option<&str>, group_by
     let region = ctx.actor.region_within(region_code)?;
     let backend = db.reports().get_database_backend();
     let scope = under::<need::Entity>(&region);
-    let open = need::Column::Status.eq("open");
+    let open = need::Column::Status.eq(NeedStatus::Open.code());
     let mut query = Query::select();
     query.from(need::Entity).and_where(scope).and_where(open);
     match group_by {
@@ -314,9 +318,11 @@ pub async fn summary(db: &Db, ctx: &Context, region_code: Option<&str>, group_by
             summary_rows.push(SummaryRow { key: row.try_get("", "key")?, count: row.try_get("", "count")? });
         }
     }
-    let total_open =
-        need::Entity::find().filter(under::<need::Entity>(&region)).filter(need::Column::Status.eq("open")).count(db.reports()).await?
-            as i64;
+    let total_open = need::Entity::find()
+        .filter(under::<need::Entity>(&region))
+        .filter(need::Column::Status.eq(NeedStatus::Open.code()))
+        .count(db.reports())
+        .await? as i64;
     Ok(Summary { region_code: region.to_string(), group_by, total_open, rows: summary_rows })
 }
 
@@ -333,7 +339,7 @@ pub async fn open_demand(
     query
         .from(need::Entity)
         .and_where(under::<need::Entity>(region))
-        .and_where(need::Column::Status.eq("open"))
+        .and_where(need::Column::Status.eq(NeedStatus::Open.code()))
         .and_where(need::Column::ServiceCode.is_in(services.to_vec()))
         .expr_as(Expr::col(need::Column::ServiceCode), Alias::new("key"))
         .expr_as(Expr::col(need::Column::Id).count(), Alias::new("count"))
@@ -347,7 +353,7 @@ pub async fn open_demand(
     people
         .from(need::Entity)
         .and_where(under::<need::Entity>(region))
-        .and_where(need::Column::Status.eq("open"))
+        .and_where(need::Column::Status.eq(NeedStatus::Open.code()))
         .and_where(need::Column::ServiceCode.is_in(services.to_vec()))
         .expr_as(Expr::cust("COUNT(DISTINCT beneficiary_id)"), Alias::new("people"));
     let distinct = match conn.query_one_raw(backend.build(&people)).await? {

@@ -7,7 +7,7 @@
 use crate::entity::{assessment, need};
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{CitizenId, Context, DomainError, FieldError, PageRequest, Permission};
-use jiuzhu_intake::beneficiaries::{self, BeneficiaryFilter, BeneficiaryView, Category, CategoryRecord, Group};
+use jiuzhu_intake::beneficiaries::{self, BeneficiaryFilter, BeneficiaryStatus, BeneficiaryView, Category, CategoryRecord, Group};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::audit::{Entry, Outcome, Who};
 use jiuzhu_platform::record::{audit_alone, authorize};
@@ -112,8 +112,7 @@ pub struct RegistryRecord {
     /// Needs on the list not yet matched to a service.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub open_needs: Option<u64>,
-    /// `active` or `inactive` (no longer on the list).
-    pub status: String,
+    pub status: BeneficiaryStatus,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -296,15 +296,17 @@ pub struct AuditEventView {
     pub entity_type: String,
     pub entity_id: Option<String>,
     pub region_code: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub request_id: String,
     pub detail: serde_json::Value,
     pub hash: String,
 }
 
-impl From<audit_event::Model> for AuditEventView {
-    fn from(m: audit_event::Model) -> Self {
-        Self {
+impl TryFrom<audit_event::Model> for AuditEventView {
+    type Error = DomainError;
+
+    fn try_from(m: audit_event::Model) -> Result<Self, DomainError> {
+        Ok(Self {
             seq: m.seq,
             id: m.id.to_string(),
             occurred_at: m.occurred_at,
@@ -314,11 +316,11 @@ impl From<audit_event::Model> for AuditEventView {
             entity_type: m.entity_type,
             entity_id: m.entity_id,
             region_code: m.region_code,
-            outcome: m.outcome,
+            outcome: jiuzhu_core::codes::parse_code(&m.outcome)?,
             request_id: m.request_id,
-            detail: serde_json::from_str(&m.detail).unwrap_or(serde_json::Value::Null),
+            detail: jiuzhu_core::stored_json::from_column("audit_events.detail", &m.detail)?,
             hash: m.hash,
-        }
+        })
     }
 }
 
@@ -349,7 +351,7 @@ pub async fn list(
         query = query.filter(audit_event::Column::OccurredAt.lt(until));
     }
     let rows = keyset::<_, i64>(query, audit_event::Column::Seq, &page)?.all(conn).await?;
-    Ok(page.into_page(rows, |r| r.seq.to_string()).map(AuditEventView::from))
+    Ok(page.into_page(rows, |r| r.seq.to_string()).try_map(AuditEventView::try_from)?)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]

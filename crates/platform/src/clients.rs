@@ -55,7 +55,7 @@ pub struct ClientView {
     /// Use with `client_secret` in the `client_credentials` grant.
     pub client_id: String,
     pub name: String,
-    pub role: String,
+    pub role: ClientRole,
     pub department: Option<String>,
     pub region_code: String,
     pub active: bool,
@@ -72,19 +72,21 @@ pub struct ClientCreated {
     pub client_secret: String,
 }
 
-impl From<api_client::Model> for ClientView {
-    fn from(m: api_client::Model) -> Self {
-        Self {
+impl TryFrom<api_client::Model> for ClientView {
+    type Error = DomainError;
+
+    fn try_from(m: api_client::Model) -> Result<Self, DomainError> {
+        Ok(Self {
             id: m.id,
             client_id: m.client_id,
             name: m.name,
-            role: m.role,
+            role: jiuzhu_core::codes::parse_code(&m.role)?,
             department: m.department,
             region_code: m.region_code,
             active: m.active,
             version: m.version,
             created_at: m.created_at,
-        }
+        })
     }
 }
 
@@ -131,14 +133,14 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateClient) -> Result<Clien
     let change = Change::published("client.created", "api_client", model.id, &model.region_code, data);
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
-    Ok(ClientCreated { client: model.into(), client_secret: secret })
+    Ok(ClientCreated { client: model.try_into()?, client_secret: secret })
 }
 
 pub async fn list(db: &Db, ctx: &Context, page: PageRequest) -> Result<Page<ClientView>, DomainError> {
     authorize(db, ctx, Permission::ClientManage).await?;
     let query = api_client::Entity::find().in_scope(&ctx.actor);
     let rows = keyset::<_, Uuid>(query, api_client::Column::Id, &page)?.all(db.conn()).await?;
-    Ok(page.into_page(rows, |r| r.id.to_string()).map(ClientView::from))
+    Ok(page.into_page(rows, |r| r.id.to_string()).try_map(ClientView::try_from)?)
 }
 
 async fn in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<api_client::Model, DomainError> {
@@ -147,7 +149,7 @@ async fn in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Resul
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<ClientView, DomainError> {
     authorize(db, ctx, Permission::ClientManage).await?;
-    Ok(in_scope(db.conn(), ctx, id).await?.into())
+    in_scope(db.conn(), ctx, id).await?.try_into()
 }
 
 pub async fn deactivate(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>) -> Result<ClientView, DomainError> {
@@ -168,7 +170,7 @@ pub async fn deactivate(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>)
     let change = Change::published("client.deactivated", "api_client", updated.id, &updated.region_code, data);
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
-    Ok(updated.into())
+    updated.try_into()
 }
 
 /// Checks client credentials; inactive clients never match.

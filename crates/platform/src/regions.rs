@@ -8,16 +8,6 @@ pub async fn find(conn: &impl ConnectionTrait, code: &RegionCode) -> Result<Opti
     Ok(region::Entity::find_by_id(code.as_str()).one(conn).await?)
 }
 
-pub fn level_code(level: RegionLevel) -> &'static str {
-    match level {
-        RegionLevel::Province => "province",
-        RegionLevel::City => "city",
-        RegionLevel::County => "county",
-        RegionLevel::Township => "township",
-        RegionLevel::Village => "village",
-    }
-}
-
 /// Adds a region under an existing parent, unless it exists already.
 pub async fn ensure(
     conn: &impl ConnectionTrait,
@@ -38,7 +28,7 @@ pub async fn ensure(
     let model = region::ActiveModel {
         code: Set(code.to_string()),
         name_zh: Set(name_zh.to_string()),
-        level: Set(level_code(code.level()).to_string()),
+        level: Set(code.level().code().to_string()),
         parent_code: Set(parent.map(|p| p.to_string())),
         is_demo: Set(is_demo),
         created_at: Set(clock.now()),
@@ -54,7 +44,7 @@ pub struct RegionView {
     pub code: String,
     pub name_zh: String,
     /// `province`, `city`, `county`, `township` or `village`.
-    pub level: String,
+    pub level: RegionLevel,
     pub parent_code: Option<String>,
     /// Invented for demonstration; not a real division.
     pub is_demo: bool,
@@ -63,17 +53,19 @@ pub struct RegionView {
     pub version: i64,
 }
 
-impl From<region::Model> for RegionView {
-    fn from(m: region::Model) -> Self {
-        Self {
+impl TryFrom<region::Model> for RegionView {
+    type Error = DomainError;
+
+    fn try_from(m: region::Model) -> Result<Self, DomainError> {
+        Ok(Self {
             code: m.code,
             name_zh: m.name_zh,
-            level: m.level,
+            level: jiuzhu_core::codes::parse_code(&m.level)?,
             parent_code: m.parent_code,
             is_demo: m.is_demo,
             key_township: m.key_township,
             version: m.version,
-        }
+        })
     }
 }
 
@@ -120,7 +112,7 @@ pub async fn patch(
     let change = crate::record::Change::published("region.updated", "region", &updated.code, &updated.code, data);
     crate::record::record(&*txn, ctx, change).await?;
     txn.commit().await?;
-    Ok(updated.into())
+    updated.try_into()
 }
 
 #[derive(Debug, serde::Deserialize, validator::Validate, utoipa::ToSchema)]
@@ -150,13 +142,13 @@ pub async fn children(
         None => query.filter(region::Column::ParentCode.is_null()),
     };
     let rows = crate::paging::keyset::<_, String>(query, region::Column::Code, &page)?.all(db.conn()).await?;
-    Ok(page.into_page(rows, |r| r.code.clone()).map(RegionView::from))
+    Ok(page.into_page(rows, |r| r.code.clone()).try_map(RegionView::try_from)?)
 }
 
 pub async fn get(db: &crate::Db, ctx: &jiuzhu_core::Context, code: &str) -> Result<RegionView, DomainError> {
     crate::record::authorize(db, ctx, jiuzhu_core::Permission::RegionRead).await?;
     let code = RegionCode::parse(code).map_err(|_| DomainError::NotFound)?;
-    find(db.conn(), &code).await?.map(RegionView::from).ok_or(DomainError::NotFound)
+    find(db.conn(), &code).await?.map(RegionView::try_from).transpose()?.ok_or(DomainError::NotFound)
 }
 
 /// Adds a township or village under an existing parent (409 when it exists).
@@ -183,7 +175,7 @@ pub async fn create(db: &crate::Db, ctx: &jiuzhu_core::Context, input: CreateReg
     let change = crate::record::Change::published("region.created", "region", &model.code, &model.code, data);
     crate::record::record(&*txn, ctx, change).await?;
     txn.commit().await?;
-    Ok(model.into())
+    model.try_into()
 }
 
 /// Loads `code,name_zh` lines (a header line is skipped); existing codes are

@@ -86,7 +86,7 @@ pub struct UserView {
     pub id: Uuid,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub region_code: String,
     pub department: Option<String>,
     pub provider_id: Option<Uuid>,
@@ -100,12 +100,12 @@ pub struct UserView {
 }
 
 impl UserView {
-    pub fn from_model(m: user::Model, pii: Pii) -> Self {
-        Self {
+    pub fn from_model(m: user::Model, pii: Pii) -> Result<Self, DomainError> {
+        Ok(Self {
             id: m.id,
             username: m.username,
             display_name: m.display_name,
-            role: m.role,
+            role: jiuzhu_core::codes::parse_code(&m.role)?,
             region_code: m.region_code,
             department: m.department,
             provider_id: m.provider_id,
@@ -114,7 +114,7 @@ impl UserView {
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
-        }
+        })
     }
 }
 
@@ -286,7 +286,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateUser, provider: Option<
         .with_detail(serde_json::json!({"role": model.role}));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
-    Ok(UserView::from_model(model, Pii::Masked))
+    UserView::from_model(model, Pii::Masked)
 }
 
 fn filtered(ctx: &Context, filter: &UserFilter) -> Select<user::Entity> {
@@ -325,7 +325,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: UserFilter, page: PageRequest)
     validate_filter(&filter)?;
     let query = filtered(ctx, &filter);
     let rows = keyset::<_, Uuid>(query, user::Column::Id, &page)?.all(db.conn()).await?;
-    Ok(page.into_page(rows, |r| r.id.to_string()).map(|m| UserView::from_model(m, Pii::Masked)))
+    Ok(page.into_page(rows, |r| r.id.to_string()).try_map(|m| UserView::from_model(m, Pii::Masked))?)
 }
 
 pub async fn count(db: &Db, ctx: &Context, filter: UserFilter) -> Result<u64, DomainError> {
@@ -340,7 +340,7 @@ pub async fn get(db: &Db, ctx: &Context, id: Uuid, reveal: bool) -> Result<UserV
     let found = user::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
     let model = found.ok_or(DomainError::NotFound)?;
     if !reveal {
-        return Ok(UserView::from_model(model, Pii::Masked));
+        return UserView::from_model(model, Pii::Masked);
     }
     authorize(db, ctx, Permission::PiiReveal).await?;
     let entry = Entry {
@@ -352,7 +352,7 @@ pub async fn get(db: &Db, ctx: &Context, id: Uuid, reveal: bool) -> Result<UserV
         detail: serde_json::json!({"fields": ["phone"]}),
     };
     audit_alone(db, &Who::from(ctx), entry).await?;
-    Ok(UserView::from_model(model, Pii::Revealed))
+    UserView::from_model(model, Pii::Revealed)
 }
 
 async fn locked_in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<user::Model, DomainError> {
@@ -415,7 +415,7 @@ pub async fn patch(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, inpu
         .with_detail(serde_json::json!({"fields": changed}));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
-    Ok(UserView::from_model(updated, Pii::Masked))
+    UserView::from_model(updated, Pii::Masked)
 }
 
 pub async fn deactivate(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>) -> Result<UserView, DomainError> {
@@ -438,7 +438,7 @@ pub async fn deactivate(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>)
     let change = Change::published("user.deactivated", "user", updated.id, &updated.region_code, event_data(&updated));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
-    Ok(UserView::from_model(updated, Pii::Masked))
+    UserView::from_model(updated, Pii::Masked)
 }
 
 #[cfg(test)]

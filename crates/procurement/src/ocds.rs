@@ -4,6 +4,7 @@
 //! boundary only.
 
 use crate::bids::Award;
+use crate::contracts::Book;
 use crate::entity::{contract, contract_entry, procurement_project};
 use crate::rules::{Criteria, Method, ProjectStatus};
 use jiuzhu_core::codes::parse_code;
@@ -118,7 +119,7 @@ pub async fn release_package(db: &Db, ctx: &Context, id: Uuid, ocid_prefix: &str
         tags.push("contract");
         let payments = contract_entry::Entity::find()
             .filter(contract_entry::Column::ContractId.eq(signed.id))
-            .filter(contract_entry::Column::Book.eq("payment"))
+            .filter(contract_entry::Column::Book.eq(Book::Payment.code()))
             .order_by_asc(contract_entry::Column::Id)
             .all(conn)
             .await?;

@@ -10,19 +10,12 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use jiuzhu_core::Page;
 use jiuzhu_intake::beneficiaries::{
-    self, BeneficiaryFilter, BeneficiaryView, Category, CreateBeneficiary, Group, LookupById, PatchBeneficiary,
+    self, BeneficiaryFilter, BeneficiaryStatus, BeneficiaryView, Category, CreateBeneficiary, Group, LookupById, PatchBeneficiary,
 };
 use jiuzhu_intake::households::{self, CreateHousehold, HouseholdView, MemberInput, MembershipChange};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
-
-jiuzhu_core::coded_enum! {
-    pub enum ListStatus as "list_status" {
-        Active = "active", "在册", "Active";
-        Inactive = "inactive", "已移出", "Inactive";
-    }
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -32,7 +25,7 @@ pub struct BeneficiaryQuery {
     pub category: Option<Category>,
     /// Derived groups (`elderly`, `minor`, `woman`) are computed for today.
     pub group: Option<Group>,
-    pub status: Option<ListStatus>,
+    pub status: Option<BeneficiaryStatus>,
     /// Name prefix.
     pub name: Option<String>,
     /// Changed at or after this time (RFC 3339).
@@ -45,10 +38,7 @@ impl From<BeneficiaryQuery> for BeneficiaryFilter {
             region_code: q.region_code,
             category: q.category,
             group: q.group,
-            status: q.status.map(|s| match s {
-                ListStatus::Active => "active".to_string(),
-                ListStatus::Inactive => "inactive".to_string(),
-            }),
+            status: q.status,
             name_prefix: q.name,
             updated_since: q.updated_since,
         }

@@ -188,6 +188,7 @@ enumerations!(
     jiuzhu_platform::audit::Outcome,
     jiuzhu_platform::clients::ClientRole,
     jiuzhu_platform::stats::Interval,
+    jiuzhu_intake::beneficiaries::BeneficiaryStatus,
     jiuzhu_intake::beneficiaries::Category,
     jiuzhu_intake::beneficiaries::SupportMode,
     jiuzhu_intake::beneficiaries::Group,
@@ -215,7 +216,7 @@ enumerations!(
     jiuzhu_needs_assessment::registry::QueryType,
     jiuzhu_needs_assessment::registry::Field,
     jiuzhu_needs_assessment::registry::ItemStatus,
-    jiuzhu_matching::catalogue::ServiceCategory,
+    jiuzhu_core::catalogue::ServiceCategory,
     jiuzhu_matching::catalogue::Unit,
     jiuzhu_matching::rules::Approval,
     jiuzhu_matching::rules::OrgType,
@@ -243,6 +244,7 @@ enumerations!(
     jiuzhu_evaluation::evaluations::ThirdPartyType,
     jiuzhu_evaluation::evaluations::EvaluationStatus,
     jiuzhu_evaluation::evaluations::AppealOutcome,
+    jiuzhu_evaluation::evaluations::AppealStatus,
     jiuzhu_evaluation::timeseries::Metric,
     crate::extract::Reveal,
     super::reports::SummaryFormat,
@@ -251,7 +253,6 @@ enumerations!(
     super::exports::ExportFormat,
     super::exports::HeaderLanguage,
     super::users::UserStatus,
-    super::beneficiaries::ListStatus,
     super::imports::ImportKind,
 );
 

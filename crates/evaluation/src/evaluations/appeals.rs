@@ -8,7 +8,7 @@ use crate::entity::{appeal, evaluation};
 use crate::rules::{self, Member};
 use crate::schemes;
 use chrono::{DateTime, Duration, Utc};
-use jiuzhu_core::codes::code_of;
+use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::stored_json::{from_column, to_column};
 use jiuzhu_core::{Context, DomainError, Permission, Role, id::new_id};
 use jiuzhu_platform::Db;
@@ -25,7 +25,7 @@ pub async fn get_appeal(db: &Db, ctx: &Context, id: Uuid) -> Result<AppealView, 
     authorize(db, ctx, Permission::EvaluationRead).await?;
     let found = appeal::Entity::find_by_id(id).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
     scoped(ctx).filter(evaluation::Column::Id.eq(found.evaluation_id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
-    Ok(appeal_view(found))
+    appeal_view(found)
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -47,26 +47,25 @@ pub struct AppealView {
     pub evaluation_id: Uuid,
     pub grounds: String,
     pub evidence: String,
-    /// `open`, `upheld` or `rejected`.
-    pub status: String,
+    pub status: AppealStatus,
     pub reasoning: Option<String>,
     pub decided_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
 }
 
-fn appeal_view(m: appeal::Model) -> AppealView {
-    AppealView {
+fn appeal_view(m: appeal::Model) -> Result<AppealView, DomainError> {
+    Ok(AppealView {
         id: m.id,
         evaluation_id: m.evaluation_id,
         grounds: m.grounds,
         evidence: m.evidence,
-        status: m.status,
+        status: parse_code(&m.status)?,
         reasoning: m.reasoning,
         decided_by: m.decided_by,
         created_at: m.created_at,
         decided_at: m.decided_at,
-    }
+    })
 }
 
 /// The evaluated provider appeals within `appeal_days` (15 by default) of the report's delivery.
@@ -83,10 +82,10 @@ pub async fn appeal(db: &Db, ctx: &Context, id: Uuid, input: AppealInput, appeal
         return Err(DomainError::rule("appeal_too_late", format!("appeals are made within {appeal_days} days of delivery")));
     }
     let earlier = appeal::Entity::find().filter(appeal::Column::EvaluationId.eq(id)).all(&*txn).await?;
-    if earlier.iter().any(|a| a.status == "open") {
+    if earlier.iter().any(|a| a.status == AppealStatus::Open.code()) {
         return Err(DomainError::conflict("appeal_open", "an appeal is already open"));
     }
-    if earlier.iter().any(|a| a.status != "open") {
+    if earlier.iter().any(|a| a.status != AppealStatus::Open.code()) {
         return Err(DomainError::conflict("appeal_already_decided", "the review of an appeal is final"));
     }
     let model = appeal::ActiveModel {
@@ -94,7 +93,7 @@ pub async fn appeal(db: &Db, ctx: &Context, id: Uuid, input: AppealInput, appeal
         evaluation_id: Set(id),
         grounds: Set(input.grounds),
         evidence: Set(input.evidence),
-        status: Set("open".into()),
+        status: Set(code_of(AppealStatus::Open)),
         reasoning: Set(None),
         decided_by: Set(None),
         created_at: Set(ctx.now),
@@ -108,13 +107,31 @@ pub async fn appeal(db: &Db, ctx: &Context, id: Uuid, input: AppealInput, appeal
     }
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
-    Ok(appeal_view(model))
+    appeal_view(model)
 }
 
 jiuzhu_core::coded_enum! {
     pub enum AppealOutcome as "appeal_outcome" {
         Upheld = "upheld", "申诉成立", "Upheld";
         Rejected = "rejected", "申诉驳回", "Rejected";
+    }
+}
+
+jiuzhu_core::coded_enum! {
+    /// Where an appeal stands: open until decided, then its outcome.
+    pub enum AppealStatus as "appeal_status" {
+        Open = "open", "待复核", "Open";
+        Upheld = "upheld", "申诉成立", "Upheld";
+        Rejected = "rejected", "申诉驳回", "Rejected";
+    }
+}
+
+impl From<AppealOutcome> for AppealStatus {
+    fn from(outcome: AppealOutcome) -> Self {
+        match outcome {
+            AppealOutcome::Upheld => AppealStatus::Upheld,
+            AppealOutcome::Rejected => AppealStatus::Rejected,
+        }
     }
 }
 
@@ -142,7 +159,7 @@ pub async fn decide(db: &Db, ctx: &Context, appeal_id: Uuid, input: DecideInput)
     let txn = db.begin_write().await?;
     let found = appeal::Entity::find_by_id(appeal_id).lock_exclusive().one(&*txn).await?.ok_or(DomainError::NotFound)?;
     let current = locked(&*txn, ctx, found.evaluation_id).await?;
-    if found.status != "open" {
+    if found.status != AppealStatus::Open.code() {
         return Err(DomainError::conflict("appeal_already_decided", "the review of an appeal is final"));
     }
     if current.region_code != ctx.actor.region.as_str() {
@@ -168,7 +185,7 @@ pub async fn decide(db: &Db, ctx: &Context, appeal_id: Uuid, input: DecideInput)
     evaluation_model.updated_at = Set(ctx.now);
     let updated = evaluation_model.update(&*txn).await?;
     let mut model: appeal::ActiveModel = found.into();
-    model.status = Set(code_of(input.outcome));
+    model.status = Set(code_of(AppealStatus::from(input.outcome)));
     model.reasoning = Set(Some(input.reasoning));
     model.decided_by = Set(Some(ctx.actor.subject.clone()));
     model.decided_at = Set(Some(ctx.now));
@@ -185,5 +202,5 @@ pub async fn decide(db: &Db, ctx: &Context, appeal_id: Uuid, input: DecideInput)
     }
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
-    Ok(appeal_view(decided))
+    appeal_view(decided)
 }

@@ -10,7 +10,7 @@ mod appeals;
 mod evidence;
 mod sheets;
 
-pub use appeals::{AppealInput, AppealOutcome, AppealView, DecideInput, appeal, decide, get_appeal};
+pub use appeals::{AppealInput, AppealOutcome, AppealStatus, AppealView, DecideInput, appeal, decide, get_appeal};
 pub use evidence::{Evidence, evidence};
 pub use sheets::{IndicatorScore, ScoreInput, report, score};
 
@@ -109,6 +109,9 @@ jiuzhu_core::coded_enum! {
         Published = "published", "已公开", "Published";
     }
 }
+
+/// The statuses of an evaluation whose result stands (approved, then published).
+const ACCEPTED: [EvaluationStatus; 2] = [EvaluationStatus::Approved, EvaluationStatus::Published];
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -362,7 +365,7 @@ pub async fn advance(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, st
         (Step::Publish, EvaluationStatus::Approved) => {
             if appeal::Entity::find()
                 .filter(appeal::Column::EvaluationId.eq(id))
-                .filter(appeal::Column::Status.eq("open"))
+                .filter(appeal::Column::Status.eq(AppealStatus::Open.code()))
                 .one(&*txn)
                 .await?
                 .is_some()
@@ -400,7 +403,7 @@ pub async fn mid_term_passed(conn: &impl ConnectionTrait, project_id: Uuid) -> R
     let found = evaluation::Entity::find()
         .filter(evaluation::Column::ProjectId.eq(project_id))
         .filter(evaluation::Column::Stage.eq(code_of(Stage::MidTerm)))
-        .filter(evaluation::Column::Status.is_in(["approved", "published"]))
+        .filter(evaluation::Column::Status.is_in(ACCEPTED.map(EvaluationStatus::code)))
         .filter(evaluation::Column::Grade.ne(code_of(Grade::Fail)))
         .one(conn)
         .await?;
@@ -412,8 +415,8 @@ pub async fn mid_term_passed(conn: &impl ConnectionTrait, project_id: Uuid) -> R
 pub async fn final_approved(conn: &impl ConnectionTrait, project_id: Uuid) -> Result<bool, DomainError> {
     let found = evaluation::Entity::find()
         .filter(evaluation::Column::ProjectId.eq(project_id))
-        .filter(evaluation::Column::Stage.eq("final"))
-        .filter(evaluation::Column::Status.is_in(["approved", "published"]))
+        .filter(evaluation::Column::Stage.eq(Stage::Final.code()))
+        .filter(evaluation::Column::Status.is_in(ACCEPTED.map(EvaluationStatus::code)))
         .one(conn)
         .await?;
     Ok(found.is_some())
@@ -433,7 +436,7 @@ pub struct PublicResult {
 
 /// Published results, for everyone; no personal data.
 pub async fn public(db: &Db, page: PageRequest) -> Result<Page<PublicResult>, DomainError> {
-    let query = evaluation::Entity::find().filter(evaluation::Column::Status.eq("published"));
+    let query = evaluation::Entity::find().filter(evaluation::Column::Status.eq(EvaluationStatus::Published.code()));
     let rows = keyset::<_, Uuid>(query, evaluation::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
     let titles = projects::titles(db.conn(), &page.items.iter().map(|e| e.project_id).collect::<Vec<_>>()).await?;
@@ -457,7 +460,7 @@ pub async fn public(db: &Db, page: PageRequest) -> Result<Page<PublicResult>, Do
 pub async fn grades_of_provider(conn: &impl ConnectionTrait, provider_id: Uuid) -> Result<Vec<String>, DomainError> {
     let rows = evaluation::Entity::find()
         .filter(evaluation::Column::ProviderId.eq(provider_id))
-        .filter(evaluation::Column::Status.is_in(["approved", "published"]))
+        .filter(evaluation::Column::Status.is_in(ACCEPTED.map(EvaluationStatus::code)))
         .order_by_asc(evaluation::Column::Id)
         .all(conn)
         .await?;
@@ -494,7 +497,7 @@ pub async fn summary(db: &Db, ctx: &Context, year: Option<i32>, region_code: Opt
         .expr_as(Expr::col(evaluation::Column::Grade), Alias::new("grade"))
         .expr_as(Expr::col(evaluation::Column::Id).count(), Alias::new("n"))
         .and_where(under::<evaluation::Entity>(&region))
-        .and_where(evaluation::Column::Status.is_in(["approved", "published"]))
+        .and_where(evaluation::Column::Status.is_in(ACCEPTED.map(EvaluationStatus::code)))
         .group_by_col(evaluation::Column::Grade);
     if let Some(year) = year {
         query.and_where(evaluation::Column::ProjectId.in_subquery(projects::of_year(year)));
