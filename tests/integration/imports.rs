@@ -193,7 +193,16 @@ async fn a_job_its_server_abandoned_is_marked_failed_and_says_how_to_finish() {
     // The node that was running the failed job wakes up: its progress is
     // refused and the counts stay what housekeeping saw.
     let tally = jiuzhu_platform::imports::Tally { total: 100_000, processed: 0, ..Default::default() };
-    let late = jiuzhu_platform::imports::save_progress(&app.db, stopped.id, "running", tally, vec![], now, None).await;
+    let late = jiuzhu_platform::imports::save_progress(
+        &app.db,
+        stopped.id,
+        jiuzhu_platform::imports::JobStatus::Running,
+        tally,
+        vec![],
+        now,
+        None,
+    )
+    .await;
     assert!(matches!(late, Err(jiuzhu_core::DomainError::Conflict { code: "import_no_longer_running", .. })), "{late:?}");
     let kept = app.get(&format!("/api/v1/imports/{}", stopped.id), Some(&admin)).await;
     assert_eq!((kept.body["status"].as_str(), kept.body["processed"].as_i64()), (Some("failed"), Some(42_000)), "{}", kept.text);

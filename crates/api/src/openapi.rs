@@ -26,7 +26,7 @@ use utoipa::{Modify, OpenApi};
         jiuzhu_core::SortOrder,
         crate::routes::users::UserStatus,
         jiuzhu_intake::beneficiaries::BeneficiaryStatus,
-        crate::routes::imports::ImportKind,
+        jiuzhu_platform::imports::ImportKind,
         crate::routes::matching::CatalogueFormat,
         crate::routes::exports::ExportFormat,
         crate::routes::exports::HeaderLanguage,

@@ -239,20 +239,7 @@ async fn desired(
 }
 
 /// The two upload formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Ndjson,
-    Csv,
-}
-
-impl Format {
-    pub fn code(self) -> &'static str {
-        match self {
-            Format::Ndjson => "ndjson",
-            Format::Csv => "csv",
-        }
-    }
-}
+pub use jiuzhu_platform::imports::ImportFormat as Format;
 
 /// Rows per transaction (and per progress report). A batch reads its stored
 /// records in one query and writes its new people, audit rows and events
@@ -399,9 +386,9 @@ pub async fn run_job(
     path: &std::path::Path,
     format: Format,
 ) -> Result<(), DomainError> {
-    use jiuzhu_platform::imports::{Tally, save_progress};
+    use jiuzhu_platform::imports::{JobStatus, Tally, save_progress};
     let mut tally = Tally { total: count_rows(path, format)?, ..Tally::default() };
-    save_progress(db, job, "running", tally, vec![], clock.now(), None).await?;
+    save_progress(db, job, JobStatus::Running, tally, vec![], clock.now(), None).await?;
     let OpenedUpload { columns, rows } = raw_rows(path, format)?;
     let mut pending = rows.map(|(line, raw)| (line, parse(columns.as_ref(), raw))).peekable();
     let mut regions = KnownRegions::default();
@@ -432,9 +419,9 @@ pub async fn run_job(
         writes.flush(&*txn, ctx).await?;
         txn.commit().await?;
         statistics.note_growth(db, registered).await?;
-        save_progress(db, job, "running", tally, errors, clock.now(), None).await?;
+        save_progress(db, job, JobStatus::Running, tally, errors, clock.now(), None).await?;
     }
-    save_progress(db, job, "completed", tally, vec![], clock.now(), Some(clock.now())).await
+    save_progress(db, job, JobStatus::Completed, tally, vec![], clock.now(), Some(clock.now())).await
 }
 
 #[cfg(test)]

@@ -17,8 +17,17 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-pub const OPEN: &str = "open";
-pub const DONE: &str = "done";
+jiuzhu_core::coded_enum! {
+    /// A follow-up visit is open until it is recorded.
+    pub enum FollowUpStatus as "follow_up_status" {
+        Open = "open", "待回访", "Open";
+        Done = "done", "已回访", "Done";
+    }
+}
+
+/// The stored codes of the two states, for queries.
+pub const OPEN: &str = FollowUpStatus::Open.code();
+pub const DONE: &str = FollowUpStatus::Done.code();
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9f01", "order_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a80", "beneficiary_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "region_code": "640202001", "due_on": "2025-04-30", "status": "done", "visited_at": "2025-04-28T09:30:00Z", "visited_by": "0192f4a4-0000-7000-8000-000000000007", "notes": "送餐按时，老人满意", "version": 2}))]
@@ -28,8 +37,7 @@ pub struct FollowUpView {
     pub beneficiary_id: Uuid,
     pub region_code: String,
     pub due_on: NaiveDate,
-    /// `open` until the visit is recorded, then `done`.
-    pub status: String,
+    pub status: FollowUpStatus,
     pub visited_at: Option<DateTime<Utc>>,
     /// The user who recorded the visit.
     pub visited_by: Option<String>,
@@ -37,20 +45,22 @@ pub struct FollowUpView {
     pub version: i64,
 }
 
-impl From<follow_up::Model> for FollowUpView {
-    fn from(f: follow_up::Model) -> Self {
-        Self {
+impl TryFrom<follow_up::Model> for FollowUpView {
+    type Error = DomainError;
+
+    fn try_from(f: follow_up::Model) -> Result<Self, DomainError> {
+        Ok(Self {
             id: f.id,
             order_id: f.order_id,
             beneficiary_id: f.beneficiary_id,
             region_code: f.region_code,
             due_on: f.due_on,
-            status: f.status,
+            status: jiuzhu_core::codes::parse_code(&f.status)?,
             visited_at: f.visited_at,
             visited_by: f.visited_by,
             notes: f.notes,
             version: f.version,
-        }
+        })
     }
 }
 
@@ -99,14 +109,14 @@ pub async fn list_open(db: &Db, ctx: &Context, due_by: Option<NaiveDate>, page: 
         query = query.filter(follow_up::Column::DueOn.lte(day));
     }
     let rows = keyset::<_, Uuid>(query, follow_up::Column::Id, &page)?.all(db.conn()).await?;
-    Ok(page.into_page(rows, |r| r.id.to_string()).map(FollowUpView::from))
+    Ok(page.into_page(rows, |r| r.id.to_string()).try_map(FollowUpView::try_from)?)
 }
 
 /// One follow-up visit of the caller's region.
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<FollowUpView, DomainError> {
     authorize(db, ctx, Permission::OrderRead).await?;
     let row = follow_up::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?;
-    Ok(FollowUpView::from(row.ok_or(DomainError::NotFound)?))
+    FollowUpView::try_from(row.ok_or(DomainError::NotFound)?)
 }
 
 /// Records the visit: the follow-up becomes `done`, once.
@@ -134,7 +144,7 @@ pub async fn complete(
     let data = serde_json::json!({"order_id": updated.order_id, "beneficiary_id": updated.beneficiary_id});
     record(&*txn, ctx, Change::published("follow_up.completed", "follow_up", updated.id, &updated.region_code, data)).await?;
     txn.commit().await?;
-    Ok(updated.into())
+    updated.try_into()
 }
 
 /// Announces each open follow-up visit past its due day once

@@ -4,7 +4,7 @@
 //! service orders consume it.
 
 use crate::entity::{provider, service, service_order, volunteer};
-use crate::providers::view as provider_view;
+use crate::providers::{ProviderStatus, view as provider_view};
 use crate::ranking::{Excluded, Holding, ProviderFacts, Ranked, VolunteerFacts, holding_contract, rank};
 use crate::rules::check_not_covered_by_material;
 use chrono::Datelike;
@@ -129,7 +129,7 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool, 
         provider_facts.push(ProviderFacts {
             id: p.id,
             name: p.name,
-            active: p.status == "active",
+            active: p.status == ProviderStatus::Active,
             barred: p.barred_until.is_some_and(|until| until >= today),
             offers_service: true,
             coverage: coverage(&p.service_regions, &target),
@@ -209,7 +209,7 @@ pub async fn batch(db: &Db, ctx: &Context, region_code: &str, holdings: &[Holdin
         let p = provider_view(row)?;
         providers.push(BatchProvider {
             id: p.id,
-            eligible: p.status == "active" && p.barred_until.is_none_or(|until| until < today),
+            eligible: p.status == ProviderStatus::Active && p.barred_until.is_none_or(|until| until < today),
             regions: p.service_regions.iter().filter_map(|r| RegionCode::parse(r).ok()).collect(),
             services: p.service_codes,
             capacity: p.monthly_capacity,

@@ -77,6 +77,14 @@ fn yes() -> bool {
     true
 }
 
+jiuzhu_core::coded_enum! {
+    /// Whether a provider takes orders.
+    pub enum ProviderStatus as "provider_status" {
+        Active = "active", "正常", "Active";
+        Suspended = "suspended", "暂停", "Suspended";
+    }
+}
+
 /// A merge patch; `credit_code`, `org_type`, `status`, `barred_until` and `version` cannot be patched.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -121,8 +129,7 @@ pub struct ProviderView {
     pub monthly_capacity: BTreeMap<String, u32>,
     pub qualifications: Vec<Qualification>,
     pub contact: ContactView,
-    /// `active` or `suspended`.
-    pub status: String,
+    pub status: ProviderStatus,
     /// Barred from purchased projects until this day (set by procurement).
     pub barred_until: Option<NaiveDate>,
     /// The region that registered it.
@@ -149,10 +156,10 @@ pub fn view(m: provider::Model) -> Result<ProviderView, DomainError> {
         eligible_for_purchase: m.eligible_for_purchase,
         service_codes: unfenced(&m.service_codes),
         service_regions: unfenced(&m.service_regions),
-        monthly_capacity: serde_json::from_str(&m.monthly_capacity).unwrap_or_default(),
-        qualifications: serde_json::from_str(&m.qualifications).unwrap_or_default(),
+        monthly_capacity: jiuzhu_core::stored_json::from_column("providers.monthly_capacity", &m.monthly_capacity)?,
+        qualifications: jiuzhu_core::stored_json::from_column("providers.qualifications", &m.qualifications)?,
         contact: ContactView { name: m.contact_name, phone: m.contact_phone.as_deref().map(|p| Pii::Masked.stored_phone(p)) },
-        status: m.status,
+        status: parse_code(&m.status)?,
         barred_until: m.barred_until,
         region_code: m.region_code,
         version: m.version,
@@ -252,7 +259,7 @@ pub async fn register(db: &Db, ctx: &Context, input: RegisterProvider) -> Result
         qualifications: Set(to_json(&input.qualifications)?),
         contact_name: Set(input.contact.name),
         contact_phone: Set(phone.map(String::from)),
-        status: Set("active".into()),
+        status: Set(code_of(ProviderStatus::Active)),
         barred_until: Set(None),
         region_code: Set(ctx.actor.region.to_string()),
         version: Set(1),

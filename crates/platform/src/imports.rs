@@ -6,6 +6,7 @@
 use crate::db::Db;
 use crate::entity::{import_error, import_job};
 use chrono::{DateTime, Utc};
+use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, FieldError, Page, PageRequest, id::new_id};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -21,15 +22,38 @@ pub enum RowOutcome {
     Unchanged,
 }
 
+jiuzhu_core::coded_enum! {
+    /// What the rows of an import are.
+    pub enum ImportKind as "import_kind" {
+        Beneficiaries = "beneficiaries", "服务对象清单", "Beneficiaries";
+    }
+}
+
+jiuzhu_core::coded_enum! {
+    /// The two upload formats.
+    pub enum ImportFormat as "import_format" {
+        Ndjson = "ndjson", "NDJSON（每行一个JSON对象）", "NDJSON (one JSON object a line)";
+        Csv = "csv", "CSV（首行为表头）", "CSV (a header line first)";
+    }
+}
+
+jiuzhu_core::coded_enum! {
+    /// Where an import job stands.
+    pub enum JobStatus as "job_status" {
+        Queued = "queued", "排队中", "Queued";
+        Running = "running", "导入中", "Running";
+        Completed = "completed", "已完成", "Completed";
+        Failed = "failed", "已失败", "Failed";
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a30", "kind": "beneficiaries", "format": "ndjson", "status": "completed", "total": 1000, "processed": 1000, "succeeded": 997, "created": 997, "updated": 0, "unchanged": 0, "failed": 3, "created_at": "2025-03-01T08:00:00Z", "finished_at": "2025-03-01T08:00:09Z"}))]
 pub struct JobView {
     pub id: Uuid,
-    pub kind: String,
-    /// `ndjson` or `csv`.
-    pub format: String,
-    /// `queued`, `running`, `completed` or `failed`.
-    pub status: String,
+    pub kind: ImportKind,
+    pub format: ImportFormat,
+    pub status: JobStatus,
     /// Data rows in the file.
     pub total: i64,
     pub processed: i64,
@@ -43,13 +67,15 @@ pub struct JobView {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-impl From<import_job::Model> for JobView {
-    fn from(m: import_job::Model) -> Self {
-        Self {
+impl TryFrom<import_job::Model> for JobView {
+    type Error = DomainError;
+
+    fn try_from(m: import_job::Model) -> Result<Self, DomainError> {
+        Ok(Self {
             id: m.id,
-            kind: m.kind,
-            format: m.format,
-            status: m.status,
+            kind: parse_code(&m.kind)?,
+            format: parse_code(&m.format)?,
+            status: parse_code(&m.status)?,
             total: m.total,
             processed: m.processed,
             succeeded: m.created + m.updated + m.unchanged,
@@ -59,7 +85,7 @@ impl From<import_job::Model> for JobView {
             failed: m.failed,
             created_at: m.created_at,
             finished_at: m.finished_at,
-        }
+        })
     }
 }
 
@@ -73,14 +99,14 @@ pub struct RowError {
     pub message: String,
 }
 
-pub async fn create_job(db: &Db, ctx: &Context, kind: &str, format: &str) -> Result<import_job::Model, DomainError> {
+pub async fn create_job(db: &Db, ctx: &Context, kind: ImportKind, format: ImportFormat) -> Result<import_job::Model, DomainError> {
     let txn = db.begin_write().await?;
     let job = import_job::ActiveModel {
         id: Set(new_id()),
-        kind: Set(kind.into()),
-        format: Set(format.into()),
+        kind: Set(code_of(kind)),
+        format: Set(code_of(format)),
         owner: Set(ctx.actor.subject.clone()),
-        status: Set("queued".into()),
+        status: Set(code_of(JobStatus::Queued)),
         total: Set(0),
         processed: Set(0),
         created: Set(0),
@@ -128,11 +154,13 @@ impl Tally {
 }
 
 /// A job still being worked on; only these take progress, beats and failure.
-const LIVE: [&str; 2] = ["queued", "running"];
+const LIVE: [JobStatus; 2] = [JobStatus::Queued, JobStatus::Running];
 
 /// An update of `job` that applies only while the job is live.
 fn while_live(job: Uuid) -> sea_orm::UpdateMany<import_job::Entity> {
-    import_job::Entity::update_many().filter(import_job::Column::Id.eq(job)).filter(import_job::Column::Status.is_in(LIVE))
+    import_job::Entity::update_many()
+        .filter(import_job::Column::Id.eq(job))
+        .filter(import_job::Column::Status.is_in(LIVE.map(JobStatus::code)))
 }
 
 /// Fails `job` (status and finish time only: its counts stay) if it is
@@ -144,7 +172,7 @@ async fn fail_live(
     still: sea_orm::Condition,
 ) -> Result<bool, DomainError> {
     let failed = while_live(job)
-        .col_expr(import_job::Column::Status, Expr::value("failed"))
+        .col_expr(import_job::Column::Status, Expr::value(JobStatus::Failed.code()))
         .col_expr(import_job::Column::FinishedAt, Expr::value(Some(now)))
         .filter(still)
         .exec(conn)
@@ -170,7 +198,7 @@ fn no_longer_live(job: Uuid) -> DomainError {
 pub async fn save_progress(
     db: &Db,
     job: Uuid,
-    status: &str,
+    status: JobStatus,
     tally: Tally,
     errors: Vec<(i64, FieldError)>,
     now: DateTime<Utc>,
@@ -178,7 +206,7 @@ pub async fn save_progress(
 ) -> Result<(), DomainError> {
     let txn = db.begin_write().await?;
     let saved = while_live(job)
-        .col_expr(import_job::Column::Status, Expr::value(status))
+        .col_expr(import_job::Column::Status, Expr::value(status.code()))
         .col_expr(import_job::Column::Total, Expr::value(tally.total))
         .col_expr(import_job::Column::Processed, Expr::value(tally.processed))
         .col_expr(import_job::Column::Created, Expr::value(tally.created))
@@ -249,7 +277,8 @@ pub async fn fail_abandoned(db: &Db, now: DateTime<Utc>, stale: std::time::Durat
     let stale = sea_orm::Condition::any()
         .add(import_job::Column::HeartbeatAt.lt(cutoff))
         .add(sea_orm::Condition::all().add(import_job::Column::HeartbeatAt.is_null()).add(import_job::Column::CreatedAt.lt(cutoff)));
-    let abandoned = import_job::Entity::find().filter(import_job::Column::Status.is_in(LIVE)).filter(stale).all(db.conn()).await?;
+    let abandoned =
+        import_job::Entity::find().filter(import_job::Column::Status.is_in(LIVE.map(JobStatus::code))).filter(stale).all(db.conn()).await?;
     let mut failed = 0;
     for job in &abandoned {
         let txn = db.begin_write().await?;
@@ -282,7 +311,7 @@ async fn owned(db: &Db, ctx: &Context, id: Uuid) -> Result<import_job::Model, Do
 }
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<JobView, DomainError> {
-    Ok(owned(db, ctx, id).await?.into())
+    owned(db, ctx, id).await?.try_into()
 }
 
 pub async fn errors(db: &Db, ctx: &Context, id: Uuid, page: PageRequest) -> Result<Page<RowError>, DomainError> {

@@ -19,11 +19,24 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-/// Delivery states.
-pub const PENDING: &str = "pending";
-pub const SUCCEEDED: &str = "succeeded";
-pub const FAILED: &str = "failed";
-pub const CANCELLED: &str = "cancelled";
+jiuzhu_core::coded_enum! {
+    /// Where a webhook delivery stands.
+    pub enum DeliveryStatus as "delivery_status" {
+        /// Waiting for its next attempt.
+        Pending = "pending", "待投递", "Pending";
+        Succeeded = "succeeded", "已送达", "Succeeded";
+        /// Out of attempts.
+        Failed = "failed", "投递失败", "Failed";
+        /// The webhook was removed.
+        Cancelled = "cancelled", "已取消", "Cancelled";
+    }
+}
+
+/// The stored codes of the delivery states, for queries.
+pub const PENDING: &str = DeliveryStatus::Pending.code();
+pub const SUCCEEDED: &str = DeliveryStatus::Succeeded.code();
+pub const FAILED: &str = DeliveryStatus::Failed.code();
+pub const CANCELLED: &str = DeliveryStatus::Cancelled.code();
 
 /// The event type of `POST /webhooks/{id}/test`.
 pub const TEST_EVENT: &str = "webhook.test";
@@ -112,8 +125,7 @@ pub struct WebhookDeliveryView {
     pub event_id: Uuid,
     pub event_type: String,
     pub subject_id: String,
-    /// `pending` (waiting for its next attempt), `succeeded`, `failed` (out of attempts) or `cancelled` (webhook removed).
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     /// Attempts allowed before the delivery fails; a manual retry raises it.
     pub attempt_limit: i32,
@@ -127,13 +139,13 @@ pub struct WebhookDeliveryView {
 }
 
 impl WebhookDeliveryView {
-    fn new(m: webhook_delivery::Model, attempt_log: Vec<WebhookAttemptView>) -> Self {
-        Self {
+    fn new(m: webhook_delivery::Model, attempt_log: Vec<WebhookAttemptView>) -> Result<Self, DomainError> {
+        Ok(Self {
             id: m.id,
             event_id: m.event_id,
             event_type: m.event_type,
             subject_id: m.subject_id,
-            status: m.status,
+            status: jiuzhu_core::codes::parse_code(&m.status)?,
             attempts: m.attempts,
             attempt_limit: m.attempt_limit,
             next_attempt_at: m.next_attempt_at,
@@ -142,16 +154,15 @@ impl WebhookDeliveryView {
             created_at: m.created_at,
             delivered_at: m.delivered_at,
             attempt_log,
-        }
+        })
     }
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeliveryFilter {
-    /// Only deliveries in this state: `pending`, `succeeded`, `failed` or `cancelled`.
-    #[param(pattern = "^(pending|succeeded|failed|cancelled)$")]
-    pub status: Option<String>,
+    /// Only deliveries in this state.
+    pub status: Option<DeliveryStatus>,
 }
 
 /// The authority of an `http(s)` URL: what lies between the scheme and the path.
@@ -327,7 +338,7 @@ pub async fn send_test(db: &Db, ctx: &Context, id: Uuid, attempt_limit: u32) -> 
         Change::audited("webhook.tested", "webhook", id, &hook.region_code).with_detail(serde_json::json!({"delivery_id": delivery.id}));
     record(&*txn, ctx, change).await?;
     txn.commit().await?;
-    Ok(WebhookDeliveryView::new(delivery, vec![]))
+    WebhookDeliveryView::new(delivery, vec![])
 }
 
 /// The webhook's deliveries in the asked order, each with its attempts.
@@ -342,10 +353,7 @@ pub async fn deliveries(
     owned(db.conn(), ctx, id).await?;
     let mut query = webhook_delivery::Entity::find().filter(webhook_delivery::Column::WebhookId.eq(id));
     if let Some(status) = filter.status {
-        if ![PENDING, SUCCEEDED, FAILED, CANCELLED].contains(&status.as_str()) {
-            return Err(DomainError::field("status", "invalid_value", "status is one of pending, succeeded, failed, cancelled"));
-        }
-        query = query.filter(webhook_delivery::Column::Status.eq(status));
+        query = query.filter(webhook_delivery::Column::Status.eq(status.code()));
     }
     let rows = keyset::<_, Uuid>(query, webhook_delivery::Column::Id, &page)?.all(db.conn()).await?;
     let page = page.into_page(rows, |r| r.id.to_string());
@@ -355,11 +363,11 @@ pub async fn deliveries(
         .order_by_asc(webhook_attempt::Column::Number)
         .all(db.conn())
         .await?;
-    Ok(page.map(|delivery| {
+    page.try_map(|delivery| {
         let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut attempts).into_iter().partition(|a| a.delivery_id == delivery.id);
         attempts = rest;
         WebhookDeliveryView::new(delivery, mine.into_iter().map(WebhookAttemptView::from).collect())
-    }))
+    })
 }
 
 /// Sends a finished delivery again (failed, or succeeded but lost by the
@@ -391,7 +399,7 @@ pub async fn retry(db: &Db, ctx: &Context, id: Uuid, delivery_id: Uuid, attempt_
         .order_by_asc(webhook_attempt::Column::Number)
         .all(db.conn())
         .await?;
-    Ok(WebhookDeliveryView::new(updated, log.into_iter().map(WebhookAttemptView::from).collect()))
+    WebhookDeliveryView::new(updated, log.into_iter().map(WebhookAttemptView::from).collect())
 }
 
 #[cfg(test)]

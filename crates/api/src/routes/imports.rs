@@ -10,18 +10,12 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use jiuzhu_core::{DomainError, Page, Permission};
 use jiuzhu_intake::import::{self, Format};
-use jiuzhu_platform::imports::{self, JobView, RowError};
+use jiuzhu_platform::imports::{self, ImportKind, JobView, RowError};
 use jiuzhu_platform::record::authorize;
 use serde::Deserialize;
 use std::io::Write;
 use utoipa::IntoParams;
 use uuid::Uuid;
-
-jiuzhu_core::coded_enum! {
-    pub enum ImportKind as "import_kind" {
-        Beneficiaries = "beneficiaries", "服务对象清单", "Beneficiaries";
-    }
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -110,7 +104,7 @@ pub async fn start_import(
     let upload = Upload(std::env::temp_dir().join(format!("jiuzhu-import-{}", jiuzhu_core::id::new_id())));
     store(payload, &upload.0, state.settings.import_limit_bytes).await?;
     import::check_header(&upload.0, format)?;
-    let job = imports::create_job(&state.db, &ctx, "beneficiaries", format.code()).await?;
+    let job = imports::create_job(&state.db, &ctx, query.kind, format).await?;
     let id = job.id;
     let (db, clock) = (state.db.background(), state.clock.clone());
     crate::jobs::spawn(async move {
@@ -138,7 +132,7 @@ pub async fn start_import(
         }
         drop(upload);
     });
-    Ok(HttpResponse::Accepted().insert_header((header::LOCATION, format!("/api/v1/imports/{id}"))).json(JobView::from(job)))
+    Ok(HttpResponse::Accepted().insert_header((header::LOCATION, format!("/api/v1/imports/{id}"))).json(JobView::try_from(job)?))
 }
 
 /// Get an import job

@@ -188,6 +188,10 @@ enumerations!(
     jiuzhu_platform::audit::Outcome,
     jiuzhu_platform::clients::ClientRole,
     jiuzhu_platform::stats::Interval,
+    jiuzhu_platform::webhooks::DeliveryStatus,
+    jiuzhu_platform::imports::ImportKind,
+    jiuzhu_platform::imports::ImportFormat,
+    jiuzhu_platform::imports::JobStatus,
     jiuzhu_intake::beneficiaries::BeneficiaryStatus,
     jiuzhu_intake::beneficiaries::Category,
     jiuzhu_intake::beneficiaries::SupportMode,
@@ -227,6 +231,8 @@ enumerations!(
     jiuzhu_matching::inspections::Method,
     jiuzhu_matching::inspections::InspectionResult,
     jiuzhu_matching::orders::FeedbackChannel,
+    jiuzhu_matching::providers::ProviderStatus,
+    jiuzhu_matching::follow_ups::FollowUpStatus,
     jiuzhu_procurement::rules::Method,
     jiuzhu_procurement::rules::ProjectStatus,
     jiuzhu_procurement::rules::ContractStatus,
@@ -253,7 +259,6 @@ enumerations!(
     super::exports::ExportFormat,
     super::exports::HeaderLanguage,
     super::users::UserStatus,
-    super::imports::ImportKind,
 );
 
 /// Every enumeration with labels
