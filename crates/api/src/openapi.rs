@@ -259,6 +259,7 @@ pub fn standardise_problems(document: &mut Document) {
             }
         }
     }
+    document_etags(document);
     make_composition_honest(document);
     constrain_named_fields(document);
     narrow_book_kinds(document);
@@ -270,6 +271,44 @@ pub fn standardise_problems(document: &mut Document) {
     let codes = PROBLEM_CODES.join(", ");
     let description = document.info.description.get_or_insert_with(String::new);
     description.push_str(&format!("\n\nStable problem codes: {codes}, plus the business-rule codes each operation documents."));
+}
+
+/// The path of the resource an `If-Match` operation changes: the path
+/// itself, or its parent when the last segment names an action
+/// (`/discoveries/{id}/verify` changes `/discoveries/{id}`).
+fn versioned_resource(path: &str) -> &str {
+    match path.rsplit_once('/') {
+        Some((parent, last)) if !last.starts_with('{') && parent.ends_with('}') => parent,
+        _ => path,
+    }
+}
+
+/// Every read of a versioned resource answers its version as `ETag`
+/// (`with_etag`), which its updates need as `If-Match`; this documents the
+/// header on the 200 of each such GET, once, instead of on each operation.
+fn document_etags(document: &mut Document) {
+    let has_if_match = |operation: &Operation| {
+        operation.parameters.as_ref().is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.name == "If-Match")))
+    };
+    let versioned: std::collections::BTreeSet<String> = document
+        .paths
+        .paths
+        .iter()
+        .filter(|(_, item)| operations(item).any(has_if_match))
+        .map(|(path, _)| versioned_resource(path).to_string())
+        .collect();
+    for path in versioned {
+        let Some(read) = document.paths.paths.get_mut(&path).and_then(|item| item.get.as_mut()) else { continue };
+        let Some(RefOr::T(ok)) = read.responses.responses.get_mut("200") else { continue };
+        ok.headers.entry("ETag".into()).or_insert_with(|| {
+            RefOr::T(
+                utoipa::openapi::HeaderBuilder::new()
+                    .schema(Some(utoipa::openapi::schema::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String)))
+                    .description(Some("The resource's version, quoted; send it as If-Match to change it"))
+                    .build(),
+            )
+        });
+    }
 }
 
 /// Two corrections to what utoipa derives, so responses validate against
@@ -785,6 +824,36 @@ mod tests {
         let table = RouteTable::from_document(&document);
         assert_eq!(table.allowed("/api/v1/users/count"), Some(vec!["GET".to_string()]), "the literal route decides");
         assert_eq!(table.allowed("/api/v1/users/43"), Some(vec!["GET".to_string(), "PATCH".to_string()]));
+    }
+
+    #[test]
+    fn an_action_changes_the_resource_it_is_under() {
+        assert_eq!(versioned_resource("/api/v1/discoveries/{id}/verify"), "/api/v1/discoveries/{id}");
+        assert_eq!(versioned_resource("/api/v1/users/{id}"), "/api/v1/users/{id}");
+        assert_eq!(versioned_resource("/api/v1/users/count"), "/api/v1/users/count");
+    }
+
+    #[test]
+    fn every_read_of_a_versioned_resource_documents_its_etag() {
+        let document = serde_json::to_value(crate::server::openapi_document()).unwrap();
+        let paths = document["paths"].as_object().unwrap();
+        let mut checked = 0;
+        for (path, item) in paths {
+            let changed_by_if_match = paths.iter().any(|(other, item)| {
+                versioned_resource(other) == path
+                    && item
+                        .as_object()
+                        .unwrap()
+                        .values()
+                        .any(|op| op["parameters"].as_array().is_some_and(|ps| ps.iter().any(|p| p["name"] == "If-Match")))
+            });
+            if changed_by_if_match && item.get("get").is_some() {
+                assert!(item["get"]["responses"]["200"]["headers"].get("ETag").is_some(), "GET {path} does not document its ETag");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 17, "only {checked} versioned reads");
+        assert!(paths["/api/v1/discoveries/{id}"]["get"]["responses"]["200"]["headers"].get("ETag").is_some());
     }
 
     #[test]
