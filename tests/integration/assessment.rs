@@ -400,6 +400,18 @@ async fn the_needs_export_has_exactly_the_rows_the_list_shows_for_a_region() {
     let sheet = xlsx_sheet(&workbook);
     assert_eq!(sheet.matches("<row ").count(), 1 + listed.len(), "a header row and one row per listed need");
     assert!(sheet.contains("<t>需求编号</t>") && sheet.contains("<t>640202********"), "Chinese headings, masked ID numbers");
+    // For people: values labelled in the heading's language, the time a
+    // date, the heading frozen and filterable. The CSV, for machines, keeps the codes.
+    assert!(sheet.contains("<t>待匹配</t>") && !sheet.contains("<t>open</t>"), "need statuses are labelled: {sheet}");
+    assert!(sheet.contains("<t>照护服务类</t>") || sheet.contains("<t>生活服务类</t>") || sheet.contains("<t>关爱服务类</t>"));
+    assert!(sheet.contains("ySplit=\"1\"") && sheet.contains("<autoFilter ref=\"A1:K"), "a frozen, filterable heading: {sheet}");
+    assert!(sheet.contains("<cols>"), "columns have widths");
+    let first = app.get(&format!("/api/v1/needs/{}", listed[0]), Some(&admin)).await;
+    let created = first.body["created_at"].as_str().unwrap();
+    assert!(!sheet.contains(&created[..19]), "the time is a date, not text");
+    assert!(chinese.text.contains(",open,"), "the CSV keeps the codes");
+    let english = app.get("/api/v1/exports/service-needs?region_code=640202&format=xlsx&header=en", Some(&admin)).await;
+    assert!(xlsx_sheet(&english).contains("<t>Open</t>"), "labels follow the heading's language");
     let projects = app.get("/api/v1/exports/service-projects?category=daily_living&header=en", Some(&admin)).await;
     let listed = app.get("/api/v1/services?category=daily_living", Some(&admin)).await;
     let codes: Vec<&str> = listed.body.as_array().unwrap().iter().map(|s| s["code"].as_str().unwrap()).collect();

@@ -11,17 +11,17 @@ use jiuzhu_platform::export::{ChunkedExport, Column, Keyset, audit_export};
 use jiuzhu_platform::record::authorize;
 
 pub const COLUMNS: [Column; 11] = [
-    Column { key: "beneficiary_id", zh: "对象编号" },
-    Column { key: "name", zh: "姓名" },
-    Column { key: "id_number", zh: "身份证号" },
-    Column { key: "gender", zh: "性别" },
-    Column { key: "age", zh: "年龄" },
-    Column { key: "phone", zh: "联系电话" },
-    Column { key: "region_code", zh: "行政区划代码" },
-    Column { key: "categories", zh: "救助类别及有效期" },
-    Column { key: "groups", zh: "服务群体" },
-    Column { key: "status", zh: "状态" },
-    Column { key: "created_at", zh: "登记时间" },
+    Column::text("beneficiary_id", "对象编号"),
+    Column::text("name", "姓名"),
+    Column::text("id_number", "身份证号"),
+    Column::codes::<jiuzhu_core::Sex>("gender", "性别"),
+    Column::number("age", "年龄"),
+    Column::text("phone", "联系电话"),
+    Column::text("region_code", "行政区划代码"),
+    Column::codes::<crate::beneficiaries::Category>("categories", "救助类别及有效期"),
+    Column::codes::<crate::beneficiaries::Group>("groups", "服务群体"),
+    Column::codes::<crate::beneficiaries::BeneficiaryStatus>("status", "状态"),
+    Column::time("created_at", "登记时间"),
 ];
 
 /// An export under way: the filter and where the last chunk ended.

@@ -10,18 +10,18 @@ use jiuzhu_platform::Db;
 use jiuzhu_platform::export::{ChunkedExport, Column, audit_export};
 
 pub const COLUMNS: [Column; 12] = [
-    Column { key: "number", zh: "序号" },
-    Column { key: "code", zh: "服务项目代码" },
-    Column { key: "category", zh: "服务类别" },
-    Column { key: "name_zh", zh: "服务项目" },
-    Column { key: "name_en", zh: "英文名称" },
-    Column { key: "description_zh", zh: "服务内容" },
-    Column { key: "unit", zh: "计量单位" },
-    Column { key: "government_funded", zh: "政府购买" },
-    Column { key: "covered_by_material", zh: "已由物质救助覆盖" },
-    Column { key: "guidance", zh: "指导目录项目" },
-    Column { key: "region_code", zh: "适用区划" },
-    Column { key: "active", zh: "启用" },
+    Column::number("number", "序号"),
+    Column::text("code", "服务项目代码"),
+    Column::codes::<ServiceCategory>("category", "服务类别"),
+    Column::text("name_zh", "服务项目"),
+    Column::text("name_en", "英文名称"),
+    Column::text("description_zh", "服务内容"),
+    Column::codes::<crate::catalogue::Unit>("unit", "计量单位"),
+    Column::flag("government_funded", "政府购买"),
+    Column::text("covered_by_material", "已由物质救助覆盖"),
+    Column::flag("guidance", "指导目录项目"),
+    Column::text("region_code", "适用区划"),
+    Column::flag("active", "启用"),
 ];
 
 /// The export: the listed items, handed out once.

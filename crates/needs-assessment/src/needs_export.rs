@@ -13,17 +13,17 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 pub const COLUMNS: [Column; 11] = [
-    Column { key: "need_id", zh: "需求编号" },
-    Column { key: "name", zh: "姓名" },
-    Column { key: "id_number", zh: "身份证号" },
-    Column { key: "region_code", zh: "行政区划代码" },
-    Column { key: "service_code", zh: "服务项目代码" },
-    Column { key: "service_name", zh: "服务项目" },
-    Column { key: "category", zh: "服务类别" },
-    Column { key: "priority", zh: "优先级" },
-    Column { key: "degree", zh: "困难程度" },
-    Column { key: "status", zh: "状态" },
-    Column { key: "created_at", zh: "登记时间" },
+    Column::text("need_id", "需求编号"),
+    Column::text("name", "姓名"),
+    Column::text("id_number", "身份证号"),
+    Column::text("region_code", "行政区划代码"),
+    Column::text("service_code", "服务项目代码"),
+    Column::text("service_name", "服务项目"),
+    Column::codes::<jiuzhu_core::catalogue::ServiceCategory>("category", "服务类别"),
+    Column::codes::<crate::rules::Priority>("priority", "优先级"),
+    Column::codes::<crate::rules::Degree>("degree", "困难程度"),
+    Column::codes::<crate::needs::NeedStatus>("status", "状态"),
+    Column::time("created_at", "登记时间"),
 ];
 
 /// An export under way: the filter and where the last chunk ended.

@@ -1,13 +1,123 @@
 //! List exports: the header rows (Chinese for people, English keys for
-//! machines) and RFC 4180 row encoding shared by every exported list. Lists
+//! machines), what each column's cells hold, and the RFC 4180 row encoding
+//! shared by every exported list. Lists
 //! stream in chunks, so memory stays flat however long the list.
 
-/// One exported column: its stable English key and its Chinese heading.
+use jiuzhu_core::codes::{Coded, EnumValue};
+
+/// One exported column: its stable English key, its Chinese heading and
+/// what its cells hold. The CSV (for machines) writes every cell as the API
+/// answers it; the XLSX (for people) writes codes as labels in the header's
+/// language, numbers as numbers and times as dates.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
     pub key: &'static str,
     pub zh: &'static str,
+    pub cell: Cell,
 }
+
+/// What a column's cells hold.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell {
+    /// Text as it is, also when it looks like a number (ID numbers, region codes).
+    Text,
+    /// A whole number.
+    Number,
+    /// An RFC 3339 time.
+    Time,
+    /// `true` or `false`.
+    Flag,
+    /// A code of one enumeration, or several joined by `;`, each possibly
+    /// followed by `:` and a qualifier (`extreme_poverty:2024-01-01~`).
+    Codes(fn(&str) -> Option<EnumValue>),
+}
+
+impl Column {
+    pub const fn text(key: &'static str, zh: &'static str) -> Self {
+        Column { key, zh, cell: Cell::Text }
+    }
+
+    pub const fn number(key: &'static str, zh: &'static str) -> Self {
+        Column { key, zh, cell: Cell::Number }
+    }
+
+    pub const fn time(key: &'static str, zh: &'static str) -> Self {
+        Column { key, zh, cell: Cell::Time }
+    }
+
+    pub const fn flag(key: &'static str, zh: &'static str) -> Self {
+        Column { key, zh, cell: Cell::Flag }
+    }
+
+    /// Codes of the enumeration `T`, labelled from its one declaration.
+    pub const fn codes<T: Coded>(key: &'static str, zh: &'static str) -> Self {
+        Column { key, zh, cell: Cell::Codes(labelled::<T>) }
+    }
+
+    /// The heading in `header`'s language.
+    pub fn heading(&self, header: Header) -> &'static str {
+        if header == Header::Chinese { self.zh } else { self.key }
+    }
+}
+
+fn labelled<T: Coded>(code: &str) -> Option<EnumValue> {
+    T::from_code(code).map(|value| EnumValue { code: value.code(), zh: value.label_zh(), en: value.label_en() })
+}
+
+/// How the XLSX shows a cell to a person.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shown {
+    Text(String),
+    Number(f64),
+    /// Days since 1899-12-30 in China Standard Time (UTC+8), as spreadsheets count.
+    Date(f64),
+}
+
+impl Cell {
+    /// `value` as a person reads it, in `header`'s language. Empty cells are
+    /// empty text; a value that does not fit the column stays as it is.
+    pub fn shown(&self, value: &str, header: Header) -> Shown {
+        let label = |found: EnumValue| if header == Header::Chinese { found.zh } else { found.en };
+        match self {
+            Cell::Text => Shown::Text(value.to_string()),
+            Cell::Number => value.parse::<i64>().map_or_else(|_| Shown::Text(value.to_string()), |n| Shown::Number(n as f64)),
+            Cell::Time => chrono::DateTime::parse_from_rfc3339(value).map_or_else(
+                |_| Shown::Text(value.to_string()),
+                |at| {
+                    let local_seconds = at.timestamp() + CHINA_STANDARD_TIME_OFFSET_SECONDS;
+                    Shown::Date(local_seconds as f64 / 86_400.0 + SPREADSHEET_DAY_OF_UNIX_EPOCH)
+                },
+            ),
+            Cell::Flag => Shown::Text(
+                match (value, header) {
+                    ("true", Header::Chinese) => "是",
+                    ("false", Header::Chinese) => "否",
+                    ("true", Header::English) => "Yes",
+                    ("false", Header::English) => "No",
+                    _ => value,
+                }
+                .to_string(),
+            ),
+            Cell::Codes(lookup) => {
+                let items: Vec<String> = value
+                    .split(';')
+                    .filter(|item| !item.is_empty())
+                    .map(|item| {
+                        let (code, qualifier) = item.split_once(':').unwrap_or((item, ""));
+                        let name = lookup(code).map_or(code, label);
+                        if qualifier.is_empty() { name.to_string() } else { format!("{name}（{qualifier}）") }
+                    })
+                    .collect();
+                Shown::Text(items.join(if header == Header::Chinese { "、" } else { "; " }))
+            }
+        }
+    }
+}
+
+/// UTC+8, the time of every region jiuzhu serves.
+const CHINA_STANDARD_TIME_OFFSET_SECONDS: i64 = 8 * 3600;
+/// 1970-01-01 as a spreadsheet day number (days since 1899-12-30).
+const SPREADSHEET_DAY_OF_UNIX_EPOCH: f64 = 25_569.0;
 
 /// Which header row an export starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +197,7 @@ pub async fn audit_export(
 /// A UTF-8 byte-order mark first, so spreadsheet programs read the Chinese
 /// headings right, then the header row.
 pub fn header_row(columns: &[Column], header: Header) -> String {
-    let names: Vec<&str> = columns.iter().map(|c| if header == Header::Chinese { c.zh } else { c.key }).collect();
+    let names: Vec<&str> = columns.iter().map(|c| c.heading(header)).collect();
     format!("\u{feff}{}", csv_row(&names))
 }
 
@@ -126,11 +236,27 @@ pub fn csv_row<S: AsRef<str>>(fields: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiuzhu_core::RegionLevel;
+
+    #[test]
+    fn a_person_reads_labels_numbers_and_local_dates() {
+        let levels = Column::codes::<RegionLevel>("level", "层级").cell;
+        assert_eq!(levels.shown("township", Header::Chinese), Shown::Text("乡镇街道".into()));
+        assert_eq!(levels.shown("township;village", Header::English), Shown::Text("Township or street; Village or community".into()));
+        assert_eq!(levels.shown("county:2024-01-01~", Header::Chinese), Shown::Text("县区（2024-01-01~）".into()));
+        assert_eq!(levels.shown("planet", Header::Chinese), Shown::Text("planet".into()), "an unknown code stays as it is");
+        assert_eq!(Cell::Number.shown("76", Header::Chinese), Shown::Number(76.0));
+        assert_eq!(Cell::Text.shown("640202001001", Header::Chinese), Shown::Text("640202001001".into()), "codes stay text");
+        assert_eq!(Cell::Flag.shown("true", Header::Chinese), Shown::Text("是".into()));
+        // 2025-03-01T16:00:00Z is midnight of 2 March in Beijing: day 45718.
+        assert_eq!(Cell::Time.shown("2025-03-01T16:00:00Z", Header::Chinese), Shown::Date(45_718.0));
+        assert_eq!(Cell::Time.shown("", Header::Chinese), Shown::Text(String::new()));
+    }
 
     #[test]
     fn fields_are_quoted_only_when_they_must_be() {
         assert_eq!(csv_row(&["a", "b,c", "say \"hi\"", "x\ny"]), "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"\r\n");
-        let columns = [Column { key: "id", zh: "编号" }, Column { key: "name", zh: "姓名" }];
+        let columns = [Column::text("id", "编号"), Column::text("name", "姓名")];
         assert_eq!(header_row(&columns, Header::English), "\u{feff}id,name\r\n");
         assert_eq!(header_row(&columns, Header::Chinese), "\u{feff}编号,姓名\r\n");
     }

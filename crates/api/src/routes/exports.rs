@@ -16,7 +16,7 @@ use jiuzhu_matching::catalogue::ServiceCategory;
 use jiuzhu_matching::catalogue_export;
 use jiuzhu_needs_assessment::needs_export;
 use jiuzhu_platform::Db;
-use jiuzhu_platform::export::{ChunkedExport, Header, csv_row, header_row};
+use jiuzhu_platform::export::{Cell, ChunkedExport, Column, Header, Shown, csv_row, header_row};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -99,6 +99,19 @@ fn csv_download(db: Db, export: impl ChunkedExport + 'static, header: Header, fi
     HttpResponse::Ok().content_type("text/csv; charset=utf-8").insert_header(attachment(filename)).streaming(body)
 }
 
+/// A column wide enough for its heading and for what it holds, in
+/// character widths (a Chinese character counts two).
+fn column_width(column: &Column, header: Header) -> f64 {
+    let heading: usize = column.heading(header).chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    let content = match column.cell {
+        Cell::Number | Cell::Flag => 6,
+        Cell::Time => 16,
+        Cell::Codes(_) => 18,
+        Cell::Text => 20,
+    };
+    (heading.max(content) + 2) as f64
+}
+
 fn xlsx_failed(error: rust_xlsxwriter::XlsxError) -> ApiError {
     jiuzhu_core::DomainError::Internal(format!("xlsx: {error}")).into()
 }
@@ -109,9 +122,12 @@ fn xlsx_failed(error: rust_xlsxwriter::XlsxError) -> ApiError {
 async fn xlsx_download(db: Db, mut export: impl ChunkedExport + 'static, header: Header, filename: &str) -> Result<HttpResponse, ApiError> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet_with_constant_memory().map_err(xlsx_failed)?;
-    for (col, column) in export.columns().iter().enumerate() {
-        let name = if header == Header::Chinese { column.zh } else { column.key };
-        sheet.write_string(0, col as u16, name).map_err(xlsx_failed)?;
+    let columns = export.columns();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    for (col, column) in columns.iter().enumerate() {
+        sheet.set_column_width(col as u16, column_width(column, header)).map_err(xlsx_failed)?;
+        sheet.write_string_with_format(0, col as u16, column.heading(header), &bold).map_err(xlsx_failed)?;
     }
     let mut row: u32 = 0;
     while let Some(chunk) = export.next_chunk(&db).await? {
@@ -121,11 +137,21 @@ async fn xlsx_download(db: Db, mut export: impl ChunkedExport + 'static, header:
                 let message = format!("an XLSX sheet holds at most {XLSX_MAX_ROWS} rows; narrow the filter or use format=csv");
                 return Err(jiuzhu_core::DomainError::field("format", "too_many_rows", message).into());
             }
-            for (col, value) in fields.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
-                sheet.write_string(row, col as u16, value).map_err(xlsx_failed)?;
+            for ((col, value), column) in fields.iter().enumerate().zip(columns).filter(|((_, v), _)| !v.is_empty()) {
+                let col = col as u16;
+                match column.cell.shown(value, header) {
+                    Shown::Text(text) => sheet.write_string(row, col, text),
+                    Shown::Number(number) => sheet.write_number(row, col, number),
+                    Shown::Date(day) => sheet.write_number_with_format(row, col, day, &date),
+                }
+                .map_err(xlsx_failed)?;
             }
         }
     }
+    // The heading stays in view and every column can be filtered.
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_failed)?;
+    let last_column = columns.len().saturating_sub(1) as u16;
+    sheet.autofilter(0, 0, row, last_column).map_err(xlsx_failed)?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(4);
     std::thread::spawn(move || {
         let mut writer = ChannelWriter { sender, buffer: Vec::with_capacity(ChannelWriter::CAPACITY) };
