@@ -412,6 +412,12 @@ async fn the_needs_export_has_exactly_the_rows_the_list_shows_for_a_region() {
     assert!(chinese.text.contains(",open,"), "the CSV keeps the codes");
     let english = app.get("/api/v1/exports/service-needs?region_code=640202&format=xlsx&header=en", Some(&admin)).await;
     assert!(xlsx_sheet(&english).contains("<t>Open</t>"), "labels follow the heading's language");
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let asked = app
+        .request(awc::http::Method::GET, "/api/v1/exports/service-needs?region_code=640202")
+        .bearer_auth(&admin)
+        .insert_header(("Accept", xlsx));
+    assert_eq!(app.send(asked, None).await.content_type(), xlsx, "Accept chooses the format when the query does not");
     let projects = app.get("/api/v1/exports/service-projects?category=daily_living&header=en", Some(&admin)).await;
     let listed = app.get("/api/v1/services?category=daily_living", Some(&admin)).await;
     let codes: Vec<&str> = listed.body.as_array().unwrap().iter().map(|s| s["code"].as_str().unwrap()).collect();

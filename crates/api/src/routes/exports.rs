@@ -9,7 +9,7 @@ use crate::routes::assessment::NeedQuery;
 use crate::routes::beneficiaries::BeneficiaryQuery;
 use crate::state::AppState;
 use actix_web::web::Bytes;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use futures_util::StreamExt;
 use jiuzhu_intake::beneficiaries_export;
 use jiuzhu_matching::catalogue::ServiceCategory;
@@ -26,7 +26,8 @@ jiuzhu_core::coded_enum! {
         /// UTF-8 with a byte-order mark, CRLF lines
         #[default]
         Csv = "csv", "CSV（供系统交换）", "CSV (for machines)";
-        /// An Excel workbook, one sheet, every cell text (at most 1,048,575 rows)
+        /// An Excel workbook for people: labelled values, numbers and dates, a
+        /// frozen, filterable heading (at most 1,048,575 rows)
         Xlsx = "xlsx", "Excel工作簿（供人员阅读）", "Excel workbook (for people)";
     }
 }
@@ -49,9 +50,10 @@ jiuzhu_core::coded_enum! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
-    /// `csv` (default; UTF-8 with a byte-order mark, CRLF lines) or `xlsx`.
-    #[serde(default)]
-    pub format: ExportFormat,
+    /// `csv` (UTF-8 with a byte-order mark, CRLF lines, codes as the API
+    /// answers them: for machines) or `xlsx` (for people). Without it, the
+    /// `Accept` header chooses, and CSV is the default.
+    pub format: Option<ExportFormat>,
     /// The header row: `zh` (default) or `en`.
     #[serde(default)]
     pub header: HeaderLanguage,
@@ -66,9 +68,37 @@ impl HeaderLanguage {
     }
 }
 
+/// The format a client asked for: `format` if given, else the one of CSV and
+/// XLSX that `Accept` weighs higher (CSV on a tie, for `*/*` or without it).
+pub fn chosen_format(format: Option<ExportFormat>, accept: Option<&str>) -> ExportFormat {
+    if let Some(format) = format {
+        return format;
+    }
+    let weight = |wanted: &str| -> f32 {
+        accept
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|range| {
+                let mut parts = range.split(';').map(str::trim);
+                let media = parts.next()?.to_ascii_lowercase();
+                let quality = parts.find_map(|p| p.strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
+                (media == wanted).then_some(quality)
+            })
+            .fold(0.0, f32::max)
+    };
+    if weight(XLSX_CONTENT_TYPE) > weight("text/csv") { ExportFormat::Xlsx } else { ExportFormat::Csv }
+}
+
 /// The export in the asked format, as an attachment named `<list>.<csv|xlsx>`.
-async fn download(db: Db, export: impl ChunkedExport + 'static, query: &ExportQuery, list: &str) -> Result<HttpResponse, ApiError> {
-    match query.format {
+async fn download(
+    db: Db,
+    export: impl ChunkedExport + 'static,
+    query: &ExportQuery,
+    req: &HttpRequest,
+    list: &str,
+) -> Result<HttpResponse, ApiError> {
+    let accept = req.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok());
+    match chosen_format(query.format, accept) {
         ExportFormat::Csv => Ok(csv_download(db, export, query.header.header(), &format!("{list}.csv"))),
         ExportFormat::Xlsx => xlsx_download(db, export, query.header.header(), &format!("{list}.xlsx")).await,
     }
@@ -220,13 +250,14 @@ impl std::io::Write for ChannelWriter {
 )]
 #[get("/exports/service-needs")]
 pub async fn export_service_needs(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Ctx(ctx): Ctx,
     filter: web::Query<NeedQuery>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let export = needs_export::begin(&state.db, &ctx, filter.into_inner().into()).await?;
-    download(state.db.clone(), export, &query, "service-needs").await
+    download(state.db.clone(), export, &query, &req, "service-needs").await
 }
 
 /// Export the service target list
@@ -251,13 +282,14 @@ pub async fn export_service_needs(
 )]
 #[get("/exports/service-targets")]
 pub async fn export_service_targets(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Ctx(ctx): Ctx,
     filter: web::Query<BeneficiaryQuery>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let export = beneficiaries_export::begin(&state.db, &ctx, filter.into_inner().into()).await?;
-    download(state.db.clone(), export, &query, "service-targets").await
+    download(state.db.clone(), export, &query, &req, "service-targets").await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -288,11 +320,33 @@ pub struct ServiceExportQuery {
 )]
 #[get("/exports/service-projects")]
 pub async fn export_service_projects(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Ctx(ctx): Ctx,
     filter: web::Query<ServiceExportQuery>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let export = catalogue_export::begin(&state.db, &ctx, filter.category, filter.active).await?;
-    download(state.db.clone(), export, &query, "service-projects").await
+    download(state.db.clone(), export, &query, &req, "service-projects").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_format_follows_the_query_then_accept() {
+        assert_eq!(chosen_format(None, None), ExportFormat::Csv);
+        assert_eq!(chosen_format(None, Some("*/*")), ExportFormat::Csv);
+        assert_eq!(chosen_format(None, Some(XLSX_CONTENT_TYPE)), ExportFormat::Xlsx);
+        assert_eq!(
+            chosen_format(None, Some("text/csv;q=0.5, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+            ExportFormat::Xlsx
+        );
+        assert_eq!(
+            chosen_format(None, Some("text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;q=0.9")),
+            ExportFormat::Csv
+        );
+        assert_eq!(chosen_format(Some(ExportFormat::Csv), Some(XLSX_CONTENT_TYPE)), ExportFormat::Csv, "format wins");
+    }
 }
