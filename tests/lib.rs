@@ -480,6 +480,14 @@ pub fn xlsx_sheet(reply: &Reply) -> String {
     xml
 }
 
+/// The first sheet of an XLSX answer, read as a spreadsheet program reads it.
+pub fn xlsx_cells(reply: &Reply) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(reply.raw.clone())).expect("a readable workbook");
+    workbook.worksheet_range_at(0).expect("one worksheet").expect("a readable worksheet")
+}
+
 /// Waits, if need be, until the current minute has at least `needed` left:
 /// the limits count in fixed one-minute windows, so a check that straddles
 /// a minute's end would see the count start again from nothing.

@@ -398,13 +398,22 @@ async fn the_needs_export_has_exactly_the_rows_the_list_shows_for_a_region() {
     assert_eq!(workbook.content_type(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     assert_eq!(workbook.header("content-disposition"), Some("attachment; filename=\"service-needs.xlsx\""));
     let sheet = xlsx_sheet(&workbook);
-    assert_eq!(sheet.matches("<row ").count(), 1 + listed.len(), "a header row and one row per listed need");
+    assert_eq!(sheet.matches("<row ").count(), 2 + listed.len(), "a title row, a header row and one row per listed need");
+    // Read back as a spreadsheet program reads it: the title says what,
+    // where and who; labels, and times as dates.
+    let cells = jiuzhu_tests::xlsx_cells(&workbook);
+    let title = cells.get_value((0, 0)).map(|c| c.to_string()).unwrap_or_default();
+    assert!(title.starts_with("服务需求清单") && title.contains("640202") && title.contains("导出人：市民政"), "{title}");
+    assert_eq!(cells.get_value((1, 9)), Some(&calamine::Data::String("状态".into())));
+    let statuses: Vec<String> = (2..cells.height() as u32).filter_map(|r| cells.get_value((r, 9)).map(|c| c.to_string())).collect();
+    assert!(statuses.iter().all(|s| ["待匹配", "已匹配", "服务中", "已满足", "已撤销"].contains(&s.as_str())), "{statuses:?}");
+    assert!(matches!(cells.get_value((2, 10)), Some(calamine::Data::DateTime(_))), "{:?}", cells.get_value((2, 10)));
     assert!(sheet.contains("<t>需求编号</t>") && sheet.contains("<t>640202********"), "Chinese headings, masked ID numbers");
     // For people: values labelled in the heading's language, the time a
     // date, the heading frozen and filterable. The CSV, for machines, keeps the codes.
     assert!(sheet.contains("<t>待匹配</t>") && !sheet.contains("<t>open</t>"), "need statuses are labelled: {sheet}");
     assert!(sheet.contains("<t>照护服务类</t>") || sheet.contains("<t>生活服务类</t>") || sheet.contains("<t>关爱服务类</t>"));
-    assert!(sheet.contains("ySplit=\"1\"") && sheet.contains("<autoFilter ref=\"A1:K"), "a frozen, filterable heading: {sheet}");
+    assert!(sheet.contains("ySplit=\"2\"") && sheet.contains("<autoFilter ref=\"A2:K"), "a frozen, filterable heading: {sheet}");
     assert!(sheet.contains("<cols>"), "columns have widths");
     let first = app.get(&format!("/api/v1/needs/{}", listed[0]), Some(&admin)).await;
     let created = first.body["created_at"].as_str().unwrap();
@@ -427,6 +436,11 @@ async fn the_needs_export_has_exactly_the_rows_the_list_shows_for_a_region() {
     assert!(projects.text.contains("\r\n13,meals,daily_living,助餐服务,Meals,"), "{}", projects.text);
     let audit = app.get("/api/v1/audit-events?action=export.service_projects", Some(&admin)).await;
     assert_eq!(audit.body["items"].as_array().unwrap().len(), 1);
+    let projects = app.get("/api/v1/exports/service-projects?category=daily_living&format=xlsx", Some(&admin)).await;
+    let cells = jiuzhu_tests::xlsx_cells(&projects);
+    assert_eq!(cells.get_value((2, 0)), Some(&calamine::Data::Float(13.0)), "the number is a number");
+    assert_eq!(cells.get_value((2, 2)), Some(&calamine::Data::String("生活服务类".into())));
+    assert_eq!(cells.get_value((2, 7)), Some(&calamine::Data::String("是".into())), "a flag reads 是 or 否");
     app.add_user(&admin, "county.b", "county_officer", "640205", json!({})).await;
     let other = app.get("/api/v1/exports/service-needs?region_code=640202", Some(&app.login("county.b", "password-1234").await)).await;
     assert_eq!(other.text.trim_start_matches('\u{feff}').lines().count(), 1, "another county exports nothing of ours");

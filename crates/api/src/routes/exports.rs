@@ -11,12 +11,14 @@ use crate::state::AppState;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use futures_util::StreamExt;
+use jiuzhu_core::{Context, RegionCode};
 use jiuzhu_intake::beneficiaries_export;
 use jiuzhu_matching::catalogue::ServiceCategory;
 use jiuzhu_matching::catalogue_export;
 use jiuzhu_needs_assessment::needs_export;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::export::{Cell, ChunkedExport, Column, Header, Shown, csv_row, header_row};
+use jiuzhu_platform::regions;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -33,8 +35,10 @@ jiuzhu_core::coded_enum! {
 }
 
 const XLSX_CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-/// Excel's row limit, less the header row.
-const XLSX_MAX_ROWS: u32 = 1_048_575;
+/// The XLSX's heading row; the title row is above it.
+const HEADING_ROW: u32 = 1;
+/// Excel's row limit, less the title and heading rows.
+const XLSX_MAX_ROWS: u32 = 1_048_574;
 
 jiuzhu_core::coded_enum! {
     #[derive(Default)]
@@ -89,18 +93,58 @@ pub fn chosen_format(format: Option<ExportFormat>, accept: Option<&str>) -> Expo
     if weight(XLSX_CONTENT_TYPE) > weight("text/csv") { ExportFormat::Xlsx } else { ExportFormat::Csv }
 }
 
+/// One of the lists the plan names: its file name and its titles.
+#[derive(Debug, Clone, Copy)]
+struct Listing {
+    file: &'static str,
+    zh: &'static str,
+    en: &'static str,
+}
+
+const SERVICE_NEEDS: Listing = Listing { file: "service-needs", zh: "服务需求清单", en: "Service needs list" };
+const SERVICE_TARGETS: Listing = Listing { file: "service-targets", zh: "服务对象清单", en: "Service target list" };
+const SERVICE_PROJECTS: Listing = Listing { file: "service-projects", zh: "服务项目清单", en: "Service project list" };
+
+/// What the XLSX's title row says: which list, of which region, when
+/// (China Standard Time) and by whom.
+fn title_line(list: Listing, region: &str, ctx: &Context, header: Header) -> String {
+    let at = (ctx.now + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M");
+    match header {
+        Header::Chinese => {
+            format!("{}　区划：{region}　导出时间：{at}　导出人：{}（{}）", list.zh, ctx.actor.role.label_zh(), ctx.actor.subject)
+        }
+        Header::English => {
+            format!("{} · region {region} · extracted {at} (UTC+8) · by {} ({})", list.en, ctx.actor.role.label_en(), ctx.actor.subject)
+        }
+    }
+}
+
+/// The region an extract covers, with its name: the filter's, or the caller's own.
+async fn extract_region(db: &Db, ctx: &Context, filtered: Option<&str>) -> Result<String, ApiError> {
+    let code = filtered.unwrap_or(ctx.actor.region.as_str());
+    let name = match RegionCode::parse(code) {
+        Ok(parsed) => regions::find(db.conn(), &parsed).await?.map(|r| r.name_zh),
+        Err(_) => None,
+    };
+    Ok(name.map_or_else(|| code.to_string(), |name| format!("{name} {code}")))
+}
+
 /// The export in the asked format, as an attachment named `<list>.<csv|xlsx>`.
 async fn download(
     db: Db,
     export: impl ChunkedExport + 'static,
     query: &ExportQuery,
     req: &HttpRequest,
-    list: &str,
+    (ctx, list, region): (&Context, Listing, Option<&str>),
 ) -> Result<HttpResponse, ApiError> {
     let accept = req.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok());
+    let header = query.header.header();
     match chosen_format(query.format, accept) {
-        ExportFormat::Csv => Ok(csv_download(db, export, query.header.header(), &format!("{list}.csv"))),
-        ExportFormat::Xlsx => xlsx_download(db, export, query.header.header(), &format!("{list}.xlsx")).await,
+        ExportFormat::Csv => Ok(csv_download(db, export, header, &format!("{}.csv", list.file))),
+        ExportFormat::Xlsx => {
+            let title = title_line(list, &extract_region(&db, ctx, region).await?, ctx, header);
+            xlsx_download(db, export, header, &title, &format!("{}.xlsx", list.file)).await
+        }
     }
 }
 
@@ -149,7 +193,13 @@ fn xlsx_failed(error: rust_xlsxwriter::XlsxError) -> ApiError {
 /// Writes every row to a constant-memory worksheet, then streams the
 /// workbook as a writer thread zips it. The response starts once the last
 /// row is read, so a list too long for Excel still answers a clean 422.
-async fn xlsx_download(db: Db, mut export: impl ChunkedExport + 'static, header: Header, filename: &str) -> Result<HttpResponse, ApiError> {
+async fn xlsx_download(
+    db: Db,
+    mut export: impl ChunkedExport + 'static,
+    header: Header,
+    title: &str,
+    filename: &str,
+) -> Result<HttpResponse, ApiError> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet_with_constant_memory().map_err(xlsx_failed)?;
     let columns = export.columns();
@@ -157,13 +207,16 @@ async fn xlsx_download(db: Db, mut export: impl ChunkedExport + 'static, header:
     let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
     for (col, column) in columns.iter().enumerate() {
         sheet.set_column_width(col as u16, column_width(column, header)).map_err(xlsx_failed)?;
-        sheet.write_string_with_format(0, col as u16, column.heading(header), &bold).map_err(xlsx_failed)?;
     }
-    let mut row: u32 = 0;
+    sheet.write_string_with_format(0, 0, title, &bold).map_err(xlsx_failed)?;
+    for (col, column) in columns.iter().enumerate() {
+        sheet.write_string_with_format(HEADING_ROW, col as u16, column.heading(header), &bold).map_err(xlsx_failed)?;
+    }
+    let mut row: u32 = HEADING_ROW;
     while let Some(chunk) = export.next_chunk(&db).await? {
         for fields in chunk {
             row += 1;
-            if row > XLSX_MAX_ROWS {
+            if row - HEADING_ROW > XLSX_MAX_ROWS {
                 let message = format!("an XLSX sheet holds at most {XLSX_MAX_ROWS} rows; narrow the filter or use format=csv");
                 return Err(jiuzhu_core::DomainError::field("format", "too_many_rows", message).into());
             }
@@ -178,10 +231,10 @@ async fn xlsx_download(db: Db, mut export: impl ChunkedExport + 'static, header:
             }
         }
     }
-    // The heading stays in view and every column can be filtered.
-    sheet.set_freeze_panes(1, 0).map_err(xlsx_failed)?;
+    // The title and the heading stay in view and every column can be filtered.
+    sheet.set_freeze_panes(HEADING_ROW + 1, 0).map_err(xlsx_failed)?;
     let last_column = columns.len().saturating_sub(1) as u16;
-    sheet.autofilter(0, 0, row, last_column).map_err(xlsx_failed)?;
+    sheet.autofilter(HEADING_ROW, 0, row, last_column).map_err(xlsx_failed)?;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(4);
     std::thread::spawn(move || {
         let mut writer = ChannelWriter { sender, buffer: Vec::with_capacity(ChannelWriter::CAPACITY) };
@@ -256,8 +309,10 @@ pub async fn export_service_needs(
     filter: web::Query<NeedQuery>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let export = needs_export::begin(&state.db, &ctx, filter.into_inner().into()).await?;
-    download(state.db.clone(), export, &query, &req, "service-needs").await
+    let filter = filter.into_inner();
+    let region = filter.region_code.clone();
+    let export = needs_export::begin(&state.db, &ctx, filter.into()).await?;
+    download(state.db.clone(), export, &query, &req, (&ctx, SERVICE_NEEDS, region.as_deref())).await
 }
 
 /// Export the service target list
@@ -288,8 +343,10 @@ pub async fn export_service_targets(
     filter: web::Query<BeneficiaryQuery>,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let export = beneficiaries_export::begin(&state.db, &ctx, filter.into_inner().into()).await?;
-    download(state.db.clone(), export, &query, &req, "service-targets").await
+    let filter = filter.into_inner();
+    let region = filter.region_code.clone();
+    let export = beneficiaries_export::begin(&state.db, &ctx, filter.into()).await?;
+    download(state.db.clone(), export, &query, &req, (&ctx, SERVICE_TARGETS, region.as_deref())).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -327,7 +384,7 @@ pub async fn export_service_projects(
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let export = catalogue_export::begin(&state.db, &ctx, filter.category, filter.active).await?;
-    download(state.db.clone(), export, &query, &req, "service-projects").await
+    download(state.db.clone(), export, &query, &req, (&ctx, SERVICE_PROJECTS, None)).await
 }
 
 #[cfg(test)]
