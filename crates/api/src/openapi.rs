@@ -31,7 +31,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::exports::ExportFormat,
         crate::routes::exports::HeaderLanguage,
         crate::routes::reports::SummaryFormat,
-        jiuzhu_evaluation::timeseries::Metric,
+        jiuzhu_reports::timeseries::Metric,
         jiuzhu_platform::stats::Interval,
         jiuzhu_needs_assessment::needs::NeedStatus,
     )),

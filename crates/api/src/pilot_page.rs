@@ -2,7 +2,7 @@
 //! bar charts drawn as inline SVG, so the page needs no script, font or
 //! network and prints as it shows. Every text from the database is escaped.
 
-use jiuzhu_evaluation::pilot_summary::{AreaFigures, PilotSummary};
+use jiuzhu_reports::pilot_summary::{AreaFigures, PilotSummary};
 use std::fmt::Write;
 
 /// Escapes text for HTML element content and attribute values.

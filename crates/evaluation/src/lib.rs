@@ -6,8 +6,5 @@
 
 pub mod entity;
 pub mod evaluations;
-pub mod overview;
-pub mod pilot_summary;
 pub mod rules;
 pub mod schemes;
-pub mod timeseries;

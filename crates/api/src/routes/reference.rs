@@ -251,7 +251,7 @@ enumerations!(
     jiuzhu_evaluation::evaluations::EvaluationStatus,
     jiuzhu_evaluation::evaluations::AppealOutcome,
     jiuzhu_evaluation::evaluations::AppealStatus,
-    jiuzhu_evaluation::timeseries::Metric,
+    jiuzhu_reports::timeseries::Metric,
     crate::extract::Reveal,
     super::reports::SummaryFormat,
     super::matching::CatalogueFormat,

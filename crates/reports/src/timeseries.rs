@@ -3,7 +3,7 @@
 //! every period present (zero when nothing happened), one aggregate query,
 //! made by the area that owns the table.
 
-use crate::entity::evaluation;
+use jiuzhu_evaluation::entity::evaluation;
 use chrono::{DateTime, Datelike, Months, Utc};
 use jiuzhu_core::{Context, DomainError, Permission};
 use jiuzhu_platform::Db;

@@ -3,7 +3,7 @@
 //! per figure. Evaluation owns it because it sits at the end of the chain and
 //! sees every domain.
 
-use crate::entity::evaluation;
+use jiuzhu_evaluation::entity::evaluation;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::code_of;
 use jiuzhu_core::{Context, DomainError, Permission};

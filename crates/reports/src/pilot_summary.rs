@@ -4,7 +4,7 @@
 //! problems found. Every figure is an aggregate query; key-township figures
 //! are summed over the marked townships and the rest is the difference.
 
-use crate::entity::{appeal, evaluation};
+use jiuzhu_evaluation::entity::{appeal, evaluation};
 use crate::overview::Satisfaction;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::catalogue;
