@@ -12,8 +12,8 @@ const SUBTREE_BUILDERS: [(&str, &str); 6] = [
     ("crates/core/src/region.rs", "defines the subtree prefix"),
     ("crates/platform/src/scope.rs", "the mechanism"),
     ("crates/platform/src/stats.rs", "a report window, whose region comes from Actor::region_within"),
-    ("crates/evaluation/src/pilot_summary.rs", "counts inside a report window"),
-    ("crates/evaluation/src/overview.rs", "counts inside a report window"),
+    ("crates/reports/src/pilot_summary.rs", "counts inside a report window"),
+    ("crates/reports/src/overview.rs", "counts inside a report window"),
     ("crates/procurement/src/fund_figures.rs", "sums inside a report window"),
 ];
 
