@@ -11,6 +11,10 @@ async fn bootstrap_admin_logs_in_and_sees_itself() {
     assert_eq!(me.status, 200, "{}", me.text);
     assert_eq!(me.body["role"], "city_admin");
     assert_eq!(me.body["region_code"], "640200");
+    assert_eq!((me.body["account"].as_str(), &me.body["user_id"]), (Some("user"), &me.body["subject"]), "a user's id is its user_id");
+    let (_, client) = app.client_token(&token, &json!({"name": "民政数据交换", "role": "data_exchange", "region_code": "640202"})).await;
+    let me = app.get("/api/v1/me", Some(&client)).await;
+    assert_eq!((me.body["account"].as_str(), me.body.get("user_id")), (Some("api_client"), None), "{}", me.text);
 }
 
 #[actix_web::test]

@@ -8,6 +8,23 @@ use jiuzhu_core::{Actor, DomainError, RegionCode, Role};
 use sea_orm::{ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+jiuzhu_core::coded_enum! {
+    /// Who holds an account: a person or another system.
+    pub enum AccountKind as "account_kind" {
+        User = "user", "工作人员账号", "Staff account";
+        ApiClient = "api_client", "系统接入账号", "API client";
+    }
+}
+
+/// Whether `subject` is a user's or an API client's id; `None` for neither.
+pub async fn kind_of(conn: &impl ConnectionTrait, subject: &str) -> Result<Option<AccountKind>, DomainError> {
+    let Ok(id) = subject.parse::<Uuid>() else { return Ok(None) };
+    if user::Entity::find_by_id(id).one(conn).await?.is_some() {
+        return Ok(Some(AccountKind::User));
+    }
+    Ok(api_client::Entity::find_by_id(id).one(conn).await?.map(|_| AccountKind::ApiClient))
+}
+
 /// An active account and the stamp its tokens must carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {

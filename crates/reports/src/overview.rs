@@ -3,10 +3,10 @@
 //! per figure. Evaluation owns it because it sits at the end of the chain and
 //! sees every domain.
 
-use jiuzhu_evaluation::entity::evaluation;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::code_of;
 use jiuzhu_core::{Context, DomainError, Permission};
+use jiuzhu_evaluation::entity::evaluation;
 use jiuzhu_intake::beneficiaries::{BeneficiaryStatus, Category, Group, holds_category, in_group};
 use jiuzhu_intake::entity::{application, beneficiary, referral};
 use jiuzhu_intake::rules::ReferralStatus;

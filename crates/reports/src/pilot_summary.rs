@@ -4,12 +4,12 @@
 //! problems found. Every figure is an aggregate query; key-township figures
 //! are summed over the marked townships and the rest is the difference.
 
-use jiuzhu_evaluation::entity::{appeal, evaluation};
 use crate::overview::Satisfaction;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::catalogue;
 use jiuzhu_core::codes::code_of;
 use jiuzhu_core::{Context, DomainError, Permission};
+use jiuzhu_evaluation::entity::{appeal, evaluation};
 use jiuzhu_intake::beneficiaries::BeneficiaryStatus;
 use jiuzhu_intake::entity::{application, beneficiary, referral};
 use jiuzhu_intake::rules::ReferralStatus;

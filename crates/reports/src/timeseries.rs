@@ -3,9 +3,9 @@
 //! every period present (zero when nothing happened), one aggregate query,
 //! made by the area that owns the table.
 
-use jiuzhu_evaluation::entity::evaluation;
 use chrono::{DateTime, Datelike, Months, Utc};
 use jiuzhu_core::{Context, DomainError, Permission};
+use jiuzhu_evaluation::entity::evaluation;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::created_per_period;
 use jiuzhu_platform::record::authorize;

@@ -8,6 +8,7 @@ use crate::state::AppState;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
 use jiuzhu_core::permission::permissions_of;
 use jiuzhu_core::{DomainError, FieldError, Permission, Role};
+use jiuzhu_platform::accounts::{self, AccountKind};
 use jiuzhu_platform::login::{Grant, login};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -143,10 +144,15 @@ pub async fn issue_token(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"subject": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "role": "county_officer", "region_code": "640202", "department": null, "provider_id": null, "permissions": ["user:read", "user:write"]}))]
+#[schema(example = json!({"subject": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "account": "user", "user_id": "0192f4a4-7d7e-7c3a-9a53-6f1f3c0b9a11", "role": "county_officer", "region_code": "640202", "department": null, "provider_id": null, "permissions": ["user:read", "user:write"]}))]
 pub struct Me {
     /// The user or API client id.
     pub subject: String,
+    pub account: AccountKind,
+    /// For a staff account, its id as the writes that name a user take it
+    /// (`user_id` of a group member or a panel seat); absent for an API client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
     pub role: Role,
     pub region_code: String,
     pub department: Option<String>,
@@ -167,14 +173,20 @@ pub struct Me {
     responses((status = 200, description = "The caller", body = Me))
 )]
 #[get("/me")]
-pub async fn me(caller: Authenticated) -> HttpResponse {
+pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> Result<HttpResponse, ApiError> {
     let actor = caller.0;
-    HttpResponse::Ok().json(Me {
+    let account = accounts::kind_of(state.db.conn(), &actor.subject)
+        .await?
+        .ok_or_else(|| DomainError::Unauthenticated("invalid token: the account is gone".into()))?;
+    let user_id = (account == AccountKind::User).then(|| actor.subject.clone());
+    Ok(HttpResponse::Ok().json(Me {
         subject: actor.subject,
+        account,
+        user_id,
         role: actor.role,
         region_code: actor.region.to_string(),
         department: actor.department,
         provider_id: actor.provider_id.map(|p| p.to_string()),
         permissions: permissions_of(actor.role),
-    })
+    }))
 }

@@ -187,6 +187,7 @@ enumerations!(
     jiuzhu_core::SortOrder,
     jiuzhu_platform::audit::Outcome,
     jiuzhu_platform::clients::ClientRole,
+    jiuzhu_platform::accounts::AccountKind,
     jiuzhu_platform::stats::Interval,
     jiuzhu_platform::webhooks::DeliveryStatus,
     jiuzhu_platform::imports::ImportKind,

@@ -5,10 +5,10 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
+use jiuzhu_platform::stats::Interval;
 use jiuzhu_reports::overview::{self, Overview};
 use jiuzhu_reports::pilot_summary::{self, PilotSummary};
 use jiuzhu_reports::timeseries::{self, Metric, Timeseries};
-use jiuzhu_platform::stats::Interval;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
