@@ -109,7 +109,7 @@ pub async fn list_open(db: &Db, ctx: &Context, due_by: Option<NaiveDate>, page: 
         query = query.filter(follow_up::Column::DueOn.lte(day));
     }
     let rows = keyset::<_, Uuid>(query, follow_up::Column::Id, &page)?.all(db.conn()).await?;
-    Ok(page.into_page(rows, |r| r.id.to_string()).try_map(FollowUpView::try_from)?)
+    page.into_page(rows, |r| r.id.to_string()).try_map(FollowUpView::try_from)
 }
 
 /// One follow-up visit of the caller's region.

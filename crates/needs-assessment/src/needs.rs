@@ -205,7 +205,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: NeedFilter, page: PageRequest)
     authorize(db, ctx, Permission::AssessmentRead).await?;
     let query = filtered(ctx, filter)?;
     let rows = keyset::<_, Uuid>(query, need::Column::Id, &page)?.all(db.conn()).await?;
-    Ok(page.into_page(rows, |r| r.id.to_string()).try_map(NeedView::try_from)?)
+    page.into_page(rows, |r| r.id.to_string()).try_map(NeedView::try_from)
 }
 
 /// The caller's needs narrowed by a filter; the list and the export share it.

@@ -351,7 +351,7 @@ pub async fn list(
         query = query.filter(audit_event::Column::OccurredAt.lt(until));
     }
     let rows = keyset::<_, i64>(query, audit_event::Column::Seq, &page)?.all(conn).await?;
-    Ok(page.into_page(rows, |r| r.seq.to_string()).try_map(AuditEventView::try_from)?)
+    page.into_page(rows, |r| r.seq.to_string()).try_map(AuditEventView::try_from)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]

@@ -140,7 +140,7 @@ pub async fn list(db: &Db, ctx: &Context, page: PageRequest) -> Result<Page<Clie
     authorize(db, ctx, Permission::ClientManage).await?;
     let query = api_client::Entity::find().in_scope(&ctx.actor);
     let rows = keyset::<_, Uuid>(query, api_client::Column::Id, &page)?.all(db.conn()).await?;
-    Ok(page.into_page(rows, |r| r.id.to_string()).try_map(ClientView::try_from)?)
+    page.into_page(rows, |r| r.id.to_string()).try_map(ClientView::try_from)
 }
 
 async fn in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<api_client::Model, DomainError> {

@@ -142,7 +142,7 @@ pub async fn children(
         None => query.filter(region::Column::ParentCode.is_null()),
     };
     let rows = crate::paging::keyset::<_, String>(query, region::Column::Code, &page)?.all(db.conn()).await?;
-    Ok(page.into_page(rows, |r| r.code.clone()).try_map(RegionView::try_from)?)
+    page.into_page(rows, |r| r.code.clone()).try_map(RegionView::try_from)
 }
 
 pub async fn get(db: &crate::Db, ctx: &jiuzhu_core::Context, code: &str) -> Result<RegionView, DomainError> {

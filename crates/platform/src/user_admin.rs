@@ -325,7 +325,7 @@ pub async fn list(db: &Db, ctx: &Context, filter: UserFilter, page: PageRequest)
     validate_filter(&filter)?;
     let query = filtered(ctx, &filter);
     let rows = keyset::<_, Uuid>(query, user::Column::Id, &page)?.all(db.conn()).await?;
-    Ok(page.into_page(rows, |r| r.id.to_string()).try_map(|m| UserView::from_model(m, Pii::Masked))?)
+    page.into_page(rows, |r| r.id.to_string()).try_map(|m| UserView::from_model(m, Pii::Masked))
 }
 
 pub async fn count(db: &Db, ctx: &Context, filter: UserFilter) -> Result<u64, DomainError> {
