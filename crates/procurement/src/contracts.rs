@@ -185,8 +185,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateContract) -> Result<Con
         jiuzhu_core::stored_json::from_column("procurement_projects.service_codes", &project.service_codes)?;
     let bought: Vec<(&str, u32)> = input.services.iter().map(|s| (s.service_code.as_str(), s.quantity)).collect();
     crate::rules::check_contract_services(&project_services, &bought)?;
-    let award: Award =
-        serde_json::from_str(project.award.as_deref().unwrap_or("null")).map_err(|e| DomainError::Internal(format!("award: {e}")))?;
+    let award: Award = jiuzhu_core::stored_json::from_column("procurement_projects.award", project.award.as_deref().unwrap_or("null"))?;
     let chosen = award
         .ranking
         .iter()

@@ -3,7 +3,6 @@
 //! OCDS amounts are decimal yuan; they are converted from fen at this
 //! boundary only.
 
-use crate::bids::Award;
 use crate::contracts::Book;
 use crate::entity::{contract, contract_entry, procurement_project};
 use crate::rules::{Criteria, Method, ProjectStatus};
@@ -78,13 +77,7 @@ pub async fn release_package(db: &Db, ctx: &Context, id: Uuid, ocid_prefix: &str
             "tenderPeriod": {"startDate": view.published_at.map(|t| t.to_rfc3339())},
         });
     }
-    if let Some(award) = view
-        .award
-        .as_ref()
-        .map(|a| serde_json::from_value::<Award>(a.clone()))
-        .transpose()
-        .map_err(|e| DomainError::Internal(e.to_string()))?
-    {
+    if let Some(award) = view.award.as_ref() {
         tags.push("award");
         let mut tenderers = Vec::new();
         for ranked in &award.ranking {

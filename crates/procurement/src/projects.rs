@@ -107,7 +107,7 @@ pub struct ProjectView {
     pub published_at: Option<DateTime<Utc>>,
     pub invited_provider_ids: Vec<Uuid>,
     /// The ranking and the choice, once awarded.
-    pub award: Option<serde_json::Value>,
+    pub award: Option<crate::bids::Award>,
     /// The bid panel's seats, once formed (not shown to providers).
     pub panel: Vec<crate::panel::PanelSeat>,
     /// The contract signed from the award, once signed (in reads).
