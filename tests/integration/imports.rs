@@ -129,6 +129,16 @@ async fn csv_uploads_upsert_and_bad_headers_or_types_are_refused() {
     assert_eq!(job["updated"], 1, "{job}");
     upload(&app, &admin, "text/csv", "name,shoe_size\nx,42\n".into()).await.assert_problem(422, "validation_failed");
     upload(&app, &admin, "application/json", "{}".into()).await.assert_problem(415, "unsupported_media_type");
+    // A file as generated clients send it: bytes, with the format named.
+    let file = csv.replace("甲街道2号", "甲街道3号").into_bytes();
+    let as_file = |path: &str| app.request(awc::http::Method::POST, path).bearer_auth(&admin);
+    let sent = app.send(as_file("/api/v1/imports?kind=beneficiaries&format=csv"), Some(("application/octet-stream", file.clone()))).await;
+    assert_eq!(sent.status, 202, "{}", sent.text);
+    let job = wait_for(&app, &admin, sent.header("location").unwrap()).await;
+    assert_eq!((job["updated"].as_i64(), job["format"].as_str()), (Some(1), Some("csv")), "{job}");
+    let unnamed = app.send(as_file("/api/v1/imports?kind=beneficiaries"), Some(("application/octet-stream", file))).await;
+    unnamed.assert_problem(422, "validation_failed");
+    assert_eq!(unnamed.body["errors"][0]["field"], "format", "{}", unnamed.text);
     // An upload that is not rows is refused before a job is made: nothing
     // at all, or NDJSON whose first line is not a JSON object.
     for (content_type, body, code) in [

@@ -237,6 +237,9 @@ pub fn standardise_problems(document: &mut Document) {
             operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(idempotency_key_parameter()));
             wanted.extend([409, 422]);
         }
+        if let Some(RefOr::T(body)) = operation.request_body.as_mut() {
+            declare_binary(body.content.iter_mut());
+        }
         for (status, response) in operation.responses.responses.iter_mut() {
             if let RefOr::T(declared) = response {
                 declare_files_binary(declared);
@@ -592,8 +595,14 @@ fn constrain_inputs(document: &mut Document) {
 /// with `format: binary`, so that generated clients hand it over as a file
 /// instead of decoding it as text.
 fn declare_files_binary(response: &mut Response) {
+    declare_binary(response.content.iter_mut());
+}
+
+/// Media types that are not text nor JSON carry bytes: `string` with
+/// `format: binary`, so that generators hand over a file, not a text.
+fn declare_binary<'a>(contents: impl IntoIterator<Item = (&'a String, &'a mut RefOr<utoipa::openapi::Content>)>) {
     use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
-    for (media_type, content) in response.content.iter_mut() {
+    for (media_type, content) in contents {
         let is_text = media_type.starts_with("text/") || media_type.contains("json");
         if let (false, RefOr::T(content)) = (is_text, content) {
             let bytes = ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)));

@@ -22,14 +22,23 @@ use uuid::Uuid;
 pub struct ImportQuery {
     /// What the rows are.
     pub kind: ImportKind,
+    /// The rows' format when the body is a file sent as
+    /// `application/octet-stream`, as generated clients upload files; a
+    /// `text/csv` or `application/x-ndjson` body says its format itself.
+    pub format: Option<Format>,
 }
 
-fn format_of(req: &HttpRequest) -> Result<Format, ApiError> {
+/// The upload's format: from its content type, or for a file sent as
+/// `application/octet-stream`, from the `format` parameter.
+fn format_of(req: &HttpRequest, asked: Option<Format>) -> Result<Format, ApiError> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     match essence.as_str() {
         "application/x-ndjson" | "application/jsonl" => Ok(Format::Ndjson),
         "text/csv" => Ok(Format::Csv),
+        "application/octet-stream" => asked.ok_or_else(|| {
+            DomainError::field("format", "required", "a file sent as application/octet-stream needs format=csv or format=ndjson").into()
+        }),
         _ => {
             Err(HttpFailure::UnsupportedMediaType(if content_type.is_empty() { "no content type".into() } else { content_type.into() })
                 .into())
@@ -66,7 +75,9 @@ async fn store(mut payload: web::Payload, path: &std::path::Path, limit: usize) 
 /// The body is NDJSON (`application/x-ndjson`, one registration per line, the
 /// shape of `POST /beneficiaries`) or CSV (`text/csv`, UTF-8 with a header:
 /// `name,id_number,phone,region_code,address,category,support_mode,valid_from,valid_to,groups,disability_level`,
-/// `groups` separated by `;`). Answers 202 with the job; poll
+/// `groups` separated by `;`), or either as a file sent as
+/// `application/octet-stream` with `format=csv` or `format=ndjson`, as
+/// generated clients upload files. Answers 202 with the job; poll
 /// `GET /imports/{id}`. Each row is upserted by `id_number` on its own: good
 /// rows land, bad rows are reported by line. Re-running a file changes
 /// nothing. Rows outside the caller's region fail. Before the job is made,
@@ -84,7 +95,8 @@ async fn store(mut payload: web::Payload, path: &std::path::Path, limit: usize) 
         description = "Rows in NDJSON or CSV, up to 64 MiB (the setting `import_limit_bytes`)",
         content(
             (String = "application/x-ndjson", example = json!("{\"name\":\"张秀兰\",\"id_number\":\"11010519491231002X\",\"region_code\":\"640202001001\",\"categories\":[{\"category\":\"marginal\",\"valid_from\":\"2024-01-01\"}]}")),
-            (String = "text/csv", example = json!("name,id_number,region_code,category,valid_from\n张秀兰,11010519491231002X,640202001001,marginal,2024-01-01\n"))
+            (String = "text/csv", example = json!("name,id_number,region_code,category,valid_from\n张秀兰,11010519491231002X,640202001001,marginal,2024-01-01\n")),
+            (String = "application/octet-stream")
         )
     ),
     responses((status = 202, description = "The job, queued", body = JobView, headers(("Location" = String, description = "URL of the job"))))
@@ -100,7 +112,7 @@ pub async fn start_import(
     let ImportKind::Beneficiaries = query.kind;
     authorize(&state.db, &ctx, Permission::ImportWrite).await?;
     authorize(&state.db, &ctx, Permission::BeneficiaryWrite).await?;
-    let format = format_of(&req)?;
+    let format = format_of(&req, query.format)?;
     let upload = Upload(std::env::temp_dir().join(format!("jiuzhu-import-{}", jiuzhu_core::id::new_id())));
     store(payload, &upload.0, state.settings.import_limit_bytes).await?;
     import::check_header(&upload.0, format)?;
