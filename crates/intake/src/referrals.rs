@@ -40,7 +40,7 @@ pub struct ReferralView {
     pub region_code: String,
     /// The department it is addressed to.
     pub department: String,
-    pub matter: String,
+    pub matter: crate::rules::Matter,
     pub status: ReferralStatus,
     /// Working days after creation (default 5).
     pub due_at: DateTime<Utc>,
@@ -119,7 +119,7 @@ async fn views(db: &Db, ctx: &Context, rows: Vec<referral::Model>) -> Result<Vec
                 beneficiary: PersonSummary { id: person.id, name: person.name, id_number: person.id_number },
                 region_code: r.region_code,
                 department: r.department,
-                matter: r.matter,
+                matter: jiuzhu_core::codes::parse_code(&r.matter)?,
                 status,
                 due_at: r.due_at,
                 overdue: status.is_open() && r.due_at < ctx.now,

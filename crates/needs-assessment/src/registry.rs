@@ -89,7 +89,7 @@ jiuzhu_core::coded_enum! {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LatestAssessment {
-    pub degree: String,
+    pub degree: crate::rules::Degree,
     pub assessed_on: chrono::NaiveDate,
 }
 
@@ -195,7 +195,10 @@ async fn facts(db: &Db, people: &[Uuid]) -> Result<(HashMap<Uuid, LatestAssessme
         .all(db.conn())
         .await?;
     for row in current {
-        latest.insert(row.beneficiary_id, LatestAssessment { degree: row.degree, assessed_on: row.assessed_on });
+        latest.insert(
+            row.beneficiary_id,
+            LatestAssessment { degree: jiuzhu_core::codes::parse_code(&row.degree)?, assessed_on: row.assessed_on },
+        );
     }
     let counts = need::Entity::find()
         .select_only()
