@@ -96,7 +96,7 @@ async fn store(mut payload: web::Payload, path: &std::path::Path, limit: usize) 
         content(
             (String = "application/x-ndjson", example = json!("{\"name\":\"张秀兰\",\"id_number\":\"11010519491231002X\",\"region_code\":\"640202001001\",\"categories\":[{\"category\":\"marginal\",\"valid_from\":\"2024-01-01\"}]}")),
             (String = "text/csv", example = json!("name,id_number,region_code,category,valid_from\n张秀兰,11010519491231002X,640202001001,marginal,2024-01-01\n")),
-            (String = "application/octet-stream")
+            (String = "application/octet-stream", example = json!("name,id_number,region_code,category,valid_from\n张秀兰,11010519491231002X,640202001001,marginal,2024-01-01\n"))
         )
     ),
     responses((status = 202, description = "The job, queued", body = JobView, headers(("Location" = String, description = "URL of the job"))))
