@@ -29,7 +29,7 @@ use utoipa::{Modify, OpenApi};
         jiuzhu_platform::imports::ImportKind,
         crate::routes::matching::CatalogueFormat,
         crate::routes::exports::ExportFormat,
-        crate::routes::exports::HeaderLanguage,
+        jiuzhu_platform::export::Header,
         crate::routes::reports::SummaryFormat,
         jiuzhu_reports::timeseries::Metric,
         jiuzhu_platform::stats::Interval,

@@ -32,9 +32,16 @@ pub struct EnumValue {
     pub en: &'static str,
 }
 
+impl EnumValue {
+    /// A value with its code and labels.
+    pub fn of<T: Coded>(value: T) -> Self {
+        EnumValue { code: value.code(), zh: value.label_zh(), en: value.label_en() }
+    }
+}
+
 /// An enumeration's name and its values with their labels.
 pub fn listing<T: Coded>() -> (&'static str, Vec<EnumValue>) {
-    (T::LIST, T::all().iter().map(|value| EnumValue { code: value.code(), zh: value.label_zh(), en: value.label_en() }).collect())
+    (T::LIST, T::all().iter().copied().map(EnumValue::of).collect())
 }
 
 /// The stored code of an enum value, e.g. `Channel::WalkIn` → `walk_in`.

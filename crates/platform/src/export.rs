@@ -61,7 +61,7 @@ impl Column {
 }
 
 fn labelled<T: Coded>(code: &str) -> Option<EnumValue> {
-    T::from_code(code).map(|value| EnumValue { code: value.code(), zh: value.label_zh(), en: value.label_en() })
+    T::from_code(code).map(EnumValue::of)
 }
 
 /// How the XLSX shows a cell to a person.
@@ -114,16 +114,23 @@ impl Cell {
     }
 }
 
-/// UTC+8, the time of every region jiuzhu serves.
-const CHINA_STANDARD_TIME_OFFSET_SECONDS: i64 = 8 * 3600;
+/// UTC+8, the time of every region jiuzhu serves, in which people read an
+/// export's times.
+pub const CHINA_STANDARD_TIME_OFFSET_SECONDS: i64 = 8 * 3600;
 /// 1970-01-01 as a spreadsheet day number (days since 1899-12-30).
 const SPREADSHEET_DAY_OF_UNIX_EPOCH: f64 = 25_569.0;
 
-/// Which header row an export starts with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Header {
-    Chinese,
-    English,
+jiuzhu_core::coded_enum! {
+    /// Which header row an export starts with, and so the language of its labels.
+    #[derive(Default)]
+    #[schema(as = HeaderLanguage)]
+    pub enum Header as "header_language" {
+        /// Chinese column headings, for people.
+        #[default]
+        Chinese = "zh", "中文表头", "Chinese headers";
+        /// Stable English keys, for machines.
+        English = "en", "英文表头", "English headers";
+    }
 }
 
 /// The rows fetched per database round trip.

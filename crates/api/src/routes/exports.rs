@@ -17,19 +17,17 @@ use jiuzhu_matching::catalogue::ServiceCategory;
 use jiuzhu_matching::catalogue_export;
 use jiuzhu_needs_assessment::needs_export;
 use jiuzhu_platform::Db;
-use jiuzhu_platform::export::{Cell, ChunkedExport, Column, Header, Shown, csv_row, header_row};
+use jiuzhu_platform::export::{CHINA_STANDARD_TIME_OFFSET_SECONDS, Cell, ChunkedExport, Column, Header, Shown, csv_row, header_row};
 use jiuzhu_platform::regions;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 jiuzhu_core::coded_enum! {
-    #[derive(Default)]
     pub enum ExportFormat as "export_format" {
         /// UTF-8 with a byte-order mark, CRLF lines
-        #[default]
         Csv = "csv", "CSV（供系统交换）", "CSV (for machines)";
         /// An Excel workbook for people: labelled values, numbers and dates, a
-        /// frozen, filterable heading (at most 1,048,575 rows)
+        /// frozen, filterable heading (at most 1,048,574 rows)
         Xlsx = "xlsx", "Excel工作簿（供人员阅读）", "Excel workbook (for people)";
     }
 }
@@ -40,17 +38,6 @@ const HEADING_ROW: u32 = 1;
 /// Excel's row limit, less the title and heading rows.
 const XLSX_MAX_ROWS: u32 = 1_048_574;
 
-jiuzhu_core::coded_enum! {
-    #[derive(Default)]
-    pub enum HeaderLanguage as "header_language" {
-        /// Chinese column headings, for people.
-        #[default]
-        Zh = "zh", "中文表头", "Chinese headers";
-        /// Stable English keys, for machines.
-        En = "en", "英文表头", "English headers";
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
@@ -60,16 +47,7 @@ pub struct ExportQuery {
     pub format: Option<ExportFormat>,
     /// The header row: `zh` (default) or `en`.
     #[serde(default)]
-    pub header: HeaderLanguage,
-}
-
-impl HeaderLanguage {
-    fn header(self) -> Header {
-        match self {
-            HeaderLanguage::Zh => Header::Chinese,
-            HeaderLanguage::En => Header::English,
-        }
-    }
+    pub header: Header,
 }
 
 /// The format a client asked for: `format` if given, else the one of CSV and
@@ -108,7 +86,7 @@ const SERVICE_PROJECTS: Listing = Listing { file: "service-projects", zh: "服�
 /// What the XLSX's title row says: which list, of which region, when
 /// (China Standard Time) and by whom.
 fn title_line(list: Listing, region: &str, ctx: &Context, header: Header) -> String {
-    let at = (ctx.now + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M");
+    let at = (ctx.now + chrono::Duration::seconds(CHINA_STANDARD_TIME_OFFSET_SECONDS)).format("%Y-%m-%d %H:%M");
     match header {
         Header::Chinese => {
             format!("{}　区划：{region}　导出时间：{at}　导出人：{}（{}）", list.zh, ctx.actor.role.label_zh(), ctx.actor.subject)
@@ -138,7 +116,7 @@ async fn download(
     (ctx, list, region): (&Context, Listing, Option<&str>),
 ) -> Result<HttpResponse, ApiError> {
     let accept = req.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok());
-    let header = query.header.header();
+    let header = query.header;
     match chosen_format(query.format, accept) {
         ExportFormat::Csv => Ok(csv_download(db, export, header, &format!("{}.csv", list.file))),
         ExportFormat::Xlsx => {

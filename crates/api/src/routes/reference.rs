@@ -258,7 +258,7 @@ enumerations!(
     super::matching::CatalogueFormat,
     super::auth::GrantType,
     super::exports::ExportFormat,
-    super::exports::HeaderLanguage,
+    jiuzhu_platform::export::Header,
     super::users::UserStatus,
 );
 
