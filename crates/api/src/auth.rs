@@ -177,7 +177,7 @@ impl TokenService {
             department: None,
             provider_id: None,
         };
-        let token = self.issue(&Session { actor: probe.clone(), security_stamp: 0 })?;
+        let token = self.issue(&Session { actor: probe.clone(), security_stamp: 0, kind: jiuzhu_platform::accounts::AccountKind::User })?;
         let back = self.verify(&token).map_err(|e| DomainError::Internal(format!("token self-test failed: {e}")))?;
         if back.claimed != probe || back.stamp != Some(0) {
             return Err(DomainError::Internal("token self-test returned different claims".into()));

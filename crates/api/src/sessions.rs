@@ -104,7 +104,7 @@ mod tests {
             department: None,
             provider_id: None,
         };
-        Session { actor, security_stamp: stamp }
+        Session { actor, security_stamp: stamp, kind: jiuzhu_platform::accounts::AccountKind::User }
     }
 
     fn token(stamp: Option<i64>, external: bool) -> VerifiedToken {

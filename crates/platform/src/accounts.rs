@@ -16,20 +16,12 @@ jiuzhu_core::coded_enum! {
     }
 }
 
-/// Whether `subject` is a user's or an API client's id; `None` for neither.
-pub async fn kind_of(conn: &impl ConnectionTrait, subject: &str) -> Result<Option<AccountKind>, DomainError> {
-    let Ok(id) = subject.parse::<Uuid>() else { return Ok(None) };
-    if user::Entity::find_by_id(id).one(conn).await?.is_some() {
-        return Ok(Some(AccountKind::User));
-    }
-    Ok(api_client::Entity::find_by_id(id).one(conn).await?.map(|_| AccountKind::ApiClient))
-}
-
 /// An active account and the stamp its tokens must carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub actor: Actor,
     pub security_stamp: i64,
+    pub kind: AccountKind,
 }
 
 impl Session {
@@ -38,14 +30,14 @@ impl Session {
         let region = RegionCode::parse(&user.region_code).map_err(DomainError::Internal)?;
         let actor =
             Actor { subject: user.id.to_string(), role, region, department: user.department.clone(), provider_id: user.provider_id };
-        Ok(Self { actor, security_stamp: user.security_stamp })
+        Ok(Self { actor, security_stamp: user.security_stamp, kind: AccountKind::User })
     }
 
     pub(crate) fn of_client(client: &api_client::Model) -> Result<Self, DomainError> {
         let role: Role = client.role.parse().map_err(DomainError::Internal)?;
         let region = RegionCode::parse(&client.region_code).map_err(DomainError::Internal)?;
         let actor = Actor { subject: client.id.to_string(), role, region, department: client.department.clone(), provider_id: None };
-        Ok(Self { actor, security_stamp: client.security_stamp })
+        Ok(Self { actor, security_stamp: client.security_stamp, kind: AccountKind::ApiClient })
     }
 }
 

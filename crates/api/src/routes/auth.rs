@@ -175,9 +175,10 @@ pub struct Me {
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> Result<HttpResponse, ApiError> {
     let actor = caller.0;
-    let account = accounts::kind_of(state.db.conn(), &actor.subject)
+    let account = accounts::by_subject(state.db.conn(), &actor.subject)
         .await?
-        .ok_or_else(|| DomainError::Unauthenticated("invalid token: the account is gone".into()))?;
+        .ok_or_else(|| DomainError::Unauthenticated("invalid token: the account is gone".into()))?
+        .kind;
     let user_id = (account == AccountKind::User).then(|| actor.subject.clone());
     Ok(HttpResponse::Ok().json(Me {
         subject: actor.subject,
