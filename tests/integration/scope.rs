@@ -2,18 +2,15 @@
 //! builds a region subtree by hand, and every table with a `region_code`
 //! column belongs to an entity declared region-scoped.
 
-use jiuzhu_platform::scope::RegionScoped;
 use jiuzhu_tests::spawn_app;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use std::collections::BTreeSet;
 
 /// Files that may build a region's subtree themselves, and why.
-const SUBTREE_BUILDERS: [(&str, &str); 6] = [
+const SUBTREE_BUILDERS: [(&str, &str); 4] = [
     ("crates/core/src/region.rs", "defines the subtree prefix"),
     ("crates/platform/src/scope.rs", "the mechanism"),
     ("crates/platform/src/stats.rs", "a report window, whose region comes from Actor::region_within"),
-    ("crates/reports/src/pilot_summary.rs", "counts inside a report window"),
-    ("crates/reports/src/overview.rs", "counts inside a report window"),
     ("crates/procurement/src/fund_figures.rs", "sums inside a report window"),
 ];
 
@@ -50,54 +47,47 @@ fn region_subtrees_are_built_only_by_the_scope_mechanism() {
     assert!(offenders.is_empty(), "scope by hand instead of platform::scope:\n{}", offenders.join("\n"));
 }
 
-fn table<E: RegionScoped + Default>() -> String {
-    E::default().table_name().to_string()
+/// Each area keeps its tables to itself (ADR 0017): no crate names another
+/// crate's `entity` module; it calls the owner's functions instead.
+#[test]
+fn no_crate_reads_another_crates_tables() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let mut files = Vec::new();
+    rust_files(&root.join("crates"), &mut files);
+    let mut offenders = Vec::new();
+    for file in files {
+        let relative = file.strip_prefix(&root).unwrap().display().to_string();
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let names_a_crate = line.contains("jiuzhu_") && !line.contains("jiuzhu_core::");
+            if names_a_crate && (line.contains("::entity::") || line.contains("::entity;") || line.contains("::entity as")) {
+                offenders.push(format!("{relative}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "another crate's tables read directly:\n{}", offenders.join("\n"));
 }
 
 #[actix_web::test]
 async fn every_table_with_a_region_belongs_to_a_region_scoped_entity() {
-    use jiuzhu_evaluation::entity as evaluation;
-    use jiuzhu_intake::entity as intake;
-    use jiuzhu_matching::entity as matching;
-    use jiuzhu_needs_assessment::entity as needs;
-    use jiuzhu_platform::entity as platform;
-    use jiuzhu_procurement::entity as procurement;
     let declared: BTreeSet<String> = [
-        table::<evaluation::evaluation::Entity>(),
-        table::<intake::application::Entity>(),
-        table::<intake::beneficiary::Entity>(),
-        table::<intake::discovery::Entity>(),
-        table::<intake::hotline_ticket::Entity>(),
-        table::<intake::household::Entity>(),
-        table::<intake::referral::Entity>(),
-        table::<intake::visit::Entity>(),
-        table::<matching::delivery::Entity>(),
-        table::<matching::follow_up::Entity>(),
-        table::<matching::inspection::Entity>(),
-        table::<matching::inspection_sample::Entity>(),
-        table::<matching::provider::Entity>(),
-        table::<matching::service::Entity>(),
-        table::<matching::service_order::Entity>(),
-        table::<matching::volunteer::Entity>(),
-        table::<needs::assessment::Entity>(),
-        table::<needs::need::Entity>(),
-        table::<platform::api_client::Entity>(),
-        table::<platform::audit_event::Entity>(),
-        table::<platform::event::Entity>(),
-        table::<platform::user::Entity>(),
-        table::<procurement::contract::Entity>(),
-        table::<procurement::fund_account::Entity>(),
-        table::<procurement::procurement_project::Entity>(),
-        table::<procurement::sanction::Entity>(),
+        jiuzhu_evaluation::region_scoped_tables(),
+        jiuzhu_intake::region_scoped_tables(),
+        jiuzhu_matching::region_scoped_tables(),
+        jiuzhu_needs_assessment::region_scoped_tables(),
+        jiuzhu_platform::region_scoped_tables(),
+        jiuzhu_procurement::region_scoped_tables(),
         // Scoped by its owner, whose account decides what it carries.
-        "webhooks".to_string(),
+        vec!["webhooks"],
         // The relay's inboxes: nobody reads them but the relay, which moves
         // their rows into `audit_events` and `events`.
-        "audit_inbox".to_string(),
-        "event_inbox".to_string(),
+        vec!["audit_inbox", "event_inbox"],
     ]
     .into_iter()
+    .flatten()
+    .map(String::from)
     .collect();
+    assert!(declared.contains("beneficiaries") && declared.contains("service_orders"), "{declared:?}");
     let app = spawn_app().await;
     let conn = app.db.conn();
     let sql = match conn.get_database_backend() {

@@ -5,12 +5,11 @@
 //! written through the same use cases as real data. Running it twice adds
 //! nothing.
 
+use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Actor, Clock, Context, DomainError, RegionCode, Role, SystemClock, citizen_id::check_character};
 use jiuzhu_intake::applications::{self, Channel, Consent, ConsentMethod, CreateApplication, ItemInput, ItemKind};
 use jiuzhu_intake::beneficiaries::{self, Category, CategoryRecord, CreateBeneficiary, Group, SupportMode};
-use jiuzhu_intake::entity::beneficiary;
 use jiuzhu_intake::rules::Matter;
-use jiuzhu_matching::entity::provider;
 use jiuzhu_matching::providers::{self, ContactInput, RegisterProvider};
 use jiuzhu_matching::rules::OrgType;
 use jiuzhu_needs_assessment::assessments::{self, CreateAssessment, Score};
@@ -20,7 +19,6 @@ use jiuzhu_platform::demo::DEMO_PASSWORD;
 use jiuzhu_platform::user_admin::{self, CreateUser};
 use jiuzhu_platform::users;
 use jiuzhu_procurement::funds::{self, CreateFundAccount};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 fn synthetic_id(birth: &str, sequence: u32) -> String {
     let first17 = format!("640202{birth}{sequence:03}");
@@ -45,7 +43,7 @@ pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
         now: SystemClock.now(),
     };
     let first = synthetic_id("19440301", 900);
-    if beneficiary::Entity::find().filter(beneficiary::Column::IdNumber.eq(first.as_str())).one(db.conn()).await?.is_some() {
+    if !beneficiaries::by_id_numbers(db.conn(), &ctx, std::slice::from_ref(&first), Pii::Masked).await?.is_empty() {
         ensure_provider_account(db, &ctx).await?;
         return Ok(0);
     }
@@ -195,7 +193,7 @@ async fn ensure_provider_account(db: &Db, ctx: &Context) -> Result<(), DomainErr
         return Ok(());
     }
     let code = credit_code(1);
-    let Some(provider) = provider::Entity::find().filter(provider::Column::CreditCode.eq(code.as_str())).one(db.conn()).await? else {
+    let Some(provider_id) = providers::id_by_credit_code(db.conn(), &code).await? else {
         return Ok(());
     };
     let account = CreateUser {
@@ -204,10 +202,10 @@ async fn ensure_provider_account(db: &Db, ctx: &Context) -> Result<(), DomainErr
         role: Role::Provider,
         region_code: "640202".into(),
         department: None,
-        provider_id: Some(provider.id),
+        provider_id: Some(provider_id),
         phone: None,
         password: DEMO_PASSWORD.into(),
     };
-    let link = jiuzhu_matching::providers::account_link(db.conn(), provider.id).await?;
+    let link = providers::account_link(db.conn(), provider_id).await?;
     user_admin::create(db, ctx, account, link).await.map(|_| ())
 }

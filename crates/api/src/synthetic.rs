@@ -14,21 +14,20 @@ use jiuzhu_core::citizen_id::check_character;
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Actor, Context, DomainError, RegionCode, Role};
 use jiuzhu_intake::beneficiaries::{self, BeneficiaryView, Category, CategoryRecord, CreateBeneficiary, Group, SupportMode};
-use jiuzhu_intake::entity::{beneficiary, household};
-use jiuzhu_matching::entity::service_order;
+use jiuzhu_intake::seeding as intake_rows;
 use jiuzhu_matching::providers::{self, ContactInput, RegisterProvider};
+use jiuzhu_matching::rules::OrderStatus;
 use jiuzhu_matching::rules::OrgType;
+use jiuzhu_matching::seeding::{self as order_rows, GeneratedOrder};
 use jiuzhu_needs_assessment::assessments::{self, Assessed, CreateAssessment, Score};
-use jiuzhu_needs_assessment::entity::{assessment, need};
 use jiuzhu_needs_assessment::rules::INDICATORS;
+use jiuzhu_needs_assessment::seeding as need_rows;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::audit::{Entry, Outcome, Who};
-use jiuzhu_platform::bulk::insert_all;
 use jiuzhu_platform::record::audit_alone;
 use jiuzhu_procurement::funds::{self, CreateFundAccount};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -208,18 +207,18 @@ async fn seed_providers(
 /// Refuses when the seed's first person is already registered.
 pub async fn seed(db: &Db, count: usize, seed: u64, base: DateTime<Utc>) -> Result<Generated, DomainError> {
     let first = citizen_id(0);
-    if beneficiary::Entity::find().filter(beneficiary::Column::IdNumber.eq(first.as_str())).one(db.conn()).await?.is_some() {
-        return Err(DomainError::Rule {
-            code: "already_seeded",
-            message: format!("synthetic people are already loaded (ID {first} exists); use an empty database"),
-        });
-    }
     let city = RegionCode::parse("640200").map_err(DomainError::Internal)?;
     let ctx = Context {
         actor: Actor { subject: "synthetic-seed".into(), role: Role::CityAdmin, region: city.clone(), department: None, provider_id: None },
         request_id: format!("synthetic-seed-{seed}"),
         now: base,
     };
+    if !beneficiaries::by_id_numbers(db.conn(), &ctx, std::slice::from_ref(&first), Pii::Masked).await?.is_empty() {
+        return Err(DomainError::Rule {
+            code: "already_seeded",
+            message: format!("synthetic people are already loaded (ID {first} exists); use an empty database"),
+        });
+    }
     let mut rng = StdRng::seed_from_u64(seed);
     let txn = db.begin_write().await?;
     jiuzhu_platform::regions::load_csv(&*txn, &jiuzhu_core::SystemClock, &regions_csv(), true).await?;
@@ -253,22 +252,8 @@ pub async fn seed(db: &Db, count: usize, seed: u64, base: DateTime<Utc>) -> Resu
             model.created_at = base - Duration::days(rng.random_range(0..700));
             model.updated_at = model.created_at;
             if n % 2 == 1 && n % 6 == 1 {
-                let head: &mut beneficiary::Model = people.last_mut().ok_or_else(|| DomainError::Internal("pair without head".into()))?;
-                let home = household::Model {
-                    id: uuid_from(&mut rng),
-                    region_code: head.region_code.clone(),
-                    address: head.address.clone(),
-                    head_beneficiary_id: head.id,
-                    version: 1,
-                    created_at: head.created_at,
-                    updated_at: head.created_at,
-                };
-                head.household_id = Some(home.id);
-                head.household_relationship = Some("head".into());
-                model.household_id = Some(home.id);
-                model.household_relationship = Some("spouse".into());
-                model.address = head.address.clone();
-                households.push(home);
+                let head = people.last_mut().ok_or_else(|| DomainError::Internal("pair without head".into()))?;
+                households.push(intake_rows::pair_into_household(head, &mut model, uuid_from(&mut rng)));
             }
             if rng.random_bool(0.4) {
                 let assessed_on = today - Duration::days(rng.random_range(1..365));
@@ -287,31 +272,30 @@ pub async fn seed(db: &Db, count: usize, seed: u64, base: DateTime<Utc>) -> Resu
                     let county = &need.region_code[..6];
                     let providers = offering.get(&(county.to_string(), need.service_code.clone()));
                     if let Some(providers) = providers.filter(|_| rng.random_bool(0.5)) {
-                        let status = pick(&mut rng, &[(500, "completed"), (200, "in_progress"), (150, "accepted"), (150, "assigned")]);
-                        need.status = match status {
-                            "completed" => "met",
-                            "in_progress" => "in_service",
-                            _ => "matched",
-                        }
-                        .into();
-                        orders.push(service_order::Model {
+                        let status = pick(
+                            &mut rng,
+                            &[
+                                (500, OrderStatus::Completed),
+                                (200, OrderStatus::InProgress),
+                                (150, OrderStatus::Accepted),
+                                (150, OrderStatus::Assigned),
+                            ],
+                        );
+                        need_rows::set_status(&mut need, status.need_status());
+                        let order = GeneratedOrder {
                             id: uuid_from(&mut rng),
-                            need_id: Some(need.id),
+                            need_id: need.id,
                             beneficiary_id: need.beneficiary_id,
                             region_code: need.region_code.clone(),
                             service_code: need.service_code.clone(),
-                            provider_id: Some(providers[rng.random_range(0..providers.len())]),
-                            volunteer_id: None,
-                            contract_id: None,
+                            provider_id: providers[rng.random_range(0..providers.len())],
                             scheduled_for: assessed_on + Duration::days(rng.random_range(1..30)),
                             quantity: rng.random_range(1..=8),
-                            status: status.into(),
-                            reason: None,
-                            version: 1,
+                            status,
                             created_by: ctx.actor.subject.clone(),
                             created_at: need.created_at,
-                            updated_at: need.created_at,
-                        });
+                        };
+                        orders.push(order_rows::Order::from(order));
                     }
                     needs.push(need);
                 }
@@ -325,11 +309,9 @@ pub async fn seed(db: &Db, count: usize, seed: u64, base: DateTime<Utc>) -> Resu
         generated.needs += needs.len();
         generated.orders += orders.len();
         let txn = db.begin_write().await?;
-        insert_all::<beneficiary::ActiveModel, _>(&*txn, people).await?;
-        insert_all::<household::ActiveModel, _>(&*txn, households).await?;
-        insert_all::<assessment::ActiveModel, _>(&*txn, assessed).await?;
-        insert_all::<need::ActiveModel, _>(&*txn, needs).await?;
-        insert_all::<service_order::ActiveModel, _>(&*txn, orders).await?;
+        intake_rows::load(&*txn, people, households).await?;
+        need_rows::load(&*txn, assessed, needs).await?;
+        order_rows::load(&*txn, orders).await?;
         txn.commit().await?;
     }
     for table in ["beneficiaries", "households", "assessments", "needs", "service_orders"] {

@@ -4,7 +4,9 @@
 //! totals and grades, reports, approval and publication, appeals whose
 //! review is final, the evidence beside the scores and the grade summary.
 
-pub mod entity;
+mod entity;
+pub use entity::region_scoped_tables;
 pub mod evaluations;
+pub mod figures;
 pub mod rules;
 pub mod schemes;

@@ -447,13 +447,13 @@ fn escape_like(prefix: &str) -> String {
 }
 
 /// People holding a category (the `,a,b,` code list column).
-pub fn holds_category(category: Category) -> Condition {
+pub(crate) fn holds_category(category: Category) -> Condition {
     Condition::all().add(beneficiary::Column::CategoryCodes.like(format!("%,{},%", code_of(category))))
 }
 
 /// People in a group on `today`: age and sex groups derive from the birth
 /// date and gender; the others are stored codes.
-pub fn in_group(group: Group, today: NaiveDate) -> Condition {
+pub(crate) fn in_group(group: Group, today: NaiveDate) -> Condition {
     let years_ago = |n: u32| today.checked_sub_months(Months::new(12 * n)).unwrap_or(today);
     let condition = Condition::all();
     match group {

@@ -7,7 +7,8 @@
 
 pub mod catalogue;
 pub mod catalogue_export;
-pub mod entity;
+mod entity;
+pub use entity::region_scoped_tables;
 pub mod figures;
 pub mod follow_ups;
 pub mod inspections;
@@ -17,4 +18,5 @@ pub mod providers;
 pub mod ranking;
 pub mod rules;
 pub mod satisfaction;
+pub mod seeding;
 pub mod volunteers;

@@ -167,7 +167,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
     }
     let order_id = new_id();
     if let Some(need_id) = input.need_id {
-        move_need(&*txn, ctx, need_id, NeedStatus::Matched, order_id).await?;
+        move_need(&*txn, ctx, need_id, OrderStatus::Assigned.need_status(), order_id).await?;
     }
     let model = service_order::ActiveModel {
         id: Set(order_id),
@@ -303,16 +303,10 @@ pub async fn act(
         OrderAction::Complete => "service_order.completed",
         OrderAction::Cancel => "service_order.cancelled",
     };
-    if let Some(need_id) = updated.need_id {
-        let need_status = match next {
-            OrderStatus::InProgress => Some(NeedStatus::InService),
-            OrderStatus::Completed => Some(NeedStatus::Met),
-            OrderStatus::Declined | OrderStatus::Cancelled => Some(NeedStatus::Open),
-            _ => None,
-        };
-        if let Some(status) = need_status {
-            move_need(&*txn, ctx, need_id, status, updated.id).await?;
-        }
+    if let Some(need_id) = updated.need_id
+        && next.need_status() != status.need_status()
+    {
+        move_need(&*txn, ctx, need_id, next.need_status(), updated.id).await?;
     }
     if action == OrderAction::Start {
         // The application that asked for this service is now in service (一表受理 → 服务中).
@@ -367,7 +361,7 @@ pub async fn cancel_open_for_provider(
         model.updated_at = Set(ctx.now);
         let updated = model.update(conn).await?;
         if let Some(need_id) = updated.need_id {
-            move_need(conn, ctx, need_id, NeedStatus::Open, updated.id).await?;
+            move_need(conn, ctx, need_id, OrderStatus::Cancelled.need_status(), updated.id).await?;
         }
         publish(conn, ctx, "service_order.cancelled", &updated).await?;
     }

@@ -378,6 +378,19 @@ pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Provid
     provider::Entity::find_by_id(id).one(conn).await?.map(view).transpose()
 }
 
+/// The id of the provider registered under `credit_code`, wherever it works
+/// (a seeder's question whether it ran before).
+pub async fn id_by_credit_code(conn: &impl ConnectionTrait, credit_code: &str) -> Result<Option<Uuid>, DomainError> {
+    let id = provider::Entity::find()
+        .select_only()
+        .column(provider::Column::Id)
+        .filter(provider::Column::CreditCode.eq(credit_code))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(id)
+}
+
 /// A provider the caller can see, inside the caller's transaction (404 otherwise).
 pub async fn get_in(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<ProviderView, DomainError> {
     view(scoped(ctx).filter(provider::Column::Id.eq(id)).one(conn).await?.ok_or(DomainError::NotFound)?)

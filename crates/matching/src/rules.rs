@@ -3,6 +3,7 @@
 //! (以困助困, 60帮80).
 
 use jiuzhu_core::DomainError;
+use jiuzhu_needs_assessment::needs::NeedStatus;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -237,6 +238,19 @@ impl OrderStatus {
         }
     }
 
+    /// Where the order's need stands while the order is in this status:
+    /// matched from assignment until the service starts, in service, met
+    /// once completed, and open again (for another match) when declined or
+    /// cancelled. Orders change their need's status only through this.
+    pub fn need_status(self) -> NeedStatus {
+        match self {
+            OrderStatus::Assigned | OrderStatus::Accepted => NeedStatus::Matched,
+            OrderStatus::InProgress => NeedStatus::InService,
+            OrderStatus::Completed => NeedStatus::Met,
+            OrderStatus::Declined | OrderStatus::Cancelled => NeedStatus::Open,
+        }
+    }
+
     /// Deliveries are recorded once the order is accepted and until it ends.
     pub fn takes_deliveries(self) -> bool {
         matches!(self, OrderStatus::Accepted | OrderStatus::InProgress)
@@ -390,6 +404,14 @@ mod order_tests {
         assert_eq!(S::Assigned.after(A::Complete), None);
         assert_eq!(S::Completed.after(A::Cancel), None);
         assert!(!S::Assigned.takes_deliveries() && S::InProgress.takes_deliveries());
+    }
+
+    #[test]
+    fn a_need_follows_its_order_and_reopens_when_the_order_fails() {
+        use OrderStatus as S;
+        assert_eq!([S::Assigned, S::Accepted].map(S::need_status), [NeedStatus::Matched; 2]);
+        assert_eq!((S::InProgress.need_status(), S::Completed.need_status()), (NeedStatus::InService, NeedStatus::Met));
+        assert_eq!([S::Declined, S::Cancelled].map(S::need_status), [NeedStatus::Open; 2]);
     }
 
     #[test]

@@ -30,7 +30,7 @@ fn feedback_order_relation() -> RelationDef {
 
 /// Feedback on the orders matching `orders` (a condition on `service_orders`),
 /// given in `[from, to)` when those are set.
-pub async fn totals(
+pub(crate) async fn totals(
     conn: &impl ConnectionTrait,
     orders: Condition,
     from: Option<DateTime<Utc>>,

@@ -5,10 +5,12 @@
 //! search other departments ask.
 
 pub mod assessments;
-pub mod entity;
+mod entity;
+pub use entity::region_scoped_tables;
 pub mod figures;
 pub mod models;
 pub mod needs;
 pub mod needs_export;
 pub mod registry;
 pub mod rules;
+pub mod seeding;

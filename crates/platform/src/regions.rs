@@ -8,6 +8,27 @@ pub async fn find(conn: &impl ConnectionTrait, code: &RegionCode) -> Result<Opti
     Ok(region::Entity::find_by_id(code.as_str()).one(conn).await?)
 }
 
+/// A region lies in its own subtree: the key-township list narrows the tree
+/// with the one scope mechanism, on the region's own code.
+impl crate::scope::RegionScoped for region::Entity {
+    fn region_column() -> region::Column {
+        region::Column::Code
+    }
+}
+
+/// The key townships (重点乡镇) in `root`'s subtree, by code: what the pilot
+/// summary sets against the rest of the region.
+pub async fn key_townships_under(conn: &impl ConnectionTrait, root: &RegionCode) -> Result<Vec<RegionView>, DomainError> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let rows = region::Entity::find()
+        .filter(region::Column::KeyTownship.eq(true))
+        .filter(crate::scope::under::<region::Entity>(root))
+        .order_by_asc(region::Column::Code)
+        .all(conn)
+        .await?;
+    rows.into_iter().map(RegionView::try_from).collect()
+}
+
 /// Adds a region under an existing parent, unless it exists already.
 pub async fn ensure(
     conn: &impl ConnectionTrait,

@@ -59,19 +59,23 @@ impl<E: RegionScoped> InScope for UpdateMany<E> {
 }
 
 /// Declares entity modules (each with `Entity` and a `Column::RegionCode`)
-/// region-scoped.
+/// region-scoped, and lists their tables in `region_scoped_tables()` (which
+/// the area's `lib.rs` re-exports for the test that every table with a
+/// region is declared).
 #[macro_export]
 macro_rules! region_scoped {
-    ($($module:path),+ $(,)?) => {
+    ($($module:ident),+ $(,)?) => {
         $(
-            const _: () = {
-                use $module as scoped_module;
-                impl $crate::scope::RegionScoped for scoped_module::Entity {
-                    fn region_column() -> scoped_module::Column {
-                        scoped_module::Column::RegionCode
-                    }
+            impl $crate::scope::RegionScoped for $module::Entity {
+                fn region_column() -> $module::Column {
+                    $module::Column::RegionCode
                 }
-            };
+            }
         )+
+
+        /// The tables of this area declared region-scoped.
+        pub fn region_scoped_tables() -> Vec<&'static str> {
+            vec![$( ::sea_orm::EntityName::table_name(&$module::Entity) ),+]
+        }
     };
 }

@@ -110,9 +110,27 @@ impl Window {
         {
             return Err(DomainError::field("to", "before_from", "to must be after from"));
         }
-        let window = Self { region_pattern: format!("{}%", region.subtree_prefix()), from, to };
+        let window = Self::of_region(&region, from, to);
         Ok((region, window))
     }
+
+    /// `region`'s subtree over `[from, to)`.
+    pub fn of_region(region: &jiuzhu_core::RegionCode, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Self {
+        Self { region_pattern: format!("{}%", region.subtree_prefix()), from, to }
+    }
+}
+
+/// Counts keyed by code (status, channel, degree, service, grade).
+pub type Counts = BTreeMap<String, i64>;
+
+/// The sum of all counts.
+pub fn total(counts: &Counts) -> i64 {
+    counts.values().sum()
+}
+
+/// The count under `code`, zero when absent.
+pub fn count_of(counts: &Counts, code: &str) -> i64 {
+    counts.get(code).copied().unwrap_or(0)
 }
 
 /// The table's columns a report counts by.
@@ -122,9 +140,14 @@ pub struct Counted<C> {
 }
 
 impl<C: ColumnTrait> Counted<C> {
+    /// The window's region subtree (whatever the period) as a condition on this table.
+    pub fn in_region(&self, window: &Window) -> Condition {
+        Condition::all().add(self.region.like(window.region_pattern.as_str()))
+    }
+
     /// The window as a condition on this table.
     pub fn within(&self, window: &Window) -> Condition {
-        let mut condition = Condition::all().add(self.region.like(window.region_pattern.as_str()));
+        let mut condition = self.in_region(window);
         if let Some(from) = window.from {
             condition = condition.add(self.created_at.gte(from));
         }
@@ -143,7 +166,7 @@ pub async fn count_by<E: EntityTrait>(
     window: &Window,
     group: E::Column,
     extra: Condition,
-) -> Result<BTreeMap<String, i64>, DomainError> {
+) -> Result<Counts, DomainError> {
     let rows: Vec<(Option<String>, i64)> = E::find()
         .select_only()
         .column(group)

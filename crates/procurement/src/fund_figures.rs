@@ -6,6 +6,7 @@
 use crate::entity::{fund_account, procurement_project};
 use crate::funds::{ENDED_PROJECT_STATUSES, cap_of};
 use jiuzhu_core::DomainError;
+use jiuzhu_platform::stats::Window;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Statement};
 use serde::Serialize;
@@ -33,9 +34,10 @@ struct AccountSum {
     total: i64,
 }
 
-/// Figures by year (as a string key, e.g. `"2025"`) for accounts whose
-/// region matches `region_pattern` (a `LIKE` pattern).
-pub async fn by_year(conn: &impl ConnectionTrait, region_pattern: &str) -> Result<BTreeMap<String, FundsFigure>, DomainError> {
+/// Figures by year (as a string key, e.g. `"2025"`) for accounts in the
+/// window's region subtree, whatever its period.
+pub async fn by_year(conn: &impl ConnectionTrait, window: &Window) -> Result<BTreeMap<String, FundsFigure>, DomainError> {
+    let region_pattern = window.region_pattern.as_str();
     let accounts = fund_account::Entity::find().filter(fund_account::Column::RegionCode.like(region_pattern)).all(conn).await?;
     let committed: HashMap<Uuid, i64> = procurement_project::Entity::find()
         .select_only()

@@ -7,7 +7,8 @@
 
 pub mod bids;
 pub mod contracts;
-pub mod entity;
+mod entity;
+pub use entity::region_scoped_tables;
 pub mod figures;
 pub mod fund_figures;
 pub mod funds;

@@ -1,31 +1,24 @@
 //! The pilot's overview figures (试点工作统计): the whole chain from intake to
 //! evaluation counted for one region subtree and period, one aggregate query
-//! per figure. Evaluation owns it because it sits at the end of the chain and
-//! sees every domain.
+//! per figure, each counted by the area that owns its table.
 
 use chrono::{DateTime, Utc};
-use jiuzhu_core::codes::code_of;
 use jiuzhu_core::{Context, DomainError, Permission};
-use jiuzhu_evaluation::entity::evaluation;
-use jiuzhu_intake::beneficiaries::{BeneficiaryStatus, Category, Group, holds_category, in_group};
-use jiuzhu_intake::entity::{application, beneficiary, referral};
-use jiuzhu_intake::rules::ReferralStatus;
-use jiuzhu_matching::entity::{delivery, follow_up, service_order};
-use jiuzhu_matching::follow_ups;
-use jiuzhu_needs_assessment::entity::{assessment, need};
+use jiuzhu_evaluation::figures as evaluation;
+use jiuzhu_intake::figures as intake;
+use jiuzhu_matching::figures as matching;
+use jiuzhu_needs_assessment::figures as needs;
 use jiuzhu_needs_assessment::needs::NeedStatus;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::authorize;
-use jiuzhu_platform::stats::{Counted, Window, count, count_by};
-use jiuzhu_procurement::entity::procurement_project;
+pub use jiuzhu_platform::stats::Counts;
+use jiuzhu_platform::stats::Window;
+use jiuzhu_procurement::figures as procurement;
 use jiuzhu_procurement::fund_figures::{self, FundsFigure};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
+use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
-
-/// Counts keyed by code (status, channel, degree, service, grade).
-pub type Counts = BTreeMap<String, i64>;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"region_code": "640202", "from": "2025-01-01T00:00:00Z", "to": null,
@@ -105,93 +98,34 @@ pub async fn overview(
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
     let (region, window) = Window::asked(&ctx.actor, region_code, from, to)?;
     let conn = db.reports();
-    let all = Condition::all;
-    let beneficiaries = Counted { region: beneficiary::Column::RegionCode, created_at: beneficiary::Column::CreatedAt };
-    let applications = Counted { region: application::Column::RegionCode, created_at: application::Column::CreatedAt };
-    let referrals = Counted { region: referral::Column::RegionCode, created_at: referral::Column::CreatedAt };
-    let assessments = Counted { region: assessment::Column::RegionCode, created_at: assessment::Column::CreatedAt };
-    let needs = Counted { region: need::Column::RegionCode, created_at: need::Column::CreatedAt };
-    let orders = Counted { region: service_order::Column::RegionCode, created_at: service_order::Column::CreatedAt };
-    let projects = Counted { region: procurement_project::Column::RegionCode, created_at: procurement_project::Column::CreatedAt };
-    let evaluations = Counted { region: evaluation::Column::RegionCode, created_at: evaluation::Column::CreatedAt };
-    let deliveries = Counted { region: delivery::Column::RegionCode, created_at: delivery::Column::CreatedAt };
-    let follow_ups = Counted { region: follow_up::Column::RegionCode, created_at: follow_up::Column::CreatedAt };
-    let today = ctx.now.date_naive();
-    let open_referral = referral::Column::Status.is_in([ReferralStatus::Pending.code(), ReferralStatus::Accepted.code()]);
     Ok(Overview {
         region_code: region.as_str().to_string(),
         from,
         to,
-        beneficiaries_by_status: count_by::<beneficiary::Entity>(conn, &beneficiaries, &window, beneficiary::Column::Status, all()).await?,
-        applications_by_channel: count_by::<application::Entity>(conn, &applications, &window, application::Column::Channel, all()).await?,
-        applications_by_status: count_by::<application::Entity>(conn, &applications, &window, application::Column::Status, all()).await?,
-        referrals_by_department: count_by::<referral::Entity>(conn, &referrals, &window, referral::Column::Department, all()).await?,
-        referrals_by_status: count_by::<referral::Entity>(conn, &referrals, &window, referral::Column::Status, all()).await?,
-        referrals_overdue: count::<referral::Entity>(
-            conn,
-            &referrals,
-            &window,
-            all().add(open_referral).add(referral::Column::DueAt.lt(ctx.now)),
-        )
-        .await?,
-        assessments_by_degree: count_by::<assessment::Entity>(
-            conn,
-            &assessments,
-            &window,
-            assessment::Column::Degree,
-            all().add(assessment::Column::SupersededBy.is_null()),
-        )
-        .await?,
-        open_needs_by_service: count_by::<need::Entity>(
-            conn,
-            &needs,
-            &window,
-            need::Column::ServiceCode,
-            all().add(need::Column::Status.eq(code_of(NeedStatus::Open))),
-        )
-        .await?,
-        orders_by_status: count_by::<service_order::Entity>(conn, &orders, &window, service_order::Column::Status, all()).await?,
-        projects_by_status: count_by::<procurement_project::Entity>(conn, &projects, &window, procurement_project::Column::Status, all())
-            .await?,
-        evaluations_by_grade: count_by::<evaluation::Entity>(conn, &evaluations, &window, evaluation::Column::Grade, all()).await?,
-        beneficiaries_by_category: count_each(conn, &beneficiaries, &window, Category::ALL.map(|c| (code_of(c), holds_category(c))))
-            .await?,
-        beneficiaries_by_group: count_each(conn, &beneficiaries, &window, Group::ALL.map(|g| (g.code().to_string(), in_group(g, today))))
-            .await?,
-        deliveries: count::<delivery::Entity>(conn, &deliveries, &window, all()).await?,
+        beneficiaries_by_status: intake::people_by_status(conn, &window).await?,
+        applications_by_channel: intake::applications_by_channel(conn, &window).await?,
+        applications_by_status: intake::applications_by_status(conn, &window).await?,
+        referrals_by_department: intake::referrals_by_department(conn, &window).await?,
+        referrals_by_status: intake::referrals_by_status(conn, &window).await?,
+        referrals_overdue: intake::referrals_overdue(conn, &window, ctx.now).await?,
+        assessments_by_degree: needs::current_assessments_by_degree(conn, &window).await?,
+        open_needs_by_service: needs::needs_by_service(conn, &window, Some(NeedStatus::Open)).await?,
+        orders_by_status: matching::orders_by_status(conn, &window).await?,
+        projects_by_status: procurement::projects_by_status(conn, &window).await?,
+        evaluations_by_grade: evaluation::evaluations_by_grade(conn, &window).await?,
+        beneficiaries_by_category: intake::active_people_by_category(conn, &window).await?,
+        beneficiaries_by_group: intake::active_people_by_group(conn, &window, ctx.now.date_naive()).await?,
+        deliveries: matching::deliveries(conn, &window).await?,
         satisfaction: satisfaction(conn, &window).await?,
-        follow_ups_by_status: count_by::<follow_up::Entity>(conn, &follow_ups, &window, follow_up::Column::Status, all()).await?,
-        follow_ups_overdue: count::<follow_up::Entity>(
-            conn,
-            &follow_ups,
-            &window,
-            all().add(follow_up::Column::Status.eq(follow_ups::OPEN)).add(follow_up::Column::DueOn.lt(ctx.now.date_naive())),
-        )
-        .await?,
-        funds_by_year: fund_figures::by_year(conn, &window.region_pattern).await?,
+        follow_ups_by_status: matching::follow_ups_by_status(conn, &window).await?,
+        follow_ups_overdue: matching::follow_ups_overdue(conn, &window, ctx.now.date_naive()).await?,
+        funds_by_year: fund_figures::by_year(conn, &window).await?,
     })
-}
-
-/// Active beneficiaries matching each keyed condition (the list's own
-/// category and group filters), one count query per key.
-async fn count_each(
-    conn: &impl ConnectionTrait,
-    table: &Counted<beneficiary::Column>,
-    window: &Window,
-    keyed: impl IntoIterator<Item = (String, Condition)>,
-) -> Result<Counts, DomainError> {
-    let mut counts = Counts::new();
-    for (key, condition) in keyed {
-        let active = Condition::all().add(beneficiary::Column::Status.eq(BeneficiaryStatus::Active.code())).add(condition);
-        counts.insert(key, count::<beneficiary::Entity>(conn, table, window, active).await?);
-    }
-    Ok(counts)
 }
 
 /// Feedback given in the window on orders in the window's region.
 pub(crate) async fn satisfaction(conn: &impl ConnectionTrait, window: &Window) -> Result<Satisfaction, DomainError> {
-    let in_region = Condition::all().add(service_order::Column::RegionCode.like(window.region_pattern.as_str()));
-    let totals = jiuzhu_matching::satisfaction::totals(conn, in_region, window.from, window.to).await?;
+    let totals = matching::satisfaction(conn, window).await?;
     Ok(Satisfaction::from_sum(totals.responses, totals.sum))
 }
 

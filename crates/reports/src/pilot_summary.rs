@@ -7,24 +7,19 @@
 use crate::overview::Satisfaction;
 use chrono::{DateTime, Utc};
 use jiuzhu_core::catalogue;
-use jiuzhu_core::codes::code_of;
 use jiuzhu_core::{Context, DomainError, Permission};
-use jiuzhu_evaluation::entity::{appeal, evaluation};
-use jiuzhu_intake::beneficiaries::BeneficiaryStatus;
-use jiuzhu_intake::entity::{application, beneficiary, referral};
-use jiuzhu_intake::rules::ReferralStatus;
-use jiuzhu_matching::entity::{delivery, follow_up, inspection, service_order};
-use jiuzhu_matching::follow_ups;
+use jiuzhu_evaluation::figures as evaluation;
+use jiuzhu_intake::figures as intake;
+use jiuzhu_matching::figures as matching;
+use jiuzhu_matching::follow_ups::FollowUpStatus;
 use jiuzhu_matching::inspections::InspectionResult;
 use jiuzhu_matching::rules::OrderStatus;
-use jiuzhu_needs_assessment::entity::{assessment, need};
+use jiuzhu_needs_assessment::figures as needs;
 use jiuzhu_needs_assessment::needs::NeedStatus;
-use jiuzhu_platform::Db;
-use jiuzhu_platform::entity::region;
 use jiuzhu_platform::record::authorize;
-use jiuzhu_platform::stats::{Counted, Window, count, count_by};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use jiuzhu_platform::stats::{Counts, Window, count_of, total};
+use jiuzhu_platform::{Db, regions};
+use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::{AddAssign, Sub};
@@ -149,35 +144,18 @@ pub struct PilotSummary {
 }
 
 async fn area(conn: &impl ConnectionTrait, window: &Window) -> Result<AreaFigures, DomainError> {
-    let all = Condition::all;
-    let beneficiaries = Counted { region: beneficiary::Column::RegionCode, created_at: beneficiary::Column::CreatedAt };
-    let applications = Counted { region: application::Column::RegionCode, created_at: application::Column::CreatedAt };
-    let needs = Counted { region: need::Column::RegionCode, created_at: need::Column::CreatedAt };
-    let orders = Counted { region: service_order::Column::RegionCode, created_at: service_order::Column::CreatedAt };
-    let deliveries = Counted { region: delivery::Column::RegionCode, created_at: delivery::Column::CreatedAt };
-    let follow_ups = Counted { region: follow_up::Column::RegionCode, created_at: follow_up::Column::CreatedAt };
+    let needs = needs::needs_by_status(conn, window).await?;
+    let orders = matching::orders_by_status(conn, window).await?;
+    let follow_ups = matching::follow_ups_by_status(conn, window).await?;
     Ok(AreaFigures {
-        beneficiaries: count::<beneficiary::Entity>(
-            conn,
-            &beneficiaries,
-            window,
-            all().add(beneficiary::Column::Status.eq(BeneficiaryStatus::Active.code())),
-        )
-        .await?,
-        applications: count::<application::Entity>(conn, &applications, window, all()).await?,
-        needs: count::<need::Entity>(conn, &needs, window, all()).await?,
-        needs_open: count::<need::Entity>(conn, &needs, window, all().add(need::Column::Status.eq(code_of(NeedStatus::Open)))).await?,
-        orders: count::<service_order::Entity>(conn, &orders, window, all()).await?,
-        orders_completed: count::<service_order::Entity>(
-            conn,
-            &orders,
-            window,
-            all().add(service_order::Column::Status.eq(code_of(OrderStatus::Completed))),
-        )
-        .await?,
-        deliveries: count::<delivery::Entity>(conn, &deliveries, window, all()).await?,
-        follow_ups_done: count::<follow_up::Entity>(conn, &follow_ups, window, all().add(follow_up::Column::Status.eq(follow_ups::DONE)))
-            .await?,
+        beneficiaries: intake::active_people(conn, window).await?,
+        applications: total(&intake::applications_by_status(conn, window).await?),
+        needs: total(&needs),
+        needs_open: count_of(&needs, NeedStatus::Open.code()),
+        orders: total(&orders),
+        orders_completed: count_of(&orders, OrderStatus::Completed.code()),
+        deliveries: matching::deliveries(conn, window).await?,
+        follow_ups_done: count_of(&follow_ups, FollowUpStatus::Done.code()),
     })
 }
 
@@ -187,9 +165,6 @@ fn category_of(service_code: &str) -> String {
 }
 
 async fn by_service_category(conn: &impl ConnectionTrait, window: &Window) -> Result<Vec<CategoryFigures>, DomainError> {
-    let all = Condition::all;
-    let needs = Counted { region: need::Column::RegionCode, created_at: need::Column::CreatedAt };
-    let orders = Counted { region: service_order::Column::RegionCode, created_at: service_order::Column::CreatedAt };
     let mut categories: Vec<CategoryFigures> = Vec::new();
     for entry in catalogue::GUIDANCE_CATALOGUE {
         if !categories.iter().any(|c| c.category == entry.2.code()) {
@@ -197,84 +172,31 @@ async fn by_service_category(conn: &impl ConnectionTrait, window: &Window) -> Re
         }
     }
     categories.push(CategoryFigures { category: "other".into(), ..CategoryFigures::default() });
-    let mut add = |service: &str, apply: &dyn Fn(&mut CategoryFigures)| {
-        let category = category_of(service);
-        if let Some(figures) = categories.iter_mut().find(|c| c.category == category) {
-            apply(figures);
+    let mut add = |by_service: Counts, apply: &dyn Fn(&mut CategoryFigures, i64)| {
+        for (service, n) in by_service {
+            let category = category_of(&service);
+            if let Some(figures) = categories.iter_mut().find(|c| c.category == category) {
+                apply(figures, n);
+            }
         }
     };
-    for (service, n) in count_by::<need::Entity>(conn, &needs, window, need::Column::ServiceCode, all()).await? {
-        add(&service, &|f| f.needs += n);
-    }
-    let open = all().add(need::Column::Status.eq(code_of(NeedStatus::Open)));
-    for (service, n) in count_by::<need::Entity>(conn, &needs, window, need::Column::ServiceCode, open).await? {
-        add(&service, &|f| f.needs_open += n);
-    }
-    for (service, n) in count_by::<service_order::Entity>(conn, &orders, window, service_order::Column::ServiceCode, all()).await? {
-        add(&service, &|f| f.orders += n);
-    }
-    let completed = all().add(service_order::Column::Status.eq(code_of(OrderStatus::Completed)));
-    for (service, n) in count_by::<service_order::Entity>(conn, &orders, window, service_order::Column::ServiceCode, completed).await? {
-        add(&service, &|f| f.orders_completed += n);
-    }
+    add(needs::needs_by_service(conn, window, None).await?, &|f, n| f.needs += n);
+    add(needs::needs_by_service(conn, window, Some(NeedStatus::Open)).await?, &|f, n| f.needs_open += n);
+    add(matching::orders_by_service(conn, window, None).await?, &|f, n| f.orders += n);
+    add(matching::orders_by_service(conn, window, Some(OrderStatus::Completed)).await?, &|f, n| f.orders_completed += n);
     Ok(categories)
 }
 
 async fn problems(conn: &impl ConnectionTrait, window: &Window, now: DateTime<Utc>) -> Result<Problems, DomainError> {
-    let all = Condition::all;
-    let referrals = Counted { region: referral::Column::RegionCode, created_at: referral::Column::CreatedAt };
-    let follow_ups = Counted { region: follow_up::Column::RegionCode, created_at: follow_up::Column::CreatedAt };
-    let inspections = Counted { region: inspection::Column::RegionCode, created_at: inspection::Column::CreatedAt };
-    let orders = Counted { region: service_order::Column::RegionCode, created_at: service_order::Column::CreatedAt };
-    let open_referral = referral::Column::Status.is_in([ReferralStatus::Pending.code(), ReferralStatus::Accepted.code()]);
-    let evaluations_here = evaluation::Entity::find()
-        .select_only()
-        .column(evaluation::Column::Id)
-        .filter(evaluation::Column::RegionCode.like(window.region_pattern.as_str()));
-    let mut appeals = appeal::Entity::find()
-        .select_only()
-        .column(appeal::Column::Status)
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        .filter(appeal::Column::EvaluationId.in_subquery(evaluations_here.into_query()))
-        .group_by(appeal::Column::Status);
-    if let Some(from) = window.from {
-        appeals = appeals.filter(appeal::Column::CreatedAt.gte(from));
-    }
-    if let Some(to) = window.to {
-        appeals = appeals.filter(appeal::Column::CreatedAt.lt(to));
-    }
-    let appeals_by_status: Vec<(String, i64)> = appeals.into_tuple().all(conn).await?;
+    let inspections = matching::inspections_by_result(conn, window).await?;
+    let orders = matching::orders_by_status(conn, window).await?;
     Ok(Problems {
-        referrals_overdue: count::<referral::Entity>(
-            conn,
-            &referrals,
-            window,
-            all().add(open_referral).add(referral::Column::DueAt.lt(now)),
-        )
-        .await?,
-        follow_ups_overdue: count::<follow_up::Entity>(
-            conn,
-            &follow_ups,
-            window,
-            all().add(follow_up::Column::Status.eq(follow_ups::OPEN)).add(follow_up::Column::DueOn.lt(now.date_naive())),
-        )
-        .await?,
-        inspections_failed: count::<inspection::Entity>(
-            conn,
-            &inspections,
-            window,
-            all().add(inspection::Column::Result.eq(code_of(InspectionResult::IssueFound))),
-        )
-        .await?,
-        inspections: count::<inspection::Entity>(conn, &inspections, window, all()).await?,
-        orders_declined_or_cancelled: count::<service_order::Entity>(
-            conn,
-            &orders,
-            window,
-            all().add(service_order::Column::Status.is_in([code_of(OrderStatus::Declined), code_of(OrderStatus::Cancelled)])),
-        )
-        .await?,
-        appeals_by_status: appeals_by_status.into_iter().collect(),
+        referrals_overdue: intake::referrals_overdue(conn, window, now).await?,
+        follow_ups_overdue: matching::follow_ups_overdue(conn, window, now.date_naive()).await?,
+        inspections_failed: count_of(&inspections, InspectionResult::IssueFound.code()),
+        inspections: total(&inspections),
+        orders_declined_or_cancelled: count_of(&orders, OrderStatus::Declined.code()) + count_of(&orders, OrderStatus::Cancelled.code()),
+        appeals_by_status: evaluation::appeals_by_status(conn, window).await?,
     })
 }
 
@@ -288,33 +210,21 @@ pub async fn summary(
     authorize(db, ctx, Permission::BeneficiaryRead).await?;
     let (region, window) = Window::asked(&ctx.actor, region_code, from, to)?;
     let conn = db.reports();
-    let region_name = region::Entity::find_by_id(region.as_str()).one(conn).await?.map(|r| r.name_zh).unwrap_or_default();
+    let region_name = regions::find(conn, &region).await?.map(|r| r.name_zh).unwrap_or_default();
 
     let whole = area(conn, &window).await?;
-    let key_townships: Vec<region::Model> = region::Entity::find()
-        .filter(region::Column::KeyTownship.eq(true))
-        .filter(region::Column::Code.like(window.region_pattern.as_str()))
-        .order_by_asc(region::Column::Code)
-        .all(conn)
-        .await?;
+    let key_townships = regions::key_townships_under(conn, &region).await?;
     let mut key = AreaFigures::default();
     for township in &key_townships {
-        key += &area(conn, &Window { region_pattern: format!("{}%", township.code), from, to }).await?;
+        let code = jiuzhu_core::RegionCode::parse(&township.code).map_err(DomainError::Internal)?;
+        key += &area(conn, &Window::of_region(&code, from, to)).await?;
     }
     let rest = &whole - &key;
 
-    let assessments = Counted { region: assessment::Column::RegionCode, created_at: assessment::Column::CreatedAt };
-    let referrals = Counted { region: referral::Column::RegionCode, created_at: referral::Column::CreatedAt };
     let scale = Scale {
         area: whole,
-        assessments: count::<assessment::Entity>(
-            conn,
-            &assessments,
-            &window,
-            Condition::all().add(assessment::Column::SupersededBy.is_null()),
-        )
-        .await?,
-        referrals: count::<referral::Entity>(conn, &referrals, &window, Condition::all()).await?,
+        assessments: needs::current_assessments(conn, &window).await?,
+        referrals: total(&intake::referrals_by_status(conn, &window).await?),
         satisfaction: crate::overview::satisfaction(conn, &window).await?,
     };
     Ok(PilotSummary {

@@ -5,9 +5,7 @@
 
 use chrono::{DateTime, Datelike, Months, Utc};
 use jiuzhu_core::{Context, DomainError, Permission};
-use jiuzhu_evaluation::entity::evaluation;
 use jiuzhu_platform::Db;
-use jiuzhu_platform::created_per_period;
 use jiuzhu_platform::record::authorize;
 use jiuzhu_platform::stats::{Interval, Window, periods, report_day};
 use serde::Serialize;
@@ -106,6 +104,7 @@ async fn count(
     interval: Interval,
     window: &Window,
 ) -> Result<std::collections::BTreeMap<String, i64>, DomainError> {
+    use jiuzhu_evaluation::figures::{self as evaluation, Table as Evaluation};
     use jiuzhu_intake::figures::{self as intake, Table as Intake};
     use jiuzhu_matching::figures::{self as matching, Table as Matching};
     use jiuzhu_needs_assessment::figures::{self as needs, Table as Needs};
@@ -121,7 +120,7 @@ async fn count(
         Metric::Deliveries => matching::created_per_period(conn, Matching::Deliveries, window, interval).await,
         Metric::FollowUps => matching::created_per_period(conn, Matching::FollowUps, window, interval).await,
         Metric::Projects => procurement::created_per_period(conn, Procurement::Projects, window, interval).await,
-        Metric::Evaluations => created_per_period!(conn, evaluation, window, interval),
+        Metric::Evaluations => evaluation::created_per_period(conn, Evaluation::Evaluations, window, interval).await,
     }
 }
 
