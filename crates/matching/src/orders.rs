@@ -21,7 +21,7 @@ use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::InScope;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Select, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -99,24 +99,29 @@ fn scoped(ctx: &Context) -> Select<service_order::Entity> {
     }
 }
 
-/// Creates an order. `contract` holds the terms of `input.contract_id`, read
-/// from procurement by the caller.
-pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option<ContractTerms>) -> Result<OrderView, DomainError> {
-    authorize(db, ctx, Permission::OrderWrite).await?;
-    let txn = db.begin_write().await?;
-    let person = beneficiaries::find_in_scope(&*txn, ctx, input.beneficiary_id)
+/// Creates an order in the caller's transaction (`workflows::ordering`,
+/// which authorizes it). `contract` holds the terms of `input.contract_id`,
+/// read from procurement and locked in the same transaction.
+pub async fn create_in(
+    db: &Db,
+    txn: &DatabaseTransaction,
+    ctx: &Context,
+    input: CreateOrder,
+    contract: Option<ContractTerms>,
+) -> Result<OrderView, DomainError> {
+    let person = beneficiaries::find_in_scope(txn, ctx, input.beneficiary_id)
         .await
         .map_err(|_| DomainError::field("beneficiary_id", "beneficiary_unknown", "no such person in your region"))?;
     let today = ctx.now.date_naive();
     let person = BeneficiaryView::from_model(person, Pii::Masked, today)?;
-    let offered = service::Entity::find_by_id(input.service_code.as_str()).filter(service::Column::Active.eq(true)).one(&*txn).await?;
+    let offered = service::Entity::find_by_id(input.service_code.as_str()).filter(service::Column::Active.eq(true)).one(txn).await?;
     let offered = offered.ok_or_else(|| DomainError::field("service_code", "service_unknown", "no such active service"))?;
     let covered_by: Vec<String> = jiuzhu_core::stored_json::from_column("services.covered_by_material", &offered.covered_by_material)?;
     check_not_covered_by_material(&input.service_code, &covered_by, &coverage_of(&person, today))?;
     let region = RegionCode::parse(&person.region_code).map_err(DomainError::Internal)?;
     match (input.provider_id, input.volunteer_id) {
         (Some(provider_id), None) => {
-            let found = provider::Entity::find_by_id(provider_id).one(&*txn).await?;
+            let found = provider::Entity::find_by_id(provider_id).one(txn).await?;
             let found =
                 crate::providers::view(found.ok_or_else(|| DomainError::field("provider_id", "provider_unknown", "no such provider"))?)?;
             if let Some(until) = found.barred_until.filter(|until| *until >= today) {
@@ -139,18 +144,18 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
                 check_contract(&terms, provider_id, &input.service_code, &region)
                     .map_err(|(code, message)| DomainError::rule(code, message))?;
                 // Two orders at once under one contract must not both fit the last units.
-                db.serialize_on(&txn, "contract", contract_id).await?;
-                let ordered = ordered_under(&*txn, contract_id, &input.service_code).await?;
+                db.serialize_on(txn, "contract", contract_id).await?;
+                let ordered = ordered_under(txn, contract_id, &input.service_code).await?;
                 check_contract_quantity(&input.service_code, terms.quantity_of(&input.service_code), ordered, i64::from(input.quantity))?;
             }
             // Nor two orders at once the provider's last units of the month (after the contract's lock, always in that order).
-            db.serialize_on(&txn, "provider_capacity", provider_id).await?;
-            let ordered = ordered_in_month(&*txn, provider_id, &input.service_code, input.scheduled_for).await?;
+            db.serialize_on(txn, "provider_capacity", provider_id).await?;
+            let ordered = ordered_in_month(txn, provider_id, &input.service_code, input.scheduled_for).await?;
             let declared = found.monthly_capacity.get(&input.service_code).copied();
             check_provider_capacity(&input.service_code, declared, ordered, i64::from(input.quantity))?;
         }
         (None, Some(volunteer_id)) => {
-            let found = volunteer::Entity::find_by_id(volunteer_id).in_scope(&ctx.actor).one(&*txn).await?;
+            let found = volunteer::Entity::find_by_id(volunteer_id).in_scope(&ctx.actor).one(txn).await?;
             let found = found.ok_or_else(|| DomainError::field("volunteer_id", "volunteer_unknown", "no such volunteer in your region"))?;
             if !found.active || !found.skills.split(',').any(|s| s == input.service_code) {
                 return Err(DomainError::rule("volunteer_unsuited", "the volunteer is inactive or does not list this service"));
@@ -159,7 +164,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
         _ => return Err(DomainError::field("provider_id", "assignee_choice", "give exactly one of provider_id and volunteer_id")),
     }
     if let Some(need_id) = input.need_id {
-        let found = needs::lock_of_person(&*txn, need_id, person.id).await?;
+        let found = needs::lock_of_person(txn, need_id, person.id).await?;
         let found = found.ok_or_else(|| DomainError::field("need_id", "need_unknown", "no such need for this person"))?;
         if found.service_code != input.service_code || found.status != NeedStatus::Open {
             return Err(DomainError::field("need_id", "need_not_open", "the need is for another service or no longer open"));
@@ -167,7 +172,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
     }
     let order_id = new_id();
     if let Some(need_id) = input.need_id {
-        move_need(&*txn, ctx, need_id, OrderStatus::Assigned.need_status(), order_id).await?;
+        move_need(txn, ctx, need_id, OrderStatus::Assigned.need_status(), order_id).await?;
     }
     let model = service_order::ActiveModel {
         id: Set(order_id),
@@ -187,11 +192,10 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateOrder, contract: Option
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
     }
-    .insert(&*txn)
+    .insert(txn)
     .await?;
-    jiuzhu_intake::applications::resolve_items_by_order(&*txn, person.id, &model.service_code, model.id, ctx.now).await?;
-    publish(&*txn, ctx, "service_order.assigned", &model).await?;
-    txn.commit().await?;
+    jiuzhu_intake::applications::resolve_items_by_order(txn, person.id, &model.service_code, model.id, ctx.now).await?;
+    publish(txn, ctx, "service_order.assigned", &model).await?;
     view(model)
 }
 

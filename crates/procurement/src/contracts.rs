@@ -9,7 +9,7 @@ use crate::rules::{
 };
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
-use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, RegionCode, RegionLevel, Role, SortOrder, id::new_id};
+use jiuzhu_core::{Context, DomainError, PageRequest, Permission, RegionCode, RegionLevel, Role, id::new_id};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::InScope;
@@ -449,37 +449,17 @@ pub async fn append(
     entry_view(model)
 }
 
-pub async fn entries(db: &Db, ctx: &Context, id: Uuid, book: Book, page: PageRequest) -> Result<Page<EntryView>, DomainError> {
+/// One page of the contract's own entries in `book` after the page's cursor,
+/// not yet cut to a page: the supervision record adds matching's
+/// inspections of the contract before it is (`workflows::supervision`).
+pub async fn entries_after(db: &Db, ctx: &Context, id: Uuid, book: Book, page: &PageRequest) -> Result<Vec<EntryView>, DomainError> {
     authorize(db, ctx, Permission::ProcurementRead).await?;
     scoped(ctx).filter(contract::Column::Id.eq(id)).one(db.conn()).await?.ok_or(DomainError::NotFound)?;
     let query = contract_entry::Entity::find()
         .filter(contract_entry::Column::ContractId.eq(id))
         .filter(contract_entry::Column::Book.eq(code_of(book)));
-    let rows = jiuzhu_platform::paging::keyset::<_, Uuid>(query, contract_entry::Column::Id, &page)?.all(db.conn()).await?;
-    let mut entries: Vec<EntryView> = rows.into_iter().map(entry_view).collect::<Result<_, _>>()?;
-    if book == Book::Supervision {
-        // Inspections from matching appear in the supervision record too:
-        // a page of each after the cursor, merged, holds the page of both.
-        for found in jiuzhu_matching::inspections::for_contract(db.conn(), id, &page).await? {
-            entries.push(EntryView {
-                id: found.id,
-                contract_id: id,
-                book: Book::Supervision,
-                kind: format!("inspection:{}:{}", code_of(found.method), code_of(found.result)),
-                service_code: None,
-                quantity: None,
-                amount_fen: None,
-                note: found.findings,
-                recorded_by: found.inspector,
-                created_at: found.created_at,
-            });
-        }
-        entries.sort_by_key(|e| e.id);
-        if page.order == SortOrder::Desc {
-            entries.reverse();
-        }
-    }
-    Ok(page.into_page(entries, |e| e.id.to_string()))
+    let rows = jiuzhu_platform::paging::keyset::<_, Uuid>(query, contract_entry::Column::Id, page)?.all(db.conn()).await?;
+    rows.into_iter().map(entry_view).collect()
 }
 
 jiuzhu_core::coded_enum! {
@@ -525,11 +505,20 @@ pub fn decides_city_wide(ctx: &Context) -> bool {
     ctx.actor.region.level() <= RegionLevel::City
 }
 
-/// Records a finding against a provider and, in the same transaction,
-/// terminates its contracts of that year (and their projects) and cancels
-/// its open orders inside the decider's region, each with an event; a
-/// city-level decision also bars the provider for three years.
-pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: SanctionInput) -> Result<SanctionView, DomainError> {
+/// A sanction as decided, checked before anything is written: how far it
+/// reaches and until when it bars.
+#[derive(Debug, Clone)]
+pub struct SanctionDecision {
+    pub input: SanctionInput,
+    /// A city-level decision bars the provider everywhere.
+    pub city_wide: bool,
+    /// `decided_on` plus three years.
+    pub barred_until: NaiveDate,
+}
+
+/// Checks who decides a sanction and when: `procurement:manage` as a
+/// city admin or county officer, decided by today.
+pub async fn decide_sanction(db: &Db, ctx: &Context, input: SanctionInput) -> Result<SanctionDecision, DomainError> {
     authorize(db, ctx, Permission::ProcurementManage).await?;
     if !matches!(ctx.actor.role, Role::CityAdmin | Role::CountyOfficer) {
         return Err(DomainError::Forbidden { permission: "procurement:manage (city_admin or county_officer)".into() });
@@ -541,22 +530,28 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
         .decided_on
         .checked_add_months(Months::new(36))
         .ok_or_else(|| DomainError::field("decided_on", "range", "date out of range"))?;
-    let city_wide = decides_city_wide(ctx);
-    let txn = db.begin_write().await?;
-    if city_wide {
-        jiuzhu_matching::providers::bar(&*txn, ctx, provider_id, barred_until).await?;
-    } else {
-        // The provider must be one the decider can see, as for the bar.
-        jiuzhu_matching::providers::get_in(&*txn, ctx, provider_id).await?;
-    }
-    let year_start = NaiveDate::from_ymd_opt(input.decided_on.year(), 1, 1).unwrap_or(input.decided_on);
-    let year_end = NaiveDate::from_ymd_opt(input.decided_on.year(), 12, 31).unwrap_or(input.decided_on);
+    Ok(SanctionDecision { city_wide: decides_city_wide(ctx), barred_until, input })
+}
+
+/// Procurement's share of a sanction, in the caller's transaction: the
+/// provider's active contracts of the decision's year inside the decider's
+/// region are terminated with their projects, each with an event. Answers
+/// the contracts terminated.
+pub async fn terminate_for_sanction(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    provider_id: Uuid,
+    decision: &SanctionDecision,
+) -> Result<Vec<Uuid>, DomainError> {
+    let decided_on = decision.input.decided_on;
+    let year_start = NaiveDate::from_ymd_opt(decided_on.year(), 1, 1).unwrap_or(decided_on);
+    let year_end = NaiveDate::from_ymd_opt(decided_on.year(), 12, 31).unwrap_or(decided_on);
     let live = scoped(ctx)
         .filter(contract::Column::ProviderId.eq(provider_id))
         .filter(contract::Column::Status.eq(code_of(ContractStatus::Active)))
         .filter(contract::Column::TermStart.lte(year_end))
         .filter(contract::Column::TermEnd.gte(year_start))
-        .all(&*txn)
+        .all(conn)
         .await?;
     let mut terminated = Vec::new();
     for c in live {
@@ -564,27 +559,41 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
         model.status = Set(code_of(ContractStatus::Terminated));
         model.version = Set(c.version + 1);
         model.updated_at = Set(ctx.now);
-        model.update(&*txn).await?;
+        model.update(conn).await?;
         procurement_project::Entity::update_many()
             .col_expr(procurement_project::Column::Status, Expr::value(code_of(ProjectStatus::Terminated)))
             .col_expr(procurement_project::Column::UpdatedAt, Expr::value(ctx.now))
             .filter(procurement_project::Column::Id.eq(c.project_id))
-            .exec(&*txn)
+            .exec(conn)
             .await?;
         let mut change = Change::published(
             "contract.terminated",
             "contract",
             c.id,
             &c.region_code,
-            serde_json::json!({"reason": code_of(input.reason)}),
+            serde_json::json!({"reason": code_of(decision.input.reason)}),
         );
         if let Some(event) = change.event.as_mut() {
             event.provider_id = Some(provider_id);
         }
-        record(&*txn, ctx, change).await?;
+        record(conn, ctx, change).await?;
         terminated.push(c.id);
     }
-    let cancelled_orders = jiuzhu_matching::orders::cancel_open_for_provider(&*txn, ctx, provider_id, "provider sanctioned").await?;
+    Ok(terminated)
+}
+
+/// Stores the sanction and its audit row, in the caller's transaction,
+/// once its effects are done: `terminated` contracts and
+/// `cancelled_orders` open orders.
+pub async fn record_sanction(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    provider_id: Uuid,
+    decision: SanctionDecision,
+    terminated: Vec<Uuid>,
+    cancelled_orders: usize,
+) -> Result<SanctionView, DomainError> {
+    let SanctionDecision { input, city_wide, barred_until } = decision;
     let stored = sanction::ActiveModel {
         id: Set(new_id()),
         provider_id: Set(provider_id),
@@ -597,14 +606,13 @@ pub async fn sanction(db: &Db, ctx: &Context, provider_id: Uuid, input: Sanction
         bars_provider: Set(city_wide),
         created_at: Set(ctx.now),
     }
-    .insert(&*txn)
+    .insert(conn)
     .await?;
     let change = Change::audited("provider.sanctioned", "provider", provider_id, ctx.actor.region.as_str()).with_detail(
         serde_json::json!({"reason": stored.reason, "barred_until": city_wide.then_some(barred_until), "region_code": stored.region_code,
             "terminated_contracts": terminated.len(), "cancelled_orders": cancelled_orders}),
     );
-    record(&*txn, ctx, change).await?;
-    txn.commit().await?;
+    record(conn, ctx, change).await?;
     Ok(SanctionView {
         id: stored.id,
         provider_id,
@@ -654,39 +662,44 @@ pub async fn term_end_of_project(conn: &impl ConnectionTrait, project_id: Uuid) 
     Ok(signed_for(conn, project_id).await?.term_end)
 }
 
-/// What matching needs to check an order against a contract.
-pub async fn terms(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<jiuzhu_matching::rules::ContractTerms>, DomainError> {
-    let Some(found) = contract::Entity::find_by_id(id).one(conn).await? else { return Ok(None) };
+/// A contract as another area checks work against it: who holds it,
+/// whether it is live, and what it buys where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldContract {
+    pub id: Uuid,
+    pub provider_id: Uuid,
+    pub active: bool,
+    /// Each service the contract buys, with the quantity bought.
+    pub services: Vec<(String, i64)>,
+    pub region: RegionCode,
+}
+
+fn held(found: contract::Model) -> Result<HeldContract, DomainError> {
     let services: Vec<ContractService> = jiuzhu_core::stored_json::from_column("contracts.services", &found.services)?;
-    Ok(Some(jiuzhu_matching::rules::ContractTerms {
+    Ok(HeldContract {
+        id: found.id,
         provider_id: found.provider_id,
         active: found.status == code_of(ContractStatus::Active),
         services: services.into_iter().map(|s| (s.service_code, i64::from(s.quantity))).collect(),
-        region_code: found.region_code,
-    }))
+        region: RegionCode::parse(&found.region_code).map_err(DomainError::Internal)?,
+    })
 }
 
-/// The active contracts that bear on the caller's work, as matching ranks
-/// with them: in the caller's region, above it or below it. A provider
-/// holding one for a need's service and area is ranked first.
-pub async fn holdings_for(conn: &impl ConnectionTrait, ctx: &Context) -> Result<Vec<jiuzhu_matching::ranking::Holding>, DomainError> {
+/// The contract `id`, locked for the caller's transaction so that it cannot
+/// end (a sanction, a settlement) while work is put under it.
+pub async fn held_for_update(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<HeldContract>, DomainError> {
+    contract::Entity::find_by_id(id).lock_exclusive().one(conn).await?.map(held).transpose()
+}
+
+/// The active contracts that bear on the caller's work: in the caller's
+/// region, above it or below it.
+pub async fn active_bearing_on_caller(conn: &impl ConnectionTrait, ctx: &Context) -> Result<Vec<HeldContract>, DomainError> {
     let active = contract::Entity::find()
         .filter(contract::Column::Status.eq(code_of(ContractStatus::Active)))
         .filter(jiuzhu_platform::scope::bearing_on::<contract::Entity>(&ctx.actor.region))
         .all(conn)
         .await?;
-    active
-        .into_iter()
-        .map(|found| {
-            let services: Vec<ContractService> = jiuzhu_core::stored_json::from_column("contracts.services", &found.services)?;
-            Ok(jiuzhu_matching::ranking::Holding {
-                contract_id: found.id,
-                provider_id: found.provider_id,
-                region: RegionCode::parse(&found.region_code).map_err(DomainError::Internal)?,
-                service_codes: services.into_iter().map(|s| s.service_code).collect(),
-            })
-        })
-        .collect()
+    active.into_iter().map(held).collect()
 }
 
 /// What another area reads of the contract signed for a project.

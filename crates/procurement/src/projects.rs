@@ -16,7 +16,7 @@ use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::InScope;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -344,27 +344,27 @@ pub struct AcceptanceInput {
     pub early_completion_reason: Option<String>,
 }
 
-/// Acceptance (项目验收) at the end of the term: it needs an approved final
-/// evaluation (`final_evaluation_approved`, asked of evaluation by the
-/// caller). Passing moves the project to `accepted`, which allows the final payment.
-pub async fn accept(
-    db: &Db,
+/// Acceptance (项目验收) at the end of the term, in the caller's transaction
+/// (`workflows::acceptance`, which authorizes it): it needs an approved
+/// final evaluation (`final_evaluation_approved`, asked of evaluation in the
+/// same transaction). Passing moves the project to `accepted`, which allows
+/// the final payment.
+pub async fn accept_in(
+    conn: &impl ConnectionTrait,
     ctx: &Context,
     id: Uuid,
     if_match: Option<i64>,
     input: AcceptanceInput,
     final_evaluation_approved: bool,
 ) -> Result<ProjectView, DomainError> {
-    authorize(db, ctx, Permission::ProcurementManage).await?;
-    let txn = db.begin_write().await?;
-    let current = locked_at(&*txn, ctx, id, if_match).await?;
+    let current = locked_at(conn, ctx, id, if_match).await?;
     if !matches!(parse_code::<ProjectStatus>(&current.status)?, ProjectStatus::Contracted | ProjectStatus::InService) {
         return Err(DomainError::invalid_transition("project", &current.status, "be accepted"));
     }
     if !final_evaluation_approved {
         return Err(DomainError::rule("final_evaluation_required", "acceptance needs the project's approved final evaluation"));
     }
-    let term_end = crate::contracts::term_end_of_project(&*txn, current.id).await?;
+    let term_end = crate::contracts::term_end_of_project(conn, current.id).await?;
     crate::rules::check_acceptance_time(ctx.now.date_naive(), term_end, input.early_completion_reason.as_deref())?;
     let mut model: procurement_project::ActiveModel = current.clone().into();
     if input.passed {
@@ -374,15 +374,14 @@ pub async fn accept(
             "early_completion_reason": input.early_completion_reason, "at": ctx.now}))?));
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
-    let updated = model.update(&*txn).await?;
+    let updated = model.update(conn).await?;
     let event_type = if input.passed { "procurement_project.accepted" } else { "procurement_project.acceptance_failed" };
     record(
-        &*txn,
+        conn,
         ctx,
         Change::published(event_type, "procurement_project", updated.id, &updated.region_code, serde_json::json!({"passed": input.passed})),
     )
     .await?;
-    txn.commit().await?;
     view(updated)
 }
 

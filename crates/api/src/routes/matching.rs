@@ -401,8 +401,7 @@ pub async fn match_need(
     query: web::Query<MatchQuery>,
     body: ValidJson<jiuzhu_matching::matches::MatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let holdings = jiuzhu_procurement::contracts::holdings_for(state.db.conn(), &ctx).await?;
-    let result = jiuzhu_matching::matches::find(&state.db, &ctx, body.0, query.explain.unwrap_or(false), &holdings).await?;
+    let result = jiuzhu_workflows::ordering::match_need(&state.db, &ctx, body.0, query.explain.unwrap_or(false)).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 
@@ -429,6 +428,5 @@ pub struct BatchQuery {
 )]
 #[post("/matches/batch")]
 pub async fn match_batch(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::Query<BatchQuery>) -> Result<HttpResponse, ApiError> {
-    let holdings = jiuzhu_procurement::contracts::holdings_for(state.db.conn(), &ctx).await?;
-    Ok(HttpResponse::Ok().json(jiuzhu_matching::matches::batch(&state.db, &ctx, &query.region_code, &holdings).await?))
+    Ok(HttpResponse::Ok().json(jiuzhu_workflows::ordering::match_region(&state.db, &ctx, &query.region_code).await?))
 }

@@ -46,12 +46,7 @@ use uuid::Uuid;
 )]
 #[post("/service-orders")]
 pub async fn create_order(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<CreateOrder>) -> Result<HttpResponse, ApiError> {
-    let input = body.0;
-    let terms = match input.contract_id {
-        Some(id) => jiuzhu_procurement::contracts::terms(state.db.conn(), id).await?,
-        None => None,
-    };
-    let order = orders::create(&state.db, &ctx, input, terms).await?;
+    let order = jiuzhu_workflows::ordering::create_order(&state.db, &ctx, body.0).await?;
     Ok(created(format!("/api/v1/service-orders/{}", order.id), order.version, &order))
 }
 
@@ -382,7 +377,5 @@ pub async fn record_inspection(
 )]
 #[get("/providers/{id}/performance")]
 pub async fn provider_performance(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    let mut record = jiuzhu_matching::inspections::performance(&state.db, &ctx, *id).await?;
-    record.evaluation_grades = jiuzhu_evaluation::evaluations::grades_of_provider(state.db.conn(), *id).await?;
-    Ok(HttpResponse::Ok().json(record))
+    Ok(HttpResponse::Ok().json(jiuzhu_workflows::performance::of_provider(&state.db, &ctx, *id).await?))
 }

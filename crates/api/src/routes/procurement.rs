@@ -333,8 +333,7 @@ pub async fn accept_project(
     if_match: IfMatch,
     body: ValidJson<jiuzhu_procurement::projects::AcceptanceInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let approved = jiuzhu_evaluation::evaluations::final_approved(state.db.conn(), *id).await?;
-    let project = projects::accept(&state.db, &ctx, *id, if_match.0, body.0, approved).await?;
+    let project = jiuzhu_workflows::acceptance::accept_project(&state.db, &ctx, *id, if_match.0, body.0).await?;
     Ok(with_etag(StatusCode::OK, project.version, &project))
 }
 
@@ -732,7 +731,7 @@ pub async fn list_entries(
     query: web::Query<BookQuery>,
     list: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(contracts::entries(&state.db, &ctx, *id, query.book, list.page()?).await?))
+    Ok(HttpResponse::Ok().json(jiuzhu_workflows::supervision::entries(&state.db, &ctx, *id, query.book, list.page()?).await?))
 }
 
 /// Sanction a provider
@@ -760,7 +759,7 @@ pub async fn sanction_provider(
     id: web::Path<Uuid>,
     body: ValidJson<SanctionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Created().json(contracts::sanction(&state.db, &ctx, *id, body.0).await?))
+    Ok(HttpResponse::Created().json(jiuzhu_workflows::sanctions::sanction_provider(&state.db, &ctx, *id, body.0).await?))
 }
 
 /// Start the service
