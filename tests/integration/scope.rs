@@ -74,6 +74,7 @@ async fn every_table_with_a_region_belongs_to_a_region_scoped_entity() {
         jiuzhu_evaluation::region_scoped_tables(),
         jiuzhu_intake::region_scoped_tables(),
         jiuzhu_matching::region_scoped_tables(),
+        jiuzhu_supply::region_scoped_tables(),
         jiuzhu_needs_assessment::region_scoped_tables(),
         jiuzhu_platform::region_scoped_tables(),
         jiuzhu_procurement::region_scoped_tables(),

@@ -10,8 +10,6 @@ use jiuzhu_core::{Actor, Clock, Context, DomainError, RegionCode, Role, SystemCl
 use jiuzhu_intake::applications::{self, Channel, Consent, ConsentMethod, CreateApplication, ItemInput, ItemKind};
 use jiuzhu_intake::beneficiaries::{self, Category, CategoryRecord, CreateBeneficiary, Group, SupportMode};
 use jiuzhu_intake::rules::Matter;
-use jiuzhu_matching::providers::{self, ContactInput, RegisterProvider};
-use jiuzhu_matching::rules::OrgType;
 use jiuzhu_needs_assessment::assessments::{self, CreateAssessment, Score};
 use jiuzhu_needs_assessment::rules::INDICATORS;
 use jiuzhu_platform::Db;
@@ -19,6 +17,8 @@ use jiuzhu_platform::demo::DEMO_PASSWORD;
 use jiuzhu_platform::user_admin::{self, CreateUser};
 use jiuzhu_platform::users;
 use jiuzhu_procurement::funds::{self, CreateFundAccount};
+use jiuzhu_supply::providers::{self, ContactInput, RegisterProvider};
+use jiuzhu_supply::rules::OrgType;
 
 fn synthetic_id(birth: &str, sequence: u32) -> String {
     let first17 = format!("640202{birth}{sequence:03}");

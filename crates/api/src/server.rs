@@ -251,7 +251,7 @@ async fn prepare_locked(db: &Db, clock: &dyn Clock, config: &Config) -> Result<B
     let reference = StartupError::domain("reference data");
     jiuzhu_needs_assessment::models::ensure_default(db, clock.now()).await.map_err(reference)?;
     let reference = StartupError::domain("reference data");
-    jiuzhu_matching::catalogue::ensure_guidance(db, users::CITY_REGION, clock.now()).await.map_err(reference)?;
+    jiuzhu_supply::catalogue::ensure_guidance(db, users::CITY_REGION, clock.now()).await.map_err(reference)?;
     jiuzhu_evaluation::schemes::ensure_default(db, clock.now()).await.map_err(StartupError::domain("reference data"))?;
     Ok(outcome)
 }

@@ -237,17 +237,12 @@ pub struct Performance {
 pub async fn performance(db: &Db, ctx: &Context, provider_id: Uuid) -> Result<Performance, DomainError> {
     authorize(db, ctx, Permission::ProviderRead).await?;
     let conn = db.conn();
-    let provider = crate::providers::scoped(ctx)
-        .filter(crate::entity::provider::Column::Id.eq(provider_id))
-        .one(conn)
-        .await?
-        .ok_or(DomainError::NotFound)?;
+    let feedback = jiuzhu_supply::providers::rated_in(conn, ctx, provider_id).await?.feedback;
     let of_provider = || service_order::Entity::find().filter(service_order::Column::ProviderId.eq(provider_id));
     let orders = of_provider().count(conn).await?;
     let completed = of_provider().filter(service_order::Column::Status.eq(OrderStatus::Completed.code())).count(conn).await?;
     let order_ids = of_provider().select_only().column(service_order::Column::Id).into_query();
     let deliveries = delivery::Entity::find().filter(delivery::Column::OrderId.in_subquery(order_ids)).count(conn).await?;
-    let feedback = crate::satisfaction::of_provider_row(&provider);
     let inspections = inspection::Entity::find().filter(inspection::Column::ProviderId.eq(provider_id)).count(conn).await?;
     let passed = inspection::Entity::find()
         .filter(inspection::Column::ProviderId.eq(provider_id))

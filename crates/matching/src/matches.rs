@@ -3,12 +3,10 @@
 //! left out and why. Capacity is the declared monthly capacity until
 //! service orders consume it.
 
-use crate::entity::{provider, service, service_order, volunteer};
-use crate::providers::{ProviderStatus, view as provider_view};
+use crate::entity::service_order;
 use crate::ranking::{Excluded, Holding, ProviderFacts, Ranked, VolunteerFacts, holding_contract, rank};
 use crate::rules::check_not_covered_by_material;
 use chrono::Datelike;
-use jiuzhu_core::codes::parse_code;
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, RegionLevel};
 use jiuzhu_intake::beneficiaries::{self, BeneficiaryView};
@@ -16,9 +14,10 @@ use jiuzhu_needs_assessment::assessments::coverage_of;
 use jiuzhu_needs_assessment::rules::Priority;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::authorize;
-use jiuzhu_platform::scope::under;
+use jiuzhu_supply::providers::{self, ProviderStatus};
+use jiuzhu_supply::{catalogue, volunteers};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -98,7 +97,7 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool, 
         (None, Some(person), Some(code)) => (person, code, None),
         _ => return Err(DomainError::field("need_id", "target_choice", "give need_id, or beneficiary_id with service_code")),
     };
-    let Some(offered) = service::Entity::find_by_id(service_code.as_str()).one(db.conn()).await? else {
+    let Some(offered) = catalogue::find(db.conn(), &service_code).await? else {
         return Err(DomainError::field("service_code", "service_unknown", format!("{service_code} is not in the catalogue")));
     };
     let person = beneficiaries::find_in_scope(db.conn(), ctx, beneficiary_id)
@@ -107,23 +106,17 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool, 
     let today = ctx.now.date_naive();
     let person = BeneficiaryView::from_model(person, Pii::Masked, today)?;
     // Nobody is ranked for what the person's material assistance already meets.
-    let covered_by: Vec<String> = jiuzhu_core::stored_json::from_column("services.covered_by_material", &offered.covered_by_material)?;
-    check_not_covered_by_material(&service_code, &covered_by, &coverage_of(&person, today))?;
+    check_not_covered_by_material(&service_code, &offered.covered_by_material, &coverage_of(&person, today))?;
     let target = RegionCode::parse(&person.region_code).map_err(DomainError::Internal)?;
 
-    let offering = crate::providers::scoped(ctx)
-        .filter(provider::Column::ServiceCodes.like(format!("%,{service_code},%")))
-        .order_by_asc(provider::Column::Id)
-        .limit(CANDIDATE_LIMIT)
-        .all(db.conn())
-        .await?;
+    let offering = providers::offering_in_scope(db.conn(), ctx, &service_code, CANDIDATE_LIMIT).await?;
     let month_start = today.with_day(1).unwrap_or(today);
-    let ids: Vec<Uuid> = offering.iter().map(|p| p.id).collect();
+    let ids: Vec<Uuid> = offering.iter().map(|rated| rated.provider.id).collect();
     let used = used_this_month(db.conn(), &ids, &service_code, month_start).await?;
     let mut provider_facts = Vec::new();
-    for row in offering {
-        let satisfaction = crate::satisfaction::of_provider_row(&row).mean_x100();
-        let p = provider_view(row)?;
+    for rated in offering {
+        let satisfaction = rated.feedback.mean_x100();
+        let p = rated.provider;
         let declared = p.monthly_capacity.get(&service_code).copied();
         let capacity = declared.map(|total| total.saturating_sub(used.get(&p.id).copied().unwrap_or(0)));
         provider_facts.push(ProviderFacts {
@@ -142,20 +135,14 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool, 
     }
     // Volunteers of the person's township (or county, for a county-level record).
     let township = RegionCode::parse(target.as_str().get(..9).unwrap_or(target.as_str())).map_err(DomainError::Internal)?;
-    let neighbours = volunteer::Entity::find()
-        .filter(volunteer::Column::Active.eq(true))
-        .filter(under::<volunteer::Entity>(&township))
-        .order_by_asc(volunteer::Column::Id)
-        .limit(CANDIDATE_LIMIT)
-        .all(db.conn())
-        .await?;
+    let neighbours = volunteers::active_under(db.conn(), &township, CANDIDATE_LIMIT, today).await?;
     let mut volunteer_facts = Vec::new();
     for v in neighbours {
         volunteer_facts.push(VolunteerFacts {
             id: v.id,
             name: v.name,
-            program: parse_code(&v.program)?,
-            has_skill: v.skills.split(',').any(|s| s == service_code),
+            program: v.program,
+            has_skill: v.skills.iter().any(|s| *s == service_code),
             same_village: v.region_code == target.as_str() && target.level() == RegionLevel::Village,
             same_township: v.region_code.starts_with(township.as_str()),
         });
@@ -205,8 +192,7 @@ pub async fn batch(db: &Db, ctx: &Context, region_code: &str, holdings: &[Holdin
         })
         .collect();
     let mut providers = Vec::new();
-    for row in crate::providers::scoped(ctx).order_by_asc(provider::Column::Id).limit(CANDIDATE_LIMIT * 4).all(db.conn()).await? {
-        let p = provider_view(row)?;
+    for p in providers::first_in_scope(db.conn(), ctx, CANDIDATE_LIMIT * 4).await? {
         providers.push(BatchProvider {
             id: p.id,
             eligible: p.status == ProviderStatus::Active && p.barred_until.is_none_or(|until| until < today),

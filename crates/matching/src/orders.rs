@@ -4,7 +4,7 @@
 //! Orders never repeat material assistance, and a purchased service goes
 //! only to the contract's own provider (不得转包).
 
-use crate::entity::{delivery, feedback, provider, service, service_order, volunteer};
+use crate::entity::{delivery, feedback, service_order};
 use crate::rules::{
     ContractTerms, OrderAction, OrderStatus, check_contract, check_contract_quantity, check_delivery, check_not_covered_by_material,
     check_provider_capacity,
@@ -21,6 +21,7 @@ use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::InScope;
+use jiuzhu_supply::{catalogue, providers, volunteers};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Select, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -114,16 +115,14 @@ pub async fn create_in(
         .map_err(|_| DomainError::field("beneficiary_id", "beneficiary_unknown", "no such person in your region"))?;
     let today = ctx.now.date_naive();
     let person = BeneficiaryView::from_model(person, Pii::Masked, today)?;
-    let offered = service::Entity::find_by_id(input.service_code.as_str()).filter(service::Column::Active.eq(true)).one(txn).await?;
+    let offered = catalogue::find(txn, &input.service_code).await?.filter(|service| service.active);
     let offered = offered.ok_or_else(|| DomainError::field("service_code", "service_unknown", "no such active service"))?;
-    let covered_by: Vec<String> = jiuzhu_core::stored_json::from_column("services.covered_by_material", &offered.covered_by_material)?;
-    check_not_covered_by_material(&input.service_code, &covered_by, &coverage_of(&person, today))?;
+    check_not_covered_by_material(&input.service_code, &offered.covered_by_material, &coverage_of(&person, today))?;
     let region = RegionCode::parse(&person.region_code).map_err(DomainError::Internal)?;
     match (input.provider_id, input.volunteer_id) {
         (Some(provider_id), None) => {
-            let found = provider::Entity::find_by_id(provider_id).one(txn).await?;
-            let found =
-                crate::providers::view(found.ok_or_else(|| DomainError::field("provider_id", "provider_unknown", "no such provider"))?)?;
+            let found = providers::find(txn, provider_id).await?;
+            let found = found.ok_or_else(|| DomainError::field("provider_id", "provider_unknown", "no such provider"))?;
             if let Some(until) = found.barred_until.filter(|until| *until >= today) {
                 return Err(DomainError::RuleWithDetails {
                     code: "provider_barred",
@@ -155,9 +154,9 @@ pub async fn create_in(
             check_provider_capacity(&input.service_code, declared, ordered, i64::from(input.quantity))?;
         }
         (None, Some(volunteer_id)) => {
-            let found = volunteer::Entity::find_by_id(volunteer_id).in_scope(&ctx.actor).one(txn).await?;
+            let found = volunteers::find_in_scope(txn, ctx, volunteer_id).await?;
             let found = found.ok_or_else(|| DomainError::field("volunteer_id", "volunteer_unknown", "no such volunteer in your region"))?;
-            if !found.active || !found.skills.split(',').any(|s| s == input.service_code) {
+            if !found.active || !found.skills.iter().any(|s| *s == input.service_code) {
                 return Err(DomainError::rule("volunteer_unsuited", "the volunteer is inactive or does not list this service"));
             }
         }
@@ -523,7 +522,7 @@ pub async fn give_feedback(db: &Db, ctx: &Context, id: Uuid, input: GiveFeedback
     .insert(&*txn)
     .await?;
     if let Some(provider_id) = order.provider_id {
-        crate::satisfaction::count_in(&*txn, provider_id, model.satisfaction).await?;
+        jiuzhu_supply::providers::count_feedback(&*txn, provider_id, model.satisfaction).await?;
     }
     let change = Change::published(
         "feedback.collected",

@@ -3,8 +3,8 @@
 //! its holder), then by score; each place, and each exclusion, explained by
 //! reason codes with zh/en labels and the figures behind them.
 
-use crate::rules::{Program, sixty_helps_eighty_may_serve};
 use jiuzhu_core::{RegionCode, RegionLevel};
+use jiuzhu_supply::rules::{Program, sixty_helps_eighty_may_serve};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;

@@ -12,11 +12,11 @@ use crate::rules::{BidFacts, Method, ProjectStatus, RankedBid, check_bid_count, 
 use chrono::{DateTime, Utc};
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Permission, Role, id::new_id};
-use jiuzhu_matching::providers;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::concurrency::expect_version;
 use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::InScope;
+use jiuzhu_supply::providers;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -81,7 +81,7 @@ pub async fn release_package(db: &Db, ctx: &Context, id: Uuid, ocid_prefix: &str
         tags.push("award");
         let mut tenderers = Vec::new();
         for ranked in &award.ranking {
-            let provider = jiuzhu_matching::providers::find(conn, ranked.provider_id).await?;
+            let provider = jiuzhu_supply::providers::find(conn, ranked.provider_id).await?;
             let name = provider.as_ref().map(|p| p.name.clone()).unwrap_or_default();
             let roles = if ranked.bid_id == award.chosen_bid_id { json!(["tenderer", "supplier"]) } else { json!(["tenderer"]) };
             let mut party = json!({"id": ranked.provider_id.to_string(), "name": name, "roles": roles});

@@ -172,7 +172,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateProject) -> Result<Proj
     if !matches!(region.level(), RegionLevel::City | RegionLevel::County) || !ctx.actor.covers(&region) {
         return Err(DomainError::field("region_code", "funding_region", "a project is funded by your city or county"));
     }
-    let known = jiuzhu_matching::catalogue::existing_codes(db.conn(), &input.service_codes).await?;
+    let known = jiuzhu_supply::catalogue::existing_codes(db.conn(), &input.service_codes).await?;
     let unknown: Vec<FieldError> = input
         .service_codes
         .iter()
@@ -453,7 +453,7 @@ pub async fn draft_from_needs(db: &Db, ctx: &Context, region_code: &str, service
         return Err(DomainError::field("service_codes", "required", "name at least one service code"));
     }
     let (rows, people) = open_demand(db.conn(), &region, &service_codes).await?;
-    let units = jiuzhu_matching::catalogue::list(db, ctx, None, None).await?;
+    let units = jiuzhu_supply::catalogue::list(db, ctx, None, None).await?;
     let unit_of = |code: &str| units.iter().find(|s| s.code == code).map(|s| code_of(s.unit)).unwrap_or_else(|| "per_visit".into());
     let service_volume = rows
         .iter()

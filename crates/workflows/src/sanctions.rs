@@ -1,13 +1,14 @@
 //! A sanction against a provider (弄虚作假、不正当竞争) and its effects, in
 //! one transaction: a city-level decision bars the provider for three
-//! years (matching's provider), the provider's contracts of that year in
+//! years (supply's provider), the provider's contracts of that year in
 //! the decider's region end (procurement), its open orders there are
 //! cancelled (matching), and the sanction is stored with its audit row.
 
 use jiuzhu_core::{Context, DomainError};
-use jiuzhu_matching::{orders, providers};
+use jiuzhu_matching::orders;
 use jiuzhu_platform::Db;
 use jiuzhu_procurement::contracts::{self, SanctionInput, SanctionView};
+use jiuzhu_supply::providers;
 use uuid::Uuid;
 
 /// Records a finding against `provider_id` and carries out its effects.

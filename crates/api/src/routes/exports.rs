@@ -13,12 +13,12 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use futures_util::StreamExt;
 use jiuzhu_core::{Context, RegionCode};
 use jiuzhu_intake::beneficiaries_export;
-use jiuzhu_matching::catalogue::ServiceCategory;
-use jiuzhu_matching::catalogue_export;
 use jiuzhu_needs_assessment::needs_export;
 use jiuzhu_platform::Db;
 use jiuzhu_platform::export::{CHINA_STANDARD_TIME_OFFSET_SECONDS, Cell, ChunkedExport, Column, Header, Shown, csv_row, header_row};
 use jiuzhu_platform::regions;
+use jiuzhu_supply::catalogue::ServiceCategory;
+use jiuzhu_supply::catalogue_export;
 use serde::Deserialize;
 use utoipa::IntoParams;
 

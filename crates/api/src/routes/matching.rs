@@ -8,10 +8,10 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, web};
 use jiuzhu_core::Page;
-use jiuzhu_matching::catalogue::{self, CreateLocalService, HsdsService, ServiceCategory, ServiceView};
-use jiuzhu_matching::providers::{self, PatchProvider, ProviderFilter, ProviderView, RegisterProvider};
-use jiuzhu_matching::rules::Program;
-use jiuzhu_matching::volunteers::{self, Ledger, LogHours, RegisterVolunteer, VolunteerView};
+use jiuzhu_supply::catalogue::{self, CreateLocalService, HsdsService, ServiceCategory, ServiceView};
+use jiuzhu_supply::providers::{self, PatchProvider, ProviderFilter, ProviderView, RegisterProvider};
+use jiuzhu_supply::rules::Program;
+use jiuzhu_supply::volunteers::{self, Ledger, LogHours, RegisterVolunteer, VolunteerView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -118,7 +118,7 @@ pub async fn create_service(
     tag = "matching",
     operation_id = "decideLocalService",
     params(("code" = String, Path, description = "Service code"), ("If-Match" = String, Header, description = "The version you read")),
-    request_body(content = jiuzhu_matching::catalogue::ItemDecision, content_type = "application/json"),
+    request_body(content = jiuzhu_supply::catalogue::ItemDecision, content_type = "application/json"),
     responses(
         (status = 200, description = "Decided", body = ServiceView),
         (status = 404, description = "No such service for the caller's region"),
@@ -131,7 +131,7 @@ pub async fn decide_service(
     Ctx(ctx): Ctx,
     code: web::Path<String>,
     if_match: IfMatch,
-    body: ValidJson<jiuzhu_matching::catalogue::ItemDecision>,
+    body: ValidJson<jiuzhu_supply::catalogue::ItemDecision>,
 ) -> Result<HttpResponse, ApiError> {
     let service = catalogue::decide(&state.db, &ctx, &code, if_match.0, body.0).await?;
     Ok(with_etag(StatusCode::OK, service.version, &service))

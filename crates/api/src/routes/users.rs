@@ -76,7 +76,7 @@ pub struct RevealQuery {
 #[post("/users")]
 pub async fn create_user(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<CreateUser>) -> Result<HttpResponse, ApiError> {
     let provider = match body.0.provider_id {
-        Some(id) => jiuzhu_matching::providers::account_link(state.db.conn(), id).await?,
+        Some(id) => jiuzhu_supply::providers::account_link(state.db.conn(), id).await?,
         None => None,
     };
     let user = user_admin::create(&state.db, &ctx, body.0, provider).await?;

@@ -212,7 +212,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateEvaluation) -> Result<E
             })?;
             seat_accounts(&*txn, &[("third_party.user_id".to_string(), signer)], &region).await?;
             let code = CreditCode::parse_field(&party.credit_code, "third_party.credit_code")?;
-            let provider = jiuzhu_matching::providers::find(&*txn, signed.provider_id).await?;
+            let provider = jiuzhu_supply::providers::find(&*txn, signed.provider_id).await?;
             if provider.is_some_and(|p| p.credit_code == code.as_str()) {
                 return Err(DomainError::rule("third_party_is_provider", "the provider under evaluation cannot evaluate itself"));
             }
@@ -442,7 +442,7 @@ pub async fn public(db: &Db, page: PageRequest) -> Result<Page<PublicResult>, Do
     let titles = projects::titles(db.conn(), &page.items.iter().map(|e| e.project_id).collect::<Vec<_>>()).await?;
     let mut items = Vec::new();
     for e in page.items {
-        let provider = jiuzhu_matching::providers::find(db.conn(), e.provider_id).await?;
+        let provider = jiuzhu_supply::providers::find(db.conn(), e.provider_id).await?;
         items.push(PublicResult {
             evaluation_id: e.id,
             project_title: titles.get(&e.project_id).cloned().unwrap_or_default(),

@@ -4,6 +4,7 @@
 use crate::entity::{volunteer, volunteer_hour};
 use crate::rules::{Candidate, Program, check_program};
 use chrono::{DateTime, NaiveDate, Utc};
+use jiuzhu_core::RegionCode;
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{CitizenId, Context, DomainError, Page, PageRequest, Permission, id::new_id};
@@ -11,8 +12,8 @@ use jiuzhu_intake::beneficiaries::{self, service_region};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::paging::keyset;
 use jiuzhu_platform::record::{Change, authorize, record};
-use jiuzhu_platform::scope::InScope;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use jiuzhu_platform::scope::{InScope, under};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -147,6 +148,30 @@ pub async fn list(db: &Db, ctx: &Context, program: Option<Program>, page: PageRe
     let page = page.into_page(rows, |r| r.id.to_string());
     let today = ctx.now.date_naive();
     page.try_map(|m| view(m, today))
+}
+
+/// A volunteer the caller can see, inside the caller's transaction.
+pub async fn find_in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<Option<VolunteerView>, DomainError> {
+    let found = volunteer::Entity::find_by_id(id).in_scope(&ctx.actor).one(conn).await?;
+    found.map(|m| view(m, ctx.now.date_naive())).transpose()
+}
+
+/// Active volunteers of `area`'s subtree (a township, say), by id, at most
+/// `limit`: the neighbours matching may propose.
+pub async fn active_under(
+    conn: &impl ConnectionTrait,
+    area: &RegionCode,
+    limit: u64,
+    today: NaiveDate,
+) -> Result<Vec<VolunteerView>, DomainError> {
+    let rows = volunteer::Entity::find()
+        .filter(volunteer::Column::Active.eq(true))
+        .filter(under::<volunteer::Entity>(area))
+        .order_by_asc(volunteer::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    rows.into_iter().map(|m| view(m, today)).collect()
 }
 
 async fn in_scope(db: &Db, ctx: &Context, id: Uuid) -> Result<volunteer::Model, DomainError> {

@@ -16,7 +16,7 @@ use jiuzhu_platform::record::{Change, authorize, record};
 use jiuzhu_platform::scope::within;
 use jiuzhu_platform::user_admin::ProviderLink;
 use jiuzhu_platform::{Db, regions};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -391,6 +391,72 @@ pub async fn id_by_credit_code(conn: &impl ConnectionTrait, credit_code: &str) -
     Ok(id)
 }
 
+/// Feedback counted over some orders, or kept on a provider as its running totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FeedbackTotals {
+    pub responses: i64,
+    pub sum: i64,
+}
+
+impl FeedbackTotals {
+    /// The mean score × 100 (100–500), rounded down; `None` without feedback.
+    pub fn mean_x100(&self) -> Option<i64> {
+        (self.responses > 0).then(|| self.sum * 100 / self.responses)
+    }
+}
+
+/// A provider with the running totals of the feedback on its orders, as
+/// matching ranks it and its performance shows it.
+#[derive(Debug, Clone)]
+pub struct RatedProvider {
+    pub provider: ProviderView,
+    pub feedback: FeedbackTotals,
+}
+
+fn rated(m: provider::Model) -> Result<RatedProvider, DomainError> {
+    let feedback = FeedbackTotals { responses: m.feedback_responses, sum: m.feedback_total };
+    Ok(RatedProvider { provider: view(m)?, feedback })
+}
+
+/// Providers the caller can see that offer `service_code`, by id, at most `limit`.
+pub async fn offering_in_scope(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    service_code: &str,
+    limit: u64,
+) -> Result<Vec<RatedProvider>, DomainError> {
+    let rows = scoped(ctx)
+        .filter(provider::Column::ServiceCodes.like(format!("%,{service_code},%")))
+        .order_by_asc(provider::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    rows.into_iter().map(rated).collect()
+}
+
+/// Providers the caller can see, by id, at most `limit`.
+pub async fn first_in_scope(conn: &impl ConnectionTrait, ctx: &Context, limit: u64) -> Result<Vec<ProviderView>, DomainError> {
+    scoped(ctx).order_by_asc(provider::Column::Id).limit(limit).all(conn).await?.into_iter().map(view).collect()
+}
+
+/// A provider the caller can see, with its feedback totals (404 otherwise).
+pub async fn rated_in(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<RatedProvider, DomainError> {
+    rated(scoped(ctx).filter(provider::Column::Id.eq(id)).one(conn).await?.ok_or(DomainError::NotFound)?)
+}
+
+/// Adds one score to the provider's running totals, in the feedback's
+/// transaction; ranking reads them from the provider row.
+pub async fn count_feedback(conn: &impl ConnectionTrait, provider_id: Uuid, satisfaction: i16) -> Result<(), DomainError> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    provider::Entity::update_many()
+        .col_expr(provider::Column::FeedbackResponses, Expr::col(provider::Column::FeedbackResponses).add(1))
+        .col_expr(provider::Column::FeedbackTotal, Expr::col(provider::Column::FeedbackTotal).add(i64::from(satisfaction)))
+        .filter(provider::Column::Id.eq(provider_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// A provider the caller can see, inside the caller's transaction (404 otherwise).
 pub async fn get_in(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<ProviderView, DomainError> {
     view(scoped(ctx).filter(provider::Column::Id.eq(id)).one(conn).await?.ok_or(DomainError::NotFound)?)
@@ -417,4 +483,15 @@ pub async fn bar(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid, until: Na
     }
     record(conn, ctx, change).await?;
     view(updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mean_is_in_hundredths_and_absent_without_feedback() {
+        assert_eq!(FeedbackTotals { responses: 3, sum: 14 }.mean_x100(), Some(466));
+        assert_eq!(FeedbackTotals::default().mean_x100(), None);
+    }
 }

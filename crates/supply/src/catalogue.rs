@@ -187,6 +187,12 @@ pub async fn get(db: &Db, ctx: &Context, code: &str) -> Result<ServiceView, Doma
     view(row.ok_or(DomainError::NotFound)?)
 }
 
+/// The catalogue item `code`, whichever region added it (a rule's question
+/// about the item itself, e.g. what material assistance covers it).
+pub async fn find(conn: &impl sea_orm::ConnectionTrait, code: &str) -> Result<Option<ServiceView>, DomainError> {
+    service::Entity::find_by_id(code).one(conn).await?.map(view).transpose()
+}
+
 /// Which of these codes the catalogue holds.
 pub async fn existing_codes(conn: &impl sea_orm::ConnectionTrait, codes: &[String]) -> Result<Vec<String>, DomainError> {
     Ok(service::Entity::find().filter(service::Column::Code.is_in(codes.to_vec())).all(conn).await?.into_iter().map(|s| s.code).collect())
