@@ -142,7 +142,7 @@ pub async fn find(db: &Db, ctx: &Context, request: MatchRequest, explain: bool, 
             id: v.id,
             name: v.name,
             program: v.program,
-            has_skill: v.skills.iter().any(|s| *s == service_code),
+            has_skill: v.skills.contains(&service_code),
             same_village: v.region_code == target.as_str() && target.level() == RegionLevel::Village,
             same_township: v.region_code.starts_with(township.as_str()),
         });

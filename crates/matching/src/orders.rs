@@ -156,7 +156,7 @@ pub async fn create_in(
         (None, Some(volunteer_id)) => {
             let found = volunteers::find_in_scope(txn, ctx, volunteer_id).await?;
             let found = found.ok_or_else(|| DomainError::field("volunteer_id", "volunteer_unknown", "no such volunteer in your region"))?;
-            if !found.active || !found.skills.iter().any(|s| *s == input.service_code) {
+            if !found.active || !found.skills.contains(&input.service_code) {
                 return Err(DomainError::rule("volunteer_unsuited", "the volunteer is inactive or does not list this service"));
             }
         }
