@@ -27,7 +27,7 @@ use utoipa::{Modify, OpenApi};
         crate::routes::users::UserStatus,
         jiuzhu_intake::beneficiaries::BeneficiaryStatus,
         jiuzhu_platform::imports::ImportKind,
-        crate::routes::matching::CatalogueFormat,
+        crate::routes::catalogue::CatalogueFormat,
         crate::routes::exports::ExportFormat,
         jiuzhu_platform::export::Header,
         crate::routes::reports::SummaryFormat,

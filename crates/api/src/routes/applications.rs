@@ -13,6 +13,7 @@ use jiuzhu_intake::referrals::{self, CompleteInput, ReasonInput, ReferralFilter,
 use jiuzhu_intake::rules::{ApplicationStatus, ReferralStatus};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -488,4 +489,24 @@ pub async fn cancel_referral(
     body: ValidJson<ReasonInput>,
 ) -> Result<HttpResponse, ApiError> {
     act(&state, &ctx, *id, if_match, ReferralInput::Cancel(body.0)).await
+}
+
+/// Registers this module's routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_application)
+        .service(list_applications)
+        .service(get_application)
+        .service(accept_application)
+        .service(reject_application)
+        .service(close_application)
+        .service(withdraw_application)
+        .service(list_referrals)
+        .service(get_referral)
+        .service(decide_item)
+        .service(referral_identifiers)
+        .service(accept_referral)
+        .service(reject_referral)
+        .service(return_referral)
+        .service(complete_referral)
+        .service(cancel_referral);
 }

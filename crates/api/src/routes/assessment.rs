@@ -1,5 +1,6 @@
-//! `/assessment-models`, `/assessments`, `/needs` and `/registry/search`:
-//! needs assessment, the service needs list and the departments' registry search.
+//! `/assessment-models`, `/assessments` (and a person's,
+//! `/beneficiaries/{id}/assessments`), `/needs` and `/registry/search`: needs
+//! assessment, the service needs list and the departments' registry search.
 
 use crate::extract::{Ctx, ListQuery, created, with_etag};
 use crate::json::ValidJson;
@@ -16,6 +17,7 @@ use jiuzhu_needs_assessment::registry::{self, SearchRequest, SearchResponse};
 use jiuzhu_needs_assessment::rules::{Degree, ModelSpec, Priority};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -289,4 +291,21 @@ pub async fn summarise_needs(state: web::Data<AppState>, Ctx(ctx): Ctx, query: w
 #[post("/registry/search")]
 pub async fn search_registry(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<SearchRequest>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(registry::search(&state.db, &ctx, body.0).await?))
+}
+
+/// Registers this module's routes, in this order: `GET /assessment-models/current` before
+/// `/assessment-models/{version}`, which would read `current` as its parameter; `GET /needs/summary`
+/// before `/needs/{id}`, which would read `summary` as its parameter.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(current_model)
+        .service(get_model)
+        .service(publish_model)
+        .service(search_registry)
+        .service(create_assessment)
+        .service(list_due)
+        .service(get_assessment)
+        .service(person_assessments)
+        .service(summarise_needs)
+        .service(list_needs)
+        .service(get_need);
 }

@@ -12,6 +12,7 @@ use jiuzhu_platform::record::authorize;
 use jiuzhu_platform::relay;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -141,4 +142,9 @@ pub async fn list_events(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::
     })?;
     relay::drain(&state.db).await?;
     Ok(HttpResponse::Ok().json(outbox::feed(state.db.conn(), &ctx, q.event_type, page).await?))
+}
+
+/// Registers this module's routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_audit_events).service(verify_audit_chain).service(list_events);
 }

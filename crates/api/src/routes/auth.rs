@@ -12,6 +12,7 @@ use jiuzhu_platform::accounts::{self, AccountKind};
 use jiuzhu_platform::login::{Grant, login};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 jiuzhu_core::coded_enum! {
@@ -190,4 +191,9 @@ pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> Result<Htt
         provider_id: actor.provider_id.map(|p| p.to_string()),
         permissions: permissions_of(actor.role),
     }))
+}
+
+/// Registers this module's routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(issue_token).service(me);
 }

@@ -1,4 +1,5 @@
-//! `/beneficiaries`: the service target list.
+//! `/beneficiaries` and `/households`: the service target list and the
+//! households its people live in.
 
 use crate::extract::{Count, Ctx, IfMatch, ListQuery, created, with_etag};
 use crate::json::ValidJson;
@@ -15,6 +16,7 @@ use jiuzhu_intake::beneficiaries::{
 use jiuzhu_intake::households::{self, CreateHousehold, HouseholdView, MemberInput, MembershipChange};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -335,4 +337,21 @@ pub async fn remove_household_member(
     let (id, person) = path.into_inner();
     let household = households::change_members(&state.db, &ctx, id, if_match.0, MembershipChange::Remove(person)).await?;
     Ok(with_etag(StatusCode::OK, household.version, &household))
+}
+
+/// Registers this module's routes, in this order: `GET /beneficiaries/count` before
+/// `/beneficiaries/{id}`, which would read `count` as its parameter.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_beneficiary)
+        .service(list_beneficiaries)
+        .service(count_beneficiaries)
+        .service(lookup_beneficiary)
+        .service(get_beneficiary)
+        .service(patch_beneficiary)
+        .service(deactivate_beneficiary)
+        .service(create_household)
+        .service(list_households)
+        .service(get_household)
+        .service(add_household_member)
+        .service(remove_household_member);
 }

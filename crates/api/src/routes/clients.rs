@@ -9,6 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use jiuzhu_core::Page;
 use jiuzhu_platform::clients::{self, ClientCreated, ClientView, CreateClient};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 /// Register an API client
@@ -92,4 +93,9 @@ pub async fn deactivate_client(
     let client = clients::deactivate(&state.db, &ctx, *id, if_match.0).await?;
     sessions.forget_all();
     Ok(with_etag(StatusCode::OK, client.version, &client))
+}
+
+/// Registers this module's routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_client).service(list_clients).service(get_client).service(deactivate_client);
 }

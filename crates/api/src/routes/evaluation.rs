@@ -1,5 +1,6 @@
-//! `/evaluation-schemes`, `/evaluations` and `/appeals`: evaluating
-//! purchased projects, publishing the results, and appeals.
+//! `/evaluation-schemes`, `/evaluations`, `/appeals` and
+//! `/public/evaluations`: evaluating purchased projects, publishing the
+//! results, and appeals.
 
 use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
 use crate::json::ValidJson;
@@ -12,6 +13,7 @@ use jiuzhu_evaluation::evaluations::{
     self, AppealInput, AppealView, CreateEvaluation, DecideInput, EvaluationView, PublicResult, Report, ScoreInput, Step,
 };
 use jiuzhu_evaluation::schemes::{self, CreateScheme, SchemeView};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 /// The default indicator scheme
@@ -364,4 +366,26 @@ pub async fn evaluation_summary(
     query: web::Query<SummaryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(evaluations::summary(&state.db, &ctx, query.year, query.region_code.as_deref()).await?))
+}
+
+/// Registers this module's routes, in this order: `GET /evaluation-schemes/default` before
+/// `/evaluation-schemes/{id}`, which would read `default` as its parameter; `GET /evaluations/summary`
+/// before `/evaluations/{id}`, which would read `summary` as its parameter.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(default_scheme)
+        .service(get_scheme)
+        .service(create_scheme)
+        .service(create_evaluation)
+        .service(evaluation_summary)
+        .service(list_evaluations)
+        .service(get_appeal)
+        .service(get_evaluation)
+        .service(evaluation_evidence)
+        .service(score_evaluation)
+        .service(report_evaluation)
+        .service(approve_evaluation)
+        .service(publish_evaluation)
+        .service(public_evaluations)
+        .service(file_appeal)
+        .service(decide_appeal);
 }

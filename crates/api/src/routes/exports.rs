@@ -21,6 +21,7 @@ use jiuzhu_supply::catalogue::ServiceCategory;
 use jiuzhu_supply::catalogue_export;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 jiuzhu_core::coded_enum! {
     pub enum ExportFormat as "export_format" {
@@ -363,6 +364,11 @@ pub async fn export_service_projects(
 ) -> Result<HttpResponse, ApiError> {
     let export = catalogue_export::begin(&state.db, &ctx, filter.category, filter.active).await?;
     download(state.db.clone(), export, &query, &req, (&ctx, SERVICE_PROJECTS, None)).await
+}
+
+/// Registers this module's routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(export_service_needs).service(export_service_targets).service(export_service_projects);
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use jiuzhu_intake::referrals::ReasonInput;
 use jiuzhu_intake::visits::{self, RecordVisit, VisitFilter, VisitKind, VisitView};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -434,4 +435,25 @@ pub async fn close_ticket(
     body: ValidJson<CloseInput>,
 ) -> Result<HttpResponse, ApiError> {
     ticket_action(&state, &ctx, *id, if_match, TicketAction::Close(body.0.outcome)).await
+}
+
+/// Registers this module's routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(report_discovery)
+        .service(list_discoveries)
+        .service(get_discovery)
+        .service(verify_discovery)
+        .service(dismiss_discovery)
+        .service(convert_discovery)
+        .service(send_signal)
+        .service(record_visit)
+        .service(list_visits)
+        .service(get_visit)
+        .service(create_ticket)
+        .service(list_tickets)
+        .service(get_ticket)
+        .service(answer_ticket)
+        .service(convert_ticket)
+        .service(assign_ticket)
+        .service(close_ticket);
 }

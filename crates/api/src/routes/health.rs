@@ -1,4 +1,5 @@
-//! Liveness and readiness probes for load balancers and orchestrators.
+//! `/healthz` and `/readyz`: liveness and readiness probes for load
+//! balancers and orchestrators, outside `/api/v1`.
 
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};

@@ -15,6 +15,7 @@ use jiuzhu_platform::record::authorize;
 use serde::Deserialize;
 use std::io::Write;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -184,4 +185,9 @@ pub async fn list_import_errors(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&state.db, &ctx, Permission::ImportWrite).await?;
     Ok(HttpResponse::Ok().json(imports::errors(&state.db, &ctx, *id, list.page()?).await?))
+}
+
+/// Registers this module's routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(start_import).service(get_import).service(list_import_errors);
 }

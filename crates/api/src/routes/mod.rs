@@ -1,23 +1,34 @@
 //! Route registration. Every route goes through utoipa-actix-web, so no
-//! route can exist without its OpenAPI entry.
+//! route can exist without its OpenAPI entry. Each module serves one
+//! resource (its header names its paths) and registers its own routes with
+//! `configure`, in the order they must be matched; a test holds the
+//! published order to that (a literal segment before a parameter).
 
 pub mod applications;
 pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod beneficiaries;
+pub mod bids;
+pub mod catalogue;
 pub mod clients;
+pub mod contracts;
 pub mod evaluation;
 pub mod exports;
 pub mod field;
+pub mod follow_ups;
+pub mod funds;
 pub mod health;
 pub mod imports;
-pub mod matching;
+pub mod inspections;
+pub mod matches;
 pub mod orders;
-pub mod procurement;
+pub mod projects;
+pub mod providers;
 pub mod reference;
 pub mod reports;
 pub mod users;
+pub mod volunteers;
 pub mod webhooks;
 
 use utoipa_actix_web::scope;
@@ -27,177 +38,101 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz).service(health::readyz);
     cfg.service(
         scope::scope("/api/v1")
-            .service(auth::issue_token)
-            .service(auth::me)
-            .service(users::create_user)
-            .service(users::list_users)
-            .service(users::count_users)
-            .service(users::get_user)
-            .service(users::patch_user)
-            .service(users::deactivate_user)
-            .service(clients::create_client)
-            .service(clients::list_clients)
-            .service(clients::get_client)
-            .service(clients::deactivate_client)
-            .service(reference::list_regions)
-            .service(reference::get_region)
-            .service(reference::create_region)
-            .service(reference::patch_region)
-            .service(reference::list_departments)
-            .service(reference::list_roles)
-            .service(reference::list_enums)
-            .service(audit::list_audit_events)
-            .service(audit::verify_audit_chain)
-            .service(audit::list_events)
-            .service(beneficiaries::create_beneficiary)
-            .service(beneficiaries::list_beneficiaries)
-            .service(beneficiaries::count_beneficiaries)
-            .service(beneficiaries::lookup_beneficiary)
-            .service(beneficiaries::get_beneficiary)
-            .service(beneficiaries::patch_beneficiary)
-            .service(beneficiaries::deactivate_beneficiary)
-            .service(beneficiaries::create_household)
-            .service(beneficiaries::list_households)
-            .service(beneficiaries::get_household)
-            .service(beneficiaries::add_household_member)
-            .service(beneficiaries::remove_household_member)
-            .service(applications::create_application)
-            .service(applications::list_applications)
-            .service(applications::get_application)
-            .service(applications::accept_application)
-            .service(applications::reject_application)
-            .service(applications::close_application)
-            .service(applications::withdraw_application)
-            .service(applications::list_referrals)
-            .service(applications::get_referral)
-            .service(applications::decide_item)
-            .service(applications::referral_identifiers)
-            .service(applications::accept_referral)
-            .service(applications::reject_referral)
-            .service(applications::return_referral)
-            .service(applications::complete_referral)
-            .service(applications::cancel_referral)
-            .service(imports::start_import)
-            .service(imports::get_import)
-            .service(imports::list_import_errors)
-            .service(field::report_discovery)
-            .service(field::list_discoveries)
-            .service(field::get_discovery)
-            .service(field::verify_discovery)
-            .service(field::dismiss_discovery)
-            .service(field::convert_discovery)
-            .service(field::send_signal)
-            .service(field::record_visit)
-            .service(field::list_visits)
-            .service(field::get_visit)
-            .service(field::create_ticket)
-            .service(field::list_tickets)
-            .service(field::get_ticket)
-            .service(field::answer_ticket)
-            .service(field::convert_ticket)
-            .service(field::assign_ticket)
-            .service(field::close_ticket)
-            .service(assessment::current_model)
-            .service(assessment::get_model)
-            .service(assessment::publish_model)
-            .service(assessment::search_registry)
-            .service(exports::export_service_needs)
-            .service(exports::export_service_targets)
-            .service(exports::export_service_projects)
-            .service(reports::get_overview)
-            .service(reports::get_timeseries)
-            .service(reports::get_pilot_summary)
-            .service(webhooks::create_webhook)
-            .service(webhooks::list_webhooks)
-            .service(webhooks::get_webhook)
-            .service(webhooks::delete_webhook)
-            .service(webhooks::test_webhook)
-            .service(webhooks::list_webhook_deliveries)
-            .service(webhooks::retry_webhook_delivery)
-            .service(assessment::create_assessment)
-            .service(assessment::list_due)
-            .service(assessment::get_assessment)
-            .service(assessment::person_assessments)
-            .service(assessment::summarise_needs)
-            .service(assessment::list_needs)
-            .service(assessment::get_need)
-            .service(matching::list_services)
-            .service(matching::get_service)
-            .service(matching::create_service)
-            .service(matching::decide_service)
-            .service(matching::deactivate_service)
-            .service(matching::register_provider)
-            .service(matching::list_providers)
-            .service(matching::get_provider)
-            .service(matching::patch_provider)
-            .service(matching::register_volunteer)
-            .service(matching::list_volunteers)
-            .service(matching::get_volunteer)
-            .service(matching::log_hours)
-            .service(matching::get_hours)
-            .service(matching::match_batch)
-            .service(matching::match_need)
-            .service(procurement::create_account)
-            .service(procurement::list_accounts)
-            .service(procurement::get_account)
-            .service(procurement::patch_account)
-            .service(procurement::draft_from_needs)
-            .service(procurement::create_project)
-            .service(procurement::list_projects)
-            .service(procurement::get_project)
-            .service(procurement::publish_project)
-            .service(procurement::close_bidding)
-            .service(procurement::fail_project)
-            .service(procurement::terminate_project)
-            .service(procurement::public_projects)
-            .service(procurement::submit_bid)
-            .service(procurement::list_bids)
-            .service(procurement::form_panel)
-            .service(procurement::score_bid)
-            .service(procurement::award_project)
-            .service(procurement::create_contract)
-            .service(procurement::list_contracts)
-            .service(procurement::get_contract)
-            .service(procurement::add_ledger)
-            .service(procurement::add_supervision)
-            .service(procurement::add_payment)
-            .service(procurement::list_entries)
-            .service(procurement::sanction_provider)
-            .service(orders::create_order)
-            .service(orders::list_orders)
-            .service(orders::get_order)
-            .service(orders::accept_order)
-            .service(orders::start_order)
-            .service(orders::complete_order)
-            .service(orders::decline_order)
-            .service(orders::cancel_order)
-            .service(orders::record_delivery)
-            .service(orders::give_feedback)
-            .service(orders::get_follow_up)
-            .service(orders::list_follow_ups)
-            .service(orders::complete_follow_up)
-            .service(orders::draw_sample)
-            .service(orders::record_inspection)
-            .service(orders::provider_performance)
-            .service(procurement::accept_project)
-            .service(procurement::project_ocds)
-            .service(procurement::start_service)
-            .service(procurement::settle_project)
-            .service(evaluation::default_scheme)
-            .service(evaluation::get_scheme)
-            .service(evaluation::create_scheme)
-            .service(evaluation::create_evaluation)
-            .service(evaluation::evaluation_summary)
-            .service(evaluation::list_evaluations)
-            .service(evaluation::get_appeal)
-            .service(evaluation::get_evaluation)
-            .service(evaluation::evaluation_evidence)
-            .service(evaluation::score_evaluation)
-            .service(evaluation::report_evaluation)
-            .service(evaluation::approve_evaluation)
-            .service(evaluation::publish_evaluation)
-            .service(evaluation::public_evaluations)
-            .service(evaluation::file_appeal)
-            .service(evaluation::decide_appeal),
+            .configure(auth::configure)
+            .configure(users::configure)
+            .configure(clients::configure)
+            .configure(reference::configure)
+            .configure(audit::configure)
+            .configure(beneficiaries::configure)
+            .configure(applications::configure)
+            .configure(imports::configure)
+            .configure(field::configure)
+            .configure(assessment::configure)
+            .configure(exports::configure)
+            .configure(reports::configure)
+            .configure(webhooks::configure)
+            .configure(catalogue::configure)
+            .configure(providers::configure)
+            .configure(volunteers::configure)
+            .configure(matches::configure)
+            .configure(funds::configure)
+            .configure(projects::configure)
+            .configure(bids::configure)
+            .configure(contracts::configure)
+            .configure(orders::configure)
+            .configure(follow_ups::configure)
+            .configure(inspections::configure)
+            .configure(evaluation::configure),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    /// Whether `earlier`, a path template, takes the requests of `later`:
+    /// same length, and each segment equal or a parameter.
+    fn shadows(earlier: &str, later: &str) -> bool {
+        let (a, b): (Vec<&str>, Vec<&str>) = (earlier.split('/').collect(), later.split('/').collect());
+        earlier != later && a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || x.starts_with('{'))
+    }
+
+    /// actix matches routes in registration order, which the published path
+    /// order follows: a route that an earlier one of the same method also
+    /// matches would never be reached (`GET /users/count` after `/users/{id}`).
+    #[test]
+    fn no_route_is_shadowed_by_one_registered_before_it() {
+        assert!(shadows("/api/v1/users/{id}", "/api/v1/users/count") && !shadows("/api/v1/users/count", "/api/v1/users/{id}"));
+        // The document itself, not a JSON value: serde_json's map would sort the paths.
+        let document = crate::server::openapi_document();
+        let paths: Vec<(&String, &utoipa::openapi::PathItem)> = document.paths.paths.iter().collect();
+        assert!(paths.len() > 100, "the paths were read");
+        let mut shadowed = Vec::new();
+        type Has = fn(&utoipa::openapi::PathItem) -> bool;
+        let methods: [(&str, Has); 5] = [
+            ("GET", |item| item.get.is_some()),
+            ("POST", |item| item.post.is_some()),
+            ("PUT", |item| item.put.is_some()),
+            ("PATCH", |item| item.patch.is_some()),
+            ("DELETE", |item| item.delete.is_some()),
+        ];
+        for (method, has) in methods {
+            let with: Vec<&String> = paths.iter().filter(|(_, item)| has(item)).map(|(path, _)| *path).collect();
+            for (n, earlier) in with.iter().enumerate() {
+                for later in &with[n + 1..] {
+                    if shadows(earlier, later) {
+                        shadowed.push(format!("{method} {later} comes after {earlier}"));
+                    }
+                }
+            }
+        }
+        assert!(shadowed.is_empty(), "routes never reached:\n{}", shadowed.join("\n"));
+    }
+
+    /// Each route module's header names the resources it serves, so that a
+    /// path is found by reading headers (`/households` in beneficiaries.rs).
+    #[test]
+    fn every_route_module_names_its_paths_in_its_header() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+        let mut missing = Vec::new();
+        let mut modules = 0;
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let header: String = text.lines().take_while(|l| l.starts_with("//!")).collect::<Vec<_>>().join(" ");
+            modules += 1;
+            for line in text.lines() {
+                let Some(path) = ["#[get(\"", "#[post(\"", "#[patch(\"", "#[put(\"", "#[delete(\""]
+                    .iter()
+                    .find_map(|opening| line.trim().strip_prefix(opening))
+                    .and_then(|rest| rest.split('"').next())
+                else {
+                    continue;
+                };
+                let resource: String = path.split('/').take(if path.starts_with("/public/") { 3 } else { 2 }).collect::<Vec<_>>().join("/");
+                if !header.contains(&format!("`{resource}")) && !header.contains(&format!(" {resource}")) {
+                    missing.push(format!("{}: {path}", entry.file_name().to_string_lossy()));
+                }
+            }
+        }
+        assert!(modules > 20, "the route modules were read");
+        assert!(missing.is_empty(), "paths their module's header does not name:\n{}", missing.join("\n"));
+    }
 }

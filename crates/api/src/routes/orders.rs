@@ -1,5 +1,5 @@
-//! `/service-orders` and `/follow-ups`: sending services to people and
-//! checking back afterwards.
+//! `/service-orders`: sending a provider or volunteer to a person, and the
+//! order's life: acceptance, deliveries and feedback (matching's orders).
 
 use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
 use crate::json::ValidJson;
@@ -7,14 +7,13 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
-use chrono::NaiveDate;
 use jiuzhu_core::Page;
 use jiuzhu_intake::referrals::ReasonInput;
-use jiuzhu_matching::follow_ups::{self, CompleteFollowUp, FollowUpView};
 use jiuzhu_matching::orders::{self, CreateOrder, DeliveryView, FeedbackView, GiveFeedback, OrderView, RecordDelivery};
 use jiuzhu_matching::rules::{OrderAction, OrderStatus};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 /// Send a service order
@@ -239,143 +238,16 @@ pub async fn give_feedback(
     Ok(HttpResponse::Created().json(orders::give_feedback(&state.db, &ctx, *id, body.0).await?))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FollowUpQuery {
-    /// Only follow-ups due on or before this day.
-    pub due_by: Option<NaiveDate>,
-}
-
-/// Follow-up visits due
-///
-/// The open follow-up visits (回访) that completed orders scheduled, a page
-/// at a time, oldest first (narrow with `due_by`).
-///
-/// Permission: `order:read`.
-#[utoipa::path(
-    tag = "orders",
-    operation_id = "listFollowUps",
-    params(FollowUpQuery, ListQuery),
-    responses((status = 200, description = "One page of open follow-ups", body = Page<FollowUpView>))
-)]
-#[get("/follow-ups")]
-pub async fn list_follow_ups(
-    state: web::Data<AppState>,
-    Ctx(ctx): Ctx,
-    query: web::Query<FollowUpQuery>,
-    list: web::Query<ListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(follow_ups::list_open(&state.db, &ctx, query.due_by, list.page()?).await?))
-}
-
-/// Get a follow-up visit
-///
-/// One follow-up visit (回访) of the caller's region, open or done; the
-/// `ETag` is its version, which completing it needs.
-///
-/// Permission: `order:read`.
-#[utoipa::path(
-    tag = "orders",
-    operation_id = "getFollowUp",
-    params(("id" = Uuid, Path, description = "Follow-up id")),
-    responses(
-        (status = 200, description = "The follow-up", body = FollowUpView, headers(("ETag" = String, description = "The follow-up's version"))),
-        (status = 404, description = "No such follow-up in the caller's region"),
-    )
-)]
-#[get("/follow-ups/{id}")]
-pub async fn get_follow_up(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    let follow_up = follow_ups::get(&state.db, &ctx, *id).await?;
-    Ok(with_etag(StatusCode::OK, follow_up.version, &follow_up))
-}
-
-/// Record a follow-up visit
-///
-/// The village station records what the visit (回访) found; the follow-up
-/// becomes `done`. Recording it twice answers 409 `follow_up_done`. Needs
-/// `If-Match`.
-///
-/// Permission: `beneficiary:write`.
-#[utoipa::path(
-    tag = "orders",
-    operation_id = "completeFollowUp",
-    params(("id" = Uuid, Path, description = "Follow-up id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"1\"")),
-    request_body(content = CompleteFollowUp, content_type = "application/json"),
-    responses(
-        (status = 200, description = "Recorded", body = FollowUpView, headers(("ETag" = String, description = "The new version"))),
-        (status = 404, description = "No such follow-up in the caller's region"),
-        (status = 409, description = "Already recorded"),
-    )
-)]
-#[post("/follow-ups/{id}/complete")]
-pub async fn complete_follow_up(
-    state: web::Data<AppState>,
-    Ctx(ctx): Ctx,
-    id: web::Path<Uuid>,
-    if_match: IfMatch,
-    body: ValidJson<CompleteFollowUp>,
-) -> Result<HttpResponse, ApiError> {
-    let done = follow_ups::complete(&state.db, &ctx, *id, if_match.0, body.0).await?;
-    Ok(with_etag(StatusCode::OK, done.version, &done))
-}
-
-/// Draw a random sample of deliveries
-///
-/// A reproducible sample for random checks: the same region, period, size
-/// and seed over the same deliveries draw the same sample. The frame, the
-/// seed and the result are stored.
-///
-/// Permission: `order:write`.
-#[utoipa::path(
-    tag = "orders",
-    operation_id = "drawInspectionSample",
-    request_body(content = jiuzhu_matching::inspections::DrawSample, content_type = "application/json"),
-    responses((status = 201, description = "Drawn", body = jiuzhu_matching::inspections::SampleView), (status = 404, description = "The region is outside the caller's"))
-)]
-#[post("/inspections/samples")]
-pub async fn draw_sample(
-    state: web::Data<AppState>,
-    Ctx(ctx): Ctx,
-    body: ValidJson<jiuzhu_matching::inspections::DrawSample>,
-) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Created().json(jiuzhu_matching::inspections::draw(&state.db, &ctx, body.0).await?))
-}
-
-/// Record an inspection
-///
-/// A random check, unannounced or covert visit, phone survey or third-party
-/// check of a delivery. On a purchased service it shows in the contract's
-/// supervision record.
-///
-/// Permission: `order:write`.
-#[utoipa::path(
-    tag = "orders",
-    operation_id = "recordInspection",
-    request_body(content = jiuzhu_matching::inspections::RecordInspection, content_type = "application/json"),
-    responses((status = 201, description = "Recorded", body = jiuzhu_matching::inspections::InspectionView))
-)]
-#[post("/inspections")]
-pub async fn record_inspection(
-    state: web::Data<AppState>,
-    Ctx(ctx): Ctx,
-    body: ValidJson<jiuzhu_matching::inspections::RecordInspection>,
-) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Created().json(jiuzhu_matching::inspections::record_inspection(&state.db, &ctx, body.0).await?))
-}
-
-/// A provider's performance
-///
-/// Orders, deliveries, mean satisfaction, inspection pass rate (counted in
-/// the database) and the grades of its evaluations (`stage:grade`).
-///
-/// Permission: `provider:read`.
-#[utoipa::path(
-    tag = "orders",
-    operation_id = "getProviderPerformance",
-    params(("id" = Uuid, Path, description = "Provider id")),
-    responses((status = 200, description = "The record", body = jiuzhu_matching::inspections::Performance), (status = 404, description = "Not visible to the caller"))
-)]
-#[get("/providers/{id}/performance")]
-pub async fn provider_performance(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(jiuzhu_workflows::performance::of_provider(&state.db, &ctx, *id).await?))
+/// Registers this module's routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_order)
+        .service(list_orders)
+        .service(get_order)
+        .service(accept_order)
+        .service(start_order)
+        .service(complete_order)
+        .service(decline_order)
+        .service(cancel_order)
+        .service(record_delivery)
+        .service(give_feedback);
 }

@@ -1,5 +1,6 @@
-//! Reference data: regions, departments, roles with their permissions, and
-//! every enumeration with Chinese and English labels.
+//! Reference data: `/regions` (the division tree and key townships),
+//! `/departments`, `/roles` with their permissions, and `/enums`, every
+//! enumeration with Chinese and English labels.
 
 use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
 use crate::json::ValidJson;
@@ -15,6 +16,7 @@ use jiuzhu_platform::regions::{self, CreateRegion, PatchRegion, RegionView};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -255,7 +257,7 @@ enumerations!(
     jiuzhu_reports::timeseries::Metric,
     crate::extract::Reveal,
     super::reports::SummaryFormat,
-    super::matching::CatalogueFormat,
+    super::catalogue::CatalogueFormat,
     super::auth::GrantType,
     super::exports::ExportFormat,
     jiuzhu_platform::export::Header,
@@ -276,6 +278,17 @@ enumerations!(
 #[get("/enums")]
 pub async fn list_enums() -> HttpResponse {
     HttpResponse::Ok().json(enumerations())
+}
+
+/// Registers this module's routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_regions)
+        .service(get_region)
+        .service(create_region)
+        .service(patch_region)
+        .service(list_departments)
+        .service(list_roles)
+        .service(list_enums);
 }
 
 #[cfg(test)]

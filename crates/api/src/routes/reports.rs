@@ -11,6 +11,7 @@ use jiuzhu_reports::pilot_summary::{self, PilotSummary};
 use jiuzhu_reports::timeseries::{self, Metric, Timeseries};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -150,4 +151,9 @@ pub async fn get_pilot_summary(
         SummaryFormat::Json => HttpResponse::Ok().json(summary),
         SummaryFormat::Html => HttpResponse::Ok().content_type("text/html; charset=utf-8").body(crate::pilot_page::render(&summary)),
     })
+}
+
+/// Registers this module's routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_overview).service(get_timeseries).service(get_pilot_summary);
 }

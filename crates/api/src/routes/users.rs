@@ -12,6 +12,7 @@ use jiuzhu_core::{Page, Role};
 use jiuzhu_platform::user_admin::{self, CreateUser, PatchUser, UserFilter, UserView};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 jiuzhu_core::coded_enum! {
@@ -211,4 +212,10 @@ pub async fn deactivate_user(
     let user = user_admin::deactivate(&state.db, &ctx, *id, if_match.0).await?;
     sessions.forget_all();
     Ok(with_etag(StatusCode::OK, user.version, &user))
+}
+
+/// Registers this module's routes, in this order: `GET /users/count` before `/users/{id}`, which
+/// would read `count` as its parameter.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_user).service(list_users).service(count_users).service(get_user).service(patch_user).service(deactivate_user);
 }

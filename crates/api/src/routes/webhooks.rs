@@ -9,6 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, web};
 use jiuzhu_core::Page;
 use jiuzhu_platform::webhooks::{self, CreateWebhook, DeliveryFilter, WebhookDeliveryView, WebhookView};
+use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 /// Register a webhook
@@ -173,4 +174,15 @@ pub async fn retry_webhook_delivery(
     let (id, delivery_id) = path.into_inner();
     let delivery = webhooks::retry(&state.db, &ctx, id, delivery_id, state.settings.webhook_max_attempts).await?;
     Ok(HttpResponse::Accepted().json(delivery))
+}
+
+/// Registers this module's routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_webhook)
+        .service(list_webhooks)
+        .service(get_webhook)
+        .service(delete_webhook)
+        .service(test_webhook)
+        .service(list_webhook_deliveries)
+        .service(retry_webhook_delivery);
 }
