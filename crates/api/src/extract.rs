@@ -56,6 +56,25 @@ impl FromRequest for IfMatch {
     }
 }
 
+/// The one declaration of the `If-Match` header in the contract: an
+/// operation that takes the extractor lists `IfMatch` in its `params`.
+impl IntoParams for IfMatch {
+    fn into_params(_: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        let version = ObjectBuilder::new().schema_type(Type::String).pattern(Some(crate::openapi::IF_MATCH_PATTERN));
+        vec![
+            ParameterBuilder::new()
+                .name("If-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::True)
+                .description(Some("The version you read, as its ETag gave it (e.g. \"3\"); a stale one is 412"))
+                .schema(Some(version))
+                .build(),
+        ]
+    }
+}
+
 /// `limit` (1–500, default 50), the opaque `cursor` and the `order` of every list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -117,7 +117,7 @@ fn application_reply(application: ApplicationView) -> HttpResponse {
 #[utoipa::path(
     tag = "applications",
     operation_id = "acceptApplication",
-    params(("id" = Uuid, Path, description = "Application id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Application id"), IfMatch),
     responses(
         (status = 200, description = "Accepted", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such application in the caller's region"),
@@ -144,7 +144,7 @@ pub async fn accept_application(
 #[utoipa::path(
     tag = "applications",
     operation_id = "rejectApplication",
-    params(("id" = Uuid, Path, description = "Application id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Application id"), IfMatch),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Rejected", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
@@ -181,7 +181,7 @@ pub async fn reject_application(
 #[utoipa::path(
     tag = "applications",
     operation_id = "closeApplication",
-    params(("id" = Uuid, Path, description = "Application id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Application id"), IfMatch),
     request_body(content = CloseInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Closed", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
@@ -210,7 +210,7 @@ pub async fn close_application(
 #[utoipa::path(
     tag = "applications",
     operation_id = "withdrawApplication",
-    params(("id" = Uuid, Path, description = "Application id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Application id"), IfMatch),
     responses(
         (status = 200, description = "Withdrawn", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such application in the caller's region"),
@@ -305,7 +305,7 @@ async fn act(
     tag = "applications",
     operation_id = "decideApplicationItem",
     params(("id" = Uuid, Path, description = "Application id"), ("item_id" = Uuid, Path, description = "Item id"),
-        ("If-Match" = String, Header, description = "The version you read")),
+        IfMatch),
     request_body(content = applications::ItemDecisionInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Recorded", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
@@ -363,7 +363,7 @@ pub async fn referral_identifiers(
 #[utoipa::path(
     tag = "referrals",
     operation_id = "acceptReferral",
-    params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Referral id"), IfMatch),
     responses(
         (status = 200, description = "Accepted", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "Not addressed to the caller"),
@@ -389,7 +389,7 @@ pub async fn accept_referral(
 #[utoipa::path(
     tag = "referrals",
     operation_id = "rejectReferral",
-    params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Referral id"), IfMatch),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Rejected", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
@@ -416,7 +416,7 @@ pub async fn reject_referral(
 #[utoipa::path(
     tag = "referrals",
     operation_id = "returnReferral",
-    params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Referral id"), IfMatch),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Returned", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
@@ -444,7 +444,7 @@ pub async fn return_referral(
 #[utoipa::path(
     tag = "referrals",
     operation_id = "completeReferral",
-    params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Referral id"), IfMatch),
     request_body(content = CompleteInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Completed", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
@@ -472,7 +472,7 @@ pub async fn complete_referral(
 #[utoipa::path(
     tag = "referrals",
     operation_id = "cancelReferral",
-    params(("id" = Uuid, Path, description = "Referral id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Referral id"), IfMatch),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Cancelled", body = ReferralView, headers(("ETag" = String, description = "The new version"))),

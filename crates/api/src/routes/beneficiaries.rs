@@ -179,7 +179,7 @@ pub async fn get_beneficiary(
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "patchBeneficiary",
-    params(("id" = Uuid, Path, description = "Record id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"3\"")),
+    params(("id" = Uuid, Path, description = "Record id"), IfMatch),
     request_body(content = PatchBeneficiary, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Updated", body = BeneficiaryView, headers(("ETag" = String, description = "The new version"))),
@@ -206,7 +206,7 @@ pub async fn patch_beneficiary(
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "deactivateBeneficiary",
-    params(("id" = Uuid, Path, description = "Record id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"3\"")),
+    params(("id" = Uuid, Path, description = "Record id"), IfMatch),
     responses(
         (status = 200, description = "Deactivated", body = BeneficiaryView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such person in the caller's region"),
@@ -296,7 +296,7 @@ pub async fn get_household(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::P
 #[utoipa::path(
     tag = "beneficiaries",
     operation_id = "addHouseholdMember",
-    params(("id" = Uuid, Path, description = "Household id"), ("If-Match" = String, Header, description = "The household's version")),
+    params(("id" = Uuid, Path, description = "Household id"), IfMatch),
     request_body(content = MemberInput, content_type = "application/json"),
     responses((status = 200, description = "Added", body = HouseholdView), (status = 409, description = "The person is in a household (`already_in_household`)"))
 )]
@@ -323,7 +323,7 @@ pub async fn add_household_member(
     params(
         ("id" = Uuid, Path, description = "Household id"),
         ("beneficiary_id" = Uuid, Path, description = "The member"),
-        ("If-Match" = String, Header, description = "The household's version")
+        IfMatch
     ),
     responses((status = 200, description = "Removed", body = HouseholdView), (status = 422, description = "The head cannot leave"))
 )]

@@ -86,7 +86,7 @@ pub async fn list_bids(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "formBidPanel",
-    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Project id"), IfMatch),
     request_body(content = jiuzhu_procurement::panel::FormPanel, content_type = "application/json"),
     responses(
         (status = 200, description = "Formed; `panel` holds the seats", body = ProjectView),
@@ -152,7 +152,7 @@ pub async fn score_bid(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "awardProcurementProject",
-    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Project id"), IfMatch),
     request_body(content = jiuzhu_procurement::bids::AwardInput, content_type = "application/json"),
     responses((status = 200, description = "Awarded; `award` holds the ranking", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]

@@ -113,7 +113,7 @@ pub async fn create_service(
 #[utoipa::path(
     tag = "matching",
     operation_id = "decideLocalService",
-    params(("code" = String, Path, description = "Service code"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("code" = String, Path, description = "Service code"), IfMatch),
     request_body(content = jiuzhu_supply::catalogue::ItemDecision, content_type = "application/json"),
     responses(
         (status = 200, description = "Decided", body = ServiceView),
@@ -141,7 +141,7 @@ pub async fn decide_service(
 #[utoipa::path(
     tag = "matching",
     operation_id = "deactivateService",
-    params(("code" = String, Path, description = "Service code"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("code" = String, Path, description = "Service code"), IfMatch),
     responses((status = 200, description = "Deactivated", body = ServiceView), (status = 409, description = "Already inactive"))
 )]
 #[post("/services/{code}/deactivate")]

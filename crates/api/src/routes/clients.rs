@@ -75,7 +75,7 @@ pub async fn get_client(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path
 #[utoipa::path(
     tag = "clients",
     operation_id = "deactivateClient",
-    params(("id" = Uuid, Path, description = "Client record id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"1\"")),
+    params(("id" = Uuid, Path, description = "Client record id"), IfMatch),
     responses(
         (status = 200, description = "Deactivated", body = ClientView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such client in the caller's region"),

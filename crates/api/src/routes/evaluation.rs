@@ -193,7 +193,7 @@ pub async fn score_evaluation(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "reportEvaluation",
-    params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Evaluation id"), IfMatch),
     request_body(content = Report, content_type = "application/json"),
     responses((status = 200, description = "Reported", body = EvaluationView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
@@ -220,7 +220,7 @@ pub async fn report_evaluation(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "approveEvaluation",
-    params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Evaluation id"), IfMatch),
     responses(
         (status = 200, description = "Approved and delivered", body = EvaluationView),
         (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
@@ -247,7 +247,7 @@ pub async fn approve_evaluation(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "publishEvaluation",
-    params(("id" = Uuid, Path, description = "Evaluation id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Evaluation id"), IfMatch),
     responses((status = 200, description = "Published", body = EvaluationView), (status = 409, description = "Not approved, or an appeal is open"))
 )]
 #[post("/evaluations/{id}/publish")]

@@ -111,7 +111,7 @@ async fn discovery_action(
 #[utoipa::path(
     tag = "discoveries",
     operation_id = "verifyDiscovery",
-    params(("id" = Uuid, Path, description = "Discovery id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Discovery id"), IfMatch),
     responses((status = 200, description = "Verified", body = DiscoveryView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
 #[post("/discoveries/{id}/verify")]
@@ -132,7 +132,7 @@ pub async fn verify_discovery(
 #[utoipa::path(
     tag = "discoveries",
     operation_id = "dismissDiscovery",
-    params(("id" = Uuid, Path, description = "Discovery id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Discovery id"), IfMatch),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses((status = 200, description = "Dismissed", body = DiscoveryView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
@@ -157,7 +157,7 @@ pub async fn dismiss_discovery(
 #[utoipa::path(
     tag = "discoveries",
     operation_id = "convertDiscovery",
-    params(("id" = Uuid, Path, description = "Discovery id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Discovery id"), IfMatch),
     request_body(content = ConvertToApplication, content_type = "application/json"),
     responses((status = 200, description = "Converted; `application_id` names the application", body = DiscoveryView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
@@ -351,7 +351,7 @@ pub struct AssignInput {
 #[utoipa::path(
     tag = "hotline",
     operation_id = "answerHotlineTicket",
-    params(("id" = Uuid, Path, description = "Ticket id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Ticket id"), IfMatch),
     request_body(content = AnswerInput, content_type = "application/json"),
     responses((status = 200, description = "Answered", body = TicketView), (status = 409, description = "Not an open consultation (`invalid_transition`)"))
 )]
@@ -376,7 +376,7 @@ pub async fn answer_ticket(
 #[utoipa::path(
     tag = "hotline",
     operation_id = "convertHotlineTicket",
-    params(("id" = Uuid, Path, description = "Ticket id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Ticket id"), IfMatch),
     request_body(content = ConvertToApplication, content_type = "application/json"),
     responses((status = 200, description = "Converted; `application_id` names the application", body = TicketView), (status = 409, description = "Not an open help request (`invalid_transition`)"))
 )]
@@ -399,7 +399,7 @@ pub async fn convert_ticket(
 #[utoipa::path(
     tag = "hotline",
     operation_id = "assignHotlineTicket",
-    params(("id" = Uuid, Path, description = "Ticket id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Ticket id"), IfMatch),
     request_body(content = AssignInput, content_type = "application/json"),
     responses((status = 200, description = "Assigned", body = TicketView), (status = 409, description = "Not an open complaint (`invalid_transition`)"))
 )]
@@ -422,7 +422,7 @@ pub async fn assign_ticket(
 #[utoipa::path(
     tag = "hotline",
     operation_id = "closeHotlineTicket",
-    params(("id" = Uuid, Path, description = "Ticket id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Ticket id"), IfMatch),
     request_body(content = CloseInput, content_type = "application/json"),
     responses((status = 200, description = "Closed", body = TicketView), (status = 409, description = "Not an open complaint (`invalid_transition`)"))
 )]

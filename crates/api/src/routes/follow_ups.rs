@@ -75,7 +75,7 @@ pub async fn get_follow_up(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::P
 #[utoipa::path(
     tag = "orders",
     operation_id = "completeFollowUp",
-    params(("id" = Uuid, Path, description = "Follow-up id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"1\"")),
+    params(("id" = Uuid, Path, description = "Follow-up id"), IfMatch),
     request_body(content = CompleteFollowUp, content_type = "application/json"),
     responses(
         (status = 200, description = "Recorded", body = FollowUpView, headers(("ETag" = String, description = "The new version"))),

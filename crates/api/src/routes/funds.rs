@@ -98,7 +98,7 @@ pub async fn get_account(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Pat
 #[utoipa::path(
     tag = "procurement",
     operation_id = "patchFundAccount",
-    params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Account id"), IfMatch),
     request_body(content = PatchFundAccount, content_type = "application/merge-patch+json"),
     responses((status = 200, description = "Updated", body = FundAccountView))
 )]

@@ -107,6 +107,30 @@ mod tests {
         assert!(shadowed.is_empty(), "routes never reached:\n{}", shadowed.join("\n"));
     }
 
+    /// A handler that takes `IfMatch` declares it (`params(…, IfMatch)`), so
+    /// the contract says which operations need the header and its 428/412.
+    #[test]
+    fn every_handler_taking_if_match_declares_it() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+        let (mut undeclared, mut checked) = (Vec::new(), 0);
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for operation in text.split("#[utoipa::path(").skip(1) {
+                let Some((attribute, handler)) = operation.split_once(")]\n") else { continue };
+                let signature = handler.split("fn ").nth(1).and_then(|rest| rest.split("-> ").next()).unwrap_or_default();
+                if signature.contains(": IfMatch") {
+                    checked += 1;
+                    if !attribute.contains("IfMatch") {
+                        let name = signature.split('(').next().unwrap_or("?");
+                        undeclared.push(format!("{}: {name}", entry.file_name().to_string_lossy()));
+                    }
+                }
+            }
+        }
+        assert!(checked > 40, "only {checked} handlers take If-Match");
+        assert!(undeclared.is_empty(), "handlers taking If-Match without declaring it:\n{}", undeclared.join("\n"));
+    }
+
     /// Each route module's header names the resources it serves, so that a
     /// path is found by reading headers (`/households` in beneficiaries.rs).
     #[test]

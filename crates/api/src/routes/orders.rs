@@ -119,7 +119,7 @@ macro_rules! order_action {
         #[utoipa::path(
             tag = "orders",
             operation_id = $op,
-            params(("id" = Uuid, Path, description = "Order id"), ("If-Match" = String, Header, description = "The version you read")),
+            params(("id" = Uuid, Path, description = "Order id"), IfMatch),
             responses((status = 200, description = "Done", body = OrderView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
         )]
         #[post($path)]
@@ -147,7 +147,7 @@ order_action!(
 #[utoipa::path(
     tag = "orders",
     operation_id = "declineServiceOrder",
-    params(("id" = Uuid, Path, description = "Order id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Order id"), IfMatch),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses((status = 200, description = "Declined", body = OrderView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
@@ -170,7 +170,7 @@ pub async fn decline_order(
 #[utoipa::path(
     tag = "orders",
     operation_id = "cancelServiceOrder",
-    params(("id" = Uuid, Path, description = "Order id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Order id"), IfMatch),
     request_body(content = ReasonInput, content_type = "application/json"),
     responses((status = 200, description = "Cancelled", body = OrderView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]

@@ -128,7 +128,7 @@ async fn project_action(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "publishProcurementProject",
-    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Project id"), IfMatch),
     responses((status = 200, description = "Published", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
 #[post("/procurement-projects/{id}/publish")]
@@ -149,7 +149,7 @@ pub async fn publish_project(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "closeBidding",
-    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Project id"), IfMatch),
     responses((status = 200, description = "Bidding closed", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
 #[post("/procurement-projects/{id}/close-bidding")]
@@ -171,7 +171,7 @@ pub async fn close_bidding(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "failProcurementProject",
-    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Project id"), IfMatch),
     responses((status = 200, description = "Failed", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
 #[post("/procurement-projects/{id}/fail")]
@@ -192,7 +192,7 @@ pub async fn fail_project(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "terminateProcurementProject",
-    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Project id"), IfMatch),
     responses((status = 200, description = "Terminated", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
 #[post("/procurement-projects/{id}/terminate")]
@@ -217,7 +217,7 @@ pub async fn terminate_project(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "acceptProcurementProject",
-    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Project id"), IfMatch),
     request_body(content = jiuzhu_procurement::projects::AcceptanceInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Recorded", body = ProjectView),
@@ -281,7 +281,7 @@ pub async fn public_projects(state: web::Data<AppState>, list: web::Query<ListQu
 #[utoipa::path(
     tag = "procurement",
     operation_id = "startProjectService",
-    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Project id"), IfMatch),
     responses((status = 200, description = "In service", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
 )]
 #[post("/procurement-projects/{id}/start-service")]
@@ -305,7 +305,7 @@ pub async fn start_service(
 #[utoipa::path(
     tag = "procurement",
     operation_id = "settleProcurementProject",
-    params(("id" = Uuid, Path, description = "Project id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Project id"), IfMatch),
     responses((status = 200, description = "Settled", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"), (status = 422, description = "The contract is not paid in full (`settlement_incomplete`, with `price_fen` and `paid_fen`)"))
 )]
 #[post("/procurement-projects/{id}/settle")]

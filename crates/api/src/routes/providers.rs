@@ -100,7 +100,7 @@ pub async fn get_provider(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Pa
 #[utoipa::path(
     tag = "matching",
     operation_id = "patchProvider",
-    params(("id" = Uuid, Path, description = "Provider id"), ("If-Match" = String, Header, description = "The version you read")),
+    params(("id" = Uuid, Path, description = "Provider id"), IfMatch),
     request_body(content = PatchProvider, content_type = "application/merge-patch+json"),
     responses((status = 200, description = "Updated", body = ProviderView))
 )]

@@ -79,7 +79,7 @@ pub async fn get_region(state: web::Data<AppState>, Ctx(ctx): Ctx, code: web::Pa
 #[utoipa::path(
     tag = "reference",
     operation_id = "patchRegion",
-    params(("code" = String, Path, description = "Region code"), ("If-Match" = String, Header, description = "The version you read, e.g. \"1\"")),
+    params(("code" = String, Path, description = "Region code"), IfMatch),
     request_body(content = PatchRegion, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Updated", body = RegionView, headers(("ETag" = String, description = "The new version"))),

@@ -162,7 +162,7 @@ pub async fn get_user(
 #[utoipa::path(
     tag = "users",
     operation_id = "patchUser",
-    params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"3\"")),
+    params(("id" = Uuid, Path, description = "Account id"), IfMatch),
     request_body(content = PatchUser, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Updated", body = UserView, headers(("ETag" = String, description = "The new version"))),
@@ -193,7 +193,7 @@ pub async fn patch_user(
 #[utoipa::path(
     tag = "users",
     operation_id = "deactivateUser",
-    params(("id" = Uuid, Path, description = "Account id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"3\"")),
+    params(("id" = Uuid, Path, description = "Account id"), IfMatch),
     responses(
         (status = 200, description = "Deactivated", body = UserView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such account in the caller's region"),

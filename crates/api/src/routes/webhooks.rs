@@ -86,7 +86,7 @@ pub async fn get_webhook(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Pat
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "deleteWebhook",
-    params(("id" = Uuid, Path, description = "Webhook id"), ("If-Match" = String, Header, description = "The version you read, e.g. \"1\"")),
+    params(("id" = Uuid, Path, description = "Webhook id"), IfMatch),
     responses((status = 204, description = "Removed"), (status = 404, description = "No such webhook of the caller's"))
 )]
 #[delete("/webhooks/{id}")]
