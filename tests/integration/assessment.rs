@@ -86,6 +86,15 @@ async fn an_82_year_old_living_alone_with_level_two_disability_gets_explained_ne
     assert_eq!(persons.body["items"].as_array().unwrap().len(), result["needs"].as_array().unwrap().len(), "one person's needs");
     let nobody = app.get(&format!("/api/v1/needs?beneficiary_id={}", uuid::Uuid::nil()), Some(&admin)).await;
     assert!(nobody.body["items"].as_array().unwrap().is_empty());
+    // The category is the catalogue's enumeration, filtered by its codes.
+    assert_eq!(need["category"], "daily_living");
+    let daily = app.get("/api/v1/needs?category=daily_living", Some(&admin)).await;
+    let daily = daily.body["items"].as_array().unwrap().clone();
+    assert!(daily.iter().any(|n| n["id"] == need["id"]) && daily.iter().all(|n| n["category"] == "daily_living"), "{daily:?}");
+    let care = app.get("/api/v1/needs?category=care", Some(&admin)).await;
+    assert!(care.body["items"].as_array().unwrap().iter().all(|n| n["category"] == "care" && n["id"] != need["id"]), "{}", care.text);
+    let unknown = app.get("/api/v1/needs?category=meals", Some(&admin)).await;
+    assert_eq!((unknown.status, unknown.body["code"].as_str()), (400, Some("bad_query")), "{}", unknown.text);
 }
 
 #[actix_web::test]

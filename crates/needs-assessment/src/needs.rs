@@ -4,6 +4,7 @@
 
 use crate::entity::need;
 use chrono::{DateTime, Utc};
+use jiuzhu_core::catalogue::ServiceCategory;
 use jiuzhu_core::codes::{code_of, parse_code};
 use jiuzhu_core::{Context, DomainError, Page, PageRequest, Permission, RegionCode, RegionLevel};
 use jiuzhu_platform::Db;
@@ -84,8 +85,9 @@ pub struct NeedView {
     pub beneficiary_id: Uuid,
     pub region_code: String,
     pub service_code: String,
-    /// `care`, `daily_living` or `caring`.
-    pub category: String,
+    /// The guidance catalogue's category of the service; `null` for a
+    /// local service outside the catalogue.
+    pub category: Option<ServiceCategory>,
     pub priority: Priority,
     pub degree: Degree,
     pub because: NeedReason,
@@ -112,7 +114,7 @@ impl TryFrom<need::Model> for NeedView {
             beneficiary_id: m.beneficiary_id,
             region_code: m.region_code,
             service_code: m.service_code,
-            category: m.category,
+            category: (!m.category.is_empty()).then(|| parse_code(&m.category)).transpose()?,
             priority: parse_code(&m.priority)?,
             degree: parse_code(&m.degree)?,
             because: NeedReason { rule_id: m.rule_id, indicator: m.indicator, level: m.level },
@@ -130,7 +132,7 @@ pub struct NeedFilter {
     pub beneficiary_id: Option<Uuid>,
     pub region_code: Option<String>,
     pub service_code: Option<String>,
-    pub category: Option<String>,
+    pub category: Option<ServiceCategory>,
     pub priority: Option<Priority>,
     pub status: Option<NeedStatus>,
     pub degree: Option<Degree>,
@@ -222,7 +224,7 @@ pub fn filtered(ctx: &Context, filter: NeedFilter) -> Result<Select<need::Entity
         query = query.filter(need::Column::ServiceCode.eq(service));
     }
     if let Some(category) = filter.category {
-        query = query.filter(need::Column::Category.eq(category));
+        query = query.filter(need::Column::Category.eq(category.code()));
     }
     if let Some(priority) = filter.priority {
         query = query.filter(need::Column::Priority.eq(code_of(priority)));

@@ -179,8 +179,7 @@ pub struct NeedQuery {
     pub beneficiary_id: Option<Uuid>,
     pub region_code: Option<String>,
     pub service_code: Option<String>,
-    /// `care`, `daily_living` or `caring`.
-    pub category: Option<String>,
+    pub category: Option<jiuzhu_core::catalogue::ServiceCategory>,
     pub priority: Option<Priority>,
     pub status: Option<NeedStatus>,
     pub degree: Option<Degree>,
