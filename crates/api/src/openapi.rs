@@ -276,6 +276,18 @@ pub fn standardise_problems(document: &mut Document) {
     description.push_str(&format!("\n\nStable problem codes: {codes}, plus the business-rule codes each operation documents."));
 }
 
+/// The 409 of a step the record's status does not allow (`invalid_transition`),
+/// declared once: an operation lists `InvalidTransition` in its `responses`,
+/// and `standardise_problems` gives it the problem body like any other.
+pub struct InvalidTransition;
+
+impl utoipa::IntoResponses for InvalidTransition {
+    fn responses() -> std::collections::BTreeMap<String, RefOr<Response>> {
+        let response = ResponseBuilder::new().description("Not allowed in the current status (`invalid_transition`)").build();
+        [("409".to_string(), RefOr::T(response))].into()
+    }
+}
+
 /// The path of the resource an `If-Match` operation changes: the path
 /// itself, or its parent when the last segment names an action
 /// (`/discoveries/{id}/verify` changes `/discoveries/{id}`).

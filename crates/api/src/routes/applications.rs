@@ -3,6 +3,7 @@
 
 use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
 use crate::json::ValidJson;
+use crate::openapi::InvalidTransition;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -121,7 +122,7 @@ fn application_reply(application: ApplicationView) -> HttpResponse {
     responses(
         (status = 200, description = "Accepted", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such application in the caller's region"),
-        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        InvalidTransition,
     )
 )]
 #[post("/applications/{id}/accept")]
@@ -149,7 +150,7 @@ pub async fn accept_application(
     responses(
         (status = 200, description = "Rejected", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such application in the caller's region"),
-        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        InvalidTransition,
     )
 )]
 #[post("/applications/{id}/reject")]
@@ -186,7 +187,7 @@ pub async fn reject_application(
     responses(
         (status = 200, description = "Closed", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such application in the caller's region"),
-        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        InvalidTransition,
         (status = 422, description = "Referrals have not ended (`referrals_unfinished`, with `details.open_referrals`), or a field is invalid"),
     )
 )]
@@ -214,7 +215,7 @@ pub async fn close_application(
     responses(
         (status = 200, description = "Withdrawn", body = ApplicationView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such application in the caller's region"),
-        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        InvalidTransition,
     )
 )]
 #[post("/applications/{id}/withdraw")]
@@ -367,7 +368,7 @@ pub async fn referral_identifiers(
     responses(
         (status = 200, description = "Accepted", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "Not addressed to the caller"),
-        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        InvalidTransition,
     )
 )]
 #[post("/referrals/{id}/accept")]
@@ -394,7 +395,7 @@ pub async fn accept_referral(
     responses(
         (status = 200, description = "Rejected", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "Not addressed to the caller"),
-        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        InvalidTransition,
     )
 )]
 #[post("/referrals/{id}/reject")]
@@ -421,7 +422,7 @@ pub async fn reject_referral(
     responses(
         (status = 200, description = "Returned", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "Not addressed to the caller"),
-        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        InvalidTransition,
     )
 )]
 #[post("/referrals/{id}/return")]
@@ -449,7 +450,7 @@ pub async fn return_referral(
     responses(
         (status = 200, description = "Completed", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "Not addressed to the caller"),
-        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        InvalidTransition,
     )
 )]
 #[post("/referrals/{id}/complete")]
@@ -477,7 +478,7 @@ pub async fn complete_referral(
     responses(
         (status = 200, description = "Cancelled", body = ReferralView, headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such referral in the caller's region"),
-        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        InvalidTransition,
     )
 )]
 #[post("/referrals/{id}/cancel")]

@@ -3,6 +3,7 @@
 
 use crate::extract::{Ctx, IfMatch, ListQuery, with_etag};
 use crate::json::ValidJson;
+use crate::openapi::InvalidTransition;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -154,7 +155,7 @@ pub async fn score_bid(
     operation_id = "awardProcurementProject",
     params(("id" = Uuid, Path, description = "Project id"), IfMatch),
     request_body(content = jiuzhu_procurement::bids::AwardInput, content_type = "application/json"),
-    responses((status = 200, description = "Awarded; `award` holds the ranking", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses((status = 200, description = "Awarded; `award` holds the ranking", body = ProjectView), InvalidTransition)
 )]
 #[post("/procurement-projects/{id}/award")]
 pub async fn award_project(

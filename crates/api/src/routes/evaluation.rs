@@ -4,6 +4,7 @@
 
 use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
 use crate::json::ValidJson;
+use crate::openapi::InvalidTransition;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -195,7 +196,7 @@ pub async fn score_evaluation(
     operation_id = "reportEvaluation",
     params(("id" = Uuid, Path, description = "Evaluation id"), IfMatch),
     request_body(content = Report, content_type = "application/json"),
-    responses((status = 200, description = "Reported", body = EvaluationView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses((status = 200, description = "Reported", body = EvaluationView), InvalidTransition)
 )]
 #[post("/evaluations/{id}/report")]
 pub async fn report_evaluation(
@@ -223,7 +224,7 @@ pub async fn report_evaluation(
     params(("id" = Uuid, Path, description = "Evaluation id"), IfMatch),
     responses(
         (status = 200, description = "Approved and delivered", body = EvaluationView),
-        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        InvalidTransition,
         (status = 422, description = "The approver wrote the report (`separation_of_duties`)"),
     )
 )]

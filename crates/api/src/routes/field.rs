@@ -3,6 +3,7 @@
 
 use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
 use crate::json::ValidJson;
+use crate::openapi::InvalidTransition;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -112,7 +113,7 @@ async fn discovery_action(
     tag = "discoveries",
     operation_id = "verifyDiscovery",
     params(("id" = Uuid, Path, description = "Discovery id"), IfMatch),
-    responses((status = 200, description = "Verified", body = DiscoveryView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses((status = 200, description = "Verified", body = DiscoveryView), InvalidTransition)
 )]
 #[post("/discoveries/{id}/verify")]
 pub async fn verify_discovery(
@@ -134,7 +135,7 @@ pub async fn verify_discovery(
     operation_id = "dismissDiscovery",
     params(("id" = Uuid, Path, description = "Discovery id"), IfMatch),
     request_body(content = ReasonInput, content_type = "application/json"),
-    responses((status = 200, description = "Dismissed", body = DiscoveryView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses((status = 200, description = "Dismissed", body = DiscoveryView), InvalidTransition)
 )]
 #[post("/discoveries/{id}/dismiss")]
 pub async fn dismiss_discovery(
@@ -159,7 +160,7 @@ pub async fn dismiss_discovery(
     operation_id = "convertDiscovery",
     params(("id" = Uuid, Path, description = "Discovery id"), IfMatch),
     request_body(content = ConvertToApplication, content_type = "application/json"),
-    responses((status = 200, description = "Converted; `application_id` names the application", body = DiscoveryView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses((status = 200, description = "Converted; `application_id` names the application", body = DiscoveryView), InvalidTransition)
 )]
 #[post("/discoveries/{id}/convert")]
 pub async fn convert_discovery(

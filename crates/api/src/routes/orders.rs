@@ -3,6 +3,7 @@
 
 use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
 use crate::json::ValidJson;
+use crate::openapi::InvalidTransition;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -117,13 +118,18 @@ macro_rules! order_action {
         #[doc = ""]
         #[doc = "Permission: `order:write`."]
         #[utoipa::path(
-            tag = "orders",
-            operation_id = $op,
-            params(("id" = Uuid, Path, description = "Order id"), IfMatch),
-            responses((status = 200, description = "Done", body = OrderView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
-        )]
+                    tag = "orders",
+                    operation_id = $op,
+                    params(("id" = Uuid, Path, description = "Order id"), IfMatch),
+                    responses((status = 200, description = "Done", body = OrderView), InvalidTransition)
+                )]
         #[post($path)]
-        pub async fn $name(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse, ApiError> {
+        pub async fn $name(
+            state: web::Data<AppState>,
+            Ctx(ctx): Ctx,
+            id: web::Path<Uuid>,
+            if_match: IfMatch,
+        ) -> Result<HttpResponse, ApiError> {
             act(&state, &ctx, *id, if_match, $action, None).await
         }
     };
@@ -149,7 +155,7 @@ order_action!(
     operation_id = "declineServiceOrder",
     params(("id" = Uuid, Path, description = "Order id"), IfMatch),
     request_body(content = ReasonInput, content_type = "application/json"),
-    responses((status = 200, description = "Declined", body = OrderView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses((status = 200, description = "Declined", body = OrderView), InvalidTransition)
 )]
 #[post("/service-orders/{id}/decline")]
 pub async fn decline_order(
@@ -172,7 +178,7 @@ pub async fn decline_order(
     operation_id = "cancelServiceOrder",
     params(("id" = Uuid, Path, description = "Order id"), IfMatch),
     request_body(content = ReasonInput, content_type = "application/json"),
-    responses((status = 200, description = "Cancelled", body = OrderView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses((status = 200, description = "Cancelled", body = OrderView), InvalidTransition)
 )]
 #[post("/service-orders/{id}/cancel")]
 pub async fn cancel_order(

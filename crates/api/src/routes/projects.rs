@@ -4,6 +4,7 @@
 
 use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
 use crate::json::ValidJson;
+use crate::openapi::InvalidTransition;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -129,7 +130,7 @@ async fn project_action(
     tag = "procurement",
     operation_id = "publishProcurementProject",
     params(("id" = Uuid, Path, description = "Project id"), IfMatch),
-    responses((status = 200, description = "Published", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses((status = 200, description = "Published", body = ProjectView), InvalidTransition)
 )]
 #[post("/procurement-projects/{id}/publish")]
 pub async fn publish_project(
@@ -150,7 +151,7 @@ pub async fn publish_project(
     tag = "procurement",
     operation_id = "closeBidding",
     params(("id" = Uuid, Path, description = "Project id"), IfMatch),
-    responses((status = 200, description = "Bidding closed", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses((status = 200, description = "Bidding closed", body = ProjectView), InvalidTransition)
 )]
 #[post("/procurement-projects/{id}/close-bidding")]
 pub async fn close_bidding(
@@ -172,7 +173,7 @@ pub async fn close_bidding(
     tag = "procurement",
     operation_id = "failProcurementProject",
     params(("id" = Uuid, Path, description = "Project id"), IfMatch),
-    responses((status = 200, description = "Failed", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses((status = 200, description = "Failed", body = ProjectView), InvalidTransition)
 )]
 #[post("/procurement-projects/{id}/fail")]
 pub async fn fail_project(
@@ -193,7 +194,7 @@ pub async fn fail_project(
     tag = "procurement",
     operation_id = "terminateProcurementProject",
     params(("id" = Uuid, Path, description = "Project id"), IfMatch),
-    responses((status = 200, description = "Terminated", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses((status = 200, description = "Terminated", body = ProjectView), InvalidTransition)
 )]
 #[post("/procurement-projects/{id}/terminate")]
 pub async fn terminate_project(
@@ -221,7 +222,7 @@ pub async fn terminate_project(
     request_body(content = jiuzhu_procurement::projects::AcceptanceInput, content_type = "application/json"),
     responses(
         (status = 200, description = "Recorded", body = ProjectView),
-        (status = 409, description = "Not allowed in the current status (`invalid_transition`)"),
+        InvalidTransition,
         (status = 422, description = "The term has not ended and no early completion is given, or the final evaluation is missing (`term_not_ended`, `final_evaluation_required`)"),
     )
 )]
@@ -282,7 +283,7 @@ pub async fn public_projects(state: web::Data<AppState>, list: web::Query<ListQu
     tag = "procurement",
     operation_id = "startProjectService",
     params(("id" = Uuid, Path, description = "Project id"), IfMatch),
-    responses((status = 200, description = "In service", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"))
+    responses((status = 200, description = "In service", body = ProjectView), InvalidTransition)
 )]
 #[post("/procurement-projects/{id}/start-service")]
 pub async fn start_service(
@@ -306,7 +307,7 @@ pub async fn start_service(
     tag = "procurement",
     operation_id = "settleProcurementProject",
     params(("id" = Uuid, Path, description = "Project id"), IfMatch),
-    responses((status = 200, description = "Settled", body = ProjectView), (status = 409, description = "Not allowed in the current status (`invalid_transition`)"), (status = 422, description = "The contract is not paid in full (`settlement_incomplete`, with `price_fen` and `paid_fen`)"))
+    responses((status = 200, description = "Settled", body = ProjectView), InvalidTransition, (status = 422, description = "The contract is not paid in full (`settlement_incomplete`, with `price_fen` and `paid_fen`)"))
 )]
 #[post("/procurement-projects/{id}/settle")]
 pub async fn settle_project(
