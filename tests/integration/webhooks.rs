@@ -323,3 +323,27 @@ async fn a_deactivated_owners_webhooks_stop() {
     assert_eq!(queued, 1, "nothing is queued for a deactivated owner");
     assert_eq!(receiver.seen.lock().unwrap().len(), 1);
 }
+
+/// Stored JSON that no longer parses is an error the operator sees, never a
+/// silent default: a subscription whose event types were corrupted does
+/// not read as subscribed to nothing.
+#[actix_web::test]
+async fn a_webhook_with_corrupt_stored_event_types_is_an_error_not_an_empty_list() {
+    use jiuzhu_platform::entity::webhook;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = jiuzhu_tests::spawn_app().await;
+    let admin = app.admin_token().await;
+    let hook = register(&app, &admin, "https://hooks.example.com/corrupt", json!(["user.created"])).await;
+    let id: uuid::Uuid = hook["id"].as_str().unwrap().parse().unwrap();
+    let read = app.get(&format!("/api/v1/webhooks/{id}"), Some(&admin)).await;
+    assert_eq!((read.status, read.body["event_types"].clone()), (200, json!(["user.created"])), "{}", read.text);
+    webhook::Entity::update_many()
+        .col_expr(webhook::Column::EventTypes, Expr::value("[\"user.created\""))
+        .filter(webhook::Column::Id.eq(id))
+        .exec(app.db.conn())
+        .await
+        .unwrap();
+    let corrupt = app.get(&format!("/api/v1/webhooks/{id}"), Some(&admin)).await;
+    assert_eq!((corrupt.status, corrupt.body["code"].as_str()), (500, Some("internal_error")), "{}", corrupt.text);
+    assert!(!corrupt.text.contains("webhooks.event_types"), "the cause goes to the log, not the client: {}", corrupt.text);
+}

@@ -457,7 +457,7 @@ pub async fn record_delivery(db: &Db, ctx: &Context, id: Uuid, input: RecordDeli
         worker: model.worker,
         quantity: model.quantity,
         notes: model.notes,
-        evidence: serde_json::from_str(&model.evidence).unwrap_or_default(),
+        evidence: jiuzhu_core::stored_json::from_column("deliveries.evidence", &model.evidence)?,
         created_at: model.created_at,
     })
 }

@@ -77,7 +77,10 @@ pub async fn look_up(db: &Db, owner: &str, key: &str, request_hash: &str, now: D
         (DONE, Some(status)) => Claim::Replay(StoredResponse {
             status: u16::try_from(status).unwrap_or(500),
             body: existing.response_body.unwrap_or_default(),
-            headers: existing.response_headers.and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_default(),
+            headers: match existing.response_headers {
+                Some(stored) => jiuzhu_core::stored_json::from_column("idempotency_keys.response_headers", &stored)?,
+                None => Vec::new(),
+            },
         }),
         _ => Claim::InFlight,
     })

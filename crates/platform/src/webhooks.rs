@@ -83,17 +83,19 @@ pub struct WebhookView {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<webhook::Model> for WebhookView {
-    fn from(m: webhook::Model) -> Self {
-        Self {
+impl TryFrom<webhook::Model> for WebhookView {
+    type Error = DomainError;
+
+    fn try_from(m: webhook::Model) -> Result<Self, DomainError> {
+        Ok(Self {
             id: m.id,
             url: m.url,
-            event_types: serde_json::from_str(&m.event_types).unwrap_or_default(),
+            event_types: jiuzhu_core::stored_json::from_column("webhooks.event_types", &m.event_types)?,
             description: m.description,
             region_code: m.region_code,
             version: m.version,
             created_at: m.created_at,
-        }
+        })
     }
 }
 
@@ -275,7 +277,7 @@ pub async fn create(db: &Db, ctx: &Context, targets: &TargetPolicy, input: Creat
     .insert(&*txn)
     .await?;
     txn.commit().await?;
-    Ok(model.into())
+    model.try_into()
 }
 
 /// The caller's webhooks, by id.
@@ -284,12 +286,12 @@ pub async fn list(db: &Db, ctx: &Context, page: PageRequest) -> Result<Page<Webh
     let query =
         webhook::Entity::find().filter(webhook::Column::Owner.eq(ctx.actor.subject.clone())).filter(webhook::Column::DeletedAt.is_null());
     let rows = keyset::<_, Uuid>(query, webhook::Column::Id, &page)?.all(db.conn()).await?;
-    Ok(page.into_page(rows, |r| r.id.to_string()).map(WebhookView::from))
+    page.into_page(rows, |r| r.id.to_string()).try_map(WebhookView::try_from)
 }
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<WebhookView, DomainError> {
     authorize(db, ctx, Permission::WebhookManage).await?;
-    Ok(owned(db.conn(), ctx, id).await?.into())
+    owned(db.conn(), ctx, id).await?.try_into()
 }
 
 /// Removes the webhook; deliveries still waiting are cancelled, the log stays.

@@ -103,7 +103,7 @@ async fn view(conn: &impl ConnectionTrait, m: fund_account::Model) -> Result<Fun
         prior_year_assistance_total_fen: m.prior_year_assistance_total_fen,
         cap_bp: u32::try_from(m.cap_bp).unwrap_or(MAX_CAP_BP),
         purchase_cap_fen: cap,
-        sources: serde_json::from_str(&m.sources).unwrap_or_default(),
+        sources: jiuzhu_core::stored_json::from_column("fund_accounts.sources", &m.sources)?,
         committed_fen: committed,
         remaining_fen: (cap - committed).max(0),
         version: m.version,
