@@ -217,3 +217,31 @@ async fn a_body_with_a_key_twice_is_refused_naming_it() {
         (Some("username"), Some("duplicate_key"))
     );
 }
+
+/// A problem answers in Chinese when `Accept-Language` prefers it, and says
+/// which language it chose; the code, status and fields stay the same.
+#[actix_web::test]
+async fn problems_answer_in_the_language_the_caller_prefers() {
+    let app = jiuzhu_tests::spawn_app().await;
+    let admin = app.admin_token().await;
+    let ask = |language: Option<&'static str>| {
+        let mut request = app.request(awc::http::Method::POST, "/api/v1/users").bearer_auth(&admin);
+        if let Some(language) = language {
+            request = request.insert_header(("Accept-Language", language));
+        }
+        let body = serde_json::to_vec(&serde_json::json!({"username": "", "display_name": "x", "role": "auditor", "region_code": "640200", "password": "password-1234"})).unwrap();
+        app.send(request, Some(("application/json", body)))
+    };
+    let zh = ask(Some("zh-CN,zh;q=0.9,en;q=0.8")).await;
+    assert_eq!((zh.status, zh.body["code"].as_str()), (422, Some("validation_failed")), "{}", zh.text);
+    assert_eq!((zh.body["title"].as_str(), zh.header("content-language")), (Some("请求校验未通过"), Some("zh-CN")), "{}", zh.text);
+    assert!(zh.body["detail"].as_str().unwrap().contains("个字段不合格"), "{}", zh.text);
+    assert_eq!(zh.body["errors"][0]["field"], "username");
+    assert!(!zh.body["errors"][0]["message"].as_str().unwrap().is_ascii(), "{}", zh.text);
+    assert!(zh.header("vary").is_some_and(|v| v.contains("Accept-Language")));
+    let en = ask(None).await;
+    assert_eq!((en.status, en.body["title"].as_str(), en.header("content-language")), (422, Some("Request validation failed"), Some("en")));
+    let missing = app.request(awc::http::Method::GET, "/api/v1/needs/00000000-0000-0000-0000-000000000000").bearer_auth(&admin);
+    let missing = app.send(missing.insert_header(("Accept-Language", "zh")), None).await;
+    assert_eq!((missing.status, missing.body["detail"].as_str()), (404, Some("没有这条记录，或它不在您的辖区内")), "{}", missing.text);
+}

@@ -19,6 +19,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod pilot_page;
 pub mod problem;
+pub mod problem_zh;
 pub mod query_contract;
 pub mod rate_limit;
 pub mod relay;

@@ -4,7 +4,7 @@
 //! The log line holds the path without its query string, so no personal
 //! data from a query reaches the log.
 
-use crate::problem::{ApiError, HttpFailure, PROBLEM_CONTENT_TYPE, problem_kind};
+use crate::problem::{ApiError, HttpFailure, Language, PROBLEM_CONTENT_TYPE, problem_kind};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -41,6 +41,7 @@ fn has_json_body(response: &actix_web::HttpResponse<BoxBody>) -> bool {
 
 pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
     let request_id = request_id_from(req.headers().get(&REQUEST_ID_HEADER));
+    let language = Language::preferred(req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let path = req.path().to_string();
     let method = req.method().to_string();
@@ -61,12 +62,12 @@ pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 
         Some(error) => Ok(Err(error.into())),
         None => AssertUnwindSafe(next.call(req)).catch_unwind().await,
     };
-    let render = |error: &ApiError| error.render(Some(path.clone()), Some(request_id.clone()));
+    let render = |error: &ApiError| error.render_in(language, Some(path.clone()), Some(request_id.clone()));
     // Without the request (routing needs it unshared) a failed call can only
     // answer with an error; `InContext` renders it with the path and id.
     let failed = |error: ApiError| -> Result<ServiceResponse<BoxBody>, Error> {
         tracing::info!(target: "jiuzhu::access", request_id = %request_id, method = %method, path = %path, status = problem_kind(&error).status.as_u16(), "request");
-        Err(InContext { error, instance: path.clone(), request_id: request_id.clone() }.into())
+        Err(InContext { error, language, instance: path.clone(), request_id: request_id.clone() }.into())
     };
     let mut response = match outcome {
         Err(_panic) => return failed(ApiError::Domain(DomainError::Internal(format!("handler panicked on {method} {path}")))),
@@ -104,6 +105,7 @@ pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 
 #[derive(Debug)]
 struct InContext {
     error: ApiError,
+    language: Language,
     instance: String,
     request_id: String,
 }
@@ -120,7 +122,7 @@ impl ResponseError for InContext {
     }
 
     fn error_response(&self) -> actix_web::HttpResponse {
-        let mut response = self.error.render(Some(self.instance.clone()), Some(self.request_id.clone()));
+        let mut response = self.error.render_in(self.language, Some(self.instance.clone()), Some(self.request_id.clone()));
         if let Ok(value) = HeaderValue::from_str(&self.request_id) {
             response.headers_mut().insert(REQUEST_ID_HEADER, value);
         }

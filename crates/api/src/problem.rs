@@ -51,6 +51,47 @@ pub struct Problem {
     pub details: Option<serde_json::Value>,
 }
 
+/// The language of a problem's title and detail: English unless the
+/// caller's `Accept-Language` prefers Chinese (`zh`, `zh-CN`, `zh-Hans`…).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Language {
+    #[default]
+    English,
+    Chinese,
+}
+
+impl Language {
+    /// The language `Accept-Language` ranks highest among the two offered
+    /// (ties go to the one listed first); English when it names neither.
+    pub fn preferred(accept_language: Option<&str>) -> Self {
+        let mut best: Option<(f32, Language)> = None;
+        for range in accept_language.unwrap_or("").split(',') {
+            let mut parts = range.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let quality = parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
+            let language = if tag == "zh" || tag.starts_with("zh-") {
+                Language::Chinese
+            } else if tag == "en" || tag.starts_with("en-") || tag == "*" {
+                Language::English
+            } else {
+                continue;
+            };
+            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, language));
+            }
+        }
+        best.map(|(_, language)| language).unwrap_or_default()
+    }
+
+    /// The `Content-Language` of a problem in this language.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::Chinese => "zh-CN",
+        }
+    }
+}
+
 /// Failures that arise in HTTP handling before any use case runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HttpFailure {
@@ -183,6 +224,31 @@ pub const PROBLEM_CODES: &[&str] = &[
 
 impl ApiError {
     pub fn problem(&self, instance: Option<String>, request_id: Option<String>) -> Problem {
+        self.problem_in(Language::English, instance, request_id)
+    }
+
+    /// The problem document with its title, detail and field messages in `language`.
+    pub fn problem_in(&self, language: Language, instance: Option<String>, request_id: Option<String>) -> Problem {
+        let mut problem = self.problem_en(instance, request_id);
+        if language == Language::Chinese {
+            let kind = problem_kind(self);
+            if let Some(title) = crate::problem_zh::title(kind.slug) {
+                problem.title = title.to_string();
+            }
+            problem.detail = match self {
+                ApiError::Domain(DomainError::Validation(fields)) => format!("{} 个字段不合格，逐项原因见 errors", fields.len()),
+                _ => crate::problem_zh::detail(kind.code).map(str::to_string).unwrap_or(problem.detail),
+            };
+            for field in &mut problem.errors {
+                if let Some(text) = crate::problem_zh::detail(&field.code) {
+                    field.message = text.to_string();
+                }
+            }
+        }
+        problem
+    }
+
+    fn problem_en(&self, instance: Option<String>, request_id: Option<String>) -> Problem {
         let kind = problem_kind(self);
         let details = match self {
             ApiError::Domain(DomainError::RuleWithDetails { details, .. }) => Some(details.clone()),
@@ -226,6 +292,11 @@ impl ApiError {
 
     /// Renders the response, with the request's path and id when known.
     pub fn render(&self, instance: Option<String>, request_id: Option<String>) -> HttpResponse {
+        self.render_in(Language::English, instance, request_id)
+    }
+
+    /// Renders the response in `language` (`Content-Language`; it varies by `Accept-Language`).
+    pub fn render_in(&self, language: Language, instance: Option<String>, request_id: Option<String>) -> HttpResponse {
         match self {
             ApiError::Domain(DomainError::Internal(cause)) => {
                 tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), cause = %cause, "internal error");
@@ -235,9 +306,11 @@ impl ApiError {
             }
             _ => {}
         }
-        let problem = self.problem(instance, request_id);
+        let problem = self.problem_in(language, instance, request_id);
         let mut response = HttpResponse::build(problem_kind(self).status);
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE)));
+        response.insert_header((header::CONTENT_LANGUAGE, HeaderValue::from_static(language.tag())));
+        response.insert_header((header::VARY, HeaderValue::from_static("Accept-Language")));
         match self {
             ApiError::Domain(DomainError::Unauthenticated(_)) => {
                 response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"jiuzhu\"")));
@@ -273,6 +346,33 @@ impl ResponseError for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_language_is_the_highest_ranked_of_chinese_and_english() {
+        use Language::{Chinese, English};
+        assert_eq!(Language::preferred(None), English);
+        assert_eq!(Language::preferred(Some("zh-CN,zh;q=0.9,en;q=0.8")), Chinese);
+        assert_eq!(Language::preferred(Some("en-US,en;q=0.9,zh-CN;q=0.8")), English);
+        assert_eq!(Language::preferred(Some("fr, zh-Hans;q=0.5")), Chinese, "an unoffered language is passed over");
+        assert_eq!(Language::preferred(Some("zh;q=0, en;q=0.1")), English, "q=0 refuses a language");
+        assert_eq!(Language::preferred(Some("de, fr")), English);
+        assert_eq!(Language::preferred(Some("ZH-tw")), Chinese);
+        assert_eq!(Language::preferred(Some("zh;q=0.5, *;q=0.9")), English);
+    }
+
+    #[test]
+    fn a_chinese_problem_has_its_title_detail_and_field_messages_in_chinese() {
+        let rule = ApiError::Domain(DomainError::rule("provider_barred", "this provider is barred until 2027-01-01"));
+        let zh = rule.problem_in(Language::Chinese, None, None);
+        assert_eq!((zh.title.as_str(), zh.code.as_str()), ("违反业务规则", "provider_barred"));
+        assert_eq!(zh.detail, "该服务机构处于取消承接资格期内，不接受新订单");
+        assert_eq!(rule.problem_in(Language::English, None, None).detail, "this provider is barred until 2027-01-01");
+        let invalid = ApiError::Domain(DomainError::Validation(vec![FieldError::new("name", "required", "name is required")]));
+        let zh = invalid.problem_in(Language::Chinese, None, None);
+        assert_eq!((zh.detail.as_str(), zh.errors[0].message.as_str()), ("1 个字段不合格，逐项原因见 errors", "必填项缺失"));
+        let unknown = ApiError::Domain(DomainError::rule("a_code_without_text", "kept in English"));
+        assert_eq!(unknown.problem_in(Language::Chinese, None, None).detail, "kept in English");
+    }
 
     #[test]
     fn internal_errors_hide_their_cause() {

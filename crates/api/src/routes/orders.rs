@@ -118,11 +118,11 @@ macro_rules! order_action {
         #[doc = ""]
         #[doc = "Permission: `order:write`."]
         #[utoipa::path(
-                                            tag = "orders",
-                                            operation_id = $op,
-                                            params(("id" = Uuid, Path, description = "Order id"), IfMatch),
-                                            responses((status = 200, description = "Done", body = OrderView), InvalidTransition)
-                                        )]
+                                                    tag = "orders",
+                                                    operation_id = $op,
+                                                    params(("id" = Uuid, Path, description = "Order id"), IfMatch),
+                                                    responses((status = 200, description = "Done", body = OrderView), InvalidTransition)
+                                                )]
         #[post($path)]
         pub async fn $name(
             state: web::Data<AppState>,
