@@ -268,6 +268,7 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
         json!({"2025": {"accounts": 1, "cap_fen": 300_000, "committed_fen": 100_000, "paid_fen": 45_000}}),
         "3% of 10,000,000 fen; the live project's fiscal money; the advance paid"
     );
+    assert_eq!(figures["evaluations_by_grade"], json!({"none": 1}), "an evaluation not yet graded counts under none, not as 0");
     assert_eq!(figures["beneficiaries_by_category"]["subsistence_allowance"], 1);
     assert_eq!(figures["beneficiaries_by_category"]["extreme_poverty"], 0);
     assert_eq!(figures["beneficiaries_by_group"]["elderly"], 1);
@@ -299,11 +300,32 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
     let daily = s["by_service_category"].as_array().unwrap().iter().find(|c| c["category"] == "daily_living").unwrap();
     assert_eq!((daily["orders"].as_i64(), daily["orders_completed"].as_i64()), (Some(2), Some(1)), "meals are daily living");
     assert_eq!(s["problems"]["inspections"], 0);
+    // Funds, government purchase and evaluation, as the plan's summary asks.
+    assert_eq!(s["funds_by_year"], figures["funds_by_year"], "the same funds as the overview");
+    assert_eq!(s["procurement"]["projects_by_method"], json!({"competitive_consultation": 1}));
+    assert_eq!(s["procurement"]["budget_fen_by_method"], json!({"competitive_consultation": 100_000}));
+    assert_eq!((s["procurement"]["contracts_by_status"].clone(), s["procurement"]["sanctions"].as_i64()), (json!({"active": 1}), Some(0)));
+    assert_eq!(
+        s["evaluation"],
+        json!({"evaluations_by_grade": {"none": 1}, "appeals_by_status": {}}),
+        "the planned evaluation, not yet graded"
+    );
+    assert!(s["generated_at"].is_string());
     let page = app.get("/api/v1/reports/pilot-summary?region_code=640202&format=html", Some(&w.admin)).await;
     assert_eq!(page.content_type(), "text/html; charset=utf-8");
     assert!(
         page.text.starts_with("<!doctype html>") && page.text.contains("<svg") && page.text.contains("甲街道（640202001）"),
         "{}",
+        page.text
+    );
+    for section in
+        ["四、资金使用", "五、政府购买服务", "六、绩效评估", "七、存在问题", "size:A4", "counter(page)", "生成时间", "出具单位", "竞争性"]
+    {
+        assert!(page.text.contains(section), "{section} is missing: {}", page.text);
+    }
+    assert!(
+        page.text.contains("<td>3,000.00</td>") && page.text.contains("<td>450.00</td>"),
+        "the cap and the advance in yuan: {}",
         page.text
     );
     app.get("/api/v1/reports/pilot-summary?format=pdf", Some(&w.admin)).await.assert_problem(400, "bad_query");

@@ -2,8 +2,47 @@
 //! bar charts drawn as inline SVG, so the page needs no script, font or
 //! network and prints as it shows. Every text from the database is escaped.
 
+use jiuzhu_core::codes::Coded;
+use jiuzhu_evaluation::evaluations::AppealStatus;
+use jiuzhu_evaluation::rules::Grade;
+use jiuzhu_procurement::rules::{ContractStatus, Method, ProjectStatus};
 use jiuzhu_reports::pilot_summary::{AreaFigures, PilotSummary};
+use std::collections::BTreeMap;
 use std::fmt::Write;
+
+/// The Chinese label of a stored code of `T` (the code itself when unknown,
+/// e.g. `none` for an evaluation not yet graded).
+fn label<T: Coded>(code: &str) -> String {
+    match (T::from_code(code), code) {
+        (Some(value), _) => value.label_zh().to_string(),
+        (None, "none") => "未评定".to_string(),
+        (None, other) => escape(other),
+    }
+}
+
+/// Fen as yuan with two decimals, e.g. `123456` → `1,234.56`.
+fn yuan(fen: i64) -> String {
+    let (sign, fen) = if fen < 0 { ("-", -fen) } else { ("", fen) };
+    let whole = (fen / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}.{:02}", fen % 100)
+}
+
+/// Rows of a count table with labels of `T`, then the total.
+fn count_rows<T: Coded>(html: &mut String, counts: &BTreeMap<String, i64>) {
+    for (code, n) in counts {
+        let _ = write!(html, "<tr><td>{}</td><td>{n}</td></tr>", label::<T>(code));
+    }
+    if counts.is_empty() {
+        html.push_str("<tr><td>（无）</td><td>0</td></tr>");
+    }
+}
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -31,14 +70,17 @@ fn category_zh(code: &str) -> &str {
     }
 }
 
-/// A horizontal bar chart: one row per label, one bar per series value.
-fn bar_chart(title: &str, series: &[(&str, &str)], rows: &[(String, Vec<i64>)]) -> String {
-    const LABEL_WIDTH: i64 = 150;
-    const BAR_SPACE: i64 = 430;
+/// A horizontal bar chart: one row per label, one bar per series value
+/// (printed at its end), a legend, and an axis from 0 to the largest value
+/// in `unit`.
+fn bar_chart(title: &str, unit: &str, series: &[(&str, &str)], rows: &[(String, Vec<i64>)]) -> String {
+    const LABEL_WIDTH: i64 = 200;
+    const BAR_SPACE: i64 = 360;
     const BAR_HEIGHT: i64 = 14;
     let max = rows.iter().flat_map(|(_, values)| values.iter().copied()).max().unwrap_or(0).max(1);
     let row_height = BAR_HEIGHT * series.len() as i64 + 10;
-    let height = 30 + row_height * rows.len() as i64 + 20;
+    let axis = 30 + row_height * rows.len() as i64 + 4;
+    let height = axis + 30;
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{title}" width="640" height="{height}" viewBox="0 0 640 {height}" font-size="12">"#,
         title = escape(title)
@@ -68,6 +110,17 @@ fn bar_chart(title: &str, series: &[(&str, &str)], rows: &[(String, Vec<i64>)]) 
             );
         }
     }
+    let _ = write!(svg, r##"<line x1="{LABEL_WIDTH}" y1="{axis}" x2="{}" y2="{axis}" stroke="#555"/>"##, LABEL_WIDTH + BAR_SPACE);
+    for (tick, value) in [(0, 0), (1, max / 2), (2, max)] {
+        let x = LABEL_WIDTH + tick * BAR_SPACE / 2;
+        let _ = write!(
+            svg,
+            r##"<line x1="{x}" y1="{axis}" x2="{x}" y2="{}" stroke="#555"/><text x="{x}" y="{}" text-anchor="middle">{value}</text>"##,
+            axis + 4,
+            axis + 16
+        );
+    }
+    let _ = write!(svg, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, LABEL_WIDTH + BAR_SPACE, axis + 28, escape(unit));
     svg.push_str("</svg>");
     svg
 }
@@ -85,6 +138,13 @@ fn area_rows(figures: &AreaFigures) -> [(&'static str, i64); 8] {
     ]
 }
 
+/// An instant as Beijing time, e.g. `2025-08-01 17:30`.
+fn beijing(at: chrono::DateTime<chrono::Utc>) -> String {
+    let offset =
+        chrono::FixedOffset::east_opt(jiuzhu_platform::stats::REPORT_UTC_OFFSET_SECS).unwrap_or_else(|| unreachable!("+08:00 is valid"));
+    at.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// The whole page.
 pub fn render(summary: &PilotSummary) -> String {
     let period = match (summary.from, summary.to) {
@@ -97,13 +157,16 @@ pub fn render(summary: &PilotSummary) -> String {
     let _ = write!(
         html,
         r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{name}服务类社会救助试点工作总结数据</title>
-<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}}h1{{font-size:1.5em}}h2{{font-size:1.15em;border-bottom:1px solid #999;margin-top:1.6em}}
-table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #bbb;padding:.25em .7em;text-align:right}}td:first-child,th:first-child{{text-align:left}}
-.meta{{color:#555}}@media print{{body{{margin:1cm}}h2{{page-break-after:avoid}}svg,table{{page-break-inside:avoid}}}}</style></head><body>
-<h1>{name}（{code}）服务类社会救助试点工作总结数据</h1><p class="meta">统计期间：{period}。按记录创建时间统计；“待匹配”与逾期数为当前状态。</p>"#,
+<style>@page{{size:A4;margin:22mm 16mm 20mm;@top-center{{content:"{name}服务类社会救助试点工作总结数据";font-size:9pt;color:#555}}@bottom-center{{content:"第 " counter(page) " 页，共 " counter(pages) " 页";font-size:9pt;color:#555}}}}
+body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}}h1{{font-size:1.5em}}h2{{font-size:1.15em;border-bottom:1px solid #999;margin-top:1.6em;break-after:avoid}}
+table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #bbb;padding:.25em .7em;text-align:right}}td:first-child,th:first-child{{text-align:left}}tr,svg{{break-inside:avoid}}
+svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:3em}}@media print{{body{{margin:0}}}}</style></head><body>
+<h1>{name}（{code}）服务类社会救助试点工作总结数据</h1><p class="meta">统计期间：{period}。按记录创建时间统计；“待匹配”与逾期数为当前状态；资金按预算年度，不受统计期间限制。</p>
+<p class="meta">出具单位：{name}民政部门（数据由 jiuzhu 按业务记录生成，签发前请核对）。生成时间：{generated}（北京时间）。</p>"#,
         name = escape(&summary.region_name),
         code = escape(&summary.region_code),
         period = escape(&period),
+        generated = beijing(summary.generated_at),
     );
 
     html.push_str("<h2>一、总体规模</h2><table><tr><th>指标</th><th>数量</th></tr>");
@@ -132,7 +195,7 @@ table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #bbb;padd
     html.push_str("</table>");
     let rows: Vec<(String, Vec<i64>)> =
         summary.by_service_category.iter().map(|c| (category_zh(&c.category).to_string(), vec![c.needs, c.orders_completed])).collect();
-    html.push_str(&bar_chart("分类服务成效", &[("识别需求", "#4e79a7"), ("完成服务单", "#59a14f")], &rows));
+    html.push_str(&bar_chart("分类服务成效", "单位：件", &[("识别需求", "#4e79a7"), ("完成服务单", "#59a14f")], &rows));
 
     let comparison = &summary.key_townships;
     html.push_str("<h2>三、重点乡镇（街道）与其他地区对比</h2>");
@@ -152,19 +215,68 @@ table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #bbb;padd
         .zip(area_rows(&comparison.rest))
         .map(|((label, key), (_, rest))| (label.to_string(), vec![key, rest]))
         .collect();
-    html.push_str(&bar_chart("重点乡镇与其他地区对比", &[("重点乡镇", "#f28e2b"), ("其他地区", "#bab0ac")], &rows));
+    html.push_str(&bar_chart("重点乡镇与其他地区对比", "单位：人、件", &[("重点乡镇", "#f28e2b"), ("其他地区", "#bab0ac")], &rows));
+
+    html.push_str("<h2>四、资金使用（3% 购买上限）</h2><table><tr><th>预算年度</th><th>资金账户</th><th>购买上限（元）</th><th>已承诺（元）</th><th>已支付（元）</th><th>上限使用率</th></tr>");
+    for (year, f) in &summary.funds_by_year {
+        let used = if f.cap_fen > 0 { format!("{:.1}%", f.committed_fen as f64 * 100.0 / f.cap_fen as f64) } else { "—".into() };
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{used}</td></tr>",
+            escape(year),
+            f.accounts,
+            yuan(f.cap_fen),
+            yuan(f.committed_fen),
+            yuan(f.paid_fen)
+        );
+    }
+    if summary.funds_by_year.is_empty() {
+        html.push_str("<tr><td>（无资金账户）</td><td>0</td><td>—</td><td>—</td><td>—</td><td>—</td></tr>");
+    }
+    html.push_str("</table>");
+    let rows: Vec<(String, Vec<i64>)> = summary
+        .funds_by_year
+        .iter()
+        .map(|(year, f)| (format!("{year} 年"), vec![f.cap_fen / 100, f.committed_fen / 100, f.paid_fen / 100]))
+        .collect();
+    if !rows.is_empty() {
+        html.push_str(&bar_chart("资金使用", "单位：元", &[("购买上限", "#4e79a7"), ("已承诺", "#f28e2b"), ("已支付", "#59a14f")], &rows));
+    }
+
+    let buying = &summary.procurement;
+    html.push_str("<h2>五、政府购买服务</h2><table><tr><th>采购方式</th><th>项目</th><th>预算（元）</th></tr>");
+    for (code, n) in &buying.projects_by_method {
+        let budget = buying.budget_fen_by_method.get(code).copied().unwrap_or(0);
+        let _ = write!(html, "<tr><td>{}</td><td>{n}</td><td>{}</td></tr>", label::<Method>(code), yuan(budget));
+    }
+    if buying.projects_by_method.is_empty() {
+        html.push_str("<tr><td>（无）</td><td>0</td><td>0.00</td></tr>");
+    }
+    html.push_str("</table><table><tr><th>项目状态</th><th>项目</th></tr>");
+    count_rows::<ProjectStatus>(&mut html, &buying.projects_by_status);
+    html.push_str("</table><table><tr><th>合同状态</th><th>合同</th></tr>");
+    count_rows::<ContractStatus>(&mut html, &buying.contracts_by_status);
+    let _ = write!(html, "</table><p>对承接主体作出的处理决定（弄虚作假、不正当竞争）：{} 件。</p>", buying.sanctions);
+
+    html.push_str("<h2>六、绩效评估</h2><table><tr><th>评估等级</th><th>评估</th></tr>");
+    count_rows::<Grade>(&mut html, &summary.evaluation.evaluations_by_grade);
+    html.push_str("</table><table><tr><th>申诉状态</th><th>申诉</th></tr>");
+    count_rows::<AppealStatus>(&mut html, &summary.evaluation.appeals_by_status);
+    html.push_str("</table>");
 
     let p = &summary.problems;
     let _ = write!(
         html,
-        "<h2>四、存在问题</h2><table><tr><th>问题</th><th>数量</th></tr><tr><td>转办逾期未办结</td><td>{}</td></tr><tr><td>回访逾期未完成</td><td>{}</td></tr>\
+        "<h2>七、存在问题</h2><table><tr><th>问题</th><th>数量</th></tr><tr><td>转办逾期未办结</td><td>{}</td></tr><tr><td>回访逾期未完成</td><td>{}</td></tr>\
          <tr><td>随机抽查发现问题（共抽查 {}）</td><td>{}</td></tr><tr><td>拒单或取消的服务单</td><td>{}</td></tr>",
         p.referrals_overdue, p.follow_ups_overdue, p.inspections, p.inspections_failed, p.orders_declined_or_cancelled
     );
     for (status, n) in &p.appeals_by_status {
-        let _ = write!(html, "<tr><td>评估申诉（{}）</td><td>{n}</td></tr>", escape(status));
+        let _ = write!(html, "<tr><td>评估申诉（{}）</td><td>{n}</td></tr>", label::<AppealStatus>(status));
     }
-    html.push_str("</table></body></html>\n");
+    html.push_str(
+        "</table><p class=\"sign\">出具单位（盖章）：＿＿＿＿＿＿＿＿　　负责人（签字）：＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日</p></body></html>\n",
+    );
     html
 }
 
@@ -173,16 +285,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn money_reads_as_yuan_with_grouped_digits() {
+        assert_eq!(
+            (yuan(0), yuan(5), yuan(123_456), yuan(100_000_000), yuan(-250)),
+            ("0.00".into(), "0.05".into(), "1,234.56".into(), "1,000,000.00".into(), "-2.50".into())
+        );
+    }
+
+    #[test]
+    fn codes_read_as_their_chinese_labels() {
+        assert_eq!(label::<Method>("open_tender"), Method::OpenTender.label_zh());
+        assert_eq!(label::<Grade>("none"), "未评定");
+        assert_eq!(label::<ContractStatus>("<b>"), "&lt;b&gt;", "an unknown code is shown escaped");
+    }
+
+    #[test]
     fn escapes_markup_and_quotes() {
         assert_eq!(escape(r#"<b>"甲"&'乙'</b>"#), "&lt;b&gt;&quot;甲&quot;&amp;&#39;乙&#39;&lt;/b&gt;");
     }
 
     #[test]
     fn bars_scale_to_the_largest_value() {
-        let svg = bar_chart("t", &[("a", "#000")], &[("x".into(), vec![50]), ("y".into(), vec![100])]);
-        assert!(svg.contains(r#"width="215""#) && svg.contains(r#"width="430""#), "{svg}");
+        let svg = bar_chart("t", "单位：件", &[("a", "#000")], &[("x".into(), vec![50]), ("y".into(), vec![100])]);
+        assert!(svg.contains(r#"width="180""#) && svg.contains(r#"width="360""#), "{svg}");
+        assert!(svg.contains(">0</text>") && svg.contains(">50</text>") && svg.contains(">100</text>"), "the axis has its scale: {svg}");
+        assert!(svg.contains("单位：件"));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        let empty = bar_chart("t", &[("a", "#000")], &[("x".into(), vec![0])]);
+        let empty = bar_chart("t", "", &[("a", "#000")], &[("x".into(), vec![0])]);
         assert!(empty.contains(r#"width="0""#), "zero values draw no bar and do not divide by zero");
     }
 }

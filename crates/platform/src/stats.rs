@@ -170,7 +170,35 @@ pub async fn count_by<E: EntityTrait>(
     let rows: Vec<(Option<String>, i64)> = E::find()
         .select_only()
         .column(group)
-        .column_as(Expr::col(group).count(), "n")
+        // COUNT(*), not COUNT(group): rows whose group is NULL count under "none".
+        .column_as(Expr::val(1).count(), "n")
+        .filter(table.within(window))
+        .filter(extra)
+        .group_by(group)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(key, n)| (key.unwrap_or_else(|| "none".into()), n)).collect())
+}
+
+/// The sum of `value` (a whole-number column, such as an amount in fen) over
+/// the rows of `E` in the window matching `extra`, by `group`.
+pub async fn sum_by<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    table: &Counted<E::Column>,
+    window: &Window,
+    group: E::Column,
+    value: E::Column,
+    extra: Condition,
+) -> Result<Counts, DomainError>
+where
+    E::Column: IdenStatic,
+{
+    let total = format!("CAST(COALESCE(SUM({}), 0) AS BIGINT)", value.as_str());
+    let rows: Vec<(Option<String>, i64)> = E::find()
+        .select_only()
+        .column(group)
+        .column_as(Expr::cust(total), "n")
         .filter(table.within(window))
         .filter(extra)
         .group_by(group)

@@ -154,7 +154,7 @@ fn check_grant(ctx: &Context, role: Role, region: &RegionCode) -> Result<(), Dom
         return Err(DomainError::field(
             "role",
             "role_above_grantor",
-            format!("a {} cannot grant the role {}: {why}", actor.role.code(), role.code()),
+            format!("the role {} cannot grant the role {}: {why}", actor.role.code(), role.code()),
         ));
     }
     Ok(())
@@ -170,7 +170,7 @@ fn manageable(ctx: &Context, target: &user::Model) -> Result<(), DomainError> {
     if !can_grant(ctx.actor.role, role) {
         return Err(DomainError::rule(
             "role_above_grantor",
-            format!("a {} cannot manage a {} account", ctx.actor.role.code(), role.code()),
+            format!("the role {} cannot manage accounts of the role {}", ctx.actor.role.code(), role.code()),
         ));
     }
     Ok(())

@@ -1,7 +1,8 @@
 //! The pilot summary (试点工作总结): the figures the city's summary report
 //! needs for one region subtree and period: the overall scale, results by
-//! service category, the key townships (重点乡镇) against the rest, and the
-//! problems found. Every figure is an aggregate query; key-township figures
+//! service category, the key townships (重点乡镇) against the rest, funds
+//! under the 3% cap, government purchase, evaluation, and the problems
+//! found. Every figure is an aggregate query; key-township figures
 //! are summed over the marked townships and the rest is the difference.
 
 use crate::overview::Satisfaction;
@@ -19,6 +20,8 @@ use jiuzhu_needs_assessment::needs::NeedStatus;
 use jiuzhu_platform::record::authorize;
 use jiuzhu_platform::stats::{Counts, Window, count_of, total};
 use jiuzhu_platform::{Db, regions};
+use jiuzhu_procurement::figures as procurement;
+use jiuzhu_procurement::fund_figures::{self, FundsFigure};
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -108,6 +111,30 @@ pub struct KeyComparison {
     pub rest: AreaFigures,
 }
 
+/// Government purchase of services (政府购买) in the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProcurementFigures {
+    /// Projects created in the period, by status.
+    pub projects_by_status: Counts,
+    /// Projects created in the period, by procurement method.
+    pub projects_by_method: Counts,
+    /// Their budgets in fen, by procurement method.
+    pub budget_fen_by_method: Counts,
+    /// Contracts signed in the period, by status.
+    pub contracts_by_status: Counts,
+    /// Sanctions against providers recorded in the period.
+    pub sanctions: i64,
+}
+
+/// Evaluation of purchased projects (项目评估) in the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct EvaluationFigures {
+    /// Evaluations started in the period, by grade; `none` until scored.
+    pub evaluations_by_grade: Counts,
+    /// Appeals against them, by status.
+    pub appeals_by_status: Counts,
+}
+
 /// What went wrong, for the report's problems section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Problems {
@@ -130,7 +157,11 @@ pub struct Problems {
     "by_service_category": [{"category": "care", "needs": 610, "needs_open": 40, "orders": 420, "orders_completed": 400}, {"category": "daily_living", "needs": 1500, "needs_open": 70, "orders": 1180, "orders_completed": 1140}],
     "key_townships": {"townships": [{"code": "640202001", "name_zh": "长胜街道"}], "key": {"beneficiaries": 420, "applications": 230, "needs": 900, "needs_open": 30, "orders": 700, "orders_completed": 690, "deliveries": 2300, "follow_ups_done": 650},
         "rest": {"beneficiaries": 784, "applications": 355, "needs": 1410, "needs_open": 90, "orders": 1000, "orders_completed": 940, "deliveries": 2820, "follow_ups_done": 850}},
-    "problems": {"referrals_overdue": 2, "follow_ups_overdue": 9, "inspections_failed": 3, "inspections": 40, "orders_declined_or_cancelled": 12, "appeals_by_status": {"upheld": 1}}}))]
+    "funds_by_year": {"2025": {"accounts": 1, "cap_fen": 300000, "committed_fen": 120000, "paid_fen": 60000}},
+    "procurement": {"projects_by_status": {"in_service": 2, "settled": 1}, "projects_by_method": {"open_tender": 1, "competitive_consultation": 2}, "budget_fen_by_method": {"open_tender": 80000, "competitive_consultation": 40000}, "contracts_by_status": {"active": 2, "completed": 1}, "sanctions": 0},
+    "evaluation": {"evaluations_by_grade": {"good": 2, "none": 1}, "appeals_by_status": {"upheld": 1}},
+    "problems": {"referrals_overdue": 2, "follow_ups_overdue": 9, "inspections_failed": 3, "inspections": 40, "orders_declined_or_cancelled": 12, "appeals_by_status": {"upheld": 1}},
+    "generated_at": "2025-08-01T09:30:00Z"}))]
 pub struct PilotSummary {
     pub region_code: String,
     pub region_name: String,
@@ -140,7 +171,13 @@ pub struct PilotSummary {
     /// Catalogue categories in catalogue order, then `other`.
     pub by_service_category: Vec<CategoryFigures>,
     pub key_townships: KeyComparison,
+    /// Fund accounts of the region subtree by budget year (all years; the period does not apply).
+    pub funds_by_year: BTreeMap<String, FundsFigure>,
+    pub procurement: ProcurementFigures,
+    pub evaluation: EvaluationFigures,
     pub problems: Problems,
+    /// When the figures were counted.
+    pub generated_at: DateTime<Utc>,
 }
 
 async fn area(conn: &impl ConnectionTrait, window: &Window) -> Result<AreaFigures, DomainError> {
@@ -187,7 +224,7 @@ async fn by_service_category(conn: &impl ConnectionTrait, window: &Window) -> Re
     Ok(categories)
 }
 
-async fn problems(conn: &impl ConnectionTrait, window: &Window, now: DateTime<Utc>) -> Result<Problems, DomainError> {
+async fn problems(conn: &impl ConnectionTrait, window: &Window, now: DateTime<Utc>, appeals: &Counts) -> Result<Problems, DomainError> {
     let inspections = matching::inspections_by_result(conn, window).await?;
     let orders = matching::orders_by_status(conn, window).await?;
     Ok(Problems {
@@ -196,7 +233,7 @@ async fn problems(conn: &impl ConnectionTrait, window: &Window, now: DateTime<Ut
         inspections_failed: count_of(&inspections, InspectionResult::IssueFound.code()),
         inspections: total(&inspections),
         orders_declined_or_cancelled: count_of(&orders, OrderStatus::Declined.code()) + count_of(&orders, OrderStatus::Cancelled.code()),
-        appeals_by_status: evaluation::appeals_by_status(conn, window).await?,
+        appeals_by_status: appeals.clone(),
     })
 }
 
@@ -227,6 +264,7 @@ pub async fn summary(
         referrals: total(&intake::referrals_by_status(conn, &window).await?),
         satisfaction: crate::overview::satisfaction(conn, &window).await?,
     };
+    let appeals = evaluation::appeals_by_status(conn, &window).await?;
     Ok(PilotSummary {
         region_code: region.to_string(),
         region_name,
@@ -239,7 +277,20 @@ pub async fn summary(
             key,
             rest,
         },
-        problems: problems(conn, &window, ctx.now).await?,
+        funds_by_year: fund_figures::by_year(conn, &window).await?,
+        procurement: ProcurementFigures {
+            projects_by_status: procurement::projects_by_status(conn, &window).await?,
+            projects_by_method: procurement::projects_by_method(conn, &window).await?,
+            budget_fen_by_method: procurement::budget_fen_by_method(conn, &window).await?,
+            contracts_by_status: procurement::contracts_by_status(conn, &window).await?,
+            sanctions: procurement::sanctions(conn, &window).await?,
+        },
+        evaluation: EvaluationFigures {
+            evaluations_by_grade: evaluation::evaluations_by_grade(conn, &window).await?,
+            appeals_by_status: appeals.clone(),
+        },
+        problems: problems(conn, &window, ctx.now, &appeals).await?,
+        generated_at: ctx.now,
     })
 }
 
