@@ -3,7 +3,7 @@ CARGO ?= cargo
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_CMD = $(CARGO) test --workspace --locked --no-fail-fast
 
-.PHONY: run test test-pg lint fmt openapi openapi-check contract-check fuzz-api fuzz-api-ci fuzz test-faults test-cluster bench build
+.PHONY: run test test-pg lint fmt openapi openapi-check contract-check fuzz-api fuzz-api-ci fuzz test-faults test-cluster print-check bench build
 
 ## Build, migrate and serve on the embedded SQLite default, with demo data.
 run:
@@ -72,6 +72,13 @@ fuzz:
 test-faults:
 	$(CARGO) build --locked --bin jiuzhu
 	bash faults/run.sh
+
+## The pilot summary printed to an A4 PDF by headless Chromium and checked
+## (pages, header, page numbers, sections, figures); needs chromium,
+## poppler-utils and a CJK font. PRINT_PNG_DIR=docs/pilot-summary refreshes the page images.
+print-check:
+	$(CARGO) build --locked --bin jiuzhu
+	bash scripts/pilot-print.sh
 
 ## Three nodes on one fresh PostgreSQL database, started together, one of
 ## them killed and restarted mid-way: one line per scenario with requests,

@@ -158,9 +158,9 @@ pub fn render(summary: &PilotSummary) -> String {
         html,
         r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{name}服务类社会救助试点工作总结数据</title>
 <style>@page{{size:A4;margin:22mm 16mm 20mm;@top-center{{content:"{name}服务类社会救助试点工作总结数据";font-size:9pt;color:#555}}@bottom-center{{content:"第 " counter(page) " 页，共 " counter(pages) " 页";font-size:9pt;color:#555}}}}
-body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}}h1{{font-size:1.5em}}h2{{font-size:1.15em;border-bottom:1px solid #999;margin-top:1.6em;break-after:avoid}}
+body{{font-family:"Noto Sans CJK SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;margin:2em;color:#222}}h1{{font-size:1.5em}}h2{{font-size:1.15em;border-bottom:1px solid #999;margin-top:1.6em;break-after:avoid}}
 table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #bbb;padding:.25em .7em;text-align:right}}td:first-child,th:first-child{{text-align:left}}tr,svg{{break-inside:avoid}}
-svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:3em}}@media print{{body{{margin:0}}}}</style></head><body>
+svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:1.5em;white-space:nowrap;break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><body>
 <h1>{name}（{code}）服务类社会救助试点工作总结数据</h1><p class="meta">统计期间：{period}。按记录创建时间统计；“待匹配”与逾期数为当前状态；资金按预算年度，不受统计期间限制。</p>
 <p class="meta">出具单位：{name}民政部门（数据由 jiuzhu 按业务记录生成，签发前请核对）。生成时间：{generated}（北京时间）。</p>"#,
         name = escape(&summary.region_name),
@@ -275,7 +275,7 @@ svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:3em}}@medi
         let _ = write!(html, "<tr><td>评估申诉（{}）</td><td>{n}</td></tr>", label::<AppealStatus>(status));
     }
     html.push_str(
-        "</table><p class=\"sign\">出具单位（盖章）：＿＿＿＿＿＿＿＿　　负责人（签字）：＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日</p></body></html>\n",
+        "</table><p class=\"sign\">出具单位（盖章）：＿＿＿＿＿＿　负责人（签字）：＿＿＿＿　日期：＿＿年＿＿月＿＿日</p></body></html>\n",
     );
     html
 }
