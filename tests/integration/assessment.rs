@@ -412,7 +412,7 @@ async fn the_needs_export_has_exactly_the_rows_the_list_shows_for_a_region() {
     // where and who; labels, and times as dates.
     let cells = jiuzhu_tests::xlsx_cells(&workbook);
     let title = cells.get_value((0, 0)).map(|c| c.to_string()).unwrap_or_default();
-    assert!(title.starts_with("服务需求清单") && title.contains("640202") && title.contains("导出人：市民政"), "{title}");
+    assert!(title.starts_with("服务需求清单") && title.contains("640202") && title.contains("导出人：系统管理员（市民政"), "{title}");
     assert_eq!(cells.get_value((1, 9)), Some(&calamine::Data::String("状态".into())));
     let statuses: Vec<String> = (2..cells.height() as u32).filter_map(|r| cells.get_value((r, 9)).map(|c| c.to_string())).collect();
     assert!(statuses.iter().all(|s| ["待匹配", "已匹配", "服务中", "已满足", "已撤销"].contains(&s.as_str())), "{statuses:?}");

@@ -54,6 +54,16 @@ pub async fn by_subject(conn: &impl ConnectionTrait, subject: &str) -> Result<Op
     }
 }
 
+/// The name people know an account by: a user's display name or a client's
+/// name; `None` when the subject names neither.
+pub async fn display_name(conn: &impl ConnectionTrait, subject: &str) -> Result<Option<String>, DomainError> {
+    let Ok(id) = subject.parse::<Uuid>() else { return Ok(None) };
+    if let Some(found) = user::Entity::find_by_id(id).one(conn).await? {
+        return Ok(Some(found.display_name));
+    }
+    Ok(api_client::Entity::find_by_id(id).one(conn).await?.map(|client| client.name))
+}
+
 /// The active staff account an external identity provider's token names by
 /// username; the provider authenticates, jiuzhu's account decides the rights.
 pub async fn by_username(conn: &impl ConnectionTrait, username: &str) -> Result<Option<Session>, DomainError> {

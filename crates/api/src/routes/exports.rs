@@ -85,16 +85,12 @@ const SERVICE_TARGETS: Listing = Listing { file: "service-targets", zh: "服务�
 const SERVICE_PROJECTS: Listing = Listing { file: "service-projects", zh: "服务项目清单", en: "Service project list" };
 
 /// What the XLSX's title row says: which list, of which region, when
-/// (China Standard Time) and by whom.
-fn title_line(list: Listing, region: &str, ctx: &Context, header: Header) -> String {
+/// (China Standard Time) and by whom (`who`, the account's display name).
+fn title_line(list: Listing, region: &str, ctx: &Context, who: &str, header: Header) -> String {
     let at = (ctx.now + chrono::Duration::seconds(CHINA_STANDARD_TIME_OFFSET_SECONDS)).format("%Y-%m-%d %H:%M");
     match header {
-        Header::Chinese => {
-            format!("{}　区划：{region}　导出时间：{at}　导出人：{}（{}）", list.zh, ctx.actor.role.label_zh(), ctx.actor.subject)
-        }
-        Header::English => {
-            format!("{} · region {region} · extracted {at} (UTC+8) · by {} ({})", list.en, ctx.actor.role.label_en(), ctx.actor.subject)
-        }
+        Header::Chinese => format!("{}　区划：{region}　导出时间：{at}　导出人：{who}（{}）", list.zh, ctx.actor.role.label_zh()),
+        Header::English => format!("{} · region {region} · extracted {at} (UTC+8) · by {who} ({})", list.en, ctx.actor.role.label_en()),
     }
 }
 
@@ -121,7 +117,9 @@ async fn download(
     match chosen_format(query.format, accept) {
         ExportFormat::Csv => Ok(csv_download(db, export, header, &format!("{}.csv", list.file))),
         ExportFormat::Xlsx => {
-            let title = title_line(list, &extract_region(&db, ctx, region).await?, ctx, header);
+            let who = jiuzhu_platform::accounts::display_name(db.conn(), &ctx.actor.subject).await?;
+            let title =
+                title_line(list, &extract_region(&db, ctx, region).await?, ctx, who.as_deref().unwrap_or(&ctx.actor.subject), header);
             xlsx_download(db, export, header, &title, &format!("{}.xlsx", list.file)).await
         }
     }
