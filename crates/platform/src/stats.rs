@@ -167,18 +167,8 @@ pub async fn count_by<E: EntityTrait>(
     group: E::Column,
     extra: Condition,
 ) -> Result<Counts, DomainError> {
-    let rows: Vec<(Option<String>, i64)> = E::find()
-        .select_only()
-        .column(group)
-        // COUNT(*), not COUNT(group): rows whose group is NULL count under "none".
-        .column_as(Expr::val(1).count(), "n")
-        .filter(table.within(window))
-        .filter(extra)
-        .group_by(group)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().map(|(key, n)| (key.unwrap_or_else(|| "none".into()), n)).collect())
+    // COUNT(*), not COUNT(group): rows whose group is NULL count under "none".
+    grouped::<E>(conn, table, window, group, Expr::val(1).count(), extra).await
 }
 
 /// The sum of `value` (a whole-number column, such as an amount in fen) over
@@ -194,11 +184,24 @@ pub async fn sum_by<E: EntityTrait>(
 where
     E::Column: IdenStatic,
 {
-    let total = format!("CAST(COALESCE(SUM({}), 0) AS BIGINT)", value.as_str());
+    let total = Expr::cust(format!("CAST(COALESCE(SUM({}), 0) AS BIGINT)", value.as_str()));
+    grouped::<E>(conn, table, window, group, total, extra).await
+}
+
+/// `aggregate` over the rows of `E` in the window matching `extra`, by
+/// `group`; a NULL group is keyed `"none"`.
+async fn grouped<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    table: &Counted<E::Column>,
+    window: &Window,
+    group: E::Column,
+    aggregate: sea_orm::sea_query::SimpleExpr,
+    extra: Condition,
+) -> Result<Counts, DomainError> {
     let rows: Vec<(Option<String>, i64)> = E::find()
         .select_only()
         .column(group)
-        .column_as(Expr::cust(total), "n")
+        .column_as(aggregate, "n")
         .filter(table.within(window))
         .filter(extra)
         .group_by(group)
