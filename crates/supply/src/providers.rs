@@ -441,7 +441,12 @@ pub async fn first_in_scope(conn: &impl ConnectionTrait, ctx: &Context, limit: u
 
 /// A provider the caller can see, with its feedback totals (404 otherwise).
 pub async fn rated_in(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<RatedProvider, DomainError> {
-    rated(scoped(ctx).filter(provider::Column::Id.eq(id)).one(conn).await?.ok_or(DomainError::NotFound)?)
+    rated(one_in_scope(conn, ctx, id).await?)
+}
+
+/// The row of a provider the caller can see (404 otherwise).
+async fn one_in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<provider::Model, DomainError> {
+    scoped(ctx).filter(provider::Column::Id.eq(id)).one(conn).await?.ok_or(DomainError::NotFound)
 }
 
 /// Adds one score to the provider's running totals, in the feedback's
@@ -459,7 +464,7 @@ pub async fn count_feedback(conn: &impl ConnectionTrait, provider_id: Uuid, sati
 
 /// A provider the caller can see, inside the caller's transaction (404 otherwise).
 pub async fn get_in(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<ProviderView, DomainError> {
-    view(scoped(ctx).filter(provider::Column::Id.eq(id)).one(conn).await?.ok_or(DomainError::NotFound)?)
+    view(one_in_scope(conn, ctx, id).await?)
 }
 
 /// Bars a provider from purchased services until `until` (procurement's

@@ -152,8 +152,7 @@ pub async fn list(db: &Db, ctx: &Context, program: Option<Program>, page: PageRe
 
 /// A volunteer the caller can see, inside the caller's transaction.
 pub async fn find_in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<Option<VolunteerView>, DomainError> {
-    let found = volunteer::Entity::find_by_id(id).in_scope(&ctx.actor).one(conn).await?;
-    found.map(|m| view(m, ctx.now.date_naive())).transpose()
+    found_in_scope(conn, ctx, id).await?.map(|m| view(m, ctx.now.date_naive())).transpose()
 }
 
 /// Active volunteers of `area`'s subtree (a township, say), by id, at most
@@ -174,8 +173,12 @@ pub async fn active_under(
     rows.into_iter().map(|m| view(m, today)).collect()
 }
 
+async fn found_in_scope(conn: &impl ConnectionTrait, ctx: &Context, id: Uuid) -> Result<Option<volunteer::Model>, DomainError> {
+    Ok(volunteer::Entity::find_by_id(id).in_scope(&ctx.actor).one(conn).await?)
+}
+
 async fn in_scope(db: &Db, ctx: &Context, id: Uuid) -> Result<volunteer::Model, DomainError> {
-    volunteer::Entity::find_by_id(id).in_scope(&ctx.actor).one(db.conn()).await?.ok_or(DomainError::NotFound)
+    found_in_scope(db.conn(), ctx, id).await?.ok_or(DomainError::NotFound)
 }
 
 pub async fn get(db: &Db, ctx: &Context, id: Uuid) -> Result<VolunteerView, DomainError> {
