@@ -20,18 +20,9 @@ fn label<T: Coded>(code: &str) -> String {
     }
 }
 
-/// Fen as yuan with two decimals, e.g. `123456` → `1,234.56`.
+/// Fen as yuan for the tables, e.g. `123456` → `1,234.56`.
 fn yuan(fen: i64) -> String {
-    let (sign, fen) = if fen < 0 { ("-", -fen) } else { ("", fen) };
-    let whole = (fen / 100).to_string();
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("{sign}{grouped}.{:02}", fen % 100)
+    jiuzhu_core::Money::from_fen(fen).yuan()
 }
 
 /// Rows of a count table with labels of `T`, then the total.

@@ -42,6 +42,23 @@ impl Money {
     }
 }
 
+impl Money {
+    /// Yuan with two decimals and grouped thousands, without the sign ¥,
+    /// for a table that names its unit: `1,234.56`.
+    pub fn yuan(self) -> String {
+        let abs = self.0.unsigned_abs();
+        let whole = (abs / 100).to_string();
+        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        format!("{}{grouped}.{:02}", if self.0 < 0 { "-" } else { "" }, abs % 100)
+    }
+}
+
 impl fmt::Display for Money {
     /// `¥1234.56`, for humans; APIs carry the integer fen.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -69,6 +86,16 @@ mod tests {
         assert_eq!(Money::checked_sum([Money::from_fen(150), Money::from_fen(250)]), Some(Money::from_fen(400)));
         assert_eq!(Money::checked_sum([Money::from_fen(i64::MAX), Money::from_fen(1)]), None);
         assert_eq!(Money::from_fen(5).checked_sub(Money::from_fen(7)), Some(Money::from_fen(-2)));
+    }
+
+    #[test]
+    fn yuan_for_tables_groups_thousands() {
+        let yuan = |fen| Money::from_fen(fen).yuan();
+        assert_eq!(
+            (yuan(0), yuan(5), yuan(123_456), yuan(100_000_000), yuan(-250)),
+            ("0.00".into(), "0.05".into(), "1,234.56".into(), "1,000,000.00".into(), "-2.50".into())
+        );
+        assert_eq!(yuan(i64::MIN), "-92,233,720,368,547,758.08");
     }
 
     #[test]
