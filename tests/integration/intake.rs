@@ -252,6 +252,45 @@ async fn accepting_routes_each_transfer_item_to_its_department() {
     let audit = app.get(&format!("/api/v1/audit-events?action=application.closed&entity_id={id}"), Some(&admin)).await;
     assert_eq!(audit.body["items"][0]["detail"]["open_referrals"], 1, "{}", audit.text);
 
+    // The pilot summary tells each department's timeliness: education completed in time, medical insurance still pending;
+    // then, with both due at their creation, education's completion came late and medical insurance's is overdue.
+    let handling = |summary: &Value| -> Vec<(String, String, i64, i64, i64, i64, i64)> {
+        summary["referrals_by_department"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{summary}"))
+            .iter()
+            .map(|d| {
+                let n = |key: &str| d[key].as_i64().unwrap();
+                (
+                    d["department"].as_str().unwrap().into(),
+                    d["name_zh"].as_str().unwrap().into(),
+                    n("made"),
+                    n("completed"),
+                    n("completed_on_time"),
+                    n("open"),
+                    n("overdue"),
+                )
+            })
+            .collect()
+    };
+    let summary = app.get("/api/v1/reports/pilot-summary?region_code=640202", Some(&admin)).await;
+    assert_eq!(
+        handling(&summary.body),
+        [("education".into(), "教育局".into(), 1, 1, 1, 0, 0), ("medical_insurance".into(), "医保局".into(), 1, 0, 0, 1, 0)]
+    );
+    sea_orm::ConnectionTrait::execute_unprepared(app.db.conn(), "UPDATE referrals SET due_at = created_at").await.unwrap();
+    let late = app.get("/api/v1/reports/pilot-summary?region_code=640202", Some(&admin)).await;
+    assert_eq!(
+        handling(&late.body),
+        [("education".into(), "教育局".into(), 1, 1, 0, 0, 0), ("medical_insurance".into(), "医保局".into(), 1, 0, 0, 1, 1)]
+    );
+    assert_eq!(late.body["problems"]["referrals_overdue"], 1, "the problems section counts the same overdue referral");
+    let page = app.get("/api/v1/reports/pilot-summary?region_code=640202&format=html", Some(&admin)).await;
+    assert!(page.text.contains("<td>教育局</td><td>1</td><td>1</td><td>0</td><td>0.0%</td><td>0</td><td>0</td>"), "{}", page.text);
+    assert!(page.text.contains("<td>医保局</td><td>1</td><td>0</td><td>0</td><td>—</td><td>1</td><td>1</td>"), "{}", page.text);
+    let elsewhere = app.get("/api/v1/reports/pilot-summary?region_code=640205", Some(&admin)).await;
+    assert_eq!(elsewhere.body["referrals_by_department"], json!([]), "another county's summary has none of them");
+
     // Township B sees none of it.
     app.get(&format!("/api/v1/beneficiaries/{}", person["id"].as_str().unwrap()), Some(&b)).await.assert_problem(404, "not_found");
     app.get(&path, Some(&b)).await.assert_problem(404, "not_found");

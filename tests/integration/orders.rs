@@ -26,7 +26,8 @@ async fn world(app: &TestApp) -> World {
     app.post_json(
         "/api/v1/fund-accounts",
         Some(&admin),
-        &json!({"region_code": "640202", "year": 2025, "prior_year_assistance_total_fen": 10_000_000}),
+        &json!({"region_code": "640202", "year": 2025, "prior_year_assistance_total_fen": 10_000_000,
+            "sources": [{"source": "fiscal_assistance", "amount_fen": 250_000}, {"source": "donation", "amount_fen": 50_000}]}),
     )
     .await;
     let project = app
@@ -265,8 +266,9 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
     assert_eq!(figures["follow_ups_overdue"], 0);
     assert_eq!(
         figures["funds_by_year"],
-        json!({"2025": {"accounts": 1, "cap_fen": 300_000, "committed_fen": 100_000, "paid_fen": 45_000}}),
-        "3% of 10,000,000 fen; the live project's fiscal money; the advance paid"
+        json!({"2025": {"accounts": 1, "cap_fen": 300_000, "committed_fen": 100_000, "paid_fen": 45_000,
+            "sources_fen": {"donation": 50_000, "fiscal_assistance": 250_000}}}),
+        "3% of 10,000,000 fen; the live project's fiscal money; the advance paid; the account's money by source"
     );
     assert_eq!(figures["evaluations_by_grade"], json!({"none": 1}), "an evaluation not yet graded counts under none, not as 0");
     assert_eq!(figures["beneficiaries_by_category"]["subsistence_allowance"], 1);
@@ -318,14 +320,28 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
         "{}",
         page.text
     );
-    for section in
-        ["四、资金使用", "五、政府购买服务", "六、绩效评估", "七、存在问题", "size:A4", "counter(page)", "生成时间", "出具单位", "竞争性"]
-    {
+    for section in [
+        "四、部门协同转办",
+        "五、资金使用",
+        "六、政府购买服务",
+        "七、绩效评估",
+        "八、存在问题",
+        "size:A4",
+        "counter(page)",
+        "生成时间",
+        "出具单位",
+        "竞争性",
+    ] {
         assert!(page.text.contains(section), "{section} is missing: {}", page.text);
     }
     assert!(
         page.text.contains("<td>3,000.00</td>") && page.text.contains("<td>450.00</td>"),
         "the cap and the advance in yuan: {}",
+        page.text
+    );
+    assert!(
+        page.text.contains("<td>社会捐赠</td><td>500.00</td>") && page.text.contains("<td>当年救助资金</td><td>2,500.00</td>"),
+        "the account's sources, labelled, in yuan: {}",
         page.text
     );
     app.get("/api/v1/reports/pilot-summary?format=pdf", Some(&w.admin)).await.assert_problem(400, "bad_query");

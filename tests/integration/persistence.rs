@@ -37,8 +37,16 @@ async fn seed_demo_is_idempotent_and_demo_users_log_in() {
     let token = app.login("demo-township", demo::DEMO_PASSWORD).await;
     let me = app.get("/api/v1/me", Some(&token)).await;
     assert_eq!(me.body["region_code"], "640202001");
-    assert_eq!(jiuzhu_api::demo::seed_domain(&app.db).await.unwrap(), 3);
-    assert_eq!(jiuzhu_api::demo::seed_domain(&app.db).await.unwrap(), 0, "the demo content is seeded once");
+    let due_days = jiuzhu_api::config::Config::default().referral_due_working_days;
+    assert_eq!(jiuzhu_api::demo::seed_domain(&app.db, due_days).await.unwrap(), 3);
+    assert_eq!(jiuzhu_api::demo::seed_domain(&app.db, due_days).await.unwrap(), 0, "the demo content is seeded once");
+    let admin = app.admin_token().await;
+    let referrals = app.get("/api/v1/referrals", Some(&admin)).await;
+    assert_eq!(referrals.body["items"].as_array().map(Vec::len), Some(1), "the demo application was accepted once: {}", referrals.text);
+    assert_eq!(
+        (referrals.body["items"][0]["department"].as_str(), referrals.body["items"][0]["status"].as_str()),
+        (Some("medical_insurance"), Some("pending"))
+    );
     let needs = app.get("/api/v1/needs/summary?group_by=service", Some(&token)).await;
     assert!(needs.body["total_open"].as_i64().unwrap() > 0, "the demo needs list has content: {}", needs.text);
 }

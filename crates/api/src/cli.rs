@@ -92,7 +92,7 @@ pub async fn run(cli: Cli) -> CliResult {
             let config = Config::load()?;
             crate::logging::init(&config.log);
             let db = prepare(&config).await?;
-            seed_demo(&db).await
+            seed_demo(&db, &config).await
         }
         Command::SeedSynthetic { beneficiaries, seed } => {
             let config = Config::load()?;
@@ -138,7 +138,7 @@ pub async fn run(cli: Cli) -> CliResult {
             crate::logging::init(&config.log);
             let db = prepare(&config).await?;
             if demo {
-                seed_demo(&db).await?;
+                seed_demo(&db, &config).await?;
             }
             serve(config, db).await
         }
@@ -186,21 +186,21 @@ async fn prepare(config: &Config) -> Result<Db, StartupError> {
     Ok(db)
 }
 
-async fn seed_demo(db: &Db) -> CliResult {
+async fn seed_demo(db: &Db, config: &Config) -> CliResult {
     // Under the start-up lock, so that nodes seeding at once converge.
     let lock = db.startup_lock().await.map_err(|e| format!("start-up lock: {e}"))?;
-    seed_demo_locked(db).await?;
+    seed_demo_locked(db, config).await?;
     lock.release().await.map_err(|e| format!("start-up lock: {e}"))
 }
 
-async fn seed_demo_locked(db: &Db) -> CliResult {
+async fn seed_demo_locked(db: &Db, config: &Config) -> CliResult {
     let clock = SystemClock;
     let txn = db.begin_write().await.map_err(|e| e.to_string())?;
     let report = demo::seed(&*txn, &clock).await.map_err(|e| e.to_string())?;
     txn.commit().await.map_err(|e| e.to_string())?;
-    let people = crate::demo::seed_domain(db).await.map_err(|e| format!("demo content: {e}: {e:?}"))?;
+    let people = crate::demo::seed_domain(db, config.referral_due_working_days).await.map_err(|e| format!("demo content: {e}: {e:?}"))?;
     println!(
-        "Demo data: {} regions, {} users and {people} assessed people with providers, a fund account and an application added (running it again adds nothing).",
+        "Demo data: {} regions, {} users and {people} assessed people with providers, a fund account and an accepted application with its referral added (running it again adds nothing).",
         report.regions_added, report.users_added
     );
     println!("Demo logins (password `{}`): {}, {}", demo::DEMO_PASSWORD, report.usernames.join(", "), crate::demo::DEMO_PROVIDER_USERNAME);

@@ -1,13 +1,14 @@
 //! Demo content for `jiuzhu seed-demo` and `make run`, on top of the
 //! platform's demo regions and accounts: people on the service target list
 //! with assessments (so the needs list has content), two providers, a fund
-//! account and an application with a transfer. All of it is invented and
+//! account with its sources, and an accepted application whose transfer is
+//! a referral to the medical-insurance bureau. All of it is invented and
 //! written through the same use cases as real data. Running it twice adds
 //! nothing.
 
 use jiuzhu_core::mask::Pii;
 use jiuzhu_core::{Actor, Clock, Context, DomainError, RegionCode, Role, SystemClock, citizen_id::check_character};
-use jiuzhu_intake::applications::{self, Channel, Consent, ConsentMethod, CreateApplication, ItemInput, ItemKind};
+use jiuzhu_intake::applications::{self, ActionInput, Channel, Consent, ConsentMethod, CreateApplication, ItemInput, ItemKind};
 use jiuzhu_intake::beneficiaries::{self, Category, CategoryRecord, CreateBeneficiary, Group, SupportMode};
 use jiuzhu_intake::rules::Matter;
 use jiuzhu_needs_assessment::assessments::{self, CreateAssessment, Score};
@@ -17,6 +18,7 @@ use jiuzhu_platform::demo::DEMO_PASSWORD;
 use jiuzhu_platform::user_admin::{self, CreateUser};
 use jiuzhu_platform::users;
 use jiuzhu_procurement::funds::{self, CreateFundAccount};
+use jiuzhu_procurement::rules::{FundSource, Funding};
 use jiuzhu_supply::providers::{self, ContactInput, RegisterProvider};
 use jiuzhu_supply::rules::OrgType;
 
@@ -34,8 +36,10 @@ fn credit_code(n: u32) -> String {
 /// The demo account of the first demo provider (a `provider` login).
 pub const DEMO_PROVIDER_USERNAME: &str = "demo-provider";
 
-/// Seeds the demo content once; answers how many people were added.
-pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
+/// Seeds the demo content once; answers how many people were added. The
+/// demo application's referral is due in `referral_due_working_days`, as
+/// the server's setting of that name would make it.
+pub async fn seed_domain(db: &Db, referral_due_working_days: u32) -> Result<usize, DomainError> {
     let city = RegionCode::parse("640200").map_err(DomainError::Internal)?;
     let ctx = Context {
         actor: Actor { subject: "demo-seed".into(), role: Role::CityAdmin, region: city, department: None, provider_id: None },
@@ -148,12 +152,15 @@ pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
             year,
             prior_year_assistance_total_fen: 120_000_000,
             cap_bp: None,
-            sources: vec![],
+            sources: vec![
+                Funding { source: FundSource::FiscalAssistance, amount_fen: 3_000_000 },
+                Funding { source: FundSource::Donation, amount_fen: 500_000 },
+            ],
         },
     )
     .await?;
     if let Some(person) = first_person {
-        applications::create(
+        let filed = applications::create(
             db,
             &ctx,
             CreateApplication {
@@ -182,6 +189,8 @@ pub async fn seed_domain(db: &Db) -> Result<usize, DomainError> {
             },
         )
         .await?;
+        let accept = ActionInput::Accept { due_working_days: referral_due_working_days };
+        applications::act(db, &ctx, filed.id, Some(filed.version), accept).await?;
     }
     Ok(added)
 }

@@ -2,10 +2,11 @@
 //! bar charts drawn as inline SVG, so the page needs no script, font or
 //! network and prints as it shows. Every text from the database is escaped.
 
+use jiuzhu_core::catalogue::ServiceCategory;
 use jiuzhu_core::codes::Coded;
 use jiuzhu_evaluation::evaluations::AppealStatus;
 use jiuzhu_evaluation::rules::Grade;
-use jiuzhu_procurement::rules::{ContractStatus, Method, ProjectStatus};
+use jiuzhu_procurement::rules::{ContractStatus, FundSource, Method, ProjectStatus};
 use jiuzhu_reports::pilot_summary::{AreaFigures, PilotSummary};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -51,13 +52,40 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn category_zh(code: &str) -> &str {
-    match code {
-        "care" => "照料服务",
-        "daily_living" => "生活服务",
-        "caring" => "关爱服务",
-        "other" => "其他（本地服务）",
-        other => other,
+/// A catalogue category's label (`ServiceCategory`'s, as in `/enums`);
+/// `other` gathers the local services.
+fn category_zh(code: &str) -> String {
+    match ServiceCategory::from_code(code) {
+        Some(category) => category.label_zh().to_string(),
+        None if code == "other" => "其他（本地服务）".to_string(),
+        None => escape(code),
+    }
+}
+
+/// `part` of `whole` as a percentage with one decimal, e.g. `42.5%`, in
+/// whole-number arithmetic; `—` when there is no whole.
+fn percent(part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        return "—".into();
+    }
+    let per_mille = (i128::from(part) * 1000 + i128::from(whole) / 2) / i128::from(whole);
+    format!("{}.{}%", per_mille / 10, (per_mille % 10).abs())
+}
+
+/// The end of a chart's axis for its largest value: twice a round step
+/// (1, 2 or 5 times a power of ten), so that the middle tick is a whole
+/// round number too, e.g. 1 → 2, 3 → 4, 36,000 → 40,000.
+fn axis_end(largest: i64) -> i64 {
+    let largest = largest.max(1);
+    let half = largest / 2 + largest % 2;
+    let mut power = 1i64;
+    loop {
+        for step in [power, power.saturating_mul(2), power.saturating_mul(5)] {
+            if step >= half {
+                return step.saturating_mul(2);
+            }
+        }
+        power = power.saturating_mul(10);
     }
 }
 
@@ -68,7 +96,7 @@ fn bar_chart(title: &str, unit: &str, series: &[(&str, &str)], rows: &[(String, 
     const LABEL_WIDTH: i64 = 200;
     const BAR_SPACE: i64 = 360;
     const BAR_HEIGHT: i64 = 14;
-    let max = rows.iter().flat_map(|(_, values)| values.iter().copied()).max().unwrap_or(0).max(1);
+    let max = axis_end(rows.iter().flat_map(|(_, values)| values.iter().copied()).max().unwrap_or(0));
     let row_height = BAR_HEIGHT * series.len() as i64 + 10;
     let axis = 30 + row_height * rows.len() as i64 + 4;
     let height = axis + 30;
@@ -150,7 +178,7 @@ pub fn render(summary: &PilotSummary) -> String {
         r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{name}服务类社会救助试点工作总结数据</title>
 <style>@page{{size:A4;margin:22mm 16mm 20mm;@top-center{{content:"{name}服务类社会救助试点工作总结数据";font-size:9pt;color:#555}}@bottom-center{{content:"第 " counter(page) " 页，共 " counter(pages) " 页";font-size:9pt;color:#555}}}}
 body{{font-family:"Noto Sans CJK SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;margin:2em;color:#222}}h1{{font-size:1.5em}}h2{{font-size:1.15em;border-bottom:1px solid #999;margin-top:1.6em;break-after:avoid}}
-table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #bbb;padding:.25em .7em;text-align:right}}td:first-child,th:first-child{{text-align:left}}tr,svg{{break-inside:avoid}}
+table{{border-collapse:collapse;margin:.5em 0}}td,th{{border:1px solid #bbb;padding:.25em .7em;text-align:right}}td:first-child,th:first-child{{text-align:left}}table,tr,svg{{break-inside:avoid}}
 svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:1.5em;white-space:nowrap;break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><body>
 <h1>{name}（{code}）服务类社会救助试点工作总结数据</h1><p class="meta">统计期间：{period}。按记录创建时间统计；“待匹配”与逾期数为当前状态；资金按预算年度，不受统计期间限制。</p>
 <p class="meta">出具单位：{name}民政部门（数据由 jiuzhu 按业务记录生成，签发前请核对）。生成时间：{generated}（北京时间）。</p>"#,
@@ -185,7 +213,7 @@ svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:1.5em;whit
     }
     html.push_str("</table>");
     let rows: Vec<(String, Vec<i64>)> =
-        summary.by_service_category.iter().map(|c| (category_zh(&c.category).to_string(), vec![c.needs, c.orders_completed])).collect();
+        summary.by_service_category.iter().map(|c| (category_zh(&c.category), vec![c.needs, c.orders_completed])).collect();
     html.push_str(&bar_chart("分类服务成效", "单位：件", &[("识别需求", "#4e79a7"), ("完成服务单", "#59a14f")], &rows));
 
     let comparison = &summary.key_townships;
@@ -208,9 +236,44 @@ svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:1.5em;whit
         .collect();
     html.push_str(&bar_chart("重点乡镇与其他地区对比", "单位：人、件", &[("重点乡镇", "#f28e2b"), ("其他地区", "#bab0ac")], &rows));
 
-    html.push_str("<h2>四、资金使用（3% 购买上限）</h2><table><tr><th>预算年度</th><th>资金账户</th><th>购买上限（元）</th><th>已承诺（元）</th><th>已支付（元）</th><th>上限使用率</th></tr>");
+    html.push_str(
+        "<h2>四、部门协同转办</h2><table><tr><th>成员单位</th><th>转办</th><th>已办结</th><th>按期办结</th><th>按期办结率</th><th>办理中</th><th>逾期未办结</th></tr>",
+    );
+    for d in &summary.referrals_by_department {
+        let h = &d.handling;
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&d.name_zh),
+            h.made,
+            h.completed,
+            h.completed_on_time,
+            percent(h.completed_on_time, h.completed),
+            h.open,
+            h.overdue
+        );
+    }
+    if summary.referrals_by_department.is_empty() {
+        html.push_str("<tr><td>（无转办）</td><td>0</td><td>0</td><td>0</td><td>—</td><td>0</td><td>0</td></tr>");
+    }
+    html.push_str("</table>");
+    let rows: Vec<(String, Vec<i64>)> = summary
+        .referrals_by_department
+        .iter()
+        .map(|d| (d.name_zh.clone(), vec![d.handling.made, d.handling.completed_on_time, d.handling.overdue]))
+        .collect();
+    if !rows.is_empty() {
+        html.push_str(&bar_chart(
+            "部门协同转办",
+            "单位：件",
+            &[("转办", "#4e79a7"), ("按期办结", "#59a14f"), ("逾期未办结", "#e15759")],
+            &rows,
+        ));
+    }
+
+    html.push_str("<h2>五、资金使用（3% 购买上限）</h2><table><tr><th>预算年度</th><th>资金账户</th><th>购买上限（元）</th><th>已承诺（元）</th><th>已支付（元）</th><th>上限使用率</th></tr>");
     for (year, f) in &summary.funds_by_year {
-        let used = if f.cap_fen > 0 { format!("{:.1}%", f.committed_fen as f64 * 100.0 / f.cap_fen as f64) } else { "—".into() };
+        let used = percent(f.committed_fen, f.cap_fen);
         let _ = write!(
             html,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{used}</td></tr>",
@@ -224,6 +287,15 @@ svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:1.5em;whit
     if summary.funds_by_year.is_empty() {
         html.push_str("<tr><td>（无资金账户）</td><td>0</td><td>—</td><td>—</td><td>—</td><td>—</td></tr>");
     }
+    html.push_str("</table><table><tr><th>预算年度</th><th>资金来源</th><th>金额（元）</th></tr>");
+    for (year, f) in &summary.funds_by_year {
+        for (source, fen) in &f.sources_fen {
+            let _ = write!(html, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", escape(year), label::<FundSource>(source), yuan(*fen));
+        }
+    }
+    if summary.funds_by_year.values().all(|f| f.sources_fen.is_empty()) {
+        html.push_str("<tr><td>—</td><td>（未登记资金来源）</td><td>—</td></tr>");
+    }
     html.push_str("</table>");
     let rows: Vec<(String, Vec<i64>)> = summary
         .funds_by_year
@@ -235,7 +307,7 @@ svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:1.5em;whit
     }
 
     let buying = &summary.procurement;
-    html.push_str("<h2>五、政府购买服务</h2><table><tr><th>采购方式</th><th>项目</th><th>预算（元）</th></tr>");
+    html.push_str("<h2>六、政府购买服务</h2><table><tr><th>采购方式</th><th>项目</th><th>预算（元）</th></tr>");
     for (code, n) in &buying.projects_by_method {
         let budget = buying.budget_fen_by_method.get(code).copied().unwrap_or(0);
         let _ = write!(html, "<tr><td>{}</td><td>{n}</td><td>{}</td></tr>", label::<Method>(code), yuan(budget));
@@ -249,7 +321,7 @@ svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:1.5em;whit
     count_rows::<ContractStatus>(&mut html, &buying.contracts_by_status);
     let _ = write!(html, "</table><p>对承接主体作出的处理决定（弄虚作假、不正当竞争）：{} 件。</p>", buying.sanctions);
 
-    html.push_str("<h2>六、绩效评估</h2><table><tr><th>评估等级</th><th>评估</th></tr>");
+    html.push_str("<h2>七、绩效评估</h2><table><tr><th>评估等级</th><th>评估</th></tr>");
     count_rows::<Grade>(&mut html, &summary.evaluation.evaluations_by_grade);
     html.push_str("</table><table><tr><th>申诉状态</th><th>申诉</th></tr>");
     count_rows::<AppealStatus>(&mut html, &summary.evaluation.appeals_by_status);
@@ -258,7 +330,7 @@ svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:1.5em;whit
     let p = &summary.problems;
     let _ = write!(
         html,
-        "<h2>七、存在问题</h2><table><tr><th>问题</th><th>数量</th></tr><tr><td>转办逾期未办结</td><td>{}</td></tr><tr><td>回访逾期未完成</td><td>{}</td></tr>\
+        "<h2>八、存在问题</h2><table><tr><th>问题</th><th>数量</th></tr><tr><td>转办逾期未办结</td><td>{}</td></tr><tr><td>回访逾期未完成</td><td>{}</td></tr>\
          <tr><td>随机抽查发现问题（共抽查 {}）</td><td>{}</td></tr><tr><td>拒单或取消的服务单</td><td>{}</td></tr>",
         p.referrals_overdue, p.follow_ups_overdue, p.inspections, p.inspections_failed, p.orders_declined_or_cancelled
     );
@@ -291,6 +363,30 @@ mod tests {
     }
 
     #[test]
+    fn axes_end_at_twice_a_round_step() {
+        let ends: Vec<i64> = [0, 1, 2, 3, 5, 10, 11, 36_000, 99_999].into_iter().map(axis_end).collect();
+        assert_eq!(ends, [2, 2, 2, 4, 10, 10, 20, 40_000, 100_000]);
+        assert!(axis_end(i64::MAX) >= i64::MAX / 2, "no overflow at the top");
+    }
+
+    #[test]
+    fn shares_are_rounded_percentages_without_floats() {
+        assert_eq!(
+            (percent(0, 3), percent(1, 3), percent(2, 3), percent(3, 3)),
+            ("0.0%".into(), "33.3%".into(), "66.7%".into(), "100.0%".into())
+        );
+        assert_eq!((percent(5, 0), percent(i64::MAX, i64::MAX)), ("—".into(), "100.0%".into()), "no whole, and no overflow");
+    }
+
+    #[test]
+    fn categories_read_as_the_enumeration_labels() {
+        assert_eq!(category_zh("care"), ServiceCategory::Care.label_zh());
+        assert_eq!(category_zh("daily_living"), "生活服务类");
+        assert_eq!(category_zh("other"), "其他（本地服务）");
+        assert_eq!(category_zh("<x>"), "&lt;x&gt;");
+    }
+
+    #[test]
     fn escapes_markup_and_quotes() {
         assert_eq!(escape(r#"<b>"甲"&'乙'</b>"#), "&lt;b&gt;&quot;甲&quot;&amp;&#39;乙&#39;&lt;/b&gt;");
     }
@@ -299,6 +395,8 @@ mod tests {
     fn bars_scale_to_the_largest_value() {
         let svg = bar_chart("t", "单位：件", &[("a", "#000")], &[("x".into(), vec![50]), ("y".into(), vec![100])]);
         assert!(svg.contains(r#"width="180""#) && svg.contains(r#"width="360""#), "{svg}");
+        let one = bar_chart("t", "", &[("a", "#000")], &[("x".into(), vec![1])]);
+        assert!(one.contains(">1</text>") && one.contains(">2</text>") && one.contains(r#"width="180""#), "a 0–2 axis for a 1: {one}");
         assert!(svg.contains(">0</text>") && svg.contains(">50</text>") && svg.contains(">100</text>"), "the axis has its scale: {svg}");
         assert!(svg.contains("单位：件"));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));

@@ -21,6 +21,13 @@ pub async fn list(db: &crate::Db, ctx: &Context) -> Result<Vec<DepartmentView>, 
     Ok(rows.into_iter().map(|d| DepartmentView { code: d.code, name_zh: d.name_zh, name_en: d.name_en, duties_zh: d.duties_zh }).collect())
 }
 
+/// Each department's Chinese name by its code, for reports that have
+/// already authorized their reader.
+pub async fn names_zh(conn: &impl sea_orm::ConnectionTrait) -> Result<std::collections::BTreeMap<String, String>, DomainError> {
+    let rows = department::Entity::find().all(conn).await?;
+    Ok(rows.into_iter().map(|d| (d.code, d.name_zh)).collect())
+}
+
 /// 422 on `field` unless the department code exists.
 pub async fn ensure_exists(conn: &impl sea_orm::ConnectionTrait, code: &str, field: &str) -> Result<(), DomainError> {
     if department::Entity::find_by_id(code).one(conn).await?.is_none() {

@@ -5,8 +5,9 @@
 
 use crate::entity::{fund_account, procurement_project};
 use crate::funds::{ENDED_PROJECT_STATUSES, cap_of};
+use crate::rules::Funding;
 use jiuzhu_core::DomainError;
-use jiuzhu_platform::stats::Window;
+use jiuzhu_platform::stats::{Counts, Window};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Statement};
 use serde::Serialize;
@@ -16,7 +17,7 @@ use uuid::Uuid;
 
 /// One budget year's money, in fen.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({"accounts": 2, "cap_fen": 600000, "committed_fen": 420000, "paid_fen": 150000}))]
+#[schema(example = json!({"accounts": 2, "cap_fen": 600000, "committed_fen": 420000, "paid_fen": 150000, "sources_fen": {"fiscal_assistance": 500000, "donation": 80000}}))]
 pub struct FundsFigure {
     /// Fund accounts (one per region and year).
     pub accounts: i64,
@@ -26,6 +27,8 @@ pub struct FundsFigure {
     pub committed_fen: i64,
     /// Payments booked under the projects' contracts.
     pub paid_fen: i64,
+    /// The accounts' money by source (`GET /enums` `fund_source`), summed.
+    pub sources_fen: Counts,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -75,6 +78,10 @@ pub async fn by_year(conn: &impl ConnectionTrait, window: &Window) -> Result<BTr
         figure.cap_fen += cap_of(account)?;
         figure.committed_fen += committed.get(&account.id).copied().unwrap_or(0);
         figure.paid_fen += paid.get(&account.id).copied().unwrap_or(0);
+        let sources: Vec<Funding> = jiuzhu_core::stored_json::from_column("fund_accounts.sources", &account.sources)?;
+        for funding in sources {
+            *figure.sources_fen.entry(funding.source.code().to_string()).or_default() += funding.amount_fen;
+        }
     }
     Ok(years)
 }

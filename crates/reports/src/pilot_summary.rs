@@ -11,6 +11,7 @@ use jiuzhu_core::catalogue;
 use jiuzhu_core::{Context, DomainError, Permission};
 use jiuzhu_evaluation::figures as evaluation;
 use jiuzhu_intake::figures as intake;
+use jiuzhu_intake::figures::ReferralHandling;
 use jiuzhu_matching::figures as matching;
 use jiuzhu_matching::follow_ups::FollowUpStatus;
 use jiuzhu_matching::inspections::InspectionResult;
@@ -19,7 +20,7 @@ use jiuzhu_needs_assessment::figures as needs;
 use jiuzhu_needs_assessment::needs::NeedStatus;
 use jiuzhu_platform::record::authorize;
 use jiuzhu_platform::stats::{Counts, Window, count_of, total};
-use jiuzhu_platform::{Db, regions};
+use jiuzhu_platform::{Db, departments, regions};
 use jiuzhu_procurement::figures as procurement;
 use jiuzhu_procurement::fund_figures::{self, FundsFigure};
 use sea_orm::ConnectionTrait;
@@ -111,6 +112,16 @@ pub struct KeyComparison {
     pub rest: AreaFigures,
 }
 
+/// Transfers to one department (部门转办) and how timely it handled them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DepartmentReferrals {
+    /// The department's code (`GET /departments`).
+    pub department: String,
+    pub name_zh: String,
+    #[serde(flatten)]
+    pub handling: ReferralHandling,
+}
+
 /// Government purchase of services (政府购买) in the period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ProcurementFigures {
@@ -157,7 +168,8 @@ pub struct Problems {
     "by_service_category": [{"category": "care", "needs": 610, "needs_open": 40, "orders": 420, "orders_completed": 400}, {"category": "daily_living", "needs": 1500, "needs_open": 70, "orders": 1180, "orders_completed": 1140}],
     "key_townships": {"townships": [{"code": "640202001", "name_zh": "长胜街道"}], "key": {"beneficiaries": 420, "applications": 230, "needs": 900, "needs_open": 30, "orders": 700, "orders_completed": 690, "deliveries": 2300, "follow_ups_done": 650},
         "rest": {"beneficiaries": 784, "applications": 355, "needs": 1410, "needs_open": 90, "orders": 1000, "orders_completed": 940, "deliveries": 2820, "follow_ups_done": 850}},
-    "funds_by_year": {"2025": {"accounts": 1, "cap_fen": 300000, "committed_fen": 120000, "paid_fen": 60000}},
+    "referrals_by_department": [{"department": "medical_insurance", "name_zh": "医保局", "made": 40, "completed": 35, "completed_on_time": 33, "open": 4, "overdue": 1}],
+    "funds_by_year": {"2025": {"accounts": 1, "cap_fen": 300000, "committed_fen": 120000, "paid_fen": 60000, "sources_fen": {"fiscal_assistance": 300000}}},
     "procurement": {"projects_by_status": {"in_service": 2, "settled": 1}, "projects_by_method": {"open_tender": 1, "competitive_consultation": 2}, "budget_fen_by_method": {"open_tender": 80000, "competitive_consultation": 40000}, "contracts_by_status": {"active": 2, "completed": 1}, "sanctions": 0},
     "evaluation": {"evaluations_by_grade": {"good": 2, "none": 1}, "appeals_by_status": {"upheld": 1}},
     "problems": {"referrals_overdue": 2, "follow_ups_overdue": 9, "inspections_failed": 3, "inspections": 40, "orders_declined_or_cancelled": 12, "appeals_by_status": {"upheld": 1}},
@@ -171,6 +183,8 @@ pub struct PilotSummary {
     /// Catalogue categories in catalogue order, then `other`.
     pub by_service_category: Vec<CategoryFigures>,
     pub key_townships: KeyComparison,
+    /// Referrals made in the period, by department in code order.
+    pub referrals_by_department: Vec<DepartmentReferrals>,
     /// Fund accounts of the region subtree by budget year (all years; the period does not apply).
     pub funds_by_year: BTreeMap<String, FundsFigure>,
     pub procurement: ProcurementFigures,
@@ -237,6 +251,23 @@ async fn problems(conn: &impl ConnectionTrait, window: &Window, now: DateTime<Ut
     })
 }
 
+async fn referrals_by_department(
+    conn: &impl ConnectionTrait,
+    window: &Window,
+    now: DateTime<Utc>,
+) -> Result<Vec<DepartmentReferrals>, DomainError> {
+    let names = departments::names_zh(conn).await?;
+    Ok(intake::referral_handling_by_department(conn, window, now)
+        .await?
+        .into_iter()
+        .map(|(department, handling)| DepartmentReferrals {
+            name_zh: names.get(&department).cloned().unwrap_or_else(|| department.clone()),
+            department,
+            handling,
+        })
+        .collect())
+}
+
 pub async fn summary(
     db: &Db,
     ctx: &Context,
@@ -277,6 +308,7 @@ pub async fn summary(
             key,
             rest,
         },
+        referrals_by_department: referrals_by_department(conn, &window, ctx.now).await?,
         funds_by_year: fund_figures::by_year(conn, &window).await?,
         procurement: ProcurementFigures {
             projects_by_status: procurement::projects_by_status(conn, &window).await?,
