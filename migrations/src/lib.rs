@@ -38,6 +38,7 @@ mod m20261201_000031_bid_panel;
 mod m20261201_000032_local_item_approval;
 mod m20261201_000033_item_member;
 mod m20261201_000034_item_resolution;
+mod m20261203_000035_project_milestones;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000032_local_item_approval::Migration),
             Box::new(m20261201_000033_item_member::Migration),
             Box::new(m20261201_000034_item_resolution::Migration),
+            Box::new(m20261203_000035_project_milestones::Migration),
         ]
     }
 }

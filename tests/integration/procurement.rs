@@ -379,9 +379,28 @@ async fn open_tendering_keeps_its_floors_of_panel_and_bids() {
         app.post_json_with(&format!("/api/v1/procurement-projects/{id}/award"), Some(&admin), &json!({}), &[("If-Match", "\"4\"")]).await;
     award.assert_problem(422, "too_few_bids");
     assert_eq!((award.body["details"]["bids"].as_u64(), award.body["details"]["min_bids"].as_u64()), (Some(2), Some(3)));
-    let failed =
-        app.post_json_with(&format!("/api/v1/procurement-projects/{id}/fail"), Some(&admin), &json!({}), &[("If-Match", "\"4\"")]).await;
+    let fail = format!("/api/v1/procurement-projects/{id}/fail");
+    let unexplained = app.post_json_with(&fail, Some(&admin), &json!({}), &[("If-Match", "\"4\"")]).await;
+    assert_eq!((unexplained.status, unexplained.body["errors"][0]["field"].as_str()), (422, Some("reason")), "{}", unexplained.text);
+    let reason = json!({"reason": "有效投标不足三家"});
+    let failed = app.post_json_with(&fail, Some(&admin), &reason, &[("If-Match", "\"4\"")]).await;
     assert_eq!(failed.body["status"], "failed", "too few bids: the project fails and is bought again; {}", failed.text);
+    assert_eq!(failed.body["failure_reason"], "有效投标不足三家");
+    assert!(failed.body["bidding_closed_at"].is_string(), "{}", failed.text);
+    // The failed tender is published as unsuccessful, with its reason and its two bids, to everyone.
+    let package = app.get(&format!("/api/v1/public/procurement-projects/{id}/ocds"), None).await;
+    assert_eq!(package.status, 200, "{}", package.text);
+    let tender = &package.body["releases"][0]["tender"];
+    assert_eq!((tender["status"].as_str(), tender["statusDetails"].as_str()), (Some("unsuccessful"), Some("流标：有效投标不足三家")));
+    assert!(tender["tenderPeriod"]["endDate"].is_string(), "bidding's close ends the tender period: {tender}");
+    let bids = &package.body["releases"][0]["bids"];
+    assert_eq!(bids["statistics"][0], json!({"id": "bids", "measure": "bids", "value": 2.0}), "{bids}");
+    assert!(
+        bids["details"].as_array().unwrap().iter().all(|b| b["status"] == "pending" && b.get("evaluation").is_none()),
+        "unranked: {bids}"
+    );
+    assert_eq!(package.body["releases"][0]["tag"], json!(["planning", "tenderUpdate"]));
+    assert_valid_ocds(&package.body);
 }
 
 /// A published, single-bid project, scored by a panel of three and awarded; returns its id.
@@ -545,10 +564,64 @@ async fn the_ocds_release_package_validates_against_the_standard() {
     );
     assert_eq!(release["tender"]["awardCriteria"], "ratedCriteria");
     assert_eq!(release["contracts"][0]["implementation"]["transactions"][0]["value"]["amount"], 300.0);
+    assert_eq!(release["buyer"]["name"], "大武口区民政局", "the buyer is named by its region: {}", package.text);
+    assert_eq!(release["tender"]["mainProcurementCategory"], "services");
+    assert_eq!(release["tender"]["items"][0]["classification"]["id"], "meals", "{}", package.text);
+    assert!(release["tender"].get("eligibilityCriteria").is_none(), "no requirements, no empty field: {}", package.text);
+    assert!(release["awards"][0]["date"].is_string() && release["contracts"][0]["dateSigned"].is_string(), "{}", package.text);
+    assert_eq!(release["awards"][0]["relatedBid"], release["bids"]["details"][0]["id"]);
+    let scored = &release["bids"]["details"][0];
+    assert_eq!((scored["status"].as_str(), scored["evaluation"]["rank"].as_u64()), (Some("valid"), Some(1)), "{scored}");
+    assert!(scored["evaluation"]["totalScore"].as_f64().unwrap() > 0.0, "{scored}");
+    let roles = |id: &Value| -> Vec<String> {
+        let party = release["parties"].as_array().unwrap().iter().find(|p| &p["id"] == id).unwrap_or_else(|| panic!("no party {id}"));
+        party["roles"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(roles(&release["buyer"]["id"]), ["buyer", "procuringEntity", "payer"]);
+    assert_eq!(roles(&release["awards"][0]["suppliers"][0]["id"]), ["tenderer", "supplier", "payee"]);
+    assert_eq!(package.body["license"], "https://creativecommons.org/licenses/by/4.0/");
+    let policy = package.body["publicationPolicy"].as_str().unwrap();
+    assert!(policy.ends_with("/api/v1/public/ocds/publication-policy"), "{policy}");
+    assert!(app.get("/api/v1/public/ocds/publication-policy", None).await.text.contains("What is left out"));
     assert_valid_ocds(&package.body);
+    // The same package for everyone: no token needed, nothing more or less but the time it was read.
+    let public = app.get(&format!("/api/v1/public/procurement-projects/{project}/ocds"), None).await;
+    assert_eq!(public.body["releases"], package.body["releases"], "{}", public.text);
+    let draft = app.post_json("/api/v1/procurement-projects", Some(&admin), &self::project(50_000, 2000)).await.body;
+    let unpublished = app.get(&format!("/api/v1/public/procurement-projects/{}/ocds", draft["id"].as_str().unwrap()), None).await;
+    unpublished.assert_problem(404, "not_found");
 }
 
-/// Validates a release package and its releases against the vendored OCDS 1.1.5 schemas.
+/// RFC 7386 JSON Merge Patch, as OCDS applies an extension to the release schema.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    match (target.as_object_mut(), patch.as_object()) {
+        (Some(target), Some(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(key);
+                } else {
+                    merge_patch(target.entry(key.clone()).or_insert(Value::Null), value);
+                }
+            }
+        }
+        _ => *target = patch.clone(),
+    }
+}
+
+/// The OCDS 1.1.5 release schema with the package's extensions applied: the
+/// bids extension (vendored) and jiuzhu's bid evaluation extension (its own
+/// files in the procurement crate).
+fn extended_release_schema() -> Value {
+    let mut schema = vendored_schema("ocds-1.1.5-release-schema.json");
+    merge_patch(&mut schema, &vendored_schema("ocds-1.1.5-bids-extension-release-schema.json"));
+    let own = format!("{}/../crates/procurement/schemas/ocds_bid_evaluation_extension/release-schema.json", env!("CARGO_MANIFEST_DIR"));
+    merge_patch(&mut schema, &serde_json::from_str(&std::fs::read_to_string(own).unwrap()).unwrap());
+    schema
+}
+
+/// Validates a release package and its releases against the vendored OCDS
+/// 1.1.5 schemas: the core release schema as published (dereferenced), and
+/// the same schema extended by the package's two extensions.
 pub fn assert_valid_ocds(package: &Value) {
     let release = &package["releases"][0];
     let release_schema = jsonschema::draft4::new(&vendored_schema("ocds-1.1.5-dereferenced-release-schema.json")).unwrap();
@@ -557,6 +630,19 @@ pub fn assert_valid_ocds(package: &Value) {
     let mut broken = release.clone();
     broken["tag"] = json!(["not_a_tag"]);
     assert!(!release_schema.is_valid(&broken), "the validator does reject a bad release");
+    let extended = jsonschema::draft4::new(&extended_release_schema()).unwrap();
+    let errors: Vec<String> = extended.iter_errors(release).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "release errors under the extensions: {errors:#?}");
+    if let Some(bid) = release["bids"]["details"].as_array().and_then(|bids| bids.first()) {
+        let mut broken = release.clone();
+        broken["bids"]["details"][0]["status"] = json!(42);
+        assert!(!extended.is_valid(&broken), "the bids extension is applied: a bid's status is a string");
+        if bid.get("evaluation").is_some() {
+            broken = release.clone();
+            broken["bids"]["details"][0]["evaluation"]["rank"] = json!(0);
+            assert!(!extended.is_valid(&broken), "the bid evaluation extension is applied: ranks start at 1");
+        }
+    }
     let mut package_schema = vendored_schema("ocds-1.1.5-release-package-schema.json");
     package_schema["properties"]["releases"]["items"] = json!({});
     let package_validator = jsonschema::draft4::new(&package_schema).unwrap();

@@ -288,6 +288,14 @@ settings! {
     appeal_days: u32 = 15, shown "`15`", within 1, 365;
     /// the OCDS `ocid` prefix of this publisher
     ocid_prefix: String = "ocds-jz0000-".into(), shown "`ocds-jz0000-`";
+    /// the address clients reach this server at, for links in published
+    /// data (the OCDS package's `uri` and its extension)
+    public_base_url: String = "http://localhost:8080".into(), shown "`http://localhost:8080`";
+    /// the licence of published OCDS data
+    ocds_license: String = "https://creativecommons.org/licenses/by/4.0/".into(), shown "`https://creativecommons.org/licenses/by/4.0/`";
+    /// the address of the OCDS publication policy (what is published, when,
+    /// and what is left out); by default the one this server serves
+    ocds_publication_policy: Option<String> = None, shown "`<JIUZHU_PUBLIC_BASE_URL>/api/v1/public/ocds/publication-policy`";
     /// attempts per webhook delivery before it is `failed` (a manual retry
     /// grants as many again)
     webhook_max_attempts: u32 = 15, shown "`15`", within 1, 100;

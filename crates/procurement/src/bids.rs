@@ -278,6 +278,9 @@ pub struct Award {
     pub chosen_bid_id: Uuid,
     /// Why a bid other than the top one was chosen.
     pub reason: Option<String>,
+    /// When the award was made; absent for awards recorded before it was kept.
+    #[serde(default)]
+    pub awarded_at: Option<DateTime<Utc>>,
 }
 
 /// Ranks the scored bids and awards the highest total, or another bid with
@@ -342,7 +345,7 @@ pub async fn award(db: &Db, ctx: &Context, project_id: Uuid, if_match: Option<i6
             "choosing a bid other than the highest total needs a written reason",
         ));
     }
-    let award = Award { ranking, chosen_bid_id: chosen, reason: input.reason };
+    let award = Award { ranking, chosen_bid_id: chosen, reason: input.reason, awarded_at: Some(ctx.now) };
     let mut model: procurement_project::ActiveModel = project.clone().into();
     model.status = Set(code_of(ProjectStatus::Awarded));
     model.award = Set(Some(jiuzhu_core::stored_json::to_column(&award)?));

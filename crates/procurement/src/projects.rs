@@ -105,6 +105,10 @@ pub struct ProjectView {
     pub evaluation_criteria: Criteria,
     pub status: ProjectStatus,
     pub published_at: Option<DateTime<Utc>>,
+    /// When bidding closed.
+    pub bidding_closed_at: Option<DateTime<Utc>>,
+    /// Why the tender failed, for a `failed` project.
+    pub failure_reason: Option<String>,
     pub invited_provider_ids: Vec<Uuid>,
     /// The ranking and the choice, once awarded.
     pub award: Option<crate::bids::Award>,
@@ -142,6 +146,8 @@ pub(crate) fn view(m: procurement_project::Model) -> Result<ProjectView, DomainE
         evaluation_criteria: json(&m.evaluation_criteria)?,
         status: parse_code(&m.status)?,
         published_at: m.published_at,
+        bidding_closed_at: m.bidding_closed_at,
+        failure_reason: m.failure_reason,
         invited_provider_ids: m.invited_providers.as_deref().map(json).transpose()?.unwrap_or_default(),
         award: m.award.as_deref().map(json).transpose()?,
         panel: crate::panel::seats_in(m.panel.as_deref())?,
@@ -216,6 +222,8 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateProject) -> Result<Proj
         evaluation_criteria: Set(to_text(&input.evaluation_criteria)?),
         status: Set(code_of(ProjectStatus::Draft)),
         published_at: Set(None),
+        bidding_closed_at: Set(None),
+        failure_reason: Set(None),
         invited_providers: Set(Some(to_text(&input.invited_provider_ids)?)),
         award: Set(None),
         acceptance: Set(None),
@@ -283,7 +291,38 @@ pub(crate) async fn locked_at(
     Ok(current)
 }
 
+/// Why a tender failed (流标), given when the project is declared failed.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "投标截止时有效投标不足三家"}))]
+pub struct FailInput {
+    #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
+    pub reason: String,
+}
+
+/// Declares a project failed (`bidding_closed → failed`) with its reason.
+pub async fn fail(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, input: FailInput) -> Result<ProjectView, DomainError> {
+    step(db, ctx, id, if_match, ProjectAction::Fail, Some(input.reason)).await
+}
+
+/// Takes a step without a payload; a failure goes through `fail`, which
+/// records its reason.
 pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action: ProjectAction) -> Result<ProjectView, DomainError> {
+    if action == ProjectAction::Fail {
+        return Err(DomainError::field("reason", "required", "a failed tender needs its reason"));
+    }
+    step(db, ctx, id, if_match, action, None).await
+}
+
+async fn step(
+    db: &Db,
+    ctx: &Context,
+    id: Uuid,
+    if_match: Option<i64>,
+    action: ProjectAction,
+    failure_reason: Option<String>,
+) -> Result<ProjectView, DomainError> {
     authorize(db, ctx, Permission::ProcurementManage).await?;
     let txn = db.begin_write().await?;
     let current = locked_at(&*txn, ctx, id, if_match).await?;
@@ -294,8 +333,11 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
     }
     let mut model: procurement_project::ActiveModel = current.clone().into();
     model.status = Set(code_of(next));
-    if action == ProjectAction::Publish {
-        model.published_at = Set(Some(ctx.now));
+    match action {
+        ProjectAction::Publish => model.published_at = Set(Some(ctx.now)),
+        ProjectAction::CloseBidding => model.bidding_closed_at = Set(Some(ctx.now)),
+        ProjectAction::Fail => model.failure_reason = Set(failure_reason.clone()),
+        _ => {}
     }
     model.version = Set(current.version + 1);
     model.updated_at = Set(ctx.now);
@@ -316,7 +358,10 @@ pub async fn act(db: &Db, ctx: &Context, id: Uuid, if_match: Option<i64>, action
             "procurement_project",
             updated.id,
             &updated.region_code,
-            serde_json::json!({"status": updated.status}),
+            match &failure_reason {
+                Some(reason) => serde_json::json!({"status": updated.status, "reason": reason}),
+                None => serde_json::json!({"status": updated.status}),
+            },
         ),
     )
     .await?;

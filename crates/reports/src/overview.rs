@@ -36,7 +36,7 @@ use utoipa::ToSchema;
     "beneficiaries_by_group": {"elderly": 610, "minor": 140, "disabled": 230, "seriously_ill": 75, "worker_in_hardship": 12, "woman": 640, "living_alone": 190, "left_behind": 44},
     "deliveries": 5120, "satisfaction": {"responses": 1422, "average": 4.61},
     "follow_ups_by_status": {"open": 130, "done": 1500}, "follow_ups_overdue": 9,
-    "funds_by_year": {"2025": {"accounts": 1, "cap_fen": 300000, "committed_fen": 120000, "paid_fen": 60000}}}))]
+    "funds_by_year": {"2025": {"accounts": 1, "cap_fen": 300000, "committed_fen": 120000, "paid_fen": 60000, "sources_fen": {"fiscal_assistance": 300000}}}}))]
 pub struct Overview {
     pub region_code: String,
     pub from: Option<DateTime<Utc>>,

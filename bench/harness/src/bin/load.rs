@@ -89,7 +89,8 @@ struct Client {
 }
 
 /// One sample per request: latency in microseconds and whether it failed.
-type Samples = Rc<RefCell<Vec<(u64, bool)>>>;
+/// Per request: its latency in µs, whether it failed, and when it began.
+type Samples = Rc<RefCell<Vec<(u64, bool, Instant)>>>;
 
 impl Client {
     async fn send(&self, method: awc::http::Method, path: &str, body: Option<Value>, key: Option<String>) -> Result<Value, String> {
@@ -117,7 +118,7 @@ impl Client {
 /// (its scheduled time for the first request).
 async fn operate(scenario: Scenario, client: &Client, pools: &Pools, rng: &mut StdRng, since: Instant, samples: &Samples) {
     use awc::http::Method;
-    let record = |since: Instant, ok: bool| samples.borrow_mut().push((since.elapsed().as_micros() as u64, !ok));
+    let record = |since: Instant, ok: bool| samples.borrow_mut().push((since.elapsed().as_micros() as u64, !ok, since));
     let person = pools.people[rng.random_range(0..pools.people.len())];
     match scenario {
         Scenario::Get => record(since, client.send(Method::GET, &format!("/api/v1/beneficiaries/{person}"), None, None).await.is_ok()),
@@ -210,9 +211,18 @@ async fn main() -> Result<(), String> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     let samples = samples.borrow();
-    let errors = samples.iter().filter(|(_, failed)| *failed).count();
-    let mut latencies: Vec<u64> = samples.iter().map(|(micros, _)| *micros).collect();
+    let errors = samples.iter().filter(|(_, failed, _)| *failed).count();
+    let mut latencies: Vec<u64> = samples.iter().map(|(micros, _, _)| *micros).collect();
     latencies.sort_unstable();
+    // The ten slowest requests, as [ms into the run, latency in ms], to tell
+    // one stall (neighbouring offsets) from slow requests spread over the run.
+    let mut slowest: Vec<(u64, Instant)> = samples.iter().map(|(micros, _, began)| (*micros, *began)).collect();
+    slowest.sort_unstable_by_key(|(micros, _)| std::cmp::Reverse(*micros));
+    let slowest: Vec<[f64; 2]> = slowest
+        .iter()
+        .take(10)
+        .map(|(micros, began)| [began.saturating_duration_since(started).as_millis() as f64, *micros as f64 / 1000.0])
+        .collect();
     let report = json!({
         "scenario": format!("{:?}", args.scenario).to_lowercase(),
         "mode": if args.rate.is_some() { "fixed_rate" } else { "max_throughput" },
@@ -224,6 +234,7 @@ async fn main() -> Result<(), String> {
         "p90_ms": percentile(&latencies, 0.90),
         "p99_ms": percentile(&latencies, 0.99),
         "max_ms": percentile(&latencies, 1.0),
+        "slowest_at_ms": slowest,
         "error_rate": if latencies.is_empty() { 0.0 } else { errors as f64 / latencies.len() as f64 },
     });
     println!("{report}");

@@ -22,6 +22,7 @@ pub mod health;
 pub mod imports;
 pub mod inspections;
 pub mod matches;
+pub mod ocds;
 pub mod orders;
 pub mod projects;
 pub mod providers;
@@ -57,6 +58,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(matches::configure)
             .configure(funds::configure)
             .configure(projects::configure)
+            .configure(ocds::configure)
             .configure(bids::configure)
             .configure(contracts::configure)
             .configure(orders::configure)

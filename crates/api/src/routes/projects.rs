@@ -1,6 +1,6 @@
 //! `/procurement-projects` and `/public/procurement-projects`: purchase
-//! projects from drafting through publication, acceptance and settlement,
-//! with their OCDS release (procurement's projects).
+//! projects from drafting through publication, acceptance and settlement
+//! (procurement's projects; their OCDS form is in `ocds`).
 
 use crate::extract::{Ctx, IfMatch, ListQuery, created, with_etag};
 use crate::json::ValidJson;
@@ -10,7 +10,7 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use jiuzhu_core::Page;
-use jiuzhu_procurement::projects::{self, CreateProject, DraftProposal, ProjectView, PublicProject};
+use jiuzhu_procurement::projects::{self, CreateProject, DraftProposal, FailInput, ProjectView, PublicProject};
 use jiuzhu_procurement::rules::{ProjectAction, ProjectStatus};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -165,7 +165,8 @@ pub async fn close_bidding(
 
 /// Declare a project failed
 ///
-/// `bidding_closed → failed` when no valid bid came; its money is released.
+/// `bidding_closed → failed` when too few valid bids came, with the reason
+/// (published as the OCDS `tender.statusDetails`); its money is released.
 /// Needs `If-Match`.
 ///
 /// Permission: `procurement:manage`.
@@ -173,6 +174,7 @@ pub async fn close_bidding(
     tag = "procurement",
     operation_id = "failProcurementProject",
     params(("id" = Uuid, Path, description = "Project id"), IfMatch),
+    request_body = FailInput,
     responses((status = 200, description = "Failed", body = ProjectView), InvalidTransition)
 )]
 #[post("/procurement-projects/{id}/fail")]
@@ -181,8 +183,10 @@ pub async fn fail_project(
     Ctx(ctx): Ctx,
     id: web::Path<Uuid>,
     if_match: IfMatch,
+    body: ValidJson<FailInput>,
 ) -> Result<HttpResponse, ApiError> {
-    project_action(&state, &ctx, *id, if_match, ProjectAction::Fail).await
+    let project = projects::fail(&state.db, &ctx, *id, if_match.0, body.0).await?;
+    Ok(with_etag(StatusCode::OK, project.version, &project))
 }
 
 /// Terminate a project
@@ -236,25 +240,6 @@ pub async fn accept_project(
 ) -> Result<HttpResponse, ApiError> {
     let project = jiuzhu_workflows::acceptance::accept_project(&state.db, &ctx, *id, if_match.0, body.0).await?;
     Ok(with_etag(StatusCode::OK, project.version, &project))
-}
-
-/// The OCDS release package
-///
-/// An OCDS 1.1 release package of the project: planning, tender, award,
-/// contract and implementation (payments), with `awardCriteria:
-/// ratedCriteria` and the weights, and the statutory method name in
-/// `procurementMethodDetails`.
-///
-/// Permission: `procurement:read`.
-#[utoipa::path(
-    tag = "procurement",
-    operation_id = "getProjectOcds",
-    params(("id" = Uuid, Path, description = "Project id")),
-    responses((status = 200, description = "The release package", body = serde_json::Value), (status = 404, description = "No such project in the caller's region"))
-)]
-#[get("/procurement-projects/{id}/ocds")]
-pub async fn project_ocds(state: web::Data<AppState>, Ctx(ctx): Ctx, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(jiuzhu_procurement::ocds::release_package(&state.db, &ctx, *id, &state.settings.ocid_prefix).await?))
 }
 
 /// Published procurement projects
@@ -331,7 +316,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(terminate_project)
         .service(public_projects)
         .service(accept_project)
-        .service(project_ocds)
         .service(start_service)
         .service(settle_project);
 }

@@ -35,6 +35,11 @@ pub struct Model {
     pub evaluation_criteria: String,
     pub status: String,
     pub published_at: Option<ChronoDateTimeUtc>,
+    /// When bidding closed (the OCDS tender period's end).
+    pub bidding_closed_at: Option<ChronoDateTimeUtc>,
+    /// Why the tender failed (流标), for a `failed` project.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub failure_reason: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub invited_providers: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
