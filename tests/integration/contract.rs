@@ -77,7 +77,7 @@ async fn the_declared_security_is_what_the_server_does() {
             checked.1 += 1;
         }
     }
-    assert_eq!(checked.0, 5, "public GETs: the two probes, the enumerations and the two public lists");
+    assert_eq!(checked.0, 9, "public GETs: the two probes, the enumerations, the two public lists and the four OCDS publications");
     assert!(checked.1 > 50, "{checked:?}");
 }
 

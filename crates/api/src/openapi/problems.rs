@@ -108,8 +108,18 @@ pub(crate) fn operations_mut(document: &mut Document) -> impl Iterator<Item = (b
 
 /// The operations anyone may call without a token; every other one needs
 /// the bearer token, declared here rather than on each operation.
-pub const PUBLIC_OPERATIONS: [&str; 6] =
-    ["healthz", "readyz", "issueToken", "listEnums", "listPublicProcurementProjects", "listPublicEvaluations"];
+pub const PUBLIC_OPERATIONS: [&str; 10] = [
+    "healthz",
+    "readyz",
+    "issueToken",
+    "listEnums",
+    "listPublicProcurementProjects",
+    "listPublicEvaluations",
+    "getPublicProjectOcds",
+    "getOcdsBidEvaluationExtension",
+    "getOcdsBidEvaluationReleaseSchema",
+    "getOcdsPublicationPolicy",
+];
 
 /// Declares each operation's security: none for `PUBLIC_OPERATIONS`
 /// (stated as `[]`, rather than left undeclared), the bearer token for the rest.
