@@ -1,5 +1,6 @@
 //! The service project list, providers and volunteers.
 
+use crate::procurement::vendored_schema;
 use jiuzhu_tests::{TestApp, credit_code, id_born, scores, spawn_app};
 use serde_json::{Value, json};
 
@@ -27,10 +28,41 @@ async fn the_catalogue_has_32_guidance_items_in_three_categories() {
     assert_eq!((count("care"), count("daily_living"), count("caring")), (12, 10, 10));
     assert_eq!(items[28]["code"], "policy_outreach");
     assert_eq!(items[28]["number"], 29);
+    // HSDS 3: the list as an HSDS page of service_list entries, each service fully nested, all valid against the schemas.
     let hsds = app.get("/api/v1/services?format=hsds", Some(&admin)).await;
-    let first = &hsds.body[0];
+    let page = &hsds.body;
+    assert_eq!(
+        (page["total_items"].as_u64(), page["size"].as_u64(), page["total_pages"].as_u64(), page["page_number"].as_u64()),
+        (Some(32), Some(32), Some(1), Some(1)),
+        "{}",
+        hsds.text
+    );
+    assert_eq!((page["first_page"].as_bool(), page["last_page"].as_bool(), page["empty"].as_bool()), (Some(true), Some(true), Some(false)));
+    let first = &page["contents"][0];
     assert!(uuid::Uuid::parse_str(first["id"].as_str().unwrap()).is_ok());
     assert_eq!((first["name"].as_str(), first["status"].as_str()), (Some("走访探视"), Some("active")));
+    let entry_schema = jsonschema::validator_for(&vendored_schema("hsds-3-compiled-service-list.json")).unwrap();
+    let service_schema = jsonschema::validator_for(&vendored_schema("hsds-3-compiled-service.json")).unwrap();
+    let mut errors = Vec::new();
+    for entry in page["contents"].as_array().unwrap() {
+        errors.extend(entry_schema.iter_errors(entry).map(|e| format!("list entry {}: {e} at {}", entry["name"], e.instance_path())));
+    }
+    for code in ["visits", "meals", "psychological_counselling"] {
+        let nested = app.get(&format!("/api/v1/services/{code}?format=hsds"), Some(&admin)).await;
+        assert_eq!(nested.status, 200, "{}", nested.text);
+        errors.extend(service_schema.iter_errors(&nested.body).map(|e| format!("{code}: {e} at {}", e.instance_path())));
+        let attributes = nested.body["attributes"].as_array().unwrap();
+        let (category, own) = (&attributes[0]["taxonomy_term"], &attributes[1]["taxonomy_term"]);
+        assert_eq!(own["code"], code, "{}", nested.text);
+        assert_eq!(own["parent_id"], category["id"], "a service's term sits under its category's: {}", nested.text);
+        assert!(attributes.iter().all(|a| a["link_id"] == nested.body["id"] && a["id"].is_string()), "{}", nested.text);
+    }
+    assert!(errors.is_empty(), "HSDS 3 errors: {errors:#?}");
+    let mut broken = app.get("/api/v1/services/meals?format=hsds", Some(&admin)).await.body;
+    broken["attributes"][0]["taxonomy_term"] = json!({"code": "daily_living", "vocabulary": "jiuzhu-service-category"});
+    assert!(!service_schema.is_valid(&broken), "the validator rejects the old term shape (no id, name or description)");
+    let plain = app.get("/api/v1/services/meals", Some(&admin)).await;
+    assert_eq!((plain.body["code"].as_str(), plain.body.get("attributes")), (Some("meals"), None), "without format, jiuzhu's shape");
     let guidance = app.post_json_with("/api/v1/services/meals/deactivate", Some(&admin), &json!({}), &[("If-Match", "\"1\"")]).await;
     guidance.assert_problem(422, "guidance_item_protected");
     let mut local = json!({"code": "winter_heating_check", "category": "daily_living", "name_zh": "冬季取暖安全检查", "name_en": "Winter heating check", "unit": "per_visit", "government_funded": true});

@@ -542,7 +542,8 @@ async fn a_sanction_bars_for_three_years_and_terminates_that_years_contracts() {
     assert_eq!(events.body["items"].as_array().unwrap().len(), 1);
 }
 
-fn vendored_schema(name: &str) -> Value {
+/// A schema vendored in `tests/schemas/` (see its README for the sources).
+pub fn vendored_schema(name: &str) -> Value {
     let path = format!("{}/schemas/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }

@@ -200,53 +200,15 @@ pub async fn existing_codes(conn: &impl sea_orm::ConnectionTrait, codes: &[Strin
 
 /// A stable UUID for a service code, for directory formats that want one.
 pub fn stable_id(code: &str) -> uuid::Uuid {
-    let digest = Sha256::digest(format!("jiuzhu-service:{code}").as_bytes());
+    stable_uuid(&format!("jiuzhu-service:{code}"))
+}
+
+/// A UUID that is the same for the same name on every node and run (v8, from SHA-256).
+pub fn stable_uuid(name: &str) -> uuid::Uuid {
+    let digest = Sha256::digest(name.as_bytes());
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     uuid::Uuid::new_v8(bytes)
-}
-
-/// A term of an HSDS attribute.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct HsdsTaxonomyTerm {
-    pub code: String,
-    pub vocabulary: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct HsdsAttribute {
-    pub taxonomy_term: HsdsTaxonomyTerm,
-}
-
-/// One service in the Open Referral HSDS 3 `service` shape.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": "5b6b2c58-2d07-8b7c-9a3e-1f0c9d6a4e21", "name": "助餐服务", "alternate_name": "Meals", "description": "送餐、协助就餐、上门做饭", "status": "active", "fees_description": "政府购买，服务对象免费", "attributes": [{"taxonomy_term": {"code": "daily_living", "vocabulary": "jiuzhu-service-category"}}]}))]
-pub struct HsdsService {
-    pub id: uuid::Uuid,
-    pub name: String,
-    pub alternate_name: String,
-    pub description: String,
-    /// `active` or `inactive`.
-    pub status: String,
-    pub fees_description: String,
-    pub attributes: Vec<HsdsAttribute>,
-}
-
-/// The catalogue in the Open Referral HSDS 3 `service` shape.
-pub fn to_hsds(items: &[ServiceView]) -> Vec<HsdsService> {
-    let term = |code: String, vocabulary: &str| HsdsAttribute { taxonomy_term: HsdsTaxonomyTerm { code, vocabulary: vocabulary.into() } };
-    items
-        .iter()
-        .map(|s| HsdsService {
-            id: stable_id(&s.code),
-            name: s.name_zh.clone(),
-            alternate_name: s.name_en.clone(),
-            description: s.description_zh.clone(),
-            status: if s.active { "active" } else { "inactive" }.into(),
-            fees_description: if s.government_funded { "政府购买，服务对象免费" } else { "按项目收费" }.into(),
-            attributes: vec![term(code_of(s.category), "jiuzhu-service-category"), term(s.code.clone(), "jiuzhu-service")],
-        })
-        .collect()
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]

@@ -7,7 +7,8 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
-use jiuzhu_supply::catalogue::{self, CreateLocalService, HsdsService, ServiceCategory, ServiceView};
+use jiuzhu_supply::catalogue::{self, CreateLocalService, ServiceCategory, ServiceView};
+use jiuzhu_supply::hsds::{self, HsdsService, HsdsServicePage};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -26,7 +27,14 @@ jiuzhu_core::coded_enum! {
 pub struct ServiceQuery {
     pub category: Option<ServiceCategory>,
     pub active: Option<bool>,
-    /// `hsds` answers Open Referral HSDS 3 services, for directory integrators.
+    /// `hsds` answers an Open Referral HSDS 3 page of services, for directory integrators.
+    pub format: Option<CatalogueFormat>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ServiceFormatQuery {
+    /// `hsds` answers the Open Referral HSDS 3 service, fully nested.
     pub format: Option<CatalogueFormat>,
 }
 
@@ -35,14 +43,23 @@ pub struct ServiceQuery {
 #[serde(untagged)]
 pub enum Catalogue {
     Jiuzhu(Vec<ServiceView>),
-    Hsds(Vec<HsdsService>),
+    Hsds(HsdsServicePage),
+}
+
+/// One service in either shape.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CatalogueItem {
+    Jiuzhu(ServiceView),
+    Hsds(HsdsService),
 }
 
 /// The service project list
 ///
 /// The 32 guidance items of Annex 1 (12 care, 10 daily living, 10 caring)
 /// and the local items of the caller's city or county. `?format=hsds`
-/// answers the Open Referral HSDS 3 service shape.
+/// answers an Open Referral HSDS 3 page (`contents` of `service_list`
+/// entries, the whole list on one page).
 ///
 /// Permission: `service:read`.
 #[utoipa::path(
@@ -55,24 +72,36 @@ pub enum Catalogue {
 pub async fn list_services(state: web::Data<AppState>, Ctx(ctx): Ctx, query: web::Query<ServiceQuery>) -> Result<HttpResponse, ApiError> {
     let items = catalogue::list(&state.db, &ctx, query.category, query.active).await?;
     Ok(HttpResponse::Ok().json(match query.format {
-        Some(CatalogueFormat::Hsds) => Catalogue::Hsds(catalogue::to_hsds(&items)),
+        Some(CatalogueFormat::Hsds) => Catalogue::Hsds(hsds::page(&items)),
         _ => Catalogue::Jiuzhu(items),
     }))
 }
 
 /// Get a service
 ///
+/// One item of the list. `?format=hsds` answers the Open Referral HSDS 3
+/// service, fully nested: its category and its code as attributes whose
+/// taxonomy terms form jiuzhu's two-level taxonomy.
+///
 /// Permission: `service:read`.
 #[utoipa::path(
     tag = "matching",
     operation_id = "getService",
-    params(("code" = String, Path, description = "Service code")),
-    responses((status = 200, description = "The service", body = ServiceView, headers(("ETag" = String, description = "The item's version"))), (status = 404, description = "No such service for the caller's region"))
+    params(("code" = String, Path, description = "Service code"), ServiceFormatQuery),
+    responses((status = 200, description = "The service", body = CatalogueItem, headers(("ETag" = String, description = "The item's version"))), (status = 404, description = "No such service for the caller's region"))
 )]
 #[get("/services/{code}")]
-pub async fn get_service(state: web::Data<AppState>, Ctx(ctx): Ctx, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_service(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    code: web::Path<String>,
+    query: web::Query<ServiceFormatQuery>,
+) -> Result<HttpResponse, ApiError> {
     let service = catalogue::get(&state.db, &ctx, &code).await?;
-    Ok(with_etag(StatusCode::OK, service.version, &service))
+    Ok(match query.format {
+        Some(CatalogueFormat::Hsds) => with_etag(StatusCode::OK, service.version, &CatalogueItem::Hsds(hsds::service(&service))),
+        _ => with_etag(StatusCode::OK, service.version, &CatalogueItem::Jiuzhu(service)),
+    })
 }
 
 /// Add a local service item
