@@ -194,11 +194,12 @@ pub struct PilotSummary {
     pub generated_at: DateTime<Utc>,
 }
 
-async fn area(conn: &impl ConnectionTrait, window: &Window) -> Result<AreaFigures, DomainError> {
+/// The area's figures, and its orders by status (which the problems section reads too).
+async fn area(conn: &impl ConnectionTrait, window: &Window) -> Result<(AreaFigures, Counts), DomainError> {
     let needs = needs::needs_by_status(conn, window).await?;
     let orders = matching::orders_by_status(conn, window).await?;
     let follow_ups = matching::follow_ups_by_status(conn, window).await?;
-    Ok(AreaFigures {
+    let figures = AreaFigures {
         beneficiaries: intake::active_people(conn, window).await?,
         applications: total(&intake::applications_by_status(conn, window).await?),
         needs: total(&needs),
@@ -207,7 +208,8 @@ async fn area(conn: &impl ConnectionTrait, window: &Window) -> Result<AreaFigure
         orders_completed: count_of(&orders, OrderStatus::Completed.code()),
         deliveries: matching::deliveries(conn, window).await?,
         follow_ups_done: count_of(&follow_ups, FollowUpStatus::Done.code()),
-    })
+    };
+    Ok((figures, orders))
 }
 
 /// The catalogue category of a service code; local services are `other`.
@@ -238,15 +240,20 @@ async fn by_service_category(conn: &impl ConnectionTrait, window: &Window) -> Re
     Ok(categories)
 }
 
-async fn problems(conn: &impl ConnectionTrait, window: &Window, now: DateTime<Utc>, appeals: &Counts) -> Result<Problems, DomainError> {
+async fn problems(
+    conn: &impl ConnectionTrait,
+    window: &Window,
+    now: DateTime<Utc>,
+    orders: &Counts,
+    appeals: &Counts,
+) -> Result<Problems, DomainError> {
     let inspections = matching::inspections_by_result(conn, window).await?;
-    let orders = matching::orders_by_status(conn, window).await?;
     Ok(Problems {
         referrals_overdue: intake::referrals_overdue(conn, window, now).await?,
         follow_ups_overdue: matching::follow_ups_overdue(conn, window, now.date_naive()).await?,
         inspections_failed: count_of(&inspections, InspectionResult::IssueFound.code()),
         inspections: total(&inspections),
-        orders_declined_or_cancelled: count_of(&orders, OrderStatus::Declined.code()) + count_of(&orders, OrderStatus::Cancelled.code()),
+        orders_declined_or_cancelled: count_of(orders, OrderStatus::Declined.code()) + count_of(orders, OrderStatus::Cancelled.code()),
         appeals_by_status: appeals.clone(),
     })
 }
@@ -280,12 +287,12 @@ pub async fn summary(
     let conn = db.reports();
     let region_name = regions::find(conn, &region).await?.map(|r| r.name_zh).unwrap_or_default();
 
-    let whole = area(conn, &window).await?;
+    let (whole, orders) = area(conn, &window).await?;
     let key_townships = regions::key_townships_under(conn, &region).await?;
     let mut key = AreaFigures::default();
     for township in &key_townships {
         let code = jiuzhu_core::RegionCode::parse(&township.code).map_err(DomainError::Internal)?;
-        key += &area(conn, &Window::of_region(&code, from, to)).await?;
+        key += &area(conn, &Window::of_region(&code, from, to)).await?.0;
     }
     let rest = &whole - &key;
 
@@ -321,7 +328,7 @@ pub async fn summary(
             evaluations_by_grade: evaluation::evaluations_by_grade(conn, &window).await?,
             appeals_by_status: appeals.clone(),
         },
-        problems: problems(conn, &window, ctx.now, &appeals).await?,
+        problems: problems(conn, &window, ctx.now, &orders, &appeals).await?,
         generated_at: ctx.now,
     })
 }
