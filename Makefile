@@ -3,7 +3,7 @@ CARGO ?= cargo
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_CMD = $(CARGO) test --workspace --locked --no-fail-fast
 
-.PHONY: run test test-pg lint fmt openapi openapi-check contract-check fuzz-api fuzz-api-ci fuzz test-faults test-cluster print-check bench build
+.PHONY: run test test-pg lint fmt openapi openapi-check contract-check client-scenario fuzz-api fuzz-api-ci fuzz test-faults test-cluster print-check bench build
 
 ## Build, migrate and serve on the embedded SQLite default, with demo data.
 run:
@@ -41,6 +41,11 @@ openapi-check:
 contract-check:
 	cd openapi/check && npm ci --no-audit --no-fund --loglevel=error
 	cd openapi/check && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npm run --silent check
+
+## A whole scenario through the generated TypeScript client against a demo server (after contract-check).
+client-scenario:
+	$(CARGO) build --locked --bin jiuzhu
+	bash scripts/client-scenario.sh
 
 FUZZ_PG_URL ?= postgres://postgres@127.0.0.1:5432/jiuzhu_fuzz
 

@@ -36,6 +36,15 @@ fn count_rows<T: Coded>(html: &mut String, counts: &BTreeMap<String, i64>) {
     }
 }
 
+/// One table row of already escaped cells.
+fn row(html: &mut String, cells: &[&dyn std::fmt::Display]) {
+    html.push_str("<tr>");
+    for cell in cells {
+        let _ = write!(html, "<td>{cell}</td>");
+    }
+    html.push_str("</tr>");
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -201,15 +210,7 @@ svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:1.5em;whit
 
     html.push_str("<h2>二、分类服务成效</h2><table><tr><th>服务类别</th><th>识别需求</th><th>待匹配</th><th>派单</th><th>完成</th></tr>");
     for c in &summary.by_service_category {
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            category_zh(&c.category),
-            c.needs,
-            c.needs_open,
-            c.orders,
-            c.orders_completed
-        );
+        row(&mut html, &[&category_zh(&c.category), &c.needs, &c.needs_open, &c.orders, &c.orders_completed]);
     }
     html.push_str("</table>");
     let rows: Vec<(String, Vec<i64>)> =
@@ -241,17 +242,8 @@ svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:1.5em;whit
     );
     for d in &summary.referrals_by_department {
         let h = &d.handling;
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&d.name_zh),
-            h.made,
-            h.completed,
-            h.completed_on_time,
-            percent(h.completed_on_time, h.completed),
-            h.open,
-            h.overdue
-        );
+        let on_time = percent(h.completed_on_time, h.completed);
+        row(&mut html, &[&escape(&d.name_zh), &h.made, &h.completed, &h.completed_on_time, &on_time, &h.open, &h.overdue]);
     }
     if summary.referrals_by_department.is_empty() {
         html.push_str("<tr><td>（无转办）</td><td>0</td><td>0</td><td>0</td><td>—</td><td>0</td><td>0</td></tr>");
@@ -274,15 +266,7 @@ svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:1.5em;whit
     html.push_str("<h2>五、资金使用（3% 购买上限）</h2><table><tr><th>预算年度</th><th>资金账户</th><th>购买上限（元）</th><th>已承诺（元）</th><th>已支付（元）</th><th>上限使用率</th></tr>");
     for (year, f) in &summary.funds_by_year {
         let used = percent(f.committed_fen, f.cap_fen);
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{used}</td></tr>",
-            escape(year),
-            f.accounts,
-            yuan(f.cap_fen),
-            yuan(f.committed_fen),
-            yuan(f.paid_fen)
-        );
+        row(&mut html, &[&escape(year), &f.accounts, &yuan(f.cap_fen), &yuan(f.committed_fen), &yuan(f.paid_fen), &used]);
     }
     if summary.funds_by_year.is_empty() {
         html.push_str("<tr><td>（无资金账户）</td><td>0</td><td>—</td><td>—</td><td>—</td><td>—</td></tr>");
@@ -290,7 +274,7 @@ svg{{max-width:100%;height:auto}}.meta{{color:#555}}.sign{{margin-top:1.5em;whit
     html.push_str("</table><table><tr><th>预算年度</th><th>资金来源</th><th>金额（元）</th></tr>");
     for (year, f) in &summary.funds_by_year {
         for (source, fen) in &f.sources_fen {
-            let _ = write!(html, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", escape(year), label::<FundSource>(source), yuan(*fen));
+            row(&mut html, &[&escape(year), &label::<FundSource>(source), &yuan(*fen)]);
         }
     }
     if summary.funds_by_year.values().all(|f| f.sources_fen.is_empty()) {
