@@ -121,10 +121,13 @@ pub struct PilotSummaryQuery {
 /// The figures the pilot's summary report (试点工作总结) needs for a region
 /// subtree and the rows created in `[from, to)`: the overall scale, results
 /// by service category, the key townships (marked with `PATCH
-/// /regions/{code}`) against the rest of the region, and the problems
+/// /regions/{code}`) against the rest of the region, each department's
+/// referrals and their timeliness, funds by budget year under the 3% cap
+/// with their sources, government purchase, evaluation, and the problems
 /// (overdue referrals and follow-ups, failed inspections, declined or
-/// cancelled orders, appeals). `format=html` answers a printable page with
-/// tables and inline SVG charts; it loads nothing from elsewhere.
+/// cancelled orders, appeals). `format=html` answers a page that prints on
+/// A4 with tables and inline SVG charts, a running header, page numbers,
+/// the issuing unit and a signature line; it loads nothing from elsewhere.
 ///
 /// Permission: `beneficiary:read`.
 #[utoipa::path(
