@@ -101,6 +101,14 @@ async fn text_with_u0000_is_refused_naming_where_it_came_in() {
         (Some("display_name"), Some("nul_character"))
     );
     app.get("/api/v1/beneficiaries?name_prefix=%00", Some(&admin)).await.assert_problem(400, "bad_query");
+    let in_a_value = app.get("/api/v1/needs?service_code=T-%00x", Some(&admin)).await;
+    in_a_value.assert_problem(422, "validation_failed");
+    assert_eq!(
+        (in_a_value.body["errors"][0]["field"].as_str(), in_a_value.body["errors"][0]["code"].as_str()),
+        (Some("service_code"), Some("nul_character")),
+        "a declared parameter holding U+0000 is named, like any bad value: {}",
+        in_a_value.text
+    );
     app.get("/api/v1/services/a%00b", Some(&admin)).await.assert_problem(400, "bad_path");
     assert_eq!(
         app.get("/api/v1/users?limit=500", Some(&admin)).await.body["items"]

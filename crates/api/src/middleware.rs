@@ -47,15 +47,19 @@ pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 
     let method = req.method().to_string();
     let started = Instant::now();
     // U+0000 cannot be stored (PostgreSQL text refuses it), so a path or
-    // query that decodes to it is refused before any handler reads it.
+    // query that decodes to it is refused before any handler reads it: a
+    // path with 400, a declared parameter with 422 naming it, like any
+    // other bad value (an unknown parameter is 400 first).
     let nul = |raw: &str| raw.contains("%00");
     let refused = if nul(req.uri().path()) {
         Some(ApiError::Http(HttpFailure::BadPath("the path may not contain %00".into())))
-    } else if req.uri().query().is_some_and(nul) {
-        let field = FieldError::new("query", jiuzhu_core::text::NUL_CODE, "the query may not contain %00");
-        Some(ApiError::Http(HttpFailure::BadQuery(vec![field])))
     } else {
-        crate::query_contract::refusal(&req)
+        crate::query_contract::refusal(&req).or_else(|| {
+            let pair = req.uri().query()?.split('&').find(|pair| nul(pair))?;
+            let name = pair.split('=').next().filter(|name| !nul(name)).unwrap_or("query");
+            let field = FieldError::new(name, jiuzhu_core::text::NUL_CODE, "may not contain U+0000 (%00)");
+            Some(ApiError::Domain(jiuzhu_core::DomainError::Validation(vec![field])))
+        })
     };
 
     let outcome = match refused {

@@ -138,6 +138,7 @@ pub struct CreateBeneficiary {
     #[validate(length(min = 1, max = 5))]
     #[schema(min_items = 1, max_items = 5)]
     pub categories: Vec<CategoryRecord>,
+    /// Each group at most once.
     #[serde(default)]
     pub groups: Vec<Group>,
     /// 1 (most severe) to 4; only with the `disabled` group.
@@ -167,6 +168,7 @@ pub struct PatchBeneficiary {
     #[validate(length(min = 1, max = 5))]
     #[schema(min_items = 1, max_items = 5)]
     pub categories: Option<Vec<CategoryRecord>>,
+    /// Each group at most once.
     pub groups: Option<Vec<Group>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i16>, minimum = 1, maximum = 4)]

@@ -20,7 +20,8 @@ pub const IF_MATCH_PATTERN: &str = "^(W/)?\"?[0-9]{1,18}\"?$";
 /// Fields known by name carry what the server enforces, so a client (or a
 /// fuzzer) knows a valid value: every region code (parameters, properties,
 /// a new region's code, service regions) and `If-Match` their patterns,
-/// event type lists theirs, and consent is `true`.
+/// event type lists theirs, a person's groups are unique, and consent is
+/// `true`.
 pub(crate) fn constrain_named_fields(document: &mut Document) {
     use utoipa::openapi::schema::Schema;
     let constrain = |schema: &mut RefOr<Schema>| {
@@ -58,6 +59,12 @@ pub(crate) fn constrain_named_fields(document: &mut Document) {
         }
         if let Some(RefOr::T(Schema::Array(types))) = object.properties.get_mut("event_types") {
             constrain_items(types, EVENT_TYPE_PATTERN);
+        }
+        // A person's groups: each at most once (`group_duplicate`).
+        if let Some(RefOr::T(Schema::Array(groups))) = object.properties.get_mut("groups")
+            && name.ends_with("Beneficiary")
+        {
+            groups.unique_items = true;
         }
         // Consent is recorded only when given: `given` is `true`.
         if name == "Consent"
