@@ -4,8 +4,7 @@
 //! whatever the number of projects or payments.
 
 use crate::entity::{fund_account, procurement_project};
-use crate::funds::{ENDED_PROJECT_STATUSES, cap_of};
-use crate::rules::Funding;
+use crate::funds::{ENDED_PROJECT_STATUSES, cap_of, sources_of};
 use jiuzhu_core::DomainError;
 use jiuzhu_platform::stats::{Counts, Window};
 use sea_orm::sea_query::Expr;
@@ -78,8 +77,7 @@ pub async fn by_year(conn: &impl ConnectionTrait, window: &Window) -> Result<BTr
         figure.cap_fen += cap_of(account)?;
         figure.committed_fen += committed.get(&account.id).copied().unwrap_or(0);
         figure.paid_fen += paid.get(&account.id).copied().unwrap_or(0);
-        let sources: Vec<Funding> = jiuzhu_core::stored_json::from_column("fund_accounts.sources", &account.sources)?;
-        for funding in sources {
+        for funding in sources_of(account)? {
             *figure.sources_fen.entry(funding.source.code().to_string()).or_default() += funding.amount_fen;
         }
     }

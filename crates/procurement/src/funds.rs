@@ -93,8 +93,14 @@ pub fn cap_of(m: &fund_account::Model) -> Result<i64, DomainError> {
         .ok_or_else(|| DomainError::Internal("cap overflow".into()))
 }
 
+/// The account's money by source, as stored.
+pub fn sources_of(m: &fund_account::Model) -> Result<Vec<Funding>, DomainError> {
+    jiuzhu_core::stored_json::from_column("fund_accounts.sources", &m.sources)
+}
+
 async fn view(conn: &impl ConnectionTrait, m: fund_account::Model) -> Result<FundAccountView, DomainError> {
     let cap = cap_of(&m)?;
+    let sources = sources_of(&m)?;
     let committed = committed(conn, m.id).await?;
     Ok(FundAccountView {
         id: m.id,
@@ -103,7 +109,7 @@ async fn view(conn: &impl ConnectionTrait, m: fund_account::Model) -> Result<Fun
         prior_year_assistance_total_fen: m.prior_year_assistance_total_fen,
         cap_bp: u32::try_from(m.cap_bp).unwrap_or(MAX_CAP_BP),
         purchase_cap_fen: cap,
-        sources: jiuzhu_core::stored_json::from_column("fund_accounts.sources", &m.sources)?,
+        sources,
         committed_fen: committed,
         remaining_fen: (cap - committed).max(0),
         version: m.version,

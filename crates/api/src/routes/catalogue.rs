@@ -98,10 +98,12 @@ pub async fn get_service(
     query: web::Query<ServiceFormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let service = catalogue::get(&state.db, &ctx, &code).await?;
-    Ok(match query.format {
-        Some(CatalogueFormat::Hsds) => with_etag(StatusCode::OK, service.version, &CatalogueItem::Hsds(hsds::service(&service))),
-        _ => with_etag(StatusCode::OK, service.version, &CatalogueItem::Jiuzhu(service)),
-    })
+    let version = service.version;
+    let item = match query.format {
+        Some(CatalogueFormat::Hsds) => CatalogueItem::Hsds(hsds::service(&service)),
+        _ => CatalogueItem::Jiuzhu(service),
+    };
+    Ok(with_etag(StatusCode::OK, version, &item))
 }
 
 /// Add a local service item

@@ -9,7 +9,6 @@ pub mod model;
 use crate::contracts::Book;
 use crate::entity::{bid, contract, contract_entry, procurement_project};
 use crate::rules::{Criteria, Method, ProjectStatus};
-use jiuzhu_core::codes::parse_code;
 use jiuzhu_core::{Context, DomainError, Permission, RegionCode, catalogue};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::authorize;
@@ -109,11 +108,11 @@ async fn package_of(
     publication: &Publication,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<OcdsReleasePackage, DomainError> {
-    let view = crate::projects::view(project.clone())?;
-    let status: ProjectStatus = parse_code(&project.status)?;
-    let region = RegionCode::parse(&project.region_code).map_err(DomainError::Internal)?;
-    let region_name = regions::find(conn, &region).await?.map(|r| r.name_zh).unwrap_or_else(|| project.region_code.clone());
-    let buyer = OcdsOrganizationReference { id: format!("CN-GOV-{}", project.region_code), name: format!("{region_name}民政局") };
+    let view = crate::projects::view(project)?;
+    let status = view.status;
+    let region = RegionCode::parse(&view.region_code).map_err(DomainError::Internal)?;
+    let region_name = regions::find(conn, &region).await?.map(|r| r.name_zh).unwrap_or_else(|| view.region_code.clone());
+    let buyer = OcdsOrganizationReference { id: format!("CN-GOV-{}", view.region_code), name: format!("{region_name}民政局") };
     let mut tags = vec!["planning"];
     let mut parties =
         vec![OcdsParty { id: buyer.id.clone(), name: buyer.name.clone(), roles: vec!["buyer", "procuringEntity"], identifier: None }];
@@ -143,7 +142,7 @@ async fn package_of(
             })
             .collect();
         tender = Some(OcdsTender {
-            id: project.id.to_string(),
+            id: view.id.to_string(),
             title: view.title.clone(),
             status: tender_status(status),
             status_details: view.failure_reason.clone().filter(|_| status == ProjectStatus::Failed).map(|reason| format!("流标：{reason}")),
@@ -165,7 +164,7 @@ async fn package_of(
         });
     }
 
-    let submitted = bid::Entity::find().filter(bid::Column::ProjectId.eq(project.id)).order_by_asc(bid::Column::Id).all(conn).await?;
+    let submitted = bid::Entity::find().filter(bid::Column::ProjectId.eq(view.id)).order_by_asc(bid::Column::Id).all(conn).await?;
     let ranking = view.award.as_ref().map(|a| a.ranking.as_slice()).unwrap_or_default();
     let mut details = Vec::new();
     let mut tenderers: Vec<OcdsOrganizationReference> = Vec::new();
@@ -203,23 +202,16 @@ async fn package_of(
     }
     let bids = (!details.is_empty()).then(|| {
         let valid: Vec<i64> = ranking.iter().map(|r| r.price_fen).collect();
-        let mut statistics = vec![
-            OcdsBidStatistic { id: "bids".into(), measure: "bids", value: details.len() as f64, currency: None },
-            OcdsBidStatistic { id: "validBids".into(), measure: "validBids", value: valid.len() as f64, currency: None },
-        ];
+        let statistic = |measure: &'static str, value: f64, currency: Option<&'static str>| OcdsBidStatistic {
+            id: measure.into(),
+            measure,
+            value,
+            currency,
+        };
+        let mut statistics = vec![statistic("bids", details.len() as f64, None), statistic("validBids", valid.len() as f64, None)];
         if let (Some(low), Some(high)) = (valid.iter().min(), valid.iter().max()) {
-            statistics.push(OcdsBidStatistic {
-                id: "lowestValidBidValue".into(),
-                measure: "lowestValidBidValue",
-                value: OcdsAmount::of_fen(*low).amount,
-                currency: Some("CNY"),
-            });
-            statistics.push(OcdsBidStatistic {
-                id: "highestValidBidValue".into(),
-                measure: "highestValidBidValue",
-                value: OcdsAmount::of_fen(*high).amount,
-                currency: Some("CNY"),
-            });
+            statistics.push(statistic("lowestValidBidValue", OcdsAmount::of_fen(*low).amount, Some("CNY")));
+            statistics.push(statistic("highestValidBidValue", OcdsAmount::of_fen(*high).amount, Some("CNY")));
         }
         OcdsBids { statistics, details }
     });
@@ -255,7 +247,7 @@ async fn package_of(
     }
 
     let mut contracts = Vec::new();
-    if let Some(signed) = contract::Entity::find().filter(contract::Column::ProjectId.eq(project.id)).one(conn).await? {
+    if let Some(signed) = contract::Entity::find().filter(contract::Column::ProjectId.eq(view.id)).one(conn).await? {
         tags.push("contract");
         let payments = contract_entry::Entity::find()
             .filter(contract_entry::Column::ContractId.eq(signed.id))
@@ -304,9 +296,9 @@ async fn package_of(
     }
 
     let release = OcdsRelease {
-        ocid: format!("{}{}", publication.ocid_prefix, project.id),
-        id: format!("{}-{}", project.id, project.version),
-        date: project.updated_at.to_rfc3339(),
+        ocid: format!("{}{}", publication.ocid_prefix, view.id),
+        id: format!("{}-{}", view.id, view.version),
+        date: view.updated_at.to_rfc3339(),
         tag: tags,
         language: "zh",
         initiation_type: "tender",
@@ -320,7 +312,7 @@ async fn package_of(
     };
     let base = publication.base_url.trim_end_matches('/');
     Ok(OcdsReleasePackage {
-        uri: format!("{base}/api/v1/public/procurement-projects/{}/ocds", project.id),
+        uri: format!("{base}/api/v1/public/procurement-projects/{}/ocds", view.id),
         version: "1.1",
         published_date: now.to_rfc3339(),
         publisher: OcdsPublisher { name: "jiuzhu 救助".into() },
