@@ -10,15 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PRINT_PORT:-18095}"
-work="$(mktemp -d)"
-binary="${CARGO_TARGET_DIR:-target}/debug/jiuzhu"
 password='print-check-Passw0rd'
-JIUZHU_DATABASE_URL="sqlite://$work/print.db?mode=rwc" JIUZHU_ADMIN_PASSWORD="$password" \
-    JIUZHU_JWT_SECRET=print-secret-0123456789abcdef0123456789 JIUZHU_BIND="127.0.0.1:$port" JIUZHU_LOG=warn \
-    "$binary" serve --demo >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.5; done
+source scripts/demo-server.sh
+start_demo_server "$port" "$password"
 token=$(curl -sf "http://127.0.0.1:$port/api/v1/auth/token" -H 'Content-Type: application/json' \
     -d "{\"grant_type\":\"password\",\"username\":\"admin\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 curl -sf "http://127.0.0.1:$port/api/v1/reports/pilot-summary?format=html" -H "Authorization: Bearer $token" -o "$work/summary.html"
