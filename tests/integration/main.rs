@@ -7,6 +7,7 @@ mod auth;
 mod authorization;
 mod cluster;
 mod contract;
+mod dci;
 mod errors;
 mod evaluation;
 mod feed;

@@ -291,6 +291,9 @@ settings! {
     /// the address clients reach this server at, for links in published
     /// data (the OCDS package's `uri` and its extension)
     public_base_url: String = "http://localhost:8080".into(), shown "`http://localhost:8080`";
+    /// the id this registry answers DCI messages as (`sender_id` of its
+    /// answers), registered with the departments that call it
+    dci_registry_id: String = "jiuzhu".into(), shown "`jiuzhu`";
     /// the licence of published OCDS data
     ocds_license: String = "https://creativecommons.org/licenses/by/4.0/".into(), shown "`https://creativecommons.org/licenses/by/4.0/`";
     /// the address of the OCDS publication policy (what is published, when,

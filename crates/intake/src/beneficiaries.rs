@@ -515,6 +515,45 @@ pub async fn page_of(
     page.try_map(|m| BeneficiaryView::from_model(m, pii, today))
 }
 
+jiuzhu_core::coded_enum! {
+    /// What a numbered page of people is ordered by (ties broken by id).
+    pub enum PeopleOrder as "people_order" {
+        /// When the person was put on the list.
+        RegisteredAt = "registered_at", "登记时间", "Registration time";
+        RegionCode = "region_code", "所在区域", "Region";
+        /// The internal id: the order keyset pages use.
+        Id = "id", "内部编号", "Internal id";
+    }
+}
+
+/// Page `number` (from 1) of `size` people `filter` selects in the caller's
+/// region in `order`, with how many it selects in all; for exchanges that
+/// page by number (DCI) rather than by cursor. Shown with `pii`; the caller
+/// has authorized.
+pub async fn numbered_page(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    filter: &BeneficiaryFilter,
+    order: PeopleOrder,
+    descending: bool,
+    (size, number): (u64, u64),
+    pii: Pii,
+) -> Result<(Vec<BeneficiaryView>, u64), DomainError> {
+    use sea_orm::{Order, QueryOrder};
+    let query = filtered(ctx, filter)?;
+    let total = query.clone().count(conn).await?;
+    let direction = if descending { Order::Desc } else { Order::Asc };
+    let query = match order {
+        PeopleOrder::RegisteredAt => query.order_by(beneficiary::Column::CreatedAt, direction.clone()),
+        PeopleOrder::RegionCode => query.order_by(beneficiary::Column::RegionCode, direction.clone()),
+        PeopleOrder::Id => query,
+    };
+    let rows = query.order_by(beneficiary::Column::Id, direction).offset(size * number.saturating_sub(1)).limit(size).all(conn).await?;
+    let today = ctx.now.date_naive();
+    let people = rows.into_iter().map(|m| BeneficiaryView::from_model(m, pii, today)).collect::<Result<_, _>>()?;
+    Ok((people, total))
+}
+
 /// The people in the caller's region holding these ID numbers (any status),
 /// each beside its number as stored, which the caller sent; shown with `pii`.
 pub async fn by_id_numbers(

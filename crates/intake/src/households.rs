@@ -97,6 +97,47 @@ async fn view(conn: &impl ConnectionTrait, m: household::Model) -> Result<Househ
     })
 }
 
+/// A household as another system sees it: the row and the members in the
+/// caller's region (head first), shown with `pii`.
+#[derive(Debug, Clone)]
+pub struct HouseholdMembers {
+    pub household: household::Model,
+    pub members: Vec<(crate::beneficiaries::BeneficiaryView, Relationship)>,
+}
+
+/// The households with these ids in the caller's region, each with its
+/// members in that region; two queries in all. The caller has authorized.
+pub async fn with_members(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    ids: &[Uuid],
+    pii: jiuzhu_core::mask::Pii,
+) -> Result<Vec<HouseholdMembers>, DomainError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let households = household::Entity::find().in_scope(&ctx.actor).filter(household::Column::Id.is_in(ids.to_vec())).all(conn).await?;
+    let people = beneficiary::Entity::find()
+        .in_scope(&ctx.actor)
+        .filter(beneficiary::Column::HouseholdId.is_in(households.iter().map(|h| h.id).collect::<Vec<_>>()))
+        .order_by_asc(beneficiary::Column::Id)
+        .all(conn)
+        .await?;
+    let today = ctx.now.date_naive();
+    let mut found: Vec<HouseholdMembers> =
+        households.into_iter().map(|household| HouseholdMembers { household, members: Vec::new() }).collect();
+    for person in people {
+        let relationship: Relationship = parse_code(person.household_relationship.as_deref().unwrap_or("other"))?;
+        if let Some(entry) = found.iter_mut().find(|h| Some(h.household.id) == person.household_id) {
+            entry.members.push((crate::beneficiaries::BeneficiaryView::from_model(person, pii, today)?, relationship));
+        }
+    }
+    for entry in &mut found {
+        entry.members.sort_by_key(|(_, relationship)| *relationship != Relationship::Head);
+    }
+    Ok(found)
+}
+
 /// Puts a person in a household, or refuses when they are in one already.
 async fn join(
     conn: &impl ConnectionTrait,

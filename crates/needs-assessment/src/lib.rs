@@ -5,6 +5,7 @@
 //! search other departments ask.
 
 pub mod assessments;
+pub mod dci;
 mod entity;
 pub use entity::region_scoped_tables;
 pub mod figures;

@@ -1,7 +1,7 @@
 //! Registry search for other departments (社会救助对象信息共享): "is this
 //! person on the service target list, in which category, since when, how
 //! hard is their situation?", answered per ID without opening the registry.
-//! The envelope follows the DCI social-registry search API; see
+//! Systems built to the DCI social registry API use `dci` instead; see
 //! `docs/registry-search.md`.
 
 use crate::entity::{assessment, need};
@@ -181,7 +181,7 @@ struct OpenCount {
 }
 
 /// Latest assessment and open-needs count of each person, two queries in all.
-async fn facts(db: &Db, people: &[Uuid]) -> Result<(HashMap<Uuid, LatestAssessment>, HashMap<Uuid, u64>), DomainError> {
+pub(crate) async fn facts(db: &Db, people: &[Uuid]) -> Result<(HashMap<Uuid, LatestAssessment>, HashMap<Uuid, u64>), DomainError> {
     let mut latest = HashMap::new();
     let mut open = HashMap::new();
     if people.is_empty() {

@@ -66,6 +66,7 @@ use utoipa::{Modify, OpenApi};
         (name = "webhooks", description = "Events pushed to subscribers' systems, signed and retried (事件推送)"),
         (name = "exports", description = "The published lists as CSV downloads"),
         (name = "registry", description = "Registry search for other departments (信息共享)"),
+        (name = "dci", description = "The DCI social registry API 1.0.0 (Digital Convergence Initiative) for department systems built to it"),
         (name = "matching", description = "The service project list (服务项目清单), providers (承接主体) and volunteers"),
         (name = "evaluation", description = "Evaluation of purchased projects (项目评估) and appeals"),
         (name = "orders", description = "Service orders (服务派单), deliveries, feedback and follow-ups"),

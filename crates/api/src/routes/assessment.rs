@@ -276,8 +276,9 @@ pub async fn summarise_needs(state: web::Data<AppState>, Ctx(ctx): Ctx, query: w
 /// asked; or pages through everyone in scope matching an `expression`.
 /// `fields` narrows what each record carries. ID numbers and names are
 /// masked unless `reveal` is set, which needs `pii:reveal`. Every search
-/// writes one audit row with its `purpose`. The envelope follows the DCI
-/// social-registry search API (see `docs/registry-search.md`).
+/// writes one audit row with its `purpose`. Systems built to the DCI
+/// social registry API call `/dci/registry/sync/search` instead (see
+/// `docs/registry-search.md`).
 ///
 /// Permission: `registry:search` (department and data_exchange clients,
 /// city_admin).

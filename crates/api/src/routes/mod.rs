@@ -13,6 +13,7 @@ pub mod bids;
 pub mod catalogue;
 pub mod clients;
 pub mod contracts;
+pub mod dci;
 pub mod evaluation;
 pub mod exports;
 pub mod field;
@@ -49,6 +50,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(imports::configure)
             .configure(field::configure)
             .configure(assessment::configure)
+            .configure(dci::configure)
             .configure(exports::configure)
             .configure(reports::configure)
             .configure(webhooks::configure)

@@ -2,6 +2,8 @@
 
 pub mod assessment;
 pub mod assessment_model;
+pub mod dci_reference;
+pub mod dci_transaction;
 pub mod need;
 
 // Rows that belong to a region: read and written through `scope`.

@@ -1,0 +1,77 @@
+//! `/dci/registry/sync/search` and `/dci/registry/sync/txn/status`: the DCI
+//! social registry API 1.0.0 for department systems built to it, beside
+//! jiuzhu's own `/registry/search`. Every message is answered in the spec's
+//! envelope with HTTP 200, a refused one with header status `rjct` and its
+//! reason; transport faults (token, permission, size, media type, malformed
+//! JSON) answer as every other operation.
+
+use crate::extract::Ctx;
+use crate::json::ValidJson;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::{HttpResponse, post, web};
+use jiuzhu_needs_assessment::dci::{self, SearchAnswer, SearchEnvelope, TxnStatusAnswer, TxnStatusEnvelope};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Any JSON object: the envelope is read (and refused) by the DCI rules, not by serde.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct Message(Value);
+
+impl validator::Validate for Message {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        Ok(())
+    }
+}
+
+/// DCI registry search (synchronous)
+///
+/// The DCI social registry `sync/search`: up to 100 requests per message,
+/// each answered on its own with `succ` and the records found (as
+/// `spdci:Member`, or `spdci:Group` households with `response_entity:
+/// Group`) or `rjct` with its reason code. Queries: `idtype-value`
+/// (NationalID/UIN), `predicate` and `expression` on `region_code`,
+/// `category`, `group`, `status`; pages by `page_size`/`page_number` with
+/// `total_count`. Only people in the caller's region are found; ID numbers
+/// and names are masked; each request needs `authorize.purpose.text` (or
+/// `consent`'s), recorded in its audit row. A refused message (version,
+/// action, timestamp, count, repeated `message_id`) answers header status
+/// `rjct` with its `status_reason_code`. See `docs/registry-search.md`.
+///
+/// Permission: `registry:search` (department and data_exchange clients, city_admin).
+#[utoipa::path(
+    tag = "dci",
+    operation_id = "dciSyncSearch",
+    request_body(content = SearchEnvelope, content_type = "application/json"),
+    responses((status = 200, description = "The on-search answer; `header.status` is `succ`, or `rjct` for a refused message", body = SearchAnswer))
+)]
+#[post("/dci/registry/sync/search")]
+pub async fn sync_search(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<Message>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(dci::sync_search(&state.db, &ctx, &state.settings.dci_registry_id, &body.0.0).await?))
+}
+
+/// DCI transaction status (synchronous)
+///
+/// The DCI social registry `sync/txn/status`: the answer one of the
+/// caller's search transactions was given, found by `transaction_id`,
+/// `correlation_id` or `reference_id_list` (then only those requests).
+/// Another caller's transaction, or none, answers header status `rjct`.
+/// Only `txn_type: search` is served.
+///
+/// Permission: `registry:search` (department and data_exchange clients, city_admin).
+#[utoipa::path(
+    tag = "dci",
+    operation_id = "dciSyncTxnStatus",
+    request_body(content = TxnStatusEnvelope, content_type = "application/json"),
+    responses((status = 200, description = "The txn-on-status answer; `header.status` is `succ`, or `rjct` when refused or unknown", body = TxnStatusAnswer))
+)]
+#[post("/dci/registry/sync/txn/status")]
+pub async fn sync_txn_status(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<Message>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(dci::sync_txn_status(&state.db, &ctx, &state.settings.dci_registry_id, &body.0.0).await?))
+}
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(sync_search).service(sync_txn_status);
+}

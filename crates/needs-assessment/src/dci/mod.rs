@@ -1,0 +1,463 @@
+//! The DCI social registry API (Digital Convergence Initiative, social
+//! registry 1.0.0) over the service target list: synchronous search and
+//! transaction status, in the spec's envelope, with region scope, masking
+//! and an audit row per search exactly as jiuzhu's own registry search.
+//! See `docs/registry-search.md` for the mapping and what is not served.
+
+pub mod envelope;
+pub mod query;
+pub mod records;
+mod transactions;
+
+use crate::registry::{LatestAssessment, facts};
+use chrono::{DateTime, Utc};
+use envelope::{CallbackHeader, DciStatus, HeaderReason, Refusal, RequestHeader, SearchReason};
+use jiuzhu_core::mask::Pii;
+use jiuzhu_core::{Context, DomainError, Permission, id::new_id};
+use jiuzhu_intake::beneficiaries::{self, BeneficiaryView};
+use jiuzhu_intake::households;
+use jiuzhu_platform::Db;
+use jiuzhu_platform::record::{Change, authorize};
+use query::{Entity, Lookup, Rejection, Request};
+use records::{Facts, Labels};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A search message (the request body of `sync/search`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = DciSearchEnvelope, example = json!({
+    "header": {"version": "1.0.0", "message_id": "msg-20250301-0001", "message_ts": "2025-03-01T09:30:00+08:00", "action": "search", "sender_id": "ybj.shizuishan.gov.cn", "total_count": 1},
+    "message": {"transaction_id": "txn-20250301-0001", "search_request": [{"reference_id": "ref-1", "timestamp": "2025-03-01T09:30:00+08:00",
+        "search_criteria": {"version": "1.0.0", "reg_event_type": "REGISTER", "query_type": "idtype-value", "response_entity": "Member",
+            "query": {"type": "NationalID", "value": "11010519491231002X"},
+            "authorize": {"purpose": {"text": "医疗救助资助参保核对 2025-03"}}}, "locale": "zho"}]}}))]
+pub struct SearchEnvelope {
+    /// Not verified: the bearer token authenticates the sender.
+    #[serde(default)]
+    pub signature: Option<String>,
+    pub header: RequestHeader,
+    pub message: SearchMessage,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = DciSearchMessage)]
+pub struct SearchMessage {
+    #[schema(min_length = 1, max_length = 99)]
+    pub transaction_id: String,
+    /// 1 to 100 requests, each answered on its own.
+    #[schema(max_items = 100)]
+    pub search_request: Vec<SearchRequestEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = DciSearchRequest)]
+pub struct SearchRequestEntry {
+    /// Unique in the message; answers carry it.
+    pub reference_id: String,
+    #[schema(format = DateTime)]
+    pub timestamp: String,
+    pub search_criteria: SearchCriteria,
+    /// ISO 639-3: `zho` gives Chinese labels, anything else English.
+    #[serde(default)]
+    #[schema(pattern = "^[a-z]{3}$")]
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = DciSearchCriteria)]
+pub struct SearchCriteria {
+    #[serde(default)]
+    pub version: Option<String>,
+    /// `REGISTER` (the list as it is); `NewHouseHoldMember` is not served.
+    #[serde(default)]
+    pub reg_event_type: Option<String>,
+    /// `idtype-value`, `predicate` or `expression`.
+    pub query_type: String,
+    #[serde(default)]
+    pub response_entity: Option<Entity>,
+    /// `idtype-value`: `{type: NationalID|UIN, value}`; `predicate`: a list of
+    /// `{expression1: {attribute_name, operator: eq, attribute_value}, condition: and, expression2}`;
+    /// `expression`: `{type, value: {expression: {collection, query: {"$and": [{attr: {"$eq": v}}]}}}}`.
+    /// Attributes: `region_code`, `category`, `group`, `status`.
+    pub query: Value,
+    /// One key: `registration_date` or `region_code`, `asc` or `desc`.
+    #[serde(default)]
+    pub sort: Option<Vec<Value>>,
+    /// `page_size` 1 to 500 (50 when absent), `page_number` from 1.
+    #[serde(default)]
+    pub pagination: Option<Value>,
+    /// `purpose.text` is recorded; one of `authorize` and `consent` must carry it.
+    #[serde(default)]
+    pub consent: Option<Value>,
+    #[serde(default)]
+    pub authorize: Option<Value>,
+}
+
+/// A transaction status message (the request body of `sync/txn/status`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = DciTxnStatusEnvelope, example = json!({
+    "header": {"version": "1.0.0", "message_id": "msg-20250301-0002", "message_ts": "2025-03-01T09:31:00+08:00", "action": "txn-status", "sender_id": "ybj.shizuishan.gov.cn", "total_count": 1},
+    "message": {"transaction_id": "txn-20250301-0001", "txnstatus_request": {"reference_id": "status-1", "txn_type": "search", "attribute_type": "transaction_id", "attribute_value": "txn-20250301-0001"}}}))]
+pub struct TxnStatusEnvelope {
+    #[serde(default)]
+    pub signature: Option<String>,
+    pub header: RequestHeader,
+    pub message: TxnStatusMessage,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = DciTxnStatusMessage)]
+pub struct TxnStatusMessage {
+    pub transaction_id: String,
+    pub txnstatus_request: TxnStatusRequest,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = DciTxnStatusRequest)]
+pub struct TxnStatusRequest {
+    pub reference_id: String,
+    /// `search` (the only transaction type served).
+    pub txn_type: String,
+    /// `transaction_id`, `correlation_id` or `reference_id_list`.
+    pub attribute_type: String,
+    /// A transaction or correlation id, or a list of reference ids.
+    pub attribute_value: Value,
+}
+
+/// The records found for one request.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = DciSearchData)]
+pub struct SearchData {
+    pub version: String,
+    /// `spdci:Member` or `spdci:Group` records (see `docs/registry-search.md`).
+    pub reg_records: Vec<Value>,
+}
+
+/// DCI's page counts: pages count people, from 1.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = DciPageCounts)]
+pub struct PageCounts {
+    pub page_size: u64,
+    pub page_number: u64,
+    pub total_count: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = DciSearchResponse)]
+pub struct SearchResponseEntry {
+    pub reference_id: String,
+    pub timestamp: DateTime<Utc>,
+    /// `succ` or `rjct`.
+    pub status: DciStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason_code: Option<SearchReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<SearchData>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<PageCounts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+/// The `message` of an on-search answer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = DciSearchResponseMessage)]
+pub struct SearchResponseMessage {
+    pub transaction_id: String,
+    /// jiuzhu's id of the transaction; ask for its status by it.
+    pub correlation_id: String,
+    pub search_response: Vec<SearchResponseEntry>,
+}
+
+/// The answer to a search message; a refused message has no `message`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DciSearchAnswer)]
+pub struct SearchAnswer {
+    pub header: CallbackHeader,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<SearchResponseMessage>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DciTxnStatus)]
+pub struct TxnStatus {
+    pub txn_type: &'static str,
+    /// The search answer as it was given (only the requests named, for `reference_id_list`).
+    pub txn_status: SearchResponseMessage,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DciTxnStatusResponseMessage)]
+pub struct TxnStatusResponseMessage {
+    pub transaction_id: String,
+    pub correlation_id: String,
+    pub txnstatus_response: TxnStatus,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DciTxnStatusAnswer)]
+pub struct TxnStatusAnswer {
+    pub header: CallbackHeader,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<TxnStatusResponseMessage>,
+}
+
+/// Who answers: the registry id this deployment goes by, and the caller.
+struct Replier<'a> {
+    registry_id: &'a str,
+    ctx: &'a Context,
+    action: &'static str,
+    receiver_id: Option<String>,
+}
+
+impl Replier<'_> {
+    fn header(&self, status: DciStatus, refusal: Option<&Refusal>, counts: Option<(i64, i64)>) -> CallbackHeader {
+        CallbackHeader {
+            version: envelope::VERSION,
+            message_id: new_id().to_string(),
+            message_ts: self.ctx.now,
+            action: self.action,
+            status,
+            status_reason_code: refusal.and_then(|r| r.code),
+            status_reason_message: refusal.map(|r| r.message.clone()),
+            total_count: counts.map(|c| c.0),
+            completed_count: counts.map(|c| c.1),
+            sender_id: self.registry_id.to_string(),
+            receiver_id: self.receiver_id.clone(),
+            is_msg_encrypted: false,
+        }
+    }
+}
+
+fn sender_of(body: &Value) -> Option<String> {
+    body.get("header")?.get("sender_id")?.as_str().map(str::to_string)
+}
+
+/// The message part of `body`, refusing encrypted ones.
+fn message_of(body: &Value) -> Result<&serde_json::Map<String, Value>, Refusal> {
+    let message = body.get("message").and_then(Value::as_object).ok_or_else(|| Refusal::new(None, "message is required"))?;
+    if message.contains_key("ciphertext") {
+        return Err(Refusal::new(None, "message: encrypted messages are not served; send the message in clear over TLS"));
+    }
+    Ok(message)
+}
+
+fn transaction_id_of(message: &serde_json::Map<String, Value>) -> Result<String, Refusal> {
+    match message.get("transaction_id").and_then(Value::as_str) {
+        Some(id) if !id.trim().is_empty() && id.chars().count() <= 99 => Ok(id.to_string()),
+        _ => Err(Refusal::new(None, "message.transaction_id: 1 to 99 characters are required")),
+    }
+}
+
+/// `POST /dci/registry/sync/search`: answers every request of the message
+/// at once, records the transaction and audits each search with its purpose.
+pub async fn sync_search(db: &Db, ctx: &Context, registry_id: &str, body: &Value) -> Result<SearchAnswer, DomainError> {
+    authorize(db, ctx, Permission::RegistrySearch).await?;
+    let replier = Replier { registry_id, ctx, action: "on-search", receiver_id: sender_of(body) };
+    let refused = |refusal: Refusal| SearchAnswer { header: replier.header(DciStatus::Rejected, Some(&refusal), None), message: None };
+    let read = envelope::request_header(body, "search").and_then(|header| {
+        let message = message_of(body)?;
+        let transaction_id = transaction_id_of(message)?;
+        let requests = message
+            .get("search_request")
+            .and_then(Value::as_array)
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| Refusal::new(None, "message.search_request: 1 to 100 requests are required"))?;
+        envelope::check_count(&header, requests.len())?;
+        Ok((header, transaction_id, requests))
+    });
+    let (header, transaction_id, requests) = match read {
+        Ok(read) => read,
+        Err(refusal) => return Ok(refused(refusal)),
+    };
+    let duplicate = || Refusal::new(Some(HeaderReason::MessageIdDuplicate), format!("message_id {} was sent before", header.message_id));
+    if transactions::message_seen(db, ctx, &header.message_id).await? {
+        return Ok(refused(duplicate()));
+    }
+    let correlation_id = new_id();
+    let mut answers = Vec::with_capacity(requests.len());
+    let mut changes = Vec::new();
+    let mut references = HashSet::new();
+    for item in requests {
+        let request = query::read(item).and_then(|request| {
+            if references.insert(request.reference_id.clone()) {
+                Ok(request)
+            } else {
+                Err(Rejection {
+                    reference_id: request.reference_id.clone(),
+                    code: SearchReason::ReferenceIdDuplicate,
+                    message: "reference_id is used twice in this message".into(),
+                })
+            }
+        });
+        let answer = match request {
+            Err(rejection) => rejected(ctx, rejection),
+            Ok(request) => {
+                let (answer, found) = run(db, ctx, &request).await?;
+                changes.push(searched(ctx, correlation_id, &transaction_id, &request, &found));
+                answer
+            }
+        };
+        answers.push(answer);
+    }
+    let message = SearchResponseMessage { transaction_id, correlation_id: correlation_id.to_string(), search_response: answers };
+    match transactions::store(db, ctx, correlation_id, &header, &message, changes).await {
+        Ok(()) => {}
+        Err(DomainError::Conflict { .. }) => return Ok(refused(duplicate())),
+        Err(other) => return Err(other),
+    }
+    let count = message.search_response.len() as i64;
+    Ok(SearchAnswer { header: replier.header(DciStatus::Succeeded, None, Some((count, count))), message: Some(message) })
+}
+
+fn rejected(ctx: &Context, rejection: Rejection) -> SearchResponseEntry {
+    SearchResponseEntry {
+        reference_id: rejection.reference_id,
+        timestamp: ctx.now,
+        status: DciStatus::Rejected,
+        status_reason_code: Some(rejection.code),
+        status_reason_message: Some(rejection.message),
+        data: None,
+        pagination: None,
+        locale: None,
+    }
+}
+
+/// The audit row of one search: who asked, why, and whom it found (by internal id).
+fn searched(ctx: &Context, correlation_id: Uuid, transaction_id: &str, request: &Request, found: &[Uuid]) -> Change {
+    Change::audited("registry.searched", "registry", correlation_id, ctx.actor.region.as_str()).with_detail(serde_json::json!({
+        "via": "dci",
+        "purpose": request.purpose,
+        "transaction_id": transaction_id,
+        "reference_id": request.reference_id,
+        "query_type": request.query_type,
+        "response_entity": request.entity,
+        "found": found.len(),
+        "revealed": false,
+        "beneficiary_ids": found,
+    }))
+}
+
+/// Runs one request: the people it finds, shaped as members or households.
+async fn run(db: &Db, ctx: &Context, request: &Request) -> Result<(SearchResponseEntry, Vec<Uuid>), DomainError> {
+    let (people, counts) = match &request.lookup {
+        Lookup::Id(id) => {
+            let people: Vec<BeneficiaryView> = beneficiaries::by_id_numbers(db.conn(), ctx, &[id.as_str().to_string()], Pii::Masked)
+                .await?
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect();
+            let total = people.len() as u64;
+            (people, PageCounts { page_size: 1, page_number: 1, total_count: total })
+        }
+        Lookup::People { filter, order, descending, size, number } => {
+            let (people, total) =
+                beneficiaries::numbered_page(db.conn(), ctx, filter, *order, *descending, (*size, *number), Pii::Masked).await?;
+            (people, PageCounts { page_size: *size, page_number: *number, total_count: total })
+        }
+    };
+    let labels = Labels::for_locale(request.locale.as_deref());
+    let found: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    let reg_records = match request.entity {
+        Entity::Member => {
+            let known = known_facts(db, &found).await?;
+            people.iter().map(|p| records::member(p, &fact(&known, p.id), None, labels)).collect()
+        }
+        Entity::Group => households_of(db, ctx, &people, labels).await?,
+    };
+    let entry = SearchResponseEntry {
+        reference_id: request.reference_id.clone(),
+        timestamp: ctx.now,
+        status: DciStatus::Succeeded,
+        status_reason_code: None,
+        status_reason_message: None,
+        data: Some(SearchData { version: envelope::VERSION.into(), reg_records }),
+        pagination: Some(counts),
+        locale: request.locale.clone(),
+    };
+    Ok((entry, found))
+}
+
+type Known = (HashMap<Uuid, LatestAssessment>, HashMap<Uuid, u64>);
+
+async fn known_facts(db: &Db, people: &[Uuid]) -> Result<Known, DomainError> {
+    facts(db, people).await
+}
+
+fn fact(known: &Known, id: Uuid) -> Facts {
+    Facts { assessment: known.0.get(&id).cloned(), open_needs: known.1.get(&id).copied().unwrap_or(0) }
+}
+
+/// The households of `people` (each once, in the order first met), and a
+/// group of one for each person in none.
+async fn households_of(db: &Db, ctx: &Context, people: &[BeneficiaryView], labels: Labels) -> Result<Vec<Value>, DomainError> {
+    let mut household_ids = Vec::new();
+    for id in people.iter().filter_map(|p| p.household_id) {
+        if !household_ids.contains(&id) {
+            household_ids.push(id);
+        }
+    }
+    let found = households::with_members(db.conn(), ctx, &household_ids, Pii::Masked).await?;
+    let everyone: Vec<Uuid> = people.iter().map(|p| p.id).chain(found.iter().flat_map(|h| h.members.iter().map(|(m, _)| m.id))).collect();
+    let known = known_facts(db, &everyone).await?;
+    let mut groups = Vec::new();
+    let mut shown = HashSet::new();
+    for person in people {
+        match person.household_id.and_then(|id| found.iter().find(|h| h.household.id == id)) {
+            Some(household) => {
+                if shown.insert(household.household.id) {
+                    groups.push(records::group(household, |m| fact(&known, m.id), labels));
+                }
+            }
+            None => groups.push(records::group_of_one(person, &fact(&known, person.id), labels)),
+        }
+    }
+    Ok(groups)
+}
+
+/// `POST /dci/registry/sync/txn/status`: the answer a transaction of the
+/// caller's was given, found by transaction id, correlation id or the
+/// reference ids of its requests. Another caller's transaction is unknown.
+pub async fn sync_txn_status(db: &Db, ctx: &Context, registry_id: &str, body: &Value) -> Result<TxnStatusAnswer, DomainError> {
+    authorize(db, ctx, Permission::RegistrySearch).await?;
+    let replier = Replier { registry_id, ctx, action: "txn-on-status", receiver_id: sender_of(body) };
+    let refused = |refusal: Refusal| TxnStatusAnswer { header: replier.header(DciStatus::Rejected, Some(&refusal), None), message: None };
+    let read = envelope::request_header(body, "txn-status").and_then(|header| {
+        envelope::check_count(&header, 1)?;
+        let message = message_of(body)?;
+        let transaction_id = transaction_id_of(message)?;
+        let request = message.get("txnstatus_request").ok_or_else(|| Refusal::new(None, "message.txnstatus_request is required"))?;
+        let reference = request.get("reference_id").and_then(Value::as_str).filter(|r| !r.trim().is_empty());
+        if reference.is_none() {
+            return Err(Refusal::new(None, "txnstatus_request.reference_id is required"));
+        }
+        match request.get("txn_type").and_then(Value::as_str) {
+            Some("search") => {}
+            Some(other @ ("subscibe" | "receipt")) => {
+                return Err(Refusal::new(Some(HeaderReason::ActionNotSupported), format!("txn_type `{other}` is not served")));
+            }
+            _ => return Err(Refusal::new(None, "txnstatus_request.txn_type: search, subscibe or receipt")),
+        }
+        let wanted = transactions::Wanted::read(request).map_err(|message| Refusal::new(None, message))?;
+        Ok((transaction_id, wanted))
+    });
+    let (transaction_id, wanted) = match read {
+        Ok(read) => read,
+        Err(refusal) => return Ok(refused(refusal)),
+    };
+    let Some(found) = transactions::find(db, ctx, &wanted).await? else {
+        return Ok(refused(Refusal::new(None, "no transaction of yours matches")));
+    };
+    let count = found.search_response.len() as i64;
+    let message = TxnStatusResponseMessage {
+        transaction_id,
+        correlation_id: found.correlation_id.clone(),
+        txnstatus_response: TxnStatus { txn_type: "search", txn_status: found },
+    };
+    Ok(TxnStatusAnswer { header: replier.header(DciStatus::Succeeded, None, Some((count, count))), message: Some(message) })
+}
