@@ -80,6 +80,18 @@ impl Dci {
         reply.body
     }
 
+    /// Sends a search message that may break the schema; checks the HTTP
+    /// status and that the answer keeps the spec's shape.
+    async fn refused(&self, app: &TestApp, token: &str, body: &Value, status: u16) -> Value {
+        let reply = app.post_json("/api/v1/dci/registry/sync/search", Some(token), body).await;
+        assert_eq!(reply.status, status, "{}", reply.text);
+        assert_eq!(reply.content_type(), "application/json");
+        assert_valid(&self.search_answer, "a refusal", &reply.body);
+        assert_eq!(reply.body["header"]["status"], "rjct", "{}", reply.text);
+        assert!(reply.body.get("message").is_none());
+        reply.body
+    }
+
     async fn status(&self, app: &TestApp, token: &str, body: &Value) -> Value {
         assert_valid(&self.status_request, "the status message", body);
         let reply = app.post_json("/api/v1/dci/registry/sync/txn/status", Some(token), body).await;
@@ -290,69 +302,74 @@ async fn a_refused_dci_message_says_why_in_its_header() {
     let dci = Dci::new();
     let city = app.department_token(&admin, "medical_insurance").await;
     let one = || vec![by_id("r", &id_born("1944-03-01", 1))];
-    let cases: Vec<(Value, Option<&str>)> = vec![
+    let with = |id: &str, change: &dyn Fn(&mut Value)| {
+        let mut sent = message(id, "t", one());
+        change(&mut sent);
+        sent
+    };
+    // (message, HTTP status, header reason): 400 for a message the schema
+    // refuses, 200 for a rule it cannot state.
+    let cases: Vec<(Value, u16, Option<&str>)> = vec![
+        (with("v", &|m| m["header"]["version"] = json!("0.9.0")), 400, Some("rjct.version.invalid")),
+        (with("ts", &|m| m["header"]["message_ts"] = json!("yesterday")), 400, Some("rjct.message_ts.invalid")),
+        (with("c", &|m| m["header"]["total_count"] = json!(2)), 200, Some("rjct.total_count.invalid")),
         (
-            {
-                let mut m = message("v", "t", one());
-                m["header"]["version"] = json!("0.9.0");
-                m
-            },
-            Some("rjct.version.invalid"),
-        ),
-        (
-            {
-                let mut m = message("a", "t", one());
-                m["header"]["total_count"] = json!(2);
-                m
-            },
-            Some("rjct.total_count.invalid"),
-        ),
-        (
-            {
-                let mut m = message("ts", "t", one());
-                m["header"]["message_ts"] = json!("2025-03-01T09:30:00+08:00");
-                m["message"]["search_request"][0]["timestamp"] = json!("2025-03-01T09:30:00Z");
-                m
-            },
-            None,
-        ),
-        (
-            {
-                let requests: Vec<Value> = (0..101).map(|n| by_id(&format!("r{n}"), &id_born("1944-03-01", n))).collect();
-                message("many", "t", requests)
-            },
+            message("many", "t", (0..101).map(|n| by_id(&format!("r{n}"), &id_born("1944-03-01", n))).collect()),
+            400,
             Some("rjct.total_count.limit_exceeded"),
         ),
+        (with("enc", &|m| m["header"]["is_msg_encrypted"] = json!(true)), 200, None),
         (
-            {
-                let mut m = message("enc", "t", one());
-                m["header"]["is_msg_encrypted"] = json!(true);
-                m
-            },
+            with("id", &|m| {
+                m["header"].as_object_mut().unwrap().remove("message_id");
+            }),
+            400,
             None,
         ),
+        (with("shape", &|m| m["message"]["search_request"][0]["search_criteria"]["pagination"] = json!({"page_size": "ten"})), 400, None),
+        (with("none", &|m| m["message"]["search_request"] = json!([])), 400, None),
     ];
-    for (sent, code) in cases {
-        let answer = dci.search(&app, &city, &sent).await;
-        let id = sent["header"]["message_id"].as_str().unwrap();
-        if id == "ts" {
-            assert_eq!(answer["header"]["status"], "succ", "{answer}");
-            continue;
-        }
-        assert_eq!(answer["header"]["status"], "rjct", "{id}: {answer}");
+    for (sent, status, code) in cases {
+        let answer = dci.refused(&app, &city, &sent, status).await;
+        let id = sent["header"]["message_id"].as_str().unwrap_or("id");
         assert_eq!(answer["header"]["status_reason_code"].as_str(), code, "{id}: {answer}");
-        assert!(answer["header"]["status_reason_message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert!(answer["header"]["status_reason_message"].as_str().is_some_and(|m| !m.is_empty()), "{id}: {answer}");
     }
-    // Outside the spec: the answer still comes in the envelope, naming the field.
-    let no_message_id = json!({"header": {"message_ts": TS, "action": "search", "sender_id": "x", "total_count": 1}, "message": {"transaction_id": "t", "search_request": one()}});
-    let reply = app.post_json("/api/v1/dci/registry/sync/search", Some(&city), &no_message_id).await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    assert_valid(&dci.search_answer, "a refusal", &reply.body);
-    assert!(reply.body["header"]["status_reason_message"].as_str().unwrap().contains("message_id"), "{}", reply.text);
+    let id_named = dci
+        .refused(
+            &app,
+            &city,
+            &with("id2", &|m| {
+                m["header"].as_object_mut().unwrap().remove("message_id");
+            }),
+            400,
+        )
+        .await;
+    assert!(id_named["header"]["status_reason_message"].as_str().unwrap().contains("message_id"), "{id_named}");
+    let shape_named = dci
+        .refused(
+            &app,
+            &city,
+            &with("shape2", &|m| m["message"]["search_request"][0]["search_criteria"]["pagination"] = json!({"page_size": "ten"})),
+            400,
+        )
+        .await;
+    assert!(
+        shape_named["header"]["status_reason_message"].as_str().unwrap().contains("search_request[0].search_criteria.pagination.page_size"),
+        "{shape_named}"
+    );
+    let zoned = with("zoned", &|m| m["message"]["search_request"][0]["timestamp"] = json!("2025-03-01T01:30:00Z"));
+    assert_eq!(dci.search(&app, &city, &zoned).await["header"]["status"], "succ");
+    let long = message("long", "t", vec![by_id(&"r".repeat(201), &id_born("1944-03-01", 1))]);
+    let answer = dci.search(&app, &city, &long).await;
+    assert_eq!(answer["header"]["status"], "succ", "a bad reference rejects its request, not the message: {answer}");
+    assert_eq!(answers(&answer)[0]["status_reason_code"], "rjct.reference_id.invalid");
     let wrong_action = json!({"header": header("w", "search", 1), "message": {"transaction_id": "t", "search_request": one()}});
     let reply = app.post_json("/api/v1/dci/registry/sync/txn/status", Some(&city), &wrong_action).await;
-    assert_eq!(reply.body["header"]["status_reason_code"], "rjct.action.invalid");
+    assert_eq!((reply.status, reply.body["header"]["status_reason_code"].as_str()), (200, Some("rjct.action.invalid")), "{}", reply.text);
     assert_valid(&dci.status_answer, "a refusal", &reply.body);
+    let request = app.request(awc::http::Method::POST, "/api/v1/dci/registry/sync/search").bearer_auth(&city);
+    app.send(request, Some(("application/json", b"{not json".to_vec()))).await.assert_problem(400, "malformed_json");
     app.post_json("/api/v1/dci/registry/sync/search", None, &message("n", "t", one())).await.assert_problem(401, "unauthenticated");
     let audit = app.get("/api/v1/audit-events?action=registry.searched", Some(&admin)).await;
     assert_eq!(audit.body["items"].as_array().unwrap().len(), 1, "only the message with a valid header searched: {}", audit.text);

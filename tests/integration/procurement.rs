@@ -553,10 +553,16 @@ async fn the_ocds_release_package_validates_against_the_standard() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let (project, contract, _) = app.contracted_project(&admin, 71).await;
+    let signed = app.get(&format!("/api/v1/procurement-projects/{project}/ocds"), Some(&admin)).await;
+    let unchanged = app.get(&format!("/api/v1/procurement-projects/{project}/ocds"), Some(&admin)).await;
+    assert_eq!(signed.body["releases"][0]["id"], unchanged.body["releases"][0]["id"], "the same release, the same id");
     app.post_json(&format!("/api/v1/contracts/{contract}/payments"), Some(&admin), &json!({"kind": "advance", "amount_fen": 30_000})).await;
     let package = app.get(&format!("/api/v1/procurement-projects/{project}/ocds"), Some(&admin)).await;
     assert_eq!(package.status, 200, "{}", package.text);
     let release = &package.body["releases"][0];
+    assert_ne!(release["id"], signed.body["releases"][0]["id"], "a payment makes a new release, with a new id");
+    assert!(release["id"].as_str().unwrap().starts_with(&format!("{project}-")));
+    assert!(release["date"].as_str().unwrap() >= signed.body["releases"][0]["date"].as_str().unwrap());
     assert_eq!(release["ocid"], format!("ocds-jz0000-{project}"));
     assert_eq!(release["tag"], json!(["planning", "tender", "award", "contract", "implementation"]));
     assert_eq!(

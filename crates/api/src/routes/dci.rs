@@ -1,17 +1,21 @@
 //! `/dci/registry/sync/search` and `/dci/registry/sync/txn/status`: the DCI
 //! social registry API 1.0.0 for department systems built to it, beside
 //! jiuzhu's own `/registry/search`. Every message is answered in the spec's
-//! envelope with HTTP 200, a refused one with header status `rjct` and its
-//! reason; transport faults (token, permission, size, media type, malformed
-//! JSON) answer as every other operation.
+//! envelope: HTTP 200 for a well-formed one (refused requests and rules the
+//! schema cannot state answered `rjct` inside), HTTP 400 with header status
+//! `rjct` and its reason for one that breaks the schema. Transport faults
+//! (token, permission, size, media type, JSON that does not parse) answer as
+//! every other operation.
 
 use crate::extract::Ctx;
 use crate::json::ValidJson;
 use crate::problem::ApiError;
+use crate::problem::Problem;
 use crate::state::AppState;
 use actix_web::{HttpResponse, post, web};
-use jiuzhu_needs_assessment::dci::{self, SearchAnswer, SearchEnvelope, TxnStatusAnswer, TxnStatusEnvelope};
+use jiuzhu_needs_assessment::dci::{self, Reply, SearchAnswer, SearchEnvelope, TxnStatusAnswer, TxnStatusEnvelope};
 use serde::Deserialize;
+use serde::Serialize;
 use serde_json::Value;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -26,6 +30,11 @@ impl validator::Validate for Message {
     }
 }
 
+/// 200 for a well-formed message, 400 for one that breaks the schema.
+fn answer<T: Serialize>(reply: Reply<T>) -> HttpResponse {
+    if reply.malformed { HttpResponse::BadRequest().json(reply.answer) } else { HttpResponse::Ok().json(reply.answer) }
+}
+
 /// DCI registry search (synchronous)
 ///
 /// The DCI social registry `sync/search`: up to 100 requests per message,
@@ -38,18 +47,24 @@ impl validator::Validate for Message {
 /// and names are masked; each request needs `authorize.purpose.text` (or
 /// `consent`'s), recorded in its audit row. A refused message (version,
 /// action, timestamp, count, repeated `message_id`) answers header status
-/// `rjct` with its `status_reason_code`. See `docs/registry-search.md`.
+/// `rjct` with its `status_reason_code`; one that breaks the schema (a
+/// missing or mistyped field, more than 100 requests) answers the same with
+/// HTTP 400. See `docs/registry-search.md`.
 ///
 /// Permission: `registry:search` (department and data_exchange clients, city_admin).
 #[utoipa::path(
     tag = "dci",
     operation_id = "dciSyncSearch",
     request_body(content = SearchEnvelope, content_type = "application/json"),
-    responses((status = 200, description = "The on-search answer; `header.status` is `succ`, or `rjct` for a refused message", body = SearchAnswer))
+    responses(
+        (status = 200, description = "The on-search answer; `header.status` is `succ`, or `rjct` for a refused message", body = SearchAnswer),
+        (status = 400, description = "The message breaks the schema: header status `rjct` naming the field; or the body is not JSON (a problem)",
+            content((SearchAnswer = "application/json"), (Problem = "application/problem+json")))
+    )
 )]
 #[post("/dci/registry/sync/search")]
 pub async fn sync_search(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<Message>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(dci::sync_search(&state.db, &ctx, &state.settings.dci_registry_id, &body.0.0).await?))
+    Ok(answer(dci::sync_search(&state.db, &ctx, &state.settings.dci_registry_id, &body.0.0).await?))
 }
 
 /// DCI transaction status (synchronous)
@@ -65,11 +80,15 @@ pub async fn sync_search(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJ
     tag = "dci",
     operation_id = "dciSyncTxnStatus",
     request_body(content = TxnStatusEnvelope, content_type = "application/json"),
-    responses((status = 200, description = "The txn-on-status answer; `header.status` is `succ`, or `rjct` when refused or unknown", body = TxnStatusAnswer))
+    responses(
+        (status = 200, description = "The txn-on-status answer; `header.status` is `succ`, or `rjct` when refused or unknown", body = TxnStatusAnswer),
+        (status = 400, description = "The message breaks the schema: header status `rjct` naming the field; or the body is not JSON (a problem)",
+            content((TxnStatusAnswer = "application/json"), (Problem = "application/problem+json")))
+    )
 )]
 #[post("/dci/registry/sync/txn/status")]
 pub async fn sync_txn_status(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<Message>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(dci::sync_txn_status(&state.db, &ctx, &state.settings.dci_registry_id, &body.0.0).await?))
+    Ok(answer(dci::sync_txn_status(&state.db, &ctx, &state.settings.dci_registry_id, &body.0.0).await?))
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -58,6 +58,7 @@ jiuzhu_core::coded_enum! {
 pub struct RequestHeader {
     /// `1.0.0` when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^1\.0\.0$")]
     pub version: Option<String>,
     /// Unique per sender; a repeated one is refused (`rjct.message_id.duplicate`).
     #[schema(min_length = 1, max_length = 200)]
@@ -66,6 +67,7 @@ pub struct RequestHeader {
     #[schema(format = DateTime)]
     pub message_ts: String,
     /// `search` or `txn-status`, as the path says.
+    #[schema(pattern = "^(search|txn-status)$")]
     pub action: String,
     #[schema(min_length = 1, max_length = 200)]
     pub sender_id: String,
@@ -108,16 +110,25 @@ pub struct CallbackHeader {
     pub is_msg_encrypted: bool,
 }
 
-/// Why a message as a whole is refused: the answer header's status reason.
+/// Why a message as a whole is refused: the answer header's status reason,
+/// and whether the message breaks the schema (answered HTTP 400) or only a
+/// rule the schema cannot state, such as a count that does not add up (200).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub code: Option<HeaderReason>,
     pub message: String,
+    pub malformed: bool,
 }
 
 impl Refusal {
+    /// A well-formed message refused by a rule.
     pub fn new(code: Option<HeaderReason>, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self { code, message: message.into(), malformed: false }
+    }
+
+    /// A message that breaks the schema.
+    pub fn malformed(code: Option<HeaderReason>, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), malformed: true }
     }
 }
 
@@ -128,8 +139,8 @@ pub fn timestamp(raw: &str) -> Option<DateTime<Utc>> {
 
 /// The request header of `body` for `action`, or why the message is refused.
 pub fn request_header(body: &Value, action: &str) -> Result<RequestHeader, Refusal> {
-    let raw = body.get("header").ok_or_else(|| Refusal::new(None, "header is required"))?;
-    let header: RequestHeader = serde_json::from_value(raw.clone()).map_err(|e| Refusal::new(None, format!("header: {e}")))?;
+    let raw = body.get("header").ok_or_else(|| Refusal::malformed(None, "header is required"))?;
+    let header: RequestHeader = serde_json::from_value(raw.clone()).map_err(|e| Refusal::malformed(None, format!("header: {e}")))?;
     check_header(&header, action)?;
     Ok(header)
 }
@@ -138,17 +149,23 @@ pub fn request_header(body: &Value, action: &str) -> Result<RequestHeader, Refus
 /// and encryption. The request count is checked against the message later.
 pub fn check_header(header: &RequestHeader, action: &str) -> Result<(), Refusal> {
     if header.version.as_deref().is_some_and(|v| v != VERSION) {
-        return Err(Refusal::new(Some(HeaderReason::VersionInvalid), format!("header.version: only {VERSION} is served")));
+        return Err(Refusal::malformed(Some(HeaderReason::VersionInvalid), format!("header.version: only {VERSION} is served")));
     }
     if header.action != action {
-        return Err(Refusal::new(Some(HeaderReason::ActionInvalid), format!("header.action: this endpoint takes `{action}`")));
+        let message = format!("header.action: this endpoint takes `{action}`");
+        let known = ["search", "txn-status"].contains(&header.action.as_str());
+        let refusal = if known { Refusal::new } else { Refusal::malformed };
+        return Err(refusal(Some(HeaderReason::ActionInvalid), message));
     }
     if timestamp(&header.message_ts).is_none() {
-        return Err(Refusal::new(Some(HeaderReason::MessageTsInvalid), "header.message_ts: an ISO 8601 date-time with a zone is required"));
+        return Err(Refusal::malformed(
+            Some(HeaderReason::MessageTsInvalid),
+            "header.message_ts: an ISO 8601 date-time with a zone is required",
+        ));
     }
     for (field, value) in [("message_id", &header.message_id), ("sender_id", &header.sender_id)] {
-        if value.trim().is_empty() || value.chars().count() > 200 {
-            return Err(Refusal::new(None, format!("header.{field}: 1 to 200 characters are required")));
+        if !(1..=200).contains(&value.chars().count()) {
+            return Err(Refusal::malformed(None, format!("header.{field}: 1 to 200 characters are required")));
         }
     }
     if header.is_msg_encrypted == Some(true) {
@@ -160,7 +177,7 @@ pub fn check_header(header: &RequestHeader, action: &str) -> Result<(), Refusal>
 /// The request count the header announces against the requests sent.
 pub fn check_count(header: &RequestHeader, sent: usize) -> Result<(), Refusal> {
     if sent > MAX_REQUESTS {
-        return Err(Refusal::new(
+        return Err(Refusal::malformed(
             Some(HeaderReason::TotalCountLimitExceeded),
             format!("a message carries at most {MAX_REQUESTS} requests; this one has {sent}"),
         ));

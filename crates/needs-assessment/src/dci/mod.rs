@@ -7,7 +7,7 @@
 pub mod envelope;
 pub mod query;
 pub mod records;
-mod transactions;
+pub mod transactions;
 
 use crate::registry::{LatestAssessment, facts};
 use chrono::{DateTime, Utc};
@@ -48,14 +48,14 @@ pub struct SearchMessage {
     #[schema(min_length = 1, max_length = 99)]
     pub transaction_id: String,
     /// 1 to 100 requests, each answered on its own.
-    #[schema(max_items = 100)]
+    #[schema(min_items = 1, max_items = 100)]
     pub search_request: Vec<SearchRequestEntry>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(as = DciSearchRequest)]
 pub struct SearchRequestEntry {
-    /// Unique in the message; answers carry it.
+    /// Unique in the message (1 to 200 characters); answers carry it.
     pub reference_id: String,
     #[schema(format = DateTime)]
     pub timestamp: String,
@@ -73,9 +73,8 @@ pub struct SearchCriteria {
     pub version: Option<String>,
     /// `REGISTER` (the list as it is); `NewHouseHoldMember` is not served.
     #[serde(default)]
-    pub reg_event_type: Option<String>,
-    /// `idtype-value`, `predicate` or `expression`.
-    pub query_type: String,
+    pub reg_event_type: Option<query::RegEventType>,
+    pub query_type: query::QueryType,
     #[serde(default)]
     pub response_entity: Option<Entity>,
     /// `idtype-value`: `{type: NationalID|UIN, value}`; `predicate`: a list of
@@ -83,17 +82,36 @@ pub struct SearchCriteria {
     /// `expression`: `{type, value: {expression: {collection, query: {"$and": [{attr: {"$eq": v}}]}}}}`.
     /// Attributes: `region_code`, `category`, `group`, `status`.
     pub query: Value,
-    /// One key: `registration_date` or `region_code`, `asc` or `desc`.
+    /// At most one key.
     #[serde(default)]
-    pub sort: Option<Vec<Value>>,
-    /// `page_size` 1 to 500 (50 when absent), `page_number` from 1.
+    pub sort: Option<Vec<SortKey>>,
     #[serde(default)]
-    pub pagination: Option<Value>,
+    pub pagination: Option<Pagination>,
     /// `purpose.text` is recorded; one of `authorize` and `consent` must carry it.
     #[serde(default)]
-    pub consent: Option<Value>,
+    pub consent: Option<serde_json::Map<String, Value>>,
     #[serde(default)]
-    pub authorize: Option<Value>,
+    pub authorize: Option<serde_json::Map<String, Value>>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = DciSortKey)]
+pub struct SortKey {
+    /// `registration_date` or `region_code`.
+    #[serde(default)]
+    pub attribute_name: Option<String>,
+    #[serde(default)]
+    pub sort_order: Option<jiuzhu_core::SortOrder>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = DciPagination)]
+pub struct Pagination {
+    /// 1 to 500; a request without pagination gets 50.
+    pub page_size: i64,
+    /// From 1 (the default).
+    #[serde(default)]
+    pub page_number: Option<i64>,
 }
 
 /// A transaction status message (the request body of `sync/txn/status`).
@@ -111,6 +129,7 @@ pub struct TxnStatusEnvelope {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(as = DciTxnStatusMessage)]
 pub struct TxnStatusMessage {
+    #[schema(min_length = 1, max_length = 99)]
     pub transaction_id: String,
     pub txnstatus_request: TxnStatusRequest,
 }
@@ -119,10 +138,9 @@ pub struct TxnStatusMessage {
 #[schema(as = DciTxnStatusRequest)]
 pub struct TxnStatusRequest {
     pub reference_id: String,
-    /// `search` (the only transaction type served).
-    pub txn_type: String,
-    /// `transaction_id`, `correlation_id` or `reference_id_list`.
-    pub attribute_type: String,
+    /// Only `search` is served.
+    pub txn_type: transactions::TxnType,
+    pub attribute_type: transactions::AttributeType,
     /// A transaction or correlation id, or a list of reference ids.
     pub attribute_value: Value,
 }
@@ -207,6 +225,14 @@ pub struct TxnStatusAnswer {
     pub message: Option<TxnStatusResponseMessage>,
 }
 
+/// An answer, and whether its message broke the schema (answered HTTP 400
+/// rather than 200).
+#[derive(Debug, Clone)]
+pub struct Reply<T> {
+    pub malformed: bool,
+    pub answer: T,
+}
+
 /// Who answers: the registry id this deployment goes by, and the caller.
 struct Replier<'a> {
     registry_id: &'a str,
@@ -238,11 +264,15 @@ fn sender_of(body: &Value) -> Option<String> {
     body.get("header")?.get("sender_id")?.as_str().map(str::to_string)
 }
 
-/// The message part of `body`, refusing encrypted ones.
+/// The message part of `body`, refusing encrypted ones (and a signature
+/// that is not a string: it is not checked, but it is what the schema says).
 fn message_of(body: &Value) -> Result<&serde_json::Map<String, Value>, Refusal> {
-    let message = body.get("message").and_then(Value::as_object).ok_or_else(|| Refusal::new(None, "message is required"))?;
+    if body.get("signature").is_some_and(|s| !s.is_null() && !s.is_string()) {
+        return Err(Refusal::malformed(None, "signature is a string"));
+    }
+    let message = body.get("message").and_then(Value::as_object).ok_or_else(|| Refusal::malformed(None, "message is required"))?;
     if message.contains_key("ciphertext") {
-        return Err(Refusal::new(None, "message: encrypted messages are not served; send the message in clear over TLS"));
+        return Err(Refusal::malformed(None, "message: encrypted messages are not served; send the message in clear over TLS"));
     }
     Ok(message)
 }
@@ -250,16 +280,19 @@ fn message_of(body: &Value) -> Result<&serde_json::Map<String, Value>, Refusal> 
 fn transaction_id_of(message: &serde_json::Map<String, Value>) -> Result<String, Refusal> {
     match message.get("transaction_id").and_then(Value::as_str) {
         Some(id) if !id.trim().is_empty() && id.chars().count() <= 99 => Ok(id.to_string()),
-        _ => Err(Refusal::new(None, "message.transaction_id: 1 to 99 characters are required")),
+        _ => Err(Refusal::malformed(None, "message.transaction_id: 1 to 99 characters are required")),
     }
 }
 
 /// `POST /dci/registry/sync/search`: answers every request of the message
 /// at once, records the transaction and audits each search with its purpose.
-pub async fn sync_search(db: &Db, ctx: &Context, registry_id: &str, body: &Value) -> Result<SearchAnswer, DomainError> {
+pub async fn sync_search(db: &Db, ctx: &Context, registry_id: &str, body: &Value) -> Result<Reply<SearchAnswer>, DomainError> {
     authorize(db, ctx, Permission::RegistrySearch).await?;
     let replier = Replier { registry_id, ctx, action: "on-search", receiver_id: sender_of(body) };
-    let refused = |refusal: Refusal| SearchAnswer { header: replier.header(DciStatus::Rejected, Some(&refusal), None), message: None };
+    let refused = |refusal: Refusal| Reply {
+        malformed: refusal.malformed,
+        answer: SearchAnswer { header: replier.header(DciStatus::Rejected, Some(&refusal), None), message: None },
+    };
     let read = envelope::request_header(body, "search").and_then(|header| {
         let message = message_of(body)?;
         let transaction_id = transaction_id_of(message)?;
@@ -267,8 +300,11 @@ pub async fn sync_search(db: &Db, ctx: &Context, registry_id: &str, body: &Value
             .get("search_request")
             .and_then(Value::as_array)
             .filter(|r| !r.is_empty())
-            .ok_or_else(|| Refusal::new(None, "message.search_request: 1 to 100 requests are required"))?;
+            .ok_or_else(|| Refusal::malformed(None, "message.search_request: 1 to 100 requests are required"))?;
         envelope::check_count(&header, requests.len())?;
+        for (index, request) in requests.iter().enumerate() {
+            query::conforms(request, index).map_err(|message| Refusal::malformed(None, message))?;
+        }
         Ok((header, transaction_id, requests))
     });
     let (header, transaction_id, requests) = match read {
@@ -312,7 +348,8 @@ pub async fn sync_search(db: &Db, ctx: &Context, registry_id: &str, body: &Value
         Err(other) => return Err(other),
     }
     let count = message.search_response.len() as i64;
-    Ok(SearchAnswer { header: replier.header(DciStatus::Succeeded, None, Some((count, count))), message: Some(message) })
+    let answer = SearchAnswer { header: replier.header(DciStatus::Succeeded, None, Some((count, count))), message: Some(message) };
+    Ok(Reply { malformed: false, answer })
 }
 
 fn rejected(ctx: &Context, rejection: Rejection) -> SearchResponseEntry {
@@ -423,27 +460,26 @@ async fn households_of(db: &Db, ctx: &Context, people: &[BeneficiaryView], label
 /// `POST /dci/registry/sync/txn/status`: the answer a transaction of the
 /// caller's was given, found by transaction id, correlation id or the
 /// reference ids of its requests. Another caller's transaction is unknown.
-pub async fn sync_txn_status(db: &Db, ctx: &Context, registry_id: &str, body: &Value) -> Result<TxnStatusAnswer, DomainError> {
+pub async fn sync_txn_status(db: &Db, ctx: &Context, registry_id: &str, body: &Value) -> Result<Reply<TxnStatusAnswer>, DomainError> {
     authorize(db, ctx, Permission::RegistrySearch).await?;
     let replier = Replier { registry_id, ctx, action: "txn-on-status", receiver_id: sender_of(body) };
-    let refused = |refusal: Refusal| TxnStatusAnswer { header: replier.header(DciStatus::Rejected, Some(&refusal), None), message: None };
+    let refused = |refusal: Refusal| Reply {
+        malformed: refusal.malformed,
+        answer: TxnStatusAnswer { header: replier.header(DciStatus::Rejected, Some(&refusal), None), message: None },
+    };
     let read = envelope::request_header(body, "txn-status").and_then(|header| {
         envelope::check_count(&header, 1)?;
         let message = message_of(body)?;
         let transaction_id = transaction_id_of(message)?;
-        let request = message.get("txnstatus_request").ok_or_else(|| Refusal::new(None, "message.txnstatus_request is required"))?;
-        let reference = request.get("reference_id").and_then(Value::as_str).filter(|r| !r.trim().is_empty());
-        if reference.is_none() {
-            return Err(Refusal::new(None, "txnstatus_request.reference_id is required"));
+        let request = message.get("txnstatus_request").ok_or_else(|| Refusal::malformed(None, "message.txnstatus_request is required"))?;
+        let request: TxnStatusRequest =
+            serde_json::from_value(request.clone()).map_err(|e| Refusal::malformed(None, format!("message.txnstatus_request: {e}")))?;
+        if request.txn_type != transactions::TxnType::Search {
+            let refusal = format!("txn_type `{}` is not served", request.txn_type.code());
+            return Err(Refusal::new(Some(HeaderReason::ActionNotSupported), refusal));
         }
-        match request.get("txn_type").and_then(Value::as_str) {
-            Some("search") => {}
-            Some(other @ ("subscibe" | "receipt")) => {
-                return Err(Refusal::new(Some(HeaderReason::ActionNotSupported), format!("txn_type `{other}` is not served")));
-            }
-            _ => return Err(Refusal::new(None, "txnstatus_request.txn_type: search, subscibe or receipt")),
-        }
-        let wanted = transactions::Wanted::read(request).map_err(|message| Refusal::new(None, message))?;
+        let wanted =
+            transactions::Wanted::read(request.attribute_type, &request.attribute_value).map_err(|message| Refusal::new(None, message))?;
         Ok((transaction_id, wanted))
     });
     let (transaction_id, wanted) = match read {
@@ -459,5 +495,6 @@ pub async fn sync_txn_status(db: &Db, ctx: &Context, registry_id: &str, body: &V
         correlation_id: found.correlation_id.clone(),
         txnstatus_response: TxnStatus { txn_type: "search", txn_status: found },
     };
-    Ok(TxnStatusAnswer { header: replier.header(DciStatus::Succeeded, None, Some((count, count))), message: Some(message) })
+    let answer = TxnStatusAnswer { header: replier.header(DciStatus::Succeeded, None, Some((count, count))), message: Some(message) };
+    Ok(Reply { malformed: false, answer })
 }

@@ -46,6 +46,135 @@ jiuzhu_core::coded_enum! {
     }
 }
 
+jiuzhu_core::coded_enum! {
+    /// How a request's `query` reads (DCI `query_type`).
+    #[schema(as = DciQueryType)]
+    pub enum QueryType as "dci_query_type" {
+        /// `{type: NationalID|UIN, value: <ID number>}`.
+        IdtypeValue = "idtype-value", "按证件号", "By identifier";
+        /// A document-style query: `{"$and": [{attr: {"$eq": v}}]}`.
+        Expression = "expression", "按表达式", "By expression";
+        /// A list of `expression1 [and expression2]` comparisons.
+        Predicate = "predicate", "按谓词", "By predicate";
+    }
+}
+
+jiuzhu_core::coded_enum! {
+    /// Which registrations a search reads (DCI `reg_event_type`).
+    #[schema(as = DciRegEventType)]
+    pub enum RegEventType as "dci_reg_event_type" {
+        /// The list as it is (the only one served).
+        Register = "REGISTER", "在册登记", "Register";
+        /// New household members: not served.
+        NewHouseHoldMember = "NewHouseHoldMember", "新增家庭成员", "New household member";
+    }
+}
+
+/// How a field must look, for `conforms`.
+struct Shape {
+    key: &'static str,
+    required: bool,
+    fits: fn(&Value) -> bool,
+    what: &'static str,
+}
+
+const fn shape(key: &'static str, required: bool, fits: fn(&Value) -> bool, what: &'static str) -> Shape {
+    Shape { key, required, fits, what }
+}
+
+fn check_shapes(object: &Map<String, Value>, path: &str, shapes: &[Shape]) -> Result<(), String> {
+    for shape in shapes {
+        // An optional field sent as `null` is absent, as the schema has it.
+        match object.get(shape.key).filter(|v| shape.required || !v.is_null()) {
+            None if shape.required => return Err(format!("{path}.{} is required", shape.key)),
+            Some(value) if !(shape.fits)(value) => return Err(format!("{path}.{} is {}", shape.key, shape.what)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn is_locale(v: &Value) -> bool {
+    v.as_str().is_some_and(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+fn is_timestamp(v: &Value) -> bool {
+    v.as_str().and_then(timestamp).is_some()
+}
+
+fn is_event_type(v: &Value) -> bool {
+    v.as_str().and_then(RegEventType::from_code).is_some()
+}
+
+fn is_query_type(v: &Value) -> bool {
+    v.as_str().and_then(QueryType::from_code).is_some()
+}
+
+fn is_entity(v: &Value) -> bool {
+    v.as_str().and_then(Entity::from_code).is_some()
+}
+
+fn is_sort_order(v: &Value) -> bool {
+    matches!(v.as_str(), Some("asc" | "desc"))
+}
+
+fn any(_: &Value) -> bool {
+    true
+}
+
+/// Whether request `index` has the shape the schema gives a search
+/// request (types, required fields, fixed values); a message holding one
+/// that does not is refused whole. What the schema cannot state (a bad ID
+/// number, an attribute not served) is answered per request by `read`.
+pub fn conforms(item: &Value, index: usize) -> Result<(), String> {
+    let path = format!("message.search_request[{index}]");
+    let Some(item) = item.as_object() else { return Err(format!("{path} is an object")) };
+    check_shapes(
+        item,
+        &path,
+        &[
+            shape("reference_id", true, Value::is_string, "a string"),
+            shape("timestamp", true, is_timestamp, "an ISO 8601 date-time with a zone"),
+            shape("locale", false, is_locale, "an ISO 639-3 code (^[a-z]{3}$)"),
+            shape("search_criteria", true, Value::is_object, "an object"),
+        ],
+    )?;
+    let criteria = &item["search_criteria"];
+    let path = format!("{path}.search_criteria");
+    check_shapes(
+        criteria.as_object().into_iter().next().unwrap_or(&Map::new()),
+        &path,
+        &[
+            shape("version", false, Value::is_string, "a string"),
+            shape("reg_event_type", false, is_event_type, "REGISTER or NewHouseHoldMember"),
+            shape("query_type", true, is_query_type, "idtype-value, expression or predicate"),
+            shape("response_entity", false, is_entity, "Group or Member"),
+            shape("query", true, any, "present"),
+            shape("consent", false, Value::is_object, "an object"),
+            shape("authorize", false, Value::is_object, "an object"),
+            shape("pagination", false, Value::is_object, "an object"),
+            shape("sort", false, Value::is_array, "a list"),
+        ],
+    )?;
+    if let Some(pagination) = criteria.get("pagination").and_then(Value::as_object) {
+        check_shapes(
+            pagination,
+            &format!("{path}.pagination"),
+            &[shape("page_size", true, Value::is_i64, "a whole number"), shape("page_number", false, Value::is_i64, "a whole number")],
+        )?;
+    }
+    for (n, key) in criteria.get("sort").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        let at = format!("{path}.sort[{n}]");
+        let Some(key) = key.as_object() else { return Err(format!("{at} is an object")) };
+        check_shapes(
+            key,
+            &at,
+            &[shape("attribute_name", false, Value::is_string, "a string"), shape("sort_order", false, is_sort_order, "asc or desc")],
+        )?;
+    }
+    Ok(())
+}
+
 /// What one request looks up.
 #[derive(Debug, Clone)]
 pub enum Lookup {
@@ -90,34 +219,30 @@ fn read_fields(item: &Value, reference_id: &str) -> Result<Request, Refused> {
     let Some(item) = item.as_object() else {
         return refuse(SearchReason::SearchCriteriaInvalid, "each search_request entry is an object");
     };
-    if reference_id.trim().is_empty() || reference_id.chars().count() > 200 {
+    if reference_id.trim().is_empty() || reference_id.chars().count() > super::transactions::MAX_REFERENCE_CHARS {
         return refuse(SearchReason::ReferenceIdInvalid, "reference_id: 1 to 200 characters are required");
     }
     if item.get("timestamp").and_then(Value::as_str).and_then(timestamp).is_none() {
         return refuse(SearchReason::TimestampInvalid, "timestamp: an ISO 8601 date-time with a zone is required");
     }
-    let locale = match item.get("locale") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(l)) if l.len() == 3 && l.chars().all(|c| c.is_ascii_lowercase()) => Some(l.clone()),
-        Some(_) => return refuse(SearchReason::SearchCriteriaInvalid, "locale: an ISO 639-3 code such as `zho` or `eng`"),
-    };
+    let locale = item.get("locale").and_then(Value::as_str).map(str::to_string);
     let Some(criteria) = item.get("search_criteria").and_then(Value::as_object) else {
         return refuse(SearchReason::SearchCriteriaInvalid, "search_criteria is required");
     };
-    if let Some(version) = criteria.get("version")
+    if let Some(version) = criteria.get("version").filter(|v| !v.is_null())
         && version.as_str() != Some(super::envelope::VERSION)
     {
         return refuse(SearchReason::SearchCriteriaInvalid, "search_criteria.version: only 1.0.0 is served");
     }
-    match criteria.get("reg_event_type").map(Value::as_str) {
-        None | Some(Some("REGISTER")) => {}
-        Some(Some("NewHouseHoldMember")) => {
+    match criteria.get("reg_event_type").and_then(Value::as_str).map(RegEventType::from_code) {
+        None | Some(Some(RegEventType::Register)) => {}
+        Some(Some(RegEventType::NewHouseHoldMember)) => {
             return refuse(
                 SearchReason::SearchCriteriaInvalid,
                 "reg_event_type NewHouseHoldMember is not served: searches read the list as it is",
             );
         }
-        Some(_) => return refuse(SearchReason::SearchCriteriaInvalid, "reg_event_type: REGISTER or NewHouseHoldMember"),
+        Some(None) => return refuse(SearchReason::SearchCriteriaInvalid, "reg_event_type: REGISTER or NewHouseHoldMember"),
     }
     let entity = match criteria.get("response_entity") {
         None | Some(Value::Null) => Entity::Member,
@@ -129,15 +254,15 @@ fn read_fields(item: &Value, reference_id: &str) -> Result<Request, Refused> {
     let purpose = purpose(criteria)?;
     let query_type = criteria.get("query_type").and_then(Value::as_str).unwrap_or_default().to_string();
     let query = criteria.get("query").unwrap_or(&Value::Null);
-    let lookup = match query_type.as_str() {
-        "idtype-value" => Lookup::Id(identifier(query)?),
-        "predicate" | "expression" => {
-            let conditions = if query_type == "predicate" { predicate(query)? } else { expression(query)? };
+    let lookup = match QueryType::from_code(&query_type) {
+        Some(QueryType::IdtypeValue) => Lookup::Id(identifier(query)?),
+        Some(kind @ (QueryType::Predicate | QueryType::Expression)) => {
+            let conditions = if kind == QueryType::Predicate { predicate(query)? } else { expression(query)? };
             let (order, descending) = sort(criteria.get("sort"))?;
             let (size, number) = pagination(criteria.get("pagination"))?;
             Lookup::People { filter: filter(&conditions)?, order, descending, size, number }
         }
-        _ => return refuse(SearchReason::SearchCriteriaInvalid, "query_type: idtype-value, expression or predicate"),
+        None => return refuse(SearchReason::SearchCriteriaInvalid, "query_type: idtype-value, expression or predicate"),
     };
     Ok(Request { reference_id: reference_id.to_string(), purpose, lookup, entity, locale, query_type })
 }
@@ -308,7 +433,7 @@ fn sort(sort: Option<&Value>) -> Result<(PeopleOrder, bool), Refused> {
 /// `page_size` 1 to 500 (50 when absent), `page_number` from 1.
 fn pagination(pagination: Option<&Value>) -> Result<(u64, u64), Refused> {
     let Some(pagination) = pagination.filter(|p| !p.is_null()) else { return Ok((DEFAULT_PAGE_SIZE, 1)) };
-    let whole = |key: &str| pagination.get(key).and_then(Value::as_f64).filter(|n| n.fract() == 0.0 && *n >= 1.0).map(|n| n as u64);
+    let whole = |key: &str| pagination.get(key).and_then(Value::as_i64).and_then(|n| u64::try_from(n).ok()).filter(|n| *n >= 1);
     let size = match pagination.get("page_size") {
         None => return refuse(SearchReason::PaginationInvalid, "pagination.page_size is required"),
         Some(_) => whole("page_size").filter(|s| *s <= MAX_PAGE_SIZE),
@@ -401,7 +526,13 @@ mod tests {
         assert_eq!(rejected(people(json!({"sort": [{"attribute_name": "poverty_score"}]}))), SearchReason::SortInvalid);
         assert_eq!(rejected(people(json!({"pagination": {"page_size": 501}}))), SearchReason::PaginationInvalid);
         assert_eq!(rejected(people(json!({"pagination": {"page_size": 10, "page_number": 0}}))), SearchReason::PaginationInvalid);
-        assert_eq!(rejected(people(json!({"pagination": {"page_size": 2.5}}))), SearchReason::PaginationInvalid);
+        assert_eq!(rejected(people(json!({"pagination": {"page_size": -3}}))), SearchReason::PaginationInvalid);
+        let halves = item(people(json!({"pagination": {"page_size": 2.5}})));
+        assert!(conforms(&halves, 0).expect_err("a shape fault").contains("page_size"));
+        assert!(conforms(&item(people(json!({}))), 0).is_ok());
+        let mut no_query = people(json!({}));
+        no_query.as_object_mut().unwrap().remove("query");
+        assert!(conforms(&item(no_query), 0).expect_err("a shape fault").contains("query"));
         assert_eq!(
             rejected(people(json!({"query": [{"expression1": {"attribute_name": "group", "operator": "lt", "attribute_value": "x"}}]}))),
             SearchReason::FilterInvalid

@@ -13,6 +13,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde_json::Value;
 use uuid::Uuid;
 
+/// The longest reference id kept (and accepted in a request).
+pub const MAX_REFERENCE_CHARS: usize = 200;
 /// The most reference ids one status request may name.
 const MAX_REFERENCES: usize = 100;
 
@@ -54,7 +56,8 @@ pub async fn store(
     let references: Vec<dci_reference::ActiveModel> = answer
         .search_response
         .iter()
-        .filter(|r| !r.reference_id.is_empty())
+        // A rejected request may echo a reference no status request could name.
+        .filter(|r| (1..=MAX_REFERENCE_CHARS).contains(&r.reference_id.chars().count()))
         .map(|r| r.reference_id.clone())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
@@ -72,6 +75,29 @@ pub async fn store(
     Ok(())
 }
 
+jiuzhu_core::coded_enum! {
+    /// The transaction types of a status request (DCI `txn_type`, spelled as the spec does).
+    #[schema(as = DciTxnType)]
+    pub enum TxnType as "dci_txn_type" {
+        Search = "search", "查询", "Search";
+        /// Not served.
+        Subscribe = "subscibe", "订阅", "Subscribe";
+        /// Not served.
+        Receipt = "receipt", "回执", "Receipt";
+    }
+}
+
+jiuzhu_core::coded_enum! {
+    /// What a status request names (DCI `attribute_type`).
+    #[schema(as = DciAttributeType)]
+    pub enum AttributeType as "dci_attribute_type" {
+        TransactionId = "transaction_id", "事务编号", "Transaction id";
+        /// The reference ids of requests, as a list.
+        ReferenceIdList = "reference_id_list", "请求编号列表", "Reference id list";
+        CorrelationId = "correlation_id", "关联编号", "Correlation id";
+    }
+}
+
 /// What a status request names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Wanted {
@@ -81,20 +107,19 @@ pub enum Wanted {
 }
 
 impl Wanted {
-    /// Reads `attribute_type` and `attribute_value` of a `txnstatus_request`.
-    pub fn read(request: &Value) -> Result<Self, String> {
-        let value = request.get("attribute_value").unwrap_or(&Value::Null);
-        match request.get("attribute_type").and_then(Value::as_str) {
-            Some("transaction_id") => match value.as_str() {
+    /// Reads the `attribute_value` of a `txnstatus_request` as its `attribute_type` says.
+    pub fn read(attribute_type: AttributeType, value: &Value) -> Result<Self, String> {
+        match attribute_type {
+            AttributeType::TransactionId => match value.as_str() {
                 Some(id) if !id.is_empty() && id.chars().count() <= 99 => Ok(Wanted::Transaction(id.to_string())),
                 _ => Err("attribute_value: the transaction_id, 1 to 99 characters".into()),
             },
-            Some("correlation_id") => value
+            AttributeType::CorrelationId => value
                 .as_str()
                 .and_then(|id| id.parse().ok())
                 .map(Wanted::Correlation)
                 .ok_or_else(|| "attribute_value: a correlation_id jiuzhu answered with".into()),
-            Some("reference_id_list") => {
+            AttributeType::ReferenceIdList => {
                 let list: Option<Vec<String>> = value.as_array().map(|l| l.iter().filter_map(|r| r.as_str().map(str::to_string)).collect());
                 match list {
                     Some(list)
@@ -105,7 +130,6 @@ impl Wanted {
                     _ => Err(format!("attribute_value: a list of 1 to {MAX_REFERENCES} reference ids")),
                 }
             }
-            _ => Err("attribute_type: transaction_id, reference_id_list or correlation_id".into()),
         }
     }
 }
@@ -148,14 +172,15 @@ mod tests {
 
     #[test]
     fn a_status_request_names_a_transaction_a_correlation_or_references() {
-        let read = |t: &str, v: Value| Wanted::read(&json!({"attribute_type": t, "attribute_value": v}));
-        assert_eq!(read("transaction_id", json!("t1")), Ok(Wanted::Transaction("t1".into())));
+        let read = |t: AttributeType, v: Value| Wanted::read(t, &v);
+        assert_eq!(read(AttributeType::TransactionId, json!("t1")), Ok(Wanted::Transaction("t1".into())));
+        assert!(read(AttributeType::TransactionId, json!(["t1"])).is_err());
         let id = Uuid::nil();
-        assert_eq!(read("correlation_id", json!(id.to_string())), Ok(Wanted::Correlation(id)));
-        assert_eq!(read("reference_id_list", json!(["a", "b"])), Ok(Wanted::References(vec!["a".into(), "b".into()])));
-        assert!(read("reference_id_list", json!([])).is_err());
-        assert!(read("reference_id_list", json!(["a", 1])).is_err());
-        assert!(read("correlation_id", json!("not-a-uuid")).is_err());
-        assert!(read("message_id", json!("m")).is_err());
+        assert_eq!(read(AttributeType::CorrelationId, json!(id.to_string())), Ok(Wanted::Correlation(id)));
+        let list = read(AttributeType::ReferenceIdList, json!(["a", "b"]));
+        assert_eq!(list, Ok(Wanted::References(vec!["a".into(), "b".into()])));
+        assert!(read(AttributeType::ReferenceIdList, json!([])).is_err());
+        assert!(read(AttributeType::ReferenceIdList, json!(["a", 1])).is_err());
+        assert!(read(AttributeType::CorrelationId, json!("not-a-uuid")).is_err());
     }
 }

@@ -247,6 +247,7 @@ async fn package_of(
     }
 
     let mut contracts = Vec::new();
+    let mut last_change = view.updated_at;
     if let Some(signed) = contract::Entity::find().filter(contract::Column::ProjectId.eq(view.id)).one(conn).await? {
         tags.push("contract");
         let payments = contract_entry::Entity::find()
@@ -269,6 +270,7 @@ async fn package_of(
                 })
                 .collect(),
         });
+        last_change = payments.iter().map(|p| p.created_at).chain([signed.created_at, last_change]).max().unwrap_or(last_change);
         if implementation.is_some() {
             tags.push("implementation");
             parties[0].roles.push("payer");
@@ -295,10 +297,10 @@ async fn package_of(
         });
     }
 
-    let release = OcdsRelease {
+    let mut release = OcdsRelease {
         ocid: format!("{}{}", publication.ocid_prefix, view.id),
-        id: format!("{}-{}", view.id, view.version),
-        date: view.updated_at.to_rfc3339(),
+        id: String::new(),
+        date: last_change.to_rfc3339(),
         tag: tags,
         language: "zh",
         initiation_type: "tender",
@@ -310,6 +312,10 @@ async fn package_of(
         awards,
         contracts,
     };
+    // OCDS wants a new release id whenever the release changes, and a
+    // payment or a signature changes it without touching the project.
+    let content = serde_json::to_string(&release).map_err(|e| DomainError::Internal(format!("OCDS release: {e}")))?;
+    release.id = format!("{}-{}", view.id, &jiuzhu_platform::hash::sha256_hex(&[content.as_bytes()])[..16]);
     let base = publication.base_url.trim_end_matches('/');
     Ok(OcdsReleasePackage {
         uri: format!("{base}/api/v1/public/procurement-projects/{}/ocds", view.id),
