@@ -427,3 +427,95 @@ async fn a_dci_group_answer_carries_the_household_and_its_members() {
     assert_eq!(entries[2]["pagination"]["total_count"], 3, "pages count people");
     assert_eq!(entries[3]["pagination"]["total_count"], 2, "the expression finds the two elderly extreme-poverty people: {}", entries[3]);
 }
+
+#[actix_web::test]
+async fn an_asynchronous_dci_search_is_acknowledged_then_answered_at_the_senders_webhook() {
+    use crate::webhooks::{SECRET, fast_retrying_app, register as register_webhook, start_receiver, verify_signature, wait_for_log};
+    let app = fast_retrying_app().await;
+    let admin = app.admin_token().await;
+    for (code, name) in [("640202001", "甲街道"), ("640202001001", "甲社区")] {
+        app.add_region(&admin, code, name).await;
+    }
+    let dci = Dci::new();
+    let ack_schema = schema_at("/components/responses/Response/content/application~1json/schema");
+    let on_search = path_schema("/registry/on-search", "request");
+    let on_status = path_schema("/registry/txn/on-status", "request");
+    let here = id_born("1944-03-01", 1);
+    register(&app, &admin, &here, "640202001001", "extreme_poverty").await;
+    let city = app.department_token(&admin, "medical_insurance").await;
+    let receiver = start_receiver(1);
+    let hook = register_webhook(&app, &city, &receiver.url, json!(["dci.on_search", "dci.txn_on_status"])).await;
+
+    let mut sent = message("a-1", "t-async", vec![by_id("r-1", &here)]);
+    sent["header"]["sender_uri"] = json!(receiver.url);
+    assert_valid(&dci.search_request, "the search message", &sent);
+    let acked = app.post_json("/api/v1/dci/registry/search", Some(&city), &sent).await;
+    assert_eq!(acked.status, 202, "{}", acked.text);
+    assert_valid(&ack_schema, "the acknowledgement", &acked.body);
+    assert_eq!(acked.body["message"]["ack_status"], "ACK");
+    let correlation = acked.body["message"]["correlation_id"].as_str().unwrap().to_string();
+
+    let hook_id = hook["id"].as_str().unwrap();
+    let log = wait_for_log(&app, &city, hook_id, |log| log["items"][0]["status"] == "succeeded").await;
+    assert_eq!(log["items"][0]["attempts"], 2, "the first attempt failed and was retried: {log}");
+    assert_eq!(log["items"][0]["event_type"], "dci.on_search");
+    let received = receiver.seen.lock().unwrap().last().cloned().unwrap();
+    verify_signature(&received);
+    let callback: Value = serde_json::from_str(&received.body).unwrap();
+    assert_valid(&on_search, "the on-search callback", &callback);
+    assert_eq!(callback["header"]["action"], "on-search");
+    assert_eq!(callback["message"]["correlation_id"], correlation.as_str());
+    let found = &records(&answers(&callback)[0])[0];
+    assert_eq!(found["member_identifier"][0]["identifier_value"], format!("{}********{}", &here[..6], &here[14..]), "masked: {found}");
+    let (t, mac) = callback["signature"].as_str().unwrap().split_once(",v1=").unwrap();
+    let signed = format!("{}.{}{}", t.trim_start_matches("t="), callback["header"], callback["message"]);
+    assert_eq!(
+        mac,
+        jiuzhu_platform::hash::hmac_sha256_hex(SECRET.as_bytes(), signed.as_bytes()),
+        "the envelope's signature covers header and message"
+    );
+
+    let mut status = json!({"header": header("s-async", "txn-status", 1), "message": {"transaction_id": "t-async", "txnstatus_request": {"reference_id": "s-1", "txn_type": "search", "attribute_type": "correlation_id", "attribute_value": correlation}}});
+    status["header"]["sender_uri"] = json!(receiver.url);
+    assert_valid(&dci.status_request, "the status message", &status);
+    let acked = app.post_json("/api/v1/dci/registry/txn/status", Some(&city), &status).await;
+    assert_eq!(acked.status, 202, "{}", acked.text);
+    wait_for_log(&app, &city, hook_id, |log| log["items"].as_array().unwrap().len() == 2 && log["items"][0]["status"] == "succeeded").await;
+    let received = receiver.seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(received.event_type, "dci.txn_on_status");
+    let callback: Value = serde_json::from_str(&received.body).unwrap();
+    assert_valid(&on_status, "the txn-on-status callback", &callback);
+    assert_eq!(callback["message"]["correlation_id"], correlation.as_str());
+
+    let mut elsewhere = message("a-2", "t-2", vec![by_id("r-1", &here)]);
+    elsewhere["header"]["sender_uri"] = json!("https://someone-else.example.org/on-search");
+    let refused = app.post_json("/api/v1/dci/registry/search", Some(&city), &elsewhere).await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    assert_valid(&ack_schema, "an ERR", &refused.body);
+    assert_eq!(
+        (refused.body["message"]["ack_status"].as_str(), refused.body["message"]["error"]["code"].as_str()),
+        (Some("ERR"), Some("err.sender_uri.invalid"))
+    );
+    let mut broken = sent.clone();
+    broken["header"]["message_id"] = json!("a-3");
+    broken["message"]["search_request"][0]["search_criteria"]["query_type"] = json!("sql");
+    let refused = app.post_json("/api/v1/dci/registry/search", Some(&city), &broken).await;
+    assert_eq!((refused.status, refused.body["message"]["error"]["code"].as_str()), (400, Some("err.request.bad")), "{}", refused.text);
+    let mut repeated = sent.clone();
+    repeated["message"]["transaction_id"] = json!("t-again");
+    assert_eq!(
+        app.post_json("/api/v1/dci/registry/search", Some(&city), &repeated).await.status,
+        202,
+        "a rule the schema cannot state is answered at sender_uri"
+    );
+    let log =
+        wait_for_log(&app, &city, hook_id, |log| log["items"].as_array().unwrap().len() == 3 && log["items"][0]["status"] == "succeeded")
+            .await;
+    assert_eq!(log["items"][0]["event_type"], "dci.on_search");
+    let received = receiver.seen.lock().unwrap().last().cloned().unwrap();
+    let callback: Value = serde_json::from_str(&received.body).unwrap();
+    assert_valid(&on_search, "a refusal callback", &callback);
+    assert_eq!(callback["header"]["status_reason_code"], "rjct.message_id.duplicate");
+    let audit = app.get("/api/v1/audit-events?action=registry.searched", Some(&admin)).await;
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 1, "one search ran: {}", audit.text);
+}

@@ -10,24 +10,24 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const SECRET: &str = "receiver-shared-secret-0123";
+pub(crate) const SECRET: &str = "receiver-shared-secret-0123";
 
 /// What the receiver saw: headers of interest and the raw body.
 #[derive(Debug, Clone)]
-struct Received {
-    event_id: String,
-    event_type: String,
-    signature: String,
-    body: String,
+pub(crate) struct Received {
+    pub(crate) event_id: String,
+    pub(crate) event_type: String,
+    pub(crate) signature: String,
+    pub(crate) body: String,
 }
 
 /// A receiver that answers 500 to its first `failures` requests, then 200.
-struct Receiver {
-    url: String,
-    seen: Arc<Mutex<Vec<Received>>>,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
+    pub(crate) seen: Arc<Mutex<Vec<Received>>>,
 }
 
-fn start_receiver(failures: usize) -> Receiver {
+pub(crate) fn start_receiver(failures: usize) -> Receiver {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let count = Arc::new(AtomicUsize::new(0));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -64,7 +64,7 @@ fn start_receiver(failures: usize) -> Receiver {
     Receiver { url, seen }
 }
 
-async fn fast_retrying_app() -> TestApp {
+pub(crate) async fn fast_retrying_app() -> TestApp {
     spawn_app_with(|config| {
         config.webhook_backoff_base_ms = 50;
         config.webhook_poll_ms = 25;
@@ -74,7 +74,7 @@ async fn fast_retrying_app() -> TestApp {
     .await
 }
 
-async fn register(app: &TestApp, token: &str, url: &str, types: Value) -> Value {
+pub(crate) async fn register(app: &TestApp, token: &str, url: &str, types: Value) -> Value {
     let reply = app.post_json("/api/v1/webhooks", Some(token), &json!({"url": url, "event_types": types, "secret": SECRET})).await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     assert!(reply.body.get("secret").is_none(), "the secret is never returned");
@@ -82,7 +82,7 @@ async fn register(app: &TestApp, token: &str, url: &str, types: Value) -> Value 
 }
 
 /// Polls the delivery log until `done` holds for it (at most ten seconds).
-async fn wait_for_log(app: &TestApp, token: &str, hook_id: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn wait_for_log(app: &TestApp, token: &str, hook_id: &str, done: impl Fn(&Value) -> bool) -> Value {
     for _ in 0..200 {
         let log = app.get(&format!("/api/v1/webhooks/{hook_id}/deliveries?order=desc"), Some(token)).await;
         assert_eq!(log.status, 200, "{}", log.text);
@@ -94,7 +94,7 @@ async fn wait_for_log(app: &TestApp, token: &str, hook_id: &str, done: impl Fn(&
     panic!("the delivery log never reached the expected state");
 }
 
-fn verify_signature(received: &Received) {
+pub(crate) fn verify_signature(received: &Received) {
     let (t, v1) = received.signature.split_once(",v1=").expect("t=…,v1=…");
     let t = t.strip_prefix("t=").expect("t=");
     let now = jiuzhu_core::Clock::now(&jiuzhu_core::SystemClock).timestamp();

@@ -72,6 +72,31 @@ async fn audience_now(conn: &impl ConnectionTrait, hook: &webhook::Model) -> Res
     Ok(accounts::by_subject(conn, &hook.owner).await?.and_then(|session| outbox::audience(&session.actor)))
 }
 
+/// What a delivery carries: a feed event, or a message that is no feed
+/// event (a DCI callback), sent as its body says.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// Unique per webhook: a second delivery of the same id changes nothing.
+    pub id: uuid::Uuid,
+    pub event_type: String,
+    pub subject_id: String,
+    pub body: String,
+    /// The feed position, or `webhooks::TEST_POSITION` for a message that is not in the feed.
+    pub position: i64,
+}
+
+impl Message {
+    pub fn of_event(event: &EventView) -> Result<Self, DomainError> {
+        Ok(Self {
+            id: event.id.parse().map_err(|_| DomainError::Internal(format!("event id {} is not a UUID", event.id)))?,
+            event_type: event.event_type.clone(),
+            subject_id: event.subject_id.clone(),
+            body: jiuzhu_core::stored_json::to_column(event)?,
+            position: event.position,
+        })
+    }
+}
+
 /// Inserts a pending delivery of `event` to `hook`, due now; a second
 /// insert of the same event for the same webhook changes nothing.
 pub async fn queue(
@@ -81,14 +106,26 @@ pub async fn queue(
     now: DateTime<Utc>,
     attempt_limit: u32,
 ) -> Result<webhook_delivery::Model, DomainError> {
-    let event_id = event.id.parse().map_err(|_| DomainError::Internal(format!("event id {} is not a UUID", event.id)))?;
+    queue_message(conn, hook, Message::of_event(event)?, now, attempt_limit).await
+}
+
+/// Inserts a pending delivery of `message` to `hook`, due now, sent,
+/// signed, retried and logged as every delivery is; a second insert of the
+/// same message id for the same webhook changes nothing.
+pub async fn queue_message(
+    conn: &impl ConnectionTrait,
+    hook: &webhook::Model,
+    message: Message,
+    now: DateTime<Utc>,
+    attempt_limit: u32,
+) -> Result<webhook_delivery::Model, DomainError> {
     let model = webhook_delivery::ActiveModel {
         id: Set(new_id()),
         webhook_id: Set(hook.id),
-        event_id: Set(event_id),
-        event_type: Set(event.event_type.clone()),
-        subject_id: Set(event.subject_id.clone()),
-        body: Set(jiuzhu_core::stored_json::to_column(event)?),
+        event_id: Set(message.id),
+        event_type: Set(message.event_type),
+        subject_id: Set(message.subject_id),
+        body: Set(message.body),
         status: Set(PENDING.into()),
         attempts: Set(0),
         attempt_limit: Set(attempt_limit.max(1) as i32),
@@ -98,7 +135,7 @@ pub async fn queue(
         last_error: Set(None),
         created_at: Set(now),
         delivered_at: Set(None),
-        event_position: Set(event.position),
+        event_position: Set(message.position),
     };
     webhook_delivery::Entity::insert(model)
         .on_conflict(OnConflict::columns([webhook_delivery::Column::WebhookId, webhook_delivery::Column::EventId]).do_nothing().to_owned())
@@ -106,10 +143,33 @@ pub async fn queue(
         .await?;
     webhook_delivery::Entity::find()
         .filter(webhook_delivery::Column::WebhookId.eq(hook.id))
-        .filter(webhook_delivery::Column::EventId.eq(event_id))
+        .filter(webhook_delivery::Column::EventId.eq(message.id))
         .one(conn)
         .await?
         .ok_or_else(|| DomainError::Internal("a queued delivery vanished".into()))
+}
+
+/// The owner's live webhook at exactly `url` that takes `event_type` by
+/// name: where a message that is no feed event is delivered.
+pub async fn named_receiver(
+    conn: &impl ConnectionTrait,
+    owner: &str,
+    url: &str,
+    event_type: &str,
+) -> Result<Option<webhook::Model>, DomainError> {
+    let hooks = webhook::Entity::find()
+        .filter(webhook::Column::Owner.eq(owner))
+        .filter(webhook::Column::Url.eq(url))
+        .filter(webhook::Column::DeletedAt.is_null())
+        .all(conn)
+        .await?;
+    for hook in hooks {
+        let types: Vec<String> = jiuzhu_core::stored_json::from_column("webhooks.event_types", &hook.event_types)?;
+        if types.iter().any(|t| t == event_type) {
+            return Ok(Some(hook));
+        }
+    }
+    Ok(None)
 }
 
 /// Turns events in the feed past each webhook's cursor into deliveries, and

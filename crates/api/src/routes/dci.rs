@@ -1,5 +1,6 @@
-//! `/dci/registry/sync/search` and `/dci/registry/sync/txn/status`: the DCI
-//! social registry API 1.0.0 for department systems built to it, beside
+//! `/dci/registry/sync/search`, `/dci/registry/sync/txn/status` and their
+//! asynchronous `/dci/registry/search` and `/dci/registry/txn/status`: the
+//! DCI social registry API 1.0.0 for department systems built to it, beside
 //! jiuzhu's own `/registry/search`. Every message is answered in the spec's
 //! envelope: HTTP 200 for a well-formed one (refused requests and rules the
 //! schema cannot state answered `rjct` inside), HTTP 400 with header status
@@ -13,7 +14,7 @@ use crate::problem::ApiError;
 use crate::problem::Problem;
 use crate::state::AppState;
 use actix_web::{HttpResponse, post, web};
-use jiuzhu_needs_assessment::dci::{self, Reply, SearchAnswer, SearchEnvelope, TxnStatusAnswer, TxnStatusEnvelope};
+use jiuzhu_needs_assessment::dci::{self, Ack, Disposition, Reply, SearchAnswer, SearchEnvelope, TxnStatusAnswer, TxnStatusEnvelope};
 use serde::Deserialize;
 use serde::Serialize;
 use serde_json::Value;
@@ -30,9 +31,20 @@ impl validator::Validate for Message {
     }
 }
 
-/// 200 for a well-formed message, 400 for one that breaks the schema.
+/// The HTTP status of how the message was taken.
 fn answer<T: Serialize>(reply: Reply<T>) -> HttpResponse {
-    if reply.malformed { HttpResponse::BadRequest().json(reply.answer) } else { HttpResponse::Ok().json(reply.answer) }
+    let mut response = match reply.disposition {
+        Disposition::Answered => HttpResponse::Ok(),
+        Disposition::Acknowledged => HttpResponse::Accepted(),
+        Disposition::Malformed => HttpResponse::BadRequest(),
+        Disposition::NoReceiver => HttpResponse::Conflict(),
+    };
+    response.json(reply.answer)
+}
+
+/// Attempts per callback: as many as any webhook delivery gets.
+fn attempts(state: &AppState) -> u32 {
+    state.settings.webhook_policy().max_attempts
 }
 
 /// DCI registry search (synchronous)
@@ -91,6 +103,65 @@ pub async fn sync_txn_status(state: web::Data<AppState>, Ctx(ctx): Ctx, body: Va
     Ok(answer(dci::sync_txn_status(&state.db, &ctx, &state.settings.dci_registry_id, &body.0.0).await?))
 }
 
+/// DCI registry search (asynchronous)
+///
+/// The DCI social registry `search`: the message is read as
+/// `sync/search` reads it and acknowledged at once (202, `ack_status:
+/// ACK`, with the `correlation_id`); the on-search answer is then POSTed to
+/// `header.sender_uri` as a DCI envelope, signed, retried and logged like
+/// every webhook delivery. `sender_uri` must be the URL of one of the
+/// caller's own webhooks taking the event type `dci.on_search` (registered
+/// with `POST /webhooks`, which holds the URL to the same target rules);
+/// otherwise 409 `ERR` `err.sender_uri.invalid`. A message that breaks the
+/// schema answers 400 `ERR` (`err.request.bad`, or
+/// `err.version.not_supported`). The envelope's `signature` is the
+/// webhook signature (`t=…,v1=…`) of the header's JSON followed by the
+/// message's, with the webhook's secret.
+///
+/// Permission: `registry:search` (department and data_exchange clients, city_admin).
+#[utoipa::path(
+    tag = "dci",
+    operation_id = "dciSearch",
+    request_body(content = SearchEnvelope, content_type = "application/json"),
+    responses(
+        (status = 202, description = "Taken: the on-search answer follows at `sender_uri`", body = Ack),
+        (status = 400, description = "The message breaks the schema (`ERR`); or the body is not JSON (a problem)",
+            content((Ack = "application/json"), (Problem = "application/problem+json"))),
+        (status = 409, description = "`sender_uri` is missing or no webhook of the caller's taking `dci.on_search` (`ERR`); or a repeated Idempotency-Key (a problem)",
+            content((Ack = "application/json"), (Problem = "application/problem+json")))
+    )
+)]
+#[post("/dci/registry/search")]
+pub async fn search(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<Message>) -> Result<HttpResponse, ApiError> {
+    Ok(answer(dci::search(&state.db, &ctx, &state.settings.dci_registry_id, attempts(&state), &body.0.0).await?))
+}
+
+/// DCI transaction status (asynchronous)
+///
+/// The DCI social registry `txn/status`: read as `sync/txn/status` reads
+/// it, acknowledged at once (202), and answered as a txn-on-status
+/// envelope at `header.sender_uri`, which must be one of the caller's
+/// webhooks taking `dci.txn_on_status` (409 `ERR` otherwise). Delivered,
+/// signed, retried and logged like every webhook delivery.
+///
+/// Permission: `registry:search` (department and data_exchange clients, city_admin).
+#[utoipa::path(
+    tag = "dci",
+    operation_id = "dciTxnStatus",
+    request_body(content = TxnStatusEnvelope, content_type = "application/json"),
+    responses(
+        (status = 202, description = "Taken: the txn-on-status answer follows at `sender_uri`", body = Ack),
+        (status = 400, description = "The message breaks the schema (`ERR`); or the body is not JSON (a problem)",
+            content((Ack = "application/json"), (Problem = "application/problem+json"))),
+        (status = 409, description = "`sender_uri` is missing or no webhook of the caller's taking `dci.txn_on_status` (`ERR`); or a repeated Idempotency-Key (a problem)",
+            content((Ack = "application/json"), (Problem = "application/problem+json")))
+    )
+)]
+#[post("/dci/registry/txn/status")]
+pub async fn txn_status(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<Message>) -> Result<HttpResponse, ApiError> {
+    Ok(answer(dci::txn_status(&state.db, &ctx, &state.settings.dci_registry_id, attempts(&state), &body.0.0).await?))
+}
+
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(sync_search).service(sync_txn_status);
+    cfg.service(sync_search).service(sync_txn_status).service(search).service(txn_status);
 }

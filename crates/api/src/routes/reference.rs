@@ -233,6 +233,8 @@ enumerations!(
     jiuzhu_needs_assessment::dci::query::RegEventType,
     jiuzhu_needs_assessment::dci::transactions::TxnType,
     jiuzhu_needs_assessment::dci::transactions::AttributeType,
+    jiuzhu_needs_assessment::dci::AckStatus,
+    jiuzhu_needs_assessment::dci::ErrorCode,
     jiuzhu_core::catalogue::ServiceCategory,
     jiuzhu_supply::catalogue::Unit,
     jiuzhu_supply::rules::Approval,

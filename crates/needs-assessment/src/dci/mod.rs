@@ -17,7 +17,9 @@ use jiuzhu_core::{Context, DomainError, Permission, id::new_id};
 use jiuzhu_intake::beneficiaries::{self, BeneficiaryView};
 use jiuzhu_intake::households;
 use jiuzhu_platform::Db;
+use jiuzhu_platform::entity::webhook;
 use jiuzhu_platform::record::{Change, authorize};
+use jiuzhu_platform::webhook_dispatch::{self, Message};
 use query::{Entity, Lookup, Rejection, Request};
 use records::{Facts, Labels};
 use serde::{Deserialize, Serialize};
@@ -225,12 +227,30 @@ pub struct TxnStatusAnswer {
     pub message: Option<TxnStatusResponseMessage>,
 }
 
-/// An answer, and whether its message broke the schema (answered HTTP 400
-/// rather than 200).
+/// How a message was taken, which the HTTP status tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// Answered (200), refusals inside.
+    Answered,
+    /// Acknowledged; the answer follows at `sender_uri` (202).
+    Acknowledged,
+    /// The message breaks the schema (400).
+    Malformed,
+    /// Not taken: no webhook of the caller's at `sender_uri` to answer to (409).
+    NoReceiver,
+}
+
+/// An answer and how its message was taken.
 #[derive(Debug, Clone)]
 pub struct Reply<T> {
-    pub malformed: bool,
+    pub disposition: Disposition,
     pub answer: T,
+}
+
+impl<T> Reply<T> {
+    fn new(malformed: bool, answer: T) -> Self {
+        Self { disposition: if malformed { Disposition::Malformed } else { Disposition::Answered }, answer }
+    }
 }
 
 /// Who answers: the registry id this deployment goes by, and the caller.
@@ -284,38 +304,100 @@ fn transaction_id_of(message: &serde_json::Map<String, Value>) -> Result<String,
     }
 }
 
+/// The event types a caller's webhook takes, by name, to receive the
+/// answers of its asynchronous messages.
+pub const ON_SEARCH: &str = "dci.on_search";
+pub const TXN_ON_STATUS: &str = "dci.txn_on_status";
+
+/// Where the answer of an asynchronous message goes: the caller's webhook
+/// at its `sender_uri`.
+#[derive(Debug, Clone)]
+pub struct Callback {
+    pub hook: webhook::Model,
+    pub event_type: &'static str,
+    pub attempt_limit: u32,
+}
+
+impl Callback {
+    /// The delivery of `header` and `message` as a signed DCI envelope: the
+    /// `signature` is the webhook signature (`t=…,v1=…`, HMAC-SHA256 with
+    /// the webhook's secret) of the header's JSON followed by the message's.
+    fn delivery(&self, ctx: &Context, id: Uuid, header: &impl Serialize, message: Option<&impl Serialize>) -> Result<Message, DomainError> {
+        let header = serde_json::to_value(header).map_err(|e| DomainError::Internal(format!("DCI header: {e}")))?;
+        let message = serde_json::to_value(message).map_err(|e| DomainError::Internal(format!("DCI message: {e}")))?;
+        let signed = format!("{header}{}", if message.is_null() { String::new() } else { message.to_string() });
+        let mut body = serde_json::json!({
+            "signature": webhook_dispatch::signature(&self.hook.secret, ctx.now.timestamp(), &signed),
+            "header": header,
+        });
+        if !message.is_null() {
+            body["message"] = message;
+        }
+        Ok(Message {
+            id,
+            event_type: self.event_type.to_string(),
+            subject_id: id.to_string(),
+            body: body.to_string(),
+            position: jiuzhu_platform::webhooks::TEST_POSITION,
+        })
+    }
+}
+
+/// Reads a search message: its header, transaction id and requests, or why
+/// it is refused whole.
+fn read_search(body: &Value) -> Result<(RequestHeader, String, &Vec<Value>), Refusal> {
+    let header = envelope::request_header(body, "search")?;
+    let message = message_of(body)?;
+    let transaction_id = transaction_id_of(message)?;
+    let requests = message
+        .get("search_request")
+        .and_then(Value::as_array)
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| Refusal::malformed(None, "message.search_request: 1 to 100 requests are required"))?;
+    envelope::check_count(&header, requests.len())?;
+    for (index, request) in requests.iter().enumerate() {
+        query::conforms(request, index).map_err(|message| Refusal::malformed(None, message))?;
+    }
+    Ok((header, transaction_id, requests))
+}
+
 /// `POST /dci/registry/sync/search`: answers every request of the message
 /// at once, records the transaction and audits each search with its purpose.
 pub async fn sync_search(db: &Db, ctx: &Context, registry_id: &str, body: &Value) -> Result<Reply<SearchAnswer>, DomainError> {
     authorize(db, ctx, Permission::RegistrySearch).await?;
     let replier = Replier { registry_id, ctx, action: "on-search", receiver_id: sender_of(body) };
-    let refused = |refusal: Refusal| Reply {
-        malformed: refusal.malformed,
-        answer: SearchAnswer { header: replier.header(DciStatus::Rejected, Some(&refusal), None), message: None },
-    };
-    let read = envelope::request_header(body, "search").and_then(|header| {
-        let message = message_of(body)?;
-        let transaction_id = transaction_id_of(message)?;
-        let requests = message
-            .get("search_request")
-            .and_then(Value::as_array)
-            .filter(|r| !r.is_empty())
-            .ok_or_else(|| Refusal::malformed(None, "message.search_request: 1 to 100 requests are required"))?;
-        envelope::check_count(&header, requests.len())?;
-        for (index, request) in requests.iter().enumerate() {
-            query::conforms(request, index).map_err(|message| Refusal::malformed(None, message))?;
+    Ok(answer_search(db, ctx, &replier, body, None).await?.0)
+}
+
+/// Answers a search message, and queues the answer to `callback` in the
+/// same transaction when there is one. Returns the answer and the
+/// transaction's correlation id (a fresh one for a refused message).
+async fn answer_search(
+    db: &Db,
+    ctx: &Context,
+    replier: &Replier<'_>,
+    body: &Value,
+    callback: Option<&Callback>,
+) -> Result<(Reply<SearchAnswer>, Uuid), DomainError> {
+    let correlation_id = new_id();
+    let refused = |refusal: Refusal| async move {
+        let answer = SearchAnswer { header: replier.header(DciStatus::Rejected, Some(&refusal), None), message: None };
+        if let Some(callback) = callback {
+            let txn = db.begin_write().await?;
+            let delivery = callback.delivery(ctx, correlation_id, &answer.header, answer.message.as_ref())?;
+            webhook_dispatch::queue_message(&*txn, &callback.hook, delivery, ctx.now, callback.attempt_limit).await?;
+            txn.commit().await?;
         }
-        Ok((header, transaction_id, requests))
-    });
-    let (header, transaction_id, requests) = match read {
+        Ok::<_, DomainError>((Reply::new(refusal.malformed, answer), correlation_id))
+    };
+    let (header, transaction_id, requests) = match read_search(body) {
         Ok(read) => read,
-        Err(refusal) => return Ok(refused(refusal)),
+        Err(refusal) => return refused(refusal).await,
     };
     let duplicate = || Refusal::new(Some(HeaderReason::MessageIdDuplicate), format!("message_id {} was sent before", header.message_id));
     if transactions::message_seen(db, ctx, &header.message_id).await? {
-        return Ok(refused(duplicate()));
+        return refused(duplicate()).await;
     }
-    let correlation_id = new_id();
     let mut answers = Vec::with_capacity(requests.len());
     let mut changes = Vec::new();
     let mut references = HashSet::new();
@@ -342,14 +424,127 @@ pub async fn sync_search(db: &Db, ctx: &Context, registry_id: &str, body: &Value
         answers.push(answer);
     }
     let message = SearchResponseMessage { transaction_id, correlation_id: correlation_id.to_string(), search_response: answers };
-    match transactions::store(db, ctx, correlation_id, &header, &message, changes).await {
-        Ok(()) => {}
-        Err(DomainError::Conflict { .. }) => return Ok(refused(duplicate())),
-        Err(other) => return Err(other),
-    }
     let count = message.search_response.len() as i64;
     let answer = SearchAnswer { header: replier.header(DciStatus::Succeeded, None, Some((count, count))), message: Some(message) };
-    Ok(Reply { malformed: false, answer })
+    let delivery = match callback {
+        Some(callback) => Some((callback, callback.delivery(ctx, correlation_id, &answer.header, answer.message.as_ref())?)),
+        None => None,
+    };
+    let stored = answer.message.as_ref().ok_or_else(|| DomainError::Internal("an answered message has a message".into()))?;
+    match transactions::store(db, ctx, correlation_id, &header, stored, changes, delivery).await {
+        Ok(()) => Ok((Reply::new(false, answer), correlation_id)),
+        Err(DomainError::Conflict { .. }) => refused(duplicate()).await,
+        Err(other) => Err(other),
+    }
+}
+
+/// The acknowledgement of an asynchronous message (DCI `Response`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DciAck)]
+pub struct Ack {
+    pub message: AckMessage,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DciAckMessage)]
+pub struct AckMessage {
+    /// `ACK`: the answer follows at `sender_uri`; `ERR`: it will not (see `error`).
+    pub ack_status: AckStatus,
+    pub timestamp: DateTime<Utc>,
+    /// The transaction's id, in the answer that follows and for `txn/status`.
+    pub correlation_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<AckError>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DciAckError)]
+pub struct AckError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+jiuzhu_core::coded_enum! {
+    /// Whether an asynchronous message was taken (DCI `ack_status`).
+    #[schema(as = DciAckStatus)]
+    pub enum AckStatus as "dci_ack_status" {
+        Ack = "ACK", "已受理", "Acknowledged";
+        Nack = "NACK", "不回调", "Not acknowledged";
+        Err = "ERR", "无法处理", "Error";
+    }
+}
+
+jiuzhu_core::coded_enum! {
+    /// Why an asynchronous message was not taken (DCI `Error.code`).
+    #[schema(as = DciErrorCode)]
+    pub enum ErrorCode as "dci_error_code" {
+        RequestBad = "err.request.bad", "请求无效", "Bad request";
+        VersionNotSupported = "err.version.not_supported", "版本不支持", "Version not supported";
+        SenderUriInvalid = "err.sender_uri.invalid", "回调地址无效", "Sender URI invalid";
+    }
+}
+
+fn ack(ctx: &Context, correlation_id: Uuid) -> Reply<Ack> {
+    let message = AckMessage { ack_status: AckStatus::Ack, timestamp: ctx.now, correlation_id: correlation_id.to_string(), error: None };
+    Reply { disposition: Disposition::Acknowledged, answer: Ack { message } }
+}
+
+fn not_taken(ctx: &Context, disposition: Disposition, code: ErrorCode, message: String) -> Reply<Ack> {
+    let error = Some(AckError { code, message });
+    let message = AckMessage { ack_status: AckStatus::Err, timestamp: ctx.now, correlation_id: new_id().to_string(), error };
+    Reply { disposition, answer: Ack { message } }
+}
+
+/// The callback of an asynchronous message: the caller's webhook at
+/// `header.sender_uri` taking `event_type`, or the `ERR` to answer instead.
+async fn callback_of(
+    db: &Db,
+    ctx: &Context,
+    body: &Value,
+    event_type: &'static str,
+    attempt_limit: u32,
+) -> Result<Result<Callback, Reply<Ack>>, DomainError> {
+    let Some(uri) = body.get("header").and_then(|h| h.get("sender_uri")).and_then(Value::as_str) else {
+        let refusal = "header.sender_uri is required: an asynchronous answer is sent there".to_string();
+        return Ok(Err(not_taken(ctx, Disposition::NoReceiver, ErrorCode::SenderUriInvalid, refusal)));
+    };
+    match webhook_dispatch::named_receiver(db.conn(), &ctx.actor.subject, uri, event_type).await? {
+        Some(hook) => Ok(Ok(Callback { hook, event_type, attempt_limit })),
+        None => {
+            let refusal = format!(
+                "header.sender_uri: register a webhook at this URL taking `{event_type}` first; answers go only to your own webhooks"
+            );
+            Ok(Err(not_taken(ctx, Disposition::NoReceiver, ErrorCode::SenderUriInvalid, refusal)))
+        }
+    }
+}
+
+/// An `ERR` for a message that breaks the schema.
+fn malformed_ack(ctx: &Context, refusal: &Refusal) -> Reply<Ack> {
+    let code = if refusal.code == Some(HeaderReason::VersionInvalid) { ErrorCode::VersionNotSupported } else { ErrorCode::RequestBad };
+    not_taken(ctx, Disposition::Malformed, code, refusal.message.clone())
+}
+
+/// `POST /dci/registry/search`: the asynchronous search. A message that
+/// breaks the schema, or names no webhook of the caller's as `sender_uri`,
+/// is not taken (`ERR`); any other is acknowledged (`ACK`) with its
+/// correlation id, answered as the synchronous search answers it, and the
+/// answer is queued to the webhook in the same transaction, to be sent as
+/// an on-search message, retried and logged like every delivery.
+pub async fn search(db: &Db, ctx: &Context, registry_id: &str, attempt_limit: u32, body: &Value) -> Result<Reply<Ack>, DomainError> {
+    authorize(db, ctx, Permission::RegistrySearch).await?;
+    if let Err(refusal) = read_search(body)
+        && refusal.malformed
+    {
+        return Ok(malformed_ack(ctx, &refusal));
+    }
+    let callback = match callback_of(db, ctx, body, ON_SEARCH, attempt_limit).await? {
+        Ok(callback) => callback,
+        Err(not_taken) => return Ok(not_taken),
+    };
+    let replier = Replier { registry_id, ctx, action: "on-search", receiver_id: sender_of(body) };
+    let (_, correlation_id) = answer_search(db, ctx, &replier, body, Some(&callback)).await?;
+    Ok(ack(ctx, correlation_id))
 }
 
 fn rejected(ctx: &Context, rejection: Rejection) -> SearchResponseEntry {
@@ -463,26 +658,32 @@ async fn households_of(db: &Db, ctx: &Context, people: &[BeneficiaryView], label
 pub async fn sync_txn_status(db: &Db, ctx: &Context, registry_id: &str, body: &Value) -> Result<Reply<TxnStatusAnswer>, DomainError> {
     authorize(db, ctx, Permission::RegistrySearch).await?;
     let replier = Replier { registry_id, ctx, action: "txn-on-status", receiver_id: sender_of(body) };
-    let refused = |refusal: Refusal| Reply {
-        malformed: refusal.malformed,
-        answer: TxnStatusAnswer { header: replier.header(DciStatus::Rejected, Some(&refusal), None), message: None },
+    answer_txn_status(db, ctx, &replier, body).await
+}
+
+/// Reads a status message: its transaction id and what it names.
+fn read_txn_status(body: &Value) -> Result<(String, transactions::Wanted), Refusal> {
+    let header = envelope::request_header(body, "txn-status")?;
+    envelope::check_count(&header, 1)?;
+    let message = message_of(body)?;
+    let transaction_id = transaction_id_of(message)?;
+    let request = message.get("txnstatus_request").ok_or_else(|| Refusal::malformed(None, "message.txnstatus_request is required"))?;
+    let request: TxnStatusRequest =
+        serde_json::from_value(request.clone()).map_err(|e| Refusal::malformed(None, format!("message.txnstatus_request: {e}")))?;
+    if request.txn_type != transactions::TxnType::Search {
+        let refusal = format!("txn_type `{}` is not served", request.txn_type.code());
+        return Err(Refusal::new(Some(HeaderReason::ActionNotSupported), refusal));
+    }
+    let wanted =
+        transactions::Wanted::read(request.attribute_type, &request.attribute_value).map_err(|message| Refusal::new(None, message))?;
+    Ok((transaction_id, wanted))
+}
+
+async fn answer_txn_status(db: &Db, ctx: &Context, replier: &Replier<'_>, body: &Value) -> Result<Reply<TxnStatusAnswer>, DomainError> {
+    let refused = |refusal: Refusal| {
+        Reply::new(refusal.malformed, TxnStatusAnswer { header: replier.header(DciStatus::Rejected, Some(&refusal), None), message: None })
     };
-    let read = envelope::request_header(body, "txn-status").and_then(|header| {
-        envelope::check_count(&header, 1)?;
-        let message = message_of(body)?;
-        let transaction_id = transaction_id_of(message)?;
-        let request = message.get("txnstatus_request").ok_or_else(|| Refusal::malformed(None, "message.txnstatus_request is required"))?;
-        let request: TxnStatusRequest =
-            serde_json::from_value(request.clone()).map_err(|e| Refusal::malformed(None, format!("message.txnstatus_request: {e}")))?;
-        if request.txn_type != transactions::TxnType::Search {
-            let refusal = format!("txn_type `{}` is not served", request.txn_type.code());
-            return Err(Refusal::new(Some(HeaderReason::ActionNotSupported), refusal));
-        }
-        let wanted =
-            transactions::Wanted::read(request.attribute_type, &request.attribute_value).map_err(|message| Refusal::new(None, message))?;
-        Ok((transaction_id, wanted))
-    });
-    let (transaction_id, wanted) = match read {
+    let (transaction_id, wanted) = match read_txn_status(body) {
         Ok(read) => read,
         Err(refusal) => return Ok(refused(refusal)),
     };
@@ -496,5 +697,29 @@ pub async fn sync_txn_status(db: &Db, ctx: &Context, registry_id: &str, body: &V
         txnstatus_response: TxnStatus { txn_type: "search", txn_status: found },
     };
     let answer = TxnStatusAnswer { header: replier.header(DciStatus::Succeeded, None, Some((count, count))), message: Some(message) };
-    Ok(Reply { malformed: false, answer })
+    Ok(Reply::new(false, answer))
+}
+
+/// `POST /dci/registry/txn/status`: the asynchronous status request,
+/// acknowledged and answered at `sender_uri` as a txn-on-status message
+/// (to the caller's webhook taking `dci.txn_on_status`).
+pub async fn txn_status(db: &Db, ctx: &Context, registry_id: &str, attempt_limit: u32, body: &Value) -> Result<Reply<Ack>, DomainError> {
+    authorize(db, ctx, Permission::RegistrySearch).await?;
+    if let Err(refusal) = read_txn_status(body)
+        && refusal.malformed
+    {
+        return Ok(malformed_ack(ctx, &refusal));
+    }
+    let callback = match callback_of(db, ctx, body, TXN_ON_STATUS, attempt_limit).await? {
+        Ok(callback) => callback,
+        Err(not_taken) => return Ok(not_taken),
+    };
+    let replier = Replier { registry_id, ctx, action: "txn-on-status", receiver_id: sender_of(body) };
+    let reply = answer_txn_status(db, ctx, &replier, body).await?;
+    let id = new_id();
+    let delivery = callback.delivery(ctx, id, &reply.answer.header, reply.answer.message.as_ref())?;
+    let txn = db.begin_write().await?;
+    webhook_dispatch::queue_message(&*txn, &callback.hook, delivery, ctx.now, callback.attempt_limit).await?;
+    txn.commit().await?;
+    Ok(ack(ctx, id))
 }

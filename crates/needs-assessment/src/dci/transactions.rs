@@ -9,6 +9,7 @@ use jiuzhu_core::stored_json::{from_column, to_column};
 use jiuzhu_core::{Context, DomainError};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::{Change, record_all};
+use jiuzhu_platform::webhook_dispatch::{self, Message};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::Value;
 use uuid::Uuid;
@@ -37,6 +38,7 @@ pub async fn store(
     header: &RequestHeader,
     answer: &SearchResponseMessage,
     changes: Vec<Change>,
+    callback: Option<(&super::Callback, Message)>,
 ) -> Result<(), DomainError> {
     let txn = db.begin_write().await?;
     dci_transaction::ActiveModel {
@@ -71,6 +73,9 @@ pub async fn store(
         dci_reference::Entity::insert_many(references).exec_without_returning(&*txn).await?;
     }
     record_all(&*txn, ctx, changes).await?;
+    if let Some((callback, delivery)) = callback {
+        webhook_dispatch::queue_message(&*txn, &callback.hook, delivery, ctx.now, callback.attempt_limit).await?;
+    }
     txn.commit().await?;
     Ok(())
 }
