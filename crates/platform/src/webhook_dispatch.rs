@@ -149,6 +149,29 @@ pub async fn queue_message(
         .ok_or_else(|| DomainError::Internal("a queued delivery vanished".into()))
 }
 
+/// A webhook that takes messages of a type by name, as `named_receiver`
+/// found it; other crates queue to it without reading the webhook table.
+#[derive(Debug, Clone)]
+pub struct Receiver(webhook::Model);
+
+impl Receiver {
+    /// The key its deliveries are signed with.
+    pub fn secret(&self) -> &str {
+        &self.0.secret
+    }
+
+    /// Queues `message` to this webhook (`queue_message`).
+    pub async fn queue(
+        &self,
+        conn: &impl ConnectionTrait,
+        message: Message,
+        now: DateTime<Utc>,
+        attempt_limit: u32,
+    ) -> Result<webhook_delivery::Model, DomainError> {
+        queue_message(conn, &self.0, message, now, attempt_limit).await
+    }
+}
+
 /// The owner's live webhook at exactly `url` that takes `event_type` by
 /// name: where a message that is no feed event is delivered.
 pub async fn named_receiver(
@@ -156,7 +179,7 @@ pub async fn named_receiver(
     owner: &str,
     url: &str,
     event_type: &str,
-) -> Result<Option<webhook::Model>, DomainError> {
+) -> Result<Option<Receiver>, DomainError> {
     let hooks = webhook::Entity::find()
         .filter(webhook::Column::Owner.eq(owner))
         .filter(webhook::Column::Url.eq(url))
@@ -166,7 +189,7 @@ pub async fn named_receiver(
     for hook in hooks {
         let types: Vec<String> = jiuzhu_core::stored_json::from_column("webhooks.event_types", &hook.event_types)?;
         if types.iter().any(|t| t == event_type) {
-            return Ok(Some(hook));
+            return Ok(Some(Receiver(hook)));
         }
     }
     Ok(None)

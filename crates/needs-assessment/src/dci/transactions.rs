@@ -9,7 +9,7 @@ use jiuzhu_core::stored_json::{from_column, to_column};
 use jiuzhu_core::{Context, DomainError};
 use jiuzhu_platform::Db;
 use jiuzhu_platform::record::{Change, record_all};
-use jiuzhu_platform::webhook_dispatch::{self, Message};
+use jiuzhu_platform::webhook_dispatch::Message;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::Value;
 use uuid::Uuid;
@@ -74,7 +74,7 @@ pub async fn store(
     }
     record_all(&*txn, ctx, changes).await?;
     if let Some((callback, delivery)) = callback {
-        webhook_dispatch::queue_message(&*txn, &callback.hook, delivery, ctx.now, callback.attempt_limit).await?;
+        callback.receiver.queue(&*txn, delivery, ctx.now, callback.attempt_limit).await?;
     }
     txn.commit().await?;
     Ok(())
