@@ -81,7 +81,7 @@ async fn view(conn: &impl ConnectionTrait, m: household::Model) -> Result<Househ
         .await?;
     let mut members = Vec::new();
     for p in people {
-        let relationship = parse_code(p.household_relationship.as_deref().unwrap_or("other"))?;
+        let relationship = relationship_of(&p)?;
         members.push(MemberView { beneficiary_id: p.id, name: p.name, relationship });
     }
     members.sort_by_key(|m| m.relationship != Relationship::Head);
@@ -95,6 +95,11 @@ async fn view(conn: &impl ConnectionTrait, m: household::Model) -> Result<Househ
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
+}
+
+/// A member's relationship to the head as stored (`other` when none is).
+fn relationship_of(person: &beneficiary::Model) -> Result<Relationship, DomainError> {
+    parse_code(person.household_relationship.as_deref().unwrap_or("other"))
 }
 
 /// A household as another system sees it: the row and the members in the
@@ -127,7 +132,7 @@ pub async fn with_members(
     let mut found: Vec<HouseholdMembers> =
         households.into_iter().map(|household| HouseholdMembers { household, members: Vec::new() }).collect();
     for person in people {
-        let relationship: Relationship = parse_code(person.household_relationship.as_deref().unwrap_or("other"))?;
+        let relationship = relationship_of(&person)?;
         if let Some(entry) = found.iter_mut().find(|h| Some(h.household.id) == person.household_id) {
             entry.members.push((crate::beneficiaries::BeneficiaryView::from_model(person, pii, today)?, relationship));
         }

@@ -145,9 +145,11 @@ impl Callback {
     }
 }
 
-/// Reads a search message: its header, transaction id and requests, or why
-/// it is refused whole.
-fn read_search(body: &Value) -> Result<(RequestHeader, String, &Vec<Value>), Refusal> {
+/// A search message as read: its header, transaction id and requests.
+type SearchRead<'a> = (RequestHeader, String, &'a Vec<Value>);
+
+/// Reads a search message, or says why it is refused whole.
+fn read_search(body: &Value) -> Result<SearchRead<'_>, Refusal> {
     let header = envelope::request_header(body, "search")?;
     let message = message_of(body)?;
     let transaction_id = transaction_id_of(message)?;
@@ -168,17 +170,18 @@ fn read_search(body: &Value) -> Result<(RequestHeader, String, &Vec<Value>), Ref
 pub async fn sync_search(db: &Db, ctx: &Context, registry_id: &str, body: &Value) -> Result<Reply<SearchAnswer>, DomainError> {
     authorize(db, ctx, Permission::RegistrySearch).await?;
     let replier = Replier { registry_id, ctx, action: "on-search", receiver_id: sender_of(body) };
-    Ok(answer_search(db, ctx, &replier, body, None).await?.0)
+    Ok(answer_search(db, ctx, &replier, read_search(body), None).await?.0)
 }
 
-/// Answers a search message, and queues the answer to `callback` in the
-/// same transaction when there is one. Returns the answer and the
-/// transaction's correlation id (a fresh one for a refused message).
+/// Answers a search message as `read_search` read it, and queues the
+/// answer to `callback` in the same transaction when there is one. Returns
+/// the answer and the transaction's correlation id (a fresh one for a
+/// refused message).
 async fn answer_search(
     db: &Db,
     ctx: &Context,
     replier: &Replier<'_>,
-    body: &Value,
+    read: Result<SearchRead<'_>, Refusal>,
     callback: Option<&Callback>,
 ) -> Result<(Reply<SearchAnswer>, Uuid), DomainError> {
     let correlation_id = new_id();
@@ -192,7 +195,7 @@ async fn answer_search(
         }
         Ok::<_, DomainError>((Reply::new(refusal.malformed, answer), correlation_id))
     };
-    let (header, transaction_id, requests) = match read_search(body) {
+    let (header, transaction_id, requests) = match read {
         Ok(read) => read,
         Err(refusal) => return refused(refusal).await,
     };
@@ -289,17 +292,18 @@ fn malformed_ack(ctx: &Context, refusal: &Refusal) -> Reply<Ack> {
 /// an on-search message, retried and logged like every delivery.
 pub async fn search(db: &Db, ctx: &Context, registry_id: &str, attempt_limit: u32, body: &Value) -> Result<Reply<Ack>, DomainError> {
     authorize(db, ctx, Permission::RegistrySearch).await?;
-    if let Err(refusal) = read_search(body)
+    let read = read_search(body);
+    if let Err(refusal) = &read
         && refusal.malformed
     {
-        return Ok(malformed_ack(ctx, &refusal));
+        return Ok(malformed_ack(ctx, refusal));
     }
     let callback = match callback_of(db, ctx, body, ON_SEARCH, attempt_limit).await? {
         Ok(callback) => callback,
         Err(not_taken) => return Ok(not_taken),
     };
     let replier = Replier { registry_id, ctx, action: "on-search", receiver_id: sender_of(body) };
-    let (_, correlation_id) = answer_search(db, ctx, &replier, body, Some(&callback)).await?;
+    let (_, correlation_id) = answer_search(db, ctx, &replier, read, Some(&callback)).await?;
     Ok(ack(ctx, correlation_id))
 }
 
@@ -353,7 +357,7 @@ async fn run(db: &Db, ctx: &Context, request: &Request) -> Result<(SearchRespons
     let found: Vec<Uuid> = people.iter().map(|p| p.id).collect();
     let reg_records = match request.entity {
         Entity::Member => {
-            let known = known_facts(db, &found).await?;
+            let known = facts(db, &found).await?;
             people.iter().map(|p| records::member(p, &fact(&known, p.id), None, labels)).collect()
         }
         Entity::Group => households_of(db, ctx, &people, labels).await?,
@@ -373,10 +377,6 @@ async fn run(db: &Db, ctx: &Context, request: &Request) -> Result<(SearchRespons
 
 type Known = (HashMap<Uuid, LatestAssessment>, HashMap<Uuid, u64>);
 
-async fn known_facts(db: &Db, people: &[Uuid]) -> Result<Known, DomainError> {
-    facts(db, people).await
-}
-
 fn fact(known: &Known, id: Uuid) -> Facts {
     Facts { assessment: known.0.get(&id).cloned(), open_needs: known.1.get(&id).copied().unwrap_or(0) }
 }
@@ -392,7 +392,7 @@ async fn households_of(db: &Db, ctx: &Context, people: &[BeneficiaryView], label
     }
     let found = households::with_members(db.conn(), ctx, &household_ids, Pii::Masked).await?;
     let everyone: Vec<Uuid> = people.iter().map(|p| p.id).chain(found.iter().flat_map(|h| h.members.iter().map(|(m, _)| m.id))).collect();
-    let known = known_facts(db, &everyone).await?;
+    let known = facts(db, &everyone).await?;
     let mut groups = Vec::new();
     let mut shown = HashSet::new();
     for person in people {
@@ -414,7 +414,7 @@ async fn households_of(db: &Db, ctx: &Context, people: &[BeneficiaryView], label
 pub async fn sync_txn_status(db: &Db, ctx: &Context, registry_id: &str, body: &Value) -> Result<Reply<TxnStatusAnswer>, DomainError> {
     authorize(db, ctx, Permission::RegistrySearch).await?;
     let replier = Replier { registry_id, ctx, action: "txn-on-status", receiver_id: sender_of(body) };
-    answer_txn_status(db, ctx, &replier, body).await
+    answer_txn_status(db, ctx, &replier, read_txn_status(body)).await
 }
 
 /// Reads a status message: its transaction id and what it names.
@@ -435,11 +435,17 @@ fn read_txn_status(body: &Value) -> Result<(String, transactions::Wanted), Refus
     Ok((transaction_id, wanted))
 }
 
-async fn answer_txn_status(db: &Db, ctx: &Context, replier: &Replier<'_>, body: &Value) -> Result<Reply<TxnStatusAnswer>, DomainError> {
+/// Answers a status message as `read_txn_status` read it.
+async fn answer_txn_status(
+    db: &Db,
+    ctx: &Context,
+    replier: &Replier<'_>,
+    read: Result<(String, transactions::Wanted), Refusal>,
+) -> Result<Reply<TxnStatusAnswer>, DomainError> {
     let refused = |refusal: Refusal| {
         Reply::new(refusal.malformed, TxnStatusAnswer { header: replier.header(DciStatus::Rejected, Some(&refusal), None), message: None })
     };
-    let (transaction_id, wanted) = match read_txn_status(body) {
+    let (transaction_id, wanted) = match read {
         Ok(read) => read,
         Err(refusal) => return Ok(refused(refusal)),
     };
@@ -461,17 +467,18 @@ async fn answer_txn_status(db: &Db, ctx: &Context, replier: &Replier<'_>, body: 
 /// (to the caller's webhook taking `dci.txn_on_status`).
 pub async fn txn_status(db: &Db, ctx: &Context, registry_id: &str, attempt_limit: u32, body: &Value) -> Result<Reply<Ack>, DomainError> {
     authorize(db, ctx, Permission::RegistrySearch).await?;
-    if let Err(refusal) = read_txn_status(body)
+    let read = read_txn_status(body);
+    if let Err(refusal) = &read
         && refusal.malformed
     {
-        return Ok(malformed_ack(ctx, &refusal));
+        return Ok(malformed_ack(ctx, refusal));
     }
     let callback = match callback_of(db, ctx, body, TXN_ON_STATUS, attempt_limit).await? {
         Ok(callback) => callback,
         Err(not_taken) => return Ok(not_taken),
     };
     let replier = Replier { registry_id, ctx, action: "txn-on-status", receiver_id: sender_of(body) };
-    let reply = answer_txn_status(db, ctx, &replier, body).await?;
+    let reply = answer_txn_status(db, ctx, &replier, read).await?;
     let id = new_id();
     let delivery = callback.delivery(ctx, id, &reply.answer.header, reply.answer.message.as_ref())?;
     let txn = db.begin_write().await?;
