@@ -40,6 +40,7 @@ mod m20261201_000033_item_member;
 mod m20261201_000034_item_resolution;
 mod m20261203_000035_project_milestones;
 mod m20261203_000036_dci_transactions;
+mod m20261204_000037_region_changes;
 
 pub use m20261129_000003_security::GENESIS_HASH;
 
@@ -85,6 +86,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000034_item_resolution::Migration),
             Box::new(m20261203_000035_project_milestones::Migration),
             Box::new(m20261203_000036_dci_transactions::Migration),
+            Box::new(m20261204_000037_region_changes::Migration),
         ]
     }
 }

@@ -564,7 +564,8 @@ async fn an_overdue_referral_is_announced_once() {
     let path = format!("/api/v1/applications/{}/accept", filed["id"].as_str().unwrap());
     assert_eq!(app.post_json_with(&path, Some(&township), &json!({}), &[("If-Match", "\"1\"")]).await.status, 200);
     let now = jiuzhu_core::Clock::now(&jiuzhu_core::SystemClock);
-    assert_eq!(jiuzhu_api::maintenance::announce_overdue(&app.db, now).await.unwrap(), 0, "nothing is due yet");
+    let root = jiuzhu_core::RegionCode::default_root();
+    assert_eq!(jiuzhu_api::maintenance::announce_overdue(&app.db, &root, now).await.unwrap(), 0, "nothing is due yet");
     let backend = app.db.conn().get_database_backend();
     let past = Statement::from_sql_and_values(
         backend,
@@ -576,9 +577,9 @@ async fn an_overdue_referral_is_announced_once() {
         [(now - chrono::Duration::days(1)).into()],
     );
     app.db.conn().execute_raw(past).await.unwrap();
-    let passes = futures_util::future::join_all((0..3).map(|_| jiuzhu_api::maintenance::announce_overdue(&app.db, now))).await;
+    let passes = futures_util::future::join_all((0..3).map(|_| jiuzhu_api::maintenance::announce_overdue(&app.db, &root, now))).await;
     assert_eq!(passes.into_iter().map(Result::unwrap).sum::<usize>(), 1, "announced once across concurrent passes");
-    assert_eq!(jiuzhu_api::maintenance::announce_overdue(&app.db, now).await.unwrap(), 0);
+    assert_eq!(jiuzhu_api::maintenance::announce_overdue(&app.db, &root, now).await.unwrap(), 0);
     let events = app.get("/api/v1/events?type=referral.overdue", Some(&admin)).await;
     let items = events.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{}", events.text);

@@ -18,6 +18,7 @@ mod matching;
 mod orders;
 mod persistence;
 mod procurement;
+mod regions;
 mod scope;
 mod security;
 mod sessions;

@@ -14,7 +14,7 @@ struct World {
 
 async fn world(app: &TestApp) -> World {
     let admin = app.admin_token().await;
-    for (code, name) in [("640202001", "甲街道"), ("640202001001", "甲社区")] {
+    for (code, name) in [("640202001", "长胜街道"), ("640202001001", "骏马社区居委会")] {
         app.add_region(&admin, code, name).await;
     }
     let provider = |n: u32| {
@@ -278,7 +278,7 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
     assert_eq!((elsewhere.body["deliveries"].as_i64(), elsewhere.body["funds_by_year"].clone()), (Some(0), json!({})));
     assert_eq!(elsewhere.body["satisfaction"], json!({"responses": 0, "average": null}));
 
-    // The pilot summary, with 甲街道 marked as a key township.
+    // The pilot summary, with 长胜街道 marked as a key township.
     app.patch_json("/api/v1/regions/640202", &w.admin, &json!({"key_township": true}), Some("\"1\""))
         .await
         .assert_problem(422, "validation_failed");
@@ -292,7 +292,7 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
     let summary = app.get("/api/v1/reports/pilot-summary?region_code=640202", Some(&w.admin)).await;
     assert_eq!(summary.status, 200, "{}", summary.text);
     let s = &summary.body;
-    assert_eq!(s["key_townships"]["townships"], json!([{"code": "640202001", "name_zh": "甲街道"}]));
+    assert_eq!(s["key_townships"]["townships"], json!([{"code": "640202001", "name_zh": "长胜街道"}]));
     assert_eq!(
         (s["scale"]["orders"].as_i64(), s["scale"]["orders_completed"].as_i64(), s["scale"]["follow_ups_done"].as_i64()),
         (Some(2), Some(1), Some(1))
@@ -316,7 +316,7 @@ async fn an_order_runs_its_whole_life_to_a_follow_up() {
     let page = app.get("/api/v1/reports/pilot-summary?region_code=640202&format=html", Some(&w.admin)).await;
     assert_eq!(page.content_type(), "text/html; charset=utf-8");
     assert!(
-        page.text.starts_with("<!doctype html>") && page.text.contains("<svg") && page.text.contains("甲街道（640202001）"),
+        page.text.starts_with("<!doctype html>") && page.text.contains("<svg") && page.text.contains("长胜街道（640202001）"),
         "{}",
         page.text
     );

@@ -162,7 +162,7 @@ async fn five_failed_logins_lock_the_username_with_retry_after() {
     let mut answer = elsewhere.post(app.url("/api/v1/auth/token")).send_json(&right).await.unwrap();
     assert_eq!(answer.status(), 200, "{:?}", answer.body().await);
     // The operator lifts the lock.
-    assert_eq!(jiuzhu_api::cli::unlock(&app.db, "admin").await.unwrap(), 5);
+    assert_eq!(jiuzhu_api::cli::unlock(&app.db, &jiuzhu_core::RegionCode::default_root(), "admin").await.unwrap(), 5);
     assert_eq!(app.post_json("/api/v1/auth/token", None, &right).await.status, 200);
 }
 

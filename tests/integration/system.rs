@@ -100,7 +100,9 @@ async fn listed_browser_origins_get_cors_headers_and_others_do_not() {
 async fn synthetic_data_reads_back_through_the_api_and_refuses_a_second_load() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let made = jiuzhu_api::synthetic::seed(&app.db, 600, 5, jiuzhu_api::synthetic::base_time()).await.unwrap();
+    let made = jiuzhu_api::synthetic::seed(&app.db, &jiuzhu_core::RegionCode::default_root(), 600, 5, jiuzhu_api::synthetic::base_time())
+        .await
+        .unwrap();
     assert_eq!((made.beneficiaries, made.providers), (600, 20));
     assert!(made.households > 50 && made.assessments > 150 && made.needs > made.assessments && made.orders > 0, "{made:?}");
     assert_eq!(app.get("/api/v1/beneficiaries/count", Some(&admin)).await.body["count"], 600);
@@ -114,6 +116,8 @@ async fn synthetic_data_reads_back_through_the_api_and_refuses_a_second_load() {
     let summary = app.get("/api/v1/needs/summary?region_code=640200&group_by=service", Some(&admin)).await;
     assert_eq!(summary.status, 200, "{}", summary.text);
     assert_eq!(app.get("/api/v1/audit-events/verify", Some(&admin)).await.body["valid"], true);
-    let again = jiuzhu_api::synthetic::seed(&app.db, 600, 5, jiuzhu_api::synthetic::base_time()).await.unwrap_err();
+    let again = jiuzhu_api::synthetic::seed(&app.db, &jiuzhu_core::RegionCode::default_root(), 600, 5, jiuzhu_api::synthetic::base_time())
+        .await
+        .unwrap_err();
     assert!(matches!(again, jiuzhu_core::DomainError::Rule { code: "already_seeded", .. }), "{again:?}");
 }

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use jiuzhu_core::{Clock, SystemClock};
 use jiuzhu_migrations::{Migrator, MigratorTrait};
 use jiuzhu_platform::users::Bootstrap;
-use jiuzhu_platform::{Db, demo};
+use jiuzhu_platform::{Db, demo, region_tree};
 use rand::Rng;
 use std::sync::Arc;
 
@@ -45,14 +45,23 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Add townships and villages from a CSV file of `code,name_zh` lines;
-    /// existing codes are left alone.
+    /// Load a region tree under the deployment's root from CSV files: the
+    /// `china-division` package's `provinces.csv`, `cities.csv`,
+    /// `areas.csv`, `streets.csv` and `villages.csv` (any of them, in any
+    /// order), or plain `code,name_zh[,parent_code]` files. Regions that
+    /// exist keep their names; what was added, kept and refused is
+    /// reported by line, and nothing is written when a line is refused
+    /// unless `--skip-refused` is given.
     LoadRegions {
-        /// The CSV file (a first line starting with `code` is a header).
-        file: std::path::PathBuf,
+        /// The CSV files (a first line whose first field is not a code is a header).
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
         /// Mark the loaded regions as invented demo data.
         #[arg(long)]
         demo: bool,
+        /// Load the good lines even when others are refused.
+        #[arg(long)]
+        skip_refused: bool,
     },
     /// Lift the login lock-out of a username or API client id (audited).
     Unlock {
@@ -99,7 +108,7 @@ pub async fn run(cli: Cli) -> CliResult {
             crate::logging::init(&config.log);
             let db = prepare(&config).await?;
             let started = std::time::Instant::now();
-            let made = crate::synthetic::seed(&db, beneficiaries, seed, crate::synthetic::base_time())
+            let made = crate::synthetic::seed(&db, &config.root_region, beneficiaries, seed, crate::synthetic::base_time())
                 .await
                 .map_err(|e| format!("synthetic data: {e}: {e:?}"))?;
             println!(
@@ -114,22 +123,39 @@ pub async fn run(cli: Cli) -> CliResult {
             );
             Ok(())
         }
-        Command::LoadRegions { file, demo } => {
+        Command::LoadRegions { files, demo, skip_refused } => {
             let config = Config::load()?;
             crate::logging::init(&config.log);
-            let csv = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let mut texts = Vec::new();
+            for file in &files {
+                let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                texts.push((file.display().to_string(), text));
+            }
             let db = prepare(&config).await?;
-            let txn = db.begin_write().await.map_err(|e| e.to_string())?;
-            let added = jiuzhu_platform::regions::load_csv(&*txn, &SystemClock, &csv, demo).await.map_err(|e| format!("{e}: {e:?}"))?;
-            txn.commit().await.map_err(|e| e.to_string())?;
-            println!("Loaded {added} new regions from {}.", file.display());
-            Ok(())
+            let options = region_tree::LoadOptions { is_demo: demo, skip_refused };
+            let plan =
+                region_tree::load(&db, &SystemClock, &config.root_region, &texts, options).await.map_err(|e| format!("{e}: {e:?}"))?;
+            for refusal in &plan.refused {
+                println!("refused: {refusal}");
+            }
+            let written =
+                if plan.refused.is_empty() || skip_refused { "loaded" } else { "nothing written (use --skip-refused to load the rest)" };
+            println!(
+                "Regions under {}: {} added, {} kept, {} refused, {} outside the root{}; {written}.",
+                config.root_region,
+                plan.added.len(),
+                plan.kept,
+                plan.refused.len(),
+                plan.outside,
+                if plan.named_root.is_some() { ", the root named" } else { "" },
+            );
+            if plan.refused.is_empty() || skip_refused { Ok(()) } else { Err(format!("{} lines refused", plan.refused.len())) }
         }
         Command::Unlock { account } => {
             let config = Config::load()?;
             crate::logging::init(&config.log);
             let db = prepare(&config).await?;
-            let cleared = unlock(&db, &account).await.map_err(|e| e.to_string())?;
+            let cleared = unlock(&db, &config.root_region, &account).await.map_err(|e| e.to_string())?;
             println!("Cleared {cleared} failed logins of {account}; it may log in again.");
             Ok(())
         }
@@ -146,17 +172,17 @@ pub async fn run(cli: Cli) -> CliResult {
 }
 
 /// Clears an account's failed logins, with an audit row by the operator.
-pub async fn unlock(db: &Db, account: &str) -> Result<u64, jiuzhu_core::DomainError> {
+pub async fn unlock(db: &Db, root: &jiuzhu_core::RegionCode, account: &str) -> Result<u64, jiuzhu_core::DomainError> {
     use jiuzhu_platform::audit::{self, Entry, Outcome, Who};
     let now = jiuzhu_core::Clock::now(&SystemClock);
     let txn = db.begin_write().await?;
     let cleared = jiuzhu_platform::login_throttle::clear(&*txn, account).await?;
-    let who = Who { subject: "operator".into(), role: "operator".into(), request_id: "cli".into(), at: now };
+    let who = Who::operator(now);
     let entry = Entry {
         action: "login.unlocked".into(),
         entity_type: "account".into(),
         entity_id: Some(account.to_string()),
-        region_code: jiuzhu_platform::users::CITY_REGION.into(),
+        region_code: root.to_string(),
         outcome: Outcome::Success,
         detail: serde_json::json!({"cleared_failures": cleared}),
     };
@@ -196,12 +222,12 @@ async fn seed_demo(db: &Db, config: &Config) -> CliResult {
 async fn seed_demo_locked(db: &Db, config: &Config) -> CliResult {
     let clock = SystemClock;
     let txn = db.begin_write().await.map_err(|e| e.to_string())?;
-    let report = demo::seed(&*txn, &clock).await.map_err(|e| e.to_string())?;
+    let report = demo::seed(&*txn, &clock, &config.root_region).await.map_err(|e| e.to_string())?;
     txn.commit().await.map_err(|e| e.to_string())?;
     let people = crate::demo::seed_domain(db, config.referral_due_working_days).await.map_err(|e| format!("demo content: {e}: {e:?}"))?;
     println!(
-        "Demo data: {} regions, {} users and {people} assessed people with providers, a fund account and an accepted application with its referral added (running it again adds nothing).",
-        report.regions_added, report.users_added
+        "Demo data in 石嘴山市's real villages: {} users and {people} assessed people with providers, a fund account and an accepted application with its referral added (running it again adds nothing).",
+        report.users_added
     );
     println!("Demo logins (password `{}`): {}, {}", demo::DEMO_PASSWORD, report.usernames.join(", "), crate::demo::DEMO_PROVIDER_USERNAME);
     Ok(())

@@ -87,6 +87,17 @@ impl<T: SettingValue> SettingValue for Option<T> {
     }
 }
 
+/// A division code: 6 digits for a province, city or county, 9 or 12 below.
+impl SettingValue for jiuzhu_core::RegionCode {
+    fn parse(name: &str, text: &str) -> Result<Self, ConfigError> {
+        jiuzhu_core::RegionCode::parse(text.trim()).map_err(|reason| ConfigError::BadValue {
+            name: name.to_string(),
+            expected: format!("a division code ({reason})"),
+            got: format!("{text:?}"),
+        })
+    }
+}
+
 /// A comma-separated list; empty entries are dropped.
 impl SettingValue for Vec<String> {
     fn parse(_: &str, text: &str) -> Result<Self, ConfigError> {
@@ -206,6 +217,12 @@ settings! {
     /// `/needs/summary`) and exports read from it, and may lag the primary
     /// by the standby's delay; everything else reads the primary
     read_database_url: Option<String> = None, shown "none";
+    /// the division code of the region this deployment serves, with its
+    /// subtree: a province (`640000`), a city (`640200`) or a county-level
+    /// city. The first start creates it; a database keeps the root it was
+    /// set up with (a start with another root is refused). 石嘴山市's tree
+    /// ships with jiuzhu; another root loads its own with `jiuzhu load-regions`
+    root_region: jiuzhu_core::RegionCode = jiuzhu_core::RegionCode::default_root(), shown "`640200` (石嘴山市)";
     /// listen address
     bind: String = DEFAULT_BIND.into(), shown "`127.0.0.1:8080`";
     /// HS256 signing secret, at least 32 characters

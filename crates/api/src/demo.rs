@@ -40,7 +40,7 @@ pub const DEMO_PROVIDER_USERNAME: &str = "demo-provider";
 /// demo application's referral is due in `referral_due_working_days`, as
 /// the server's setting of that name would make it.
 pub async fn seed_domain(db: &Db, referral_due_working_days: u32) -> Result<usize, DomainError> {
-    let city = RegionCode::parse("640200").map_err(DomainError::Internal)?;
+    let city = RegionCode::parse(jiuzhu_platform::demo::DEMO_CITY).map_err(DomainError::Internal)?;
     let ctx = Context {
         actor: Actor { subject: "demo-seed".into(), role: Role::CityAdmin, region: city, department: None, provider_id: None },
         request_id: "demo-seed".into(),
@@ -89,7 +89,7 @@ pub async fn seed_domain(db: &Db, referral_due_working_days: u32) -> Result<usiz
                 name: name.into(),
                 id_number,
                 phone: Some("13900001111".into()),
-                region_code: "640202001001".into(),
+                region_code: jiuzhu_platform::demo::DEMO_VILLAGE.into(),
                 address: "示范社区（演示）".into(),
                 categories: vec![record],
                 groups,

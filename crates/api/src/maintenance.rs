@@ -12,14 +12,15 @@ use std::time::Duration;
 
 /// Starts housekeeping on the current actix runtime: a pass at once, then
 /// one every half `abandoned_after` (at most a minute apart).
-pub fn spawn(db: Db, clock: Arc<dyn Clock>, abandoned_after: Duration) {
+/// Overdue items are announced as a system actor at `root`.
+pub fn spawn(db: Db, clock: Arc<dyn Clock>, root: RegionCode, abandoned_after: Duration) {
     let every = (abandoned_after / 2).clamp(Duration::from_secs(1), Duration::from_secs(60));
     actix_web::rt::spawn(async move {
         loop {
             if let Err(error) = imports::fail_abandoned(&db, clock.now(), abandoned_after).await {
                 tracing::warn!(%error, "housekeeping pass failed");
             }
-            if let Err(error) = announce_overdue(&db, clock.now()).await {
+            if let Err(error) = announce_overdue(&db, &root, clock.now()).await {
                 tracing::warn!(%error, "announcing overdue items failed");
             }
             actix_web::rt::time::sleep(every).await;
@@ -28,11 +29,10 @@ pub fn spawn(db: Db, clock: Arc<dyn Clock>, abandoned_after: Duration) {
 }
 
 /// Announces what went overdue since the last pass, as housekeeping (a
-/// city-wide system actor, recorded as such in the audit log).
-pub async fn announce_overdue(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<usize, DomainError> {
-    let city = RegionCode::parse(jiuzhu_platform::users::CITY_REGION).map_err(DomainError::Internal)?;
+/// system actor over the whole deployment, `root`, recorded as such in the audit log).
+pub async fn announce_overdue(db: &Db, root: &RegionCode, now: chrono::DateTime<chrono::Utc>) -> Result<usize, DomainError> {
     let ctx = Context {
-        actor: Actor { subject: HOUSEKEEPING.into(), role: Role::CityAdmin, region: city, department: None, provider_id: None },
+        actor: Actor { subject: HOUSEKEEPING.into(), role: Role::CityAdmin, region: root.clone(), department: None, provider_id: None },
         request_id: HOUSEKEEPING.into(),
         now,
     };

@@ -198,7 +198,12 @@ pub fn run(listener: TcpListener, shared: Shared) -> std::io::Result<Server> {
     let background = shared.state.db.background();
     let settings = shared.state.settings.clone();
     webhook_worker::spawn(background.clone(), shared.state.clock.clone(), shared.webhook_worker.clone());
-    crate::maintenance::spawn(background.clone(), shared.state.clock.clone(), Duration::from_secs(settings.import_abandoned_after_secs));
+    crate::maintenance::spawn(
+        background.clone(),
+        shared.state.clock.clone(),
+        settings.root_region.clone(),
+        Duration::from_secs(settings.import_abandoned_after_secs),
+    );
     crate::relay::spawn(background.clone(), Duration::from_millis(settings.relay_interval_ms));
     crate::rate_limit::spawn_sync(shared.rate_limiter.clone().into_inner(), background.clone(), shared.state.clock.clone());
     crate::audit_trail::spawn(
@@ -245,13 +250,17 @@ async fn prepare_locked(db: &Db, clock: &dyn Clock, config: &Config) -> Result<B
     let key = crate::audit_trail::load_key(config).map_err(|reason| StartupError::Setting { setting: "the audit chain key", reason })?;
     jiuzhu_platform::audit::use_key(&key);
     jiuzhu_platform::audit::adopt_key(db).await.map_err(StartupError::domain("audit key"))?;
+    let txn = db.begin_write().await.map_err(StartupError::database("region tree"))?;
+    jiuzhu_platform::region_tree::establish(&*txn, clock, &config.root_region).await.map_err(StartupError::domain("region tree"))?;
+    txn.commit().await.map_err(StartupError::database("region tree"))?;
     let txn = db.begin_write().await.map_err(StartupError::database("administrator"))?;
-    let outcome = users::bootstrap_admin(&*txn, clock, admin_password).await.map_err(StartupError::domain("administrator"))?;
+    let outcome =
+        users::bootstrap_admin(&*txn, clock, &config.root_region, admin_password).await.map_err(StartupError::domain("administrator"))?;
     txn.commit().await.map_err(StartupError::database("administrator"))?;
     let reference = StartupError::domain("reference data");
     jiuzhu_needs_assessment::models::ensure_default(db, clock.now()).await.map_err(reference)?;
     let reference = StartupError::domain("reference data");
-    jiuzhu_supply::catalogue::ensure_guidance(db, users::CITY_REGION, clock.now()).await.map_err(reference)?;
+    jiuzhu_supply::catalogue::ensure_guidance(db, config.root_region.as_str(), clock.now()).await.map_err(reference)?;
     jiuzhu_evaluation::schemes::ensure_default(db, clock.now()).await.map_err(StartupError::domain("reference data"))?;
     Ok(outcome)
 }

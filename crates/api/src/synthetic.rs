@@ -31,10 +31,6 @@ use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// The demo counties the generated townships and villages belong to.
-const COUNTIES: [&str; 3] = ["640202", "640205", "640221"];
-const TOWNSHIPS_PER_COUNTY: usize = 10;
-const VILLAGES_PER_TOWNSHIP: usize = 10;
 /// People per transaction.
 const CHUNK: usize = 5_000;
 
@@ -49,37 +45,32 @@ pub struct Generated {
     pub orders: usize,
 }
 
-/// The township and village codes of county `c`: `<county>1TT` and `<township>2VV`.
-fn villages() -> Vec<String> {
-    let mut codes = Vec::new();
-    for county in COUNTIES {
-        for t in 1..=TOWNSHIPS_PER_COUNTY {
-            for v in 1..=VILLAGES_PER_TOWNSHIP {
-                codes.push(format!("{county}1{t:02}2{v:02}"));
-            }
-        }
-    }
-    codes
+/// The villages of `root`'s real tree the people live in, and the counties
+/// they lie in (which issue their ID numbers and hold the providers).
+struct Tree {
+    villages: Vec<String>,
+    counties: Vec<String>,
 }
 
-fn regions_csv() -> String {
-    let mut csv = String::from("code,name_zh\n");
-    for county in COUNTIES {
-        for t in 1..=TOWNSHIPS_PER_COUNTY {
-            csv.push_str(&format!("{county}1{t:02},合成街道{t:02}（合成）\n"));
-            for v in 1..=VILLAGES_PER_TOWNSHIP {
-                csv.push_str(&format!("{county}1{t:02}2{v:02},合成社区{t:02}-{v:02}（合成）\n"));
-            }
-        }
+async fn tree_of(db: &Db, root: &RegionCode) -> Result<Tree, DomainError> {
+    let villages: Vec<String> = jiuzhu_platform::regions::active_villages_under(db.conn(), root).await?;
+    let mut counties: Vec<String> = villages.iter().map(|v| v[..6].to_string()).collect();
+    counties.dedup();
+    if villages.is_empty() {
+        return Err(DomainError::Rule {
+            code: "no_villages",
+            message: format!("the region tree under {root} has no villages; load it with `jiuzhu load-regions` first"),
+        });
     }
-    csv
+    Ok(Tree { villages, counties })
 }
 
-/// The n-th person's ID number: unique for n below 87 million. The county
-/// prefix rotates, birth dates run over 1930–2009 and the sequence takes the rest.
-pub fn citizen_id(n: usize) -> String {
-    let county = COUNTIES[n % COUNTIES.len()];
-    let k = n / COUNTIES.len();
+/// The n-th person's ID number: unique for n below 29 million times the
+/// number of counties. The county prefix rotates, birth dates run over
+/// 1930–2009 and the sequence takes the rest.
+fn citizen_id(n: usize, counties: &[String]) -> String {
+    let county = &counties[n % counties.len()];
+    let k = n / counties.len();
     let born = NaiveDate::from_ymd_opt(1930, 1, 1).unwrap_or_default() + Duration::days((k % 29_000) as i64);
     let first17 = format!("{county}{}{:03}", born.format("%Y%m%d"), (k / 29_000) % 1000);
     format!("{first17}{}", check_character(first17.as_bytes()))
@@ -103,7 +94,7 @@ fn pick<T: Copy>(rng: &mut StdRng, weights: &[(u32, T)]) -> T {
 
 /// One invented person: category shares follow the usual make-up of a
 /// city's low-income list (most on subsistence allowance).
-fn person(rng: &mut StdRng, n: usize, village: &str) -> CreateBeneficiary {
+fn person(rng: &mut StdRng, n: usize, village: &str, counties: &[String]) -> CreateBeneficiary {
     let category = pick(
         rng,
         &[
@@ -135,7 +126,7 @@ fn person(rng: &mut StdRng, n: usize, village: &str) -> CreateBeneficiary {
     }
     CreateBeneficiary {
         name: format!("合成{n}"),
-        id_number: citizen_id(n),
+        id_number: citizen_id(n, counties),
         phone: rng.random_bool(0.7).then(|| format!("13{:09}", rng.random_range(0..1_000_000_000u32))),
         region_code: village.to_string(),
         address: format!("合成路{}号", rng.random_range(1..500)),
@@ -166,10 +157,11 @@ async fn seed_providers(
     ctx: &Context,
     rng: &mut StdRng,
     count: usize,
+    counties: &[String],
 ) -> Result<HashMap<(String, String), Vec<Uuid>>, DomainError> {
     let mut offering: HashMap<(String, String), Vec<Uuid>> = HashMap::new();
     for n in 0..count {
-        let county = COUNTIES[n % COUNTIES.len()];
+        let county = &counties[n % counties.len()];
         let mut services: Vec<String> = Vec::new();
         while services.len() < 8 {
             let code = GUIDANCE_CATALOGUE[rng.random_range(0..GUIDANCE_CATALOGUE.len())].1.to_string();
@@ -203,11 +195,13 @@ async fn seed_providers(
     Ok(offering)
 }
 
-/// Generates `count` people (and what hangs off them) with `seed`.
-/// Refuses when the seed's first person is already registered.
-pub async fn seed(db: &Db, count: usize, seed: u64, base: DateTime<Utc>) -> Result<Generated, DomainError> {
-    let first = citizen_id(0);
-    let city = RegionCode::parse("640200").map_err(DomainError::Internal)?;
+/// Generates `count` people (and what hangs off them) with `seed`, living
+/// in the villages of `root`'s real tree. Refuses when the seed's first
+/// person is already registered.
+pub async fn seed(db: &Db, root: &RegionCode, count: usize, seed: u64, base: DateTime<Utc>) -> Result<Generated, DomainError> {
+    let tree = tree_of(db, root).await?;
+    let first = citizen_id(0, &tree.counties);
+    let city = root.clone();
     let ctx = Context {
         actor: Actor { subject: "synthetic-seed".into(), role: Role::CityAdmin, region: city.clone(), department: None, provider_id: None },
         request_id: format!("synthetic-seed-{seed}"),
@@ -220,17 +214,14 @@ pub async fn seed(db: &Db, count: usize, seed: u64, base: DateTime<Utc>) -> Resu
         });
     }
     let mut rng = StdRng::seed_from_u64(seed);
-    let txn = db.begin_write().await?;
-    jiuzhu_platform::regions::load_csv(&*txn, &jiuzhu_core::SystemClock, &regions_csv(), true).await?;
-    txn.commit().await?;
     jiuzhu_needs_assessment::models::ensure_default(db, base).await?;
     let (model_version, spec) = jiuzhu_needs_assessment::models::current_spec(db.conn()).await?;
     let mut generated = Generated { providers: (count / 2_000).clamp(20, 500), ..Generated::default() };
-    let offering = seed_providers(db, &ctx, &mut rng, generated.providers).await?;
+    let offering = seed_providers(db, &ctx, &mut rng, generated.providers, &tree.counties).await?;
     for year in [base.year() - 1, base.year()] {
-        for county in COUNTIES {
+        for county in &tree.counties {
             let account = CreateFundAccount {
-                region_code: county.into(),
+                region_code: county.clone(),
                 year,
                 prior_year_assistance_total_fen: rng.random_range(80_000_000..200_000_000),
                 cap_bp: None,
@@ -239,7 +230,7 @@ pub async fn seed(db: &Db, count: usize, seed: u64, base: DateTime<Utc>) -> Resu
             funds::create(db, &ctx, account).await?;
         }
     }
-    let villages = villages();
+    let villages = &tree.villages;
     let today = base.date_naive();
     for start in (0..count).step_by(CHUNK) {
         let (mut people, mut households, mut assessed, mut needs, mut orders) =
@@ -247,7 +238,7 @@ pub async fn seed(db: &Db, count: usize, seed: u64, base: DateTime<Utc>) -> Resu
         for n in start..(start + CHUNK).min(count) {
             // Neighbours in pairs: person 2k and 2k+1 share a village, and a third of pairs a household.
             let village = &villages[(n / 2 * 7919) % villages.len()];
-            let mut model = beneficiaries::registration(&ctx, person(&mut rng, n, village), "")?;
+            let mut model = beneficiaries::registration(&ctx, person(&mut rng, n, village, &tree.counties), "")?;
             model.id = uuid_from(&mut rng);
             model.created_at = base - Duration::days(rng.random_range(0..700));
             model.updated_at = model.created_at;
@@ -342,10 +333,11 @@ mod tests {
 
     #[test]
     fn generated_id_numbers_pass_the_checksum_and_do_not_repeat() {
-        let ids: std::collections::HashSet<String> = (0..200_000).step_by(97).map(citizen_id).collect();
+        let counties = ["640202".to_string(), "640205".into(), "640221".into()];
+        let ids: std::collections::HashSet<String> = (0..200_000).step_by(97).map(|n| citizen_id(n, &counties)).collect();
         assert_eq!(ids.len(), (0..200_000).step_by(97).count());
         for n in [0, 1, 86_999, 1_000_000, 86_999_999] {
-            assert!(jiuzhu_core::CitizenId::parse(&citizen_id(n)).is_ok(), "{}", citizen_id(n));
+            assert!(jiuzhu_core::CitizenId::parse(&citizen_id(n, &counties)).is_ok(), "{}", citizen_id(n, &counties));
         }
     }
 
@@ -353,7 +345,9 @@ mod tests {
     fn the_same_seed_gives_the_same_people() {
         let draw = |seed| {
             let mut rng = StdRng::seed_from_u64(seed);
-            (0..50).map(|n| serde_json::to_string(&person(&mut rng, n, "640202101201").categories).unwrap_or_default()).collect::<Vec<_>>()
+            (0..50)
+                .map(|n| serde_json::to_string(&person(&mut rng, n, "640202001001", &["640202".into()]).categories).unwrap_or_default())
+                .collect::<Vec<_>>()
         };
         assert_eq!(draw(7), draw(7));
         assert_ne!(draw(7), draw(8));

@@ -38,6 +38,24 @@ impl RegionCode {
         Ok(Self(input.to_string()))
     }
 
+    /// The root region a deployment serves when none is configured: 石嘴山市,
+    /// the pilot city of the plan.
+    pub fn default_root() -> Self {
+        Self("640200".into())
+    }
+
+    /// Reads a code as the National Bureau of Statistics writes it short:
+    /// 2 digits for a province and 4 for a prefecture are padded to the
+    /// 6-digit form; 6, 9 and 12 digits are read as they are.
+    pub fn parse_statistical(input: &str) -> Result<Self, String> {
+        let input = input.trim();
+        match input.len() {
+            2 if input.bytes().all(|b| b.is_ascii_digit()) => Self::parse(&format!("{input}0000")),
+            4 if input.bytes().all(|b| b.is_ascii_digit()) => Self::parse(&format!("{input}00")),
+            _ => Self::parse(input),
+        }
+    }
+
     pub fn parse_field(input: &str, field: &str) -> Result<Self, DomainError> {
         Self::parse(input).map_err(|message| DomainError::field(field, "region_code_invalid", message))
     }
@@ -159,6 +177,15 @@ mod tests {
         for bad in ["", "64020", "6402021", "64020200100", "64020a", "000000", "001234", "640200001", "640202000001", " 640202"] {
             assert!(RegionCode::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn statistical_short_codes_are_padded() {
+        assert_eq!(RegionCode::parse_statistical("64"), Ok(code("640000")));
+        assert_eq!(RegionCode::parse_statistical("6403"), Ok(code("640300")));
+        assert_eq!(RegionCode::parse_statistical("640302001"), Ok(code("640302001")));
+        assert!(RegionCode::parse_statistical("6a").is_err());
+        assert!(RegionCode::parse_statistical("640").is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! review is final, the evidence beside the scores and the grade summary.
 
 mod entity;
-pub use entity::region_scoped_tables;
+pub use entity::{move_region_records, region_scoped_tables};
 pub mod evaluations;
 pub mod figures;
 pub mod rules;

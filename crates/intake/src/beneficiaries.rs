@@ -333,9 +333,7 @@ impl KnownRegions {
     pub async fn check(&mut self, conn: &impl ConnectionTrait, ctx: &Context, code: &str, field: &str) -> Result<RegionCode, DomainError> {
         let region = region_in_scope(ctx, code, field)?;
         if !self.0.contains(region.as_str()) {
-            if regions::find(conn, &region).await?.is_none() {
-                return Err(DomainError::field(field, "region_unknown", format!("region {region} does not exist")));
-            }
+            regions::require_active(conn, &region, field).await?;
             self.0.insert(region.to_string());
         }
         Ok(region)

@@ -8,7 +8,7 @@ pub mod beneficiaries;
 pub mod beneficiaries_export;
 pub mod discoveries;
 mod entity;
-pub use entity::region_scoped_tables;
+pub use entity::{move_region_records, region_scoped_tables};
 pub mod figures;
 pub mod hotline;
 pub mod households;

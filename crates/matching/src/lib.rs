@@ -4,7 +4,7 @@
 //! reproducible inspection samples, inspections and provider performance.
 
 mod entity;
-pub use entity::region_scoped_tables;
+pub use entity::{move_region_records, region_scoped_tables};
 pub mod figures;
 pub mod follow_ups;
 pub mod inspections;

@@ -7,7 +7,7 @@
 pub mod assessments;
 pub mod dci;
 mod entity;
-pub use entity::region_scoped_tables;
+pub use entity::{move_region_records, region_scoped_tables};
 pub mod figures;
 pub mod models;
 pub mod needs;

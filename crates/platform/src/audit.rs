@@ -38,6 +38,13 @@ pub struct Who {
     pub at: DateTime<Utc>,
 }
 
+impl Who {
+    /// The operator at the server's command line (`jiuzhu unlock`, `jiuzhu load-regions`).
+    pub fn operator(at: DateTime<Utc>) -> Self {
+        Who { subject: "operator".into(), role: "operator".into(), request_id: "cli".into(), at }
+    }
+}
+
 impl From<&Context> for Who {
     fn from(ctx: &Context) -> Self {
         Who { subject: ctx.actor.subject.clone(), role: ctx.actor.role.code().to_string(), request_id: ctx.request_id.clone(), at: ctx.now }

@@ -97,9 +97,7 @@ pub async fn create(db: &Db, ctx: &Context, input: CreateClient) -> Result<Clien
         return Err(DomainError::field("region_code", "region_outside_scope", format!("{region} is outside your region")));
     }
     let txn = db.begin_write().await?;
-    if regions::find(&*txn, &region).await?.is_none() {
-        return Err(DomainError::field("region_code", "region_unknown", format!("region {region} does not exist")));
-    }
+    regions::require_active(&*txn, &region, "region_code").await?;
     match (input.role, input.department.as_deref()) {
         (ClientRole::Department, None) => {
             return Err(DomainError::field("department", "required", "a department client needs a department code"));

@@ -16,7 +16,7 @@ pub mod duties;
 /// No crate uses it: a test reads the sources and fails on any such path.
 #[doc(hidden)]
 pub mod entity;
-pub use entity::region_scoped_tables;
+pub use entity::{move_region_records, region_scoped_tables};
 pub mod export;
 pub mod hash;
 pub mod idempotency;
@@ -29,6 +29,7 @@ pub mod password;
 pub mod probing;
 pub mod rate_windows;
 pub mod record;
+pub mod region_tree;
 pub mod regions;
 pub mod relay;
 pub mod scope;

@@ -5,10 +5,9 @@ use crate::accounts::Session;
 use crate::audit::{Entry, Outcome, Who};
 use crate::db::Db;
 use crate::login_throttle::Lockout;
-use crate::users::CITY_REGION;
 use crate::{clients, login_throttle, users};
 use chrono::{DateTime, Utc};
-use jiuzhu_core::DomainError;
+use jiuzhu_core::{DomainError, RegionCode};
 
 pub enum Grant<'a> {
     Password { username: &'a str, password: &'a str },
@@ -28,13 +27,16 @@ fn login_entry(kind: &str, subject: &str, region: &str, outcome: Outcome) -> Ent
 
 /// The account a successful grant authenticates, with the stamp its token
 /// carries. `source` is where the attempt came from (the client's address),
-/// which the lock-out counts by; both grants are locked out alike.
+/// which the lock-out counts by; both grants are locked out alike. A failed
+/// attempt names no account's region, so it is audited at `root`, the
+/// deployment's root region.
 pub async fn login(
     db: &Db,
     lockout: &Lockout,
     request_id: &str,
     source: &str,
     now: DateTime<Utc>,
+    root: &RegionCode,
     grant: Grant<'_>,
 ) -> Result<Session, DomainError> {
     let who = |subject: &str, role: &str| Who { subject: subject.into(), role: role.into(), request_id: request_id.into(), at: now };
@@ -72,7 +74,7 @@ pub async fn login(
         }
         None => {
             // The attempt's record stays: it is the failure.
-            crate::audit::append(&*txn, &who(account, "anonymous"), login_entry(kind, account, CITY_REGION, Outcome::Failure)).await?;
+            crate::audit::append(&*txn, &who(account, "anonymous"), login_entry(kind, account, root.as_str(), Outcome::Failure)).await?;
             let what = if kind == "user" { "username or password" } else { "client_id or client_secret" };
             Err(DomainError::Unauthenticated(format!("{what} is wrong")))
         }

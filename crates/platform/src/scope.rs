@@ -41,6 +41,20 @@ pub fn bearing_on<E: RegionScoped>(region: &RegionCode) -> SimpleExpr {
     sea_orm::sea_query::ExprTrait::or(under::<E>(region), E::region_column().is_in(above))
 }
 
+/// Moves the rows of region `from` (that code, not its subtree) to `to`.
+pub async fn move_rows<E: RegionScoped>(
+    conn: &impl sea_orm::ConnectionTrait,
+    from: &RegionCode,
+    to: &RegionCode,
+) -> Result<u64, jiuzhu_core::DomainError> {
+    let moved = E::update_many()
+        .col_expr(E::region_column(), sea_orm::sea_query::Expr::value(to.to_string()))
+        .filter(E::region_column().eq(from.as_str()))
+        .exec(conn)
+        .await?;
+    Ok(moved.rows_affected)
+}
+
 /// Narrows a query of a region-scoped entity to the actor's subtree.
 pub trait InScope: Sized {
     fn in_scope(self, actor: &Actor) -> Self;
@@ -64,7 +78,7 @@ impl<E: RegionScoped> InScope for UpdateMany<E> {
 /// region is declared).
 #[macro_export]
 macro_rules! region_scoped {
-    ($($module:ident),+ $(,)?) => {
+    ($($module:ident),+ $(; history: $($kept:ident),+)? $(,)?) => {
         $(
             impl $crate::scope::RegionScoped for $module::Entity {
                 fn region_column() -> $module::Column {
@@ -72,10 +86,31 @@ macro_rules! region_scoped {
                 }
             }
         )+
+        $($(
+            impl $crate::scope::RegionScoped for $kept::Entity {
+                fn region_column() -> $kept::Column {
+                    $kept::Column::RegionCode
+                }
+            }
+        )+)?
 
         /// The tables of this area declared region-scoped.
         pub fn region_scoped_tables() -> Vec<&'static str> {
-            vec![$( ::sea_orm::EntityName::table_name(&$module::Entity) ),+]
+            vec![$( ::sea_orm::EntityName::table_name(&$module::Entity) ),+ $($(, ::sea_orm::EntityName::table_name(&$kept::Entity))+)?]
+        }
+
+        /// A division change: this area's rows of region `from` (that code
+        /// exactly) move to `to`, in the caller's transaction; answers how
+        /// many rows of each table moved. Tables declared as `history`
+        /// keep the region a row was written in.
+        pub async fn move_region_records(
+            conn: &impl ::sea_orm::ConnectionTrait,
+            from: &::jiuzhu_core::RegionCode,
+            to: &::jiuzhu_core::RegionCode,
+        ) -> Result<Vec<(&'static str, u64)>, ::jiuzhu_core::DomainError> {
+            Ok(vec![$(
+                (::sea_orm::EntityName::table_name(&$module::Entity), $crate::scope::move_rows::<$module::Entity>(conn, from, to).await?),
+            )+])
         }
     };
 }

@@ -178,9 +178,7 @@ fn manageable(ctx: &Context, target: &user::Model) -> Result<(), DomainError> {
 
 async fn existing_region(conn: &impl ConnectionTrait, code: &str, field: &str) -> Result<RegionCode, DomainError> {
     let region = RegionCode::parse_field(code, field)?;
-    if regions::find(conn, &region).await?.is_none() {
-        return Err(DomainError::field(field, "region_unknown", format!("region {region} does not exist")));
-    }
+    regions::require_active(conn, &region, field).await?;
     Ok(region)
 }
 

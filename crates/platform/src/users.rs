@@ -6,8 +6,6 @@ use crate::password;
 use jiuzhu_core::{Clock, DomainError, RegionCode, Role, id::new_id};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
-/// The city every bootstrap administrator starts at: 石嘴山市.
-pub const CITY_REGION: &str = "640200";
 pub const ADMIN_USERNAME: &str = "admin";
 
 /// What a new account needs; the caller has already checked permission.
@@ -56,10 +54,12 @@ pub enum Bootstrap {
     CreatedWithGeneratedPassword(String),
 }
 
-/// Creates `admin` (role `city_admin`, region 640200) when no user exists.
+/// Creates `admin` (role `city_admin`, at the deployment's root region)
+/// when no user exists.
 pub async fn bootstrap_admin(
     conn: &impl ConnectionTrait,
     clock: &dyn Clock,
+    root: &RegionCode,
     configured_password: Option<&str>,
 ) -> Result<Bootstrap, DomainError> {
     if user::Entity::find().count(conn).await? > 0 {
@@ -67,7 +67,6 @@ pub async fn bootstrap_admin(
     }
     let generated = configured_password.is_none().then(|| password::generate(20));
     let password = configured_password.or(generated.as_deref()).unwrap_or_default();
-    let city = RegionCode::parse(CITY_REGION).map_err(DomainError::Internal)?;
     insert(
         conn,
         clock,
@@ -75,7 +74,7 @@ pub async fn bootstrap_admin(
             username: ADMIN_USERNAME,
             display_name: "系统管理员",
             role: Role::CityAdmin,
-            region_code: &city,
+            region_code: root,
             department: None,
             password,
         },

@@ -8,7 +8,7 @@
 pub mod bids;
 pub mod contracts;
 mod entity;
-pub use entity::region_scoped_tables;
+pub use entity::{move_region_records, region_scoped_tables};
 pub mod figures;
 pub mod fund_figures;
 pub mod funds;

@@ -9,7 +9,7 @@ pub mod catalogue;
 pub mod catalogue_export;
 mod entity;
 pub mod hsds;
-pub use entity::region_scoped_tables;
+pub use entity::{move_region_records, region_scoped_tables};
 pub mod providers;
 pub mod rules;
 pub mod volunteers;

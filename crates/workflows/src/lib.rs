@@ -5,9 +5,11 @@
 //! its effects (`sanctions`), acceptance gated on the final evaluation
 //! (`acceptance`), a contract's supervision record with its inspections
 //! (`supervision`) and a provider's performance with its grades
-//! (`performance`).
+//! (`performance`), and a division change that retires a region into its
+//! successor with every area's records (`division_changes`).
 
 pub mod acceptance;
+pub mod division_changes;
 pub mod ordering;
 pub mod performance;
 pub mod sanctions;

@@ -135,7 +135,7 @@ pub async fn issue_token(
     let grant = body.0.grant()?;
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
     let source = crate::middleware::client_address(&req);
-    let session = login(&state.db, &state.lockout, &request_id, &source, state.clock.now(), grant).await?;
+    let session = login(&state.db, &state.lockout, &request_id, &source, state.clock.now(), &state.settings.root_region, grant).await?;
     let access_token = tokens.issue(&session)?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(TokenResponse {
         access_token,

@@ -13,6 +13,7 @@ use jiuzhu_core::permission::permissions_of;
 use jiuzhu_core::{Page, Permission, Role, catalogue};
 use jiuzhu_platform::departments::{self, DepartmentView};
 use jiuzhu_platform::regions::{self, CreateRegion, PatchRegion, RegionView};
+use jiuzhu_workflows::division_changes::{self, RetireRegion, RetiredRegion};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -23,13 +24,16 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub struct RegionQuery {
     /// The parent's code; without it, the top of the tree.
     pub parent: Option<String>,
+    /// Also list regions that a division change retired (default: only active ones).
+    pub include_retired: Option<bool>,
 }
 
 /// List regions under a parent
 ///
 /// The children of `parent`, or the top-level regions, by code, a page at
-/// a time (`order=desc` for the reverse). Regions are reference data that
-/// every authenticated caller may read.
+/// a time (`order=desc` for the reverse). Regions retired by a division
+/// change are left out unless `include_retired=true`. Regions are
+/// reference data that every authenticated caller may read.
 ///
 /// Permission: `region:read`.
 #[utoipa::path(
@@ -45,7 +49,8 @@ pub async fn list_regions(
     query: web::Query<RegionQuery>,
     list: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(regions::children(&state.db, &ctx, query.parent.as_deref(), list.page()?).await?))
+    Ok(HttpResponse::Ok()
+        .json(regions::children(&state.db, &ctx, query.parent.as_deref(), query.include_retired.unwrap_or(false), list.page()?).await?))
 }
 
 /// Get a region
@@ -98,9 +103,11 @@ pub async fn patch_region(
     Ok(with_etag(StatusCode::OK, region.version, &region))
 }
 
-/// Add a township or village
+/// Add a county, township or village
 ///
-/// The parent must exist. Bulk loads use `jiuzhu load-regions FILE.csv`.
+/// A division change that creates a region (a new county, township or
+/// village). The parent must exist and be active. Bulk loads of a whole
+/// tree use `jiuzhu load-regions FILE.csv…`.
 ///
 /// Permission: `region:write` (city_admin).
 #[utoipa::path(
@@ -116,6 +123,42 @@ pub async fn patch_region(
 pub async fn create_region(state: web::Data<AppState>, Ctx(ctx): Ctx, body: ValidJson<CreateRegion>) -> Result<HttpResponse, ApiError> {
     let region = regions::create(&state.db, &ctx, body.0).await?;
     Ok(created(format!("/api/v1/regions/{}", region.code), 1, &region))
+}
+
+/// Retire a region into its successor
+///
+/// A division change (行政区划调整): the region is retired and every record
+/// registered in it (people, households, applications, referrals, needs,
+/// assessments, orders, visits, staff accounts and API clients, contracts …)
+/// moves to `successor_code`, an active region of the same level, in one
+/// transaction with one audit row and a `region.retired` event that counts
+/// what moved. Audit rows and events keep the region they were written in.
+/// The retired code stays readable (`GET /regions/{code}`) but takes no new
+/// records (422 `region_retired`). A region with active children cannot be
+/// retired (422 `region_has_active_children`), nor the root. Needs
+/// `If-Match` with the region's version.
+///
+/// Permission: `region:write` (city_admin), on both regions.
+#[utoipa::path(
+    tag = "reference",
+    operation_id = "retireRegion",
+    params(("code" = String, Path, description = "Code of the region to retire"), IfMatch),
+    request_body(content = RetireRegion, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Retired; what moved, by table", body = RetiredRegion, headers(("ETag" = String, description = "The retired region's version"))),
+        (status = 404, description = "No such region in the caller's region"),
+    )
+)]
+#[post("/regions/{code}/retire")]
+pub async fn retire_region(
+    state: web::Data<AppState>,
+    Ctx(ctx): Ctx,
+    code: web::Path<String>,
+    if_match: IfMatch,
+    body: ValidJson<RetireRegion>,
+) -> Result<HttpResponse, ApiError> {
+    let retired = division_changes::retire_region(&state.db, &ctx, &code, if_match.0, body.0).await?;
+    Ok(with_etag(StatusCode::OK, retired.region.version, &retired))
 }
 
 /// List departments
@@ -298,6 +341,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_region)
         .service(create_region)
         .service(patch_region)
+        .service(retire_region)
         .service(list_departments)
         .service(list_roles)
         .service(list_enums);

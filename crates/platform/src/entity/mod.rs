@@ -18,4 +18,4 @@ pub mod webhook_attempt;
 pub mod webhook_delivery;
 
 // Rows that belong to a region: read and written through `scope`.
-crate::region_scoped!(api_client, audit_event, event, user);
+crate::region_scoped!(api_client, user; history: audit_event, event);

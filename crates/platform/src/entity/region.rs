@@ -15,6 +15,9 @@ pub struct Model {
     /// A key township of the pilot (重点乡镇).
     pub key_township: bool,
     pub version: i64,
+    /// When a division change retired the region; its records moved to `successor_code`.
+    pub retired_at: Option<ChronoDateTimeUtc>,
+    pub successor_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
